@@ -1,0 +1,29 @@
+# districtsim: `make run` installs into .venv and runs the default city; `make test` runs lint and tests.
+# Python: the version in .python-version (3.12, via pyenv), or python3.12/python3 if that is 3.12+.
+PY ?= $(shell (command -v pyenv >/dev/null 2>&1 && pyenv which python3 2>/dev/null) || command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint bench
+
+$(STAMP): pyproject.toml
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "districtsim needs Python 3.12+; found " + sys.version.split()[0] + " at $(PY). Install it (pyenv install 3.12) or run: make PY=/path/to/python3.12")'
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/districtsim run $(ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest -W error -q
+
+bench: install
+	$(BIN)/python experiments/benchmarks/bench_run.py

@@ -1,0 +1,35 @@
+"""The model calendar: month 0 is October, the start of the program year [S3].
+
+Calendar questions are named functions of the step counter, never scattered
+``% 12`` arithmetic.
+"""
+
+from __future__ import annotations
+
+START_CALENDAR_MONTH = 10
+"""Calendar month (1-12) of model month 0: October [S3]."""
+
+
+def calendar_month(t: int) -> int:
+    """Return the calendar month (1 = January ... 12 = December) of model month ``t``."""
+    return (START_CALENDAR_MONTH - 1 + t) % 12 + 1
+
+
+def program_year(t: int) -> int:
+    """Return the program year (0-based; each runs October to September) of month ``t``."""
+    return t // 12
+
+
+def is_call_month(t: int) -> bool:
+    """Return True in October, when the innovation-platform call opens [S3]."""
+    return calendar_month(t) == 10
+
+
+def is_year_end(t: int) -> bool:
+    """Return True in September, the last month of a program year."""
+    return calendar_month(t) == 9
+
+
+def is_festival_month(t: int, festival_months: tuple[int, ...]) -> bool:
+    """Return True when outdoor festivals can be held (no meeting place needed)."""
+    return calendar_month(t) in festival_months

@@ -1,0 +1,113 @@
+"""Command line: ``districtsim run`` and ``districtsim validate``.
+
+User mistakes (bad scenario, bad override, unwritable output folder) are
+reported as one line on stderr with exit status 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from districtsim import __version__
+from districtsim.errors import ScenarioError
+from districtsim.scenario import DEFAULT_SCENARIO, SCENARIO_DIR, load_scenario
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser (also used to document ``--help``)."""
+    parser = argparse.ArgumentParser(
+        prog="districtsim",
+        description="Agent-based model of how city districts develop over 20 years: communication, collective action, identity, reputation and housing value.",
+    )
+    parser.add_argument("--version", action="version", version=f"districtsim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    bundled = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
+    run = sub.add_parser("run", help="run one simulation and write its tables", description="Run one simulation and write districts, city and events tables and meta.json to --out.")
+    run.add_argument("scenario", nargs="?", default=None, help=f"scenario TOML file or bundled name ({bundled}); default: {DEFAULT_SCENARIO}")
+    run.add_argument("--seed", type=int, default=None, help="root seed (default: the scenario's seed)")
+    run.add_argument("--months", type=int, default=None, help="horizon in months (default: the scenario's, usually 240)")
+    run.add_argument("--scale", type=float, default=None, help="fraction of the real population simulated, 0.0001-1 (1 = every resident)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override a parameter, e.g. --set mobilisation.tau=0.05 (repeatable)")
+    run.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format (default: parquet)")
+    run.add_argument("--out", default=None, help="output folder (default: results/<scenario name>)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    val = sub.add_parser("validate", help="check a scenario file without running it", description="Check a scenario file (and --set overrides) and report the first problem.")
+    val.add_argument("scenario", help="scenario TOML file or bundled name")
+    val.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override to check as well")
+    return parser
+
+
+def _check_writable(out: Path) -> str | None:
+    """Return None if ``out`` can be created and written, else the reason."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=out, prefix=".write-test-")
+        os.close(fd)
+        os.remove(probe)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    overrides = list(args.overrides)
+    if args.months is not None:
+        overrides.append(f"scenario.months={args.months}")
+    if args.scale is not None:
+        overrides.append(f"scenario.scale={args.scale}")
+    if args.seed is not None:
+        overrides.append(f"scenario.seed={args.seed}")
+    scenario = load_scenario(args.scenario, overrides)
+    out = Path(args.out) if args.out else Path("results") / scenario.name
+    problem = _check_writable(out)
+    if problem:
+        print(f"districtsim: --out {out}: cannot write there ({problem}); choose a folder you can write to", file=sys.stderr)
+        return EXIT_USAGE
+    from districtsim.results import write_results
+    from districtsim.run import run_scenario
+
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=scenario.months, unit="month", desc=scenario.name, file=sys.stderr)
+    print(f"districtsim {__version__}: {scenario.name}, {len(scenario.districts)} districts, {scenario.months} months, scale {scenario.scale:g}, seed {scenario.seed}", file=sys.stderr)
+    result = run_scenario(scenario, on_month=(lambda t: bar.update(1)) if bar else None)
+    if bar:
+        bar.close()
+    paths = write_results(result, out, args.format)
+    print(f"done in {result.meta['elapsed_seconds']:.1f} s; results in {out}/:", file=sys.stderr)
+    for p in paths:
+        print(f"  {p}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario, args.overrides)
+    print(f"{scenario.source}: ok ({len(scenario.districts)} districts, {sum(d.population for d in scenario.districts):,} residents, {scenario.months} months)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _cmd_run(args)
+        return _cmd_validate(args)
+    except ScenarioError as err:
+        print(f"districtsim: {err.one_line()}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("districtsim: interrupted; nothing was written for the unfinished run", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

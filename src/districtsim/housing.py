@@ -1,0 +1,49 @@
+"""Housing market: hedonic price target and housing burden (MODEL 5.8) [S4].
+
+``log P*_d = log P_city(t) + beta_R (R_d - mean R) + beta_L (L_d - mean L) + beta_D * pressure_d``
+where ``P_city(t)`` follows the city trend and ``pressure`` is the smoothed
+relative excess demand: the log of the district's share of movers' first
+choices over its share of the city's vacancies (0 when demand matches supply;
+city-wide demand is in the city trend, not here). The log price relaxes toward the target with time constant
+``price_time_constant_months``. Housing cost per person is
+``m2 * rent_yield * (P_ref + pass_through * (P_d - P_ref))`` (social rents at
+``social_rent_discount``), where ``P_ref`` is the price when the occupant
+moved in: owners and social renters feel price rises less than private
+renters. Burden is cost over income.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from districtsim.params import Housing
+from districtsim.residents import OWNER, PRIVATE, SOCIAL
+
+
+def log_price_target(log_city_price: float, reputation: np.ndarray, liveability: np.ndarray, pressure: np.ndarray, weights: np.ndarray, h: Housing) -> np.ndarray:
+    """Return the hedonic log-price target of each district (means weighted by population)."""
+    r_bar = np.average(reputation, weights=weights)
+    l_bar = np.average(liveability, weights=weights)
+    return log_city_price + h.beta_reputation * (reputation - r_bar) + h.beta_liveability * (liveability - l_bar) + h.beta_demand * pressure
+
+
+def pass_through(tenure: np.ndarray, h: Housing) -> np.ndarray:
+    """Return the share of price changes since move-in that each resident's cost follows."""
+    table = np.empty(3, dtype=np.float32)
+    table[OWNER], table[PRIVATE], table[SOCIAL] = h.pass_through_owner, h.pass_through_private, h.pass_through_social
+    return table[tenure]
+
+
+def housing_burden(price_now: np.ndarray, price_ref: np.ndarray, tenure: np.ndarray, income: np.ndarray, h: Housing) -> np.ndarray:
+    """Return annual housing cost over annual income for each resident."""
+    price = price_ref + pass_through(tenure, h) * (price_now - price_ref)
+    discount = np.where(tenure == SOCIAL, np.float32(h.social_rent_discount), np.float32(1.0))
+    cost = h.m2_per_person * h.rent_yield_per_year * price * discount
+    return cost / np.maximum(income, 1.0)
+
+
+def demand_ratio(first_choices: np.ndarray, vacancies: np.ndarray, floor: float = 1e-3) -> np.ndarray:
+    """Return log(share of first choices / share of vacancies) per district (0 = balanced)."""
+    fc = first_choices / max(first_choices.sum(), 1)
+    vs = vacancies / max(vacancies.sum(), 1)
+    return np.log(np.maximum(fc, floor) / np.maximum(vs, floor))

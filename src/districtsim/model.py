@@ -1,0 +1,437 @@
+"""The district model: a ``mesa.Model`` whose monthly step is a ledger of named phases.
+
+Residents are a vectorised population (:mod:`districtsim.residents`) with
+ties in scipy.sparse (:mod:`districtsim.network`); associations are Mesa
+agents (:mod:`districtsim.orgs.associations`); district stocks are numpy
+arrays of length D. Every random draw comes from a named stream of one root
+seed (:mod:`districtsim.rng`).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import mesa
+import numpy as np
+import scipy.sparse as sp
+
+from districtsim import communication, housing, mobilisation, reputation, stocks
+from districtsim.migration import CAUSES, allocate, attribute_causes, hazard_terms
+from districtsim.network import Ties
+from districtsim.orgs.associations import Association
+from districtsim.params import CHANNELS
+from districtsim.rates import annual_probability_to_monthly_hazard, half_life_to_monthly_rate, time_constant_to_monthly_rate
+from districtsim.residents import draw_engagement, draw_incomes, draw_orientation, draw_theta, init_residents
+from districtsim.results import Recorder
+from districtsim.rng import Streams
+from districtsim.scenario import Scenario, load_scenario
+
+
+class DistrictModel(mesa.Model):
+    """Districts, residents and their associations over monthly steps.
+
+    Args:
+        scenario: A validated scenario; None loads the default city.
+        seed: Root seed; None takes the scenario's seed.
+    """
+
+    def __init__(self, scenario: Scenario | None = None, seed: int | None = None) -> None:
+        scenario = scenario if scenario is not None else load_scenario()
+        seed = scenario.seed if seed is None else int(seed)
+        self.streams = Streams(seed)
+        super().__init__(rng=self.streams.get("mesa"))
+        self.seed = seed
+        self.spec = scenario
+        self.params = p = scenario.params
+        self.scale = scenario.scale
+        self.horizon = scenario.months
+        self.month = 0
+        self.names = [d.name for d in scenario.districts]
+        self.n_districts = nd = len(self.names)
+        self.rates = self._rates()
+
+        pairs = scenario.adjacency_pairs()
+        rows = [i for i, j in pairs] + [j for i, j in pairs]
+        cols = [j for i, j in pairs] + [i for i, j in pairs]
+        self.adjacency = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(nd, nd))
+        self.near = (self.adjacency.toarray() > 0) | np.eye(nd, dtype=bool)
+
+        self.residents = r = init_residents(scenario.districts, p, self.scale, self.horizon, self.streams.get("init.residents"))
+        self.block_start = np.concatenate([[0], np.cumsum(np.bincount(r.district, minlength=nd))])
+        neighbours = [self.adjacency.indices[self.adjacency.indptr[d] : self.adjacency.indptr[d + 1]] for d in range(nd)]
+        self.ties = Ties(self.block_start, neighbours, p.network.ties_per_resident, p.network.share_within_district, self.streams.get("init.ties"))
+
+        specs = scenario.districts
+        self.amenity = np.array([d.amenity for d in specs])
+        self.meeting_places = np.array([d.meeting_places for d in specs], dtype=np.int64)
+        self.channel_wanted = np.array([[c in d.channels for c in CHANNELS] for d in specs])
+        pop = np.array([d.population for d in specs], dtype=float)
+        self.local_firms = np.array([d.local_firms if d.local_firms is not None else round(p.firms.initial_per_1000 * d.population / 1000) for d in specs], dtype=np.int64)
+        a = p.associations
+        for d, spec in enumerate(specs):
+            Association(self, d, a.initial_orientation_creative if spec.mode == "creative" else a.initial_orientation_traditional, spec.channels)
+        self.associations: list[Association] = sorted(self.agents_by_type[Association], key=lambda x: x.district)
+        self.mode = [spec.mode for spec in specs]
+
+        # Initial stocks: near their targets, with prices consistent with the hedonic rule.
+        creative = np.array([m == "creative" for m in self.mode])
+        has_place = self.meeting_places > 0
+        events0 = np.where(has_place | creative, np.where(creative, a.events_per_year_creative, a.events_per_year_traditional), 0.0)
+        coverage0, _, self.visibility = communication.district_reach(self.channel_wanted, p.communication, np.zeros(nd, bool), creative)
+        self.identity = stocks.identity_target(coverage0, np.full(nd, 0.04), events0, p.identity)
+        self.local_benefit = np.zeros(nd)
+        places0 = np.bincount(r.district, weights=(r.built_month == 0), minlength=nd)
+        occ0 = np.bincount(r.district, weights=r.occupied, minlength=nd) / np.maximum(places0, 1)
+        self.liveability = stocks.liveability_target(self.amenity, self.meeting_places / (pop / 1e4), events0, self.local_firms / (pop / 1e3), self.local_benefit, occ0, p.liveability, p.identity.events_ref_per_year)
+        self.log_price = np.log([d.price_eur_m2 for d in specs])
+        self.log_city_price0 = float(np.average(self.log_price, weights=pop))
+        h = p.housing
+        l_dev = self.liveability - np.average(self.liveability, weights=pop)
+        beta_r = max(h.beta_reputation, 1e-9)
+        self.reputation = np.clip(0.5 + (self.log_price - self.log_city_price0 - h.beta_liveability * l_dev) / beta_r, 0.02, 0.98)
+        self.pressure = np.zeros(nd)
+        self.k_public = np.zeros(nd)
+        self.k_private = np.zeros(nd)
+        self.event_now = np.zeros(nd, dtype=bool)
+        self.events_hist = np.zeros((12, nd), dtype=np.int64)
+        self.events_hist[:] = (events0[None, :] / 12.0 > np.linspace(0, 1, 12, endpoint=False)[:, None]).astype(np.int64)
+        self.coverage = coverage0
+        self.attractiveness = np.ones(nd)
+        self.event_log: list[dict[str, Any]] = []
+        self.recorder = Recorder(self.horizon, self.names)
+        self._flows: dict[str, np.ndarray] = {}
+
+    # ----------------------------------------------------------------- set-up
+    def _rates(self) -> SimpleNamespace:
+        """Convert every per-year rate and time constant to per month, once."""
+        p = self.params
+        m = p.migration
+        return SimpleNamespace(
+            eta_identity=time_constant_to_monthly_rate(p.identity.time_constant_months),
+            eta_liveability=time_constant_to_monthly_rate(p.liveability.time_constant_months),
+            eta_price=time_constant_to_monthly_rate(p.housing.price_time_constant_months),
+            eta_pressure=time_constant_to_monthly_rate(p.housing.demand_smoothing_months),
+            eta_reputation=half_life_to_monthly_rate(p.reputation.half_life_years),
+            decay_public=half_life_to_monthly_rate(p.knowledge.half_life_public_years),
+            decay_private=half_life_to_monthly_rate(p.knowledge.half_life_private_years),
+            h0=np.asarray(annual_probability_to_monthly_hazard([m.move_rate_owner_per_year, m.move_rate_private_per_year, m.move_rate_social_per_year]), dtype=np.float32),
+            p_member_exit=1.0 - (1.0 - p.associations.member_exit_per_year) ** (1 / 12) if p.associations.member_exit_per_year < 1 else 1.0,
+            omega=1.0 - (1.0 - p.associations.omega_per_year) ** (1 / 12),
+            in_migration=m.in_migration_per_year / 12.0,
+            city_price_growth=np.log1p(p.housing.price_trend_per_year) / 12.0,
+        )
+
+    def log_event(self, district: int | None, kind: str, detail: str = "", value: float = float("nan")) -> None:
+        """Append an event (channel lapse, shock, mode transition, ...) to the event log."""
+        self.event_log.append({"month": self.month, "district": None if district is None else self.names[district], "event": kind, "detail": detail, "value": value})
+
+    # ------------------------------------------------------------------- step
+    def step(self) -> None:
+        """Advance one month through the phases of MODEL section 3.
+
+        Phases, in this order:
+
+        1. calendar: the program year is added by a later issue (nothing yet);
+        2. scheduled shocks take effect;
+        3. communication: channels, events and ties reach residents;
+        4. mobilisation: reached residents take part by the threshold rule;
+        5. associations: membership, volunteers, channel upkeep, events, orientation;
+        6. stocks: collective knowledge, competence network, identity, liveability;
+        7. reputation and attractiveness;
+        8. housing market: prices;
+        9. migration of residents; entry and exit of local firms;
+        10. operating mode of each district; data collection.
+        """
+        t = self.month
+        self._shocks(t)
+        self._communicate(t)
+        self._mobilise(t)
+        self._associations(t)
+        self._stocks()
+        self._reputation()
+        self._housing(t)
+        self._migrate(t)
+        self._firms(t)
+        self._modes_and_record(t)
+        self.month += 1
+        if self.month >= self.horizon:
+            self.running = False
+
+    # ----------------------------------------------------------------- phases
+    def _shocks(self, t: int) -> None:
+        for shock in self.spec.shocks:
+            if shock.month == t:
+                for name in shock.districts:
+                    d = self.names.index(name)
+                    self.reputation[d] = float(np.clip(self.reputation[d] + shock.reputation, 0.0, 1.0))
+                    self.log_event(d, "shock", "reputation", shock.reputation)
+
+    def _communicate(self, t: int) -> None:
+        r = self.residents
+        c = self.params.communication
+        self.event_now = np.array([a.event_next_month for a in self.associations])
+        self.creative = np.array([a.is_creative for a in self.associations])
+        self.active_channels = np.array([[a.channels[k] for k in CHANNELS] for a in self.associations])
+        self.coverage, reach_d, self.visibility = communication.district_reach(self.active_channels, c, self.event_now, self.creative)
+        r.was_active, r.is_active = r.is_active, r.was_active
+        n_active_ties, self.share_active = self.ties.share_active(r.was_active, r.occupied)
+        p = communication.resident_reach_probability(reach_d.astype(np.float32)[r.district], n_active_ties, c.q_tie)
+        self.reached = r.occupied & (self.streams.get("communication", t).random(r.n, dtype=np.float32) < p)
+
+    def _mobilise(self, t: int) -> None:
+        r = self.residents
+        m = self.params.mobilisation
+        orient = np.array([a.orientation for a in self.associations], dtype=np.float32)
+        motiv = mobilisation.motivation(self.identity.astype(np.float32)[r.district], r.engagement, r.months_in_district.astype(np.float32), m)
+        pull = mobilisation.event_pull(r.orientation, orient[r.district]) * self.event_now[r.district]
+        p = mobilisation.participation_probability(motiv, self.share_active, pull, r.theta, m)
+        r.is_active[:] = self.reached & (self.streams.get("mobilisation", t).random(r.n, dtype=np.float32) < p)
+
+    def _associations(self, t: int) -> None:
+        r = self.residents
+        a = self.params.associations
+        nd = self.n_districts
+        rng = self.streams.get("associations", t)
+        join = r.is_active & ~r.is_member & (rng.random(r.n, dtype=np.float32) < a.p_join_per_month)
+        leave = r.is_member & (rng.random(r.n, dtype=np.float32) < self.rates.p_member_exit)
+        r.is_member[:] = ((r.is_member & ~leave) | join) & r.occupied
+        volunteers = np.bincount(r.district, weights=r.is_member & (r.engagement >= a.volunteer_engagement_cut), minlength=nd) / self.scale
+        self.volunteers = volunteers
+        self.members = np.bincount(r.district, weights=r.is_member, minlength=nd) / self.scale
+        act_mem = r.is_active & r.is_member
+        n_am = np.bincount(r.district, weights=act_mem, minlength=nd)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_orient = np.bincount(r.district, weights=np.where(act_mem, r.orientation, 0.0), minlength=nd) / n_am
+        u_event = rng.random(nd)
+        hours = volunteers * a.hours_per_volunteer
+        for assoc in self.associations:
+            d = assoc.district
+            left = assoc.run_channels(hours[d] - (a.event_hours if self.event_now[d] else 0.0))
+            assoc.plan_event(left, t, u_event[d])
+            assoc.drift(mean_orient[d])
+        self.events_hist[t % 12] = self.event_now
+        self._build_event_ties(rng)
+
+    def _build_event_ties(self, rng: np.random.Generator) -> None:
+        """Creative events build ties between attendees (MODEL 5.3)."""
+        r = self.residents
+        festive = self.event_now & self.creative
+        if not festive.any():
+            return
+        attendees = np.flatnonzero(r.is_active & festive[r.district])
+        if attendees.size < 2:
+            return
+        chosen = attendees[rng.random(attendees.size) < self.params.associations.tie_building_per_event]
+        d_att = r.district[attendees]
+        start = np.searchsorted(d_att, np.arange(self.n_districts))
+        count = np.bincount(d_att, minlength=self.n_districts)
+        dc = r.district[chosen]
+        target = attendees[start[dc] + (rng.random(chosen.size) * count[dc]).astype(np.int64)]
+        self.ties.connect(chosen, target, rng)
+
+    def _stocks(self) -> None:
+        r = self.residents
+        p = self.params
+        nd = self.n_districts
+        pop_sim = np.bincount(r.district, weights=r.occupied, minlength=nd)
+        self.population = pop_sim / self.scale
+        n_active = np.bincount(r.district, weights=r.is_active, minlength=nd)
+        self.participation = n_active / np.maximum(pop_sim, 1)
+        self.active_persons = n_active / self.scale
+        web = self.active_channels[:, CHANNELS.index("website")] | self.active_channels[:, CHANNELS.index("social_media")]
+        public_share = np.where(web, p.knowledge.public_share_web, p.knowledge.public_share_none)
+        self.k_public, self.k_private = stocks.knowledge_update(self.k_public, self.k_private, self.active_persons, public_share, p.knowledge, self.rates.decay_public, self.rates.decay_private)
+        active_competent = r.is_active & r.is_competent
+        self.competence_inside = np.bincount(r.district, weights=active_competent, minlength=nd) / self.scale
+        self.competence_outside = self._outside_competence(active_competent)
+        events_year = self.events_hist.sum(axis=0).astype(float)
+        self.events_year = events_year
+        self.identity = stocks.relax(self.identity, stocks.identity_target(self.coverage, self.participation, events_year, p.identity), self.rates.eta_identity)
+        built = np.bincount(r.district, weights=r.built_month <= self.month, minlength=nd)
+        self.built_places = built
+        pop = np.maximum(self.population, 1.0)
+        target = stocks.liveability_target(self.amenity, self.meeting_places / (pop / 1e4), events_year, self.local_firms / (pop / 1e3), self.local_benefit, pop_sim / np.maximum(built, 1), p.liveability, p.identity.events_ref_per_year)
+        self.liveability = stocks.relax(self.liveability, target, self.rates.eta_liveability)
+
+    def _outside_competence(self, active_competent: np.ndarray) -> np.ndarray:
+        """Count distinct active competent people in other districts tied to the district's active residents."""
+        r = self.residents
+        src = np.flatnonzero(r.is_active)
+        if src.size == 0:
+            return np.zeros(self.n_districts)
+        partners = self.ties.partners[src]
+        home = r.district[src][:, None]
+        ok = active_competent[partners] & (r.district[partners] != home)
+        d = np.broadcast_to(home, partners.shape)[ok].astype(np.int64)
+        pairs = np.unique(d * r.n + partners[ok])
+        return np.bincount(pairs // r.n, minlength=self.n_districts) / self.scale
+
+    def _reputation(self) -> None:
+        r = self.residents
+        p = self.params
+        nd = self.n_districts
+        pop_sim = self.population * self.scale
+        income_sum = np.bincount(r.district, weights=np.where(r.occupied, r.income_eur, 0.0), minlength=nd)
+        self.mean_income = income_sum / np.maximum(pop_sim, 1)
+        city_income = income_sum.sum() / max(pop_sim.sum(), 1)
+        stat = reputation.status(self.mean_income, city_income, p.reputation.status_span)
+        achievement = 0.5 * stocks.capped(self.events_year, p.identity.events_ref_per_year) + 0.5 * stocks.capped(self.participation, p.identity.participation_ref)
+        achievement = np.clip(achievement + self.local_benefit, 0.0, 1.0)
+        nbr = reputation.neighbour_mean(self.reputation, self.adjacency)
+        target = reputation.reputation_target(self.liveability, self.visibility, achievement, stat, nbr, p.reputation)
+        self.reputation = stocks.relax(self.reputation, target, self.rates.eta_reputation)
+        # Attractiveness index: logit share for a reference mover relative to size (1 = average).
+        v = reputation.utility(self.reputation, self.liveability, self.log_price, self.creative.astype(float), np.log([p.population.income_median_eur]), np.array([0.5]), p.attractiveness)[0]
+        size = np.maximum(self.built_places, 1)
+        share = reputation.logit_shares(v + np.log(size))
+        self.attractiveness = share / (size / size.sum())
+
+    def _housing(self, t: int) -> None:
+        h = self.params.housing
+        log_city = self.log_city_price0 + self.rates.city_price_growth * t
+        target = housing.log_price_target(log_city, self.reputation, self.liveability, self.pressure, np.maximum(self.population, 1), h)
+        self.log_price = stocks.relax(self.log_price, target, self.rates.eta_price)
+
+    def _migrate(self, t: int) -> None:
+        r = self.residents
+        p = self.params
+        m = p.migration
+        nd = self.n_districts
+        rng = self.streams.get("migration", t)
+        price = np.exp(self.log_price).astype(np.float32)
+        occ = r.occupied
+        r.months_in_district[occ] += 1
+        attach = np.minimum(r.months_in_district / np.float32(p.mobilisation.attachment_months), 1.0)
+        l_gap = (np.average(self.liveability, weights=np.maximum(self.population, 1)) - self.liveability).astype(np.float32)
+        burden = housing.housing_burden(price[r.district], r.price_ref_eur_m2, r.tenure, r.income_eur, p.housing)
+        excess = np.maximum(burden - np.float32(m.burden_cap), 0.0)
+        base, with_l, total = hazard_terms(self.rates.h0[r.tenure], attach, self.identity.astype(np.float32)[r.district], l_gap[r.district], excess, (m.alpha_attachment, m.alpha_identity, m.alpha_liveability, m.alpha_burden))
+        mover = occ & (rng.random(r.n, dtype=np.float32) < -np.expm1(-total))
+        cause = np.full(r.n, -1, dtype=np.int8)
+        cause[mover] = attribute_causes(base[mover], with_l[mover], total[mover], rng.random(int(mover.sum())))
+        leave_city = rng.random(r.n, dtype=np.float32) < m.share_leaving_city
+        leavers = np.flatnonzero(mover & leave_city)
+        searchers = np.flatnonzero(mover & ~leave_city)
+        flows = {k: np.zeros(nd) for k in ("in", "in_outside", "out", "out_outside", "within", *(f"out_{c}" for c in CAUSES))}
+        flows["out_outside"] += np.bincount(r.district[leavers], minlength=nd)
+        for ci, cname in enumerate(CAUSES):
+            flows[f"out_{cname}"] += np.bincount(r.district[leavers[cause[leavers] == ci]], minlength=nd)
+        r.reset_occupants(leavers)
+
+        # Newcomers from outside the city.
+        n_new = int(rng.poisson(self.rates.in_migration * occ.sum()))
+        new_income = draw_incomes(rng, p.population.newcomer_income_median_eur, p.population.income_sigma, n_new)
+        new_orient = draw_orientation(rng, p.population.newcomer_orientation_mean, p.population.orientation_concentration, n_new)
+        log_income = np.log(np.concatenate([r.income_eur[searchers], new_income]).astype(float))
+        orient = np.concatenate([r.orientation[searchers], new_orient]).astype(float)
+        v = reputation.utility(self.reputation, self.liveability, self.log_price, self.creative.astype(float), log_income, orient, p.attractiveness)
+        v[: searchers.size] += p.attractiveness.b_near * self.near[r.district[searchers]]
+        vacant = np.flatnonzero(~r.occupied & (r.built_month <= t))
+        vacancies = np.bincount(r.district[vacant], minlength=nd)
+        dest, first = allocate(v, vacancies, rng)
+        self.pressure = stocks.relax(self.pressure, housing.demand_ratio(first, vacancies), self.rates.eta_pressure)
+
+        # Assign places: a random vacant place in the chosen district.
+        placed = np.flatnonzero(dest >= 0)
+        vac_sorted = vacant[np.lexsort((rng.random(vacant.size), r.district[vacant]))]
+        vstart = np.searchsorted(r.district[vac_sorted], np.arange(nd))
+        order = placed[np.argsort(dest[placed], kind="stable")]
+        dsorted = dest[order]
+        rank = np.arange(order.size) - np.searchsorted(dsorted, dsorted)
+        slots = vac_sorted[vstart[dsorted] + rank]
+        is_mover = order < searchers.size
+        old = searchers[order[is_mover]]
+        new_m = slots[is_mover]
+        same = r.district[old] == r.district[new_m]
+        for arr in (r.income_eur, r.engagement, r.orientation, r.theta, r.is_competent):
+            arr[new_m] = arr[old]
+        r.months_in_district[new_m] = np.where(same, r.months_in_district[old], 0)
+        r.is_member[new_m] = same & r.is_member[old]
+        r.occupied[new_m] = True
+        moved_out = old[~same]
+        flows["within"] += np.bincount(r.district[old[same]], minlength=nd)
+        flows["in"] += np.bincount(r.district[new_m[~same]], minlength=nd)
+        for ci, cname in enumerate(CAUSES):
+            flows[f"out_{cname}"] += np.bincount(r.district[moved_out[cause[moved_out] == ci]], minlength=nd)
+        displaced = int((cause[leavers] == 2).sum() + (cause[moved_out] == 2).sum())
+        flows["out"] += np.bincount(r.district[moved_out], minlength=nd)
+        r.reset_occupants(old)
+
+        k = order[~is_mover] - searchers.size
+        new_s = slots[~is_mover]
+        r.income_eur[new_s] = new_income[k]
+        r.orientation[new_s] = new_orient[k]
+        r.engagement[new_s] = draw_engagement(rng, p, r.tenure[new_s])
+        r.theta[new_s] = draw_theta(rng, p, new_s.size)
+        r.is_competent[new_s] = rng.random(new_s.size) < p.population.p_competent
+        r.months_in_district[new_s] = 0
+        r.is_member[new_s] = False
+        r.occupied[new_s] = True
+        flows["in"] += np.bincount(r.district[new_s], minlength=nd)
+        flows["in_outside"] += np.bincount(r.district[new_s], minlength=nd)
+        flows["out"] += flows["out_outside"]
+
+        arrivals = np.concatenate([new_m, new_s])
+        r.price_ref_eur_m2[arrivals] = price[r.district[arrivals]]
+        r.is_active[arrivals] = False
+        r.was_active[arrivals] = False
+        self.ties.rewire(arrivals, rng)
+        self._flows = {k: v / self.scale for k, v in flows.items()}
+        self._displaced = displaced / self.scale
+
+    def _firms(self, t: int) -> None:
+        f = self.params.firms
+        rng = self.streams.get("firms", t)
+        attr = np.maximum(self.attractiveness, 1e-6)
+        entry_rate = f.initial_per_1000 * f.exit_per_year / 12.0 * (self.population / 1000.0) * attr**f.elasticity_attractiveness
+        exit_p = np.clip(f.exit_per_year / 12.0 * attr ** (-f.elasticity_attractiveness), 0.0, 1.0)
+        self.local_firms = self.local_firms + rng.poisson(entry_rate) - rng.binomial(self.local_firms, exit_p)
+
+    def _modes_and_record(self, t: int) -> None:
+        for a in self.associations:
+            new = "creative" if a.is_creative else "traditional"
+            if new != self.mode[a.district]:
+                self.log_event(a.district, "mode_transition", f"{self.mode[a.district]}->{new}", a.orientation)
+                self.mode[a.district] = new
+        r = self.residents
+        nd = self.n_districts
+        ppd = self.params.housing.persons_per_dwelling
+        pop_sim = np.bincount(r.district, weights=r.occupied, minlength=nd)
+        months_sum = np.bincount(r.district, weights=np.where(r.occupied, r.months_in_district, 0), minlength=nd)
+        f = self._flows
+        values = {
+            "population": pop_sim / self.scale,
+            "dwellings": self.built_places / (self.scale * ppd),
+            "vacancies": (self.built_places - pop_sim) / (self.scale * ppd),
+            "price_eur_m2": np.exp(self.log_price),
+            "identity": self.identity,
+            "liveability": self.liveability,
+            "reputation": self.reputation,
+            "attractiveness": self.attractiveness,
+            "participation_rate": self.participation,
+            "active_persons": self.active_persons,
+            "members_persons": self.members,
+            "volunteers_persons": self.volunteers,
+            "channel_coverage": self.coverage,
+            "n_channels": self.active_channels.sum(axis=1),
+            "outside_visibility": self.visibility,
+            "events": self.event_now.astype(float),
+            "collective_knowledge_person_months": self.k_public + self.k_private,
+            "knowledge_public_share": self.k_public / np.maximum(self.k_public + self.k_private, 1e-12),
+            "competence_inside_persons": self.competence_inside,
+            "competence_outside_persons": self.competence_outside,
+            "moves_in_persons": f["in"],
+            "moves_in_from_outside_persons": f["in_outside"],
+            "moves_out_persons": f["out"],
+            "moves_out_to_outside_persons": f["out_outside"],
+            "moves_out_burden_persons": f["out_burden"],
+            "moves_out_liveability_persons": f["out_liveability"],
+            "moves_out_other_persons": f["out_other"],
+            "moves_within_persons": f["within"],
+            "mean_income_eur": self.mean_income,
+            "months_in_district_mean": months_sum / np.maximum(pop_sim, 1),
+            "local_firms": self.local_firms.astype(float),
+            "association_orientation": np.array([a.orientation for a in self.associations]),
+        }
+        self.recorder.record(t, values, list(self.mode), self._displaced)

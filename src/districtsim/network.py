@@ -1,0 +1,88 @@
+"""Social ties between residents, held in a scipy.sparse CSR matrix.
+
+Each place has ``k`` outgoing ties (the people its occupant listens to); the
+matrix has exactly ``k`` entries per row, so a row's ties are the slice
+``indices[i*k:(i+1)*k]`` and can be rewired in place when the occupant
+changes. Ties point to places: a tie to a vacant place is dormant, and a tie
+from a neighbour to a place whose occupant changed now points to the
+newcomer (ties are spatially embedded: people know who lives next door).
+Neighbour effects are sparse products ``A @ x``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+
+class Ties:
+    """Fixed out-degree tie matrix over places.
+
+    Args:
+        block_start: First place of each district (length D + 1).
+        neighbours: For each district, the array of adjacent districts.
+        k: Ties per place.
+        share_within: Share of ties inside the district; the rest go to
+            adjacent districts (or anywhere, for a district without neighbours).
+        rng: The ``init.ties`` stream.
+    """
+
+    def __init__(self, block_start: np.ndarray, neighbours: list[np.ndarray], k: int, share_within: float, rng: np.random.Generator) -> None:
+        self.block_start = np.asarray(block_start, dtype=np.int64)
+        self.k = int(k)
+        self.share_within = float(share_within)
+        n = int(self.block_start[-1])
+        self.n = n
+        n_d = len(neighbours)
+        # Padded neighbour table: a district without neighbours points to itself.
+        width = max(1, max((len(x) for x in neighbours), default=1))
+        self._nbr = np.empty((n_d, width), dtype=np.int64)
+        self._n_nbr = np.empty(n_d, dtype=np.int64)
+        for d, nb in enumerate(neighbours):
+            nb = nb if len(nb) else np.array([d])
+            self._nbr[d, : len(nb)] = nb
+            self._n_nbr[d] = len(nb)
+        self._district = np.repeat(np.arange(n_d), np.diff(self.block_start))
+        indices = self._draw(np.arange(n), rng).ravel()
+        indptr = np.arange(0, n * self.k + 1, self.k, dtype=np.int64)
+        self.A = sp.csr_matrix((np.ones(n * self.k, dtype=np.float32), indices.astype(np.int32), indptr), shape=(n, n))
+        self.A.has_sorted_indices = False
+
+    @property
+    def partners(self) -> np.ndarray:
+        """The tie targets as an ``(n, k)`` view of the CSR indices (writes rewire)."""
+        return self.A.indices.reshape(self.n, self.k)
+
+    def _draw(self, places: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Draw ``k`` tie targets for each of ``places`` (shape ``(len(places), k)``)."""
+        m = places.shape[0]
+        home = np.repeat(self._district[places], self.k)
+        inside = rng.random(m * self.k) < self.share_within
+        pick = rng.integers(0, np.iinfo(np.int64).max, size=m * self.k) % self._n_nbr[home]
+        target_d = np.where(inside, home, self._nbr[home, pick])
+        lo, hi = self.block_start[target_d], self.block_start[target_d + 1]
+        out = lo + (rng.random(m * self.k) * (hi - lo)).astype(np.int64)
+        out = np.minimum(out, hi - 1)
+        src = np.repeat(places, self.k)
+        # Avoid self-ties: move to the next place of the same block.
+        self_tie = out == src
+        out[self_tie] = lo[self_tie] + (out[self_tie] - lo[self_tie] + 1) % np.maximum(hi[self_tie] - lo[self_tie], 1)
+        return out.reshape(m, self.k)
+
+    def rewire(self, places: np.ndarray, rng: np.random.Generator) -> None:
+        """Give the new occupants of ``places`` fresh ties (movers lose old local ties)."""
+        if places.size:
+            self.partners[places] = self._draw(places, rng)
+
+    def share_active(self, was_active: np.ndarray, occupied: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (number of active ties, share of occupied ties that were active) per place."""
+        n_active = self.A @ was_active.astype(np.float32)
+        n_occupied = self.A @ occupied.astype(np.float32)
+        return n_active, n_active / np.maximum(n_occupied, 1.0)
+
+    def connect(self, sources: np.ndarray, targets: np.ndarray, rng: np.random.Generator) -> None:
+        """Replace one random tie of each source place by a tie to the matching target place."""
+        if sources.size:
+            col = rng.integers(0, self.k, sources.size)
+            ok = sources != targets
+            self.partners[sources[ok], col[ok]] = targets[ok]

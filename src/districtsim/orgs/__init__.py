@@ -1,0 +1,1 @@
+"""Organisations as Mesa agents: associations (and, later, firms, institutes, funders)."""

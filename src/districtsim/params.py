@@ -1,0 +1,282 @@
+"""The model's parameters: one typed, frozen tree with units, ranges and sources.
+
+Every parameter is declared once here with :func:`param`: default, unit,
+allowed range and the source or reason for the default. The scenario loader
+validates TOML tables and ``--set`` overrides against these declarations, the
+ODD parameter table in ``docs/ODD.md`` is checked against them by a test, and
+rates are declared per year and converted to per month once (see
+:mod:`districtsim.rates`), never inside the monthly step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+CHANNELS: tuple[str, ...] = ("paper", "website", "social_media", "forum")
+"""Channel kinds a district can run [S1, S2], in upkeep priority order."""
+
+
+def param(default: Any, unit: str, lo: float | None, hi: float | None, source: str) -> Any:
+    """Declare a parameter field with its unit, range and source.
+
+    Args:
+        default: Default value (float, int, bool or tuple of ints).
+        unit: Unit in words, e.g. ``"1/year"`` or ``"EUR/m2"``.
+        lo: Lowest allowed value (inclusive), or None.
+        hi: Highest allowed value (inclusive), or None.
+        source: Source of the default, or the reason for it.
+
+    Returns:
+        A dataclass field carrying the metadata.
+    """
+    meta = {"unit": unit, "lo": lo, "hi": hi, "source": source}
+    if isinstance(default, tuple):
+        return field(default_factory=lambda: default, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Communication:
+    """Channels and the network inform residents (MODEL 5.1) [S1, S2]."""
+
+    reach_paper: float = param(0.30, "probability/month", 0, 1, "assumption: a free district paper is read by about a third of households")
+    reach_website: float = param(0.06, "probability/month", 0, 1, "assumption: few residents visit a district website in a month")
+    reach_social_media: float = param(0.15, "probability/month", 0, 1, "assumption: a district Facebook group reaches its members and their friends")
+    reach_forum: float = param(0.03, "probability/month", 0, 1, "assumption: a district forum draws a few percent of residents")
+    outside_paper: float = param(0.01, "probability", 0, 1, "assumption: a paper is seldom read outside its district")
+    outside_website: float = param(0.10, "probability", 0, 1, "assumption: a website is the main window to outsiders [S2]")
+    outside_social_media: float = param(0.08, "probability", 0, 1, "assumption: shared posts reach outsiders [S2]")
+    outside_forum: float = param(0.03, "probability", 0, 1, "assumption: forums invite officials and firms now and then [S2]")
+    upkeep_paper_hours: float = param(120.0, "volunteer hours/month", 0, None, "assumption: editing and distributing a monthly paper")
+    upkeep_website_hours: float = param(12.0, "volunteer hours/month", 0, None, "assumption")
+    upkeep_social_media_hours: float = param(20.0, "volunteer hours/month", 0, None, "assumption")
+    upkeep_forum_hours: float = param(30.0, "volunteer hours/month", 0, None, "assumption: one evening forum a month with preparation")
+    q_tie: float = param(0.10, "probability per active tie", 0, 1, "assumption: word of mouth from an active acquaintance")
+    event_reach_traditional: float = param(0.04, "probability", 0, 1, "MODEL 5.3: traditional events have a small reach")
+    event_reach_creative: float = param(0.15, "probability", 0, 1, "MODEL 5.3: festivals and development events reach more")
+    lapse_grace_months: int = param(3, "months", 1, 24, "assumption: a channel survives a short gap in volunteer hours")
+    relaunch_margin: float = param(1.5, "ratio", 1, 10, "assumption: a lapsed channel restarts when spare hours exceed its upkeep by this factor for the grace period")
+
+
+@dataclass(frozen=True)
+class Mobilisation:
+    """Threshold participation (MODEL 5.2); Granovetter (1978)."""
+
+    a_identity: float = param(0.50, "motivation per unit identity", 0, None, "assumption: identity raises motivation [S4]")
+    a_engagement: float = param(0.60, "motivation per unit engagement", 0, None, "assumption")
+    a_tenure: float = param(0.20, "motivation at full attachment", 0, None, "long-stayers participate more (Glaeser et al. 2002)")
+    attachment_months: float = param(60.0, "months", 1, None, "assumption: attachment builds over about five years")
+    b_social: float = param(0.30, "motivation per share of active ties", 0, None, "Granovetter (1978): the threshold is on the share of others acting")
+    b_event: float = param(0.15, "motivation in an event month", 0, None, "assumption: an event is a concrete occasion to take part")
+    tau: float = param(0.08, "motivation units", 1e-6, None, "assumption; tau -> 0 gives the deterministic threshold model")
+    theta_mean: float = param(1.00, "motivation units", None, None, "calibrated: single-digit % of residents active a month (MODEL 7)")
+    theta_sd: float = param(0.15, "motivation units", 0, None, "calibrated with theta_mean")
+
+
+@dataclass(frozen=True)
+class Associations:
+    """Associations: membership, volunteers, channels, events, orientation (MODEL 5.3)."""
+
+    p_join_per_month: float = param(0.02, "probability/month", 0, 1, "calibrated: members are a few % of residents (Helka)")
+    member_exit_per_year: float = param(0.20, "1/year", 0, 10, "assumption: memberships lapse after about five years")
+    volunteer_engagement_cut: float = param(0.45, "engagement", 0, 1, "assumption: the more engaged members volunteer")
+    hours_per_volunteer: float = param(4.0, "hours/month", 0, None, "assumption: an evening a month")
+    event_hours: float = param(40.0, "volunteer hours/event", 0, None, "assumption")
+    events_per_year_traditional: float = param(4.0, "events/year", 0, 12, "assumption: annual meeting, seasonal gatherings [S5]")
+    events_per_year_creative: float = param(8.0, "events/year", 0, 12, "assumption: festivals and development events [S5]")
+    festival_months: tuple[int, ...] = param((5, 6, 8, 9), "calendar months", 1, 12, "assumption: outdoor festivals need no meeting place, May-September")
+    omega_per_year: float = param(0.10, "share of gap closed/year", 0, 0.999, "assumption: orientation follows the active members over about ten years")
+    mode_cut: float = param(0.50, "orientation", 0, 1, "MODEL 5.11")
+    initial_orientation_traditional: float = param(0.25, "orientation", 0, 1, "assumption: interest group looking to history [S5]")
+    initial_orientation_creative: float = param(0.75, "orientation", 0, 1, "assumption: developer network looking to the future [S5]")
+    tie_building_per_event: float = param(0.20, "probability per attendee", 0, 1, "MODEL 5.3: creative events build ties across groups")
+    initial_member_share: float = param(0.04, "share of residents", 0, 1, "Helka: a few % of residents are members")
+
+
+@dataclass(frozen=True)
+class Network:
+    """Social ties between residents (MODEL 2)."""
+
+    ties_per_resident: int = param(8, "ties", 1, 100, "assumption: neighbourhood acquaintances")
+    share_within_district: float = param(0.85, "share", 0, 1, "assumption: most local ties are inside the district")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Identity relaxes toward a target (MODEL 5.6)."""
+
+    time_constant_months: float = param(24.0, "months", 1, None, "MODEL 5.12: identity ~2 years")
+    w_coverage: float = param(0.35, "weight", 0, 1, "assumption [S4]")
+    w_participation: float = param(0.45, "weight", 0, 1, "assumption [S4]")
+    w_events: float = param(0.20, "weight", 0, 1, "assumption [S4]")
+    coverage_ref: float = param(0.50, "share", 0.01, 1, "coverage that counts as full")
+    participation_ref: float = param(0.10, "share", 0.001, 1, "participation rate that counts as full")
+    events_ref_per_year: float = param(8.0, "events/year", 0.1, None, "events a year that count as full")
+
+
+@dataclass(frozen=True)
+class Liveability:
+    """Liveability relaxes toward a target (MODEL 5.6)."""
+
+    time_constant_months: float = param(12.0, "months", 1, None, "MODEL 5.12: liveability ~1 year")
+    base: float = param(0.20, "liveability", 0, 1, "assumption")
+    w_amenity: float = param(0.30, "weight", 0, 1, "location and green space (Tyrvainen & Miettinen 2000)")
+    w_meeting_places: float = param(0.15, "weight", 0, 1, "assumption [S1]")
+    meeting_places_ref_per_10k: float = param(1.0, "places/10,000 residents", 0.01, None, "assumption")
+    w_events: float = param(0.10, "weight", 0, 1, "assumption")
+    w_services: float = param(0.20, "weight", 0, 1, "assumption: local firms as services")
+    firms_ref_per_1000: float = param(25.0, "firms/1,000 residents", 0.1, None, "assumption")
+    w_benefit: float = param(0.10, "weight", 0, 1, "local benefit of innovations [S4]")
+    w_crowding: float = param(0.20, "weight", 0, None, "assumption")
+    crowding_occupancy: float = param(0.98, "occupied share", 0, 1, "crowding starts when vacancies fall below 2%")
+
+
+@dataclass(frozen=True)
+class Reputation:
+    """Outsiders' reputation with inertia and spill-over (MODEL 5.7)."""
+
+    half_life_years: float = param(10.0, "years", 0.1, None, "MODEL 5.12; Forrester (1969) perception delays of 10-20 years")
+    w_liveability: float = param(0.30, "weight", 0, 1, "assumption [S4]")
+    w_achievement: float = param(0.15, "weight", 0, 1, "visibility times achievements [S4]")
+    w_status: float = param(0.35, "weight", 0, 1, "reputation follows the social mix (Permentier et al. 2011)")
+    w_spillover: float = param(0.20, "weight", 0, 1, "neighbours' reputation (Rossi-Hansberg et al. 2010)")
+    status_span: float = param(1.0, "log income ratio", 0.01, None, "mean-income log ratio that spans the status scale")
+
+
+@dataclass(frozen=True)
+class Attractiveness:
+    """Multinomial-logit location choice of movers (MODEL 5.7)."""
+
+    b_reputation: float = param(3.0, "utility per unit", 0, None, "assumption; 0 switches selective migration off (P2)")
+    b_liveability: float = param(2.0, "utility per unit", 0, None, "assumption")
+    b_price: float = param(1.5, "utility per log(price/income)", 0, None, "assumption (Waddell 2002: log-price in the utility)")
+    b_future: float = param(1.5, "utility", 0, None, "assumption: future-oriented movers prefer creative districts [S4]")
+    b_near: float = param(1.0, "utility", 0, None, "assumption: in-city movers prefer their own and adjacent districts")
+
+
+@dataclass(frozen=True)
+class Housing:
+    """Hedonic prices and housing costs (MODEL 5.8)."""
+
+    price_time_constant_months: float = param(24.0, "months", 1, None, "MODEL 5.12: price toward target ~2 years")
+    beta_reputation: float = param(1.6, "log price per unit", 0, None, "calibrated: ~2.5x zone spread (City of Helsinki 2019)")
+    beta_liveability: float = param(0.6, "log price per unit", 0, None, "calibrated with beta_reputation")
+    beta_demand: float = param(0.15, "log price per log demand ratio", 0, None, "assumption: a district chosen twice as often as its vacancies warrant costs ~10% more")
+    demand_smoothing_months: float = param(12.0, "months", 1, None, "assumption")
+    m2_per_person: float = param(34.0, "m2/person", 5, None, "Helsinki ~34 m2 floor area per person (Statistics Finland)")
+    rent_yield_per_year: float = param(0.05, "1/year", 0, 1, "Helsinki ~20 EUR/m2/month rent on ~4,500 EUR/m2")
+    pass_through_owner: float = param(0.15, "share", 0, 1, "MODEL 5.8: owners feel price rises less")
+    pass_through_private: float = param(1.0, "share", 0, 1, "private rents follow prices")
+    pass_through_social: float = param(0.25, "share", 0, 1, "MODEL 5.8: social rents are regulated")
+    social_rent_discount: float = param(0.60, "share of market", 0, 1, "assumption: ARA rents ~60% of market")
+    persons_per_dwelling: float = param(1.9, "persons/dwelling", 0.5, 10, "Helsinki: ~695,000 residents in ~370,000 dwellings")
+    price_trend_per_year: float = param(0.02, "1/year", -0.5, 0.5, "Helsinki 3,963 (2015) to 4,491 (2020) EUR/m2: ~2.5%/year")
+
+
+@dataclass(frozen=True)
+class Migration:
+    """Move-out hazard, newcomers and construction (MODEL 5.8)."""
+
+    move_rate_owner_per_year: float = param(0.08, "1/year", 0, 1, "MODEL 5.12; owners 0.05-0.15 (MODEL 7)")
+    move_rate_private_per_year: float = param(0.25, "1/year", 0, 1, "MODEL 5.12; renters 0.20-0.30 (MODEL 7)")
+    move_rate_social_per_year: float = param(0.10, "1/year", 0, 1, "MODEL 5.12")
+    alpha_attachment: float = param(0.5, "log hazard per unit", 0, None, "assumption")
+    alpha_identity: float = param(0.5, "log hazard per unit", 0, None, "assumption")
+    alpha_burden: float = param(3.0, "log hazard per unit burden above cap", 0, None, "assumption")
+    burden_cap: float = param(0.35, "cost/income", 0, 2, "assumption: housing costs above a third of income are a burden")
+    alpha_liveability: float = param(1.0, "log hazard per unit", 0, None, "assumption")
+    share_leaving_city: float = param(0.45, "share of movers", 0, 1, "MODEL 5.12: about half of movers stay")
+    in_migration_per_year: float = param(0.075, "share of population/year", 0, 1, "Helsinki: ~86,000 moves across the boundary a year (2022)")
+    construction_per_year: float = param(0.01, "share of dwellings/year", 0, 0.2, "Helsinki grows ~1% a year (628,208 in 2015, 695,526 in 2025)")
+
+
+@dataclass(frozen=True)
+class Population:
+    """Resident attributes at the start and of newcomers (MODEL 2, 5.8)."""
+
+    income_median_eur: float = param(27000.0, "EUR/year", 1000, None, "Helsinki median disposable income ~27,000 EUR/person (Statistics Finland)")
+    income_sigma: float = param(0.55, "log EUR", 0.01, 3, "assumption: lognormal spread")
+    income_price_elasticity: float = param(0.7, "log income per log price", 0, 3, "assumption: incomes sorted by price level")
+    newcomer_income_median_eur: float = param(24000.0, "EUR/year", 1000, None, "assumption: movers are younger")
+    engagement_a: float = param(2.0, "Beta a", 0.1, None, "assumption: engagement Beta(2,5), mean ~0.29")
+    engagement_b: float = param(5.0, "Beta b", 0.1, None, "assumption")
+    owner_engagement_bonus: float = param(0.08, "engagement", 0, 1, "owners are better citizens (DiPasquale & Glaeser 1999)")
+    orientation_mean_traditional: float = param(0.38, "orientation", 0, 1, "assumption [S5]")
+    orientation_mean_creative: float = param(0.58, "orientation", 0, 1, "assumption [S5]")
+    orientation_concentration: float = param(6.0, "Beta a+b", 0.5, None, "assumption")
+    newcomer_orientation_mean: float = param(0.55, "orientation", 0, 1, "assumption: newcomers lean to the future")
+    p_competent: float = param(0.25, "probability", 0, 1, "assumption: skills a development network can use")
+
+
+@dataclass(frozen=True)
+class Firms:
+    """Local firm entry and exit (MODEL 5.8)."""
+
+    initial_per_1000: float = param(25.0, "firms/1,000 residents", 0, None, "assumption: local service firms")
+    exit_per_year: float = param(0.08, "1/year", 0, 1, "assumption: ~8% of small firms close a year")
+    elasticity_attractiveness: float = param(0.5, "elasticity", 0, None, "assumption")
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Collective knowledge and competence (MODEL 5.4) [S4]."""
+
+    gamma_k: float = param(0.10, "person-months documented per active person-month", 0, 1, "assumption")
+    doc_share: float = param(0.3, "share", 0, 1, "assumption: share of activity that gets documented")
+    half_life_public_years: float = param(5.0, "years", 0.1, None, "MODEL 5.12: documented knowledge ~5 years")
+    half_life_private_years: float = param(1.5, "years", 0.1, None, "MODEL 5.12: undocumented knowledge decays faster")
+    public_share_web: float = param(0.6, "share", 0, 1, "assumption: a website or social channel publishes what is documented")
+    public_share_none: float = param(0.1, "share", 0, 1, "assumption")
+
+
+@dataclass(frozen=True)
+class Params:
+    """All parameter sections; ``Params()`` gives the documented defaults."""
+
+    communication: Communication = field(default_factory=Communication)
+    mobilisation: Mobilisation = field(default_factory=Mobilisation)
+    associations: Associations = field(default_factory=Associations)
+    network: Network = field(default_factory=Network)
+    identity: Identity = field(default_factory=Identity)
+    liveability: Liveability = field(default_factory=Liveability)
+    reputation: Reputation = field(default_factory=Reputation)
+    attractiveness: Attractiveness = field(default_factory=Attractiveness)
+    housing: Housing = field(default_factory=Housing)
+    migration: Migration = field(default_factory=Migration)
+    population: Population = field(default_factory=Population)
+    firms: Firms = field(default_factory=Firms)
+    knowledge: Knowledge = field(default_factory=Knowledge)
+
+
+SECTIONS: dict[str, type] = {f.name: f.type if isinstance(f.type, type) else globals()[f.type] for f in dataclasses.fields(Params)}
+
+
+def param_rows() -> list[dict[str, Any]]:
+    """Return one row per parameter: section, name, unit, default, range, source."""
+    rows = []
+    for section, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            rows.append(
+                {
+                    "section": section,
+                    "name": f.name,
+                    "unit": f.metadata["unit"],
+                    "default": default,
+                    "lo": f.metadata["lo"],
+                    "hi": f.metadata["hi"],
+                    "source": f.metadata["source"],
+                }
+            )
+    return rows
+
+
+def params_to_dict(params: Params) -> dict[str, dict[str, Any]]:
+    """Return the parameters as nested plain dicts (tuples become lists)."""
+    out: dict[str, dict[str, Any]] = {}
+    for section in SECTIONS:
+        values = dataclasses.asdict(getattr(params, section))
+        out[section] = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+    return out

@@ -1,0 +1,51 @@
+"""Reputation and attractiveness (MODEL 5.7) [S4].
+
+Outsiders' reputation relaxes slowly (half-life in years) toward
+``R* = (w_L L + w_A E A + w_S status + w_N mean_neighbours(R)) / sum(w)``
+where ``E`` is outside visibility, ``A`` achievements (events and
+participation, and the local benefit of innovations when there are any) and
+``status`` the social mix (Permentier et al.: reputation follows the social
+mix): ``0.5 + log(mean income / city mean income) / status_span``, clipped to
+0..1. Shocks add to reputation directly. Movers value district d by
+``U_jd = b_R R_d + b_L L_d - b_P log(price_d / income_j) + b_f orientation_j creative_d``
+plus Gumbel noise (multinomial logit).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from districtsim.params import Attractiveness, Reputation
+
+
+def status(mean_income: np.ndarray, city_mean_income: float, span: float) -> np.ndarray:
+    """Return the social-mix status of each district, 0..1."""
+    return np.clip(0.5 + np.log(np.maximum(mean_income, 1.0) / city_mean_income) / span, 0.0, 1.0)
+
+
+def neighbour_mean(values: np.ndarray, adjacency: sp.csr_matrix) -> np.ndarray:
+    """Return the mean of ``values`` over each district's neighbours (own value if none)."""
+    deg = np.asarray(adjacency.sum(axis=1)).ravel()
+    s = adjacency @ values
+    return np.where(deg > 0, s / np.maximum(deg, 1), values)
+
+
+def reputation_target(liveability: np.ndarray, visibility: np.ndarray, achievement: np.ndarray, stat: np.ndarray, nbr: np.ndarray, p: Reputation) -> np.ndarray:
+    """Return the reputation target R*."""
+    w = p.w_liveability + p.w_achievement + p.w_status + p.w_spillover
+    x = p.w_liveability * liveability + p.w_achievement * visibility * achievement + p.w_status * stat + p.w_spillover * nbr
+    return np.clip(x / w, 0.0, 1.0) if w > 0 else np.zeros_like(x)
+
+
+def utility(reputation: np.ndarray, liveability: np.ndarray, log_price: np.ndarray, creative: np.ndarray, log_income: np.ndarray, orientation: np.ndarray, a: Attractiveness) -> np.ndarray:
+    """Return systematic utilities, shape (movers, districts)."""
+    base = a.b_reputation * reputation + a.b_liveability * liveability
+    return base[None, :] - a.b_price * (log_price[None, :] - log_income[:, None]) + a.b_future * orientation[:, None] * creative[None, :]
+
+
+def logit_shares(v: np.ndarray) -> np.ndarray:
+    """Return multinomial-logit choice probabilities over the last axis."""
+    z = v - v.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)

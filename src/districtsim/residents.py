@@ -1,0 +1,156 @@
+"""The resident population as a struct of arrays over dwelling places.
+
+Residents live in *places*: one place houses one person, a district's places
+are a contiguous block of the arrays, and each place has a fixed tenure
+(owner-occupied, private rental, social rental) and the month it is built.
+A place is occupied or vacant; when its occupant moves out and someone moves
+in, the newcomer's attributes are written into the place. This keeps every
+update a whole-array operation (no per-resident Python loop) and keeps the
+arrays the same size for a whole run, so random draws stay aligned with
+places across scenarios (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from districtsim.params import Params
+from districtsim.scenario import DistrictSpec
+
+OWNER, PRIVATE, SOCIAL = 0, 1, 2
+TENURES: tuple[str, ...] = ("owner", "private", "social")
+
+
+@dataclass
+class Residents:
+    """Per-place arrays (length ``n``); attributes describe the current occupant."""
+
+    district: np.ndarray  # int16, fixed per place
+    tenure: np.ndarray  # int8, fixed per place
+    built_month: np.ndarray  # int16: the place exists from this month on
+    occupied: np.ndarray  # bool
+    income_eur: np.ndarray  # float32, EUR/year
+    engagement: np.ndarray  # float32, 0..1
+    orientation: np.ndarray  # float32, 0 history .. 1 future
+    theta: np.ndarray  # float32, participation threshold (motivation units)
+    months_in_district: np.ndarray  # int32
+    price_ref_eur_m2: np.ndarray  # float32, the district price when the occupant moved in
+    is_competent: np.ndarray  # bool
+    is_member: np.ndarray  # bool
+    is_active: np.ndarray  # bool, took part this month
+    was_active: np.ndarray  # bool, took part last month
+
+    @property
+    def n(self) -> int:
+        """Number of places (occupied or not, built or not)."""
+        return int(self.district.shape[0])
+
+    def reset_occupants(self, idx: np.ndarray) -> None:
+        """Clear the per-occupant state of places ``idx`` (their occupant left)."""
+        self.occupied[idx] = False
+        self.is_member[idx] = False
+        self.is_active[idx] = False
+        self.was_active[idx] = False
+
+
+def district_blocks(specs: tuple[DistrictSpec, ...], params: Params, scale: float, months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return per-district (initial places, places built later, initial residents), simulated units.
+
+    Initial places are ``dwellings * persons_per_dwelling * scale``; places built
+    during the run follow ``migration.construction_per_year`` compounded over
+    the horizon.
+    """
+    ppd = params.housing.persons_per_dwelling
+    dwell = np.array([d.dwellings for d in specs], dtype=float)
+    pop = np.array([d.population for d in specs], dtype=float)
+    places0 = np.maximum(np.round(dwell * ppd * scale), 1).astype(np.int64)
+    residents0 = np.minimum(np.round(pop * scale), places0).astype(np.int64)
+    growth = (1.0 + params.migration.construction_per_year) ** (months / 12.0) - 1.0
+    later = np.round(places0 * growth).astype(np.int64)
+    return places0, later, residents0
+
+
+def draw_incomes(rng: np.random.Generator, median_eur: np.ndarray | float, sigma: float, n: int) -> np.ndarray:
+    """Draw lognormal incomes (EUR/year) around ``median_eur``."""
+    return (np.asarray(median_eur) * np.exp(sigma * rng.standard_normal(n))).astype(np.float32)
+
+
+def draw_engagement(rng: np.random.Generator, params: Params, tenure: np.ndarray) -> np.ndarray:
+    """Draw engagement from Beta(a, b), with a bonus for owners (DiPasquale & Glaeser 1999)."""
+    pp = params.population
+    e = rng.beta(pp.engagement_a, pp.engagement_b, tenure.shape[0]) + pp.owner_engagement_bonus * (tenure == OWNER)
+    return np.clip(e, 0.0, 1.0).astype(np.float32)
+
+
+def draw_orientation(rng: np.random.Generator, mean: np.ndarray | float, concentration: float, n: int) -> np.ndarray:
+    """Draw future orientation from a Beta distribution with the given mean and a+b."""
+    mean = np.clip(np.broadcast_to(np.asarray(mean, dtype=float), (n,)), 0.01, 0.99)
+    return rng.beta(mean * concentration, (1.0 - mean) * concentration).astype(np.float32)
+
+
+def draw_theta(rng: np.random.Generator, params: Params, n: int) -> np.ndarray:
+    """Draw participation thresholds ~ Normal(theta_mean, theta_sd)."""
+    m = params.mobilisation
+    return (m.theta_mean + m.theta_sd * rng.standard_normal(n)).astype(np.float32)
+
+
+def init_residents(specs: tuple[DistrictSpec, ...], params: Params, scale: float, months: int, rng: np.random.Generator) -> Residents:
+    """Build the places and the initial population of every district.
+
+    Args:
+        specs: The districts.
+        params: Model parameters.
+        scale: Fraction of the real population simulated.
+        months: Horizon, for the places built during the run.
+        rng: The ``init.residents`` stream.
+
+    Returns:
+        The populated :class:`Residents`.
+    """
+    places0, later, residents0 = district_blocks(specs, params, scale, months)
+    sizes = places0 + later
+    n = int(sizes.sum())
+    district = np.repeat(np.arange(len(specs), dtype=np.int16), sizes)
+    tenure = np.empty(n, dtype=np.int8)
+    built = np.zeros(n, dtype=np.int16)
+    occupied = np.zeros(n, dtype=bool)
+    start = np.concatenate([[0], np.cumsum(sizes)])
+    for d, spec in enumerate(specs):
+        lo, hi = start[d], start[d + 1]
+        u = rng.random(hi - lo)
+        tenure[lo:hi] = np.where(u < spec.share_owner, OWNER, np.where(u < spec.share_owner + spec.share_social, SOCIAL, PRIVATE))
+        # Later places open evenly over the horizon (construction).
+        if later[d] > 0:
+            built[lo + places0[d] : hi] = np.sort(rng.integers(1, max(months, 2), later[d]))
+        occupied[lo + rng.permutation(places0[d])[: residents0[d]]] = True
+    pp = params.population
+    price = np.array([s.price_eur_m2 for s in specs])
+    geo_price = np.exp(np.average(np.log(price), weights=[s.population for s in specs]))
+    median = pp.income_median_eur * (price / geo_price) ** pp.income_price_elasticity
+    mode_mean = np.array([pp.orientation_mean_creative if s.mode == "creative" else pp.orientation_mean_traditional for s in specs])
+    m = params.migration
+    annual = np.array([m.move_rate_owner_per_year, m.move_rate_private_per_year, m.move_rate_social_per_year])
+    # Residence durations at the start: geometric with the tenure's move rate.
+    stay = rng.geometric(1.0 - (1.0 - annual[tenure]) ** (1 / 12)).clip(max=720).astype(np.int32)
+    trend = params.housing.price_trend_per_year
+    engagement = draw_engagement(rng, params, tenure)
+    # Initial members: the more engaged are more likely to be members.
+    p_member = params.associations.initial_member_share * engagement / max(float(engagement.mean()), 1e-9)
+    return Residents(
+        district=district,
+        tenure=tenure,
+        built_month=built,
+        occupied=occupied,
+        income_eur=draw_incomes(rng, median[district], pp.income_sigma, n),
+        engagement=engagement,
+        orientation=draw_orientation(rng, mode_mean[district], pp.orientation_concentration, n),
+        theta=draw_theta(rng, params, n),
+        months_in_district=np.where(occupied, stay, 0).astype(np.int32),
+        price_ref_eur_m2=(price[district] * np.exp(-np.log1p(trend) * stay / 12.0)).astype(np.float32),
+        is_competent=rng.random(n) < pp.p_competent,
+        is_member=occupied & (rng.random(n) < p_member),
+        is_active=np.zeros(n, dtype=bool),
+        was_active=np.zeros(n, dtype=bool),
+    )

@@ -1,0 +1,167 @@
+"""Observation: preallocated monthly district records, tidy tables, and writing them.
+
+Results are declared up front (:data:`DISTRICT_COLUMNS`) and preallocated for
+the whole horizon; each month the model fills one row per district. District
+aggregates only: per-resident reporters would cost memory fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+DISTRICT_COLUMNS: dict[str, str] = {
+    "population": "residents, persons",
+    "dwellings": "dwellings built",
+    "vacancies": "vacant dwellings",
+    "price_eur_m2": "price of an old flat, EUR/m2",
+    "identity": "identity, 0..1",
+    "liveability": "liveability, 0..1",
+    "reputation": "outsiders' reputation, 0..1",
+    "attractiveness": "logit attractiveness for a reference mover relative to district size (1 = city average)",
+    "participation_rate": "share of residents active this month",
+    "active_persons": "residents active this month, persons",
+    "members_persons": "association members, persons",
+    "volunteers_persons": "volunteers, persons",
+    "channel_coverage": "probability a resident is reached by the channels this month",
+    "n_channels": "channels running",
+    "outside_visibility": "probability an outside actor sees the district's channels",
+    "events": "events held this month",
+    "collective_knowledge_person_months": "collective knowledge, documented person-months",
+    "knowledge_public_share": "public share of collective knowledge",
+    "competence_inside_persons": "active competent residents, persons",
+    "competence_outside_persons": "active competent people outside the district tied to active residents, persons",
+    "moves_in_persons": "moves into the district this month (from other districts and from outside), persons",
+    "moves_in_from_outside_persons": "newcomers from outside the city this month, persons",
+    "moves_out_persons": "moves out of the district this month (to other districts or out of the city), persons",
+    "moves_out_to_outside_persons": "moves out of the city this month, persons",
+    "moves_out_burden_persons": "moves out caused by housing burden (displacement), persons",
+    "moves_out_liveability_persons": "moves out caused by low liveability, persons",
+    "moves_out_other_persons": "moves out for other reasons (life events), persons",
+    "moves_within_persons": "moves inside the district this month, persons",
+    "mean_income_eur": "mean income of residents, EUR/year",
+    "months_in_district_mean": "mean months in the district, months",
+    "local_firms": "local firms",
+    "association_orientation": "lead association's future orientation, 0..1",
+}
+"""Numeric columns of ``districts.parquet`` (besides month, district and mode) and their units."""
+
+
+def weighted_gini(x: np.ndarray, w: np.ndarray) -> float:
+    """Return the Gini coefficient of values ``x`` with weights ``w`` (0 = equal)."""
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    total = w.sum()
+    mean = np.sum(w * x) / total if total > 0 else 0.0
+    if total <= 0 or mean <= 0:
+        return 0.0
+    diff = np.abs(x[:, None] - x[None, :])
+    return float(np.sum(w[:, None] * w[None, :] * diff) / (2.0 * total**2 * mean))
+
+
+class Recorder:
+    """Preallocated per-month, per-district records.
+
+    Args:
+        months: Horizon in months.
+        names: District names.
+    """
+
+    def __init__(self, months: int, names: list[str]) -> None:
+        self.names = names
+        self.months = months
+        self.data = {k: np.full((months, len(names)), np.nan) for k in DISTRICT_COLUMNS}
+        self.mode = np.empty((months, len(names)), dtype=object)
+        self.city_extra: dict[str, np.ndarray] = {"displacement_persons": np.zeros(months)}
+        self.n_recorded = 0
+
+    def record(self, t: int, values: dict[str, np.ndarray], mode: list[str], displacement: float) -> None:
+        """Store month ``t``'s district values (every key of DISTRICT_COLUMNS)."""
+        for k in DISTRICT_COLUMNS:
+            self.data[k][t] = values[k]
+        self.mode[t] = mode
+        self.city_extra["displacement_persons"][t] = displacement
+        self.n_recorded = t + 1
+
+    def districts_frame(self) -> pd.DataFrame:
+        """Return the tidy district x month table."""
+        m, d = self.n_recorded, len(self.names)
+        df = pd.DataFrame(
+            {
+                "month": np.repeat(np.arange(m), d).astype(np.int32),
+                "district": pd.Categorical(np.tile(self.names, m), categories=self.names),
+                "mode": pd.Categorical(self.mode[:m].ravel().astype(str), categories=["traditional", "creative"]),
+            }
+        )
+        for k in DISTRICT_COLUMNS:
+            df[k] = self.data[k][:m].ravel()
+        return df
+
+    def city_frame(self) -> pd.DataFrame:
+        """Return the city x month table: totals, population-weighted means, Gini, displacement."""
+        m = self.n_recorded
+        g = {k: v[:m] for k, v in self.data.items()}
+        pop = g["population"]
+        w = np.where(pop.sum(axis=1, keepdims=True) > 0, pop / np.maximum(pop.sum(axis=1, keepdims=True), 1e-12), 0.0)
+        out: dict[str, Any] = {"month": np.arange(m, dtype=np.int32)}
+        totals = ("population", "dwellings", "vacancies", "active_persons", "members_persons", "moves_in_persons", "moves_in_from_outside_persons")
+        totals += ("moves_out_persons", "moves_out_to_outside_persons", "moves_out_burden_persons", "moves_within_persons", "local_firms", "events")
+        for k in totals:
+            out[k] = g[k].sum(axis=1)
+        out["participation_rate"] = out["active_persons"] / np.maximum(out["population"], 1e-12)
+        for k in ("price_eur_m2", "identity", "liveability", "reputation", "channel_coverage", "mean_income_eur"):
+            out[f"{k}_mean"] = (g[k] * w).sum(axis=1)
+        out["price_eur_m2_min"] = g["price_eur_m2"].min(axis=1)
+        out["price_eur_m2_max"] = g["price_eur_m2"].max(axis=1)
+        out["price_gini"] = np.array([weighted_gini(g["price_eur_m2"][t], pop[t]) for t in range(m)])
+        out["displacement_persons"] = self.city_extra["displacement_persons"][:m]
+        out["creative_districts"] = (self.mode[:m] == "creative").sum(axis=1)
+        return pd.DataFrame(out)
+
+
+@dataclass
+class RunResult:
+    """What one run returns: tidy tables and metadata."""
+
+    districts: pd.DataFrame
+    city: pd.DataFrame
+    events: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    """Write via a temporary file in the same folder, then rename (no half-written files)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def write_results(result: RunResult, out: str | Path, fmt: str = "parquet") -> list[Path]:
+    """Write the tables and ``meta.json`` into ``out``; return the paths written."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in ("districts", "city", "events"):
+        df: pd.DataFrame = getattr(result, name)
+        path = out / f"{name}.{fmt}"
+        if fmt == "parquet":
+            _atomic_write(path, lambda p, df=df: df.to_parquet(p, index=False))
+        else:
+            _atomic_write(path, lambda p, df=df: df.to_csv(p, index=False))
+        paths.append(path)
+    meta_path = out / "meta.json"
+    _atomic_write(meta_path, lambda p: Path(p).write_text(json.dumps(result.meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"))
+    paths.append(meta_path)
+    return paths

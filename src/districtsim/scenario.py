@@ -1,0 +1,391 @@
+"""Scenario files: load TOML (and district CSVs), validate, apply overrides.
+
+A scenario is a TOML file with a ``[scenario]`` table (name, description,
+months, scale, seed), the districts (``[[districts]]`` tables, or a
+``[districts_file]`` table pointing to a CSV of districts and a CSV of
+adjacency), optional ``[[shocks]]`` and any parameter section of
+:mod:`districtsim.params`. Every problem is reported as a
+:class:`~districtsim.errors.ScenarioError` naming the file, the key path, the
+value found and what is expected.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from districtsim.errors import ScenarioError
+from districtsim.params import CHANNELS, SECTIONS, Params, params_to_dict
+
+MODES: tuple[str, ...] = ("traditional", "creative")
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+DEFAULT_SCENARIO = "helsinki"
+
+_SCENARIO_KEYS: dict[str, tuple[type, float | None, float | None, str]] = {
+    "name": (str, None, None, "a short name"),
+    "description": (str, None, None, "a sentence"),
+    "months": (int, 1, 1200, "an integer number of months, 1-1200"),
+    "scale": (float, 1e-4, 1.0, "a fraction of the real population, 0.0001-1"),
+    "seed": (int, 0, 2**63 - 1, "a non-negative integer"),
+}
+
+
+@dataclass(frozen=True)
+class DistrictSpec:
+    """One district as the scenario describes it (real units)."""
+
+    name: str
+    x_km: float
+    y_km: float
+    population: int
+    dwellings: int
+    share_owner: float
+    share_social: float
+    price_eur_m2: float
+    mode: str
+    channels: tuple[str, ...]
+    meeting_places: int
+    amenity: float = 0.5
+    neighbours: tuple[str, ...] = ()
+    local_firms: int | None = None
+
+
+@dataclass(frozen=True)
+class Shock:
+    """A scheduled change of reputation (negative or positive publicity)."""
+
+    districts: tuple[str, ...]
+    month: int
+    reputation: float
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A fully validated scenario: what :func:`districtsim.run.run_scenario` runs."""
+
+    name: str = "unnamed"
+    description: str = ""
+    months: int = 240
+    scale: float = 0.1
+    seed: int = 0
+    districts: tuple[DistrictSpec, ...] = ()
+    shocks: tuple[Shock, ...] = ()
+    params: Params = field(default_factory=Params)
+    source: str = ""
+
+    def with_overrides(self, overrides: list[str]) -> Scenario:
+        """Return a copy with ``section.key=value`` overrides applied (file ``--set``)."""
+        scen = self
+        for item in overrides:
+            scen = _apply_override(scen, item)
+        return scen
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the resolved scenario as plain data (for meta.json)."""
+        return {
+            "scenario": {k: getattr(self, k) for k in _SCENARIO_KEYS},
+            "source": self.source,
+            "districts": [
+                {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(d).items()}
+                for d in self.districts
+            ],
+            "shocks": [{"districts": list(s.districts), "month": s.month, "reputation": s.reputation} for s in self.shocks],
+            "params": params_to_dict(self.params),
+        }
+
+    def adjacency_pairs(self) -> list[tuple[int, int]]:
+        """Return the symmetric adjacency as sorted index pairs (i < j)."""
+        index = {d.name: i for i, d in enumerate(self.districts)}
+        pairs = set()
+        for i, d in enumerate(self.districts):
+            for n in d.neighbours:
+                j = index[n]
+                pairs.add((min(i, j), max(i, j)))
+        return sorted(pairs)
+
+
+def resolve_path(name_or_path: str | None) -> Path:
+    """Find a scenario by path, or by name in the bundled ``scenarios/`` folder."""
+    if name_or_path is None:
+        name_or_path = DEFAULT_SCENARIO
+    p = Path(name_or_path)
+    if p.exists():
+        return p
+    bundled = SCENARIO_DIR / f"{name_or_path}.toml"
+    if p.suffix == "" and bundled.exists():
+        return bundled
+    names = ", ".join(sorted(x.stem for x in SCENARIO_DIR.glob("*.toml")))
+    raise ScenarioError(str(name_or_path), "", None, f"an existing scenario file or a bundled name ({names})")
+
+
+def load_scenario(name_or_path: str | None = None, overrides: list[str] | None = None) -> Scenario:
+    """Load, validate and override a scenario file.
+
+    Args:
+        name_or_path: A TOML path, or the name of a bundled scenario; None
+            loads the default city.
+        overrides: ``section.key=value`` strings applied after loading.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: For any problem, naming file, key and expectation.
+    """
+    path = resolve_path(name_or_path)
+    file = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(file, "", "invalid TOML", f"valid TOML syntax ({exc})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(file, "", "an unreadable file", f"a readable UTF-8 text file ({exc})") from None
+    return scenario_from_dict(raw, file, base_dir=path.parent).with_overrides(overrides or [])
+
+
+def scenario_from_dict(raw: dict[str, Any], file: str = "<dict>", base_dir: Path | None = None) -> Scenario:
+    """Validate a parsed scenario mapping (see module docstring for the keys)."""
+    known = {"scenario", "districts", "districts_file", "shocks", *SECTIONS}
+    for key in raw:
+        if key not in known:
+            raise ScenarioError(file, key, key, f"one of the tables {', '.join(sorted(known))}")
+    head = _table(raw.get("scenario", {}), file, "scenario")
+    values: dict[str, Any] = {}
+    for key, value in head.items():
+        if key not in _SCENARIO_KEYS:
+            raise ScenarioError(file, f"scenario.{key}", value, f"one of {', '.join(_SCENARIO_KEYS)}")
+        values[key] = _check_scalar(value, *_SCENARIO_KEYS[key], file=file, key=f"scenario.{key}")
+    if "districts" in raw and "districts_file" in raw:
+        raise ScenarioError(file, "districts_file", "both [[districts]] and [districts_file]", "only one of them")
+    if "districts_file" in raw:
+        rows, dfile = _districts_from_csv(_table(raw["districts_file"], file, "districts_file"), file, base_dir or Path("."))
+    else:
+        rows, dfile = raw.get("districts"), file
+        if not isinstance(rows, list) or not rows:
+            raise ScenarioError(file, "districts", rows, "at least one [[districts]] table, or a [districts_file] table")
+    districts = _check_districts(rows, dfile)
+    months = values.get("months", 240)
+    shocks = _check_shocks(raw.get("shocks", []), file, {d.name for d in districts}, months)
+    params = _check_params(raw, file)
+    return Scenario(districts=districts, shocks=shocks, params=params, source=file, **values)
+
+
+def _table(value: Any, file: str, key: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ScenarioError(file, key, value, "a table")
+    return value
+
+
+def _check_scalar(value: Any, typ: type, lo: float | None, hi: float | None, what: str = "", *, file: str, key: str) -> Any:
+    expected = what or typ.__name__
+    if typ is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if typ is bool:
+        ok = isinstance(value, bool)
+    elif typ is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, typ) and not isinstance(value, bool)
+    if not ok:
+        raise ScenarioError(file, key, value, f"{expected} ({typ.__name__})" if what else typ.__name__)
+    if typ in (int, float) and ((lo is not None and value < lo) or (hi is not None and value > hi)):
+        lo_s = "-inf" if lo is None else f"{lo:g}"
+        hi_s = "inf" if hi is None else f"{hi:g}"
+        raise ScenarioError(file, key, value, f"a value in [{lo_s}, {hi_s}]" + (f": {what}" if what else ""))
+    return value
+
+
+def _check_param_value(cls: type, name: str, value: Any, file: str, key: str) -> Any:
+    f = {f.name: f for f in dataclasses.fields(cls)}[name]
+    lo, hi, unit = f.metadata["lo"], f.metadata["hi"], f.metadata["unit"]
+    default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+    if isinstance(default, tuple):
+        if not isinstance(value, list):
+            raise ScenarioError(file, key, value, f"a list of integers ({unit})")
+        return tuple(_check_scalar(v, int, lo, hi, file=file, key=f"{key}[{i}]", what=unit) for i, v in enumerate(value))
+    return _check_scalar(value, type(default), lo, hi, file=file, key=key, what=unit)
+
+
+def _check_params(raw: dict[str, Any], file: str) -> Params:
+    sections = {}
+    for section, cls in SECTIONS.items():
+        table = _table(raw.get(section, {}), file, section)
+        names = [f.name for f in dataclasses.fields(cls)]
+        values = {}
+        for key, value in table.items():
+            if key not in names:
+                raise ScenarioError(file, f"{section}.{key}", value, f"one of {', '.join(names)}")
+            values[key] = _check_param_value(cls, key, value, file, f"{section}.{key}")
+        sections[section] = cls(**values)
+    return Params(**sections)
+
+
+_DISTRICT_KEYS: dict[str, tuple[type, float | None, float | None, str]] = {
+    "name": (str, None, None, "a unique district name"),
+    "x_km": (float, None, None, "position east, km"),
+    "y_km": (float, None, None, "position north, km"),
+    "population": (int, 1, None, "residents, persons"),
+    "dwellings": (int, 1, None, "dwellings"),
+    "share_owner": (float, 0, 1, "share of owner-occupied dwellings"),
+    "share_social": (float, 0, 1, "share of social rental dwellings"),
+    "price_eur_m2": (float, 100, 100000, "price, EUR/m2"),
+    "meeting_places": (int, 0, 1000, "meeting places (resident houses)"),
+    "amenity": (float, 0, 1, "location amenity, 0..1"),
+    "local_firms": (int, 0, None, "local firms"),
+}
+_OPTIONAL = {"amenity", "neighbours", "local_firms"}
+
+
+def _check_districts(rows: list[Any], file: str) -> tuple[DistrictSpec, ...]:
+    out, names = [], []
+    allowed = [*_DISTRICT_KEYS, "mode", "channels", "neighbours"]
+    for i, row in enumerate(rows):
+        where = f"districts[{i}]"
+        row = _table(row, file, where)
+        for key in row:
+            if key not in allowed:
+                raise ScenarioError(file, f"{where}.{key}", row[key], f"one of {', '.join(allowed)}")
+        for key in allowed:
+            if key not in row and key not in _OPTIONAL:
+                raise ScenarioError(file, f"{where}.{key}", None, f"a value for {key}")
+        vals = {k: _check_scalar(row[k], *_DISTRICT_KEYS[k], file=file, key=f"{where}.{k}") for k in _DISTRICT_KEYS if k in row}
+        if vals["name"] in names:
+            raise ScenarioError(file, f"{where}.name", vals["name"], "a name not used by another district")
+        names.append(vals["name"])
+        if vals["share_owner"] + vals["share_social"] > 1 + 1e-9:
+            raise ScenarioError(file, f"{where}.share_social", vals["share_social"], f"share_owner + share_social <= 1 (share_owner is {vals['share_owner']})")
+        if row["mode"] not in MODES:
+            raise ScenarioError(file, f"{where}.mode", row["mode"], f"one of {', '.join(MODES)}")
+        channels = row["channels"]
+        if not isinstance(channels, list) or any(c not in CHANNELS for c in channels):
+            raise ScenarioError(file, f"{where}.channels", channels, f"a list drawn from {', '.join(CHANNELS)}")
+        neighbours = row.get("neighbours", [])
+        if not isinstance(neighbours, list) or not all(isinstance(n, str) for n in neighbours):
+            raise ScenarioError(file, f"{where}.neighbours", neighbours, "a list of district names")
+        vals.update(mode=row["mode"], channels=tuple(c for c in CHANNELS if c in channels), neighbours=tuple(neighbours))
+        out.append(DistrictSpec(**vals))
+    for i, d in enumerate(out):
+        capacity = d.dwellings * 10
+        if d.population > capacity:
+            raise ScenarioError(file, f"districts[{i}].population", d.population, f"at most 10 persons per dwelling ({d.dwellings} dwellings)")
+        for n in d.neighbours:
+            if n not in names:
+                raise ScenarioError(file, f"districts[{i}].neighbours", n, f"the name of a district in this scenario ({', '.join(names[:6])}, ...)")
+            if n == d.name:
+                raise ScenarioError(file, f"districts[{i}].neighbours", n, "another district (not itself)")
+    return tuple(out)
+
+
+def _districts_from_csv(spec: dict[str, Any], file: str, base: Path) -> tuple[list[dict[str, Any]], str]:
+    for key in spec:
+        if key not in ("districts", "adjacency"):
+            raise ScenarioError(file, f"districts_file.{key}", spec[key], "one of districts, adjacency")
+    if not isinstance(spec.get("districts"), str):
+        raise ScenarioError(file, "districts_file.districts", spec.get("districts"), "a path to a CSV of districts, relative to the scenario file")
+    dpath = base / spec["districts"]
+    rows = _read_csv(dpath, file, "districts_file.districts")
+    dfile = str(dpath)
+    parsed = []
+    for i, row in enumerate(rows):
+        out: dict[str, Any] = {}
+        for key, text in row.items():
+            key = (key or "").strip()
+            text = (text or "").strip()
+            where = f"row {i + 2}, column {key}"
+            if key in ("channels", "neighbours"):
+                out[key] = [t.strip() for t in text.split(";") if t.strip()]
+            elif key in ("name", "mode"):
+                out[key] = text
+            elif key in _DISTRICT_KEYS:
+                if text == "" and key in _OPTIONAL:
+                    continue
+                typ = _DISTRICT_KEYS[key][0]
+                try:
+                    out[key] = int(text) if typ is int else float(text)
+                except ValueError:
+                    raise ScenarioError(dfile, where, text, f"a number ({_DISTRICT_KEYS[key][3]})") from None
+            else:
+                out[key] = text
+        parsed.append(out)
+    if "adjacency" in spec:
+        if not isinstance(spec["adjacency"], str):
+            raise ScenarioError(file, "districts_file.adjacency", spec["adjacency"], "a path to a CSV with columns district,neighbour")
+        apath = base / spec["adjacency"]
+        names = [r.get("name") for r in parsed]
+        for i, row in enumerate(_read_csv(apath, file, "districts_file.adjacency")):
+            a, b = (row.get("district") or "").strip(), (row.get("neighbour") or "").strip()
+            for col, val in (("district", a), ("neighbour", b)):
+                if val not in names:
+                    raise ScenarioError(str(apath), f"row {i + 2}, column {col}", val, "the name of a district in the districts CSV")
+            parsed[names.index(a)].setdefault("neighbours", []).append(b)
+    return parsed, dfile
+
+
+def _read_csv(path: Path, file: str, key: str) -> list[dict[str, str]]:
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+    except OSError:
+        raise ScenarioError(file, key, str(path), "an existing, readable CSV file (paths are relative to the scenario file)") from None
+
+
+def _check_shocks(rows: Any, file: str, names: set[str], months: int) -> tuple[Shock, ...]:
+    if not isinstance(rows, list):
+        raise ScenarioError(file, "shocks", rows, "a list of [[shocks]] tables")
+    out = []
+    for i, row in enumerate(rows):
+        where = f"shocks[{i}]"
+        row = _table(row, file, where)
+        for key in row:
+            if key not in ("district", "month", "reputation"):
+                raise ScenarioError(file, f"{where}.{key}", row[key], "one of district, month, reputation")
+        target = row.get("district")
+        targets = [target] if isinstance(target, str) else target
+        if not isinstance(targets, list) or not targets:
+            raise ScenarioError(file, f"{where}.district", target, "a district name or a list of names")
+        for t in targets:
+            if t not in names:
+                raise ScenarioError(file, f"{where}.district", t, "the name of a district in this scenario")
+        month = _check_scalar(row.get("month"), int, 0, months - 1, file=file, key=f"{where}.month", what=f"a month within the horizon 0..{months - 1}")
+        size = _check_scalar(row.get("reputation"), float, -1, 1, file=file, key=f"{where}.reputation", what="a change of reputation, -1..1")
+        out.append(Shock(tuple(targets), month, size))
+    return tuple(out)
+
+
+def _apply_override(scen: Scenario, item: str) -> Scenario:
+    file = "--set"
+    if "=" not in item or "." not in item.split("=", 1)[0]:
+        raise ScenarioError(file, item, item, "section.key=value, e.g. mobilisation.tau=0.05")
+    path, text = item.split("=", 1)
+    section, key = path.strip().split(".", 1)
+    try:
+        value = tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = text
+    if section == "scenario":
+        if key not in _SCENARIO_KEYS:
+            raise ScenarioError(file, path, value, f"one of scenario.{', scenario.'.join(_SCENARIO_KEYS)}")
+        value = _check_scalar(value, *_SCENARIO_KEYS[key], file=file, key=path)
+        new = dataclasses.replace(scen, **{key: value})
+        if key == "months":
+            _check_shocks_horizon(new)
+        return new
+    if section not in SECTIONS:
+        raise ScenarioError(file, path, value, f"a section among scenario, {', '.join(SECTIONS)}")
+    cls = SECTIONS[section]
+    names = [f.name for f in dataclasses.fields(cls)]
+    if key not in names:
+        raise ScenarioError(file, path, value, f"one of {', '.join(names)}")
+    value = _check_param_value(cls, key, value, file, path)
+    sect = dataclasses.replace(getattr(scen.params, section), **{key: value})
+    return dataclasses.replace(scen, params=dataclasses.replace(scen.params, **{section: sect}))
+
+
+def _check_shocks_horizon(scen: Scenario) -> None:
+    for i, s in enumerate(scen.shocks):
+        if s.month >= scen.months:
+            raise ScenarioError(scen.source, f"shocks[{i}].month", s.month, f"a month within the horizon 0..{scen.months - 1} (--set scenario.months={scen.months})")
