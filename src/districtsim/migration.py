@@ -37,6 +37,28 @@ def hazard_terms(h0: np.ndarray, attachment: np.ndarray, identity: np.ndarray, l
     return base, with_l, total
 
 
+def hazard_bound(h0: np.ndarray, identity: np.ndarray, liveability_gap: np.ndarray, alpha: tuple[float, float, float, float]) -> np.ndarray:
+    """Return an upper bound of the hazard without its burden term, per (tenure, district).
+
+    The bound is :func:`hazard_terms`' hazard with liveability at the least
+    favourable attachment in [0, 1] (plus a relative margin of 1e-5 for
+    rounding), so ``total <= bound * exp(alpha_B * burden_excess)``. As the
+    monthly move probability ``1 - exp(-total)`` is at most ``total``, a
+    resident without burden excess whose uniform draw is at least the bound
+    cannot move: the model evaluates the full hazard for the others only.
+
+    Args:
+        h0: Monthly base hazard of each tenure, shape (tenures,).
+        identity: Identity of each district, shape (districts,).
+        liveability_gap: mean L - L_d of each district, shape (districts,).
+        alpha: (alpha_attachment, alpha_identity, alpha_liveability, alpha_burden).
+    """
+    h0 = np.asarray(h0)
+    worst = np.zeros(1, dtype=h0.dtype) if alpha[0] >= 0 else np.ones(1, dtype=h0.dtype)
+    _, with_l, _ = hazard_terms(h0[:, None], worst[:, None], np.asarray(identity)[None, :], np.asarray(liveability_gap)[None, :], np.zeros(1, dtype=h0.dtype)[:, None], alpha)
+    return with_l * (1.0 + 1e-5)
+
+
 def attribute_causes(base: np.ndarray, with_l: np.ndarray, total: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Return the cause index (see CAUSES) of each move, drawn in proportion to each term's added hazard."""
     c_base = np.minimum(base, with_l)

@@ -17,12 +17,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from districtsim import communication, housing, mobilisation, reputation, stocks
-from districtsim.migration import CAUSES, allocate, attribute_causes, hazard_terms
+from districtsim.migration import CAUSES, allocate, attribute_causes, hazard_bound, hazard_terms
 from districtsim.network import Ties
 from districtsim.orgs.associations import Association
 from districtsim.params import CHANNELS
 from districtsim.rates import annual_probability_to_monthly_hazard, half_life_to_monthly_rate, time_constant_to_monthly_rate
-from districtsim.residents import draw_engagement, draw_incomes, draw_orientation, draw_theta, init_residents
+from districtsim.residents import Blocks, draw_engagement, draw_incomes, draw_orientation, draw_theta, init_residents
 from districtsim.results import Recorder
 from districtsim.rng import Streams
 from districtsim.scenario import Scenario, load_scenario
@@ -59,8 +59,13 @@ class DistrictModel(mesa.Model):
 
         self.residents = r = init_residents(scenario.districts, p, self.scale, self.horizon, self.streams.get("init.residents"))
         self.block_start = np.concatenate([[0], np.cumsum(np.bincount(r.district, minlength=nd))])
+        self.blocks = Blocks(self.block_start)
         neighbours = [self.adjacency.indices[self.adjacency.indptr[d] : self.adjacency.indptr[d + 1]] for d in range(nd)]
         self.ties = Ties(self.block_start, neighbours, p.network.ties_per_resident, p.network.share_within_district, self.streams.get("init.ties"))
+        # Place index into a (district, number of active ties) table: reach probabilities are computed per table cell, not per resident.
+        self._reach_index = r.district.astype(np.intp) * (self.ties.k + 1)
+        # Place index into a (tenure, district) table: both are fixed per place.
+        self._tenure_district = r.tenure.astype(np.intp) * nd + r.district
 
         specs = scenario.districts
         self.amenity = np.array([d.amenity for d in specs])
@@ -175,18 +180,27 @@ class DistrictModel(mesa.Model):
         self.active_channels = np.array([[a.channels[k] for k in CHANNELS] for a in self.associations])
         self.coverage, reach_d, self.visibility = communication.district_reach(self.active_channels, c, self.event_now, self.creative)
         r.was_active, r.is_active = r.is_active, r.was_active
-        n_active_ties, self.share_active = self.ties.share_active(r.was_active, r.occupied)
-        p = communication.resident_reach_probability(reach_d.astype(np.float32)[r.district], n_active_ties, c.q_tie)
+        self.tie_counts = n_active_ties, _ = self.ties.tie_counts(r.was_active, r.occupied)
+        # The reach probability depends only on the district and the (integer) number of active ties.
+        table = communication.resident_reach_probability(reach_d.astype(np.float32)[:, None], np.arange(self.ties.k + 1, dtype=np.float32), c.q_tie)
+        p = np.take(table.ravel(), self._reach_index + n_active_ties)
         self.reached = r.occupied & (self.streams.get("communication", t).random(r.n, dtype=np.float32) < p)
 
     def _mobilise(self, t: int) -> None:
         r = self.residents
         m = self.params.mobilisation
+        u = self.streams.get("mobilisation", t).random(r.n, dtype=np.float32)
+        # Only reached residents can take part: evaluate the rule for them alone (a draw per place keeps draws aligned with places).
+        idx = np.flatnonzero(self.reached)
+        d = r.district[idx].astype(np.intp)
         orient = np.array([a.orientation for a in self.associations], dtype=np.float32)
-        motiv = mobilisation.motivation(self.identity.astype(np.float32)[r.district], r.engagement, r.months_in_district.astype(np.float32), m)
-        pull = mobilisation.event_pull(r.orientation, orient[r.district]) * self.event_now[r.district]
-        p = mobilisation.participation_probability(motiv, self.share_active, pull, r.theta, m)
-        r.is_active[:] = self.reached & (self.streams.get("mobilisation", t).random(r.n, dtype=np.float32) < p)
+        motiv = mobilisation.motivation(self.identity.astype(np.float32)[d], r.engagement[idx], r.months_in_district[idx].astype(np.float32), m)
+        pull = mobilisation.event_pull(r.orientation[idx], orient[d]) * self.event_now[d]
+        n_active_ties, n_occupied_ties = self.tie_counts
+        share = n_active_ties[idx].astype(np.float32) / np.maximum(n_occupied_ties[idx], 1).astype(np.float32)
+        p = mobilisation.participation_probability(motiv, share, pull, r.theta[idx], m)
+        r.is_active[:] = False
+        r.is_active[idx[u[idx] < p]] = True
 
     def _associations(self, t: int) -> None:
         r = self.residents
@@ -196,13 +210,13 @@ class DistrictModel(mesa.Model):
         join = r.is_active & ~r.is_member & (rng.random(r.n, dtype=np.float32) < a.p_join_per_month)
         leave = r.is_member & (rng.random(r.n, dtype=np.float32) < self.rates.p_member_exit)
         r.is_member[:] = ((r.is_member & ~leave) | join) & r.occupied
-        volunteers = np.bincount(r.district, weights=r.is_member & (r.engagement >= a.volunteer_engagement_cut), minlength=nd) / self.scale
+        volunteers = self.blocks.count(r.is_member & (r.engagement >= a.volunteer_engagement_cut)) / self.scale
         self.volunteers = volunteers
-        self.members = np.bincount(r.district, weights=r.is_member, minlength=nd) / self.scale
-        act_mem = r.is_active & r.is_member
-        n_am = np.bincount(r.district, weights=act_mem, minlength=nd)
+        self.members = self.blocks.count(r.is_member) / self.scale
+        act_mem = np.flatnonzero(r.is_active & r.is_member)
+        n_am = np.bincount(r.district[act_mem], minlength=nd).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean_orient = np.bincount(r.district, weights=np.where(act_mem, r.orientation, 0.0), minlength=nd) / n_am
+            mean_orient = np.bincount(r.district[act_mem], weights=r.orientation[act_mem], minlength=nd) / n_am
         u_event = rng.random(nd)
         hours = volunteers * a.hours_per_volunteer
         for assoc in self.associations:
@@ -233,22 +247,21 @@ class DistrictModel(mesa.Model):
     def _stocks(self) -> None:
         r = self.residents
         p = self.params
-        nd = self.n_districts
-        pop_sim = np.bincount(r.district, weights=r.occupied, minlength=nd)
+        pop_sim = self.blocks.count(r.occupied)
         self.population = pop_sim / self.scale
-        n_active = np.bincount(r.district, weights=r.is_active, minlength=nd)
+        n_active = self.blocks.count(r.is_active)
         self.participation = n_active / np.maximum(pop_sim, 1)
         self.active_persons = n_active / self.scale
         web = self.active_channels[:, CHANNELS.index("website")] | self.active_channels[:, CHANNELS.index("social_media")]
         public_share = np.where(web, p.knowledge.public_share_web, p.knowledge.public_share_none)
         self.k_public, self.k_private = stocks.knowledge_update(self.k_public, self.k_private, self.active_persons, public_share, p.knowledge, self.rates.decay_public, self.rates.decay_private)
         active_competent = r.is_active & r.is_competent
-        self.competence_inside = np.bincount(r.district, weights=active_competent, minlength=nd) / self.scale
+        self.competence_inside = self.blocks.count(active_competent) / self.scale
         self.competence_outside = self._outside_competence(active_competent)
         events_year = self.events_hist.sum(axis=0).astype(float)
         self.events_year = events_year
         self.identity = stocks.relax(self.identity, stocks.identity_target(self.coverage, self.participation, events_year, p.identity), self.rates.eta_identity)
-        built = np.bincount(r.district, weights=r.built_month <= self.month, minlength=nd)
+        built = self.blocks.count(r.built_month <= self.month)
         self.built_places = built
         pop = np.maximum(self.population, 1.0)
         target = stocks.liveability_target(self.amenity, self.meeting_places / (pop / 1e4), events_year, self.local_firms / (pop / 1e3), self.local_benefit, pop_sim / np.maximum(built, 1), p.liveability, p.identity.events_ref_per_year)
@@ -270,9 +283,8 @@ class DistrictModel(mesa.Model):
     def _reputation(self) -> None:
         r = self.residents
         p = self.params
-        nd = self.n_districts
         pop_sim = self.population * self.scale
-        income_sum = np.bincount(r.district, weights=np.where(r.occupied, r.income_eur, 0.0), minlength=nd)
+        income_sum = self.blocks.sum(r.income_eur, where=r.occupied)
         self.mean_income = income_sum / np.maximum(pop_sim, 1)
         city_income = income_sum.sum() / max(pop_sim.sum(), 1)
         stat = reputation.status(self.mean_income, city_income, p.reputation.status_span)
@@ -301,15 +313,29 @@ class DistrictModel(mesa.Model):
         rng = self.streams.get("migration", t)
         price = np.exp(self.log_price).astype(np.float32)
         occ = r.occupied
-        r.months_in_district[occ] += 1
-        attach = np.minimum(r.months_in_district / np.float32(p.mobilisation.attachment_months), 1.0)
+        r.months_in_district += occ
+        alpha = (m.alpha_attachment, m.alpha_identity, m.alpha_liveability, m.alpha_burden)
+        identity = self.identity.astype(np.float32)
         l_gap = (np.average(self.liveability, weights=np.maximum(self.population, 1)) - self.liveability).astype(np.float32)
-        burden = housing.housing_burden(price[r.district], r.price_ref_eur_m2, r.tenure, r.income_eur, p.housing)
-        excess = np.maximum(burden - np.float32(m.burden_cap), 0.0)
-        base, with_l, total = hazard_terms(self.rates.h0[r.tenure], attach, self.identity.astype(np.float32)[r.district], l_gap[r.district], excess, (m.alpha_attachment, m.alpha_identity, m.alpha_liveability, m.alpha_burden))
-        mover = occ & (rng.random(r.n, dtype=np.float32) < -np.expm1(-total))
+        u = rng.random(r.n, dtype=np.float32)
+        excess = housing.housing_burden(self.blocks.spread(price), r.price_ref_eur_m2, r.tenure, r.income_eur, p.housing)
+        excess -= np.float32(m.burden_cap)
+        np.maximum(excess, np.float32(0.0), out=excess)
+        # Exact shortcut: P(move) = 1 - exp(-h) <= h <= bound * exp(alpha_B * excess), so only residents with burden excess
+        # or a draw below the bound can move; the hazard (float32) is evaluated for them alone.
+        bound = np.take(hazard_bound(self.rates.h0, identity, l_gap, alpha).ravel(), self._tenure_district)
+        cand = np.flatnonzero(occ & ((u < bound) | (excess > 0)))
+        d_c = r.district[cand].astype(np.intp)
+        attach = np.minimum(r.months_in_district[cand].astype(np.float32) / np.float32(p.mobilisation.attachment_months), np.float32(1.0))
+        base, with_l, total = hazard_terms(self.rates.h0[r.tenure[cand]], attach, identity[d_c], l_gap[d_c], excess[cand], alpha)
+        u_c = u[cand]
+        near = np.flatnonzero(u_c < total)
+        is_moving = near[u_c[near] < -np.expm1(-total[near])]
+        moving = cand[is_moving]
+        mover = np.zeros(r.n, dtype=bool)
+        mover[moving] = True
         cause = np.full(r.n, -1, dtype=np.int8)
-        cause[mover] = attribute_causes(base[mover], with_l[mover], total[mover], rng.random(int(mover.sum())))
+        cause[moving] = attribute_causes(base[is_moving], with_l[is_moving], total[is_moving], rng.random(moving.size))
         leave_city = rng.random(r.n, dtype=np.float32) < m.share_leaving_city
         leavers = np.flatnonzero(mover & leave_city)
         searchers = np.flatnonzero(mover & ~leave_city)
@@ -395,10 +421,9 @@ class DistrictModel(mesa.Model):
                 self.log_event(a.district, "mode_transition", f"{self.mode[a.district]}->{new}", a.orientation)
                 self.mode[a.district] = new
         r = self.residents
-        nd = self.n_districts
         ppd = self.params.housing.persons_per_dwelling
-        pop_sim = np.bincount(r.district, weights=r.occupied, minlength=nd)
-        months_sum = np.bincount(r.district, weights=np.where(r.occupied, r.months_in_district, 0), minlength=nd)
+        pop_sim = self.blocks.count(r.occupied)
+        months_sum = self.blocks.sum(r.months_in_district, where=r.occupied)
         f = self._flows
         values = {
             "population": pop_sim / self.scale,

@@ -80,7 +80,7 @@ class Associations:
     """Associations: membership, volunteers, channels, events, orientation (MODEL 5.3)."""
 
     p_join_per_month: float = param(0.02, "probability/month", 0, 1, "calibrated: members are a few % of residents (Helka)")
-    member_exit_per_year: float = param(0.20, "1/year", 0, 10, "assumption: memberships lapse after about five years")
+    member_exit_per_year: float = param(0.20, "probability/year", 0, 0.999, "assumption: memberships lapse after about five years")
     volunteer_engagement_cut: float = param(0.45, "engagement", 0, 1, "assumption: the more engaged members volunteer")
     hours_per_volunteer: float = param(4.0, "hours/month", 0, None, "assumption: an evening a month")
     event_hours: float = param(40.0, "volunteer hours/event", 0, None, "assumption")
@@ -172,7 +172,7 @@ class Housing:
     pass_through_social: float = param(0.25, "share", 0, 1, "MODEL 5.8: social rents are regulated")
     social_rent_discount: float = param(0.60, "share of market", 0, 1, "assumption: ARA rents ~60% of market")
     persons_per_dwelling: float = param(1.9, "persons/dwelling", 0.5, 10, "Helsinki: ~695,000 residents in ~370,000 dwellings")
-    price_trend_per_year: float = param(0.02, "1/year", -0.5, 0.5, "Helsinki 3,963 (2015) to 4,491 (2020) EUR/m2: ~2.5%/year")
+    price_trend_per_year: float = param(0.02, "1/year", -0.5, 0.5, "Helsinki 3,963 (2015) to 4,491 (2020) EUR/m2 is ~2.5%/year nominal; 2% keeps to the longer-run trend")
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,46 @@ class Residents:
         self.was_active[idx] = False
 
 
+class Blocks:
+    """Per-district reductions and broadcasts over the contiguous blocks of places.
+
+    A district's places are one contiguous slice of the resident arrays, so a
+    per-district count or sum is a segmented reduction (no ``bincount`` with a
+    float64 copy of the weights), and a per-district value is spread to its
+    places with ``np.repeat`` (no gather through the district index).
+
+    Args:
+        block_start: First place of each district (length D + 1, non-decreasing).
+    """
+
+    def __init__(self, block_start: np.ndarray) -> None:
+        self.start = np.asarray(block_start, dtype=np.int64)
+        self.size = np.diff(self.start)
+        self.n_blocks = self.size.shape[0]
+        self._nonempty = self.size > 0
+        self._offsets = self.start[:-1][self._nonempty]
+
+    def _reduce(self, x: np.ndarray, dtype: type) -> np.ndarray:
+        out = np.zeros(self.n_blocks, dtype=dtype)
+        if self._offsets.size:
+            out[self._nonempty] = np.add.reduceat(x, self._offsets, dtype=dtype)
+        return out
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        """Return the number of True places in each district (as float, like ``bincount`` weights)."""
+        return self._reduce(mask, np.int64).astype(float)
+
+    def sum(self, values: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+        """Return the float64 sum of ``values`` (over places where ``where`` is True) in each district."""
+        if where is not None:
+            values = np.where(where, values, values.dtype.type(0))
+        return self._reduce(values, np.float64)
+
+    def spread(self, values: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+        """Return the per-district ``values`` repeated over each district's places (``values[district]``)."""
+        return np.repeat(np.asarray(values, dtype=dtype), self.size)
+
+
 def district_blocks(specs: tuple[DistrictSpec, ...], params: Params, scale: float, months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return per-district (initial places, places built later, initial residents), simulated units.
 

@@ -6,6 +6,7 @@ model through :func:`run_scenario`.
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 import time
 from collections.abc import Callable
@@ -42,7 +43,7 @@ def run_scenario(scenario: Scenario, seed: int | None = None, on_month: Callable
     events["month"] = events["month"].astype(np.int32)
     events["value"] = events["value"].astype(float)
     meta = {
-        "scenario": scenario.to_dict(),
+        "scenario": dataclasses.replace(scenario, seed=model.seed).to_dict(),
         "seed": model.seed,
         "package": "districtsim",
         "version": __version__,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,6 +193,8 @@ def _check_scalar(value: Any, typ: type, lo: float | None, hi: float | None, wha
         ok = isinstance(value, typ) and not isinstance(value, bool)
     if not ok:
         raise ScenarioError(file, key, value, f"{expected} ({typ.__name__})" if what else typ.__name__)
+    if typ is float and not math.isfinite(value):
+        raise ScenarioError(file, key, value, f"a finite number{': ' + what if what else ''}")
     if typ in (int, float) and ((lo is not None and value < lo) or (hi is not None and value > hi)):
         lo_s = "-inf" if lo is None else f"{lo:g}"
         hi_s = "inf" if hi is None else f"{hi:g}"
@@ -292,6 +295,8 @@ def _districts_from_csv(spec: dict[str, Any], file: str, base: Path) -> tuple[li
     parsed = []
     for i, row in enumerate(rows):
         out: dict[str, Any] = {}
+        if None in row:
+            raise ScenarioError(dfile, f"row {i + 2}", row[None], f"as many cells as the header has columns ({len(row) - 1})")
         for key, text in row.items():
             key = (key or "").strip()
             text = (text or "").strip()
@@ -327,8 +332,10 @@ def _districts_from_csv(spec: dict[str, Any], file: str, base: Path) -> tuple[li
 
 def _read_csv(path: Path, file: str, key: str) -> list[dict[str, str]]:
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
             return list(csv.DictReader(fh))
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(str(path), "", "bytes that are not UTF-8", f"a UTF-8 text file (save the CSV as UTF-8; {exc.reason} at byte {exc.start})") from None
     except OSError:
         raise ScenarioError(file, key, str(path), "an existing, readable CSV file (paths are relative to the scenario file)") from None
 

@@ -1,0 +1,154 @@
+"""The documentation matches the code: the ODD parameter table and the outputs reference.
+
+``docs/ODD.md`` holds one row per parameter of :mod:`districtsim.params`,
+between the markers ``<!-- param-table:start -->`` and
+``<!-- param-table:end -->``. After changing a parameter, regenerate the
+table with ``.venv/bin/python tests/test_docs.py`` (it rewrites only the part
+between the markers) and explain any new default in the notes below it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from districtsim.params import param_rows
+from districtsim.results import DISTRICT_COLUMNS, Recorder
+from districtsim.run import EVENT_COLUMNS
+
+ROOT = Path(__file__).resolve().parents[1]
+ODD = ROOT / "docs" / "ODD.md"
+OUTPUTS = ROOT / "docs" / "outputs.md"
+HEADER = "| section | name | unit | default | range | source or reason |"
+START = "<!-- param-table:start -->"
+END = "<!-- param-table:end -->"
+REGENERATE = "regenerate the table with `.venv/bin/python tests/test_docs.py`"
+
+
+def format_default(value: Any) -> str:
+    """Format a default as the table shows it: repr for tuples and bools, ``:g`` for numbers."""
+    if isinstance(value, tuple | bool):
+        return repr(value)
+    return f"{value:g}"
+
+
+def format_range(lo: float | None, hi: float | None) -> str:
+    """Format an allowed range as ``lo..hi``; an open side is ``-inf`` or ``inf``."""
+    lo_s = "-inf" if lo is None else f"{lo:g}"
+    hi_s = "inf" if hi is None else f"{hi:g}"
+    return f"{lo_s}..{hi_s}"
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|")
+
+
+def render_param_table() -> str:
+    """Return the Markdown parameter table generated from ``param_rows()``."""
+    lines = [HEADER, "|---|---|---|---|---|---|"]
+    for r in param_rows():
+        cells = (r["section"], f"`{r['name']}`", r["unit"], format_default(r["default"]), format_range(r["lo"], r["hi"]), r["source"])
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def _split_row(line: str) -> list[str]:
+    cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+    return [c.strip().replace("\\|", "|") for c in cells]
+
+
+def parse_param_table(text: str) -> list[dict[str, str]]:
+    """Return the rows of the parameter table in ``text`` (the table under HEADER)."""
+    lines = text.splitlines()
+    assert HEADER in lines, f"docs/ODD.md has no parameter table with the header {HEADER!r}; {REGENERATE}"
+    rows = []
+    names = _split_row(HEADER)
+    for line in lines[lines.index(HEADER) + 1 :]:
+        if not line.startswith("|"):
+            break
+        cells = _split_row(line)
+        if all(set(c) <= set("-: ") for c in cells):
+            continue
+        assert len(cells) == len(names), f"parameter table row has {len(cells)} cells, expected {len(names)}: {line}"
+        row = dict(zip(names, cells, strict=True))
+        row["name"] = row["name"].strip("`")
+        rows.append(row)
+    return rows
+
+
+def _table_rows() -> list[dict[str, str]]:
+    return parse_param_table(ODD.read_text(encoding="utf-8"))
+
+
+def test_every_parameter_is_in_the_odd_table_with_its_unit_and_default():
+    documented = {(r["section"], r["name"]): r for r in _table_rows()}
+    problems = []
+    for p in param_rows():
+        row = documented.get((p["section"], p["name"]))
+        if row is None:
+            problems.append(f"{p['section']}.{p['name']}: missing")
+            continue
+        if row["unit"] != p["unit"]:
+            problems.append(f"{p['section']}.{p['name']}: unit {row['unit']!r} in docs, {p['unit']!r} in params.py")
+        if row["default"] != format_default(p["default"]):
+            problems.append(f"{p['section']}.{p['name']}: default {row['default']!r} in docs, {format_default(p['default'])!r} in params.py")
+    assert not problems, "docs/ODD.md parameter table out of date:\n" + "\n".join(problems) + f"\n{REGENERATE}"
+
+
+def test_odd_table_names_no_unknown_parameter():
+    known = {(p["section"], p["name"]) for p in param_rows()}
+    unknown = [f"{r['section']}.{r['name']}" for r in _table_rows() if (r["section"], r["name"]) not in known]
+    assert not unknown, f"docs/ODD.md documents parameters that districtsim.params does not declare: {unknown}; {REGENERATE}"
+
+
+def test_odd_table_follows_the_declaration_order_once_per_parameter():
+    documented = [(r["section"], r["name"]) for r in _table_rows()]
+    declared = [(p["section"], p["name"]) for p in param_rows()]
+    assert documented == declared, f"expected one row per parameter in the order of districtsim.params; {REGENERATE}"
+
+
+def _documented_columns(heading: str) -> set[str]:
+    """Return the `column` names in the first cell of table rows under the section ``heading`` of docs/outputs.md."""
+    text = OUTPUTS.read_text(encoding="utf-8")
+    assert heading in text, f"docs/outputs.md has no section {heading!r}"
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    return {m.group(1) for m in re.finditer(r"^\| `([^`]+)` \|", section, flags=re.MULTILINE)}
+
+
+def test_every_district_column_is_in_outputs_md():
+    documented = _documented_columns("## districts")
+    missing = [k for k in DISTRICT_COLUMNS if k not in documented]
+    assert not missing, f"docs/outputs.md does not document these district columns of districtsim.results.DISTRICT_COLUMNS: {missing}"
+
+
+def test_every_city_column_is_in_outputs_md():
+    names = ["a", "b"]
+    rec = Recorder(2, names)
+    for t in range(2):
+        rec.record(t, {k: np.ones(len(names)) for k in DISTRICT_COLUMNS}, ["traditional", "creative"], 0.0)
+    documented = _documented_columns("## city")
+    missing = [c for c in rec.city_frame().columns if c not in documented]
+    assert not missing, f"docs/outputs.md does not document these columns of Recorder.city_frame(): {missing}"
+
+
+def test_every_event_column_is_in_outputs_md():
+    documented = _documented_columns("## events")
+    missing = [c for c in EVENT_COLUMNS if c not in documented]
+    assert not missing, f"docs/outputs.md does not document these event columns: {missing}"
+
+
+def write_param_table(path: Path = ODD) -> None:
+    """Rewrite the parameter table between the markers in ``path``."""
+    text = path.read_text(encoding="utf-8")
+    assert START in text and END in text, f"{path} needs the markers {START} and {END}"
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(f"{head}{START}\n{render_param_table()}\n{END}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_param_table()
+    print(f"rewrote the parameter table in {ODD}")

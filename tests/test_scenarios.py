@@ -1,0 +1,139 @@
+"""Bundled scenarios load and run; the default city matches its calibration targets (MODEL section 7)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from districtsim.model import DistrictModel
+from districtsim.run import run_scenario
+from districtsim.scenario import load_scenario
+
+REPO = Path(__file__).resolve().parents[1]
+SCENARIOS = REPO / "scenarios"
+BUNDLED = sorted(SCENARIOS.glob("*.toml"))
+HELSINKI_RESIDENTS = 695_526  # end of 2025, City of Helsinki / Statistics Finland (scenarios/README.md)
+
+
+def test_bundled_scenarios_found() -> None:
+    names = {p.stem for p in BUNDLED}
+    assert {"helsinki", "two_districts", "csv_city"} <= names, f"expected the three documented scenarios in scenarios/, found {sorted(names)}"
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_bundled_scenario_loads_and_runs(path: Path) -> None:
+    scenario = load_scenario(str(path), ["scenario.months=3", "scenario.scale=0.01"])
+    assert scenario.districts, f"expected districts in {path.name}"
+    result = run_scenario(scenario)
+    nd = len(scenario.districts)
+    assert len(result.districts) == 3 * nd, f"expected 3 months x {nd} districts rows for {path.name}, got {len(result.districts)}"
+    assert len(result.city) == 3, f"expected 3 city rows for {path.name}, got {len(result.city)}"
+    numeric = result.districts.select_dtypes("number")
+    assert np.isfinite(numeric.to_numpy()).all(), f"expected finite district values for {path.name}, non-finite in {numeric.columns[~np.isfinite(numeric).all()].tolist()}"
+    assert (result.districts["population"] > 0).all(), f"expected every district of {path.name} to keep residents"
+
+
+# ---------------------------------------------------------------- helsinki
+@pytest.fixture(scope="module")
+def helsinki():
+    return load_scenario("helsinki")
+
+
+def _spec_arrays(scenario) -> tuple[np.ndarray, np.ndarray]:
+    pop = np.array([d.population for d in scenario.districts], dtype=float)
+    price = np.array([d.price_eur_m2 for d in scenario.districts], dtype=float)
+    return pop, price
+
+
+def test_helsinki_has_34_districts_and_its_residents(helsinki) -> None:
+    assert len(helsinki.districts) == 34, f"expected Helsinki's 34 basic districts, got {len(helsinki.districts)}"
+    total = sum(d.population for d in helsinki.districts)
+    assert abs(total - HELSINKI_RESIDENTS) <= 0.01 * HELSINKI_RESIDENTS, f"expected ~{HELSINKI_RESIDENTS:,} residents (within 1%), got {total:,}"
+
+
+def test_helsinki_price_calibration(helsinki) -> None:
+    pop, price = _spec_arrays(helsinki)
+    mean = np.average(price, weights=pop)
+    assert 4300 <= mean <= 4700, f"expected a population-weighted mean price of 4,300-4,700 EUR/m2 (city mean ~4,500), got {mean:.0f}"
+    ratio = price.max() / price.min()
+    assert 3 <= ratio <= 5, f"expected a max/min district price ratio of 3-5 (extreme areas ~4x), got {ratio:.2f}"
+
+
+def test_helsinki_run_reports_calibrated_city() -> None:
+    """The first month of a tiny run still shows the city-level targets in real units."""
+    scenario = load_scenario("helsinki", ["scenario.months=2", "scenario.scale=0.005"])
+    city = run_scenario(scenario).city
+    first = city.iloc[0]
+    assert abs(first["population"] - HELSINKI_RESIDENTS) <= 0.01 * HELSINKI_RESIDENTS, f"expected ~{HELSINKI_RESIDENTS:,} residents in real units at month 0 (within 1%), got {first['population']:,.0f}"
+    assert 4300 <= first["price_eur_m2_mean"] <= 4700, f"expected a mean price of 4,300-4,700 EUR/m2 at month 0, got {first['price_eur_m2_mean']:.0f}"
+    ratio = first["price_eur_m2_max"] / first["price_eur_m2_min"]
+    assert 3 <= ratio <= 5, f"expected a max/min price ratio of 3-5 at month 0, got {ratio:.2f}"
+
+
+def test_district_model_without_arguments_loads_default_city() -> None:
+    model = DistrictModel()
+    assert model.spec.name == "helsinki", f"expected DistrictModel() to load the default city helsinki, got {model.spec.name!r}"
+    assert model.n_districts == 34, f"expected 34 districts in the default city, got {model.n_districts}"
+    assert model.seed == model.spec.seed, f"expected the scenario's seed {model.spec.seed}, got {model.seed}"
+
+
+# ---------------------------------------------------------------- CSV city
+def _toml_value(value: object) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def _csv_as_inline_toml(path: Path) -> str:
+    """Rewrite csv_city.toml with inline [[districts]] tables built from its CSV rows."""
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    base = path.parent
+    with (base / raw["districts_file"]["districts"]).open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    with (base / raw["districts_file"]["adjacency"]).open(newline="", encoding="utf-8") as fh:
+        adjacency = list(csv.DictReader(fh))
+    ints = {"population", "dwellings", "meeting_places", "local_firms"}
+    floats = {"x_km", "y_km", "share_owner", "share_social", "price_eur_m2", "amenity"}
+    lines = ["[scenario]"] + [f"{k} = {_toml_value(v)}" for k, v in raw["scenario"].items()]
+    for row in rows:
+        lines += ["", "[[districts]]"]
+        for key, text in row.items():
+            text = text.strip()
+            if key in ints:
+                value: object = int(text)
+            elif key in floats:
+                value = float(text)
+            elif key in ("channels", "neighbours"):
+                value = [t.strip() for t in text.split(";") if t.strip()]
+            else:
+                value = text
+            lines.append(f"{key} = {_toml_value(value)}")
+        neighbours = [a["neighbour"] for a in adjacency if a["district"] == row["name"]]
+        lines.append(f"neighbours = {_toml_value(neighbours)}")
+    return "\n".join(lines) + "\n"
+
+
+def test_csv_scenario_equals_inline_toml(tmp_path: Path) -> None:
+    inline = tmp_path / "csv_city_inline.toml"
+    inline.write_text(_csv_as_inline_toml(SCENARIOS / "csv_city.toml"), encoding="utf-8")
+    overrides = ["scenario.months=12", "scenario.scale=0.02"]
+    from_csv = load_scenario("csv_city", overrides)
+    from_toml = load_scenario(str(inline), overrides)
+    assert len(from_csv.districts) == 6, f"expected the 6 districts of the CSV city, got {len(from_csv.districts)}"
+    assert from_csv.districts == from_toml.districts, "expected the same district specs from the CSV and from the inline TOML"
+    assert from_csv.adjacency_pairs() == from_toml.adjacency_pairs(), "expected the same adjacency from the CSV and from the inline TOML"
+    a, b = from_csv.to_dict(), from_toml.to_dict()
+    a.pop("source")
+    b.pop("source")
+    assert a == b, "expected the resolved scenarios to agree apart from their source file"
+    ra, rb = run_scenario(from_csv, seed=3), run_scenario(from_toml, seed=3)
+    for name in ("districts", "city", "events"):
+        pd.testing.assert_frame_equal(getattr(ra, name), getattr(rb, name), check_exact=True, obj=f"{name} table (CSV vs inline TOML, seed 3)")
