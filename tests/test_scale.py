@@ -9,8 +9,9 @@ standard errors over replicates and the tolerance is a small absolute margin
 stated per variable below.
 
 Power: with these replicate counts the bound on price is about +-80-100 EUR/m2
-(~2%). A smaller systematic price bias at small scale is shown by
-``test_city_mean_price_scale_invariance_at_0_01`` (xfail, see its reason).
+(~2%). ``test_city_mean_price_scale_invariance_at_0_01`` also checks the city mean
+price at scale 0.01, where a log of small monthly demand counts once biased
+prices low (now the counts are smoothed before the ratio is taken).
 """
 
 from __future__ import annotations
@@ -110,16 +111,6 @@ def test_population_in_real_units(replicates) -> None:
         assert pop.between(15_000, 25_000).all(), f"expected ~20,000 residents per district in real units at scale {scale}, got {pop.round().tolist()}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "small-scale price bias: src/districtsim/model.py _migrate sets pressure from housing.demand_ratio(first, vacancies) "
-        "each month, the log of a ratio of small monthly counts (a few first choices per district at scale 0.01, zero "
-        "counts hit the 1e-3 floor -> log ~ -6); E[log] < log E, so pressure and prices are biased low at small scale "
-        "(~-5% at 0.01, ~-1% at 0.02). Fix: smooth the counts (first choices, vacancies) over demand_smoothing_months "
-        "and take the log ratio of the smoothed shares."
-    ),
-)
 def test_city_mean_price_scale_invariance_at_0_01(replicates) -> None:
     _, city_tiny, _ = _replicates(TINY, SEEDS_TINY)
     m_t, se_t = _mean_se(city_tiny)

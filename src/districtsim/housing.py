@@ -34,10 +34,23 @@ def pass_through(tenure: np.ndarray, h: Housing) -> np.ndarray:
     return table[tenure]
 
 
+def rent_discount(tenure: np.ndarray, h: Housing) -> np.ndarray:
+    """Return the factor on each resident's market housing cost (``social_rent_discount`` for social renters, else 1)."""
+    return np.where(tenure == SOCIAL, np.float32(h.social_rent_discount), np.float32(1.0))
+
+
 def housing_burden(price_now: np.ndarray, price_ref: np.ndarray, tenure: np.ndarray, income: np.ndarray, h: Housing) -> np.ndarray:
     """Return annual housing cost over annual income for each resident."""
-    price = price_ref + pass_through(tenure, h) * (price_now - price_ref)
-    discount = np.where(tenure == SOCIAL, np.float32(h.social_rent_discount), np.float32(1.0))
+    return burden_given_tenure_terms(price_now, price_ref, pass_through(tenure, h), rent_discount(tenure, h), income, h)
+
+
+def burden_given_tenure_terms(price_now: np.ndarray, price_ref: np.ndarray, pass_through_share: np.ndarray, discount: np.ndarray, income: np.ndarray, h: Housing) -> np.ndarray:
+    """Return :func:`housing_burden` from each resident's :func:`pass_through` and :func:`rent_discount`.
+
+    Tenure is fixed per place, so the model computes the two tenure terms once
+    and calls this every month.
+    """
+    price = price_ref + pass_through_share * (price_now - price_ref)
     cost = h.m2_per_person * h.rent_yield_per_year * price * discount
     return cost / np.maximum(income, 1.0)
 

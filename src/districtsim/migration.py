@@ -69,6 +69,13 @@ def attribute_causes(base: np.ndarray, with_l: np.ndarray, total: np.ndarray, u:
     return np.where(x < c_base, 0, np.where(x < c_base + c_live, 1, 2)).astype(np.int8)
 
 
+def _gumbel(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    """Draw standard Gumbel noise as ``-log(E)``, E ~ Exp(1) (float32 ziggurat: several times faster than ``rng.gumbel``)."""
+    e = rng.standard_exponential(shape, dtype=np.float32)
+    with np.errstate(divide="ignore"):
+        return -np.log(e)
+
+
 def allocate(v: np.ndarray, vacancies: np.ndarray, rng: np.random.Generator, rounds: int = 4) -> tuple[np.ndarray, np.ndarray]:
     """Allocate choosers to districts by logit within vacancies.
 
@@ -91,7 +98,7 @@ def allocate(v: np.ndarray, vacancies: np.ndarray, rng: np.random.Generator, rou
             break
         with np.errstate(divide="ignore"):
             size = np.log(left.astype(float))
-        u = v[todo] + size[None, :] + rng.gumbel(size=(todo.size, d))
+        u = v[todo] + size[None, :] + _gumbel(rng, (todo.size, d))
         choice = np.argmax(u, axis=1)
         if r == 0:
             first = np.bincount(choice, minlength=d)

@@ -66,6 +66,7 @@ class DistrictModel(mesa.Model):
         self._reach_index = r.district.astype(np.intp) * (self.ties.k + 1)
         # Place index into a (tenure, district) table: both are fixed per place.
         self._tenure_district = r.tenure.astype(np.intp) * nd + r.district
+        self._tenure_terms = (housing.pass_through(r.tenure, p.housing), housing.rent_discount(r.tenure, p.housing))
 
         specs = scenario.districts
         self.amenity = np.array([d.amenity for d in specs])
@@ -91,11 +92,15 @@ class DistrictModel(mesa.Model):
         self.liveability = stocks.liveability_target(self.amenity, self.meeting_places / (pop / 1e4), events0, self.local_firms / (pop / 1e3), self.local_benefit, occ0, p.liveability, p.identity.events_ref_per_year)
         self.log_price = np.log([d.price_eur_m2 for d in specs])
         self.log_city_price0 = float(np.average(self.log_price, weights=pop))
-        h = p.housing
-        l_dev = self.liveability - np.average(self.liveability, weights=pop)
-        beta_r = max(h.beta_reputation, 1e-9)
-        self.reputation = np.clip(0.5 + (self.log_price - self.log_city_price0 - h.beta_liveability * l_dev) / beta_r, 0.02, 0.98)
+        self.reputation = self._initial_reputation(events0, coverage0)
+        # District fixed effects (unmodelled location and building quality) make the hedonic
+        # target reproduce the scenario's prices at month 0; the model then moves prices only
+        # through changes of reputation, liveability and demand.
+        self.price_fixed_effect = self.log_price - housing.log_price_target(self.log_city_price0, self.reputation, self.liveability, np.zeros(nd), pop, p.housing)
         self.pressure = np.zeros(nd)
+        self.income_index = 1.0
+        self.first_choices = np.zeros(nd)
+        self.vacancy_supply = np.zeros(nd)
         self.k_public = np.zeros(nd)
         self.k_private = np.zeros(nd)
         self.event_now = np.zeros(nd, dtype=bool)
@@ -108,6 +113,21 @@ class DistrictModel(mesa.Model):
         self._flows: dict[str, np.ndarray] = {}
 
     # ----------------------------------------------------------------- set-up
+    def _initial_reputation(self, events_per_year: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+        """Return the reputation in equilibrium with the initial district state (spill-over solved by iteration)."""
+        r = self.residents
+        p = self.params
+        nd = self.n_districts
+        income = np.bincount(r.district, weights=np.where(r.occupied, r.income_eur, 0.0), minlength=nd)
+        n_occ = np.bincount(r.district, weights=r.occupied, minlength=nd)
+        mean_income = income / np.maximum(n_occ, 1)
+        stat = reputation.status(mean_income, income.sum() / max(n_occ.sum(), 1), p.reputation.status_span)
+        achievement = 0.5 * stocks.capped(events_per_year, p.identity.events_ref_per_year) + 0.5 * stocks.capped(np.full(nd, 0.04), p.identity.participation_ref)
+        rep = np.full(nd, 0.5)
+        for _ in range(200):
+            rep = reputation.reputation_target(self.liveability, self.visibility, achievement, stat, reputation.neighbour_mean(rep, self.adjacency), p.reputation)
+        return rep
+
     def _rates(self) -> SimpleNamespace:
         """Convert every per-year rate and time constant to per month, once."""
         p = self.params
@@ -123,7 +143,8 @@ class DistrictModel(mesa.Model):
             h0=np.asarray(annual_probability_to_monthly_hazard([m.move_rate_owner_per_year, m.move_rate_private_per_year, m.move_rate_social_per_year]), dtype=np.float32),
             p_member_exit=1.0 - (1.0 - p.associations.member_exit_per_year) ** (1 / 12) if p.associations.member_exit_per_year < 1 else 1.0,
             omega=1.0 - (1.0 - p.associations.omega_per_year) ** (1 / 12),
-            in_migration=m.in_migration_per_year / 12.0,
+            growth=np.log1p(m.population_growth_per_year) / 12.0,
+            income_growth=np.float32((1.0 + p.population.income_growth_per_year) ** (1 / 12)),
             city_price_growth=np.log1p(p.housing.price_trend_per_year) / 12.0,
         )
 
@@ -233,7 +254,7 @@ class DistrictModel(mesa.Model):
         festive = self.event_now & self.creative
         if not festive.any():
             return
-        attendees = np.flatnonzero(r.is_active & festive[r.district])
+        attendees = np.flatnonzero(r.is_active & self.blocks.spread(festive, bool))
         if attendees.size < 2:
             return
         chosen = attendees[rng.random(attendees.size) < self.params.associations.tie_building_per_event]
@@ -273,11 +294,13 @@ class DistrictModel(mesa.Model):
         src = np.flatnonzero(r.is_active)
         if src.size == 0:
             return np.zeros(self.n_districts)
-        partners = self.ties.partners[src]
-        home = r.district[src][:, None]
-        ok = active_competent[partners] & (r.district[partners] != home)
-        d = np.broadcast_to(home, partners.shape)[ok].astype(np.int64)
-        pairs = np.unique(d * r.n + partners[ok])
+        partners = np.take(self.ties.partners, src, axis=0)
+        # Few ties point to active competent people: find those first, then keep the ones across a district border.
+        row, col = np.nonzero(active_competent[partners])
+        target = partners[row, col]
+        home = r.district[src[row]].astype(np.int64)
+        cross = r.district[target] != home
+        pairs = np.unique(home[cross] * r.n + target[cross])
         return np.bincount(pairs // r.n, minlength=self.n_districts) / self.scale
 
     def _reputation(self) -> None:
@@ -294,7 +317,7 @@ class DistrictModel(mesa.Model):
         target = reputation.reputation_target(self.liveability, self.visibility, achievement, stat, nbr, p.reputation)
         self.reputation = stocks.relax(self.reputation, target, self.rates.eta_reputation)
         # Attractiveness index: logit share for a reference mover relative to size (1 = average).
-        v = reputation.utility(self.reputation, self.liveability, self.log_price, self.creative.astype(float), np.log([p.population.income_median_eur]), np.array([0.5]), p.attractiveness)[0]
+        v = reputation.utility(self.reputation, self.liveability, self.log_price, self.creative.astype(float), np.log([p.population.income_median_eur * self.income_index]), np.array([0.5]), p.attractiveness)[0]
         size = np.maximum(self.built_places, 1)
         share = reputation.logit_shares(v + np.log(size))
         self.attractiveness = share / (size / size.sum())
@@ -302,7 +325,7 @@ class DistrictModel(mesa.Model):
     def _housing(self, t: int) -> None:
         h = self.params.housing
         log_city = self.log_city_price0 + self.rates.city_price_growth * t
-        target = housing.log_price_target(log_city, self.reputation, self.liveability, self.pressure, np.maximum(self.population, 1), h)
+        target = housing.log_price_target(log_city, self.reputation, self.liveability, self.pressure, np.maximum(self.population, 1), h) + self.price_fixed_effect
         self.log_price = stocks.relax(self.log_price, target, self.rates.eta_price)
 
     def _migrate(self, t: int) -> None:
@@ -311,6 +334,9 @@ class DistrictModel(mesa.Model):
         m = p.migration
         nd = self.n_districts
         rng = self.streams.get("migration", t)
+        # Incomes grow with the wage trend (nominal EUR, like prices).
+        r.income_eur *= self.rates.income_growth
+        self.income_index = float(self.rates.income_growth) ** (t + 1)
         price = np.exp(self.log_price).astype(np.float32)
         occ = r.occupied
         r.months_in_district += occ
@@ -318,7 +344,7 @@ class DistrictModel(mesa.Model):
         identity = self.identity.astype(np.float32)
         l_gap = (np.average(self.liveability, weights=np.maximum(self.population, 1)) - self.liveability).astype(np.float32)
         u = rng.random(r.n, dtype=np.float32)
-        excess = housing.housing_burden(self.blocks.spread(price), r.price_ref_eur_m2, r.tenure, r.income_eur, p.housing)
+        excess = housing.burden_given_tenure_terms(self.blocks.spread(price), r.price_ref_eur_m2, *self._tenure_terms, r.income_eur, p.housing)
         excess -= np.float32(m.burden_cap)
         np.maximum(excess, np.float32(0.0), out=excess)
         # Exact shortcut: P(move) = 1 - exp(-h) <= h <= bound * exp(alpha_B * excess), so only residents with burden excess
@@ -332,13 +358,11 @@ class DistrictModel(mesa.Model):
         near = np.flatnonzero(u_c < total)
         is_moving = near[u_c[near] < -np.expm1(-total[near])]
         moving = cand[is_moving]
-        mover = np.zeros(r.n, dtype=bool)
-        mover[moving] = True
         cause = np.full(r.n, -1, dtype=np.int8)
         cause[moving] = attribute_causes(base[is_moving], with_l[is_moving], total[is_moving], rng.random(moving.size))
-        leave_city = rng.random(r.n, dtype=np.float32) < m.share_leaving_city
-        leavers = np.flatnonzero(mover & leave_city)
-        searchers = np.flatnonzero(mover & ~leave_city)
+        leave_city = rng.random(moving.size, dtype=np.float32) < m.share_leaving_city
+        leavers = moving[leave_city]
+        searchers = moving[~leave_city]
         flows = {k: np.zeros(nd) for k in ("in", "in_outside", "out", "out_outside", "within", *(f"out_{c}" for c in CAUSES))}
         flows["out_outside"] += np.bincount(r.district[leavers], minlength=nd)
         for ci, cname in enumerate(CAUSES):
@@ -346,8 +370,10 @@ class DistrictModel(mesa.Model):
         r.reset_occupants(leavers)
 
         # Newcomers from outside the city.
-        n_new = int(rng.poisson(self.rates.in_migration * occ.sum()))
-        new_income = draw_incomes(rng, p.population.newcomer_income_median_eur, p.population.income_sigma, n_new)
+        # Newcomers replace those who left the city, plus the city's growth (MODEL 5.12).
+        growth = self.rates.growth * occ.sum()
+        n_new = int(leavers.size + rng.poisson(growth)) if growth >= 0 else int(rng.binomial(leavers.size, max(0.0, 1.0 + growth / max(leavers.size, 1))))
+        new_income = draw_incomes(rng, p.population.newcomer_income_median_eur * self.income_index, p.population.income_sigma, n_new)
         new_orient = draw_orientation(rng, p.population.newcomer_orientation_mean, p.population.orientation_concentration, n_new)
         log_income = np.log(np.concatenate([r.income_eur[searchers], new_income]).astype(float))
         orient = np.concatenate([r.orientation[searchers], new_orient]).astype(float)
@@ -356,7 +382,10 @@ class DistrictModel(mesa.Model):
         vacant = np.flatnonzero(~r.occupied & (r.built_month <= t))
         vacancies = np.bincount(r.district[vacant], minlength=nd)
         dest, first = allocate(v, vacancies, rng)
-        self.pressure = stocks.relax(self.pressure, housing.demand_ratio(first, vacancies), self.rates.eta_pressure)
+        # Smooth the counts, then take the ratio: the log of monthly small counts is biased at small scale.
+        self.first_choices = stocks.relax(self.first_choices, first, self.rates.eta_pressure)
+        self.vacancy_supply = stocks.relax(self.vacancy_supply, vacancies.astype(float), self.rates.eta_pressure)
+        self.pressure = housing.demand_ratio(self.first_choices, self.vacancy_supply)
 
         # Assign places: a random vacant place in the chosen district.
         placed = np.flatnonzero(dest >= 0)

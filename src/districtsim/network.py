@@ -59,7 +59,8 @@ class Ties:
         m = places.shape[0]
         home = np.repeat(self._district[places], self.k)
         inside = rng.random(m * self.k) < self.share_within
-        pick = rng.integers(0, np.iinfo(np.int64).max, size=m * self.k) % self._n_nbr[home]
+        n_nbr = self._n_nbr[home]
+        pick = np.minimum((rng.random(m * self.k) * n_nbr).astype(np.int64), n_nbr - 1)
         target_d = np.where(inside, home, self._nbr[home, pick])
         lo, hi = self.block_start[target_d], self.block_start[target_d + 1]
         out = lo + (rng.random(m * self.k) * (hi - lo)).astype(np.int64)

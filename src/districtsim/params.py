@@ -71,7 +71,7 @@ class Mobilisation:
     b_social: float = param(0.30, "motivation per share of active ties", 0, None, "Granovetter (1978): the threshold is on the share of others acting")
     b_event: float = param(0.15, "motivation in an event month", 0, None, "assumption: an event is a concrete occasion to take part")
     tau: float = param(0.08, "motivation units", 1e-6, None, "assumption; tau -> 0 gives the deterministic threshold model")
-    theta_mean: float = param(1.00, "motivation units", None, None, "calibrated: single-digit % of residents active a month (MODEL 7)")
+    theta_mean: float = param(1.00, "motivation units", None, None, "mean-field analysis: a low state of 2-5% active a month with a tipping point within one channel (P5)")
     theta_sd: float = param(0.15, "motivation units", 0, None, "calibrated with theta_mean")
 
 
@@ -161,8 +161,8 @@ class Housing:
     """Hedonic prices and housing costs (MODEL 5.8)."""
 
     price_time_constant_months: float = param(24.0, "months", 1, None, "MODEL 5.12: price toward target ~2 years")
-    beta_reputation: float = param(1.6, "log price per unit", 0, None, "calibrated: ~2.5x zone spread (City of Helsinki 2019)")
-    beta_liveability: float = param(0.6, "log price per unit", 0, None, "calibrated with beta_reputation")
+    beta_reputation: float = param(1.6, "log price per unit", 0, None, "assumption: 0.1 of reputation is ~17% of price; initial spread comes from district fixed effects")
+    beta_liveability: float = param(0.6, "log price per unit", 0, None, "assumption: 0.1 of liveability is ~6% of price (Tyrvainen & Miettinen 2000: green amenities ~5%)")
     beta_demand: float = param(0.15, "log price per log demand ratio", 0, None, "assumption: a district chosen twice as often as its vacancies warrant costs ~10% more")
     demand_smoothing_months: float = param(12.0, "months", 1, None, "assumption")
     m2_per_person: float = param(34.0, "m2/person", 5, None, "Helsinki ~34 m2 floor area per person (Statistics Finland)")
@@ -187,8 +187,8 @@ class Migration:
     alpha_burden: float = param(3.0, "log hazard per unit burden above cap", 0, None, "assumption")
     burden_cap: float = param(0.35, "cost/income", 0, 2, "assumption: housing costs above a third of income are a burden")
     alpha_liveability: float = param(1.0, "log hazard per unit", 0, None, "assumption")
-    share_leaving_city: float = param(0.45, "share of movers", 0, 1, "MODEL 5.12: about half of movers stay")
-    in_migration_per_year: float = param(0.075, "share of population/year", 0, 1, "Helsinki: ~86,000 moves across the boundary a year (2022)")
+    share_leaving_city: float = param(0.40, "share of movers", 0, 1, "MODEL 5.12 says about half stay; 0.40 brings boundary moves (in and out) near the observed ~12-15% a year")
+    population_growth_per_year: float = param(0.0102, "1/year", -0.2, 0.2, "newcomers replace leavers plus growth: Helsinki 628,208 (2015) to 695,526 (2025) is 1.02%/year")
     construction_per_year: float = param(0.01, "share of dwellings/year", 0, 0.2, "Helsinki grows ~1% a year (628,208 in 2015, 695,526 in 2025)")
 
 
@@ -199,6 +199,7 @@ class Population:
     income_median_eur: float = param(27000.0, "EUR/year", 1000, None, "Helsinki median disposable income ~27,000 EUR/person (Statistics Finland)")
     income_sigma: float = param(0.55, "log EUR", 0.01, 3, "assumption: lognormal spread")
     income_price_elasticity: float = param(0.7, "log income per log price", 0, 3, "assumption: incomes sorted by price level")
+    income_growth_per_year: float = param(0.02, "1/year", -0.5, 0.5, "nominal incomes grow with the price trend (Finnish earnings index ~2%/year), so burden does not rise by inflation alone")
     newcomer_income_median_eur: float = param(24000.0, "EUR/year", 1000, None, "assumption: movers are younger")
     engagement_a: float = param(2.0, "Beta a", 0.1, None, "assumption: engagement Beta(2,5), mean ~0.29")
     engagement_b: float = param(5.0, "Beta b", 0.1, None, "assumption")

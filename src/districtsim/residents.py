@@ -82,7 +82,8 @@ class Blocks:
 
     def count(self, mask: np.ndarray) -> np.ndarray:
         """Return the number of True places in each district (as float, like ``bincount`` weights)."""
-        return self._reduce(mask, np.int64).astype(float)
+        start = self.start
+        return np.array([np.count_nonzero(mask[start[d] : start[d + 1]]) for d in range(self.n_blocks)], dtype=float)
 
     def sum(self, values: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
         """Return the float64 sum of ``values`` (over places where ``where`` is True) in each district."""
