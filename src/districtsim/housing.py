@@ -50,6 +50,16 @@ def burden_given_tenure_terms(price_now: np.ndarray, price_ref: np.ndarray, pass
     Tenure is fixed per place, so the model computes the two tenure terms once
     and calls this every month.
     """
+    arrays = (price_now, price_ref, pass_through_share, discount, income)
+    if all(isinstance(x, np.ndarray) and x.dtype == np.float32 and x.shape == price_ref.shape for x in arrays):
+        # The model's case (float32 per place): the same operations in place, without full-size temporaries.
+        cost = np.subtract(price_now, price_ref)
+        cost *= pass_through_share
+        cost += price_ref
+        cost *= np.float32(h.m2_per_person * h.rent_yield_per_year)
+        cost *= discount
+        cost /= np.maximum(income, np.float32(1.0))
+        return cost
     price = price_ref + pass_through_share * (price_now - price_ref)
     cost = h.m2_per_person * h.rent_yield_per_year * price * discount
     return cost / np.maximum(income, 1.0)

@@ -70,10 +70,19 @@ def attribute_causes(base: np.ndarray, with_l: np.ndarray, total: np.ndarray, u:
 
 
 def _gumbel(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
-    """Draw standard Gumbel noise as ``-log(E)``, E ~ Exp(1) (float32 ziggurat: several times faster than ``rng.gumbel``)."""
-    e = rng.standard_exponential(shape, dtype=np.float32)
+    """Draw standard Gumbel noise ``-log(-log(U))`` in float32 (about five times as fast as ``rng.gumbel``).
+
+    U = 0 (probability 2**-24) gives -inf: that alternative is never chosen.
+    The float32 grid truncates the noise to about [-2.8, 16.6], which
+    removes a probability of about 1e-7.
+    """
+    g = rng.random(shape, dtype=np.float32)
     with np.errstate(divide="ignore"):
-        return -np.log(e)
+        np.log(g, out=g)
+        np.negative(g, out=g)
+        np.log(g, out=g)
+    np.negative(g, out=g)
+    return g
 
 
 def allocate(v: np.ndarray, vacancies: np.ndarray, rng: np.random.Generator, rounds: int = 4) -> tuple[np.ndarray, np.ndarray]:
@@ -98,7 +107,8 @@ def allocate(v: np.ndarray, vacancies: np.ndarray, rng: np.random.Generator, rou
             break
         with np.errstate(divide="ignore"):
             size = np.log(left.astype(float))
-        u = v[todo] + size[None, :] + _gumbel(rng, (todo.size, d))
+        u = v[todo] + size[None, :]
+        u += _gumbel(rng, (todo.size, d))
         choice = np.argmax(u, axis=1)
         if r == 0:
             first = np.bincount(choice, minlength=d)

@@ -64,6 +64,7 @@ class DistrictModel(mesa.Model):
         self.ties = Ties(self.block_start, neighbours, p.network.ties_per_resident, p.network.share_within_district, self.streams.get("init.ties"))
         # Place index into a (district, number of active ties) table: reach probabilities are computed per table cell, not per resident.
         self._reach_index = r.district.astype(np.intp) * (self.ties.k + 1)
+        self._reach_buffer = np.empty_like(self._reach_index)
         # Place index into a (tenure, district) table: both are fixed per place.
         self._tenure_district = r.tenure.astype(np.intp) * nd + r.district
         self._tenure_terms = (housing.pass_through(r.tenure, p.housing), housing.rent_discount(r.tenure, p.housing))
@@ -204,7 +205,7 @@ class DistrictModel(mesa.Model):
         self.tie_counts = n_active_ties, _ = self.ties.tie_counts(r.was_active, r.occupied)
         # The reach probability depends only on the district and the (integer) number of active ties.
         table = communication.resident_reach_probability(reach_d.astype(np.float32)[:, None], np.arange(self.ties.k + 1, dtype=np.float32), c.q_tie)
-        p = np.take(table.ravel(), self._reach_index + n_active_ties)
+        p = np.take(table.ravel(), np.add(self._reach_index, n_active_ties, out=self._reach_buffer))
         self.reached = r.occupied & (self.streams.get("communication", t).random(r.n, dtype=np.float32) < p)
 
     def _mobilise(self, t: int) -> None:
@@ -228,8 +229,10 @@ class DistrictModel(mesa.Model):
         a = self.params.associations
         nd = self.n_districts
         rng = self.streams.get("associations", t)
-        join = r.is_active & ~r.is_member & (rng.random(r.n, dtype=np.float32) < a.p_join_per_month)
-        leave = r.is_member & (rng.random(r.n, dtype=np.float32) < self.rates.p_member_exit)
+        # One draw per place serves both decisions: members may leave, active non-members may join (disjoint sets).
+        u = rng.random(r.n, dtype=np.float32)
+        join = r.is_active & ~r.is_member & (u < a.p_join_per_month)
+        leave = r.is_member & (u < self.rates.p_member_exit)
         r.is_member[:] = ((r.is_member & ~leave) | join) & r.occupied
         volunteers = self.blocks.count(r.is_member & (r.engagement >= a.volunteer_engagement_cut)) / self.scale
         self.volunteers = volunteers
@@ -389,8 +392,10 @@ class DistrictModel(mesa.Model):
 
         # Assign places: a random vacant place in the chosen district.
         placed = np.flatnonzero(dest >= 0)
-        vac_sorted = vacant[np.lexsort((rng.random(vacant.size), r.district[vacant]))]
-        vstart = np.searchsorted(r.district[vac_sorted], np.arange(nd))
+        # A random order of each district's vacancies (vacant is sorted by place, so grouped by district).
+        key = rng.random(vacant.size)
+        vstart = np.searchsorted(r.district[vacant], np.arange(nd + 1))
+        vac_sorted = vacant[np.concatenate([lo + np.argsort(key[lo:hi]) for lo, hi in zip(vstart[:-1], vstart[1:], strict=True)])]
         order = placed[np.argsort(dest[placed], kind="stable")]
         dsorted = dest[order]
         rank = np.arange(order.size) - np.searchsorted(dsorted, dsorted)

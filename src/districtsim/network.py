@@ -58,13 +58,16 @@ class Ties:
         """Draw ``k`` tie targets for each of ``places`` (shape ``(len(places), k)``)."""
         m = places.shape[0]
         home = np.repeat(self._district[places], self.k)
-        inside = rng.random(m * self.k) < self.share_within
-        n_nbr = self._n_nbr[home]
-        pick = np.minimum((rng.random(m * self.k) * n_nbr).astype(np.int64), n_nbr - 1)
-        target_d = np.where(inside, home, self._nbr[home, pick])
+        # A tie leaves the district with probability 1 - share_within, to a uniformly chosen neighbour.
+        outside = np.flatnonzero(rng.random(m * self.k) >= self.share_within)
+        from_d = home[outside]
+        n_nbr = self._n_nbr[from_d]
+        pick = np.minimum((rng.random(outside.size) * n_nbr).astype(np.int64), n_nbr - 1)
+        target_d = home
+        target_d[outside] = np.take(self._nbr, from_d * self._nbr.shape[1] + pick)
         lo, hi = self.block_start[target_d], self.block_start[target_d + 1]
         out = lo + (rng.random(m * self.k) * (hi - lo)).astype(np.int64)
-        out = np.minimum(out, hi - 1)
+        np.minimum(out, hi - 1, out=out)
         src = np.repeat(places, self.k)
         # Avoid self-ties: move to the next place of the same block.
         self_tie = out == src

@@ -173,8 +173,8 @@ def init_residents(specs: tuple[DistrictSpec, ...], params: Params, scale: float
     mode_mean = np.array([pp.orientation_mean_creative if s.mode == "creative" else pp.orientation_mean_traditional for s in specs])
     m = params.migration
     annual = np.array([m.move_rate_owner_per_year, m.move_rate_private_per_year, m.move_rate_social_per_year])
-    # Residence durations at the start: geometric with the tenure's move rate.
-    stay = rng.geometric(1.0 - (1.0 - annual[tenure]) ** (1 / 12)).clip(max=720).astype(np.int32)
+    # Residence durations at the start: geometric with the tenure's move rate (capped at 60 years; a rate of 0 gives the cap).
+    stay = rng.geometric(np.maximum(1.0 - (1.0 - annual[tenure]) ** (1 / 12), 1e-9)).clip(max=720).astype(np.int32)
     trend = params.housing.price_trend_per_year
     engagement = draw_engagement(rng, params, tenure)
     # Initial members: the more engaged are more likely to be members.
