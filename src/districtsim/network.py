@@ -57,14 +57,13 @@ class Ties:
     def _draw(self, places: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Draw ``k`` tie targets for each of ``places`` (shape ``(len(places), k)``)."""
         m = places.shape[0]
-        home = np.repeat(self._district[places], self.k)
-        # A tie leaves the district with probability 1 - share_within, to a uniformly chosen neighbour.
+        # Each tie starts in the home district and leaves it with probability 1 - share_within, to a uniformly chosen neighbour.
+        target_d = np.repeat(self._district[places], self.k)
         outside = np.flatnonzero(rng.random(m * self.k) >= self.share_within)
-        from_d = home[outside]
-        n_nbr = self._n_nbr[from_d]
+        home = target_d[outside]
+        n_nbr = self._n_nbr[home]
         pick = np.minimum((rng.random(outside.size) * n_nbr).astype(np.int64), n_nbr - 1)
-        target_d = home
-        target_d[outside] = np.take(self._nbr, from_d * self._nbr.shape[1] + pick)
+        target_d[outside] = np.take(self._nbr, home * self._nbr.shape[1] + pick)
         lo, hi = self.block_start[target_d], self.block_start[target_d + 1]
         out = lo + (rng.random(m * self.k) * (hi - lo)).astype(np.int64)
         np.minimum(out, hi - 1, out=out)
