@@ -1,0 +1,175 @@
+"""Benchmark a whole ``districtsim run`` of the default city: wall time and peak memory per scale.
+
+Each repeat runs ``python -m districtsim.cli run --quiet --scale S --out TMPDIR``
+as a separate process (imports, set-up, the monthly loop and writing the
+tables all count) and reaps it with ``os.wait4``, whose resource usage is
+that one child's: ``ru_maxrss`` is its peak resident set size. (The
+cumulative ``getrusage(RUSAGE_CHILDREN)`` would report the largest child so
+far, not each run's.) Wall time is measured around spawn and reap.
+
+The medians per scale, every run, and the machine (CPU count, load average,
+Python, platform, date, git commit) are written to
+``results/run_benchmark.json`` and ``results/run_benchmark.csv`` next to this
+file, and a small table is printed.
+
+Goal: the full-scale (1.0) 20-year run of the default city in under 60 s and
+under 4 GB on a 2-core machine.
+
+Usage::
+
+    .venv/bin/python experiments/benchmarks/bench_run.py               # scales 1.0 and 0.1, 3 repeats
+    .venv/bin/python experiments/benchmarks/bench_run.py --repeats 1 --scales 0.1
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+RESULTS = HERE / "results"
+GOAL_WALL_S = 60.0
+GOAL_PEAK_MB = 4096.0
+
+
+def _maxrss_mb(maxrss: int) -> float:
+    """Return ``ru_maxrss`` in MiB (Linux reports KiB, macOS bytes)."""
+    return maxrss / (1024.0 * 1024.0) if sys.platform == "darwin" else maxrss / 1024.0
+
+
+def run_once(scale: float, scenario: str | None, months: int | None) -> dict[str, object]:
+    """Run one simulation in a child process; return its wall time, peak memory and exit status."""
+    with tempfile.TemporaryDirectory(prefix="districtsim-bench-") as tmp:
+        cmd = [sys.executable, "-m", "districtsim.cli", "run", "--quiet", "--scale", repr(scale), "--out", str(Path(tmp) / "out")]
+        if months is not None:
+            cmd += ["--months", str(months)]
+        if scenario is not None:
+            cmd.insert(4, scenario)
+        log = Path(tmp) / "stderr.txt"
+        with log.open("wb") as err:
+            start = time.perf_counter()
+            proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            tail = log.read_text(errors="replace")[-2000:]
+            raise SystemExit(f"bench_run: {' '.join(cmd)} exited with status {proc.returncode}:\n{tail}")
+    return {
+        "scale": scale,
+        "wall_s": round(wall, 3),
+        "peak_mb": round(_maxrss_mb(usage.ru_maxrss), 1),
+        "user_s": round(usage.ru_utime, 3),
+        "sys_s": round(usage.ru_stime, 3),
+    }
+
+
+def git_commit() -> str | None:
+    """Return the checked-out commit (with ``-dirty`` if the tree has changes), or None without git."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("-dirty" if dirty else "")
+
+
+def machine_info() -> dict[str, object]:
+    """Return what the timings depend on: CPUs, load, Python, platform, date and commit."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": usable,
+        "processor": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "python_executable": sys.executable,
+        "platform": platform.platform(),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
+    }
+
+
+def summarise(runs: list[dict[str, object]], scales: list[float]) -> list[dict[str, object]]:
+    """Return one row per scale: medians (and ranges) over its repeats."""
+    rows = []
+    for scale in scales:
+        mine = [r for r in runs if r["scale"] == scale]
+        walls = [float(r["wall_s"]) for r in mine]
+        peaks = [float(r["peak_mb"]) for r in mine]
+        rows.append(
+            {
+                "scale": scale,
+                "repeats": len(mine),
+                "median_wall_s": round(statistics.median(walls), 2),
+                "min_wall_s": round(min(walls), 2),
+                "max_wall_s": round(max(walls), 2),
+                "median_peak_mb": round(statistics.median(peaks), 1),
+                "max_peak_mb": round(max(peaks), 1),
+            }
+        )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and write the results; return the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="runs per scale (default 3)")
+    parser.add_argument("--scales", default="1.0,0.1", help="comma-separated scales (default 1.0,0.1)")
+    parser.add_argument("--scenario", default=None, help="scenario name or file (default: the default city)")
+    parser.add_argument("--months", type=int, default=None, help="horizon in months (default: the scenario's, 240)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help=f"results folder (default {RESULTS.relative_to(REPO)})")
+    args = parser.parse_args(argv)
+    scales = [float(s) for s in args.scales.split(",") if s.strip()]
+    if args.repeats < 1 or not scales:
+        parser.error("need at least one repeat and one scale")
+
+    info = machine_info()
+    load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
+    runs = []
+    for scale in scales:
+        for i in range(args.repeats):
+            run = run_once(scale, args.scenario, args.months)
+            run["repeat"] = i + 1
+            runs.append(run)
+            print(f"scale {scale:g} run {i + 1}/{args.repeats}: {run['wall_s']:.1f} s, {run['peak_mb']:.0f} MB", file=sys.stderr)
+    info["load_average_before"] = load_before
+    info["load_average_after"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+    rows = summarise(runs, scales)
+    full = next((r for r in rows if r["scale"] == 1.0), None)
+    goal = {"scale": 1.0, "wall_s_below": GOAL_WALL_S, "peak_mb_below": GOAL_PEAK_MB}
+    if full is not None:
+        goal["met"] = bool(full["median_wall_s"] < GOAL_WALL_S and full["median_peak_mb"] < GOAL_PEAK_MB)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    report = {"benchmark": "districtsim run (whole process)", "scenario": args.scenario or "default", "months": args.months, "goal": goal, "machine": info, "summary": rows, "runs": runs}
+    (args.out / "run_benchmark.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    machine_cols = ("cpu_count", "python", "platform", "date", "git_commit")
+    with (args.out / "run_benchmark.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=[*rows[0].keys(), *machine_cols])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, **{k: info[k] for k in machine_cols}})
+
+    print(f"{'scale':>6} {'runs':>5} {'median s':>9} {'min s':>7} {'max s':>7} {'median MB':>10}")
+    for r in rows:
+        print(f"{r['scale']:>6g} {r['repeats']:>5} {r['median_wall_s']:>9.1f} {r['min_wall_s']:>7.1f} {r['max_wall_s']:>7.1f} {r['median_peak_mb']:>10.0f}")
+    print(f"{info['cpus_usable']} CPUs, Python {info['python']}, {info['platform']}, commit {info['git_commit']}")
+    if "met" in goal:
+        print(f"goal (scale 1: < {GOAL_WALL_S:.0f} s and < {GOAL_PEAK_MB:.0f} MB): {'met' if goal['met'] else 'NOT met'}")
+    print(f"results: {args.out / 'run_benchmark.json'}, {args.out / 'run_benchmark.csv'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
