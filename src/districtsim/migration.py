@@ -38,14 +38,15 @@ def hazard_terms(h0: np.ndarray, attachment: np.ndarray, identity: np.ndarray, l
 
 
 def hazard_bound(h0: np.ndarray, identity: np.ndarray, liveability_gap: np.ndarray, alpha: tuple[float, float, float, float]) -> np.ndarray:
-    """Return an upper bound of the hazard without its burden term, per (tenure, district).
+    """Return an upper bound, per (tenure, district), of the hazard of residents without burden excess.
 
-    The bound is :func:`hazard_terms`' hazard with liveability at the least
-    favourable attachment in [0, 1] (plus a relative margin of 1e-5 for
-    rounding), so ``total <= bound * exp(alpha_B * burden_excess)``. As the
+    The bound is :func:`hazard_terms`' ``with_l`` at the attachment in [0, 1]
+    that gives the highest hazard, times 1 + 1e-5 against rounding, so every
+    resident's ``total <= bound * exp(alpha_B * burden_excess)``. As the
     monthly move probability ``1 - exp(-total)`` is at most ``total``, a
     resident without burden excess whose uniform draw is at least the bound
-    cannot move: the model evaluates the full hazard for the others only.
+    cannot move: the model evaluates the full hazard for the others only,
+    and the movers are exactly those of the full evaluation.
 
     Args:
         h0: Monthly base hazard of each tenure, shape (tenures,).

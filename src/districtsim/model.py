@@ -358,8 +358,8 @@ class DistrictModel(mesa.Model):
         attach = np.minimum(r.months_in_district[cand].astype(np.float32) / np.float32(p.mobilisation.attachment_months), np.float32(1.0))
         base, with_l, total = hazard_terms(self.rates.h0[r.tenure[cand]], attach, identity[d_c], l_gap[d_c], excess[cand], alpha)
         u_c = u[cand]
-        near = np.flatnonzero(u_c < total)
-        is_moving = near[u_c[near] < -np.expm1(-total[near])]
+        below = np.flatnonzero(u_c < total)  # again 1 - exp(-h) <= h: expm1 only where it can matter
+        is_moving = below[u_c[below] < -np.expm1(-total[below])]
         moving = cand[is_moving]
         cause = np.full(r.n, -1, dtype=np.int8)
         cause[moving] = attribute_causes(base[is_moving], with_l[is_moving], total[is_moving], rng.random(moving.size))
