@@ -339,7 +339,7 @@ BAD_CASES = [
     ("shock_month_outside_horizon", _case_shock_outside_horizon, [], ["{file}", "shocks[0].month", "found 240", "0..239"]),
     ("shock_month_negative", _case_shock_negative_month, [], ["{file}", "shocks[0].month", "found -1", "0..239"]),
     ("shock_unknown_district", _case_shock_unknown_district, [], ["{file}", "shocks[0].district", "found 'Atlantis'", "name of a district"]),
-    ("months_override_below_shock", _case_shock_after_months_override, ["--set", "scenario.months=6"], ["{file}", "shocks[0].month", "found 10", "0..5"]),
+    ("months_override_below_shock", _case_shock_after_months_override, ["--set", "scenario.months=6"], ["{file}", "shocks[0].month", "found 10", "0..5", "(--set scenario.months=6)"]),
     ("set_unknown_section", _case_good, ["--set", "mobilisaton.tau=0.05"], ["--set", "mobilisaton.tau", "found 0.05", "a section among scenario"]),
     ("set_unknown_key", _case_good, ["--set", "mobilisation.taux=0.05"], ["--set", "mobilisation.taux", "found 0.05", "tau"]),
     ("set_unknown_scenario_key", _case_good, ["--set", "scenario.horizon=12"], ["--set", "scenario.horizon", "found 12", "scenario.months"]),
@@ -373,7 +373,8 @@ def test_months_option_below_shock_month(tmp_path: Path, capsys: pytest.CaptureF
     scenario, _ = _case_shock_after_months_override(tmp_path)
     out = tmp_path / "out"
     code, _, err = run_cli(capsys, ["run", str(scenario), "--months", "6", "--scale", "0.01", "--quiet", "--out", str(out)])
-    assert_one_line_error(code, err, str(scenario), "shocks[0].month", "found 10", "0..5")
+    line = assert_one_line_error(code, err, str(scenario), "shocks[0].month", "found 10", "0..5", "(--months 6)")
+    assert "--set" not in line, f"expected the hint to name --months, the option typed, not --set: {line!r}"
     assert not out.exists(), "expected nothing written when --months cuts a shock off the horizon"
 
 
@@ -385,6 +386,90 @@ def test_months_option_keeping_shock_runs(tmp_path: Path, capsys: pytest.Capture
     events = pd.read_parquet(out / "events.parquet")
     shocks = events[events["event"] == "shock"]
     assert len(shocks) == 1 and int(shocks["month"].iloc[0]) == 2, f"expected one shock event at month 2, got {shocks.to_dict('records')}"
+
+
+# Values of --months, --scale and --seed that parse but are out of range: reported under the option typed.
+OPTION_CASES = [
+    ("months_zero", ["--months", "0"], "--months: found 0; expected an integer number of months, 1-1200"),
+    ("months_too_long", ["--months", "1201"], "--months: found 1201; expected an integer number of months, 1-1200"),
+    ("scale_above_one", ["--scale", "2"], "--scale: found 2.0; expected a fraction of the real population, 0.0001-1"),
+    ("scale_zero", ["--scale", "0"], "--scale: found 0.0; expected a fraction of the real population, 0.0001-1"),
+    ("scale_nan", ["--scale", "nan"], "--scale: found nan; expected a fraction of the real population, 0.0001-1"),
+    ("seed_negative", ["--seed", "-1"], "--seed: found -1; expected a non-negative integer"),
+]
+
+
+@pytest.mark.parametrize(("case", "option", "expected"), OPTION_CASES, ids=[c[0] for c in OPTION_CASES])
+def test_bad_option_value_is_reported_under_the_option(tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str, option: list[str], expected: str) -> None:
+    out = tmp_path / "out"
+    code, stdout, err = run_cli(capsys, ["run", "two_districts", "--quiet", "--months", "6", *option, "--out", str(out)])
+    line = assert_one_line_error(code, err, option[0])
+    assert line == f"districtsim: {expected}", f"expected the line {expected!r} for {' '.join(option)}, got {line!r}"
+    assert "--set" not in line and "scenario." not in line, f"expected the option typed, not an override, to be named: {line!r}"
+    assert stdout == "" and not out.exists(), f"expected nothing written for {' '.join(option)}"
+
+
+def test_option_overrides_set_and_set_errors_still_name_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    code, _, err = run_cli(capsys, ["run", "two_districts", "--quiet", "--set", "scenario.months=0", "--months", "6", "--out", str(out)])
+    line = assert_one_line_error(code, err, "--set: scenario.months", "found 0")
+    assert "--months" not in line, f"expected a bad --set to be reported under --set, got {line!r}"
+    code, _, err = run_cli(capsys, ["run", "two_districts", *TINY, "--set", "scenario.months=3", "--out", str(out)])
+    assert code == 0, f"expected --months to be applied after --set, got exit {code}: {err!r}"
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["scenario"]["scenario"]["months"] == 6, f"expected --months 6 to win over --set scenario.months=3, got {meta['scenario']['scenario']['months']}"
+
+
+# Values argparse cannot convert, and other argparse mistakes: one line, no usage block.
+ARGPARSE_CASES = [
+    ("months_not_integer", ["run", "--months", "abc"], "districtsim: --months: found 'abc'; expected an integer"),
+    ("months_decimal", ["run", "--months", "6.5"], "districtsim: --months: found '6.5'; expected an integer"),
+    ("scale_not_number", ["run", "--scale", "tenth"], "districtsim: --scale: found 'tenth'; expected a number"),
+    ("seed_not_integer", ["run", "--seed", "x1"], "districtsim: --seed: found 'x1'; expected an integer"),
+    ("format_unknown", ["run", "--format", "xlsx"], "districtsim: --format: found 'xlsx'; expected one of parquet, csv"),
+    ("command_unknown", ["simulate"], "districtsim: command: found 'simulate'; expected one of run, validate"),
+]
+
+
+@pytest.mark.parametrize(("case", "argv", "expected"), ARGPARSE_CASES, ids=[c[0] for c in ARGPARSE_CASES])
+def test_argparse_errors_are_one_line_with_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str, argv: list[str], expected: str) -> None:
+    code, stdout, err = run_cli(capsys, [*argv, "--out", str(tmp_path / "out")] if argv[0] == "run" else argv)
+    line = assert_one_line_error(code, err)
+    assert line == expected, f"expected {expected!r}, got {line!r}"
+    assert "usage:" not in err and stdout == "", f"expected no usage block, got stdout {stdout!r}, stderr {err!r}"
+
+
+@pytest.mark.parametrize("argv", [["run", "--months"], ["run", "--no-such-option"], [], ["validate"]], ids=["missing_value", "unknown_option", "no_command", "validate_without_scenario"])
+def test_other_argparse_errors_are_one_line_pointing_to_help(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, _, err = run_cli(capsys, argv)
+    line = assert_one_line_error(code, err, "--help", says_expected=False)
+    assert "usage:" not in err, f"expected no usage block, got {err!r}"
+    assert not line.startswith("districtsim: argument "), f"expected argparse's 'argument' prefix dropped, got {line!r}"
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["validate", "--help"]], ids=["top", "run", "validate"])
+def test_help_is_intact(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, stdout, err = run_cli(capsys, argv)
+    assert code == 0, f"expected exit 0 for {' '.join(argv)}, got {code}"
+    prog = " ".join(["districtsim", *argv[:-1]])
+    assert stdout.startswith(f"usage: {prog} "), f"expected the usage of {prog} first, got {stdout[:80]!r}"
+    assert "options:" in stdout and err == "", f"expected the full help on stdout and nothing on stderr, got {err!r}"
+    if argv[0] == "run":
+        for option in ("--seed", "--months", "--scale", "--set", "--format", "--out", "--quiet"):
+            assert option in stdout, f"expected {option} documented in run --help"
+
+
+def test_subprocess_argparse_type_error_one_line(tmp_path: Path) -> None:
+    proc = _subprocess(["run", "two_districts", "--months", "abc", "--out", str(tmp_path / "out")], tmp_path)
+    line = assert_one_line_error(proc.returncode, proc.stderr)
+    assert line == "districtsim: --months: found 'abc'; expected an integer", f"expected the one-line type error, got {line!r}"
+    assert proc.stdout == "" and not (tmp_path / "out").exists(), "expected nothing written"
+
+
+def test_subprocess_bad_months_value_names_the_option(tmp_path: Path) -> None:
+    proc = _subprocess(["run", "two_districts", "--months", "0", "--out", str(tmp_path / "out")], tmp_path)
+    line = assert_one_line_error(proc.returncode, proc.stderr)
+    assert line == "districtsim: --months: found 0; expected an integer number of months, 1-1200", f"got {line!r}"
 
 
 def test_toml_syntax_error_names_line_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -133,3 +133,66 @@ def test_share_within_extremes(share_within):
     t = _ties(2, share_within)
     within = (_district(t.partners) == _district(np.arange(t.n))[:, None]).mean()
     assert within == pytest.approx(share_within), f"expected a within-district share of exactly {share_within}"
+
+
+def _district_of(blocks: np.ndarray, places: np.ndarray) -> np.ndarray:
+    return np.searchsorted(blocks, places, side="right") - 1
+
+
+def test_place_alone_in_its_district_is_tied_to_an_adjacent_district():
+    blocks = np.array([0, 1, 50])
+    t = Ties(blocks, [np.array([1]), np.array([0])], K, SHARE_WITHIN, np.random.default_rng(7))
+    assert not np.any(t.partners == np.arange(t.n)[:, None]), "expected no self-ties, also for a place alone in its district"
+    assert np.all(_district_of(blocks, t.partners[0]) == 1), f"expected the lone place's ties to go to the adjacent district, got {t.partners[0]}"
+    np.testing.assert_array_equal(np.diff(t.A.indptr), K, err_msg=f"expected exactly {K} ties per row")
+    t.rewire(np.array([0, 0, 3]), np.random.default_rng(8))
+    assert not np.any(t.partners == np.arange(t.n)[:, None]), "expected no self-ties after rewiring a lone place"
+
+
+def test_lone_place_without_neighbours_is_tied_to_other_places():
+    blocks = np.array([0, 1, 50, 51])
+    none = np.array([], dtype=np.int64)
+    for seed in range(20):
+        t = Ties(blocks, [none, none, none], K, SHARE_WITHIN, np.random.default_rng(seed))
+        assert not np.any(t.partners == np.arange(t.n)[:, None]), f"expected no self-ties for isolated lone places (seed {seed})"
+        inside = _district_of(blocks, t.partners[1:50]) == 1
+        assert inside.all(), "expected the isolated district of 49 places to keep its ties inside"
+    targets = np.concatenate([Ties(blocks, [none, none, none], K, 0.5, np.random.default_rng(s)).partners[0] for s in range(50)])
+    assert set(np.unique(targets)) == set(range(1, 51)), "expected an isolated lone place's ties spread over every other place"
+
+
+def test_lone_places_in_adjacent_districts_tie_to_each_other():
+    t = Ties(np.array([0, 1, 2]), [np.array([1]), np.array([0])], 4, 1.0, np.random.default_rng(1))
+    np.testing.assert_array_equal(t.partners, [[1] * 4, [0] * 4], err_msg="expected two lone adjacent places to be tied to each other")
+
+
+def test_neighbour_without_places_is_skipped():
+    blocks = np.array([0, 1, 1, 40])  # district 1 has no places
+    t = Ties(blocks, [np.array([1]), np.array([0, 2]), np.array([1])], K, 0.0, np.random.default_rng(2))
+    assert not np.any(t.partners == np.arange(t.n)[:, None]), "expected no self-ties"
+    assert np.all((t.partners >= 0) & (t.partners < t.n)), "expected every tie to point to an existing place"
+
+
+def test_single_place_city_is_rejected():
+    with pytest.raises(ValueError, match="at least two places"):
+        Ties(np.array([0, 1]), [np.array([], dtype=np.int64)], K, SHARE_WITHIN, np.random.default_rng(1))
+
+
+def test_ties_unchanged_where_no_place_is_alone():
+    """The fix for lone places draws nothing extra elsewhere: the usual ties keep their stream."""
+    t = _ties(11)
+    rng = np.random.default_rng(11)
+    n, k = int(BLOCKS[-1]), K
+    district = _district(np.arange(n))
+    target_d = np.repeat(district, k)
+    outside = np.flatnonzero(rng.random(n * k) >= SHARE_WITHIN)
+    home = target_d[outside]
+    n_nbr = np.array([len(x) for x in NEIGHBOURS])[home]
+    pick = np.minimum((rng.random(outside.size) * n_nbr).astype(np.int64), n_nbr - 1)
+    target_d[outside] = [NEIGHBOURS[h][q] for h, q in zip(home, pick, strict=True)]
+    lo, hi = BLOCKS[target_d], BLOCKS[target_d + 1]
+    out = np.minimum(lo + (rng.random(n * k) * (hi - lo)).astype(np.int64), hi - 1)
+    src = np.repeat(np.arange(n), k)
+    same = out == src
+    out[same] = lo[same] + (out[same] - lo[same] + 1) % (hi[same] - lo[same])
+    np.testing.assert_array_equal(t.partners, out.reshape(n, k), err_msg="expected the same ties as the plain draw with the next-place rule")

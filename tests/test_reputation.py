@@ -36,27 +36,38 @@ def test_logit_log_odds_equal_utility_difference():
 
 
 def test_utility_hand_case():
-    a = Attractiveness()  # b_R 3, b_L 2, b_P 1.5, b_f 1.5
+    a = Attractiveness()
     rep = np.array([0.5, 0.2])
     liv = np.array([0.6, 0.9])
     log_price = np.log(np.array([5000.0, 3000.0]))
     creative = np.array([1.0, 0.0])
     log_income = np.log(np.array([25000.0, 50000.0]))
     orientation = np.array([0.8, 0.1])
-    got = utility(rep, liv, log_price, creative, log_income, orientation, a)
+    k = 34 * 0.05  # annual cost per EUR/m2: m2 per person * rent yield
+    got = utility(rep, liv, log_price, creative, log_income, orientation, a, k)
+    b_r, b_l, b_p, b_f = a.b_reputation, a.b_liveability, a.b_price, a.b_future
     expected = np.array(
         [
-            [3 * 0.5 + 2 * 0.6 - 1.5 * math.log(5000 / 25000) + 1.5 * 0.8, 3 * 0.2 + 2 * 0.9 - 1.5 * math.log(3000 / 25000)],
-            [3 * 0.5 + 2 * 0.6 - 1.5 * math.log(5000 / 50000) + 1.5 * 0.1, 3 * 0.2 + 2 * 0.9 - 1.5 * math.log(3000 / 50000)],
+            [b_r * 0.5 + b_l * 0.6 - b_p * k * 5000 / 25000 + b_f * 0.8, b_r * 0.2 + b_l * 0.9 - b_p * k * 3000 / 25000],
+            [b_r * 0.5 + b_l * 0.6 - b_p * k * 5000 / 50000 + b_f * 0.1, b_r * 0.2 + b_l * 0.9 - b_p * k * 3000 / 50000],
         ]
     )
     assert got.shape == (2, 2), "expected utilities of shape (movers, districts)"
-    np.testing.assert_allclose(got, expected, err_msg="expected U = b_R R + b_L L - b_P log(price / income) + b_f orientation creative")
+    np.testing.assert_allclose(got, expected, err_msg="expected U = b_R R + b_L L - b_P cost/income + b_f orientation creative")
+
+
+def test_richer_movers_mind_price_less():
+    a = Attractiveness()
+    log_price = np.log(np.array([8000.0, 3000.0]))
+    got = utility(np.zeros(2), np.zeros(2), log_price, np.zeros(2), np.log(np.array([20000.0, 80000.0])), np.zeros(2), a, 1.7)
+    gap_poor = got[0, 0] - got[0, 1]
+    gap_rich = got[1, 0] - got[1, 1]
+    assert gap_poor < gap_rich < 0, f"expected the expensive district to cost a poor mover more utility than a rich one ({gap_poor:.2f} vs {gap_rich:.2f})"
 
 
 def test_utility_future_term_only_for_creative_districts():
     a = Attractiveness()
-    got = utility(np.zeros(2), np.zeros(2), np.zeros(2), np.array([1.0, 0.0]), np.zeros(2), np.array([0.0, 1.0]), a)
+    got = utility(np.zeros(2), np.zeros(2), np.zeros(2), np.array([1.0, 0.0]), np.zeros(2), np.array([0.0, 1.0]), a, 1.7)
     assert got[1, 0] - got[0, 0] == pytest.approx(a.b_future), "expected a fully future-oriented mover to value a creative district b_f more"
     assert got[1, 1] == pytest.approx(got[0, 1]), "expected orientation not to matter for a non-creative district"
 

@@ -1,16 +1,19 @@
 """Command line: ``districtsim run`` and ``districtsim validate``.
 
-User mistakes (bad scenario, bad override, unwritable output folder) are
-reported as one line on stderr with exit status 2, never as a traceback.
+User mistakes (bad scenario, bad override, bad option, unwritable output
+folder) are reported as one line on stderr with exit status 2, never as a
+traceback or a usage block; ``--help`` prints the full usage.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 from districtsim import __version__
 from districtsim.errors import ScenarioError
@@ -18,10 +21,35 @@ from districtsim.scenario import DEFAULT_SCENARIO, SCENARIO_DIR, load_scenario
 
 EXIT_USAGE = 2
 
+_INVALID_VALUE = re.compile(r"^argument (?P<option>\S+): invalid (?P<type>\w+) value: (?P<found>.*)$", re.DOTALL)
+_INVALID_CHOICE = re.compile(r"^argument (?P<option>\S+): invalid choice: (?P<found>.*?) \(choose from (?P<choices>.*)\)$", re.DOTALL)
+_TYPE_EXPECTED = {"int": "an integer", "float": "a number"}
+
+# Options that set a [scenario] key: (option, key). Applied after --set, in this order.
+_SCENARIO_OPTIONS = (("--months", "months"), ("--scale", "scale"), ("--seed", "seed"))
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that reports a mistake as one line (``districtsim: --months: found 'abc'; expected an integer``)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``message`` as one line on stderr and exit with status 2."""
+        self.exit(EXIT_USAGE, f"districtsim: {self.one_line(message)}\n")
+
+    def one_line(self, message: str) -> str:
+        """Return argparse's ``message`` in the CLI's ``option: found ...; expected ...`` form."""
+        if m := _INVALID_VALUE.match(message):
+            return f"{m['option']}: found {m['found']}; expected {_TYPE_EXPECTED.get(m['type'], 'a value of type ' + m['type'])}"
+        if m := _INVALID_CHOICE.match(message):
+            choices = ", ".join(c.strip().strip("'") for c in m["choices"].split(","))
+            return f"{m['option']}: found {m['found']}; expected one of {choices}"
+        message = " ".join(message.removeprefix("argument ").split())
+        return f"{message} (see {self.prog} --help)"
+
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser (also used to document ``--help``)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="districtsim",
         description="Agent-based model of how city districts develop over 20 years: communication, collective action, identity, reputation and housing value.",
     )
@@ -56,14 +84,11 @@ def _check_writable(out: Path) -> str | None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    overrides = list(args.overrides)
-    if args.months is not None:
-        overrides.append(f"scenario.months={args.months}")
-    if args.scale is not None:
-        overrides.append(f"scenario.scale={args.scale}")
-    if args.seed is not None:
-        overrides.append(f"scenario.seed={args.seed}")
-    scenario = load_scenario(args.scenario, overrides)
+    scenario = load_scenario(args.scenario, args.overrides)
+    for option, key in _SCENARIO_OPTIONS:
+        value = getattr(args, key)
+        if value is not None:
+            scenario = scenario.with_option(key, value, option)
     out = Path(args.out) if args.out else Path("results") / scenario.name
     problem = _check_writable(out)
     if problem:
@@ -96,7 +121,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a one-line usage error
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         if args.command == "run":
             return _cmd_run(args)

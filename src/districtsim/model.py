@@ -100,6 +100,8 @@ class DistrictModel(mesa.Model):
         self.price_fixed_effect = self.log_price - housing.log_price_target(self.log_city_price0, self.reputation, self.liveability, np.zeros(nd), pop, p.housing)
         self.pressure = np.zeros(nd)
         self.income_index = 1.0
+        self.creative = creative
+        self.demand_baseline = self._initial_demand(places0 - np.bincount(r.district, weights=r.occupied, minlength=nd))
         self.first_choices = np.zeros(nd)
         self.vacancy_supply = np.zeros(nd)
         self.k_public = np.zeros(nd)
@@ -114,6 +116,34 @@ class DistrictModel(mesa.Model):
         self._flows: dict[str, np.ndarray] = {}
 
     # ----------------------------------------------------------------- set-up
+    def _initial_demand(self, vacancies: np.ndarray, n_sample: int = 20000) -> np.ndarray:
+        """Return the demand ratio expected at the start (the logit's own equilibrium), as the zero of pressure.
+
+        The city is taken to be in equilibrium at month 0: prices then move with
+        demand relative to this baseline, not with how far the logit's shares
+        differ from the scenario's settlement pattern. Expected first choices
+        are logit probabilities summed over a sample of residents (weighted by
+        their base move hazard; in-city searchers with the ``near`` term) and a
+        sample of newcomers.
+        """
+        r = self.residents
+        p = self.params
+        rng = self.streams.get("init.demand")
+        occupied = np.flatnonzero(r.occupied)
+        sample = rng.choice(occupied, size=min(n_sample, occupied.size), replace=False)
+        hazard = self.rates.h0[r.tenure[sample]].astype(float)
+        leave = p.migration.share_leaving_city
+        new_income = draw_incomes(rng, p.population.newcomer_income_median_eur, p.population.income_sigma, sample.size)
+        new_orient = draw_orientation(rng, p.population.newcomer_orientation_mean, p.population.orientation_concentration, sample.size)
+        size = np.log(np.maximum(vacancies, 0.5))
+        args = (self.reputation, self.liveability, self.log_price, self.creative.astype(float))
+        v_search = reputation.utility(*args, np.log(r.income_eur[sample].astype(float)), r.orientation[sample].astype(float), p.attractiveness, self.rates.cost_per_eur_m2)
+        v_search += p.attractiveness.b_near * self.near[r.district[sample]] + size
+        v_new = reputation.utility(*args, np.log(new_income.astype(float)), new_orient.astype(float), p.attractiveness, self.rates.cost_per_eur_m2) + size
+        weight_new = hazard.sum() * leave + self.rates.growth * sample.size
+        expected = (hazard * (1 - leave)) @ reputation.logit_shares(v_search) + weight_new * reputation.logit_shares(v_new).mean(axis=0)
+        return housing.demand_ratio(expected, vacancies.astype(float))
+
     def _initial_reputation(self, events_per_year: np.ndarray, coverage: np.ndarray) -> np.ndarray:
         """Return the reputation in equilibrium with the initial district state (spill-over solved by iteration)."""
         r = self.residents
@@ -145,6 +175,7 @@ class DistrictModel(mesa.Model):
             p_member_exit=1.0 - (1.0 - p.associations.member_exit_per_year) ** (1 / 12) if p.associations.member_exit_per_year < 1 else 1.0,
             omega=1.0 - (1.0 - p.associations.omega_per_year) ** (1 / 12),
             growth=np.log1p(m.population_growth_per_year) / 12.0,
+            cost_per_eur_m2=p.housing.m2_per_person * p.housing.rent_yield_per_year,
             income_growth=np.float32((1.0 + p.population.income_growth_per_year) ** (1 / 12)),
             city_price_growth=np.log1p(p.housing.price_trend_per_year) / 12.0,
         )
@@ -320,7 +351,7 @@ class DistrictModel(mesa.Model):
         target = reputation.reputation_target(self.liveability, self.visibility, achievement, stat, nbr, p.reputation)
         self.reputation = stocks.relax(self.reputation, target, self.rates.eta_reputation)
         # Attractiveness index: logit share for a reference mover relative to size (1 = average).
-        v = reputation.utility(self.reputation, self.liveability, self.log_price, self.creative.astype(float), np.log([p.population.income_median_eur * self.income_index]), np.array([0.5]), p.attractiveness)[0]
+        v = reputation.utility(self.reputation, self.liveability, self.log_price, self.creative.astype(float), np.log([p.population.income_median_eur * self.income_index]), np.array([0.5]), p.attractiveness, self.rates.cost_per_eur_m2)[0]
         size = np.maximum(self.built_places, 1)
         share = reputation.logit_shares(v + np.log(size))
         self.attractiveness = share / (size / size.sum())
@@ -380,7 +411,7 @@ class DistrictModel(mesa.Model):
         new_orient = draw_orientation(rng, p.population.newcomer_orientation_mean, p.population.orientation_concentration, n_new)
         log_income = np.log(np.concatenate([r.income_eur[searchers], new_income]).astype(float))
         orient = np.concatenate([r.orientation[searchers], new_orient]).astype(float)
-        v = reputation.utility(self.reputation, self.liveability, self.log_price, self.creative.astype(float), log_income, orient, p.attractiveness)
+        v = reputation.utility(self.reputation, self.liveability, self.log_price, self.creative.astype(float), log_income, orient, p.attractiveness, self.rates.cost_per_eur_m2)
         v[: searchers.size] += p.attractiveness.b_near * self.near[r.district[searchers]]
         vacant = np.flatnonzero(~r.occupied & (r.built_month <= t))
         vacancies = np.bincount(r.district[vacant], minlength=nd)
@@ -388,7 +419,9 @@ class DistrictModel(mesa.Model):
         # Smooth the counts, then take the ratio: the log of monthly small counts is biased at small scale.
         self.first_choices = stocks.relax(self.first_choices, first, self.rates.eta_pressure)
         self.vacancy_supply = stocks.relax(self.vacancy_supply, vacancies.astype(float), self.rates.eta_pressure)
-        self.pressure = housing.demand_ratio(self.first_choices, self.vacancy_supply)
+        pressure = housing.demand_ratio(self.first_choices, self.vacancy_supply) - self.demand_baseline
+        # Relative demand only: the city-wide level follows the city trend.
+        self.pressure = pressure - np.average(pressure, weights=np.maximum(self.population, 1))
 
         # Assign places: a random vacant place in the chosen district.
         placed = np.flatnonzero(dest >= 0)

@@ -23,8 +23,17 @@ class Ties:
         neighbours: For each district, the array of adjacent districts.
         k: Ties per place.
         share_within: Share of ties inside the district; the rest go to
-            adjacent districts (or anywhere, for a district without neighbours).
+            adjacent districts (inside the district, for a district without
+            neighbours).
         rng: The ``init.ties`` stream.
+
+    No place is tied to itself: a drawn self-tie moves to the next place of
+    the same block, and a place alone in its block is tied instead to a place
+    of an adjacent district (any other place of the city, if its district
+    has no neighbours).
+
+    Raises:
+        ValueError: If there is only one place (nobody else to be tied to).
     """
 
     def __init__(self, block_start: np.ndarray, neighbours: list[np.ndarray], k: int, share_within: float, rng: np.random.Generator) -> None:
@@ -33,7 +42,13 @@ class Ties:
         self.share_within = float(share_within)
         n = int(self.block_start[-1])
         self.n = n
+        if n == 1 and self.k > 0:
+            raise ValueError("Ties need at least two places: a single place has nobody to be tied to")
         n_d = len(neighbours)
+        size = np.diff(self.block_start)
+        # Adjacent districts with places (a district without places cannot receive ties).
+        neighbours = [np.asarray(nb, dtype=np.int64)[size[np.asarray(nb, dtype=np.int64)] > 0] for nb in neighbours]
+        self._has_nbr = np.array([len(nb) > 0 for nb in neighbours], dtype=bool)
         # Padded neighbour table: a district without neighbours points to itself.
         width = max(1, max((len(x) for x in neighbours), default=1))
         self._nbr = np.empty((n_d, width), dtype=np.int64)
@@ -68,10 +83,38 @@ class Ties:
         out = lo + (rng.random(m * self.k) * (hi - lo)).astype(np.int64)
         np.minimum(out, hi - 1, out=out)
         src = np.repeat(places, self.k)
-        # Avoid self-ties: move to the next place of the same block.
-        self_tie = out == src
-        out[self_tie] = lo[self_tie] + (out[self_tie] - lo[self_tie] + 1) % np.maximum(hi[self_tie] - lo[self_tie], 1)
+        # Avoid self-ties: move to the next place of the same block ...
+        self_tie = np.flatnonzero(out == src)
+        if self_tie.size:
+            lo_s, size = lo[self_tie], hi[self_tie] - lo[self_tie]
+            out[self_tie] = lo_s + (out[self_tie] - lo_s + 1) % np.maximum(size, 1)
+            # ... or, for a place alone in its block, out of the block (extra draws only then).
+            alone = self_tie[size == 1]
+            if alone.size:
+                out[alone] = self._elsewhere(src[alone], rng)
         return out.reshape(m, self.k)
+
+    def _elsewhere(self, src: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Return a tie target outside the own block for each place of ``src`` that is alone in its block.
+
+        The target is a uniform place of a uniformly chosen adjacent district,
+        or, for a district without neighbours, a uniform place among all other
+        places of the city.
+        """
+        d = self._district[src]
+        n_nbr = self._n_nbr[d]
+        u_district = rng.random(src.size)
+        u_place = rng.random(src.size)
+        pick = np.minimum((u_district * n_nbr).astype(np.int64), n_nbr - 1)
+        target_d = np.take(self._nbr, d * self._nbr.shape[1] + pick)
+        lo, hi = self.block_start[target_d], self.block_start[target_d + 1]
+        out = np.minimum(lo + (u_place * (hi - lo)).astype(np.int64), hi - 1)
+        isolated = ~self._has_nbr[d]
+        if isolated.any():
+            others = self.n - 1
+            step = np.minimum((u_place[isolated] * others).astype(np.int64), others - 1)
+            out[isolated] = (src[isolated] + 1 + step) % self.n
+        return out
 
     def rewire(self, places: np.ndarray, rng: np.random.Generator) -> None:
         """Give the new occupants of ``places`` fresh ties (movers lose old local ties)."""

@@ -151,8 +151,8 @@ class Attractiveness:
 
     b_reputation: float = param(3.0, "utility per unit", 0, None, "assumption; 0 switches selective migration off (P2)")
     b_liveability: float = param(2.0, "utility per unit", 0, None, "assumption")
-    b_price: float = param(1.5, "utility per log(price/income)", 0, None, "assumption (Waddell 2002: log-price in the utility)")
-    b_future: float = param(1.5, "utility", 0, None, "assumption: future-oriented movers prefer creative districts [S4]")
+    b_price: float = param(5.0, "utility per unit of housing cost/income", 0, None, "assumption: a district costing 10% more of income is ~40% less likely chosen (Waddell 2002: price relative to income)")
+    b_future: float = param(0.8, "utility", 0, None, "assumption: future-oriented movers prefer creative districts [S4]")
     b_near: float = param(1.0, "utility", 0, None, "assumption: in-city movers prefer their own and adjacent districts")
 
 

@@ -7,7 +7,8 @@ participation, and the local benefit of innovations when there are any) and
 ``status`` the social mix (Permentier et al.: reputation follows the social
 mix): ``0.5 + log(mean income / city mean income) / status_span``, clipped to
 0..1. Shocks add to reputation directly. Movers value district d by
-``U_jd = b_R R_d + b_L L_d - b_P log(price_d / income_j) + b_f orientation_j creative_d``
+``U_jd = b_R R_d + b_L L_d - b_P cost_share_jd + b_f orientation_j creative_d``
+(``cost_share_jd`` = a mover's annual housing cost in d over income; see :func:`utility`)
 plus Gumbel noise (multinomial logit).
 """
 
@@ -38,10 +39,39 @@ def reputation_target(liveability: np.ndarray, visibility: np.ndarray, achieveme
     return np.clip(x / w, 0.0, 1.0) if w > 0 else np.zeros_like(x)
 
 
-def utility(reputation: np.ndarray, liveability: np.ndarray, log_price: np.ndarray, creative: np.ndarray, log_income: np.ndarray, orientation: np.ndarray, a: Attractiveness) -> np.ndarray:
-    """Return systematic utilities, shape (movers, districts)."""
+def utility(
+    reputation: np.ndarray,
+    liveability: np.ndarray,
+    log_price: np.ndarray,
+    creative: np.ndarray,
+    log_income: np.ndarray,
+    orientation: np.ndarray,
+    a: Attractiveness,
+    cost_per_eur_m2: float,
+) -> np.ndarray:
+    """Return systematic utilities, shape (movers, districts).
+
+    The price term is ``-b_P * cost_share_jd`` with
+    ``cost_share_jd = cost_per_eur_m2 * price_d / income_j`` (annual housing
+    cost over income). MODEL 5.7 writes ``-b_P log(price_d / income_j)``, but
+    in a logit the log income cancels between alternatives, so nobody would
+    sort by income; the cost share keeps the same idea (price relative to
+    income) and lets richer movers outbid poorer ones for expensive districts.
+
+    Args:
+        reputation: R_d.
+        liveability: L_d.
+        log_price: log price per m2, per district.
+        creative: 1 for creative districts, else 0.
+        log_income: log income of each mover.
+        orientation: future orientation of each mover.
+        a: Attractiveness coefficients.
+        cost_per_eur_m2: Annual housing cost per EUR/m2 of price
+            (``m2_per_person * rent_yield_per_year``).
+    """
     base = a.b_reputation * reputation + a.b_liveability * liveability
-    return base[None, :] - a.b_price * (log_price[None, :] - log_income[:, None]) + a.b_future * orientation[:, None] * creative[None, :]
+    cost_share = cost_per_eur_m2 * np.exp(log_price[None, :] - log_income[:, None])
+    return base[None, :] - a.b_price * cost_share + a.b_future * orientation[:, None] * creative[None, :]
 
 
 def logit_shares(v: np.ndarray) -> np.ndarray:

@@ -85,6 +85,23 @@ class Scenario:
             scen = _apply_override(scen, item)
         return scen
 
+    def with_option(self, key: str, value: Any, option: str) -> Scenario:
+        """Return a copy with ``[scenario] key`` set by a command-line option such as ``--months``.
+
+        A problem is reported under the option the user typed, e.g.
+        ``--months: found 0; expected an integer number of months, 1-1200``;
+        a horizon that cuts a shock off suggests ``--months N``.
+        """
+        typ, lo, hi, what = _SCENARIO_KEYS[key]
+        try:
+            value = _check_scalar(value, typ, lo, hi, file=option, key="")
+        except ScenarioError:
+            raise ScenarioError(option, "", value, what) from None
+        new = dataclasses.replace(self, **{key: value})
+        if key == "months":
+            _check_shocks_horizon(new, f"{option} {value}")
+        return new
+
     def to_dict(self) -> dict[str, Any]:
         """Return the resolved scenario as plain data (for meta.json)."""
         return {
@@ -392,7 +409,9 @@ def _apply_override(scen: Scenario, item: str) -> Scenario:
     return dataclasses.replace(scen, params=dataclasses.replace(scen.params, **{section: sect}))
 
 
-def _check_shocks_horizon(scen: Scenario) -> None:
+def _check_shocks_horizon(scen: Scenario, how: str | None = None) -> None:
+    """Check every shock falls inside the horizon; ``how`` names what set the horizon (default ``--set scenario.months=N``)."""
+    how = how or f"--set scenario.months={scen.months}"
     for i, s in enumerate(scen.shocks):
         if s.month >= scen.months:
-            raise ScenarioError(scen.source, f"shocks[{i}].month", s.month, f"a month within the horizon 0..{scen.months - 1} (--set scenario.months={scen.months})")
+            raise ScenarioError(scen.source, f"shocks[{i}].month", s.month, f"a month within the horizon 0..{scen.months - 1} ({how})")
