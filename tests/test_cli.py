@@ -631,3 +631,16 @@ def test_subprocess_good_run(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr, f"expected no traceback, got {proc.stderr}"
     assert (out / "meta.json").is_file(), "expected meta.json from a subprocess run"
     assert not (tmp_path / "results").exists(), "expected --out to be used instead of results/"
+
+
+def test_a_scale_too_small_for_two_residents_is_a_user_error(tmp_path, capsys):
+    path = tmp_path / "one.toml"
+    path.write_text(
+        '[scenario]\nname = "one"\nmonths = 2\n\n[[districts]]\nname = "A"\nx_km = 0\ny_km = 0\npopulation = 100\ndwellings = 60\n'
+        'share_owner = 0.5\nshare_social = 0.2\nprice_eur_m2 = 4000\nmode = "creative"\nchannels = ["paper"]\nmeeting_places = 1\n',
+        encoding="utf-8",
+    )
+    status = main(["run", str(path), "--scale", "0.0001", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert status == 2, f"expected exit status 2 for a scale that simulates one resident, got {status}"
+    assert "scenario.scale" in err and "Traceback" not in err, f"expected a one-line error naming scenario.scale, got {err!r}"

@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from districtsim import communication, housing, mobilisation, reputation, stocks
+from districtsim.errors import ScenarioError
 from districtsim.migration import CAUSES, allocate, attribute_causes, hazard_bound, hazard_terms
 from districtsim.network import Ties
 from districtsim.orgs.associations import Association
@@ -61,6 +62,8 @@ class DistrictModel(mesa.Model):
         self.block_start = np.concatenate([[0], np.cumsum(np.bincount(r.district, minlength=nd))])
         self.blocks = Blocks(self.block_start)
         neighbours = [self.adjacency.indices[self.adjacency.indptr[d] : self.adjacency.indptr[d + 1]] for d in range(nd)]
+        if self.block_start[-1] < 2:
+            raise ScenarioError(scenario.source, "scenario.scale", scenario.scale, "a scale large enough to simulate at least two residents (raise --scale)")
         self.ties = Ties(self.block_start, neighbours, p.network.ties_per_resident, p.network.share_within_district, self.streams.get("init.ties"))
         # Place index into a (district, number of active ties) table: reach probabilities are computed per table cell, not per resident.
         self._reach_index = r.district.astype(np.intp) * (self.ties.k + 1)
@@ -270,6 +273,7 @@ class DistrictModel(mesa.Model):
         self.members = self.blocks.count(r.is_member) / self.scale
         act_mem = np.flatnonzero(r.is_active & r.is_member)
         n_am = np.bincount(r.district[act_mem], minlength=nd).astype(float)
+        self.active_members = n_am / self.scale
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_orient = np.bincount(r.district[act_mem], weights=r.orientation[act_mem], minlength=nd) / n_am
         u_event = rng.random(nd)
@@ -504,6 +508,7 @@ class DistrictModel(mesa.Model):
             "participation_rate": self.participation,
             "active_persons": self.active_persons,
             "members_persons": self.members,
+            "active_members_persons": self.active_members,
             "volunteers_persons": self.volunteers,
             "channel_coverage": self.coverage,
             "n_channels": self.active_channels.sum(axis=1),

@@ -29,6 +29,7 @@ DISTRICT_COLUMNS: dict[str, str] = {
     "participation_rate": "share of residents active this month",
     "active_persons": "residents active this month, persons",
     "members_persons": "association members, persons",
+    "active_members_persons": "association members active this month (the association's active core), persons",
     "volunteers_persons": "volunteers, persons",
     "channel_coverage": "probability a resident is reached by the channels this month",
     "n_channels": "channels running",
@@ -111,7 +112,7 @@ class Recorder:
         pop = g["population"]
         w = np.where(pop.sum(axis=1, keepdims=True) > 0, pop / np.maximum(pop.sum(axis=1, keepdims=True), 1e-12), 0.0)
         out: dict[str, Any] = {"month": np.arange(m, dtype=np.int32)}
-        totals = ("population", "dwellings", "vacancies", "active_persons", "members_persons", "moves_in_persons", "moves_in_from_outside_persons")
+        totals = ("population", "dwellings", "vacancies", "active_persons", "members_persons", "active_members_persons", "moves_in_persons", "moves_in_from_outside_persons")
         totals += ("moves_out_persons", "moves_out_to_outside_persons", "moves_out_burden_persons", "moves_within_persons", "local_firms", "events")
         for k in totals:
             out[k] = g[k].sum(axis=1)
