@@ -644,3 +644,28 @@ def test_a_scale_too_small_for_two_residents_is_a_user_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert status == 2, f"expected exit status 2 for a scale that simulates one resident, got {status}"
     assert "scenario.scale" in err and "Traceback" not in err, f"expected a one-line error naming scenario.scale, got {err!r}"
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    import os
+    import pty
+
+    primary, secondary = pty.openpty()
+    cmd = [sys.executable, "-m", "districtsim.cli", "run", "two_districts", "--months", "6", "--scale", "0.01", "--out", str(tmp_path / "tty")]
+    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=secondary, timeout=120, check=False)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(primary)
+    tty_err = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0, f"expected the run to succeed, got {proc.returncode}"
+    assert "6/6" in tty_err and "month" in tty_err, f"expected a progress bar (6/6 months) on a terminal, got {tty_err!r}"
+    piped = subprocess.run([*cmd[:-1], str(tmp_path / "pipe")], capture_output=True, text=True, timeout=120, check=False)
+    assert "6/6" not in piped.stderr, f"expected no progress bar when stderr is not a terminal, got {piped.stderr!r}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import re
 import sys
 import tempfile
@@ -97,12 +98,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from districtsim.results import write_results
     from districtsim.run import run_scenario
 
+    print(f"districtsim {__version__}: {scenario.name}, {len(scenario.districts)} districts, {scenario.months} months, scale {scenario.scale:g}, seed {scenario.seed}", file=sys.stderr)
     bar = None
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm
 
-        bar = tqdm(total=scenario.months, unit="month", desc=scenario.name, file=sys.stderr)
-    print(f"districtsim {__version__}: {scenario.name}, {len(scenario.districts)} districts, {scenario.months} months, scale {scenario.scale:g}, seed {scenario.seed}", file=sys.stderr)
+        # A terminal that reports its size as 0x0 (e.g. under `script`) would hide the bar.
+        size = shutil.get_terminal_size()
+        bar = tqdm(total=scenario.months, unit="month", desc=scenario.name, file=sys.stderr, ncols=size.columns or 80, nrows=size.lines or 24)
     result = run_scenario(scenario, on_month=(lambda t: bar.update(1)) if bar else None)
     if bar:
         bar.close()
