@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
