@@ -119,7 +119,7 @@ def test_run_prints_written_paths(tmp_path: Path, capsys: pytest.CaptureFixture[
     code, stdout, err = run_cli(capsys, ["run", "two_districts", *TINY, "--out", str(out)])
     assert code == 0, f"expected exit 0, got {code}; stderr {err!r}"
     listed = {Path(line.strip()).name for line in stdout.splitlines() if line.strip()}
-    assert listed == {"districts.parquet", "city.parquet", "events.parquet", "meta.json"}, f"expected the four written files on stdout, got {listed}"
+    assert listed == {"districts.parquet", "city.parquet", "events.parquet", "criteria.parquet", "meta.json"}, f"expected the five written files on stdout, got {listed}"
     assert "Traceback" not in err, f"expected no traceback on a good run, got {err}"
 
 
@@ -175,7 +175,7 @@ def test_run_format_csv_writes_csv_tables(tmp_path: Path, capsys: pytest.Capture
     code, _, err = run_cli(capsys, ["run", "two_districts", *TINY, "--format", "csv", "--out", str(out)])
     assert code == 0, f"expected exit 0, got {code}; stderr {err!r}"
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["city.csv", "districts.csv", "events.csv", "meta.json"], f"expected csv tables and meta.json, got {names}"
+    assert names == ["city.csv", "criteria.csv", "districts.csv", "events.csv", "meta.json"], f"expected csv tables and meta.json, got {names}"
     df = pd.read_csv(out / "districts.csv")
     missing = [c for c in DISTRICT_COLUMNS if c not in df.columns]
     assert not missing, f"expected the district columns in districts.csv too, missing {missing}"

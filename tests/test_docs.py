@@ -29,8 +29,8 @@ REGENERATE = "regenerate the table with `.venv/bin/python tests/test_docs.py`"
 
 
 def format_default(value: Any) -> str:
-    """Format a default as the table shows it: repr for tuples and bools, ``:g`` for numbers."""
-    if isinstance(value, tuple | bool):
+    """Format a default as the table shows it: repr for tuples, bools and strings, ``:g`` for numbers."""
+    if isinstance(value, tuple | bool | str):
         return repr(value)
     return f"{value:g}"
 

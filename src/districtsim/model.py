@@ -16,12 +16,16 @@ import mesa
 import numpy as np
 import scipy.sparse as sp
 
-from districtsim import communication, housing, mobilisation, reputation, stocks
+from districtsim import communication, housing, mobilisation, partnerships, reputation, stocks
+from districtsim.calendar import is_year_end, program_year
+from districtsim.criteria import criteria, criteria_frame
 from districtsim.errors import ScenarioError
 from districtsim.migration import CAUSES, allocate, attribute_causes, hazard_bound, hazard_terms
 from districtsim.network import Ties
 from districtsim.orgs.associations import Association
+from districtsim.orgs.partners import OutsideActor, OutsideFirm, Partnership, ResearchInstitute
 from districtsim.params import CHANNELS
+from districtsim.program import ProgramYear
 from districtsim.rates import annual_probability_to_monthly_hazard, half_life_to_monthly_rate, time_constant_to_monthly_rate
 from districtsim.residents import Blocks, draw_engagement, draw_incomes, draw_orientation, draw_theta, init_residents
 from districtsim.results import Recorder
@@ -116,9 +120,54 @@ class DistrictModel(mesa.Model):
         self.attractiveness = np.ones(nd)
         self.event_log: list[dict[str, Any]] = []
         self.recorder = Recorder(self.horizon, self.names)
+        self._init_partners_and_program()
         self._flows: dict[str, np.ndarray] = {}
 
     # ----------------------------------------------------------------- set-up
+    def _init_partners_and_program(self) -> None:
+        """Create the outside actors (Mesa agents), the program year and the innovation stocks."""
+        pp = self.params.partnerships
+        rng = self.streams.get("init.partners")
+        for _ in range(pp.n_outside_firms):
+            OutsideFirm(self, interest=float(rng.beta(2.0, 2.0)), capacity=pp.capacity_per_firm)
+        for _ in range(pp.n_research_institutes):
+            ResearchInstitute(self, interest=float(rng.beta(2.0, 2.0)), capacity=pp.capacity_per_institute)
+        self.outside_actors: list[OutsideActor] = [*self.agents_by_type.get(OutsideFirm, []), *self.agents_by_type.get(ResearchInstitute, [])]
+        nd = self.n_districts
+        self.partners = np.zeros(nd)
+        self.competence_inside = np.zeros(nd)  # last month's, used by the partnership phase
+        self.competence_outside = np.zeros(nd)
+        # State the October call of month 0 reads before the first associations phase.
+        r = self.residents
+        cut = self.params.associations.volunteer_engagement_cut
+        self.population = np.bincount(r.district, weights=r.occupied, minlength=nd) / self.scale
+        self.volunteers = np.bincount(r.district, weights=r.is_member & (r.engagement >= cut), minlength=nd) / self.scale
+        self.participation = np.zeros(nd)
+        self.innovations = np.zeros(nd)
+        self.commercial_value = np.zeros(nd)
+        self.innovation_months: list[np.ndarray] = []
+        self._partnerships_formed: dict[tuple[int, int], int] = {}
+        self.program = ProgramYear(self)
+        self.criteria_rows: list[dict[str, np.ndarray]] = []
+        self.criteria_years: list[int] = []
+        self.rates.benefit_decay = half_life_to_monthly_rate(pp.benefit_half_life_years)
+
+    def form_partnership(self, d: int, matched: bool = False) -> Partnership | None:
+        """Partner district ``d`` with a free outside actor drawn by interest; return the partnership or None."""
+        free = [a for a in self.outside_actors if a.is_free]
+        if not free:
+            return None
+        # A separate stream per district, month and partnership of that month (kick-off and spontaneous).
+        n_before = self._partnerships_formed.get((d, self.month), 0)
+        self._partnerships_formed[(d, self.month)] = n_before + 1
+        rng = self.streams.get(f"partner.choice.{d}.{n_before}", self.month)
+        w = np.array([a.interest for a in free]) + 1e-9
+        actor = free[int(rng.choice(len(free), p=w / w.sum()))]
+        part = Partnership(actor, d, self.month, self.month + self.params.partnerships.duration_months, matched)
+        actor.partnerships.append(part)
+        self.log_event(d, "partnership", f"{actor.kind} {actor.unique_id}" + (" (matchmaking)" if matched else ""), float(part.end_month))
+        return part
+
     def _initial_demand(self, vacancies: np.ndarray, n_sample: int = 20000) -> np.ndarray:
         """Return the demand ratio expected at the start (the logit's own equilibrium), as the zero of pressure.
 
@@ -193,22 +242,26 @@ class DistrictModel(mesa.Model):
 
         Phases, in this order:
 
-        1. calendar: the program year is added by a later issue (nothing yet);
+        1. calendar: this month's stage of the innovation-platform program year;
         2. scheduled shocks take effect;
         3. communication: channels, events and ties reach residents;
         4. mobilisation: reached residents take part by the threshold rule;
         5. associations: membership, volunteers, channel upkeep, events, orientation;
-        6. stocks: collective knowledge, competence network, identity, liveability;
-        7. reputation and attractiveness;
-        8. housing market: prices;
-        9. migration of residents; entry and exit of local firms;
-        10. operating mode of each district; data collection.
+        6. partnerships with outside firms and research institutes; innovations;
+        7. stocks: collective knowledge, competence network, identity, liveability;
+        8. reputation and attractiveness;
+        9. housing market: prices;
+        10. migration of residents; entry and exit of local firms;
+        11. operating mode of each district; data collection (and the criteria
+            table at the end of each program year).
         """
         t = self.month
+        self.program.step(t)
         self._shocks(t)
         self._communicate(t)
         self._mobilise(t)
         self._associations(t)
+        self._partnerships(t)
         self._stocks()
         self._reputation()
         self._housing(t)
@@ -277,7 +330,7 @@ class DistrictModel(mesa.Model):
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_orient = np.bincount(r.district[act_mem], weights=r.orientation[act_mem], minlength=nd) / n_am
         u_event = rng.random(nd)
-        hours = volunteers * a.hours_per_volunteer
+        hours = volunteers * a.hours_per_volunteer + self.program.staff_persons * self.params.program.hours_per_staff_person
         for assoc in self.associations:
             d = assoc.district
             left = assoc.run_channels(hours[d] - (a.event_hours if self.event_now[d] else 0.0))
@@ -303,6 +356,34 @@ class DistrictModel(mesa.Model):
         target = attendees[start[dc] + (rng.random(chosen.size) * count[dc]).astype(np.int64)]
         self.ties.connect(chosen, target, rng)
 
+    def _partnerships(self, t: int) -> None:
+        """Partnerships end and form; innovations arrive and add local benefit (MODEL 5.5)."""
+        pp = self.params.partnerships
+        nd = self.n_districts
+        for actor in self.outside_actors:
+            for ended in actor.end_partnerships(t):
+                self.log_event(ended.district, "partnership_end", f"{actor.kind} {actor.unique_id}")
+        k_total = self.k_public + self.k_private
+        k_norm = partnerships.saturating(k_total, pp.knowledge_half_saturation)
+        rate = partnerships.partnership_rate(self.visibility, k_norm, self.program.is_platform, pp)
+        u = self.streams.get("partnerships", t).random(nd)
+        for d in np.flatnonzero(u < -np.expm1(-rate)):
+            self.form_partnership(int(d))
+        self.partners = np.bincount([pt.district for a in self.outside_actors for pt in a.partnerships], minlength=nd).astype(float)
+        c_norm = partnerships.saturating(self.competence_inside + self.competence_outside, pp.competence_half_saturation)
+        codes = np.array([{"traditional": 0, "creative": 1, "innovation_platform": 2}[m] for m in self.mode])
+        lam = partnerships.innovation_rate(k_norm, c_norm, self.partners, partnerships.mode_multiplier(codes, pp), self.program.efficiency, self.program.grant_factor, pp)
+        rng = self.streams.get("innovations", t)
+        self.innovations = rng.poisson(lam).astype(float)
+        values = partnerships.draw_values(rng, int(self.innovations.sum()), pp)
+        owner = np.repeat(np.arange(nd), self.innovations.astype(np.int64))
+        self.commercial_value = np.bincount(owner, weights=values, minlength=nd)
+        for d, v in zip(owner, values, strict=True):
+            self.log_event(int(d), "innovation", "commercial value EUR", float(v))
+        self.program.innovations_year += self.innovations
+        self.innovation_months.append(self.innovations)
+        self.local_benefit = self.local_benefit * (1.0 - self.rates.benefit_decay) + pp.benefit_per_innovation * self.innovations
+
     def _stocks(self) -> None:
         r = self.residents
         p = self.params
@@ -316,7 +397,7 @@ class DistrictModel(mesa.Model):
         self.k_public, self.k_private = stocks.knowledge_update(self.k_public, self.k_private, self.active_persons, public_share, p.knowledge, self.rates.decay_public, self.rates.decay_private)
         active_competent = r.is_active & r.is_competent
         self.competence_inside = self.blocks.count(active_competent) / self.scale
-        self.competence_outside = self._outside_competence(active_competent)
+        self.competence_outside = self._outside_competence(active_competent) + self.partners * self.params.partnerships.experts_per_partnership
         events_year = self.events_hist.sum(axis=0).astype(float)
         self.events_year = events_year
         self.identity = stocks.relax(self.identity, stocks.identity_target(self.coverage, self.participation, events_year, p.identity), self.rates.eta_identity)
@@ -486,8 +567,12 @@ class DistrictModel(mesa.Model):
         self.local_firms = self.local_firms + rng.poisson(entry_rate) - rng.binomial(self.local_firms, exit_p)
 
     def _modes_and_record(self, t: int) -> None:
+        pp = self.params.partnerships
+        record = np.sum(self.innovation_months[-36:], axis=0)
         for a in self.associations:
-            new = "creative" if a.is_creative else "traditional"
+            d = a.district
+            platform = a.is_creative and (self.program.is_platform[d] or record[d] >= pp.platform_record_innovations)
+            new = "innovation_platform" if platform else "creative" if a.is_creative else "traditional"
             if new != self.mode[a.district]:
                 self.log_event(a.district, "mode_transition", f"{self.mode[a.district]}->{new}", a.orientation)
                 self.mode[a.district] = new
@@ -530,5 +615,21 @@ class DistrictModel(mesa.Model):
             "months_in_district_mean": months_sum / np.maximum(pop_sim, 1),
             "local_firms": self.local_firms.astype(float),
             "association_orientation": np.array([a.orientation for a in self.associations]),
+            "partners": self.partners,
+            "external_persons": self.partners * pp.experts_per_partnership,
+            "external_eur": self.partners * pp.eur_per_partnership_per_year / 12.0,
+            "innovations": self.innovations,
+            "commercial_value_eur": self.commercial_value,
+            "local_benefit": self.local_benefit,
+            "is_platform": self.program.is_platform.astype(float),
+            "public_support_persons": self.program.staff_persons,
+            "public_support_eur": self.program.grant_eur / 12.0,
         }
         self.recorder.record(t, values, list(self.mode), self._displaced)
+        if is_year_end(t):
+            self.criteria_rows.append(criteria(self.recorder.data, slice(max(t - 11, 0), t + 1)))
+            self.criteria_years.append(program_year(t))
+
+    def criteria_table(self):  # noqa: ANN201 - returns a pandas DataFrame
+        """Return the criteria table (one row per district and completed program year, MODEL 5.10)."""
+        return criteria_frame(self.criteria_rows, self.criteria_years, self.names)

@@ -233,6 +233,73 @@ class Knowledge:
 
 
 @dataclass(frozen=True)
+class Partnerships:
+    """Outside firms and research institutes, partnerships and innovations (MODEL 5.5) [S1, S4]."""
+
+    n_outside_firms: int = param(40, "firms", 0, 10000, "assumption: firms in the region with an interest in product development [S1]")
+    n_research_institutes: int = param(8, "institutes", 0, 1000, "assumption: universities and institutes of the Helsinki region [S1]")
+    capacity_per_firm: int = param(2, "partnerships", 1, 100, "assumption: a firm runs a couple of district pilots at a time")
+    capacity_per_institute: int = param(4, "partnerships", 1, 100, "assumption: an institute runs several field studies at a time")
+    rate_per_year: float = param(0.3, "partnerships/year", 0, 100, "assumption: a visible, knowledgeable district gains a partner every few years")
+    visibility_ref: float = param(0.2, "probability", 0.001, 1, "outside visibility at which the partnership rate is the base rate")
+    platform_multiplier: float = param(3.0, "ratio", 1, 100, "assumption: platform status makes a district a known partner [S3]")
+    duration_months: int = param(24, "months", 1, 240, "assumption: a two-year project")
+    experts_per_partnership: float = param(3.0, "persons", 0, 1000, "assumption: outside experts a partner brings (competence network, external resources)")
+    eur_per_partnership_per_year: float = param(40000.0, "EUR/year", 0, None, "assumption: a partner's own contribution (external resources)")
+    knowledge_half_saturation: float = param(2000.0, "person-months", 1, None, "knowledge at which k_d = 0.5 (k = K / (K + K_half))")
+    competence_half_saturation: float = param(300.0, "persons", 1, None, "competence network at which c_d = 0.5")
+    lambda0_per_year: float = param(1.0, "innovations/year", 0, 1000, "assumption: a few innovations a year in platforms (MODEL 5.12)")
+    exponent_knowledge: float = param(1.0, "elasticity", 0, 10, "MODEL 5.5 a")
+    exponent_competence: float = param(1.0, "elasticity", 0, 10, "MODEL 5.5 b")
+    mode_multiplier_traditional: float = param(0.1, "ratio", 0, 10, "MODEL 5.12: innovations are rare in traditional districts [S5]")
+    mode_multiplier_creative: float = param(0.5, "ratio", 0, 10, "assumption [S5]")
+    mode_multiplier_platform: float = param(1.0, "ratio", 0, 10, "reference: innovation platforms [S5]")
+    value_median_eur: float = param(150000.0, "EUR", 0, None, "assumption: heavy-tailed commercial value (lognormal)")
+    value_sigma: float = param(1.2, "log EUR", 0, 5, "assumption: heavy tail")
+    benefit_per_innovation: float = param(0.04, "liveability units", 0, 1, "assumption: an innovation's local benefit [S4]")
+    benefit_half_life_years: float = param(2.0, "years", 0.1, None, "assumption: local benefit fades over a few years")
+    platform_record_innovations: int = param(3, "innovations in 3 years", 1, 1000, "MODEL 5.11: a record of innovations also makes a creative district a platform")
+
+
+@dataclass(frozen=True)
+class Program:
+    """The annual innovation-platform call and program year (MODEL 5.9, 5.10) [S3, S4]."""
+
+    enabled: bool = param(False, "switch", None, None, "a scenario enables the program [S3]")
+    budget_eur_per_year: float = param(1500000.0, "EUR/year", 0, None, "assumption: funds a handful of platforms a year (MODEL 5.12)")
+    grant_eur_per_year: float = param(250000.0, "EUR/year per platform", 1, None, "assumption")
+    staff_persons_per_platform: float = param(1.0, "persons", 0, 100, "assumption: a coordinator per platform")
+    hours_per_staff_person: float = param(120.0, "hours/month", 0, 200, "a part-time coordinator adds hours to the association")
+    municipality_share: float = param(0.4, "share of budget", 0, 1, "assumption [S1]")
+    state_share: float = param(0.3, "share of budget", 0, 1, "assumption [S1]")
+    allocation: str = param("competitive", "competitive|equal", None, None, "P6: a competitive call scores evidence; equal splits the budget among applicants")
+    apply_orientation: float = param(0.5, "orientation", 0, 1, "MODEL 5.9: a district applies when its lead association looks to the future")
+    apply_volunteers_per_10k: float = param(20.0, "volunteers/10,000 residents", 0, None, "MODEL 5.9: and has the capacity")
+    w_commercial: float = param(1.0, "weight", 0, None, "criterion 1 [S4]")
+    w_external: float = param(1.0, "weight", 0, None, "criterion 2 [S4]")
+    w_knowledge: float = param(1.0, "weight", 0, None, "criterion 3 [S4]")
+    w_competence: float = param(1.0, "weight", 0, None, "criterion 4 [S4]")
+    w_support: float = param(0.0, "weight", 0, None, "criterion 5 [S4]; 0 by default so past funding does not score itself")
+    w_benefit: float = param(1.0, "weight", 0, None, "criterion 6 [S4]")
+    w_structure: float = param(1.0, "weight", 0, None, "criterion 7 [S4]")
+    quality_weight: float = param(1.0, "score units per unit quality", 0, None, "assumption: how much the application itself (0..1) counts beside the evidence")
+    sparring: bool = param(True, "switch", None, None, "stage 2 [S3]")
+    sparring_gain: float = param(0.5, "score units", 0, None, "assumption: coaching removes part of an application's weakness")
+    complementing: bool = param(True, "switch", None, None, "stage 3 [S3]")
+    complementing_gain: float = param(0.25, "score units", 0, None, "assumption")
+    matchmaking: bool = param(True, "switch", None, None, "stage 4 [S3]")
+    matchmaking_partners: int = param(1, "partnerships", 0, 10, "assumption: kick-off matches each new platform with an outside actor")
+    benchmarking: bool = param(True, "switch", None, None, "stage 5 [S3]")
+    benchmarking_rate: float = param(0.1, "share of gap", 0, 1, "assumption: platforms close part of their knowledge gap to the best")
+    structuring: bool = param(True, "switch", None, None, "stage 6 [S3]")
+    structuring_gain: float = param(0.3, "share", 0, 10, "assumption: clear themes and roles raise innovation efficiency")
+    evaluation: bool = param(True, "switch", None, None, "stage 7 [S3]")
+    evaluation_weight: float = param(0.2, "probability per unit score", 0, 1, "assumption: a good evaluation helps find continuation funding")
+    continuation_probability: float = param(0.5, "probability", 0, 1, "stage 8 [S3]: continuation funding is not guaranteed")
+    innovation_multiplier_per_grant: float = param(0.5, "ratio", 0, 100, "funding raises the innovation rate in proportion to grant / grant_eur_per_year")
+
+
+@dataclass(frozen=True)
 class Params:
     """All parameter sections; ``Params()`` gives the documented defaults."""
 
@@ -249,6 +316,8 @@ class Params:
     population: Population = field(default_factory=Population)
     firms: Firms = field(default_factory=Firms)
     knowledge: Knowledge = field(default_factory=Knowledge)
+    partnerships: Partnerships = field(default_factory=Partnerships)
+    program: Program = field(default_factory=Program)
 
 
 SECTIONS: dict[str, type] = {f.name: f.type if isinstance(f.type, type) else globals()[f.type] for f in dataclasses.fields(Params)}

@@ -51,6 +51,15 @@ DISTRICT_COLUMNS: dict[str, str] = {
     "months_in_district_mean": "mean months in the district, months",
     "local_firms": "local firms",
     "association_orientation": "lead association's future orientation, 0..1",
+    "partners": "running partnerships with outside firms and research institutes",
+    "external_persons": "outside experts brought by partnerships, persons",
+    "external_eur": "partners' own contributions this month, EUR",
+    "innovations": "innovations this month",
+    "commercial_value_eur": "commercial value of this month's innovations, EUR (transferable)",
+    "local_benefit": "local benefit of recent innovations (feeds liveability and achievements), liveability units",
+    "is_platform": "1 while the district holds innovation-platform status (program funding), else 0",
+    "public_support_persons": "program staff working with the district, persons",
+    "public_support_eur": "program grant paid this month, EUR",
 }
 """Numeric columns of ``districts.parquet`` (besides month, district and mode) and their units."""
 
@@ -98,7 +107,7 @@ class Recorder:
             {
                 "month": np.repeat(np.arange(m), d).astype(np.int32),
                 "district": pd.Categorical(np.tile(self.names, m), categories=self.names),
-                "mode": pd.Categorical(self.mode[:m].ravel().astype(str), categories=["traditional", "creative"]),
+                "mode": pd.Categorical(self.mode[:m].ravel().astype(str), categories=["traditional", "creative", "innovation_platform"]),
             }
         )
         for k in DISTRICT_COLUMNS:
@@ -114,6 +123,7 @@ class Recorder:
         out: dict[str, Any] = {"month": np.arange(m, dtype=np.int32)}
         totals = ("population", "dwellings", "vacancies", "active_persons", "members_persons", "active_members_persons", "moves_in_persons", "moves_in_from_outside_persons")
         totals += ("moves_out_persons", "moves_out_to_outside_persons", "moves_out_burden_persons", "moves_within_persons", "local_firms", "events")
+        totals += ("partners", "innovations", "commercial_value_eur", "public_support_eur")
         for k in totals:
             out[k] = g[k].sum(axis=1)
         out["participation_rate"] = out["active_persons"] / np.maximum(out["population"], 1e-12)
@@ -124,6 +134,7 @@ class Recorder:
         out["price_gini"] = np.array([weighted_gini(g["price_eur_m2"][t], pop[t]) for t in range(m)])
         out["displacement_persons"] = self.city_extra["displacement_persons"][:m]
         out["creative_districts"] = (self.mode[:m] == "creative").sum(axis=1)
+        out["innovation_platform_districts"] = (self.mode[:m] == "innovation_platform").sum(axis=1)
         return pd.DataFrame(out)
 
 
@@ -135,6 +146,7 @@ class RunResult:
     city: pd.DataFrame
     events: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
+    criteria: pd.DataFrame | None = None
 
 
 def _atomic_write(path: Path, write: Any) -> None:
@@ -154,8 +166,10 @@ def write_results(result: RunResult, out: str | Path, fmt: str = "parquet") -> l
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name in ("districts", "city", "events"):
-        df: pd.DataFrame = getattr(result, name)
+    for name in ("districts", "city", "events", "criteria"):
+        df: pd.DataFrame | None = getattr(result, name)
+        if df is None:
+            continue
         path = out / f"{name}.{fmt}"
         if fmt == "parquet":
             _atomic_write(path, lambda p, df=df: df.to_parquet(p, index=False))

@@ -54,4 +54,4 @@ def run_scenario(scenario: Scenario, seed: int | None = None, on_month: Callable
         "simulated_places": int(model.residents.n),
         "elapsed_seconds": round(time.perf_counter() - started, 3),
     }
-    return RunResult(districts=model.recorder.districts_frame(), city=model.recorder.city_frame(), events=events, meta=meta)
+    return RunResult(districts=model.recorder.districts_frame(), city=model.recorder.city_frame(), events=events, meta=meta, criteria=model.criteria_table())

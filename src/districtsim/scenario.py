@@ -227,6 +227,11 @@ def _check_param_value(cls: type, name: str, value: Any, file: str, key: str) ->
         if not isinstance(value, list):
             raise ScenarioError(file, key, value, f"a list of integers ({unit})")
         return tuple(_check_scalar(v, int, lo, hi, file=file, key=f"{key}[{i}]", what=unit) for i, v in enumerate(value))
+    if isinstance(default, str):
+        choices = unit.split("|")
+        if value not in choices:
+            raise ScenarioError(file, key, value, f"one of {', '.join(choices)}")
+        return value
     return _check_scalar(value, type(default), lo, hi, file=file, key=key, what=unit)
 
 

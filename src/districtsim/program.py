@@ -1,0 +1,189 @@
+"""The innovation-platform program year (MODEL 5.9) [S3], run by public funders [S1].
+
+Stages, by calendar month (each can be switched off in ``[program]``):
+
+1. October: the call opens. A district applies when its lead association's
+   orientation is at least ``apply_orientation`` and it has at least
+   ``apply_volunteers_per_10k`` volunteers; platforms whose funding
+   continues do not apply. Each application gets a quality ~ Beta(2, 2).
+2. November-December (sparring): quality += gain/2 * (1 - quality) each month.
+3. December-January (complementing): the same with its own gain.
+4. February: selection and kick-off. Score = weighted criteria (z-scores of
+   the last 12 recorded months, :mod:`districtsim.criteria`) +
+   ``quality_weight * quality``. ``competitive``: best scores first while the
+   budget left (after continued grants) covers a grant. ``equal``: the budget
+   left is split equally among all applicants (at most one full grant each). Selected districts hold
+   platform status, a grant (EUR/year) and staff; matchmaking gives each new
+   platform ``matchmaking_partners`` partnerships with free outside actors.
+5. March-April (benchmarking): each platform closes ``rate/2`` of its
+   knowledge gap to the best platform each month.
+6. May (structuring): platforms' innovation efficiency becomes ``1 + gain``.
+7. June (evaluation): a score in 0..1 from the year's innovations and
+   mobilisation.
+8. September (autumn start): a platform's funding continues with probability
+   ``continuation_probability`` (+ ``evaluation_weight * (score - 0.5)``);
+   otherwise its status lapses and efficiency returns to 1.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from districtsim import calendar
+from districtsim.criteria import criteria, score
+
+if TYPE_CHECKING:
+    from districtsim.model import DistrictModel
+
+
+class Funder(mesa.Agent):
+    """A public funder co-financing the call [S1].
+
+    Args:
+        model: The model.
+        kind: ``municipality``, ``state_agency`` or ``innovation_fund``.
+        budget_eur_per_year: Its share of the program budget.
+        staff_persons: Staff it puts into the program.
+    """
+
+    def __init__(self, model: DistrictModel, kind: str, budget_eur_per_year: float, staff_persons: float) -> None:
+        super().__init__(model)
+        self.kind = kind
+        self.budget_eur_per_year = float(budget_eur_per_year)
+        self.staff_persons = float(staff_persons)
+
+
+class ProgramYear:
+    """State and stages of the annual call for one model.
+
+    Args:
+        model: The model it belongs to.
+    """
+
+    def __init__(self, model: DistrictModel) -> None:
+        self.model = model
+        p = model.params.program
+        nd = model.n_districts
+        self.enabled = p.enabled
+        self.is_platform = np.zeros(nd, dtype=bool)
+        self.grant_eur = np.zeros(nd)
+        self.staff_persons = np.zeros(nd)
+        self.efficiency = np.ones(nd)
+        self.applied = np.zeros(nd, dtype=bool)
+        self.quality = np.zeros(nd)
+        self.evaluation_score = np.full(nd, 0.5)
+        self.innovations_year = np.zeros(nd)
+        if self.enabled:
+            shares = {"municipality": p.municipality_share, "state_agency": p.state_share, "innovation_fund": max(0.0, 1.0 - p.municipality_share - p.state_share)}
+            for kind, share in shares.items():
+                Funder(model, kind, share * p.budget_eur_per_year, share * p.staff_persons_per_platform * max(1, round(p.budget_eur_per_year / p.grant_eur_per_year)))
+
+    @property
+    def grant_factor(self) -> np.ndarray:
+        """Return the innovation multiplier from funding, ``1 + m * grant / grant_ref``."""
+        p = self.model.params.program
+        return 1.0 + p.innovation_multiplier_per_grant * self.grant_eur / p.grant_eur_per_year
+
+    def step(self, t: int) -> None:
+        """Run this month's stage of the program year, if the program is enabled."""
+        if not self.enabled:
+            return
+        p = self.model.params.program
+        month = calendar.calendar_month(t)
+        rng = self.model.streams.get("program", t)
+        if month == 10:
+            self._call(rng)
+        elif month in (11, 12) and p.sparring:
+            self.quality[self.applied] += p.sparring_gain / 2 * (1 - self.quality[self.applied])
+        if month in (12, 1) and p.complementing:
+            self.quality[self.applied] += p.complementing_gain / 2 * (1 - self.quality[self.applied])
+        if month == 2:
+            self._select()
+        elif month in (3, 4) and p.benchmarking:
+            self._benchmark(p.benchmarking_rate / 2)
+        elif month == 5 and p.structuring:
+            self.efficiency[self.is_platform] = 1.0 + p.structuring_gain
+        elif month == 6 and p.evaluation:
+            self._evaluate()
+        elif month == 9:
+            self._autumn_start(rng)
+
+    def _call(self, rng: np.random.Generator) -> None:
+        m = self.model
+        p = m.params.program
+        self.innovations_year[:] = 0.0
+        orientation = np.array([a.orientation for a in m.associations])
+        volunteers_per_10k = m.volunteers / np.maximum(m.population / 1e4, 1e-9)
+        self.applied = (orientation >= p.apply_orientation) & (volunteers_per_10k >= p.apply_volunteers_per_10k) & ~self.is_platform
+        self.quality = np.where(self.applied, rng.beta(2.0, 2.0, m.n_districts), 0.0)
+        for d in np.flatnonzero(self.applied):
+            m.log_event(int(d), "application", "filed", float(self.quality[d]))
+
+    def _select(self) -> None:
+        m = self.model
+        p = m.params.program
+        applicants = np.flatnonzero(self.applied)
+        if applicants.size == 0:
+            return
+        budget_left = max(p.budget_eur_per_year - self.grant_eur[self.is_platform].sum(), 0.0)
+        if p.allocation == "equal":
+            # Equal shares of the budget left, at most one full grant each.
+            grants = {int(d): min(budget_left / applicants.size, p.grant_eur_per_year) for d in applicants}
+        else:
+            recorded = m.recorder.n_recorded
+            values = criteria(m.recorder.data, slice(max(recorded - 12, 0), recorded)) if recorded else None
+            evidence = score(values, p) if values is not None else np.zeros(m.n_districts)
+            total = evidence + p.quality_weight * self.quality
+            order = applicants[np.argsort(-total[applicants], kind="stable")]
+            n = int(budget_left // p.grant_eur_per_year)
+            grants = {int(d): p.grant_eur_per_year for d in order[:n]}
+        for d in applicants:
+            d = int(d)
+            if grants.get(d, 0.0) > 0:
+                self.is_platform[d] = True
+                self.grant_eur[d] = grants[d]
+                self.staff_persons[d] = p.staff_persons_per_platform * grants[d] / p.grant_eur_per_year
+                m.log_event(d, "selection", p.allocation, grants[d])
+                if p.matchmaking:
+                    for _ in range(p.matchmaking_partners):
+                        m.form_partnership(d, matched=True)
+            else:
+                m.log_event(d, "application", "not selected", float(self.quality[d]))
+        self.applied[:] = False
+
+    def _benchmark(self, rate: float) -> None:
+        m = self.model
+        if self.is_platform.sum() < 2:
+            return
+        total = m.k_public + m.k_private
+        best = total[self.is_platform].max()
+        gain = np.where(self.is_platform, rate * (best - total), 0.0)
+        share = np.where(total > 0, m.k_public / np.maximum(total, 1e-12), 0.5)
+        m.k_public = m.k_public + gain * share
+        m.k_private = m.k_private + gain * (1 - share)
+
+    def _evaluate(self) -> None:
+        m = self.model
+        ref = m.params.identity.participation_ref
+        self.evaluation_score = 0.5 * np.minimum(self.innovations_year / 2.0, 1.0) + 0.5 * np.minimum(m.participation / ref, 1.0)
+        for d in np.flatnonzero(self.is_platform):
+            m.log_event(int(d), "evaluation", "process evaluation", float(self.evaluation_score[d]))
+
+    def _autumn_start(self, rng: np.random.Generator) -> None:
+        m = self.model
+        p = m.params.program
+        u = rng.random(m.n_districts)
+        bonus = p.evaluation_weight * (self.evaluation_score - 0.5) if p.evaluation else 0.0
+        keep = u < np.clip(p.continuation_probability + bonus, 0.0, 1.0)
+        for d in np.flatnonzero(self.is_platform):
+            if keep[d]:
+                m.log_event(int(d), "continuation", "continuation funding found", float(self.grant_eur[d]))
+            else:
+                self.is_platform[d] = False
+                self.grant_eur[d] = 0.0
+                self.staff_persons[d] = 0.0
+                self.efficiency[d] = 1.0
+                m.log_event(int(d), "platform_lapse", "no continuation funding")
