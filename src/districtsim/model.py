@@ -14,6 +14,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from districtsim import communication, housing, mobilisation, partnerships, reputation, stocks
@@ -630,6 +631,6 @@ class DistrictModel(mesa.Model):
             self.criteria_rows.append(criteria(self.recorder.data, slice(max(t - 11, 0), t + 1)))
             self.criteria_years.append(program_year(t))
 
-    def criteria_table(self):  # noqa: ANN201 - returns a pandas DataFrame
+    def criteria_table(self) -> pd.DataFrame:
         """Return the criteria table (one row per district and completed program year, MODEL 5.10)."""
         return criteria_frame(self.criteria_rows, self.criteria_years, self.names)

@@ -189,7 +189,15 @@ def scenario_from_dict(raw: dict[str, Any], file: str = "<dict>", base_dir: Path
     months = values.get("months", 240)
     shocks = _check_shocks(raw.get("shocks", []), file, {d.name for d in districts}, months)
     params = _check_params(raw, file)
+    _check_cross(params, file)
     return Scenario(districts=districts, shocks=shocks, params=params, source=file, **values)
+
+
+def _check_cross(params: Params, file: str) -> None:
+    """Check rules that involve more than one parameter."""
+    prog = params.program
+    if prog.municipality_share + prog.state_share > 1 + 1e-9:
+        raise ScenarioError(file, "program.state_share", prog.state_share, f"municipality_share + state_share <= 1 (municipality_share is {prog.municipality_share}; the innovation fund pays the rest)")
 
 
 def _table(value: Any, file: str, key: str) -> dict[str, Any]:
@@ -411,7 +419,9 @@ def _apply_override(scen: Scenario, item: str) -> Scenario:
         raise ScenarioError(file, path, value, f"one of {', '.join(names)}")
     value = _check_param_value(cls, key, value, file, path)
     sect = dataclasses.replace(getattr(scen.params, section), **{key: value})
-    return dataclasses.replace(scen, params=dataclasses.replace(scen.params, **{section: sect}))
+    params = dataclasses.replace(scen.params, **{section: sect})
+    _check_cross(params, file)
+    return dataclasses.replace(scen, params=params)
 
 
 def _check_shocks_horizon(scen: Scenario, how: str | None = None) -> None:

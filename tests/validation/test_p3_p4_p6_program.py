@@ -1,0 +1,295 @@
+"""P3 (innovations and outside partners), P4 (continuation funding) and P6 (cumulative advantage) over replicates.
+
+Patterns of MODEL sections 1 and 7; every statistic is over replicate seeds,
+paired by seed where two arms are compared (common random numbers: every draw
+comes from a named stream of the root seed), with 95% Student-t confidence
+intervals. Measured values quoted below are those of the seeds used here,
+when the tests were written.
+
+P3 Operating mode matters, outside-reach and innovation part [S5]
+    ``two_districts`` (identical but for ``mode``), no program, 240 months at
+    scale 0.02, seeds 1-40. Per seed and district: partnerships formed
+    (``partnership`` events), the expected number of partnerships (the
+    monthly hazard of MODEL 5.5 integrated over the recorded trajectory of
+    outside visibility and knowledge: the same quantity without the Bernoulli
+    noise) and innovations. Measured (creative minus traditional, mean [95% CI]):
+    partnerships formed +0.95 [+0.19, +1.71] (3.6 vs 2.7 in 20 years; the
+    weakest margin in this file, t ~ 2.5); expected partnerships +1.34
+    [+1.19, +1.49]; innovations +7.1 [+6.0, +8.3] (7.4 vs 0.25).
+    Partnerships differ little because their hazard rises only with
+    (0.5 + k) and both districts keep the same channels (same outside
+    visibility); innovations differ through the mode multiplier (0.1 vs 0.5)
+    and knowledge.
+
+P4 Continuation funding [S3]
+    An unequal city of 8 creative districts (``unequal_city`` below), program
+    on with a budget that funds all 8, evaluation off, 24 months, seeds 1-16.
+    The call is run once: after the first program year the test sets
+    ``model.program.enabled = False`` (there is no parameter for a last call
+    year), so only continuation funding keeps a platform. Arms on the same
+    seeds: funded (continuation_probability 1), lapsed (0: every platform
+    lapses in month 11, the first September) and never funded (program off).
+    Measured: 12 months after the lapse collective knowledge is 2.06x
+    [2.00, 2.12] its level at the lapse (residents' activity, not the grant,
+    builds it, so it keeps growing); the knowledge the program added (lapsed
+    minus never funded, from benchmarking and staff hours) is 108 [80, 136]
+    person-months at the lapse and 101 [28, 173] twelve months later (pooled
+    ratio 0.93, per-seed ratio 0.78 [0.54, 1.02]); partnerships matched at
+    the kick-off keep running (1.32 vs 0.20 partners per district in the
+    year after the lapse); innovations in the year after the lapse, per city:
+    funded 8.4 [6.9, 9.8], lapsed 1.5 [0.95, 2.05], never funded 0.8
+    (lapsed minus never +0.69 [+0.26, +1.11]). So the rate does not fall to
+    0 and stays above the unfunded level, but most of it (82%) goes at once:
+    the platform mode multiplier, structuring efficiency and grant factor
+    all end with the status; only partnerships and knowledge carry over.
+
+P6 Cumulative advantage
+    Competitive versus equal allocation on the same seeds, 240 months at
+    scale 0.02. "Initial criteria score" is the funder's score of the first
+    four recorded months (the evidence of the first selection, identical in
+    both arms); "top half" is the first call's applicants above their median
+    score. (a) ``unequal_city``, 10 seeds: the competitive call gives the top
+    half 0.667 of all grants vs 0.503 under equal allocation (+0.164
+    [+0.160, +0.168]) and raises the final price Gini, 0.1603 vs 0.1559:
+    +0.0044 [+0.0028, +0.0060]. (b) The default city (``innovation_call``
+    at scale 0.02), 6 seeds: the competitive call concentrates grants on the
+    top half too (0.81 vs 0.49: +0.32 [+0.26, +0.39]) but LOWERS the Gini:
+    -0.0021 [-0.0040, -0.0002] (xfail below). The criteria are in absolute
+    units (knowledge in person-months, competence in persons, EUR), so the
+    competitive call funds the large creative districts, which in Helsinki
+    are cheaper suburbs (Vuosaari, Malmi, Herttoniemi), while equal
+    allocation also funds the small expensive centre (Vironniemi,
+    Kampinmalmi). Measured alternatives (same seeds): w_knowledge =
+    w_competence = 0: -0.0010 [-0.0030, +0.0010]; only w_benefit > 0:
+    +0.0020 [+0.0000, +0.0040]; only w_benefit > 0 and
+    partnerships.benefit_per_innovation = 0.1: +0.0019 [+0.0008, +0.0031].
+    Per-capita knowledge and competence criteria would be the model change
+    that makes the call reward strength rather than size.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from districtsim import partnerships
+from districtsim.criteria import criteria, score
+from districtsim.model import DistrictModel
+from districtsim.results import DISTRICT_COLUMNS
+from districtsim.run import run_scenario
+from districtsim.scenario import Scenario, load_scenario
+
+pytestmark = pytest.mark.slow
+
+P3_SEEDS = list(range(1, 41))
+P4_SEEDS = list(range(1, 17))
+P6_SEEDS = list(range(1, 11))
+P6_HELSINKI_SEEDS = list(range(1, 7))
+MONTHS = 240
+SCALE = 0.02
+LAPSE = 11  # the first September
+AFTER = slice(LAPSE + 1, LAPSE + 13)  # the 12 months after the lapse
+
+
+def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and two-sided Student-t confidence interval over replicates."""
+    x = np.asarray(x, dtype=float)
+    m = float(x.mean())
+    h = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    return m, m - h, m + h
+
+
+def fmt(ci: tuple[float, float, float]) -> str:
+    return f"{ci[0]:+.4g} [{ci[1]:+.4g}, {ci[2]:+.4g}]"
+
+
+def as_arrays(result) -> dict[str, np.ndarray]:
+    """The district table as (months, districts) arrays, like ``model.recorder.data``."""
+    d = result.districts
+    n = len(d["district"].cat.categories)
+    return {k: d[k].to_numpy().reshape(-1, n) for k in DISTRICT_COLUMNS}
+
+
+def unequal_city(tmp_path: Path, n: int = 8) -> str:
+    """Eight creative districts of equal size, from strong (expensive, high amenity, four channels) to weak (cheap, paper only)."""
+    channels = [["paper", "website", "social_media", "forum"]] * 2 + [["paper", "website", "social_media"]] * 2 + [["paper", "website"]] * 2 + [["paper"]] * 2
+    lines = ["[scenario]", 'name = "unequal_city"', f"months = {MONTHS}", f"scale = {SCALE}", "seed = 1", ""]
+    for i in range(n):
+        nb = ", ".join(f'"D{j}"' for j in (i - 1, i + 1) if 0 <= j < n)
+        chans = ", ".join(f'"{c}"' for c in channels[i * 8 // n])
+        lines += ["[[districts]]", f'name = "D{i}"', f"x_km = {2.0 * i}", "y_km = 0.0", "population = 20000", "dwellings = 10850", "share_owner = 0.45", "share_social = 0.20"]
+        lines += [f"price_eur_m2 = {7000 - i * 4000 / (n - 1):.0f}", 'mode = "creative"', f"channels = [{chans}]", "meeting_places = 1", f"amenity = {0.85 - i * 0.5 / (n - 1):.3f}", f"neighbours = [{nb}]", ""]
+    path = tmp_path / "unequal_city.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return str(path)
+
+
+# --------------------------------------------------------------------- P3
+@pytest.fixture(scope="module")
+def p3() -> dict[str, np.ndarray]:
+    scen = load_scenario("two_districts", [f"scenario.months={MONTHS}", f"scenario.scale={SCALE}"])
+    pp = scen.params.partnerships
+    names = [d.name for d in scen.districts]
+    assert names == ["Traditional", "Creative"], f"expected two_districts to list Traditional, Creative; got {names}"
+    out = {k: np.zeros((len(P3_SEEDS), 2)) for k in ("formed", "expected", "innovations")}
+    for i, seed in enumerate(P3_SEEDS):
+        result = run_scenario(scen, seed=seed)
+        ev = result.events
+        out["formed"][i] = [(ev.event == "partnership")[ev.district == n].sum() for n in names]
+        g = as_arrays(result)
+        k = g["collective_knowledge_person_months"]
+        k_before = np.vstack([np.zeros((1, 2)), k[:-1]])  # the partnership phase sees last month's knowledge
+        hazard = partnerships.partnership_rate(g["outside_visibility"], partnerships.saturating(k_before, pp.knowledge_half_saturation), g["is_platform"] > 0, pp)
+        out["expected"][i] = (-np.expm1(-hazard)).sum(axis=0)
+        out["innovations"][i] = g["innovations"].sum(axis=0)
+    return out
+
+
+def test_p3_traditional_forms_fewer_partnerships(p3) -> None:
+    formed, expected = p3["formed"], p3["expected"]
+    diff = mean_ci(formed[:, 1] - formed[:, 0])
+    diff_expected = mean_ci(expected[:, 1] - expected[:, 0])
+    assert diff_expected[1] > 0, f"expected the creative district's expected partnerships (integrated hazard) above the traditional one's: creative minus traditional {fmt(diff_expected)}"
+    assert diff[1] > 0, f"expected the traditional district to form fewer partnerships over 20 years: creative minus traditional {fmt(diff)} (means {formed.mean(axis=0)})"
+    # The integrated hazard is what the model draws from: pooled counts agree with it (Poisson, 99.9%).
+    for j, name in enumerate(("Traditional", "Creative")):
+        lo, hi = stats.poisson.ppf([0.0005, 0.9995], expected[:, j].sum())
+        assert lo <= formed[:, j].sum() <= hi, f"{name}: expected pooled partnerships {formed[:, j].sum():g} within the Poisson 99.9% range [{lo:g}, {hi:g}] of the integrated hazard {expected[:, j].sum():.1f}"
+
+
+def test_p3_traditional_produces_fewer_innovations(p3) -> None:
+    inn = p3["innovations"]
+    diff = mean_ci(inn[:, 1] - inn[:, 0])
+    assert diff[1] > 0, f"expected fewer innovations in the traditional district: creative minus traditional {fmt(diff)} (means {inn.mean(axis=0)})"
+    ratio = inn[:, 0].sum() / inn[:, 1].sum()
+    assert ratio < 0.5, f"expected the traditional district to produce well under half the creative one's innovations, pooled ratio {ratio:.3f}"
+
+
+# --------------------------------------------------------------------- P4
+def _p4_arm(path: str, seed: int, continuation: float, enabled: bool = True) -> dict[str, np.ndarray]:
+    scen = load_scenario(path, ["scenario.months=24", f"program.enabled={str(enabled).lower()}", f"program.continuation_probability={continuation}", "program.evaluation=false", "program.budget_eur_per_year=2000000"])
+    model = DistrictModel(scen, seed=seed)
+    for t in range(scen.months):
+        model.step()
+        if t == LAPSE:
+            model.program.enabled = False  # the call is not run again: only continuation funding keeps a platform
+    return model.recorder.data
+
+
+@pytest.fixture(scope="module")
+def p4(tmp_path_factory) -> dict[str, list[dict[str, np.ndarray]]]:
+    path = unequal_city(tmp_path_factory.mktemp("p4"))
+    arms = {"funded": [], "lapsed": [], "never": []}
+    for seed in P4_SEEDS:
+        arms["funded"].append(_p4_arm(path, seed, 1.0))
+        arms["lapsed"].append(_p4_arm(path, seed, 0.0))
+        arms["never"].append(_p4_arm(path, seed, 0.0, enabled=False))
+    return arms
+
+
+def test_p4_setup_every_platform_lapses_or_continues(p4) -> None:
+    for f, lapsed in zip(p4["funded"], p4["lapsed"], strict=True):
+        assert lapsed["is_platform"][LAPSE - 1].sum() == 8 and f["is_platform"][LAPSE - 1].sum() == 8, "expected all 8 districts to be platforms before the lapse"
+        assert lapsed["is_platform"][LAPSE:].sum() == 0, "expected every platform to lapse in the first September without continuation funding, and no new call"
+        assert (f["is_platform"][LAPSE:] == 1).all(), "expected continuation funding to keep every platform"
+
+
+def test_p4_knowledge_persists_after_the_lapse(p4) -> None:
+    k = "collective_knowledge_person_months"
+    kept = mean_ci([(g[k][LAPSE + 12] / g[k][LAPSE]).mean() for g in p4["lapsed"]])
+    assert kept[1] > 0.5, f"expected collective knowledge 12 months after the lapse above 50% of its level at the lapse, ratio {fmt(kept)}"
+    excess_at = np.array([(g[k][LAPSE] - n[k][LAPSE]).sum() for g, n in zip(p4["lapsed"], p4["never"], strict=True)])
+    excess_after = np.array([(g[k][LAPSE + 12] - n[k][LAPSE + 12]).sum() for g, n in zip(p4["lapsed"], p4["never"], strict=True)])
+    assert mean_ci(excess_at)[1] > 0, f"expected the program to have added knowledge by the lapse (lapsed minus never funded) {fmt(mean_ci(excess_at))}"
+    after = mean_ci(excess_after)
+    pooled = excess_after.sum() / excess_at.sum()
+    assert after[1] > 0 and pooled > 0.5, f"expected the knowledge the program added to persist with a half-life: 12 months after the lapse {fmt(after)} person-months, {pooled:.2f} of its size at the lapse (pooled)"
+
+
+def test_p4_partnerships_persist_after_the_lapse(p4) -> None:
+    lapsed = np.array([g["partners"][AFTER].mean() for g in p4["lapsed"]])
+    never = np.array([g["partners"][AFTER].mean() for g in p4["never"]])
+    diff = mean_ci(lapsed - never)
+    assert diff[1] > 0, f"expected partnerships made while funded to keep running after the lapse (networks persist): lapsed minus never funded {fmt(diff)} partners per district"
+
+
+def test_p4_innovations_decay_not_to_zero(p4) -> None:
+    funded = np.array([g["innovations"][AFTER].sum() for g in p4["funded"]])
+    lapsed = np.array([g["innovations"][AFTER].sum() for g in p4["lapsed"]])
+    never = np.array([g["innovations"][AFTER].sum() for g in p4["never"]])
+    after = mean_ci(lapsed)
+    drop = mean_ci(funded - lapsed)
+    assert after[1] > 0, f"expected innovations to go on in the year after the lapse (not an instant drop to 0): {fmt(after)} per city-year (never funded {never.mean():.2f})"
+    assert drop[1] > 0, f"expected fewer innovations after the lapse than with continuation funding: funded minus lapsed {fmt(drop)} (funded {funded.mean():.2f}, lapsed {lapsed.mean():.2f})"
+    legacy = mean_ci(lapsed - never)
+    assert legacy[1] > 0, f"expected innovations after the lapse to stay above the never-funded level (partnerships and knowledge carry over): lapsed minus never funded {fmt(legacy)}"
+
+
+# --------------------------------------------------------------------- P6
+def _p6_runs(scen_by_alloc: dict[str, Scenario], seeds: list[int]) -> dict[str, np.ndarray]:
+    share = {a: [] for a in scen_by_alloc}
+    gini = {a: [] for a in scen_by_alloc}
+    for seed in seeds:
+        s0_by_alloc = {}
+        for alloc, scen in scen_by_alloc.items():
+            result = run_scenario(scen, seed=seed)
+            g = as_arrays(result)
+            s0 = score(criteria(g, slice(0, 4)), scen.params.program)
+            s0_by_alloc[alloc] = s0
+            ev = result.events
+            names = list(result.districts["district"].cat.categories)
+            applied = np.isin(names, ev.loc[(ev.month == 0) & (ev.event == "application"), "district"].astype(str))
+            assert applied.sum() >= 4, f"seed {seed}: expected at least 4 applicants in the first call, got {applied.sum()}"
+            top = applied & (s0 > np.median(s0[applied]))
+            grants = g["public_support_eur"].sum(axis=0)
+            share[alloc].append(grants[top].sum() / grants.sum())
+            gini[alloc].append(result.city["price_gini"].iloc[-1])
+        np.testing.assert_allclose(s0_by_alloc["competitive"], s0_by_alloc["equal"], err_msg=f"seed {seed}: expected the same initial scores in both arms (allocation acts from February)")
+    return {"share": np.array([share["competitive"], share["equal"]]).T, "gini": np.array([gini["competitive"], gini["equal"]]).T}
+
+
+@pytest.fixture(scope="module")
+def p6_unequal(tmp_path_factory) -> dict[str, np.ndarray]:
+    path = unequal_city(tmp_path_factory.mktemp("p6"))
+    scens = {a: load_scenario(path, ["program.enabled=true", f"program.allocation={a}"]) for a in ("competitive", "equal")}
+    return _p6_runs(scens, P6_SEEDS)
+
+
+@pytest.fixture(scope="module")
+def p6_helsinki() -> dict[str, np.ndarray]:
+    scens = {a: load_scenario("innovation_call", [f"scenario.months={MONTHS}", f"scenario.scale={SCALE}", f"program.allocation={a}"]) for a in ("competitive", "equal")}
+    return _p6_runs(scens, P6_HELSINKI_SEEDS)
+
+
+def test_p6_competitive_call_concentrates_funding(p6_unequal) -> None:
+    share = p6_unequal["share"]
+    diff = mean_ci(share[:, 0] - share[:, 1])
+    assert diff[1] > 0, f"expected the competitive call to give the initially strong half of applicants a larger share of grants than equal allocation: competitive minus equal {fmt(diff)} (competitive {share[:, 0].mean():.3f}, equal {share[:, 1].mean():.3f})"
+
+
+def test_p6_competitive_call_widens_inequality(p6_unequal) -> None:
+    gini = p6_unequal["gini"]
+    diff = mean_ci(gini[:, 0] - gini[:, 1])
+    assert diff[1] > 0, f"expected a wider between-district price Gini after 20 years under the competitive call than under equal allocation: competitive minus equal {fmt(diff)} (competitive {gini[:, 0].mean():.4f}, equal {gini[:, 1].mean():.4f})"
+
+
+def test_p6_helsinki_competitive_call_concentrates_funding(p6_helsinki) -> None:
+    share = p6_helsinki["share"]
+    diff = mean_ci(share[:, 0] - share[:, 1])
+    assert diff[1] > 0, f"expected the competitive call to concentrate grants on the initially strong half of applicants in the default city: competitive minus equal {fmt(diff)} (competitive {share[:, 0].mean():.3f}, equal {share[:, 1].mean():.3f})"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="P6 inequality does not hold in the default city: competitive minus equal final price Gini measured -0.0021 [-0.0040, -0.0002] (6 seeds, scale 0.02): "
+    "the absolute-unit criteria (knowledge person-months, competence persons, EUR) make the call fund large, cheaper suburbs (Vuosaari, Malmi, Herttoniemi); "
+    "only w_benefit > 0 gives +0.0020 [+0.0000, +0.0040], and with partnerships.benefit_per_innovation=0.1 +0.0019 [+0.0008, +0.0031]; per-capita criteria would make it hold",
+)
+def test_p6_helsinki_competitive_call_widens_inequality(p6_helsinki) -> None:
+    gini = p6_helsinki["gini"]
+    diff = mean_ci(gini[:, 0] - gini[:, 1])
+    assert diff[1] > 0, f"expected a wider price Gini in the default city under the competitive call: competitive minus equal {fmt(diff)}"
