@@ -414,3 +414,13 @@ def test_program_disabled_has_no_program_state() -> None:
     assert not kinds & {"application", "selection", "evaluation", "continuation", "platform_lapse"}, f"expected no program events without the program, got {kinds}"
     d = result.districts
     assert (d["is_platform"] == 0).all() and (d["public_support_eur"] == 0).all() and (d["public_support_persons"] == 0).all(), "expected no status, grants or staff without the program"
+
+
+def test_no_call_after_last_call_year() -> None:
+    base = ("program.apply_volunteers_per_10k=0", "program.apply_orientation=0", "program.continuation_probability=0", "program.evaluation=false")
+    runs = {last: run_scenario(two(26, *base, f"program.last_call_year={last}"), seed=4).events for last in (0, 5)}
+    second_call = {last: ((ev.month == 12) & (ev.event == "application")).sum() for last, ev in runs.items()}
+    assert second_call[5] > 0, f"expected applications in the second October while calls run, got {second_call[5]}"
+    assert second_call[0] == 0, f"expected no applications after last_call_year 0, got {second_call[0]}"
+    first_call = {last: ((ev.month == 0) & (ev.event == "application")).sum() for last, ev in runs.items()}
+    assert first_call[0] == first_call[5] > 0, f"expected the first call to be unaffected, got {first_call}"

@@ -266,6 +266,7 @@ class Program:
     """The annual innovation-platform call and program year (MODEL 5.9, 5.10) [S3, S4]."""
 
     enabled: bool = param(False, "switch", None, None, "a scenario enables the program [S3]")
+    last_call_year: int = param(1000, "program year", 0, 1000, "calls open in program years 0..last_call_year; set it to stop the program (P4)")
     budget_eur_per_year: float = param(1500000.0, "EUR/year", 0, None, "assumption: funds a handful of platforms a year (MODEL 5.12)")
     grant_eur_per_year: float = param(250000.0, "EUR/year per platform", 1, None, "assumption")
     staff_persons_per_platform: float = param(1.0, "persons", 0, 100, "assumption: a coordinator per platform")
@@ -294,6 +295,7 @@ class Program:
     structuring: bool = param(True, "switch", None, None, "stage 6 [S3]")
     structuring_gain: float = param(0.3, "share", 0, 10, "assumption: clear themes and roles raise innovation efficiency")
     evaluation: bool = param(True, "switch", None, None, "stage 7 [S3]")
+    evaluation_innovations_ref: float = param(2.0, "innovations/year", 0.1, None, "assumption: innovations in a year that count as full marks in the process evaluation")
     evaluation_weight: float = param(0.2, "probability per unit score", 0, 1, "assumption: a good evaluation helps find continuation funding")
     continuation_probability: float = param(0.5, "probability", 0, 1, "stage 8 [S3]: continuation funding is not guaranteed")
     innovation_multiplier_per_grant: float = param(0.5, "ratio", 0, 100, "funding raises the innovation rate in proportion to grant / grant_eur_per_year")

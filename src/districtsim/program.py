@@ -2,7 +2,7 @@
 
 Stages, by calendar month (each can be switched off in ``[program]``):
 
-1. October: the call opens. A district applies when its lead association's
+1. October: the call opens (in program years up to ``last_call_year``). A district applies when its lead association's
    orientation is at least ``apply_orientation`` and it has at least
    ``apply_volunteers_per_10k`` volunteers; platforms whose funding
    continues do not apply. Each application gets a quality ~ Beta(2, 2).
@@ -18,8 +18,8 @@ Stages, by calendar month (each can be switched off in ``[program]``):
 5. March-April (benchmarking): each platform closes ``rate/2`` of its
    knowledge gap to the best platform each month.
 6. May (structuring): platforms' innovation efficiency becomes ``1 + gain``.
-7. June (evaluation): a score in 0..1 from the year's innovations and
-   mobilisation.
+7. June (evaluation): a score in 0..1, half from the year's innovations
+   (full at ``evaluation_innovations_ref``) and half from mobilisation.
 8. September (autumn start): a platform's funding continues with probability
    ``continuation_probability`` (+ ``evaluation_weight * (score - 0.5)``);
    otherwise its status lapses and efficiency returns to 1.
@@ -94,7 +94,7 @@ class ProgramYear:
         p = self.model.params.program
         month = calendar.calendar_month(t)
         rng = self.model.streams.get("program", t)
-        if month == 10:
+        if month == 10 and calendar.program_year(t) <= p.last_call_year:
             self._call(rng)
         elif month in (11, 12) and p.sparring:
             self.quality[self.applied] += p.sparring_gain / 2 * (1 - self.quality[self.applied])
@@ -168,7 +168,8 @@ class ProgramYear:
     def _evaluate(self) -> None:
         m = self.model
         ref = m.params.identity.participation_ref
-        self.evaluation_score = 0.5 * np.minimum(self.innovations_year / 2.0, 1.0) + 0.5 * np.minimum(m.participation / ref, 1.0)
+        full = m.params.program.evaluation_innovations_ref
+        self.evaluation_score = 0.5 * np.minimum(self.innovations_year / full, 1.0) + 0.5 * np.minimum(m.participation / ref, 1.0)
         for d in np.flatnonzero(self.is_platform):
             m.log_event(int(d), "evaluation", "process evaluation", float(self.evaluation_score[d]))
 
