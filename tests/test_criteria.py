@@ -46,7 +46,8 @@ DATA = {
 
 def test_groups_cover_every_column_once() -> None:
     grouped = [c for cols in CRITERIA_GROUPS.values() for c in cols]
-    assert sorted(grouped) == sorted(CRITERIA_COLUMNS), f"expected the weight groups to cover each criteria column exactly once; grouped {sorted(grouped)}"
+    scored = sorted(c for c in CRITERIA_COLUMNS if c != "population")  # population only normalises (score_per_capita)
+    assert sorted(grouped) == scored, f"expected the weight groups to cover each criteria column exactly once; grouped {sorted(grouped)}"
     assert len(CRITERIA_GROUPS) == 7, "expected seven criteria groups (MODEL 5.10)"
     for w in CRITERIA_GROUPS:
         assert hasattr(Program(), w), f"expected a [program] weight {w}"
@@ -195,3 +196,14 @@ def test_criteria_parquet_written(run30, tmp_path) -> None:
     assert tmp_path / "criteria.parquet" in paths, f"expected criteria.parquet among the written files, got {[p.name for p in paths]}"
     back = pd.read_parquet(tmp_path / "criteria.parquet")
     pd.testing.assert_frame_equal(back, result.criteria, check_categorical=False)
+
+
+def test_per_capita_scoring_removes_size() -> None:
+    p = Program()
+    base = {k: np.array([1.0, 1.0]) for k in ("knowledge_public_share", "competence_outside_share")}
+    values = {**base, "collective_knowledge_person_months": np.array([2000.0, 1000.0]), "competence_persons": np.array([200.0, 100.0]), "population": np.array([20000.0, 10000.0])}
+    knowledge_only = dataclasses.replace(p, w_commercial=0.0, w_external=0.0, w_support=0.0, w_benefit=0.0, w_structure=0.0, w_competence=0.0)
+    per_capita = score(values, knowledge_only)
+    absolute = score(values, dataclasses.replace(knowledge_only, score_per_capita=False))
+    np.testing.assert_allclose(per_capita, 0.0, err_msg="expected districts with equal knowledge per resident to score equally per capita")
+    assert absolute[0] > absolute[1], f"expected the larger district to score higher on absolute knowledge, got {absolute}"

@@ -30,6 +30,7 @@ CRITERIA_COLUMNS: dict[str, str] = {
     "channel_coverage": "7 communication structure: channel coverage (mean)",
     "mobilisation_rate": "7 communication structure: share of residents active in a month (mean)",
     "identity": "7 identity at year end, 0..1",
+    "population": "residents at year end, persons (for per-capita scoring)",
 }
 """Columns of ``criteria.parquet`` (besides program_year and district) and their units."""
 
@@ -43,6 +44,9 @@ CRITERIA_GROUPS: dict[str, tuple[str, ...]] = {
     "w_structure": ("channel_coverage", "mobilisation_rate", "identity"),
 }
 """Which criteria columns each weight of the ``[program]`` table scores."""
+
+EXTENSIVE: tuple[str, ...] = ("commercial_value_eur", "external_persons", "external_eur", "collective_knowledge_person_months", "competence_persons", "public_support_persons", "public_support_eur")
+"""Criteria that grow with a district's size; scored per 10,000 residents when ``score_per_capita`` is on."""
 
 
 def criteria(data: dict[str, np.ndarray], months: slice) -> dict[str, np.ndarray]:
@@ -69,13 +73,22 @@ def criteria(data: dict[str, np.ndarray], months: slice) -> dict[str, np.ndarray
         "channel_coverage": g["channel_coverage"].mean(axis=0),
         "mobilisation_rate": g["participation_rate"].mean(axis=0),
         "identity": last["identity"],
+        "population": last["population"],
     }
 
 
 def score(values: dict[str, np.ndarray], p: Program) -> np.ndarray:
-    """Return each district's weighted criteria score: per group the mean z-score across districts, weighted."""
+    """Return each district's weighted criteria score: per group the mean z-score across districts, weighted.
+
+    With ``score_per_capita`` the criteria that grow with size (:data:`EXTENSIVE`)
+    are divided by residents (per 10,000) first, so the call rewards results
+    relative to a district's size rather than its size.
+    """
     total = np.zeros_like(next(iter(values.values())), dtype=float)
     weight_sum = 0.0
+    if p.score_per_capita and "population" in values:
+        per_10k = np.maximum(values["population"], 1.0) / 1e4
+        values = {k: v / per_10k if k in EXTENSIVE else v for k, v in values.items()}
     for weight_name, columns in CRITERIA_GROUPS.items():
         w = getattr(p, weight_name)
         if w == 0:

@@ -283,6 +283,7 @@ class Program:
     w_support: float = param(0.0, "weight", 0, None, "criterion 5 [S4]; 0 by default so past funding does not score itself")
     w_benefit: float = param(1.0, "weight", 0, None, "criterion 6 [S4]")
     w_structure: float = param(1.0, "weight", 0, None, "criterion 7 [S4]")
+    score_per_capita: bool = param(True, "switch", None, None, "the funder compares results per 10,000 residents, not absolute size (otherwise large districts win by size)")
     quality_weight: float = param(1.0, "score units per unit quality", 0, None, "assumption: how much the application itself (0..1) counts beside the evidence")
     sparring: bool = param(True, "switch", None, None, "stage 2 [S3]")
     sparring_gain: float = param(0.5, "share of quality gap closed", 0, 1, "assumption: coaching removes part of an application's weakness")
