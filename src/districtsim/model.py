@@ -33,6 +33,9 @@ from districtsim.results import Recorder
 from districtsim.rng import Streams
 from districtsim.scenario import Scenario, load_scenario
 
+MODE_CODES: dict[str, int] = {"traditional": 0, "creative": 1, "innovation_platform": 2}
+"""Operating modes (MODEL 5.11) and their codes for the innovation multiplier."""
+
 
 class DistrictModel(mesa.Model):
     """Districts, residents and their associations over monthly steps.
@@ -372,7 +375,7 @@ class DistrictModel(mesa.Model):
             self.form_partnership(int(d))
         self.partners = np.bincount([pt.district for a in self.outside_actors for pt in a.partnerships], minlength=nd).astype(float)
         c_norm = partnerships.saturating(self.competence_inside + self.competence_outside, pp.competence_half_saturation)
-        codes = np.array([{"traditional": 0, "creative": 1, "innovation_platform": 2}[m] for m in self.mode])
+        codes = np.array([MODE_CODES[m] for m in self._current_modes()])
         lam = partnerships.innovation_rate(k_norm, c_norm, self.partners, partnerships.mode_multiplier(codes, pp), self.program.efficiency, self.program.grant_factor, pp)
         rng = self.streams.get("innovations", t)
         self.innovations = rng.poisson(lam).astype(float)
@@ -567,13 +570,23 @@ class DistrictModel(mesa.Model):
         exit_p = np.clip(f.exit_per_year / 12.0 * attr ** (-f.elasticity_attractiveness), 0.0, 1.0)
         self.local_firms = self.local_firms + rng.poisson(entry_rate) - rng.binomial(self.local_firms, exit_p)
 
+    def _current_modes(self) -> list[str]:
+        """Return each district's operating mode now (MODEL 5.11).
+
+        Traditional below the orientation cut, creative above it, innovation
+        platform when creative and holding platform status or a record of
+        ``platform_record_innovations`` innovations in the last 36 months.
+        """
+        record = np.sum(self.innovation_months[-36:], axis=0) if self.innovation_months else np.zeros(self.n_districts)
+        out = []
+        for a in self.associations:
+            platform = a.is_creative and (self.program.is_platform[a.district] or record[a.district] >= self.params.partnerships.platform_record_innovations)
+            out.append("innovation_platform" if platform else "creative" if a.is_creative else "traditional")
+        return out
+
     def _modes_and_record(self, t: int) -> None:
         pp = self.params.partnerships
-        record = np.sum(self.innovation_months[-36:], axis=0)
-        for a in self.associations:
-            d = a.district
-            platform = a.is_creative and (self.program.is_platform[d] or record[d] >= pp.platform_record_innovations)
-            new = "innovation_platform" if platform else "creative" if a.is_creative else "traditional"
+        for a, new in zip(self.associations, self._current_modes(), strict=True):
             if new != self.mode[a.district]:
                 self.log_event(a.district, "mode_transition", f"{self.mode[a.district]}->{new}", a.orientation)
                 self.mode[a.district] = new
