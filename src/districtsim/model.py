@@ -104,7 +104,7 @@ class DistrictModel(mesa.Model):
         self.liveability = stocks.liveability_target(self.amenity, self.meeting_places / (pop / 1e4), events0, self.local_firms / (pop / 1e3), self.local_benefit, occ0, p.liveability, p.identity.events_ref_per_year)
         self.log_price = np.log([d.price_eur_m2 for d in specs])
         self.log_city_price0 = float(np.average(self.log_price, weights=pop))
-        self.reputation = self._initial_reputation(events0, coverage0)
+        self.reputation = self._initial_reputation(events0)
         # District fixed effects (unmodelled location and building quality) make the hedonic
         # target reproduce the scenario's prices at month 0; the model then moves prices only
         # through changes of reputation, liveability and demand.
@@ -154,7 +154,6 @@ class DistrictModel(mesa.Model):
         self.program = ProgramYear(self)
         self.criteria_rows: list[dict[str, np.ndarray]] = []
         self.criteria_years: list[int] = []
-        self.rates.benefit_decay = half_life_to_monthly_rate(pp.benefit_half_life_years)
 
     def form_partnership(self, d: int, matched: bool = False) -> Partnership | None:
         """Partner district ``d`` with a free outside actor drawn by interest; return the partnership or None."""
@@ -200,20 +199,27 @@ class DistrictModel(mesa.Model):
         expected = (hazard * (1 - leave)) @ reputation.logit_shares(v_search) + weight_new * reputation.logit_shares(v_new).mean(axis=0)
         return housing.demand_ratio(expected, vacancies.astype(float))
 
-    def _initial_reputation(self, events_per_year: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+    def _initial_reputation(self, events_per_year: np.ndarray) -> np.ndarray:
         """Return the reputation in equilibrium with the initial district state (spill-over solved by iteration)."""
+        stat, achievement = self._status_and_achievement(events_per_year, np.full(self.n_districts, 0.04))
+        rep = np.full(self.n_districts, 0.5)
+        for _ in range(200):
+            rep = reputation.reputation_target(self.liveability, self.visibility, achievement, stat, reputation.neighbour_mean(rep, self.adjacency), self.params.reputation)
+        return rep
+
+    def _status_and_achievement(self, events_per_year: np.ndarray, participation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the social-mix status and the achievements (events, participation, local benefit) of each district.
+
+        Also stores the residents' mean income per district (``self.mean_income``).
+        """
         r = self.residents
         p = self.params
-        nd = self.n_districts
-        income = np.bincount(r.district, weights=np.where(r.occupied, r.income_eur, 0.0), minlength=nd)
-        n_occ = np.bincount(r.district, weights=r.occupied, minlength=nd)
-        mean_income = income / np.maximum(n_occ, 1)
-        stat = reputation.status(mean_income, income.sum() / max(n_occ.sum(), 1), p.reputation.status_span)
-        achievement = 0.5 * stocks.capped(events_per_year, p.identity.events_ref_per_year) + 0.5 * stocks.capped(np.full(nd, 0.04), p.identity.participation_ref)
-        rep = np.full(nd, 0.5)
-        for _ in range(200):
-            rep = reputation.reputation_target(self.liveability, self.visibility, achievement, stat, reputation.neighbour_mean(rep, self.adjacency), p.reputation)
-        return rep
+        income_sum = self.blocks.sum(r.income_eur, where=r.occupied)
+        n_occ = self.blocks.count(r.occupied)
+        self.mean_income = income_sum / np.maximum(n_occ, 1)
+        stat = reputation.status(self.mean_income, income_sum.sum() / max(n_occ.sum(), 1), p.reputation.status_span)
+        achievement = 0.5 * stocks.capped(events_per_year, p.identity.events_ref_per_year) + 0.5 * stocks.capped(participation, p.identity.participation_ref)
+        return stat, np.clip(achievement + self.local_benefit, 0.0, 1.0)
 
     def _rates(self) -> SimpleNamespace:
         """Convert every per-year rate and time constant to per month, once."""
@@ -227,6 +233,7 @@ class DistrictModel(mesa.Model):
             eta_reputation=half_life_to_monthly_rate(p.reputation.half_life_years),
             decay_public=half_life_to_monthly_rate(p.knowledge.half_life_public_years),
             decay_private=half_life_to_monthly_rate(p.knowledge.half_life_private_years),
+            benefit_decay=half_life_to_monthly_rate(p.partnerships.benefit_half_life_years),
             h0=np.asarray(annual_probability_to_monthly_hazard([m.move_rate_owner_per_year, m.move_rate_private_per_year, m.move_rate_social_per_year]), dtype=np.float32),
             p_member_exit=1.0 - (1.0 - p.associations.member_exit_per_year) ** (1 / 12) if p.associations.member_exit_per_year < 1 else 1.0,
             omega=1.0 - (1.0 - p.associations.omega_per_year) ** (1 / 12),
@@ -427,15 +434,8 @@ class DistrictModel(mesa.Model):
         return np.bincount(pairs // r.n, minlength=self.n_districts) / self.scale
 
     def _reputation(self) -> None:
-        r = self.residents
         p = self.params
-        pop_sim = self.population * self.scale
-        income_sum = self.blocks.sum(r.income_eur, where=r.occupied)
-        self.mean_income = income_sum / np.maximum(pop_sim, 1)
-        city_income = income_sum.sum() / max(pop_sim.sum(), 1)
-        stat = reputation.status(self.mean_income, city_income, p.reputation.status_span)
-        achievement = 0.5 * stocks.capped(self.events_year, p.identity.events_ref_per_year) + 0.5 * stocks.capped(self.participation, p.identity.participation_ref)
-        achievement = np.clip(achievement + self.local_benefit, 0.0, 1.0)
+        stat, achievement = self._status_and_achievement(self.events_year, self.participation)
         nbr = reputation.neighbour_mean(self.reputation, self.adjacency)
         target = reputation.reputation_target(self.liveability, self.visibility, achievement, stat, nbr, p.reputation)
         self.reputation = stocks.relax(self.reputation, target, self.rates.eta_reputation)

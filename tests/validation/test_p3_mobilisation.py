@@ -41,7 +41,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+from replicates import mean_ci
 
 from districtsim.run import run_scenario
 from districtsim.scenario import load_scenario
@@ -53,14 +53,6 @@ SCALE = 0.05
 SEEDS = list(range(1, 11))
 MAX_RATIO = 0.5
 COLUMNS = ["participation_rate", "active_persons", "outside_visibility", "competence_outside_persons"]
-
-
-def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and two-sided Student-t confidence interval over replicates."""
-    x = np.asarray(x, dtype=float)
-    m = float(x.mean())
-    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
-    return m, m - half, m + half
 
 
 def fmt(ci: tuple[float, float, float]) -> str:

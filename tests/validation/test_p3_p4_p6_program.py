@@ -73,6 +73,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from replicates import mean_ci
 from scipy import stats
 
 from districtsim import partnerships
@@ -92,14 +93,6 @@ MONTHS = 240
 SCALE = 0.02
 LAPSE = 11  # the first September
 AFTER = slice(LAPSE + 1, LAPSE + 13)  # the 12 months after the lapse
-
-
-def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and two-sided Student-t confidence interval over replicates."""
-    x = np.asarray(x, dtype=float)
-    m = float(x.mean())
-    h = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
-    return m, m - h, m + h
 
 
 def fmt(ci: tuple[float, float, float]) -> str:

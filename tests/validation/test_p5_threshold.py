@@ -50,21 +50,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import stats
+from replicates import mean_ci
 from scipy.special import ndtr
 
 from districtsim.run import run_scenario
 from districtsim.scenario import SCENARIO_DIR, Scenario, load_scenario
 
 pytestmark = pytest.mark.slow
-
-
-def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and two-sided Student-t confidence interval over replicates."""
-    x = np.asarray(x, dtype=float)
-    m = float(x.mean())
-    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
-    return m, m - half, m + half
 
 
 def fmt(ci: tuple[float, ...]) -> str:
