@@ -525,7 +525,6 @@ def _csv_not_utf8(tmp_path: Path) -> tuple[Path, list[str], list[str]]:
     return toml, [], [str(csv_path)]
 
 
-
 GAP_CASES = [
     pytest.param(_nan_price, id="nan_price"),
     pytest.param(_nan_amenity, id="nan_amenity"),
@@ -541,8 +540,6 @@ def test_bad_input_known_gaps(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     scenario, extra, parts = build(tmp_path)
     code, _, err = run_cli(capsys, ["validate", str(scenario), *extra])
     assert_one_line_error(code, err, *parts)
-
-
 
 
 def test_csv_with_utf8_bom_loads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -636,8 +633,7 @@ def test_subprocess_good_run(tmp_path: Path) -> None:
 def test_a_scale_too_small_for_two_residents_is_a_user_error(tmp_path, capsys):
     path = tmp_path / "one.toml"
     path.write_text(
-        '[scenario]\nname = "one"\nmonths = 2\n\n[[districts]]\nname = "A"\nx_km = 0\ny_km = 0\npopulation = 100\ndwellings = 60\n'
-        'share_owner = 0.5\nshare_social = 0.2\nprice_eur_m2 = 4000\nmode = "creative"\nchannels = ["paper"]\nmeeting_places = 1\n',
+        '[scenario]\nname = "one"\nmonths = 2\n\n[[districts]]\nname = "A"\nx_km = 0\ny_km = 0\npopulation = 100\ndwellings = 60\nshare_owner = 0.5\nshare_social = 0.2\nprice_eur_m2 = 4000\nmode = "creative"\nchannels = ["paper"]\nmeeting_places = 1\n',
         encoding="utf-8",
     )
     status = main(["run", str(path), "--scale", "0.0001", "--out", str(tmp_path / "out")])

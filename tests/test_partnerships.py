@@ -133,9 +133,10 @@ def test_partnerships_never_exceed_capacity() -> None:
 
 
 def _partnership_spells(events):
-    """Return (district, actor, start, end) of every partnership, matched with its end event."""
-    starts = events[events.event == "partnership"]
-    ends = events[events.event == "partnership_end"]
+    """Return (district, actor, start, end) of every partnership with an outside actor, matched with its end event."""
+    outside = events.detail.str.match(ACTOR.pattern)
+    starts = events[(events.event == "partnership") & outside]
+    ends = events[(events.event == "partnership_end") & outside]
     spells = []
     open_ends = {}
     for row in ends.itertuples():

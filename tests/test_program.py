@@ -324,7 +324,28 @@ def test_structuring_raises_efficiency_in_may(structuring: bool) -> None:
     np.testing.assert_array_equal(eff[MAY:SEP, 0], 1.0, err_msg="expected the traditional non-platform to keep efficiency 1")
     want = 1 + gain if structuring else 1.0
     np.testing.assert_allclose(eff[MAY:SEP, 1], want, err_msg=f"expected the platform's efficiency {want} from May (structuring={structuring})")
-    assert eff[SEP, 1] == 1.0, "expected efficiency back to 1 when the status lapses in September"
+    assert eff[SEP, 1] == pytest.approx(want), "expected the efficiency kept in the month of the lapse (it fades from the next month, P4)"
+
+
+@pytest.mark.parametrize("half_life", [0.0, 1.0])
+def test_legacy_and_efficiency_fade_with_the_half_life_after_a_lapse(half_life: float) -> None:
+    gain = 0.4
+    scen = two(24, f"program.structuring_gain={gain}", "program.continuation_probability=0", "program.evaluation=false", f"program.legacy_half_life_years={half_life}", "program.last_call_year=0")
+    model = DistrictModel(scen, seed=1)
+    legacy, eff = [], []
+    for _ in range(24):
+        model.step()
+        legacy.append(model.program.legacy[1])
+        eff.append(model.program.efficiency[1])
+    legacy, eff = np.array(legacy), np.array(eff)
+    assert model.recorder.data["is_platform"][SEP - 1, 1] == 1 and model.recorder.data["is_platform"][SEP, 1] == 0, "expected the creative district a platform until the September lapse (test must bite)"
+    np.testing.assert_array_equal(legacy[FEB : SEP + 1], 1.0, err_msg="expected standing 1 while a platform and in the month of the lapse")
+    keep = 0.0 if half_life == 0 else 0.5 ** (1 / (12 * half_life))
+    months = np.arange(1, 24 - SEP)
+    np.testing.assert_allclose(legacy[SEP + 1 :], keep**months, err_msg=f"expected the standing to fade as (1 - delta)^months with half-life {half_life} years")
+    np.testing.assert_allclose(eff[SEP + 1 :] - 1.0, gain * keep**months, err_msg="expected the structuring efficiency's gain to fade the same way")
+    if half_life > 0:
+        assert legacy[SEP + 12] == pytest.approx(0.5), "expected half the standing left a year after the lapse"
 
 
 def test_evaluation_scores_platforms_in_june() -> None:
@@ -359,10 +380,12 @@ def test_status_lapses_in_september_without_continuation(tmp_path: Path, seed: i
     data = m.recorder.data
     assert data["is_platform"][SEP].sum() == 0 and data["public_support_eur"][SEP].sum() == 0, "expected no status and no grant from September on"
     assert data["is_platform"][SEP - 1].sum() == len(platforms), "expected the status held through August"
-    np.testing.assert_array_equal(m.program.efficiency, 1.0, err_msg="expected efficiency back to 1 after the lapse")
+    idx = [m.names.index(d) for d in platforms]
+    np.testing.assert_array_equal(m.program.legacy[idx], 1.0, err_msg="expected the platform standing kept in the month of the lapse (it fades from the next month)")
     assert all(m.mode[m.names.index(d)] != "innovation_platform" for d in platforms), "expected the innovation_platform mode to end with the status"
     assert not events_of(m, "continuation"), "expected no continuation events"
     m.step()
+    assert (m.program.legacy[idx] < 1.0).all(), "expected the standing of lapsed platforms to fade from the month after the lapse"
     assert {e["district"] for e in events_of(m, "application", SEP + 1)} >= platforms, "expected lapsed platforms to apply again in October"
 
 

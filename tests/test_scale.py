@@ -117,6 +117,5 @@ def test_city_mean_price_scale_invariance_at_0_01(replicates) -> None:
     m_l, se_l = _mean_se(replicates["city_large"])
     bound = 4 * np.hypot(se_t, se_l) + TOLERANCE["price_eur_m2"]
     assert abs(m_t - m_l) < bound, (
-        f"expected the final-year city mean price to agree across scales: scale {TINY} -> {m_t:.0f} (se {se_t:.1f}, n={len(SEEDS_TINY)}), "
-        f"scale {LARGE} -> {m_l:.0f} (se {se_l:.1f}, n={len(SEEDS_LARGE)}); |diff| {abs(m_t - m_l):.0f} >= bound {bound:.0f}"
+        f"expected the final-year city mean price to agree across scales: scale {TINY} -> {m_t:.0f} (se {se_t:.1f}, n={len(SEEDS_TINY)}), scale {LARGE} -> {m_l:.0f} (se {se_l:.1f}, n={len(SEEDS_LARGE)}); |diff| {abs(m_t - m_l):.0f} >= bound {bound:.0f}"
     )

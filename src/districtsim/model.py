@@ -23,9 +23,10 @@ from districtsim.criteria import criteria, criteria_frame
 from districtsim.errors import ScenarioError
 from districtsim.migration import CAUSES, allocate, attribute_causes, hazard_bound, hazard_terms
 from districtsim.network import Ties
-from districtsim.orgs.associations import Association
+from districtsim.orgs.associations import DEVELOPER_CHANNELS, Association, default_kinds, kind_settings
+from districtsim.orgs.firms import LocalFirm, draw_interest, local_partnership_hazard
 from districtsim.orgs.partners import OutsideActor, OutsideFirm, Partnership, ResearchInstitute
-from districtsim.params import CHANNELS
+from districtsim.params import ASSOCIATION_KINDS, CHANNELS
 from districtsim.program import ProgramYear
 from districtsim.rates import annual_probability_to_monthly_hazard, half_life_to_monthly_rate, time_constant_to_monthly_rate
 from districtsim.residents import Blocks, draw_engagement, draw_incomes, draw_orientation, draw_theta, init_residents
@@ -83,20 +84,24 @@ class DistrictModel(mesa.Model):
         specs = scenario.districts
         self.amenity = np.array([d.amenity for d in specs])
         self.meeting_places = np.array([d.meeting_places for d in specs], dtype=np.int64)
-        self.channel_wanted = np.array([[c in d.channels for c in CHANNELS] for d in specs])
         pop = np.array([d.population for d in specs], dtype=float)
-        self.local_firms = np.array([d.local_firms if d.local_firms is not None else round(p.firms.initial_per_1000 * d.population / 1000) for d in specs], dtype=np.int64)
-        a = p.associations
-        for d, spec in enumerate(specs):
-            Association(self, d, a.initial_orientation_creative if spec.mode == "creative" else a.initial_orientation_traditional, spec.channels)
-        self.associations: list[Association] = sorted(self.agents_by_type[Association], key=lambda x: x.district)
+        n_firms = [d.local_firms if d.local_firms is not None else round(p.firms.initial_per_1000 * d.population / 1000) for d in specs]
+        interest = draw_interest(self.streams.get("init.firms"), p.firms, sum(n_firms))
+        for d, i in zip(np.repeat(np.arange(nd), n_firms), interest, strict=True):
+            LocalFirm(self, d, i, -1)
+        # The agents in an object array, mirrored by arrays of their (fixed) district and interest, for whole-array draws.
+        self.firms = np.array(list(self.agents_by_type.get(LocalFirm, [])) + [None])[:-1]
+        self._firm_district = np.array([x.district for x in self.firms], dtype=np.intp)
+        self._firm_interest = np.array([x.interest for x in self.firms])
+        self.local_firms = np.bincount(self._firm_district, minlength=nd).astype(np.int64)
+        self.partnered_firms: list[LocalFirm] = []
+        self._init_associations()
         self.mode = [spec.mode for spec in specs]
 
         # Initial stocks: near their targets, with prices consistent with the hedonic rule.
         creative = np.array([m == "creative" for m in self.mode])
-        has_place = self.meeting_places > 0
-        events0 = np.where(has_place | creative, np.where(creative, a.events_per_year_creative, a.events_per_year_traditional), 0.0)
-        coverage0, _, self.visibility = communication.district_reach(self.channel_wanted, p.communication, np.zeros(nd, bool), creative)
+        events0 = self._expected_events_per_year()
+        coverage0, _, self.visibility = communication.district_reach(self._district_channels(), p.communication, np.zeros(nd, bool), creative)
         self.identity = stocks.identity_target(coverage0, np.full(nd, 0.04), events0, p.identity)
         self.local_benefit = np.zeros(nd)
         places0 = np.bincount(r.district, weights=(r.built_month == 0), minlength=nd)
@@ -128,6 +133,75 @@ class DistrictModel(mesa.Model):
         self._flows: dict[str, np.ndarray] = {}
 
     # ----------------------------------------------------------------- set-up
+    def _init_associations(self) -> None:
+        """Create each district's associations (Mesa agents) and assign the initial members to them (MODEL 5.3).
+
+        ``self.associations`` holds the lead (district association) of each
+        district in district order; ``self.all_associations`` every
+        association in activation order: by district, then by kind
+        (``ASSOCIATION_KINDS`` order).
+        """
+        p = self.params
+        a = p.associations
+        for d, spec in enumerate(self.spec.districts):
+            kinds = spec.associations if spec.associations is not None else default_kinds(spec.mode, p)
+            for slot, kind in enumerate(kinds):
+                if kind == "district_association":
+                    orient = a.initial_orientation_creative if spec.mode == "creative" else a.initial_orientation_traditional
+                    Association(self, d, kind, orient, spec.channels, spec.channels, slot)
+                else:
+                    wanted = tuple(c for c in DEVELOPER_CHANNELS if c not in spec.channels) if kind == "developer_network" else ()
+                    Association(self, d, kind, kind_settings(kind, p)[1], (), wanted, slot)
+        self.all_associations: list[Association] = sorted(self.agents_by_type[Association], key=lambda x: (x.district, x.slot))
+        self.associations: list[Association] = [x for x in self.all_associations if x.is_lead]
+        nd = self.n_districts
+        n_slots = max(x.slot for x in self.all_associations) + 1
+        self._assoc_weight = np.zeros((nd, n_slots))
+        self._assoc_eligible = np.zeros((nd, n_slots, 3), dtype=bool)
+        self._assoc_index = np.full((nd, n_slots), -1, dtype=np.int64)
+        for i, x in enumerate(self.all_associations):
+            self._assoc_weight[x.district, x.slot] = x.join_weight
+            self._assoc_eligible[x.district, x.slot] = x.eligible
+            self._assoc_index[x.district, x.slot] = i
+        r = self.residents
+        members = np.flatnonzero(r.is_member)
+        r.member_of[members] = self._choose_association(members, self.streams.get("init.associations"))
+
+    def _choose_association(self, idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Return the slot of the association each resident in ``idx`` joins.
+
+        Probability proportional to join weight x eligibility of the tenure x
+        ``1 - |orientation_i - orientation_assoc|``; the lead when no
+        association of the district has positive weight.
+        """
+        r = self.residents
+        if idx.size == 0:
+            return np.zeros(0, dtype=np.int8)
+        d = r.district[idx].astype(np.intp)
+        orient = np.array([x.orientation for x in self.all_associations])[np.maximum(self._assoc_index, 0)]
+        w = self._assoc_weight[d] * self._assoc_eligible[d, :, r.tenure[idx]] * (1.0 - np.abs(r.orientation[idx, None] - orient[d]))
+        cum = np.cumsum(w, axis=1)
+        u = rng.random(idx.size) * cum[:, -1]
+        slot = (cum <= u[:, None]).sum(axis=1)
+        return np.where(cum[:, -1] > 0, np.minimum(slot, w.shape[1] - 1), 0).astype(np.int8)
+
+    def _expected_events_per_year(self) -> np.ndarray:
+        """Return each district's expected event months per year from its associations' rates (for the initial stocks)."""
+        a = self.params.associations
+        none = np.ones(self.n_districts)
+        for x in self.all_associations:
+            can = self.meeting_places[x.district] > 0 or (x.is_creative and len(a.festival_months) > 0)
+            rate = (a.events_per_year_creative if x.is_creative else a.events_per_year_traditional) * x.event_factor
+            none[x.district] *= 1.0 - min(rate / 12.0, 1.0) * can
+        return 12.0 * (1.0 - none)
+
+    def _district_channels(self) -> np.ndarray:
+        """Return the channels running in each district (bool, D x channels): any of its associations runs them."""
+        out = np.zeros((self.n_districts, len(CHANNELS)), dtype=bool)
+        for x in self.all_associations:
+            out[x.district] |= [x.channels[k] for k in CHANNELS]
+        return out
+
     def _init_partners_and_program(self) -> None:
         """Create the outside actors (Mesa agents), the program year and the innovation stocks."""
         pp = self.params.partnerships
@@ -139,6 +213,7 @@ class DistrictModel(mesa.Model):
         self.outside_actors: list[OutsideActor] = [*self.agents_by_type.get(OutsideFirm, []), *self.agents_by_type.get(ResearchInstitute, [])]
         nd = self.n_districts
         self.partners = np.zeros(nd)
+        self.partners_local = np.zeros(nd)
         self.competence_inside = np.zeros(nd)  # last month's, used by the partnership phase
         self.competence_outside = np.zeros(nd)
         # State the October call of month 0 reads before the first associations phase.
@@ -295,10 +370,20 @@ class DistrictModel(mesa.Model):
     def _communicate(self, t: int) -> None:
         r = self.residents
         c = self.params.communication
-        self.event_now = np.array([a.event_next_month for a in self.associations])
+        nd = self.n_districts
+        organisers = [x for x in self.all_associations if x.event_next_month]
+        for x in self.all_associations:
+            x.event_now = x.event_next_month
+        where = np.array([x.district for x in organisers], dtype=np.intp)
+        n_org = np.bincount(where, minlength=nd)
+        self.event_now = n_org > 0
+        # Several events in a month: the pull uses the organisers' mean orientation; the reach is creative if any organiser is.
+        with np.errstate(invalid="ignore"):
+            self.event_orientation = np.bincount(where, weights=[x.orientation for x in organisers], minlength=nd) / n_org
+        self.event_creative = np.bincount(where, weights=[x.is_creative for x in organisers], minlength=nd) > 0
         self.creative = np.array([a.is_creative for a in self.associations])
-        self.active_channels = np.array([[a.channels[k] for k in CHANNELS] for a in self.associations])
-        self.coverage, reach_d, self.visibility = communication.district_reach(self.active_channels, c, self.event_now, self.creative)
+        self.active_channels = self._district_channels()
+        self.coverage, reach_d, self.visibility = communication.district_reach(self.active_channels, c, self.event_now, self.event_creative)
         r.was_active, r.is_active = r.is_active, r.was_active
         self.tie_counts = n_active_ties, _ = self.ties.tie_counts(r.was_active, r.occupied)
         # The reach probability depends only on the district and the (integer) number of active ties.
@@ -313,7 +398,7 @@ class DistrictModel(mesa.Model):
         # Only reached residents can take part: evaluate the rule for them alone (a draw per place keeps draws aligned with places).
         idx = np.flatnonzero(self.reached)
         d = r.district[idx].astype(np.intp)
-        orient = np.array([a.orientation for a in self.associations], dtype=np.float32)
+        orient = np.nan_to_num(self.event_orientation).astype(np.float32)
         motiv = mobilisation.motivation(self.identity.astype(np.float32)[d], r.engagement[idx], r.months_in_district[idx].astype(np.float32), m)
         pull = mobilisation.event_pull(r.orientation[idx], orient[d]) * self.event_now[d]
         n_active_ties, n_occupied_ties = self.tie_counts
@@ -329,31 +414,48 @@ class DistrictModel(mesa.Model):
         rng = self.streams.get("associations", t)
         # One draw per place serves both decisions: members may leave, active non-members may join (disjoint sets).
         u = rng.random(r.n, dtype=np.float32)
-        join = r.is_active & ~r.is_member & (u < a.p_join_per_month)
+        join = np.flatnonzero(r.is_active & ~r.is_member & (u < a.p_join_per_month))
         leave = r.is_member & (u < self.rates.p_member_exit)
-        r.is_member[:] = ((r.is_member & ~leave) | join) & r.occupied
-        volunteers = self.blocks.count(r.is_member & (r.engagement >= a.volunteer_engagement_cut)) / self.scale
-        self.volunteers = volunteers
-        self.members = self.blocks.count(r.is_member) / self.scale
-        act_mem = np.flatnonzero(r.is_active & r.is_member)
-        n_am = np.bincount(r.district[act_mem], minlength=nd).astype(float)
-        self.active_members = n_am / self.scale
+        r.is_member &= ~leave & r.occupied
+        r.member_of[~r.is_member] = -1
+        r.is_member[join] = True
+        r.member_of[join] = self._choose_association(join, rng)
+        # Counts per association: key = district * slots + slot (bincount over members only).
+        n_slots = self._assoc_weight.shape[1]
+        mem = np.flatnonzero(r.is_member)
+        key = r.district[mem].astype(np.intp) * n_slots + r.member_of[mem]
+        size = nd * n_slots
+        vol = r.engagement[mem] >= a.volunteer_engagement_cut
+        act = r.is_active[mem]
+        volunteers = np.bincount(key, weights=vol, minlength=size) / self.scale
+        members = np.bincount(key, minlength=size) / self.scale
+        n_am = np.bincount(key, weights=act, minlength=size)
+        orient_am = np.bincount(key, weights=act * r.orientation[mem], minlength=size)
+        self.volunteers = volunteers.reshape(nd, n_slots).sum(axis=1)
+        self.members = members.reshape(nd, n_slots).sum(axis=1)
+        n_am_d = n_am.reshape(nd, n_slots).sum(axis=1)
+        self.active_members = n_am_d / self.scale
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean_orient = np.bincount(r.district[act_mem], weights=r.orientation[act_mem], minlength=nd) / n_am
-        u_event = rng.random(nd)
-        hours = volunteers * a.hours_per_volunteer + self.program.staff_persons * self.params.program.hours_per_staff_person
-        for assoc in self.associations:
-            d = assoc.district
-            left = assoc.run_channels(hours[d] - (a.event_hours if self.event_now[d] else 0.0))
-            assoc.plan_event(left, t, u_event[d])
-            assoc.drift(mean_orient[d])
+            mean_own = orient_am / n_am
+            mean_district = orient_am.reshape(nd, n_slots).sum(axis=1) / n_am_d
+        u_event = rng.random(len(self.all_associations))
+        hours = volunteers * a.hours_per_volunteer
+        staff_hours = self.program.staff_persons * self.params.program.hours_per_staff_person
+        for i, x in enumerate(self.all_associations):
+            k = x.district * n_slots + x.slot
+            x.members, x.volunteers, x.active_members = members[k], volunteers[k], n_am[k] / self.scale
+            h = hours[k] + (staff_hours[x.district] if x.is_lead else 0.0)
+            left = x.run_channels(h - (a.event_hours if x.event_now else 0.0))
+            x.plan_event(left, t, u_event[i])
+            # The lead federates the district's organised residents: it follows all active members; the others their own.
+            x.drift(mean_district[x.district] if x.is_lead else mean_own[k])
         self.events_hist[t % 12] = self.event_now
         self._build_event_ties(rng)
 
     def _build_event_ties(self, rng: np.random.Generator) -> None:
         """Creative events build ties between attendees (MODEL 5.3)."""
         r = self.residents
-        festive = self.event_now & self.creative
+        festive = self.event_now & self.event_creative
         if not festive.any():
             return
         attendees = np.flatnonzero(r.is_active & self.blocks.spread(festive, bool))
@@ -376,14 +478,15 @@ class DistrictModel(mesa.Model):
                 self.log_event(ended.district, "partnership_end", f"{actor.kind} {actor.unique_id}")
         k_total = self.k_public + self.k_private
         k_norm = partnerships.saturating(k_total, pp.knowledge_half_saturation)
-        rate = partnerships.partnership_rate(self.visibility, k_norm, self.program.is_platform, pp)
+        rate = partnerships.partnership_rate(self.visibility, k_norm, self.program.legacy, pp)
         u = self.streams.get("partnerships", t).random(nd)
         for d in np.flatnonzero(u < -np.expm1(-rate)):
             self.form_partnership(int(d))
         self.partners = np.bincount([pt.district for a in self.outside_actors for pt in a.partnerships], minlength=nd).astype(float)
+        self.partners_local = self._local_partnerships(t, k_norm)
         c_norm = partnerships.saturating(self.competence_inside + self.competence_outside, pp.competence_half_saturation)
         codes = np.array([MODE_CODES[m] for m in self._current_modes()])
-        lam = partnerships.innovation_rate(k_norm, c_norm, self.partners, partnerships.mode_multiplier(codes, pp), self.program.efficiency, self.program.grant_factor, pp)
+        lam = partnerships.innovation_rate(k_norm, c_norm, self.partners + self.partners_local, partnerships.mode_multiplier(codes, pp, self.program.legacy), self.program.efficiency, self.program.grant_factor, pp)
         rng = self.streams.get("innovations", t)
         self.innovations = rng.poisson(lam).astype(float)
         values = partnerships.draw_values(rng, int(self.innovations.sum()), pp)
@@ -394,6 +497,26 @@ class DistrictModel(mesa.Model):
         self.program.innovations_year += self.innovations
         self.innovation_months.append(self.innovations)
         self.local_benefit = self.local_benefit * (1.0 - self.rates.benefit_decay) + pp.benefit_per_innovation * self.innovations
+
+    def _local_partnerships(self, t: int, k_norm: np.ndarray) -> np.ndarray:
+        """End and start local firms' partnerships with their districts; return the running ones per district."""
+        pp = self.params.partnerships
+        nd = self.n_districts
+        # The firms in a partnership are few: they are tracked in a list, so only those agents are read.
+        for firm in [x for x in self.partnered_firms if x.partnership_end <= t]:
+            firm.partnership_end = None
+            self.partnered_firms.remove(firm)
+            self.log_event(firm.district, "partnership_end", f"local_firm {firm.unique_id}")
+        district = self._firm_district
+        hazard = local_partnership_hazard(self._firm_interest, k_norm[district], self.program.legacy[district], self.params.firms, pp.platform_multiplier)
+        u = self.streams.get("partnerships.local", t).random(len(self.firms))
+        for i in np.flatnonzero(u < -np.expm1(-hazard)):
+            firm = self.firms[i]
+            if firm.is_free:
+                firm.partnership_end = t + pp.duration_months
+                self.partnered_firms.append(firm)
+                self.log_event(firm.district, "partnership", f"local_firm {firm.unique_id}", float(firm.partnership_end))
+        return np.bincount([x.district for x in self.partnered_firms], minlength=nd).astype(float)
 
     def _stocks(self) -> None:
         r = self.residents
@@ -529,7 +652,10 @@ class DistrictModel(mesa.Model):
         for arr in (r.income_eur, r.engagement, r.orientation, r.theta, r.is_competent):
             arr[new_m] = arr[old]
         r.months_in_district[new_m] = np.where(same, r.months_in_district[old], 0)
-        r.is_member[new_m] = same & r.is_member[old]
+        # A move inside the district keeps the membership if the new place's tenure may join (housing companies: not private renters).
+        keep = same & r.is_member[old] & self._assoc_eligible[r.district[new_m], np.maximum(r.member_of[old], 0), r.tenure[new_m]]
+        r.is_member[new_m] = keep
+        r.member_of[new_m] = np.where(keep, r.member_of[old], -1)
         r.occupied[new_m] = True
         moved_out = old[~same]
         flows["within"] += np.bincount(r.district[old[same]], minlength=nd)
@@ -549,6 +675,7 @@ class DistrictModel(mesa.Model):
         r.is_competent[new_s] = rng.random(new_s.size) < p.population.p_competent
         r.months_in_district[new_s] = 0
         r.is_member[new_s] = False
+        r.member_of[new_s] = -1
         r.occupied[new_s] = True
         flows["in"] += np.bincount(r.district[new_s], minlength=nd)
         flows["in_outside"] += np.bincount(r.district[new_s], minlength=nd)
@@ -563,12 +690,28 @@ class DistrictModel(mesa.Model):
         self._displaced = displaced / self.scale
 
     def _firms(self, t: int) -> None:
+        """Local firms exit and enter (MODEL 5.8); an exiting firm ends its partnership."""
         f = self.params.firms
+        nd = self.n_districts
         rng = self.streams.get("firms", t)
         attr = np.maximum(self.attractiveness, 1e-6)
         entry_rate = f.initial_per_1000 * f.exit_per_year / 12.0 * (self.population / 1000.0) * attr**f.elasticity_attractiveness
         exit_p = np.clip(f.exit_per_year / 12.0 * attr ** (-f.elasticity_attractiveness), 0.0, 1.0)
-        self.local_firms = self.local_firms + rng.poisson(entry_rate) - rng.binomial(self.local_firms, exit_p)
+        exits = rng.random(len(self.firms)) < exit_p[self._firm_district]
+        for i in np.flatnonzero(exits):
+            firm = self.firms[i]
+            if not firm.is_free:
+                self.partnered_firms.remove(firm)
+                self.log_event(firm.district, "partnership_end", f"local_firm {firm.unique_id} (firm closed)")
+            firm.remove()
+        n_new = rng.poisson(entry_rate)
+        district = np.repeat(np.arange(nd), n_new)
+        interest = draw_interest(rng, f, int(n_new.sum()))
+        new = np.array([LocalFirm(self, d, i, t) for d, i in zip(district, interest, strict=True)] + [None])[:-1]
+        self.firms = np.concatenate([self.firms[~exits], new])
+        self._firm_district = np.concatenate([self._firm_district[~exits], district])
+        self._firm_interest = np.concatenate([self._firm_interest[~exits], interest])
+        self.local_firms = np.bincount(self._firm_district, minlength=nd).astype(np.int64)
 
     def _current_modes(self) -> list[str]:
         """Return each district's operating mode now (MODEL 5.11).
@@ -628,8 +771,11 @@ class DistrictModel(mesa.Model):
             "mean_income_eur": self.mean_income,
             "months_in_district_mean": months_sum / np.maximum(pop_sim, 1),
             "local_firms": self.local_firms.astype(float),
+            "local_firms_developing": np.bincount(self._firm_district[self._firm_interest >= 0.5], minlength=self.n_districts).astype(float),
             "association_orientation": np.array([a.orientation for a in self.associations]),
+            **self._kind_columns(),
             "partners": self.partners,
+            "partners_local": self.partners_local,
             "external_persons": self.partners * pp.experts_per_partnership,
             "external_eur": self.partners * pp.eur_per_partnership_per_year / 12.0,
             "innovations": self.innovations,
@@ -643,6 +789,18 @@ class DistrictModel(mesa.Model):
         if is_year_end(t):
             self.criteria_rows.append(criteria(self.recorder.data, slice(max(t - 11, 0), t + 1)))
             self.criteria_years.append(program_year(t))
+
+    def _kind_columns(self) -> dict[str, np.ndarray]:
+        """Return members per association kind and the developer network's orientation (NaN where none) per district."""
+        nd = self.n_districts
+        out = {f"members_{kind}_persons": np.zeros(nd) for kind in ASSOCIATION_KINDS}
+        dev = np.full(nd, np.nan)
+        for x in self.all_associations:
+            out[f"members_{x.kind}_persons"][x.district] += x.members
+            if x.kind == "developer_network":
+                dev[x.district] = x.orientation
+        out["developer_network_orientation"] = dev
+        return out
 
     def criteria_table(self) -> pd.DataFrame:
         """Return the criteria table (one row per district and completed program year, MODEL 5.10)."""

@@ -17,6 +17,9 @@ from typing import Any
 CHANNELS: tuple[str, ...] = ("paper", "website", "social_media", "forum")
 """Channel kinds a district can run [S1, S2], in upkeep priority order."""
 
+ASSOCIATION_KINDS: tuple[str, ...] = ("district_association", "housing_company", "school", "developer_network")
+"""Association kinds (MODEL 2), in activation order within a district; the first is the lead."""
+
 
 def param(default: Any, unit: str, lo: float | None, hi: float | None, source: str) -> Any:
     """Declare a parameter field with its unit, range and source.
@@ -93,6 +96,18 @@ class Associations:
     initial_orientation_creative: float = param(0.75, "orientation", 0, 1, "assumption: developer network looking to the future [S5]")
     tie_building_per_event: float = param(0.20, "probability per attendee", 0, 1, "MODEL 5.3: creative events build ties across groups")
     initial_member_share: float = param(0.04, "share of residents", 0, 1, "Helka: a few % of residents are members")
+    housing_company_everywhere: bool = param(True, "switch", None, None, "MODEL 2: housing companies and tenant committees exist in every district")
+    school_everywhere: bool = param(True, "switch", None, None, "MODEL 2: every district has a school with a parents' association")
+    developer_network_in_creative: bool = param(True, "switch", None, None, "assumption [S5]: creative districts start with a developer network; others do not")
+    join_weight_housing_company: float = param(0.6, "weight (lead = 1)", 0, 100, "assumption: owners' and tenants' own affairs draw many members")
+    join_weight_school: float = param(0.4, "weight (lead = 1)", 0, 100, "assumption: only parents of school children join")
+    join_weight_developer_network: float = param(0.6, "weight (lead = 1)", 0, 100, "assumption")
+    initial_orientation_housing_company: float = param(0.2, "orientation", 0, 1, "assumption [S5]: upkeep and preservation of property")
+    initial_orientation_school: float = param(0.45, "orientation", 0, 1, "assumption: children's future and local tradition nearly in balance, just below the mode cut")
+    initial_orientation_developer_network: float = param(0.85, "orientation", 0, 1, "assumption [S5]: developer network looking to the future")
+    event_factor_housing_company: float = param(0.1, "ratio to the lead's event rate", 0, 10, "assumption: the annual meeting; calibrated with the others so that monthly participation stays near the P8 range")
+    event_factor_school: float = param(0.2, "ratio to the lead's event rate", 0, 10, "assumption: a school fair or two a year; calibrated (P8 participation)")
+    event_factor_developer_network: float = param(0.35, "ratio to the lead's event rate", 0, 10, "assumption [S5]: development events and workshops; calibrated (P8 participation)")
 
 
 @dataclass(frozen=True)
@@ -213,11 +228,14 @@ class Population:
 
 @dataclass(frozen=True)
 class Firms:
-    """Local firm entry and exit (MODEL 5.8)."""
+    """Local firms: entry and exit (MODEL 5.8), interest in product development and partnerships (MODEL 5.5) [S1]."""
 
     initial_per_1000: float = param(25.0, "firms/1,000 residents", 0, None, "assumption: local service firms")
     exit_per_year: float = param(0.08, "1/year", 0, 1, "assumption: ~8% of small firms close a year")
     elasticity_attractiveness: float = param(0.5, "elasticity", 0, None, "assumption")
+    interest_mean: float = param(0.15, "interest 0..1", 0.001, 0.999, "assumption [S1]: most local firms are services; a few develop products")
+    interest_concentration: float = param(4.0, "Beta a + b", 0.1, 1000, "assumption: interest ~ Beta(mean * c, (1 - mean) * c)")
+    partnerships_per_1000_per_year: float = param(0.15, "partnerships/1,000 firms/year", 0, 1000, "assumption [S1]: calibrated so that local partners are about as many as outside partners in the default city (0.2-0.25 per district)")
 
 
 @dataclass(frozen=True)
@@ -299,6 +317,7 @@ class Program:
     evaluation_innovations_ref: float = param(2.0, "innovations/year", 0.1, None, "assumption: innovations in a year that count as full marks in the process evaluation")
     evaluation_weight: float = param(0.2, "probability per unit score", 0, 1, "assumption: a good evaluation helps find continuation funding")
     continuation_probability: float = param(0.5, "probability", 0, 1, "stage 8 [S3]: continuation funding is not guaranteed")
+    legacy_half_life_years: float = param(1.0, "years", 0, None, "P4 [S3]: after a lapse the platform's routines, roles and standing with partners fade with this half-life (0 = at once); assumption")
     innovation_multiplier_per_grant: float = param(0.5, "ratio", 0, 100, "funding raises the innovation rate in proportion to grant / grant_eur_per_year")
 
 

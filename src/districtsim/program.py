@@ -22,7 +22,10 @@ Stages, by calendar month (each can be switched off in ``[program]``):
    (full at ``evaluation_innovations_ref``) and half from mobilisation.
 8. September (autumn start): a platform's funding continues with probability
    ``continuation_probability`` (+ ``evaluation_weight * (score - 0.5)``);
-   otherwise its status lapses and efficiency returns to 1.
+   otherwise its status lapses. The grant and staff stop at once; the
+   platform standing (``legacy``: the partnership and local-firm rate
+   multipliers, the platform mode multiplier of a creative district) and the
+   structuring efficiency fade with ``legacy_half_life_years`` (P4).
 """
 
 from __future__ import annotations
@@ -76,6 +79,10 @@ class ProgramYear:
         self.quality = np.zeros(nd)
         self.evaluation_score = np.full(nd, 0.5)
         self.innovations_year = np.zeros(nd)
+        # Platform standing 0..1: 1 while a platform; after a lapse it fades with legacy_half_life_years (P4).
+        self.legacy = np.zeros(nd)
+        half_life = p.legacy_half_life_years
+        self.legacy_decay = 1.0 if half_life <= 0 else 1.0 - 0.5 ** (1.0 / (12.0 * half_life))
         if self.enabled:
             shares = {"municipality": p.municipality_share, "state_agency": p.state_share, "innovation_fund": max(0.0, 1.0 - p.municipality_share - p.state_share)}
             for kind, share in shares.items():
@@ -88,9 +95,16 @@ class ProgramYear:
         return 1.0 + p.innovation_multiplier_per_grant * self.grant_eur / p.grant_eur_per_year
 
     def step(self, t: int) -> None:
-        """Run this month's stage of the program year, if the program is enabled."""
-        if not self.enabled:
-            return
+        """Run this month's stage of the program year, if the program is enabled; a lapsed platform's legacy fades in any case."""
+        lapsed = ~self.is_platform
+        self.legacy[lapsed] *= 1.0 - self.legacy_decay
+        self.efficiency[lapsed] = 1.0 + (self.efficiency[lapsed] - 1.0) * (1.0 - self.legacy_decay)
+        if self.enabled:
+            self._stage(t)
+        self.legacy[self.is_platform] = 1.0
+
+    def _stage(self, t: int) -> None:
+        """Run this month's stage of the program year."""
         p = self.model.params.program
         month = calendar.calendar_month(t)
         rng = self.model.streams.get("program", t)
@@ -120,7 +134,8 @@ class ProgramYear:
         self.applied = (orientation >= p.apply_orientation) & (volunteers_per_10k >= p.apply_volunteers_per_10k) & ~self.is_platform
         self.quality = np.where(self.applied, rng.beta(2.0, 2.0, m.n_districts), 0.0)
         for d in np.flatnonzero(self.applied):
-            m.log_event(int(d), "application", "filed", float(self.quality[d]))
+            m.associations[d].applications.append(calendar.program_year(m.month))
+            m.log_event(int(d), "application", "filed by the district association", float(self.quality[d]))
 
     def _select(self) -> None:
         m = self.model
@@ -186,5 +201,4 @@ class ProgramYear:
                 self.is_platform[d] = False
                 self.grant_eur[d] = 0.0
                 self.staff_persons[d] = 0.0
-                self.efficiency[d] = 1.0
                 m.log_event(int(d), "platform_lapse", "no continuation funding")

@@ -39,6 +39,7 @@ class Residents:
     price_ref_eur_m2: np.ndarray  # float32, the district price when the occupant moved in
     is_competent: np.ndarray  # bool
     is_member: np.ndarray  # bool
+    member_of: np.ndarray  # int8, slot of the association in its district (Association.slot), -1 = none
     is_active: np.ndarray  # bool, took part this month
     was_active: np.ndarray  # bool, took part last month
 
@@ -51,6 +52,7 @@ class Residents:
         """Clear the per-occupant state of places ``idx`` (their occupant left)."""
         self.occupied[idx] = False
         self.is_member[idx] = False
+        self.member_of[idx] = -1
         self.is_active[idx] = False
         self.was_active[idx] = False
 
@@ -192,6 +194,7 @@ def init_residents(specs: tuple[DistrictSpec, ...], params: Params, scale: float
         price_ref_eur_m2=(price[district] * np.exp(-np.log1p(trend) * stay / 12.0)).astype(np.float32),
         is_competent=rng.random(n) < pp.p_competent,
         is_member=occupied & (rng.random(n) < p_member),
+        member_of=np.full(n, -1, dtype=np.int8),  # the model assigns initial members to associations
         is_active=np.zeros(n, dtype=bool),
         was_active=np.zeros(n, dtype=bool),
     )

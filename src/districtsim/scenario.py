@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from districtsim.errors import ScenarioError
+from districtsim.params import ASSOCIATION_KINDS as KINDS
 from districtsim.params import CHANNELS, SECTIONS, Params, params_to_dict
 
 MODES: tuple[str, ...] = ("traditional", "creative")
@@ -53,6 +54,7 @@ class DistrictSpec:
     amenity: float = 0.5
     neighbours: tuple[str, ...] = ()
     local_firms: int | None = None
+    associations: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -107,10 +109,7 @@ class Scenario:
         return {
             "scenario": {k: getattr(self, k) for k in _SCENARIO_KEYS},
             "source": self.source,
-            "districts": [
-                {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(d).items()}
-                for d in self.districts
-            ],
+            "districts": [{k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(d).items()} for d in self.districts],
             "shocks": [{"districts": list(s.districts), "month": s.month, "reputation": s.reputation} for s in self.shocks],
             "params": params_to_dict(self.params),
         }
@@ -270,12 +269,12 @@ _DISTRICT_KEYS: dict[str, tuple[type, float | None, float | None, str]] = {
     "amenity": (float, 0, 1, "location amenity, 0..1"),
     "local_firms": (int, 0, None, "local firms"),
 }
-_OPTIONAL = {"amenity", "neighbours", "local_firms"}
+_OPTIONAL = {"amenity", "neighbours", "local_firms", "associations"}
 
 
 def _check_districts(rows: list[Any], file: str) -> tuple[DistrictSpec, ...]:
     out, names = [], []
-    allowed = [*_DISTRICT_KEYS, "mode", "channels", "neighbours"]
+    allowed = [*_DISTRICT_KEYS, "mode", "channels", "neighbours", "associations"]
     for i, row in enumerate(rows):
         where = f"districts[{i}]"
         row = _table(row, file, where)
@@ -300,6 +299,11 @@ def _check_districts(rows: list[Any], file: str) -> tuple[DistrictSpec, ...]:
         if not isinstance(neighbours, list) or not all(isinstance(n, str) for n in neighbours):
             raise ScenarioError(file, f"{where}.neighbours", neighbours, "a list of district names")
         vals.update(mode=row["mode"], channels=tuple(c for c in CHANNELS if c in channels), neighbours=tuple(neighbours))
+        if "associations" in row:
+            kinds = row["associations"]
+            if not isinstance(kinds, list) or any(k not in KINDS for k in kinds) or len(set(kinds)) < len(kinds):
+                raise ScenarioError(file, f"{where}.associations", kinds, f"a list of distinct kinds drawn from {', '.join(KINDS)} (the district_association is always present)")
+            vals["associations"] = tuple(k for k in KINDS if k in kinds or k == "district_association")
         out.append(DistrictSpec(**vals))
     for i, d in enumerate(out):
         capacity = d.dwellings * 10
@@ -331,7 +335,9 @@ def _districts_from_csv(spec: dict[str, Any], file: str, base: Path) -> tuple[li
             key = (key or "").strip()
             text = (text or "").strip()
             where = f"row {i + 2}, column {key}"
-            if key in ("channels", "neighbours"):
+            if key == "associations" and text == "":
+                continue
+            if key in ("channels", "neighbours", "associations"):
                 out[key] = [t.strip() for t in text.split(";") if t.strip()]
             elif key in ("name", "mode"):
                 out[key] = text
