@@ -75,6 +75,9 @@ def test_funders_are_mesa_agents_sharing_the_budget() -> None:
     assert sum(budgets.values()) == pytest.approx(1_200_000), f"expected funders' budgets to sum to the program budget 1,200,000 EUR, got {budgets}"
     assert budgets == pytest.approx({"municipality": 600_000, "state_agency": 240_000, "innovation_fund": 360_000}), f"expected budget shares 0.5 / 0.2 / rest, got {budgets}"
     assert all(f.staff_persons >= 0 for f in funders), "expected non-negative staff"
+    weighted = DistrictModel(two(1, "program.w_benefit=3", "program.w_commercial=0"))
+    for f in weighted.agents_by_type[Funder]:
+        assert f.criteria_weights["w_benefit"] == 3 and f.criteria_weights["w_commercial"] == 0 and len(f.criteria_weights) == 7, f"expected each funder to hold the call's seven criteria weights, got {f.criteria_weights}"
     off = DistrictModel(load_scenario("two_districts", ["scenario.months=1", "scenario.scale=0.02"]))
     assert len(off.agents_by_type.get(Funder, [])) == 0, "expected no funders when the program is not enabled"
 

@@ -36,7 +36,7 @@ import mesa
 import numpy as np
 
 from districtsim import calendar
-from districtsim.criteria import criteria, score
+from districtsim.criteria import CRITERIA_GROUPS, criteria, score
 
 if TYPE_CHECKING:
     from districtsim.model import DistrictModel
@@ -50,6 +50,10 @@ class Funder(mesa.Agent):
         kind: ``municipality``, ``state_agency`` or ``innovation_fund``.
         budget_eur_per_year: Its share of the program budget.
         staff_persons: Staff it puts into the program.
+
+    The funders co-finance one joint call: each holds the call's criteria
+    weights (``criteria_weights``, from ``[program]`` ``w_*``), and the
+    selection scores applications with them (:func:`districtsim.criteria.score`).
     """
 
     def __init__(self, model: DistrictModel, kind: str, budget_eur_per_year: float, staff_persons: float) -> None:
@@ -57,6 +61,8 @@ class Funder(mesa.Agent):
         self.kind = kind
         self.budget_eur_per_year = float(budget_eur_per_year)
         self.staff_persons = float(staff_persons)
+        p = model.params.program
+        self.criteria_weights = {name: getattr(p, name) for name in CRITERIA_GROUPS}
 
 
 class ProgramYear:
