@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from districtsim.errors import ScenarioError
 from districtsim.model import DistrictModel
 from districtsim.run import run_scenario
-from districtsim.scenario import load_scenario
+from districtsim.scenario import SCENARIO_DIR, load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
@@ -28,12 +29,12 @@ def test_bundled_scenarios_found() -> None:
 
 @pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
 def test_bundled_scenario_loads_and_runs(path: Path) -> None:
-    scenario = load_scenario(str(path), ["scenario.months=3", "scenario.scale=0.01"])
+    scenario = load_scenario(str(path), ["scenario.months=13", "scenario.scale=0.01"])  # 13: the library's interventions start by month 12
     assert scenario.districts, f"expected districts in {path.name}"
     result = run_scenario(scenario)
     nd = len(scenario.districts)
-    assert len(result.districts) == 3 * nd, f"expected 3 months x {nd} districts rows for {path.name}, got {len(result.districts)}"
-    assert len(result.city) == 3, f"expected 3 city rows for {path.name}, got {len(result.city)}"
+    assert len(result.districts) == 13 * nd, f"expected 13 months x {nd} districts rows for {path.name}, got {len(result.districts)}"
+    assert len(result.city) == 13, f"expected 13 city rows for {path.name}, got {len(result.city)}"
     # The developer network's orientation is NaN (documented) where a district has none.
     numeric = result.districts.select_dtypes("number").drop(columns="developer_network_orientation")
     assert np.isfinite(numeric.to_numpy()).all(), f"expected finite district values for {path.name}, non-finite in {numeric.columns[~np.isfinite(numeric).all()].tolist()}"
@@ -138,3 +139,44 @@ def test_csv_scenario_equals_inline_toml(tmp_path: Path) -> None:
     ra, rb = run_scenario(from_csv, seed=3), run_scenario(from_toml, seed=3)
     for name in ("districts", "city", "events"):
         pd.testing.assert_frame_equal(getattr(ra, name), getattr(rb, name), check_exact=True, obj=f"{name} table (CSV vs inline TOML, seed 3)")
+
+
+# ------------------------------------------------------------ [scenario] base
+def test_base_scenario_is_merged_key_by_key(tmp_path: Path) -> None:
+    path = tmp_path / "derived.toml"
+    path.write_text(
+        '[scenario]\nbase = "two_districts"\nname = "derived"\nmonths = 24\n\n[mobilisation]\ntau = 0.2\n\n'
+        '[[interventions]]\ntype = "meeting_place"\ndistricts = ["Traditional"]\nstart_month = 3\n',
+        encoding="utf-8",
+    )
+    base = load_scenario("two_districts")
+    scen = load_scenario(str(path))
+    assert (scen.name, scen.months, scen.scale, scen.seed) == ("derived", 24, base.scale, base.seed), "expected this file's [scenario] keys to win and the base's to fill in"
+    assert scen.districts == base.districts, "expected the base's districts when the file has none"
+    assert scen.params.mobilisation.tau == 0.2 and scen.params.mobilisation.theta_mean == base.params.mobilisation.theta_mean, "expected parameter keys merged one by one"
+    assert [iv.type for iv in scen.interventions] == ["meeting_place"]
+
+
+def test_bundled_library_scenarios_share_the_default_city() -> None:
+    city = load_scenario("helsinki").districts
+    for name in ("baseline", "resident_houses", "local_media", "innovation_call", "call_without_continuation", "matchmaking", "coaching", "housing_construction", "displacement_measure"):
+        scen = load_scenario(name)
+        assert scen.districts == city, f"expected {name} to run on the default city's districts (so compare can pair it with baseline)"
+        assert (SCENARIO_DIR / f"{name}.toml").read_text(encoding="utf-8").lstrip().startswith("#"), f"expected {name}.toml to open with a comment stating its question"
+    assert load_scenario("call_without_continuation").params.program.enabled, "expected a base's base (innovation_call -> helsinki) to be merged too"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[scenario]\nbase = "nowhere"\n', "scenario.base"),
+        ("[scenario]\nbase = 3\n", "scenario.base"),
+        ('[scenario]\nbase = "self.toml"\n', "does not (directly or through its own base) name this file"),
+    ],
+)
+def test_bad_base_is_a_one_line_error(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "self.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(str(path))
+    assert expected in str(err.value) and "\n" not in str(err.value), f"expected a one-line error with '{expected}', got {err.value}"

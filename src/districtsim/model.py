@@ -21,6 +21,7 @@ from districtsim import communication, housing, mobilisation, partnerships, repu
 from districtsim.calendar import is_year_end, program_year
 from districtsim.criteria import criteria, criteria_frame
 from districtsim.errors import ScenarioError
+from districtsim.interventions import InterventionRunner, housing_places
 from districtsim.migration import CAUSES, allocate, attribute_causes, hazard_bound, hazard_terms
 from districtsim.network import Ties
 from districtsim.orgs.associations import DEVELOPER_CHANNELS, Association, default_kinds, kind_settings
@@ -29,7 +30,7 @@ from districtsim.orgs.partners import OutsideActor, OutsideFirm, Partnership, Re
 from districtsim.params import ASSOCIATION_KINDS, CHANNELS
 from districtsim.program import ProgramYear
 from districtsim.rates import annual_probability_to_monthly_hazard, half_life_to_monthly_rate, time_constant_to_monthly_rate
-from districtsim.residents import Blocks, draw_engagement, draw_incomes, draw_orientation, draw_theta, init_residents
+from districtsim.residents import PRIVATE, Blocks, draw_engagement, draw_incomes, draw_orientation, draw_theta, init_residents
 from districtsim.results import Recorder
 from districtsim.rng import Streams
 from districtsim.scenario import Scenario, load_scenario
@@ -67,7 +68,8 @@ class DistrictModel(mesa.Model):
         self.adjacency = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(nd, nd))
         self.near = (self.adjacency.toarray() > 0) | np.eye(nd, dtype=bool)
 
-        self.residents = r = init_residents(scenario.districts, p, self.scale, self.horizon, self.streams.get("init.residents"))
+        extra = housing_places(scenario.interventions, self.names, p.housing.persons_per_dwelling, self.scale)
+        self.residents = r = init_residents(scenario.districts, p, self.scale, self.horizon, self.streams.get("init.residents"), extra)
         self.block_start = np.concatenate([[0], np.cumsum(np.bincount(r.district, minlength=nd))])
         self.blocks = Blocks(self.block_start)
         neighbours = [self.adjacency.indices[self.adjacency.indptr[d] : self.adjacency.indptr[d + 1]] for d in range(nd)]
@@ -130,6 +132,7 @@ class DistrictModel(mesa.Model):
         self.event_log: list[dict[str, Any]] = []
         self.recorder = Recorder(self.horizon, self.names)
         self._init_partners_and_program()
+        self.interventions = InterventionRunner(self, scenario.interventions)
         self._flows: dict[str, np.ndarray] = {}
 
     # ----------------------------------------------------------------- set-up
@@ -329,7 +332,7 @@ class DistrictModel(mesa.Model):
         Phases, in this order:
 
         1. calendar: this month's stage of the innovation-platform program year;
-        2. scheduled shocks take effect;
+        2. scheduled shocks and interventions take effect (:mod:`districtsim.interventions`);
         3. communication: channels, events and ties reach residents;
         4. mobilisation: reached residents take part by the threshold rule;
         5. associations: membership, volunteers, channel upkeep, events, orientation;
@@ -342,8 +345,10 @@ class DistrictModel(mesa.Model):
             table at the end of each program year).
         """
         t = self.month
+        self.interventions.before_calendar(t)
         self.program.step(t)
         self._shocks(t)
+        self.interventions.step(t)
         self._communicate(t)
         self._mobilise(t)
         self._associations(t)
@@ -590,7 +595,14 @@ class DistrictModel(mesa.Model):
         identity = self.identity.astype(np.float32)
         l_gap = (np.average(self.liveability, weights=np.maximum(self.population, 1)) - self.liveability).astype(np.float32)
         u = rng.random(r.n, dtype=np.float32)
-        excess = housing.burden_given_tenure_terms(self.blocks.spread(price), r.price_ref_eur_m2, *self._tenure_terms, r.income_eur, p.housing)
+        price_now = self.blocks.spread(price)
+        cap = self.interventions.rent_cap()
+        if cap is not None:
+            # A cap on rent rises: a private renter's cost follows the price only up to the capped rise since moving in.
+            capped = np.flatnonzero(r.occupied & (r.tenure == PRIVATE) & np.isfinite(cap)[r.district])
+            ceiling = r.price_ref_eur_m2[capped] * np.exp(np.log1p(cap[r.district[capped]]) * r.months_in_district[capped] / 12.0)
+            price_now[capped] = np.minimum(price_now[capped], ceiling.astype(np.float32))
+        excess = housing.burden_given_tenure_terms(price_now, r.price_ref_eur_m2, *self._tenure_terms, r.income_eur, p.housing)
         excess -= np.float32(m.burden_cap)
         np.maximum(excess, np.float32(0.0), out=excess)
         # Exact shortcut: P(move) = 1 - exp(-h) <= h <= bound * exp(alpha_B * excess), so only residents with burden excess

@@ -90,9 +90,24 @@ class ProgramYear:
         half_life = p.legacy_half_life_years
         self.legacy_decay = 1.0 if half_life <= 0 else 1.0 - 0.5 ** (1.0 / (12.0 * half_life))
         if self.enabled:
-            shares = {"municipality": p.municipality_share, "state_agency": p.state_share, "innovation_fund": max(0.0, 1.0 - p.municipality_share - p.state_share)}
-            for kind, share in shares.items():
-                Funder(model, kind, share * p.budget_eur_per_year, share * p.staff_persons_per_platform * max(1, round(p.budget_eur_per_year / p.grant_eur_per_year)))
+            self._create_funders()
+
+    def _create_funders(self) -> None:
+        """Create the three funders (Mesa agents) with their shares of the budget and staff."""
+        p = self.model.params.program
+        shares = {"municipality": p.municipality_share, "state_agency": p.state_share, "innovation_fund": max(0.0, 1.0 - p.municipality_share - p.state_share)}
+        for kind, share in shares.items():
+            Funder(self.model, kind, share * p.budget_eur_per_year, share * p.staff_persons_per_platform * max(1, round(p.budget_eur_per_year / p.grant_eur_per_year)))
+
+    def start(self) -> None:
+        """Start (or restart) the program with the model's current ``[program]`` settings (a program intervention)."""
+        p = self.model.params.program
+        self.enabled = True
+        half_life = p.legacy_half_life_years
+        self.legacy_decay = 1.0 if half_life <= 0 else 1.0 - 0.5 ** (1.0 / (12.0 * half_life))
+        for funder in list(self.model.agents_by_type.get(Funder, [])):
+            funder.remove()
+        self._create_funders()
 
     @property
     def grant_factor(self) -> np.ndarray:

@@ -139,7 +139,9 @@ def draw_theta(rng: np.random.Generator, params: Params, n: int) -> np.ndarray:
     return (m.theta_mean + m.theta_sd * rng.standard_normal(n)).astype(np.float32)
 
 
-def init_residents(specs: tuple[DistrictSpec, ...], params: Params, scale: float, months: int, rng: np.random.Generator) -> Residents:
+def init_residents(
+    specs: tuple[DistrictSpec, ...], params: Params, scale: float, months: int, rng: np.random.Generator, extra: dict[int, list[tuple[int, np.ndarray, float, float]]] | None = None
+) -> Residents:
     """Build the places and the initial population of every district.
 
     Args:
@@ -148,12 +150,17 @@ def init_residents(specs: tuple[DistrictSpec, ...], params: Params, scale: float
         scale: Fraction of the real population simulated.
         months: Horizon, for the places built during the run.
         rng: The ``init.residents`` stream.
+        extra: Places added by housing interventions, per district index:
+            (count, built month of each place, owner share, social share)
+            (:func:`districtsim.interventions.housing_places`).
 
     Returns:
         The populated :class:`Residents`.
     """
     places0, later, residents0 = district_blocks(specs, params, scale, months)
-    sizes = places0 + later
+    extra = extra or {}
+    added = np.array([sum(n for n, *_ in extra.get(d, [])) for d in range(len(specs))], dtype=np.int64)
+    sizes = places0 + later + added
     n = int(sizes.sum())
     district = np.repeat(np.arange(len(specs), dtype=np.int16), sizes)
     tenure = np.empty(n, dtype=np.int8)
@@ -161,13 +168,19 @@ def init_residents(specs: tuple[DistrictSpec, ...], params: Params, scale: float
     occupied = np.zeros(n, dtype=bool)
     start = np.concatenate([[0], np.cumsum(sizes)])
     for d, spec in enumerate(specs):
-        lo, hi = start[d], start[d + 1]
+        lo, hi = start[d], start[d + 1] - added[d]
         u = rng.random(hi - lo)
         tenure[lo:hi] = np.where(u < spec.share_owner, OWNER, np.where(u < spec.share_owner + spec.share_social, SOCIAL, PRIVATE))
         # Later places open evenly over the horizon (construction).
         if later[d] > 0:
             built[lo + places0[d] : hi] = np.sort(rng.integers(1, max(months, 2), later[d]))
         occupied[lo + rng.permutation(places0[d])[: residents0[d]]] = True
+        # Places of housing interventions: their own tenure mix and completion months.
+        for n_new, months_built, share_owner, share_social in extra.get(d, []):
+            u = rng.random(n_new)
+            tenure[hi : hi + n_new] = np.where(u < share_owner, OWNER, np.where(u < share_owner + share_social, SOCIAL, PRIVATE))
+            built[hi : hi + n_new] = months_built
+            hi += n_new
     pp = params.population
     price = np.array([s.price_eur_m2 for s in specs])
     geo_price = np.exp(np.average(np.log(price), weights=[s.population for s in specs]))

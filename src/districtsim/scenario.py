@@ -3,7 +3,8 @@
 A scenario is a TOML file with a ``[scenario]`` table (name, description,
 months, scale, seed), the districts (``[[districts]]`` tables, or a
 ``[districts_file]`` table pointing to a CSV of districts and a CSV of
-adjacency), optional ``[[shocks]]`` and any parameter section of
+adjacency), optional ``[[shocks]]``, optional ``[[interventions]]``
+(:mod:`districtsim.interventions`) and any parameter section of
 :mod:`districtsim.params`. Every problem is reported as a
 :class:`~districtsim.errors.ScenarioError` naming the file, the key path, the
 value found and what is expected.
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from districtsim.errors import ScenarioError
+from districtsim.interventions import Intervention, check_interventions
 from districtsim.params import ASSOCIATION_KINDS as KINDS
 from districtsim.params import CHANNELS, SECTIONS, Params, params_to_dict
 
@@ -77,6 +79,7 @@ class Scenario:
     seed: int = 0
     districts: tuple[DistrictSpec, ...] = ()
     shocks: tuple[Shock, ...] = ()
+    interventions: tuple[Intervention, ...] = ()
     params: Params = field(default_factory=Params)
     source: str = ""
 
@@ -111,6 +114,7 @@ class Scenario:
             "source": self.source,
             "districts": [{k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(d).items()} for d in self.districts],
             "shocks": [{"districts": list(s.districts), "month": s.month, "reputation": s.reputation} for s in self.shocks],
+            "interventions": [iv.to_dict() for iv in self.interventions],
             "params": params_to_dict(self.params),
         }
 
@@ -154,19 +158,70 @@ def load_scenario(name_or_path: str | None = None, overrides: list[str] | None =
         ScenarioError: For any problem, naming file, key and expectation.
     """
     path = resolve_path(name_or_path)
+    raw = _read_with_base(path, ())
+    return scenario_from_dict(raw, str(path), base_dir=path.parent).with_overrides(overrides or [])
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     file = str(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(file, "", "invalid TOML", f"valid TOML syntax ({exc})") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(file, "", "an unreadable file", f"a readable UTF-8 text file ({exc})") from None
-    return scenario_from_dict(raw, file, base_dir=path.parent).with_overrides(overrides or [])
+
+
+def _read_with_base(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+    """Read a scenario file and merge it onto its ``[scenario] base``, if it names one.
+
+    The base (a bundled name or a path relative to this file) is validated on
+    its own first, so its mistakes are reported in its own file. Then this
+    file's tables win: ``[scenario]`` keys and parameter keys one by one;
+    ``[[districts]]`` or ``[districts_file]`` replace the base's districts
+    as a whole; ``[[shocks]]`` and ``[[interventions]]`` are added after the
+    base's.
+    """
+    raw = _read_toml(path)
+    head = raw.get("scenario", {})
+    if not isinstance(head, dict) or "base" not in head:
+        return raw
+    file = str(path)
+    base_name = head["base"]
+    if not isinstance(base_name, str):
+        raise ScenarioError(file, "scenario.base", base_name, "the name of a bundled scenario or a path to a scenario file")
+    candidate = (path.parent / base_name) if not Path(base_name).is_absolute() else Path(base_name)
+    try:
+        base_path = (candidate if candidate.suffix and candidate.exists() else resolve_path(base_name)).resolve()
+    except ScenarioError as exc:
+        raise ScenarioError(file, "scenario.base", base_name, exc.expected) from None
+    if base_path == path.resolve() or base_path in seen:
+        raise ScenarioError(file, "scenario.base", base_name, "a scenario that does not (directly or through its own base) name this file as its base")
+    base_raw = _read_with_base(base_path, (*seen, path.resolve()))
+    scenario_from_dict(base_raw, str(base_path), base_dir=base_path.parent)  # report the base's own mistakes in its own file
+    if "districts_file" in base_raw:
+        spec = dict(base_raw["districts_file"])
+        for key in ("districts", "adjacency"):
+            if isinstance(spec.get(key), str):
+                spec[key] = str((base_path.parent / spec[key]).resolve())
+        base_raw = {**base_raw, "districts_file": spec}
+    merged: dict[str, Any] = {k: v for k, v in base_raw.items() if k not in ("districts", "districts_file") or ("districts" not in raw and "districts_file" not in raw)}
+    for key, value in raw.items():
+        if key == "scenario":
+            merged["scenario"] = {**base_raw.get("scenario", {}), **{k: v for k, v in value.items() if k != "base"}}
+        elif key in ("shocks", "interventions") and isinstance(value, list):
+            merged[key] = [*base_raw.get(key, []), *value]
+        elif key in SECTIONS and isinstance(value, dict) and isinstance(base_raw.get(key), dict):
+            merged[key] = {**base_raw[key], **value}
+        else:
+            merged[key] = value
+    merged.get("scenario", {}).pop("base", None)
+    return merged
 
 
 def scenario_from_dict(raw: dict[str, Any], file: str = "<dict>", base_dir: Path | None = None) -> Scenario:
     """Validate a parsed scenario mapping (see module docstring for the keys)."""
-    known = {"scenario", "districts", "districts_file", "shocks", *SECTIONS}
+    known = {"scenario", "districts", "districts_file", "shocks", "interventions", *SECTIONS}
     for key in raw:
         if key not in known:
             raise ScenarioError(file, key, key, f"one of the tables {', '.join(sorted(known))}")
@@ -187,9 +242,10 @@ def scenario_from_dict(raw: dict[str, Any], file: str = "<dict>", base_dir: Path
     districts = _check_districts(rows, dfile)
     months = values.get("months", 240)
     shocks = _check_shocks(raw.get("shocks", []), file, {d.name for d in districts}, months)
+    interventions = check_interventions(raw.get("interventions", []), file, [d.name for d in districts], months)
     params = _check_params(raw, file)
     _check_cross(params, file)
-    return Scenario(districts=districts, shocks=shocks, params=params, source=file, **values)
+    return Scenario(districts=districts, shocks=shocks, interventions=interventions, params=params, source=file, **values)
 
 
 def _check_cross(params: Params, file: str) -> None:
@@ -436,3 +492,6 @@ def _check_shocks_horizon(scen: Scenario, how: str | None = None) -> None:
     for i, s in enumerate(scen.shocks):
         if s.month >= scen.months:
             raise ScenarioError(scen.source, f"shocks[{i}].month", s.month, f"a month within the horizon 0..{scen.months - 1} ({how})")
+    for iv in scen.interventions:
+        if iv.start_month >= scen.months:
+            raise ScenarioError(scen.source, f"interventions[{iv.index}].start_month", iv.start_month, f"a month within the horizon 0..{scen.months - 1} ({how})")

@@ -30,7 +30,9 @@ Each month an association spends its volunteers' hours on its channels in
 priority order (paper, website, social media, forum); a channel that goes
 short of hours for ``lapse_grace_months`` months lapses, and a lapsed (or
 wanted, not yet running) channel starts when spare hours exceed its upkeep
-by ``relaunch_margin`` for as long. It then decides whether to hold an event
+by ``relaunch_margin`` for as long. A channel an intervention pays for needs
+no hours and does not lapse; one an intervention closed is not restarted
+while the intervention lasts. It then decides whether to hold an event
 next month: events need ``event_hours`` of its spare volunteer time and a
 meeting place, or, for a creative association (orientation at or above the
 mode cut), a festival month; the rate is the creative or traditional rate
@@ -118,6 +120,8 @@ class Association(mesa.Agent):
         self.volunteers = 0.0
         self.active_members = 0.0
         self.applications: list[int] = []
+        self.funded_channels: set[str] = set()  # paid for by an intervention: no volunteer hours, no lapse
+        self.closed_channels: set[str] = set()  # closed by an intervention: not restarted while it lasts
 
     @property
     def is_lead(self) -> bool:
@@ -138,6 +142,8 @@ class Association(mesa.Agent):
         c = self.model.params.communication
         for name in CHANNELS:
             upkeep = getattr(c, f"upkeep_{name}_hours")
+            if name in self.closed_channels or name in self.funded_channels:
+                continue
             if self.channels[name]:
                 if hours >= upkeep:
                     hours -= upkeep
