@@ -5,7 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install run test lint bench browser
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "districtsim needs Python 3.12+; found " + sys.version.split()[0] + " at $(PY). Install it (pyenv install 3.12) or run: make PY=/path/to/python3.12")'
@@ -27,3 +29,7 @@ test: lint
 
 bench: install
 	$(BIN)/python experiments/benchmarks/bench_run.py
+
+# Debian's chromium for the browser tests (tests/test_browser.py; skipped without it, except in CI).
+browser:
+	@test -x $(CHROMIUM) || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; else echo "districtsim: the browser tests need Debian's chromium at $(CHROMIUM) (sudo apt-get install chromium); without it they are skipped"; fi; }

@@ -119,7 +119,7 @@ def test_run_prints_written_paths(tmp_path: Path, capsys: pytest.CaptureFixture[
     code, stdout, err = run_cli(capsys, ["run", "two_districts", *TINY, "--out", str(out)])
     assert code == 0, f"expected exit 0, got {code}; stderr {err!r}"
     listed = {Path(line.strip()).name for line in stdout.splitlines() if line.strip()}
-    assert listed == {"districts.parquet", "city.parquet", "events.parquet", "criteria.parquet", "meta.json"}, f"expected the five written files on stdout, got {listed}"
+    assert listed == {"districts.parquet", "city.parquet", "events.parquet", "criteria.parquet", "meta.json", "report.html"}, f"expected the six written files on stdout, got {listed}"
     assert "Traceback" not in err, f"expected no traceback on a good run, got {err}"
 
 
@@ -175,7 +175,7 @@ def test_run_format_csv_writes_csv_tables(tmp_path: Path, capsys: pytest.Capture
     code, _, err = run_cli(capsys, ["run", "two_districts", *TINY, "--format", "csv", "--out", str(out)])
     assert code == 0, f"expected exit 0, got {code}; stderr {err!r}"
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["city.csv", "criteria.csv", "districts.csv", "events.csv", "meta.json"], f"expected csv tables and meta.json, got {names}"
+    assert names == ["city.csv", "criteria.csv", "districts.csv", "events.csv", "meta.json", "report.html"], f"expected csv tables, meta.json and report.html, got {names}"
     df = pd.read_csv(out / "districts.csv")
     missing = [c for c in DISTRICT_COLUMNS if c not in df.columns]
     assert not missing, f"expected the district columns in districts.csv too, missing {missing}"
@@ -427,7 +427,7 @@ ARGPARSE_CASES = [
     ("scale_not_number", ["run", "--scale", "tenth"], "districtsim: --scale: found 'tenth'; expected a number"),
     ("seed_not_integer", ["run", "--seed", "x1"], "districtsim: --seed: found 'x1'; expected an integer"),
     ("format_unknown", ["run", "--format", "xlsx"], "districtsim: --format: found 'xlsx'; expected one of parquet, csv"),
-    ("command_unknown", ["simulate"], "districtsim: command: found 'simulate'; expected one of run, validate"),
+    ("command_unknown", ["simulate"], "districtsim: command: found 'simulate'; expected one of run, compare, validate"),
 ]
 
 
@@ -447,7 +447,7 @@ def test_other_argparse_errors_are_one_line_pointing_to_help(capsys: pytest.Capt
     assert not line.startswith("districtsim: argument "), f"expected argparse's 'argument' prefix dropped, got {line!r}"
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["validate", "--help"]], ids=["top", "run", "validate"])
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["compare", "--help"], ["validate", "--help"]], ids=["top", "run", "compare", "validate"])
 def test_help_is_intact(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     code, stdout, err = run_cli(capsys, argv)
     assert code == 0, f"expected exit 0 for {' '.join(argv)}, got {code}"
@@ -457,6 +457,9 @@ def test_help_is_intact(capsys: pytest.CaptureFixture[str], argv: list[str]) -> 
     if argv[0] == "run":
         for option in ("--seed", "--months", "--scale", "--set", "--format", "--out", "--quiet"):
             assert option in stdout, f"expected {option} documented in run --help"
+    if argv[0] == "compare":
+        for option in ("--replicates", "--workers", "--seed", "--months", "--scale", "--set", "--out", "--quiet"):
+            assert option in stdout, f"expected {option} documented in compare --help"
 
 
 def test_subprocess_argparse_type_error_one_line(tmp_path: Path) -> None:

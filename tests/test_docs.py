@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from districtsim.compare import CRITERIA_PREFIX, EFFECTS_COLUMNS, REPLICATES_COLUMNS, criteria_outcomes, outcome_names
 from districtsim.params import param_rows
 from districtsim.results import DISTRICT_COLUMNS, Recorder
 from districtsim.run import EVENT_COLUMNS
@@ -138,6 +139,21 @@ def test_every_event_column_is_in_outputs_md():
     documented = _documented_columns("## events")
     missing = [c for c in EVENT_COLUMNS if c not in documented]
     assert not missing, f"docs/outputs.md does not document these event columns: {missing}"
+
+
+def test_every_comparison_column_and_outcome_is_in_outputs_md():
+    effects = _documented_columns("### effects")
+    missing = [c for c in EFFECTS_COLUMNS if c not in effects]
+    assert not missing, f"docs/outputs.md (### effects) does not document these columns of districtsim.compare.EFFECTS_COLUMNS: {missing}"
+    outcomes = [o for o in outcome_names() if not o.startswith(CRITERIA_PREFIX)]
+    missing = [o for o in outcomes if o not in effects]
+    assert not missing, f"docs/outputs.md (### effects) does not document these outcomes of districtsim.compare.OUTCOMES: {missing}"
+    text = OUTPUTS.read_text(encoding="utf-8").split("### effects", 1)[1]
+    missing = [c for c in criteria_outcomes() if f"`{c}`" not in text.split("### replicates", 1)[0]]
+    assert not missing, f"docs/outputs.md (### effects) does not list these criteria outcomes: {missing}"
+    replicates = _documented_columns("### replicates")
+    missing = [c for c in REPLICATES_COLUMNS if c not in replicates]
+    assert not missing, f"docs/outputs.md (### replicates) does not document these columns of districtsim.compare.REPLICATES_COLUMNS: {missing}"
 
 
 def write_param_table(path: Path = ODD) -> None:

@@ -145,8 +145,7 @@ def test_csv_scenario_equals_inline_toml(tmp_path: Path) -> None:
 def test_base_scenario_is_merged_key_by_key(tmp_path: Path) -> None:
     path = tmp_path / "derived.toml"
     path.write_text(
-        '[scenario]\nbase = "two_districts"\nname = "derived"\nmonths = 24\n\n[mobilisation]\ntau = 0.2\n\n'
-        '[[interventions]]\ntype = "meeting_place"\ndistricts = ["Traditional"]\nstart_month = 3\n',
+        '[scenario]\nbase = "two_districts"\nname = "derived"\nmonths = 24\n\n[mobilisation]\ntau = 0.2\n\n[[interventions]]\ntype = "meeting_place"\ndistricts = ["Traditional"]\nstart_month = 3\n',
         encoding="utf-8",
     )
     base = load_scenario("two_districts")

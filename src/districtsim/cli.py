@@ -1,4 +1,4 @@
-"""Command line: ``districtsim run`` and ``districtsim validate``.
+"""Command line: ``districtsim run``, ``districtsim compare`` and ``districtsim validate``.
 
 User mistakes (bad scenario, bad override, bad option, unwritable output
 folder) are reported as one line on stderr with exit status 2, never as a
@@ -66,6 +66,24 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format (default: parquet)")
     run.add_argument("--out", default=None, help="output folder (default: results/<scenario name>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    cmp = sub.add_parser(
+        "compare",
+        help="run scenarios on the same seeds and compare them",
+        description=(
+            "Run each scenario --replicates times on the same seeds (common random numbers: replicate r uses seed S + r in every scenario) and compare yearly outcomes: "
+            "writes effects.parquet (means and paired differences to the first scenario with 95% confidence intervals), replicates.parquet (every run's yearly values), "
+            "report.html (a self-contained report) and meta.json to --out, and each run's tables to --out/runs/<scenario>/<replicate>/. The scenarios must have the same districts."
+        ),
+    )
+    cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=f"two or more scenario TOML files or bundled names ({bundled}); the first is the reference")
+    cmp.add_argument("--replicates", type=int, required=True, help="runs per scenario (at least 1; 10 or more for useful confidence intervals)")
+    cmp.add_argument("--workers", type=int, default=1, help="parallel processes (default 1); results do not depend on it")
+    cmp.add_argument("--seed", type=int, default=None, help="root seed S: replicate r uses seed S + r (default: the first scenario's seed)")
+    cmp.add_argument("--months", type=int, default=None, help="horizon in months for every scenario (default: the scenarios', usually 240)")
+    cmp.add_argument("--scale", type=float, default=None, help="fraction of the real population simulated, 0.0001-1, for every scenario")
+    cmp.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override a parameter in every scenario (repeatable)")
+    cmp.add_argument("--out", default=None, help="output folder (default: results/compare_<first>_vs_<second>...)")
+    cmp.add_argument("--quiet", action="store_true", help="no progress bar")
     val = sub.add_parser("validate", help="check a scenario file without running it", description="Check a scenario file (and --set overrides) and report the first problem.")
     val.add_argument("scenario", help="scenario TOML file or bundled name")
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override to check as well")
@@ -110,7 +128,78 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if bar:
         bar.close()
     paths = write_results(result, out, args.format)
+    from districtsim.report import write_run_report
+
+    paths.append(write_run_report(result, out / "report.html"))
     print(f"done in {result.meta['elapsed_seconds']:.1f} s; results in {out}/:", file=sys.stderr)
+    for p in paths:
+        print(f"  {p}")
+    return 0
+
+
+def _at_least(option: str, value: int, low: int) -> str | None:
+    """Return the one-line complaint if ``value`` is below ``low``."""
+    if value < low:
+        return f"{option}: found {value}; expected an integer of at least {low}"
+    return None
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    problems = [_at_least("--replicates", args.replicates, 1), _at_least("--workers", args.workers, 1)]
+    if len(args.scenarios) < 2:
+        problems.insert(0, f"compare: found {len(args.scenarios)} scenario; expected two or more scenarios to compare (see districtsim compare --help)")
+    if args.seed is not None and args.seed < 0:
+        problems.append(f"--seed: found {args.seed}; expected a non-negative integer")
+    for problem in problems:
+        if problem:
+            print(f"districtsim: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+    scenarios = []
+    for name in args.scenarios:
+        scenario = load_scenario(name, args.overrides)
+        for option, key in _SCENARIO_OPTIONS[:2]:
+            value = getattr(args, key)
+            if value is not None:
+                scenario = scenario.with_option(key, value, option)
+        scenarios.append(scenario)
+    from districtsim.compare import arm_labels, check_arms
+
+    check_arms(scenarios)
+    labels = arm_labels(scenarios)
+    out = Path(args.out) if args.out else Path("results") / ("compare_" + "_vs_".join(labels))
+    problem = _check_writable(out)
+    if problem:
+        print(f"districtsim: --out {out}: cannot write there ({problem}); choose a folder you can write to", file=sys.stderr)
+        return EXIT_USAGE
+    from districtsim.compare import compare_scenarios
+    from districtsim.report import write_compare_report
+
+    total = len(scenarios) * args.replicates
+    root = scenarios[0].seed if args.seed is None else args.seed
+    first = scenarios[0]
+    print(
+        f"districtsim {__version__}: compare {', '.join(labels)}; {args.replicates} replicate(s) each on seeds {root}..{root + args.replicates - 1}, {len(first.districts)} districts, {first.months} months, scale {first.scale:g}, {args.workers} worker(s)",
+        file=sys.stderr,
+    )
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        size = shutil.get_terminal_size()
+        bar = tqdm(total=total, unit="run", desc="compare", file=sys.stderr, ncols=size.columns or 80, nrows=size.lines or 24)
+    try:
+        comparison = compare_scenarios(scenarios, args.replicates, workers=args.workers, root_seed=args.seed, on_run=(lambda arm, r: bar.update(1)) if bar else None, out=out)
+    except KeyboardInterrupt:
+        if bar:
+            bar.close()
+        print(f"districtsim: interrupted; finished runs are in {out / 'runs'}/, no comparison tables were written", file=sys.stderr)
+        return 130
+    if bar:
+        bar.close()
+    paths = [out / "effects.parquet", out / "replicates.parquet"]
+    paths.append(write_compare_report(comparison, out / "report.html"))
+    paths.append(out / "meta.json")
+    print(f"done in {comparison.meta['elapsed_seconds']:.1f} s; results in {out}/ (each run's tables in {out / 'runs'}/):", file=sys.stderr)
     for p in paths:
         print(f"  {p}")
     return 0
@@ -131,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _cmd_run(args)
+        if args.command == "compare":
+            return _cmd_compare(args)
         return _cmd_validate(args)
     except ScenarioError as err:
         print(f"districtsim: {err.one_line()}", file=sys.stderr)

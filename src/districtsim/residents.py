@@ -139,9 +139,7 @@ def draw_theta(rng: np.random.Generator, params: Params, n: int) -> np.ndarray:
     return (m.theta_mean + m.theta_sd * rng.standard_normal(n)).astype(np.float32)
 
 
-def init_residents(
-    specs: tuple[DistrictSpec, ...], params: Params, scale: float, months: int, rng: np.random.Generator, extra: dict[int, list[tuple[int, np.ndarray, float, float]]] | None = None
-) -> Residents:
+def init_residents(specs: tuple[DistrictSpec, ...], params: Params, scale: float, months: int, rng: np.random.Generator, extra: dict[int, list[tuple[int, np.ndarray, float, float]]] | None = None) -> Residents:
     """Build the places and the initial population of every district.
 
     Args:

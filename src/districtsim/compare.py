@@ -1,0 +1,461 @@
+"""Compare scenarios over replicates with common random numbers (``districtsim compare``).
+
+Every scenario of a comparison (an *arm*) runs on the same list of seeds:
+replicate ``r`` of every arm uses the root seed ``root_seed + r`` (so
+replicate 0 is exactly ``districtsim run SCENARIO --seed ROOT``). Because the
+model draws every random number from named streams of that seed
+(:mod:`districtsim.rng`), two arms that differ only in a policy share their
+randomness, and the paired difference of an outcome between two arms on the
+same seed is far less noisy than the difference of two independent runs
+(common random numbers).
+
+Outcomes are summarised per program year (``year`` ``y`` = months ``12y`` to
+``12y + 11``, October to September): the yearly mean of states and rates and
+the yearly sum of flows (see :data:`OUTCOMES`), per district and for the city,
+plus the evaluation criteria of :mod:`districtsim.criteria` per district.
+The per-replicate values (``replicates.parquet``) are kept, so any other
+statistic can be computed later without re-running.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import multiprocessing
+import platform
+import re
+import signal
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from districtsim import __version__
+from districtsim.criteria import CRITERIA_GROUPS
+from districtsim.errors import ScenarioError
+from districtsim.results import RunResult, _atomic_write, write_results
+from districtsim.scenario import Scenario
+
+LEVEL = 0.95
+"""Confidence level of every interval in the comparison tables."""
+
+SEED_SCHEME = "root_seed + replicate"
+"""How replicate seeds are derived (recorded in meta.json)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One compared outcome: where it comes from and how a year is summarised."""
+
+    label: str
+    unit: str
+    district: str | None
+    city: str | None
+    how: str  # "mean" (states, rates) or "sum" (flows)
+
+
+OUTCOMES: dict[str, Outcome] = {
+    "price_eur_m2": Outcome("price of an old flat", "EUR/m2", "price_eur_m2", "price_eur_m2_mean", "mean"),
+    "reputation": Outcome("reputation", "0..1", "reputation", "reputation_mean", "mean"),
+    "liveability": Outcome("liveability", "0..1", "liveability", "liveability_mean", "mean"),
+    "identity": Outcome("identity", "0..1", "identity", "identity_mean", "mean"),
+    "participation_rate": Outcome("participation (share of residents active in a month)", "share", "participation_rate", "participation_rate", "mean"),
+    "population": Outcome("residents", "persons", "population", "population", "mean"),
+    "displacement_persons": Outcome("displacement (moves out because of housing burden)", "persons/year", "moves_out_burden_persons", "displacement_persons", "sum"),
+    "moves_out_persons": Outcome("moves out of a district", "persons/year", "moves_out_persons", "moves_out_persons", "sum"),
+    "innovations": Outcome("innovations", "innovations/year", "innovations", "innovations", "sum"),
+    "commercial_value_eur": Outcome("commercial value of innovations", "EUR/year", "commercial_value_eur", "commercial_value_eur", "sum"),
+    "public_support_eur": Outcome("public support (program grants paid)", "EUR/year", "public_support_eur", "public_support_eur", "sum"),
+    "price_gini": Outcome("inequality of prices between districts (Gini)", "0..1", None, "price_gini", "mean"),
+}
+"""Outcomes from the district and city tables: name -> source columns and yearly summary.
+
+District values come from ``districts.parquet`` (column ``district``), city
+values from ``city.parquet`` (column ``city``); ``how`` is the yearly mean
+(states, rates) or the yearly sum (flows). ``price_gini`` exists only for
+the city.
+"""
+
+CRITERIA_UNITS: dict[str, str] = {
+    "commercial_value_eur": "EUR/year",
+    "external_persons": "persons",
+    "external_eur": "EUR/year",
+    "collective_knowledge_person_months": "person-months",
+    "knowledge_public_share": "share",
+    "competence_persons": "persons",
+    "competence_outside_share": "share",
+    "public_support_persons": "persons",
+    "public_support_eur": "EUR/year",
+    "liveability": "0..1",
+    "reputation": "0..1",
+    "attractiveness": "index",
+    "vitality_firms_per_1000": "firms per 1,000 residents",
+    "housing_value_eur_m2": "EUR/m2",
+    "channel_coverage": "probability/month",
+    "mobilisation_rate": "share",
+    "identity": "0..1",
+}
+"""Units of the criteria columns compared (``criteria.<column>`` outcomes)."""
+
+CRITERIA_PREFIX = "criteria."
+KEYS = ["scope", "district", "outcome", "year"]
+EFFECTS_COLUMNS = [*KEYS, "months", "arm", "mean", "mean_lo", "mean_hi", "diff_mean", "diff_lo", "diff_hi", "n_replicates", "unit"]
+"""Columns of ``effects.parquet`` (documented in docs/outputs.md)."""
+REPLICATES_COLUMNS = [*KEYS, "months", "arm", "replicate", "seed", "value"]
+"""Columns of ``replicates.parquet`` (documented in docs/outputs.md)."""
+
+
+def criteria_outcomes() -> list[str]:
+    """Return the criteria columns compared: those of the seven criteria groups, in group order."""
+    seen: list[str] = []
+    for columns in CRITERIA_GROUPS.values():
+        seen.extend(c for c in columns if c not in seen)
+    return seen
+
+
+def outcome_unit(outcome: str) -> str:
+    """Return the unit of an outcome name of the comparison tables."""
+    if outcome.startswith(CRITERIA_PREFIX):
+        return CRITERIA_UNITS.get(outcome.removeprefix(CRITERIA_PREFIX), "")
+    return OUTCOMES[outcome].unit
+
+
+def outcome_label(outcome: str) -> str:
+    """Return a short human-readable label of an outcome name."""
+    if outcome.startswith(CRITERIA_PREFIX):
+        return "criterion: " + outcome.removeprefix(CRITERIA_PREFIX).replace("_", " ")
+    return OUTCOMES[outcome].label
+
+
+def outcome_names() -> list[str]:
+    """Return every outcome name in table order: :data:`OUTCOMES`, then the criteria."""
+    return [*OUTCOMES, *(CRITERIA_PREFIX + c for c in criteria_outcomes())]
+
+
+def yearly_outcomes(result: RunResult) -> pd.DataFrame:
+    """Return one run's outcomes per program year: columns scope, district, outcome, year, months, value.
+
+    City rows have an empty ``district``. ``months`` is the number of months
+    of the year in the run (12, or fewer for a last partial year); criteria
+    exist only for complete years.
+    """
+    frames = []
+    d = result.districts
+    names = [str(n) for n in d["district"].cat.categories] if isinstance(d["district"].dtype, pd.CategoricalDtype) else list(dict.fromkeys(d["district"].astype(str)))
+    dy = d.assign(year=d["month"].to_numpy() // 12, district=d["district"].astype(str))
+    g = dy.groupby(["year", "district"], sort=False)
+    months = g["month"].size()
+    for name, spec in OUTCOMES.items():
+        if spec.district is None:
+            continue
+        s = g[spec.district].mean() if spec.how == "mean" else g[spec.district].sum()
+        frames.append(pd.DataFrame({"scope": "district", "district": s.index.get_level_values("district"), "outcome": name, "year": s.index.get_level_values("year"), "months": months.to_numpy(), "value": s.to_numpy(dtype=float)}))
+    c = result.city
+    gc = c.assign(year=c["month"].to_numpy() // 12).groupby("year", sort=True)
+    cmonths = gc["month"].size()
+    for name, spec in OUTCOMES.items():
+        if spec.city is None:
+            continue
+        s = gc[spec.city].mean() if spec.how == "mean" else gc[spec.city].sum()
+        frames.append(pd.DataFrame({"scope": "city", "district": "", "outcome": name, "year": s.index.to_numpy(), "months": cmonths.to_numpy(), "value": s.to_numpy(dtype=float)}))
+    crit = result.criteria
+    if crit is not None and len(crit):
+        for col in criteria_outcomes():
+            frames.append(pd.DataFrame({"scope": "district", "district": crit["district"].astype(str).to_numpy(), "outcome": CRITERIA_PREFIX + col, "year": crit["program_year"].to_numpy(), "months": 12, "value": crit[col].to_numpy(dtype=float)}))
+    df = pd.concat(frames, ignore_index=True)
+    df["year"] = df["year"].astype(np.int32)
+    df["months"] = df["months"].astype(np.int32)
+    return _order(df, names)
+
+
+def _order(df: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Make scope, district and outcome ordered categoricals and sort (city first, scenario order of districts)."""
+    df["scope"] = pd.Categorical(df["scope"], categories=["city", "district"], ordered=True)
+    df["district"] = pd.Categorical(df["district"], categories=["", *names], ordered=True)
+    df["outcome"] = pd.Categorical(df["outcome"], categories=outcome_names(), ordered=True)
+    return df.sort_values(KEYS, kind="stable").reset_index(drop=True)
+
+
+@dataclass
+class Comparison:
+    """What :func:`compare_scenarios` returns (and :func:`load_comparison` reads back).
+
+    Attributes:
+        arms: Arm labels (scenario names, made unique), the first is the reference.
+        seeds: Seed of each replicate, shared by every arm.
+        replicates: Per-run outcome values (``replicates.parquet``).
+        effects: Means, confidence intervals and paired differences (``effects.parquet``).
+        districts: The districts of the first arm: name, x_km, y_km, population (for maps).
+        meta: Metadata written to ``meta.json``.
+    """
+
+    arms: list[str]
+    seeds: list[int]
+    replicates: pd.DataFrame
+    effects: pd.DataFrame
+    districts: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def arm_labels(scenarios: list[Scenario]) -> list[str]:
+    """Return unique arm labels: each scenario's name, with ``_2``, ``_3`` ... appended to repeats."""
+    labels: list[str] = []
+    for s in scenarios:
+        base = _safe(s.name)
+        label, k = base, 2
+        while label in labels:
+            label, k = f"{base}_{k}", k + 1
+        labels.append(label)
+    return labels
+
+
+def _safe(name: str) -> str:
+    """Return ``name`` usable as a folder name (letters, digits, ``_ . -``)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "arm"
+
+
+def check_arms(scenarios: list[Scenario]) -> None:
+    """Raise :class:`ScenarioError` unless every arm has the first arm's districts (same names, same order) and horizon."""
+    if not scenarios:
+        raise ValueError("compare_scenarios needs at least one scenario")
+    first = scenarios[0]
+    ref = [d.name for d in first.districts]
+    for s in scenarios[1:]:
+        names = [d.name for d in s.districts]
+        if names != ref:
+            extra = [n for n in names if n not in ref]
+            missing = [n for n in ref if n not in names]
+            if extra or missing:
+                found = f"{len(names)} districts; not in the first scenario: {_few(extra)}; missing: {_few(missing)}"
+            else:
+                i = next(i for i, (a, b) in enumerate(zip(names, ref, strict=True)) if a != b)
+                found = f"the same districts in another order ({names[i]} at position {i + 1}, where the first scenario has {ref[i]})"
+            raise ScenarioError(s.source or s.name, "districts", found, f"the same districts in the same order as {first.source or first.name} ({len(ref)} districts: {_few(ref)}), so that arms can be compared district by district")
+        if s.months != first.months:
+            raise ScenarioError(s.source or s.name, "scenario.months", s.months, f"the same horizon as {first.source or first.name} ({first.months} months); set both with --months")
+
+
+def _few(names: list[str], k: int = 5) -> str:
+    """Return up to ``k`` names joined, and how many more there are."""
+    if not names:
+        return "none"
+    more = f" and {len(names) - k} more" if len(names) > k else ""
+    return ", ".join(names[:k]) + more
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: leave Ctrl-C to the parent, which lets running replicates finish and be written."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_one(task: tuple[int, int, Scenario, int, str | None]) -> tuple[int, int, pd.DataFrame, float]:
+    """Run one (arm, replicate), write its tables if asked, return its yearly outcomes."""
+    arm, rep, scenario, seed, out = task
+    result = run_scenario_for_compare(scenario, seed)
+    if out is not None:
+        write_results(result, out)
+    return arm, rep, yearly_outcomes(result), float(result.meta["elapsed_seconds"])
+
+
+def run_scenario_for_compare(scenario: Scenario, seed: int) -> RunResult:
+    """Run one replicate through the one seam, :func:`districtsim.run.run_scenario`."""
+    from districtsim.run import run_scenario
+
+    return run_scenario(scenario, seed=seed)
+
+
+def compare_scenarios(
+    scenarios: list[Scenario],
+    replicates: int,
+    workers: int = 1,
+    root_seed: int | None = None,
+    on_run: Callable[[str, int], None] | None = None,
+    out: str | Path | None = None,
+) -> Comparison:
+    """Run every scenario on the same seeds and compare the outcomes.
+
+    Args:
+        scenarios: The arms; the first is the reference the others are
+            compared to. They must share the district list (same names,
+            same order) and the horizon.
+        replicates: Runs per arm (at least 1; with 1 there are no confidence intervals).
+        workers: Parallel processes (``ProcessPoolExecutor``); results do not
+            depend on it.
+        root_seed: Replicate ``r`` uses seed ``root_seed + r`` in every arm;
+            None takes the first scenario's seed.
+        on_run: Called in the calling process with (arm label, replicate)
+            after each finished run (progress bars).
+        out: If given, each finished run's tables are written to
+            ``out/runs/<arm>/<replicate>/`` as soon as it finishes, and the
+            comparison tables and ``meta.json`` at the end (:func:`write_comparison`).
+
+    Returns:
+        The per-replicate values, the effects table and metadata.
+
+    Raises:
+        ScenarioError: If the arms' districts or horizons differ.
+        ValueError: If ``replicates`` or ``workers`` is below 1.
+    """
+    if replicates < 1:
+        raise ValueError(f"replicates must be at least 1, got {replicates}")
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    check_arms(scenarios)
+    started = time.perf_counter()
+    labels = arm_labels(scenarios)
+    root = scenarios[0].seed if root_seed is None else int(root_seed)
+    seeds = [root + r for r in range(replicates)]
+    run_dir = None if out is None else Path(out) / "runs"
+    tasks = []
+    for a, s in enumerate(scenarios):
+        for r, seed in enumerate(seeds):
+            # A run's folder appears when the run finishes; its meta.json is written last.
+            path = None if run_dir is None else str(run_dir / labels[a] / str(r))
+            tasks.append((a, r, s, seed, path))
+    outcomes: dict[tuple[int, int], pd.DataFrame] = {}
+    elapsed: dict[tuple[int, int], float] = {}
+
+    def finished(res: tuple[int, int, pd.DataFrame, float]) -> None:
+        a, r, df, secs = res
+        outcomes[(a, r)] = df
+        elapsed[(a, r)] = secs
+        if on_run is not None:
+            on_run(labels[a], r)
+
+    n_workers = min(workers, len(tasks))
+    if n_workers == 1:
+        for task in tasks:
+            finished(_run_one(task))
+    else:
+        # spawn: a clean interpreter per worker (fork of a multi-threaded process is unsafe).
+        pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_sigint)
+        try:
+            pending = {pool.submit(_run_one, t) for t in tasks}
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    finished(fut.result())
+        except BaseException:
+            # Interrupted or failed: running replicates finish (and are written); queued ones are dropped.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+    reps = _replicate_table(outcomes, labels, seeds)
+    effects = effects_table(reps, labels)
+    districts = pd.DataFrame([{"district": d.name, "x_km": d.x_km, "y_km": d.y_km, "population": d.population} for d in scenarios[0].districts])
+    meta = {
+        "package": "districtsim",
+        "version": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "arms": [{"arm": lab, "scenario": dataclasses.replace(s, seed=root).to_dict()} for lab, s in zip(labels, scenarios, strict=True)],
+        "reference_arm": labels[0],
+        "replicates": replicates,
+        "root_seed": root,
+        "seed_scheme": SEED_SCHEME,
+        "seeds": seeds,
+        "months": scenarios[0].months,
+        "confidence_level": LEVEL,
+        "workers": workers,
+        "run_elapsed_seconds": {lab: [elapsed[(a, r)] for r in range(replicates)] for a, lab in enumerate(labels)},
+        "elapsed_seconds": round(time.perf_counter() - started, 3),
+    }
+    comparison = Comparison(arms=labels, seeds=seeds, replicates=reps, effects=effects, districts=districts, meta=meta)
+    if out is not None:
+        write_comparison(comparison, out)
+    return comparison
+
+
+def _replicate_table(outcomes: dict[tuple[int, int], pd.DataFrame], labels: list[str], seeds: list[int]) -> pd.DataFrame:
+    """Stack the runs' yearly outcomes in (arm, replicate) order; every run must have the same rows."""
+    frames = []
+    ref = outcomes[(0, 0)][KEYS]
+    for a, label in enumerate(labels):
+        for r, seed in enumerate(seeds):
+            df = outcomes[(a, r)]
+            if len(df) != len(ref) or not df[KEYS].equals(ref):
+                raise RuntimeError(f"arm {label} replicate {r}: its outcome rows differ from the first run's (districts or horizon differ)")
+            frames.append(df.assign(arm=label, replicate=np.int32(r), seed=np.int64(seed)))
+    reps = pd.concat(frames, ignore_index=True)
+    reps["arm"] = pd.Categorical(reps["arm"], categories=labels, ordered=True)
+    return reps[REPLICATES_COLUMNS]
+
+
+def t_interval(x: np.ndarray, axis: int = 0, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return mean, lower and upper bound of the Student-t interval of the mean along ``axis``.
+
+    With one value the interval is NaN (no spread to estimate).
+    """
+    x = np.asarray(x, dtype=float)
+    n = x.shape[axis]
+    mean = x.mean(axis=axis)
+    if n < 2:
+        nan = np.full_like(mean, np.nan)
+        return mean, nan, nan.copy()
+    half = stats.t.ppf(0.5 + level / 2, n - 1) * x.std(axis=axis, ddof=1) / np.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def effects_table(reps: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """Return the effects table from the per-replicate table.
+
+    Per (scope, district, outcome, year, arm): the mean over replicates and
+    its 95% t interval, and for arms after the first the paired difference
+    to the first arm (same seed), its mean and 95% t interval.
+    """
+    n_arms = len(labels)
+    n_rep = int(reps["replicate"].max()) + 1
+    reps = reps.sort_values(["arm", "replicate", *KEYS], kind="stable")
+    if len(reps) % (n_arms * n_rep):
+        raise ValueError("the replicates table is not a complete grid of arms x replicates x outcomes")
+    keys = reps.loc[(reps["arm"] == labels[0]) & (reps["replicate"] == 0), [*KEYS, "months"]].reset_index(drop=True)
+    k = len(keys)
+    values = reps["value"].to_numpy(dtype=float).reshape(n_arms, n_rep, k)
+    frames = []
+    for a, label in enumerate(labels):
+        mean, lo, hi = t_interval(values[a], axis=0)
+        df = keys.copy()
+        df["arm"] = label
+        df["mean"], df["mean_lo"], df["mean_hi"] = mean, lo, hi
+        if a == 0:
+            df["diff_mean"] = df["diff_lo"] = df["diff_hi"] = np.nan
+        else:
+            df["diff_mean"], df["diff_lo"], df["diff_hi"] = t_interval(values[a] - values[0], axis=0)
+        df["n_replicates"] = np.int32(n_rep)
+        frames.append(df)
+    eff = pd.concat(frames, ignore_index=True)
+    eff["arm"] = pd.Categorical(eff["arm"], categories=labels, ordered=True)
+    eff["unit"] = [outcome_unit(o) for o in eff["outcome"].astype(str)]
+    return eff[EFFECTS_COLUMNS]
+
+
+def write_comparison(comparison: Comparison, out: str | Path) -> list[Path]:
+    """Write ``effects.parquet``, ``replicates.parquet`` and ``meta.json`` atomically into ``out``; return the paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, df in (("effects", comparison.effects), ("replicates", comparison.replicates)):
+        path = out / f"{name}.parquet"
+        _atomic_write(path, lambda p, df=df: df.to_parquet(p, index=False))
+        paths.append(path)
+    meta = {**comparison.meta, "districts": comparison.districts.to_dict(orient="records")}
+    path = out / "meta.json"
+    _atomic_write(path, lambda p: Path(p).write_text(json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"))
+    paths.append(path)
+    return paths
+
+
+def load_comparison(folder: str | Path) -> Comparison:
+    """Read a comparison written by :func:`write_comparison` (to re-analyse or re-report without re-running)."""
+    folder = Path(folder)
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    districts = pd.DataFrame(meta.pop("districts"))
+    arms = [a["arm"] for a in meta["arms"]]
+    return Comparison(arms=arms, seeds=list(meta["seeds"]), replicates=pd.read_parquet(folder / "replicates.parquet"), effects=pd.read_parquet(folder / "effects.parquet"), districts=districts, meta=meta)

@@ -1,0 +1,582 @@
+"""Self-contained HTML reports for planners: one run, or a comparison of scenarios.
+
+A report is one HTML file that works offline: plotly.js is embedded inline
+once in the page head (:func:`plotly.offline.get_plotlyjs`), every figure is
+written with ``include_plotlyjs=False``, and the page loads no CDN script,
+font or style sheet. Each chart has a heading, a short explanation and units
+in its axis titles.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
+
+from districtsim.compare import CRITERIA_PREFIX, OUTCOMES, Comparison, criteria_outcomes, outcome_label, outcome_unit, t_interval
+from districtsim.criteria import CRITERIA_COLUMNS
+from districtsim.results import RunResult, _atomic_write
+
+MAIN_OUTCOMES = ("price_eur_m2", "reputation", "liveability", "identity", "participation_rate", "population", "displacement_persons")
+"""Outcomes shown in the trajectory and difference charts (city and each district)."""
+
+MAP_OUTCOMES = ("price_eur_m2", "reputation", "liveability", "identity", "participation_rate", "displacement_persons")
+"""Outcomes the effect map can colour districts by."""
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
+CONFIG = {"displaylogo": False, "responsive": True}
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; margin: 0 auto; max-width: 1200px; padding: 1em 2em; color: #222; line-height: 1.45; }
+h1 { font-size: 1.7em; margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; } h3 { margin-bottom: 0.3em; }
+p.note, .explain { color: #444; max-width: 60em; }
+table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; } th { background: #f2f2f2; } td.name, th.name { text-align: left; }
+.clear { color: #0a5d00; font-weight: 600; } .noise { color: #666; }
+details { margin: 0.3em 0; } summary { cursor: pointer; font-weight: 600; }
+.meta { font-size: 0.9em; color: #555; }
+"""
+
+
+# ------------------------------------------------------------------ formatting
+def _num(value: float, signed: bool = False) -> str:
+    """Format a number with three significant digits (no exponent), thousands separators and an optional sign."""
+    if value == 0:
+        return "0"
+    decimals = min(6, max(0, 2 - math.floor(math.log10(abs(value)))))
+    text = f"{value:+,.{decimals}f}" if signed else f"{value:,.{decimals}f}"
+    return text if text.strip("+-0.,") else "0"
+
+
+def fmt_value(value: float, unit: str, signed: bool = False, with_unit: bool = True) -> str:
+    """Format a value in its real unit, e.g. ``+35.2 EUR/m2``; shares are shown in % (differences in percentage points)."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if unit == "share":
+        return _num(value * 100, signed) + ((" percentage points" if signed else " %") if with_unit else "")
+    if unit in ("0..1", "index", "probability/month") or not with_unit:
+        return _num(value, signed)
+    return f"{_num(value, signed)} {unit}"
+
+
+def fmt_ci(lo: float, hi: float, unit: str) -> str:
+    """Format a confidence interval as ``95% CI a to b`` (in the unit of the value it follows)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return "no confidence interval (one replicate)"
+    return f"95% CI {fmt_value(lo, unit, True, False)} to {fmt_value(hi, unit, True, False)}"
+
+
+def axis_title(outcome: str) -> str:
+    """Return an axis title with the unit, e.g. ``price of an old flat (EUR/m2)``."""
+    unit = outcome_unit(outcome)
+    unit = "% of residents" if unit == "share" else unit
+    return f"{outcome_label(outcome)} ({unit})" if unit else outcome_label(outcome)
+
+
+def _scale(outcome: str) -> float:
+    """Factor applied before plotting: shares are shown in %."""
+    return 100.0 if outcome_unit(outcome) == "share" else 1.0
+
+
+def _esc(text: Any) -> str:
+    return html.escape(str(text))
+
+
+def _table(header: list[str], rows: Iterable[list[str]], first_is_name: bool = True) -> str:
+    """Return an HTML table; cells are escaped text."""
+    head = "".join(f'<th class="name">{_esc(h)}</th>' if i == 0 and first_is_name else f"<th>{_esc(h)}</th>" for i, h in enumerate(header))
+    body = []
+    for row in rows:
+        cells = "".join(f'<td class="name">{_esc(c)}</td>' if i == 0 and first_is_name else f"<td>{_esc(c)}</td>" for i, c in enumerate(row))
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _figure_html(fig: go.Figure | dict[str, Any], div_id: str, height: int) -> str:
+    """Return the figure as a div and its script, without plotly.js (embedded once in the head).
+
+    A figure may be given as a plain dict (from :func:`_fast_figure`): its
+    traces were built without plotly's per-trace validation, which is slow
+    for the hundreds of traces of a district selector.
+    """
+    if isinstance(fig, go.Figure):
+        fig.update_layout(height=height, template="plotly_white", margin={"l": 60, "r": 30, "t": 60, "b": 50})
+        return pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=div_id, config=CONFIG, default_height=f"{height}px", default_width="100%")
+    fig["layout"].update(height=height, margin={"l": 60, "r": 30, "t": 60, "b": 50})
+    return pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=div_id, config=CONFIG, default_height=f"{height}px", default_width="100%", validate=False)
+
+
+def _fast_figure(layout_fig: go.Figure, traces: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return a figure dict: the (validated) layout of ``layout_fig`` with the white template expanded, and ``traces`` as given."""
+    layout_fig.update_layout(template="plotly_white")
+    out = layout_fig.to_plotly_json()
+    out["data"] = traces
+    return out
+
+
+def _page(title: str, sections: list[str]) -> str:
+    """Return the whole self-contained page: inline CSS and plotly.js, then the sections."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{_esc(title)}</title>\n'
+        f"<style>{CSS}</style>\n"
+        f'<script type="text/javascript">{get_plotlyjs()}</script>\n'
+        "</head>\n<body>\n" + "\n".join(sections) + "\n</body>\n</html>\n"
+    )
+
+
+def _write(path: str | Path, text: str) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, lambda p: Path(p).write_text(text, encoding="utf-8"))
+    return path
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _band(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, colour: str, name: str, group: str, visible: bool, show_legend: bool = False) -> dict[str, Any]:
+    """Return a scatter trace (dict) filling the polygon between ``lo`` and ``hi`` (a confidence band)."""
+    ok = np.isfinite(lo) & np.isfinite(hi)
+    xs, los, his = x[ok], lo[ok], hi[ok]
+    return {
+        "type": "scatter",
+        "x": np.concatenate([xs, xs[::-1]]),
+        "y": np.concatenate([his, los[::-1]]),
+        "fill": "toself",
+        "fillcolor": _rgba(colour, 0.2),
+        "line": {"width": 0},
+        "mode": "lines",
+        "hoverinfo": "skip",
+        "name": f"{name} 95% CI",
+        "legendgroup": group,
+        "showlegend": show_legend,
+        "visible": visible,
+    }
+
+
+def _axes(row: int, col: int, ncols: int) -> dict[str, str]:
+    """Axis references of subplot (row, col) of a make_subplots grid (numbered row by row)."""
+    n = (row - 1) * ncols + col
+    return {"xaxis": "x" if n == 1 else f"x{n}", "yaxis": "y" if n == 1 else f"y{n}"}
+
+
+# ------------------------------------------------------------------ comparison report
+def _year_axis(years: np.ndarray) -> np.ndarray:
+    """Program year ``y`` is plotted at its middle, in years since the start (0.5, 1.5, ...)."""
+    return years.astype(float) + 0.5
+
+
+Series = dict[tuple[str, str, str, str], dict[str, np.ndarray]]
+
+
+def _series(eff: pd.DataFrame) -> Series:
+    """Index the effects table once: (scope, district, outcome, arm) -> columns as arrays, sorted by year."""
+    out: Series = {}
+    cols = ("year", "mean", "mean_lo", "mean_hi", "diff_mean", "diff_lo", "diff_hi")
+    for key, d in eff.sort_values("year", kind="stable").groupby(["scope", "district", "outcome", "arm"], sort=False):
+        out[tuple(str(k) for k in key)] = {c: d[c].to_numpy(dtype=float) for c in cols}
+    return out
+
+
+def _selector_figure(series: Series, places: list[str], arms: list[str], mode: str) -> dict[str, Any]:
+    """Small multiples of MAIN_OUTCOMES with a dropdown choosing the city or a district.
+
+    ``mode`` ``"level"``: each arm's mean with its 95% band; ``"diff"``: the
+    paired difference of each arm after the first, with its 95% band and a zero line.
+    """
+    ncols = 2
+    nrows = math.ceil(len(MAIN_OUTCOMES) / ncols)
+    fig = make_subplots(rows=nrows, cols=ncols, subplot_titles=[axis_title(o) for o in MAIN_OUTCOMES], horizontal_spacing=0.1, vertical_spacing=0.08)
+    shown_arms = arms if mode == "level" else arms[1:]
+    traces_per_place = []
+    traces: list[dict[str, Any]] = []
+    for p_i, place in enumerate(places):
+        count = 0
+        scope, district = ("city", "") if place == "City" else ("district", place)
+        for o_i, outcome in enumerate(MAIN_OUTCOMES):
+            row, col = o_i // ncols + 1, o_i % ncols + 1
+            k = _scale(outcome)
+            for arm in shown_arms:
+                d = series.get((scope, district, outcome, arm))
+                if d is None:
+                    continue
+                colour = PALETTE[(arms.index(arm)) % len(PALETTE)]
+                x = _year_axis(d["year"])
+                if mode == "level":
+                    y, lo, hi = (d[c] * k for c in ("mean", "mean_lo", "mean_hi"))
+                    name = arm
+                else:
+                    y, lo, hi = (d[c] * k for c in ("diff_mean", "diff_lo", "diff_hi"))
+                    name = f"{arm} - {arms[0]}"
+                first = o_i == 0  # one legend entry per arm for whichever place is shown
+                axes = _axes(row, col, ncols)
+                traces.append({**_band(x, lo, hi, colour, name, name, p_i == 0), **axes})
+                line = {"type": "scatter", "x": x, "y": y, "mode": "lines+markers", "line": {"color": colour}, "name": name, "legendgroup": name, "showlegend": first, "visible": p_i == 0}
+                hover = f"{_esc(name)}<br>program year %{{customdata}}: %{{y:.4g}}<extra></extra>"
+                traces.append({**line, **axes, "customdata": d["year"].astype(int), "hovertemplate": hover})
+                count += 2
+        traces_per_place.append(count)
+    if mode == "diff":
+        for o_i in range(len(MAIN_OUTCOMES)):
+            fig.add_hline(y=0, line={"color": "#888", "dash": "dot", "width": 1}, row=o_i // ncols + 1, col=o_i % ncols + 1)
+    total = sum(traces_per_place)
+    buttons = []
+    start = 0
+    for place, count in zip(places, traces_per_place, strict=True):
+        vis = [False] * total
+        vis[start : start + count] = [True] * count
+        start += count
+        buttons.append({"label": place, "method": "restyle", "args": [{"visible": vis}]})
+    fig.update_layout(updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.08, "yanchor": "bottom", "showactive": True}], legend={"orientation": "h", "y": -0.08})
+    fig.update_xaxes(title_text="years since start (program year midpoint)")
+    return _fast_figure(fig, traces)
+
+
+def _map_figure(comparison: Comparison, final: pd.DataFrame) -> go.Figure:
+    """Districts at (x_km, y_km), coloured by the final-year paired difference; dropdown over arms and outcomes."""
+    arms = comparison.arms
+    dist = comparison.districts
+    fig = go.Figure()
+    labels = []
+    for arm in arms[1:]:
+        for outcome in MAP_OUTCOMES:
+            d = final[(final["scope"] == "district") & (final["outcome"] == outcome) & (final["arm"] == arm)].set_index("district")
+            d = d.reindex(dist["district"])
+            k = _scale(outcome)
+            diff, lo, hi = (d[c].to_numpy(dtype=float) * k for c in ("diff_mean", "diff_lo", "diff_hi"))
+            bound = float(np.nanmax(np.abs(diff))) if np.isfinite(diff).any() else 1.0
+            bound = bound if bound > 0 else 1.0
+            unit = "percentage points" if outcome_unit(outcome) == "share" else outcome_unit(outcome)
+            hover = [f"<b>{_esc(n)}</b><br>{_esc(arm)} - {_esc(arms[0])}: {v:+.4g} {unit}<br>95% CI {lo_:+.4g} to {hi_:+.4g}" if math.isfinite(v) else f"<b>{_esc(n)}</b><br>n/a" for n, v, lo_, hi_ in zip(dist["district"], diff, lo, hi, strict=True)]
+            size = 14 + 26 * np.sqrt(dist["population"].to_numpy(dtype=float) / max(float(dist["population"].max()), 1.0))
+            fig.add_trace(
+                go.Scatter(
+                    x=dist["x_km"],
+                    y=dist["y_km"],
+                    mode="markers+text",
+                    text=dist["district"],
+                    textposition="top center",
+                    textfont={"size": 10},
+                    hovertext=hover,
+                    hoverinfo="text",
+                    marker={"size": size, "color": diff, "colorscale": "RdBu", "cmid": 0, "cmin": -bound, "cmax": bound, "line": {"color": "#333", "width": 1}, "colorbar": {"title": {"text": f"difference<br>({unit})"}}},
+                    name=f"{arm}: {outcome}",
+                    visible=not labels,
+                    showlegend=False,
+                )
+            )
+            labels.append(f"{arm} - {arms[0]}: {outcome_label(outcome)}")
+    buttons = [{"label": lab, "method": "update", "args": [{"visible": [j == i for j in range(len(labels))]}, {"title": {"text": lab + " (final year)"}}]} for i, lab in enumerate(labels)]
+    fig.update_layout(
+        title={"text": (labels[0] + " (final year)") if labels else ""},
+        updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.12, "yanchor": "bottom"}],
+        xaxis={"title": {"text": "x (km)"}, "scaleanchor": "y", "scaleratio": 1},
+        yaxis={"title": {"text": "y (km)"}},
+    )
+    return fig
+
+
+def _inequality_figure(eff: pd.DataFrame, arms: list[str]) -> go.Figure:
+    """City price Gini and displacement per year, each arm with its 95% band."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[axis_title("price_gini"), axis_title("displacement_persons")], horizontal_spacing=0.12)
+    for col, outcome in enumerate(("price_gini", "displacement_persons"), start=1):
+        for a_i, arm in enumerate(arms):
+            colour = PALETTE[a_i % len(PALETTE)]
+            d = eff[(eff["scope"] == "city") & (eff["outcome"] == outcome) & (eff["arm"] == arm)].sort_values("year")
+            x = _year_axis(d["year"].to_numpy())
+            fig.add_trace(go.Scatter(_band(x, d["mean_lo"].to_numpy(dtype=float), d["mean_hi"].to_numpy(dtype=float), colour, arm, arm, True)), row=1, col=col)
+            fig.add_trace(go.Scatter(x=x, y=d["mean"], mode="lines+markers", line={"color": colour}, name=arm, legendgroup=arm, showlegend=col == 1), row=1, col=col)
+    fig.update_xaxes(title_text="years since start (program year midpoint)")
+    fig.update_yaxes(title_text="Gini (0 = equal prices)", row=1, col=1)
+    fig.update_yaxes(title_text="persons/year", row=1, col=2)
+    return fig
+
+
+def _final_year(eff: pd.DataFrame) -> int:
+    """The last complete program year, or the last year if none is complete."""
+    full = eff.loc[eff["months"] == 12, "year"]
+    return int(full.max()) if len(full) else int(eff["year"].max())
+
+
+def _summary_html(comparison: Comparison, final: pd.DataFrame, year: int) -> str:
+    """Plain-language list of clear differences (95% CI excludes 0) and those within noise, in real units."""
+    arms = comparison.arms
+    n = int(comparison.effects["n_replicates"].iloc[0])
+    parts = []
+    if len(arms) < 2:
+        return "<p>Only one scenario: there is no difference to report.</p>"
+    for arm in arms[1:]:
+        d = final[(final["arm"] == arm) & ~final["outcome"].astype(str).str.startswith(CRITERIA_PREFIX)]
+        clear, noise, unknown, same = [], [], [], []
+        for _, r in d.iterrows():
+            where = "city" if r["scope"] == "city" else str(r["district"])
+            unit = str(r["unit"])
+            text = f"{where}: {outcome_label(str(r['outcome']))} {fmt_value(r['diff_mean'], unit, True)} ({fmt_ci(r['diff_lo'], r['diff_hi'], unit)})"
+            if r["diff_mean"] == 0 and r["diff_lo"] == 0 and r["diff_hi"] == 0:
+                same.append(f"{where}: {outcome_label(str(r['outcome']))}")
+            elif not (math.isfinite(r["diff_lo"]) and math.isfinite(r["diff_hi"])):
+                unknown.append(text)
+            elif r["diff_lo"] > 0 or r["diff_hi"] < 0:
+                clear.append(text)
+            else:
+                noise.append(text)
+        parts.append(f"<h3>{_esc(arm)} compared with {_esc(arms[0])}</h3>")
+        if clear:
+            parts.append(f"<p>Clear differences (the 95% confidence interval of the paired difference excludes 0), {len(clear)}:</p><ul>" + "".join(f'<li class="clear">{_esc(t)}</li>' for t in clear) + "</ul>")
+        else:
+            parts.append("<p>No clear difference in this year.</p>")
+        if noise:
+            parts.append(f"<details><summary>Within noise (the interval includes 0), {len(noise)}</summary><ul>" + "".join(f'<li class="noise">{_esc(t)}</li>' for t in noise) + "</ul></details>")
+        if same:
+            parts.append(f"<details><summary>Identical in every replicate, {len(same)}</summary><ul>" + "".join(f'<li class="noise">{_esc(t)}</li>' for t in same) + "</ul></details>")
+        if unknown:
+            parts.append(f"<details><summary>Cannot tell with {n} replicate(s), {len(unknown)}</summary><ul>" + "".join(f"<li>{_esc(t)}</li>" for t in unknown) + "</ul></details>")
+    head = (
+        f'<p class="explain">Final complete year: year {year + 1} of the run (program year {year}, model months {12 * year} to {12 * year + 11}). '
+        f"Each difference is the mean over {n} replicate(s) of the paired difference (same seed in both scenarios) with its 95% Student-t confidence interval. "
+        "A difference is <b>clear</b> when that interval excludes 0, and <b>within noise</b> otherwise: then the model cannot distinguish the scenarios in that outcome with this many replicates. "
+        "Flows (displacement, moves, innovations, EUR) are yearly sums; states (price, stocks, population, participation) yearly means.</p>"
+    )
+    if n < 10:
+        head += (
+            f'<p class="explain"><b>Caution:</b> with only {n} replicate(s) the intervals are rough, and a count that happens to differ by the same amount in every replicate '
+            "(e.g. one innovation more) shows a zero-width interval. Use 10 or more replicates (<code>--replicates</code>) before drawing conclusions.</p>"
+        )
+    return head + "\n".join(parts)
+
+
+def _criteria_html(comparison: Comparison, final: pd.DataFrame) -> str:
+    """Criteria of the last program year per district: mean over replicates per arm, and the paired differences."""
+    crit = final[final["outcome"].astype(str).str.startswith(CRITERIA_PREFIX)]
+    if crit.empty:
+        return "<p>No complete program year: the criteria are computed only for complete years (12 months, October to September).</p>"
+    arms = comparison.arms
+    table = {(str(r.district), str(r.outcome), str(r.arm)): r for r in crit.itertuples(index=False)}
+    blocks = []
+    for i, name in enumerate(comparison.districts["district"]):
+        rows = []
+        for col in criteria_outcomes():
+            outcome = CRITERIA_PREFIX + col
+            unit = outcome_unit(outcome)
+            row = [f"{col} ({unit})"]
+            for arm in arms:
+                r = table.get((name, outcome, arm))
+                row.append(fmt_value(float(r.mean), unit) if r is not None else "n/a")
+            for arm in arms[1:]:
+                r = table.get((name, outcome, arm))
+                row.append(f"{fmt_value(float(r.diff_mean), unit, True)} ({fmt_ci(float(r.diff_lo), float(r.diff_hi), unit)})" if r is not None else "n/a")
+            rows.append(row)
+        header = ["criterion (unit)", *arms, *(f"{a} - {arms[0]}" for a in arms[1:])]
+        blocks.append(f"<details{' open' if i == 0 else ''}><summary>{_esc(name)}</summary>{_table(header, rows)}</details>")
+    return "\n".join(blocks)
+
+
+def _totals_html(comparison: Comparison) -> str:
+    """Per arm: final-year price Gini and displacement summed over the whole run, mean and 95% CI over replicates."""
+    reps = comparison.replicates
+    city = reps[reps["scope"] == "city"]
+    year = _final_year(comparison.effects)
+    rows = []
+    for arm in comparison.arms:
+        a = city[city["arm"] == arm]
+        gini = a[(a["outcome"] == "price_gini") & (a["year"] == year)].sort_values("replicate")["value"].to_numpy(dtype=float)
+        disp = a[a["outcome"] == "displacement_persons"].groupby("replicate", observed=True)["value"].sum().to_numpy(dtype=float)
+        g_m, g_lo, g_hi = (float(v) for v in t_interval(gini))
+        d_m, d_lo, d_hi = (float(v) for v in t_interval(disp))
+        rows.append([arm, f"{g_m:.4f} ({_ci_plain(g_lo, g_hi, '.4f')})", f"{d_m:,.0f} ({_ci_plain(d_lo, d_hi, ',.0f')})"])
+    return _table(["scenario", f"price Gini, program year {year} (0..1)", "displacement over the whole run (persons)"], rows)
+
+
+def _ci_plain(lo: float, hi: float, spec: str) -> str:
+    return f"95% CI {lo:{spec}} to {hi:{spec}}" if math.isfinite(lo) and math.isfinite(hi) else "no CI"
+
+
+def write_compare_report(comparison: Comparison, path: str | Path) -> Path:
+    """Write the comparison report (one self-contained HTML file) to ``path``; return the path."""
+    eff = comparison.effects.copy()
+    for c in ("scope", "district", "outcome", "arm"):
+        eff[c] = eff[c].astype(str)
+    arms = comparison.arms
+    year = _final_year(eff)
+    final = eff[eff["year"] == year]
+    series = _series(eff[eff["outcome"].isin(MAIN_OUTCOMES)])
+    places = ["City", *comparison.districts["district"].astype(str)]
+    meta = comparison.meta
+    n = int(eff["n_replicates"].iloc[0]) if len(eff) else 0
+    sections = [
+        "<h1>Scenario comparison</h1>",
+        f'<p class="meta">Scenarios (arms): {", ".join(_esc(a) for a in arms)}; reference: <b>{_esc(arms[0])}</b>. '
+        f"{n} replicate(s) per scenario on the same seeds {_esc(_seed_text(comparison.seeds))} (common random numbers: replicate r uses seed root + r in every scenario). "
+        f"Horizon {meta.get('months', '?')} months; districtsim {_esc(meta.get('version', '?'))}.</p>",
+        "<h2>Summary</h2>",
+        _summary_html(comparison, final, year),
+        "<h2>Trajectories</h2>",
+        '<p class="explain">Yearly values per scenario: the line is the mean over replicates, the shaded band its 95% confidence interval. '
+        "Choose the city or a district in the menu at the top left. City values are population-weighted means (price, stocks, participation) or sums (residents, displacement).</p>",
+        _figure_html(_selector_figure(series, places, arms, "level"), "fig-trajectories", 1100),
+    ]
+    if len(arms) > 1:
+        sections += [
+            "<h2>Differences over time</h2>",
+            f'<p class="explain">Paired difference of each scenario minus {_esc(arms[0])} on the same seed, mean over replicates with its 95% confidence band. Where the band does not cross the dotted zero line, the difference is clear.</p>',
+            _figure_html(_selector_figure(series, places, arms, "diff"), "fig-differences", 1100),
+            "<h2>Map of effects</h2>",
+            f'<p class="explain">Districts at their scenario coordinates (km), marker size by residents, colour by the paired difference to {_esc(arms[0])} in program year {year} '
+            "(red lower, blue higher). Hover for the district, the difference and its 95% confidence interval; choose the scenario and outcome in the menu.</p>",
+            _figure_html(_map_figure(comparison, final), "fig-map", 650),
+        ]
+    sections += [
+        "<h2>Inequality and displacement</h2>",
+        '<p class="explain">Left: Gini coefficient of district prices per m2 (0 = all districts equally priced), population-weighted. '
+        "Right: residents moving out of their district because of housing burden, persons per year. Mean over replicates with 95% bands.</p>",
+        _figure_html(_inequality_figure(eff, arms), "fig-inequality", 450),
+        _totals_html(comparison),
+        f"<h2>Evaluation criteria, program year {year}</h2>",
+        '<p class="explain">The seven criteria of an innovation platform per district (mean over replicates per scenario; differences paired, with 95% CI). See docs/outputs.md (criteria) for each criterion.</p>',
+        _criteria_html(comparison, final),
+    ]
+    return _write(path, _page("districtsim: scenario comparison", sections))
+
+
+def _seed_text(seeds: list[int]) -> str:
+    if len(seeds) > 4:
+        return f"{seeds[0]}, {seeds[1]}, ..., {seeds[-1]}"
+    return ", ".join(str(s) for s in seeds)
+
+
+# ------------------------------------------------------------------ run report
+RUN_CITY = (
+    ("price_eur_m2_mean", "mean price of an old flat (EUR/m2)"),
+    ("reputation_mean", "mean reputation (0..1)"),
+    ("liveability_mean", "mean liveability (0..1)"),
+    ("identity_mean", "mean identity (0..1)"),
+    ("participation_rate", "residents active in the month (%)"),
+    ("population", "residents (persons)"),
+    ("displacement_persons", "displacement (persons/month)"),
+    ("price_gini", "Gini of district prices (0..1)"),
+)
+
+
+def _run_city_figure(city: pd.DataFrame) -> go.Figure:
+    ncols = 2
+    fig = make_subplots(rows=math.ceil(len(RUN_CITY) / ncols), cols=ncols, subplot_titles=[t for _, t in RUN_CITY], vertical_spacing=0.08)
+    x = city["month"].to_numpy() / 12.0
+    for i, (col, title) in enumerate(RUN_CITY):
+        y = city[col].to_numpy(dtype=float) * (100.0 if col == "participation_rate" else 1.0)
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=title, showlegend=False, line={"color": PALETTE[0]}), row=i // ncols + 1, col=i % ncols + 1)
+    fig.update_xaxes(title_text="years since start")
+    return fig
+
+
+def _run_map_figure(result: RunResult) -> go.Figure:
+    last = result.districts[result.districts["month"] == result.districts["month"].max()].set_index(result.districts["district"].astype(str)[result.districts["month"] == result.districts["month"].max()])
+    specs = pd.DataFrame(result.meta.get("scenario", {}).get("districts", []))
+    if specs.empty:
+        specs = pd.DataFrame({"name": last.index, "x_km": np.arange(len(last)), "y_km": 0.0})
+    specs = specs.set_index("name").reindex(last.index)
+    fig = go.Figure()
+    choices = (("price_eur_m2", "price of an old flat (EUR/m2)", "Viridis"), ("reputation", "reputation (0..1)", "Viridis"))
+    for i, (col, title, scale) in enumerate(choices):
+        v = last[col].to_numpy(dtype=float)
+        hover = [f"<b>{_esc(n)}</b><br>{title}: {val:,.4g}<br>mode: {m}<br>residents: {p:,.0f}" for n, val, m, p in zip(last.index, v, last["mode"].astype(str), last["population"], strict=True)]
+        fig.add_trace(
+            go.Scatter(
+                x=specs["x_km"],
+                y=specs["y_km"],
+                mode="markers+text",
+                text=list(last.index),
+                textposition="top center",
+                textfont={"size": 10},
+                hovertext=hover,
+                hoverinfo="text",
+                marker={"size": 22, "color": v, "colorscale": scale, "line": {"color": "#333", "width": 1}, "colorbar": {"title": {"text": title.replace(" (", "<br>(")}}},
+                visible=i == 0,
+                showlegend=False,
+                name=title,
+            )
+        )
+    buttons = [{"label": t, "method": "update", "args": [{"visible": [j == i for j in range(len(choices))]}, {"title": {"text": f"{t}, last month"}}]} for i, (_, t, _) in enumerate(choices)]
+    fig.update_layout(
+        title={"text": f"{choices[0][1]}, last month"},
+        updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.12, "yanchor": "bottom"}],
+        xaxis={"title": {"text": "x (km)"}, "scaleanchor": "y", "scaleratio": 1},
+        yaxis={"title": {"text": "y (km)"}},
+    )
+    return fig
+
+
+def _run_modes_figure(districts: pd.DataFrame) -> go.Figure:
+    counts = pd.crosstab(districts["month"], districts["mode"].astype(str)).reindex(columns=["traditional", "creative", "innovation_platform"], fill_value=0)
+    fig = go.Figure()
+    x = counts.index.to_numpy() / 12.0
+    for i, mode in enumerate(counts.columns):
+        fig.add_trace(go.Scatter(x=x, y=counts[mode], mode="lines", stackgroup="modes", name=mode.replace("_", " "), line={"color": PALETTE[i]}))
+    fig.update_layout(xaxis={"title": {"text": "years since start"}}, yaxis={"title": {"text": "districts"}})
+    return fig
+
+
+def _run_criteria_html(result: RunResult) -> str:
+    crit = result.criteria
+    if crit is None or crit.empty:
+        return "<p>No complete program year: the criteria are computed only for complete years (12 months, October to September).</p>"
+    year = int(crit["program_year"].max())
+    d = crit[crit["program_year"] == year]
+    cols = [c for c in CRITERIA_COLUMNS if c in d.columns]
+    units = {c: outcome_unit(CRITERIA_PREFIX + c) if c != "population" else "persons" for c in cols}
+    rows = [[str(r["district"]), *(fmt_value(float(r[c]), units[c]) for c in cols)] for _, r in d.iterrows()]
+    return f"<p>Program year {year} (model months {12 * year} to {12 * year + 11}).</p>" + _table(["district", *(f"{c} ({units[c]})" for c in cols)], rows)
+
+
+def _run_events_html(events: pd.DataFrame) -> str:
+    if events.empty:
+        return "<p>No events were logged.</p>"
+    g = events.groupby("event", sort=True)
+    summary = pd.DataFrame({"count": g.size(), "districts": g["district"].nunique(), "first month": g["month"].min(), "last month": g["month"].max()})
+    rows = [[ev, f"{int(r['count']):,}", str(int(r["districts"])), str(int(r["first month"])), str(int(r["last month"]))] for ev, r in summary.iterrows()]
+    return _table(["event", "count", "districts", "first month", "last month"], rows)
+
+
+def write_run_report(result: RunResult, path: str | Path) -> Path:
+    """Write a single-run report (one self-contained HTML file) to ``path``; return the path."""
+    meta = result.meta
+    scen = meta.get("scenario", {}).get("scenario", {})
+    name = scen.get("name", "run")
+    sections = [
+        f"<h1>districtsim run: {_esc(name)}</h1>",
+        f'<p class="meta">{_esc(scen.get("description", ""))}<br>{result.districts["district"].nunique()} districts, {meta.get("months", "?")} months, scale {meta.get("scale", "?")}, '
+        f"seed {meta.get('seed', '?')}; districtsim {_esc(meta.get('version', '?'))}. One run: differences between runs with other seeds are not shown "
+        "(use <code>districtsim compare</code> for replicates and confidence intervals).</p>",
+        "<h2>City over time</h2>",
+        '<p class="explain">Monthly city values: population-weighted means of the district stocks and prices, totals of residents and displacement (moves out caused by housing burden), '
+        "and the Gini coefficient of district prices (0 = all districts equally priced).</p>",
+        _figure_html(_run_city_figure(result.city), "fig-city", 1100),
+        "<h2>Districts on the map</h2>",
+        '<p class="explain">Districts at their scenario coordinates (km), coloured by the value in the last month; choose price or reputation in the menu. Hover for details.</p>',
+        _figure_html(_run_map_figure(result), "fig-map", 600),
+        "<h2>Operating modes</h2>",
+        '<p class="explain">Number of districts in each operating mode per month: traditional, creative, or innovation platform (creative with platform status or a recent innovation record).</p>',
+        _figure_html(_run_modes_figure(result.districts), "fig-modes", 400),
+        "<h2>Evaluation criteria, last program year</h2>",
+        '<p class="explain">The seven criteria of an innovation platform per district; see docs/outputs.md (criteria) for each column.</p>',
+        _run_criteria_html(result),
+        "<h2>Events</h2>",
+        '<p class="explain">Logged events by type: how often, in how many districts, and the first and last model month (see docs/outputs.md, events).</p>',
+        _run_events_html(result.events),
+    ]
+    return _write(path, _page(f"districtsim run: {name}", sections))
+
+
+__all__ = ["OUTCOMES", "write_compare_report", "write_run_report"]
