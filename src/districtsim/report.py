@@ -40,6 +40,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-se
 h1 { font-size: 1.7em; margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; } h3 { margin-bottom: 0.3em; }
 p.note, .explain { color: #444; max-width: 60em; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; } th { background: #f2f2f2; } td.name, th.name { text-align: left; }
 .clear { color: #0a5d00; font-weight: 600; } .noise { color: #666; }
 details { margin: 0.3em 0; } summary { cursor: pointer; font-weight: 600; }
@@ -98,7 +99,7 @@ def _table(header: list[str], rows: Iterable[list[str]], first_is_name: bool = T
     for row in rows:
         cells = "".join(f'<td class="name">{_esc(c)}</td>' if i == 0 and first_is_name else f"<td>{_esc(c)}</td>" for i, c in enumerate(row))
         body.append(f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
 def _figure_html(fig: go.Figure | dict[str, Any], div_id: str, height: int) -> str:
@@ -110,6 +111,9 @@ def _figure_html(fig: go.Figure | dict[str, Any], div_id: str, height: int) -> s
     """
     if isinstance(fig, go.Figure):
         fig.update_layout(height=height, template="plotly_white", margin={"l": 60, "r": 30, "t": 60, "b": 50})
+        if fig.layout.updatemenus:
+            # A menu sits above the plot at the left: centre the title and make room, so they do not overlap.
+            fig.update_layout(title={"x": 0.5, "xanchor": "center"}, margin={"t": 100})
         return pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=div_id, config=CONFIG, default_height=f"{height}px", default_width="100%")
     fig["layout"].update(height=height, margin={"l": 60, "r": 30, "t": 60, "b": 50})
     return pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=div_id, config=CONFIG, default_height=f"{height}px", default_width="100%", validate=False)
