@@ -1,4 +1,4 @@
-"""Command line: ``districtsim run``, ``districtsim compare`` and ``districtsim validate``.
+"""Command line: ``districtsim run``, ``districtsim compare``, ``districtsim sweep`` and ``districtsim validate``.
 
 User mistakes (bad scenario, bad override, bad option, unwritable output
 folder) are reported as one line on stderr with exit status 2, never as a
@@ -84,6 +84,25 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override a parameter in every scenario (repeatable)")
     cmp.add_argument("--out", default=None, help="output folder (default: results/compare_<first>_vs_<second>...)")
     cmp.add_argument("--quiet", action="store_true", help="no progress bar")
+    swp = sub.add_parser(
+        "sweep",
+        help="run an experiment: many runs over a design of inputs",
+        description=(
+            "Run an experiment (a TOML file in experiments/, see experiments/README.md): every design point x replicate, on local processes. "
+            "Writes into --out: sweep.json (experiment hash, versions), experiment.toml (a copy), experiments.parquet (the design: run_id, point, replicate, seed, inputs), "
+            "runs/part-*.parquet (outcomes of finished runs, written in batches as they finish) and failures/part-*.parquet (runs that raised: inputs, seed, traceback). "
+            "Rerunning the same command into the same folder runs only what is missing; a changed experiment is refused. "
+            "Results do not depend on --workers. Exit status: 0 all runs ok, 1 some runs failed (the sweep goes on), 2 bad input, 130 interrupted (finished runs are kept)."
+        ),
+    )
+    bundled_exp = ", ".join(sorted(p.stem for p in (SCENARIO_DIR.parent / "experiments").glob("*.toml")))
+    swp.add_argument("experiment", help=f"experiment TOML file or bundled name ({bundled_exp})")
+    swp.add_argument("--out", default=None, help="sweep folder (default: results/sweep_<experiment name>)")
+    swp.add_argument("--workers", type=int, default=1, help="parallel processes (default 1); results do not depend on it")
+    swp.add_argument("--resume", action="store_true", help="require an earlier sweep in --out and run only its missing runs (without --resume an earlier sweep is continued too)")
+    swp.add_argument("--batch-runs", type=int, default=None, metavar="N", help="write a part file every N finished runs (default 1000; and at least every 30 s)")
+    swp.add_argument("--dry-run", action="store_true", help="check the experiment and print its design size; run nothing")
+    swp.add_argument("--quiet", action="store_true", help="no progress bar")
     val = sub.add_parser("validate", help="check a scenario file without running it", description="Check a scenario file (and --set overrides) and report the first problem.")
     val.add_argument("scenario", help="scenario TOML file or bundled name")
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override to check as well")
@@ -205,6 +224,67 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    for problem in (_at_least("--workers", args.workers, 1), _at_least("--batch-runs", args.batch_runs, 1) if args.batch_runs is not None else None):
+        if problem:
+            print(f"districtsim: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+    from districtsim.experiment import design_size, load_experiment
+
+    exp = load_experiment(args.experiment)
+    n_points = design_size(exp)
+    n_runs = n_points * exp.replicates
+    out = Path(args.out) if args.out else Path("results") / f"sweep_{exp.name}"
+    print(
+        f"districtsim {__version__}: sweep {exp.name}: {exp.design_spec.method} design, {len(exp.inputs)} input(s), {n_points} point(s) x {exp.replicates} replicate(s) = {n_runs} runs, root seed {exp.root_seed}, {args.workers} worker(s)",
+        file=sys.stderr,
+    )
+    if args.dry_run:
+        print(f"{exp.source}: ok ({n_runs} runs)")
+        return 0
+    problem = _check_writable(out)
+    if problem:
+        print(f"districtsim: --out {out}: cannot write there ({problem}); choose a folder you can write to", file=sys.stderr)
+        return EXIT_USAGE
+    from districtsim.sweep import BATCH_RUNS, SweepProgress, run_experiment
+
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        size = shutil.get_terminal_size()
+        bar = tqdm(total=n_runs, unit="run", desc=exp.name, file=sys.stderr, ncols=size.columns or 80, nrows=size.lines or 24)
+
+    def progress(p: SweepProgress) -> None:
+        if p.done == p.resumed and p.resumed:
+            print(f"resuming: {p.resumed} of {p.total} runs already in {out} ({p.failed} failed)", file=sys.stderr)
+        if bar is not None:
+            if p.done == p.resumed:
+                bar.reset(total=p.total)
+                bar.update(p.resumed)
+                bar.unpause()
+                bar.last_print_n = p.resumed  # time left from this session's rate only
+            else:
+                bar.update(p.done - bar.n)
+            bar.set_postfix_str(f"failed {p.failed}", refresh=False)
+
+    try:
+        result = run_experiment(exp, out, workers=args.workers, on_progress=progress, require_existing=args.resume, batch_runs=args.batch_runs or BATCH_RUNS)
+    except KeyboardInterrupt:
+        if bar:
+            bar.close()
+        print(f"districtsim: interrupted; every finished run is in {out}/runs/ (failures in {out}/failures/); rerun the same command to run the missing ones", file=sys.stderr)
+        return 130
+    finally:
+        if bar:
+            bar.close()
+    print(f"done in {result.elapsed_seconds:.1f} s: {result.ran} run(s) now, {result.n_ok} of {result.n_runs} ok, {result.n_failed} failed; results in {out}/", file=sys.stderr)
+    if result.n_failed:
+        print(f"districtsim: {result.n_failed} of {result.n_runs} runs failed; their inputs, seeds and tracebacks are in {out}/failures/", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
     print(f"{scenario.source}: ok ({len(scenario.districts)} districts, {sum(d.population for d in scenario.districts):,} residents, {scenario.months} months)")
@@ -222,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_run(args)
         if args.command == "compare":
             return _cmd_compare(args)
+        if args.command == "sweep":
+            return _cmd_sweep(args)
         return _cmd_validate(args)
     except ScenarioError as err:
         print(f"districtsim: {err.one_line()}", file=sys.stderr)

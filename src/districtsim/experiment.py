@@ -1,0 +1,632 @@
+"""Experiments: which inputs a sweep varies, how, and what it keeps (``experiments/*.toml``).
+
+An experiment file has four tables (see ``experiments/README.md``):
+
+- ``[experiment]``: ``name``, ``description``, ``scenario`` (a bundled
+  scenario name or a path relative to the experiment file), ``root_seed``,
+  ``replicates`` and optional ``months`` / ``scale`` that override the
+  scenario's.
+- ``[[inputs]]``: the inputs to vary. ``name`` is a parameter path
+  ``section.key`` (checked against :mod:`districtsim.params`) or
+  ``scenario.months`` / ``scenario.scale``; ``kind`` is ``continuous``
+  (``lo``, ``hi``), ``integer`` (``lo``, ``hi``, both included), ``category``
+  (``values``) or ``scenario`` (``values`` = scenario files or bundled names:
+  the whole scenario is the lever; ``name`` is then a free label).
+- ``[design]``: ``method`` = ``grid`` | ``lhs`` | ``sobol`` | ``morris``,
+  ``n`` (sample size; Sobol's and Morris's base sample), ``seed``, and
+  ``calc_second_order`` (Sobol), ``num_levels`` (Morris), ``levels`` (grid
+  default for continuous inputs; an input's own ``levels`` wins).
+- ``[outputs]``: ``variables`` (columns of ``districts.parquet`` and of
+  ``city.parquet``), ``summary = "yearly"`` (yearly means of states, yearly
+  sums of flows) or ``months = [...]`` (the values in those months), and
+  ``scope`` = ``city`` | ``district`` | ``both``.
+
+Every problem is a one-line :class:`~districtsim.errors.ScenarioError`
+naming the file, the key, the value found and what is expected.
+
+**Design.** The sampled designs come from SALib with bounds ``[0, 1]`` for
+every input (the *unit* matrix, :attr:`Design.unit`, in SALib's row order,
+which its analysers expect), then each column is mapped to the input's
+values: continuous ``lo + u (hi - lo)``; integer ``lo + floor(u (hi - lo + 1))``
+(capped at ``hi``); category and scenario ``values[floor(u k)]`` (capped at
+the last). Point ``p`` is row ``p``. A grid is the Cartesian product of the
+inputs' levels (continuous: ``levels`` evenly spaced values from ``lo`` to
+``hi``; integer: every value; category and scenario: every value), the
+first input varying slowest. Run sizes: grid = product of levels; ``lhs`` =
+``n``; ``sobol`` = ``n (D + 2)`` (``n (2D + 2)`` with
+``calc_second_order``), ``n`` a power of 2; ``morris`` = ``n (D + 1)``
+(``D`` = number of inputs); each point is run ``replicates`` times.
+
+**Runs and seeds.** Run ``run_id = point * replicates + replicate``. Its
+seed is :func:`run_seed`: ``numpy.random.SeedSequence(entropy=root_seed,
+spawn_key=(point, replicate)).generate_state(1, dtype=numpy.uint64)[0] >> 1``
+(a 63-bit non-negative integer), so every run's seed depends only on the
+root seed, the point and the replicate, never on the number of workers or
+the order runs finish in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import itertools
+import json
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from districtsim.errors import ScenarioError
+from districtsim.params import SECTIONS
+from districtsim.results import DISTRICT_COLUMNS, Recorder
+from districtsim.scenario import _SCENARIO_KEYS, Scenario, _check_cross, _check_param_value, _check_scalar, load_scenario, resolve_path
+
+EXPERIMENT_DIR = Path(__file__).resolve().parents[2] / "experiments"
+KINDS: tuple[str, ...] = ("continuous", "integer", "category", "scenario")
+METHODS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
+SCOPES: tuple[str, ...] = ("city", "district", "both")
+SEED_SCHEME = "SeedSequence(entropy=root_seed, spawn_key=(point, replicate)).generate_state(1, uint64)[0] >> 1"
+"""How each run's seed is derived (recorded in sweep.json)."""
+
+FLOW_VARIABLES: frozenset[str] = frozenset(
+    {
+        "moves_in_persons",
+        "moves_in_from_outside_persons",
+        "moves_out_persons",
+        "moves_out_to_outside_persons",
+        "moves_out_burden_persons",
+        "moves_out_liveability_persons",
+        "moves_out_other_persons",
+        "moves_within_persons",
+        "events",
+        "innovations",
+        "commercial_value_eur",
+        "external_eur",
+        "public_support_eur",
+        "displacement_persons",
+    }
+)
+"""Per-month flows: their yearly summary is a sum (every other variable: a mean), as in :data:`districtsim.compare.OUTCOMES`."""
+
+_SCENARIO_INPUTS = ("scenario.months", "scenario.scale")
+
+
+@dataclass(frozen=True)
+class Input:
+    """One varied input.
+
+    Attributes:
+        name: ``section.key`` of a parameter, ``scenario.months`` or ``scenario.scale``; for ``kind = "scenario"`` a free label.
+        kind: ``continuous``, ``integer``, ``category`` or ``scenario``.
+        lo: Lowest value (continuous, integer).
+        hi: Highest value (continuous, integer), included.
+        values: The values (category; scenario: the references as written).
+        levels: Grid levels of a continuous input (None: the design's ``levels``).
+    """
+
+    name: str
+    kind: str
+    lo: float | int | None = None
+    hi: float | int | None = None
+    values: tuple[Any, ...] = ()
+    levels: int | None = None
+
+    def grid_values(self, default_levels: int | None) -> list[Any]:
+        """Return the input's values on a grid."""
+        if self.kind == "continuous":
+            k = self.levels or default_levels or 0
+            return [float(v) for v in np.linspace(float(self.lo), float(self.hi), k)]
+        if self.kind == "integer":
+            return list(range(int(self.lo), int(self.hi) + 1))
+        return list(self.values)
+
+    def from_unit(self, u: np.ndarray) -> list[Any]:
+        """Map unit-interval samples ``u`` to the input's values (see the module docstring)."""
+        u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        if self.kind == "continuous":
+            return [float(v) for v in float(self.lo) + u * (float(self.hi) - float(self.lo))]
+        if self.kind == "integer":
+            lo, hi = int(self.lo), int(self.hi)
+            return [int(v) for v in np.minimum(lo + np.floor(u * (hi - lo + 1)), hi)]
+        k = len(self.values)
+        return [self.values[int(i)] for i in np.minimum(np.floor(u * k), k - 1)]
+
+
+@dataclass(frozen=True)
+class DesignSpec:
+    """The ``[design]`` table."""
+
+    method: str
+    n: int | None = None
+    seed: int = 0
+    calc_second_order: bool = False
+    num_levels: int = 4
+    levels: int | None = None
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The ``[outputs]`` table: what each run keeps."""
+
+    variables: tuple[str, ...]
+    summary: str = "yearly"  # "yearly" or "months"
+    months: tuple[int, ...] = ()
+    scope: str = "both"
+
+
+@dataclass(frozen=True)
+class Design:
+    """The design points: ``points`` has a column ``point`` and one column per input; ``unit`` is SALib's sample in ``[0, 1]`` (None for a grid)."""
+
+    points: pd.DataFrame
+    unit: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated experiment (what :func:`districtsim.sweep.run_experiment` runs).
+
+    ``scenario_paths`` maps each scenario reference (``scenario`` and the
+    values of a ``scenario`` input, as written) to the resolved file.
+    """
+
+    name: str
+    description: str
+    scenario: str | None
+    root_seed: int
+    replicates: int
+    months: int | None
+    scale: float | None
+    inputs: tuple[Input, ...]
+    design_spec: DesignSpec
+    outputs: Outputs
+    source: str = ""
+    scenario_paths: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def input_names(self) -> list[str]:
+        """Return the input names in file order (the input columns of every table)."""
+        return [i.name for i in self.inputs]
+
+    def salib_problem(self) -> dict[str, Any]:
+        """Return the SALib problem the design was sampled from: every input on ``[0, 1]`` (see :class:`Design`)."""
+        return {"num_vars": len(self.inputs), "names": self.input_names, "bounds": [[0.0, 1.0]] * len(self.inputs)}
+
+    def design(self) -> Design:
+        """Return the design points (deterministic: the same spec gives the same points)."""
+        return _design(self)
+
+    def runs(self) -> pd.DataFrame:
+        """Return one row per run: ``run_id``, ``point``, ``replicate``, ``seed`` and the inputs."""
+        points = self.design().points
+        reps = self.replicates
+        p = np.repeat(points["point"].to_numpy(dtype=np.int64), reps)
+        r = np.tile(np.arange(reps, dtype=np.int32), len(points))
+        df = pd.DataFrame({"run_id": p * reps + r, "point": p, "replicate": r, "seed": np.array([run_seed(self.root_seed, int(a), int(b)) for a, b in zip(p, r, strict=True)], dtype=np.int64)})
+        for name in self.input_names:
+            df[name] = np.repeat(points[name].to_numpy(), reps)
+        return df
+
+    def scenario_for(self, values: dict[str, Any]) -> Scenario:
+        """Return the scenario of one design point: the lever (or base) scenario, the experiment's months and scale, then the inputs.
+
+        Raises:
+            ScenarioError: When the combination is invalid (e.g. municipality_share + state_share > 1); a sweep records it as a failed run.
+        """
+        paths = dict(self.scenario_paths)
+        lever = next((i for i in self.inputs if i.kind == "scenario"), None)
+        ref = values[lever.name] if lever is not None else self.scenario
+        scen = _cached_scenario(paths[ref])
+        head = [f"scenario.months={self.months}"] if self.months is not None else []
+        head += [f"scenario.scale={self.scale!r}"] if self.scale is not None else []
+        head += [f"{i.name}={_toml_value(values[i.name])}" for i in self.inputs if i.name in _SCENARIO_INPUTS]
+        scen = scen.with_overrides(head)
+        # Parameters are set together, then the cross-parameter rules are checked once (one at a time,
+        # a valid point could fail on a half-applied state).
+        file = f"{self.source or self.name} (design point)"
+        sections: dict[str, dict[str, Any]] = {}
+        for inp in self.inputs:
+            if inp.kind != "scenario" and inp.name not in _SCENARIO_INPUTS:
+                section, key = inp.name.split(".", 1)
+                sections.setdefault(section, {})[key] = _check_param_value(SECTIONS[section], key, values[inp.name], file, inp.name)
+        if not sections:
+            return scen
+        params = dataclasses.replace(scen.params, **{sec: dataclasses.replace(getattr(scen.params, sec), **kv) for sec, kv in sections.items()})
+        _check_cross(params, file)
+        return dataclasses.replace(scen, params=params)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the normalised spec as plain data (sweep.json; the basis of :func:`experiment_hash`)."""
+        d = dataclasses.asdict(self)
+        d["inputs"] = [{k: (list(v) if isinstance(v, tuple) else v) for k, v in i.items() if v is not None and v != ()} for i in d["inputs"]]
+        d["outputs"] = {k: list(v) if isinstance(v, tuple) else v for k, v in d["outputs"].items()}
+        d["scenario_paths"] = {ref: path for ref, path in self.scenario_paths}
+        return d
+
+
+def run_seed(root_seed: int, point: int, replicate: int) -> int:
+    """Return the seed of run (point, replicate): see the module docstring; independent of workers and order."""
+    state = np.random.SeedSequence(entropy=int(root_seed), spawn_key=(int(point), int(replicate))).generate_state(1, dtype=np.uint64)[0]
+    return int(state) >> 1
+
+
+def experiment_hash(exp: Experiment) -> str:
+    """Return a SHA-256 of the normalised spec and of every scenario it uses (resolved, after its base), without the description.
+
+    A sweep folder records it; a resume with a different hash is refused
+    (a changed experiment file, or a changed scenario file or parameter
+    default it depends on). Comments and formatting do not count.
+    """
+    spec = exp.to_dict()
+    for key in ("description", "source", "scenario_paths"):
+        spec.pop(key, None)
+    scenarios = {}
+    for ref, path in exp.scenario_paths:
+        d = _cached_scenario(path).to_dict()
+        d.pop("source", None)
+        scenarios[ref] = d
+    text = json.dumps({"experiment": spec, "scenarios": scenarios}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _cached_scenario(path: str) -> Scenario:
+    """Load a scenario file once per process and version of the file (sweep workers run many points of the same file)."""
+    st = Path(path).stat()
+    return _load_scenario_version(path, st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_scenario_version(path: str, mtime_ns: int, size: int) -> Scenario:
+    """Load ``path`` (the modification time and size only key the cache: an edited file is read again)."""
+    return load_scenario(path)
+
+
+@functools.cache
+def city_columns() -> tuple[str, ...]:
+    """Return the numeric columns of ``city.parquet`` (from a one-month record; stays in step with :class:`~districtsim.results.Recorder`)."""
+    rec = Recorder(1, ["a"])
+    rec.record(0, {k: np.ones(1) for k in DISTRICT_COLUMNS}, ["traditional"], 0.0)
+    return tuple(c for c in rec.city_frame().columns if c != "month")
+
+
+def _toml_value(value: Any) -> str:
+    """Return a number as a TOML literal (for a ``scenario.months|scale=value`` override)."""
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    return repr(float(value))
+
+
+def resolve_experiment(name_or_path: str) -> Path:
+    """Find an experiment by path, or by name in the bundled ``experiments/`` folder."""
+    p = Path(name_or_path)
+    if p.exists() and p.is_file():
+        return p
+    bundled = EXPERIMENT_DIR / f"{name_or_path}.toml"
+    if p.suffix == "" and bundled.exists():
+        return bundled
+    names = ", ".join(sorted(x.stem for x in EXPERIMENT_DIR.glob("*.toml")))
+    raise ScenarioError(str(name_or_path), "", None, f"an existing experiment file or a bundled name ({names})")
+
+
+def load_experiment(name_or_path: str) -> Experiment:
+    """Load and validate an experiment file (a path, or the name of a bundled one in ``experiments/``).
+
+    Raises:
+        ScenarioError: For any problem, naming file, key, value found and expectation.
+    """
+    path = resolve_experiment(name_or_path)
+    file = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(file, "", "invalid TOML", f"valid TOML syntax ({exc})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(file, "", "an unreadable file", f"a readable UTF-8 text file ({exc})") from None
+    return experiment_from_dict(raw, file, path.parent)
+
+
+def _keys(table: dict[str, Any], allowed: tuple[str, ...], file: str, where: str) -> None:
+    for key, value in table.items():
+        if key not in allowed:
+            raise ScenarioError(file, f"{where}.{key}" if where else key, value, f"one of {', '.join(allowed)}")
+
+
+def _table(raw: dict[str, Any], key: str, file: str, required: bool = True) -> dict[str, Any]:
+    value = raw.get(key)
+    if value is None and not required:
+        return {}
+    if not isinstance(value, dict):
+        raise ScenarioError(file, key, value, f"a [{key}] table")
+    return value
+
+
+def _resolve_ref(ref: Any, base_dir: Path, file: str, key: str) -> str:
+    """Return the resolved path of a scenario reference (relative to the experiment file, else bundled or cwd-relative)."""
+    if not isinstance(ref, str) or not ref:
+        raise ScenarioError(file, key, ref, "a bundled scenario name or a path to a scenario file (relative to the experiment file)")
+    candidate = base_dir / ref
+    if candidate.suffix and candidate.is_file():
+        return str(candidate.resolve())
+    try:
+        return str(resolve_path(ref).resolve())
+    except ScenarioError as exc:
+        raise ScenarioError(file, key, ref, exc.expected.replace("an existing scenario file", "an existing scenario file (relative to the experiment file)")) from None
+
+
+def experiment_from_dict(raw: dict[str, Any], file: str = "<dict>", base_dir: Path | None = None) -> Experiment:
+    """Validate a parsed experiment mapping (see the module docstring for the keys)."""
+    base_dir = base_dir or Path(".")
+    _keys(raw, ("experiment", "inputs", "design", "outputs"), file, "")
+    for key in ("experiment", "inputs", "design", "outputs"):
+        if key not in raw:
+            raise ScenarioError(file, key, None, "[experiment], [[inputs]], [design] and [outputs] tables (see experiments/README.md)")
+    head = _table(raw, "experiment", file)
+    _keys(head, ("name", "description", "scenario", "root_seed", "replicates", "months", "scale"), file, "experiment")
+    name = _check_scalar(head.get("name"), str, None, None, "a short name", file=file, key="experiment.name")
+    description = _check_scalar(head.get("description", ""), str, None, None, "a sentence", file=file, key="experiment.description")
+    root_seed = _check_scalar(head.get("root_seed"), int, 0, 2**63 - 1, "a non-negative integer", file=file, key="experiment.root_seed")
+    replicates = _check_scalar(head.get("replicates", 1), int, 1, 100000, "runs per design point", file=file, key="experiment.replicates")
+    months = _check_scalar(head["months"], *_SCENARIO_KEYS["months"], file=file, key="experiment.months") if "months" in head else None
+    scale = _check_scalar(head["scale"], *_SCENARIO_KEYS["scale"], file=file, key="experiment.scale") if "scale" in head else None
+
+    rows = raw["inputs"]
+    if not isinstance(rows, list) or not rows:
+        raise ScenarioError(file, "inputs", rows, "at least one [[inputs]] table")
+    paths: dict[str, str] = {}
+    scenario_ref = head.get("scenario")
+    levers = [i for i, r in enumerate(rows) if isinstance(r, dict) and r.get("kind") == "scenario"]
+    if len(levers) > 1:
+        raise ScenarioError(file, f"inputs[{levers[1]}].kind", "scenario", "at most one input of kind scenario (it replaces the whole scenario)")
+    if scenario_ref is None and not levers:
+        raise ScenarioError(file, "experiment.scenario", None, "a bundled scenario name or a path to a scenario file (or an input of kind scenario)")
+    if scenario_ref is not None:
+        paths[scenario_ref] = _resolve_ref(scenario_ref, base_dir, file, "experiment.scenario")
+    inputs = []
+    for i, row in enumerate(rows):
+        inp = _check_input(row, file, f"inputs[{i}]", base_dir, paths)
+        if inp.name in [x.name for x in inputs]:
+            raise ScenarioError(file, f"inputs[{i}].name", inp.name, "a name not used by another input")
+        inputs.append(inp)
+
+    design = _check_design(_table(raw, "design", file), file, inputs)
+    # Load every scenario the experiment uses (reports its own mistakes in its own file) and check the horizon overrides.
+    refs = list(paths)
+    scenarios = {ref: _cached_scenario(paths[ref]) for ref in refs}
+    for ref, scen in scenarios.items():
+        head_sets = ([f"scenario.months={months}"] if months is not None else []) + ([f"scenario.scale={scale!r}"] if scale is not None else [])
+        try:
+            scen.with_overrides(head_sets)
+        except ScenarioError as exc:
+            raise ScenarioError(file, "experiment.months", months, f"{exc.expected} in scenario {ref}") from None
+    horizons = [months if months is not None else s.months for s in scenarios.values()]
+    for inp in inputs:
+        if inp.name == "scenario.months":
+            horizons.append(int(min(inp.grid_values(2) if inp.kind != "continuous" else [inp.lo])))
+    outputs = _check_outputs(_table(raw, "outputs", file), file, min(horizons))
+    return Experiment(
+        name=name,
+        description=description,
+        scenario=scenario_ref,
+        root_seed=root_seed,
+        replicates=replicates,
+        months=months,
+        scale=scale,
+        inputs=tuple(inputs),
+        design_spec=design,
+        outputs=outputs,
+        source=file,
+        scenario_paths=tuple((ref, paths[ref]) for ref in refs),
+    )
+
+
+def _param_field(name: str, file: str, key: str) -> tuple[type, Any]:
+    """Return (section class, default) of a parameter path, or raise."""
+    if "." not in name:
+        raise ScenarioError(file, key, name, "a parameter path section.key (e.g. mobilisation.tau), scenario.months or scenario.scale")
+    section, pname = name.split(".", 1)
+    if section not in SECTIONS:
+        raise ScenarioError(file, key, name, f"a parameter path whose section is one of scenario, {', '.join(SECTIONS)}")
+    fields = {f.name: f for f in dataclasses.fields(SECTIONS[section])}
+    if pname not in fields:
+        raise ScenarioError(file, key, name, f"a parameter of [{section}]: one of {', '.join(fields)}")
+    f = fields[pname]
+    default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+    return SECTIONS[section], default
+
+
+def _check_value(name: str, value: Any, file: str, key: str) -> Any:
+    """Check one value of an input against its parameter's declaration; return it normalised."""
+    if name in _SCENARIO_INPUTS:
+        return _check_scalar(value, *_SCENARIO_KEYS[name.split(".", 1)[1]], file=file, key=key)
+    section, pname = name.split(".", 1)
+    return _check_param_value(SECTIONS[section], pname, value, file, key)
+
+
+def _check_input(row: Any, file: str, where: str, base_dir: Path, paths: dict[str, str]) -> Input:
+    if not isinstance(row, dict):
+        raise ScenarioError(file, where, row, "an [[inputs]] table")
+    _keys(row, ("name", "kind", "lo", "hi", "values", "levels"), file, where)
+    name = row.get("name")
+    if not isinstance(name, str) or not name:
+        raise ScenarioError(file, f"{where}.name", name, "a parameter path section.key (e.g. mobilisation.tau), scenario.months or scenario.scale")
+    kind = row.get("kind")
+    if kind not in KINDS:
+        raise ScenarioError(file, f"{where}.kind", kind, f"one of {', '.join(KINDS)}")
+    if kind == "scenario":
+        if "." in name:
+            raise ScenarioError(file, f"{where}.name", name, "a label without a dot for a scenario input (e.g. policy)")
+        _only(row, ("name", "kind", "values"), file, where, kind)
+        values = _values(row, file, where)
+        if any(not isinstance(v, str) for v in values):
+            raise ScenarioError(file, f"{where}.values", list(values), "a list of bundled scenario names or scenario files")
+        for j, v in enumerate(values):
+            paths.setdefault(v, _resolve_ref(v, base_dir, file, f"{where}.values[{j}]"))
+        return Input(name=name, kind=kind, values=values)
+    if name not in _SCENARIO_INPUTS:
+        _, default = _param_field(name, file, f"{where}.name")
+        typ = type(default)
+    else:
+        typ = _SCENARIO_KEYS[name.split(".", 1)[1]][0]
+    if kind == "category":
+        _only(row, ("name", "kind", "values"), file, where, kind)
+        values = _values(row, file, where)
+        checked = tuple(_check_value(name, v, file, f"{where}.values[{j}]") for j, v in enumerate(values))
+        return Input(name=name, kind=kind, values=checked)
+    if typ not in (int, float):
+        raise ScenarioError(file, f"{where}.kind", kind, f"category for {name} (a {typ.__name__} parameter has no range)")
+    if kind == "continuous" and typ is int:
+        raise ScenarioError(file, f"{where}.kind", kind, f"integer or category for {name} (an integer parameter)")
+    _only(row, ("name", "kind", "lo", "hi", "levels") if kind == "continuous" else ("name", "kind", "lo", "hi"), file, where, kind)
+    bound_type = float if kind == "continuous" else int
+    lo = _check_scalar(row.get("lo"), bound_type, None, None, "the lowest value", file=file, key=f"{where}.lo")
+    hi = _check_scalar(row.get("hi"), bound_type, None, None, "the highest value", file=file, key=f"{where}.hi")
+    lo = _check_value(name, lo if typ is float else int(lo), file, f"{where}.lo")
+    hi = _check_value(name, hi if typ is float else int(hi), file, f"{where}.hi")
+    if not hi > lo:
+        raise ScenarioError(file, f"{where}.hi", hi, f"a value above lo ({lo})")
+    levels = None
+    if "levels" in row:
+        levels = _check_scalar(row["levels"], int, 2, 1000, "grid levels of a continuous input", file=file, key=f"{where}.levels")
+    return Input(name=name, kind=kind, lo=lo, hi=hi, levels=levels)
+
+
+def _only(row: dict[str, Any], allowed: tuple[str, ...], file: str, where: str, kind: str) -> None:
+    for key, value in row.items():
+        if key not in allowed:
+            raise ScenarioError(file, f"{where}.{key}", value, f"only {', '.join(allowed)} for an input of kind {kind}")
+
+
+def _values(row: dict[str, Any], file: str, where: str) -> tuple[Any, ...]:
+    values = row.get("values")
+    if not isinstance(values, list) or len(values) < 2:
+        raise ScenarioError(file, f"{where}.values", values, "a list of at least two values")
+    if len({json.dumps(v, sort_keys=True) for v in values}) < len(values):
+        raise ScenarioError(file, f"{where}.values", values, "a list of distinct values")
+    return tuple(values)
+
+
+def _check_design(table: dict[str, Any], file: str, inputs: list[Input]) -> DesignSpec:
+    _keys(table, ("method", "n", "seed", "calc_second_order", "num_levels", "levels"), file, "design")
+    method = table.get("method")
+    if method not in METHODS:
+        raise ScenarioError(file, "design.method", method, f"one of {', '.join(METHODS)}")
+    seed = _check_scalar(table.get("seed", 0), int, 0, 2**32 - 1, "a non-negative integer below 2**32", file=file, key="design.seed")
+    levels = _check_scalar(table["levels"], int, 2, 1000, "grid levels of continuous inputs", file=file, key="design.levels") if "levels" in table else None
+    if method == "grid":
+        for key in ("n", "calc_second_order", "num_levels"):
+            if key in table:
+                raise ScenarioError(file, f"design.{key}", table[key], "no such key for a grid (its size is the product of the inputs' levels)")
+        for i, inp in enumerate(inputs):
+            if inp.kind == "continuous" and inp.levels is None and levels is None:
+                raise ScenarioError(file, f"inputs[{i}].levels", None, "grid levels for a continuous input (its own levels, or [design] levels)")
+        return DesignSpec(method=method, seed=seed, levels=levels)
+    if "levels" in table:
+        raise ScenarioError(file, "design.levels", table["levels"], "levels only with method = grid")
+    n = _check_scalar(table.get("n"), int, 1, 10**7, "the sample size (Sobol and Morris: the base sample)", file=file, key="design.n")
+    if method == "sobol" and n & (n - 1):
+        raise ScenarioError(file, "design.n", n, f"a power of 2 for Sobol (e.g. {2 ** math.ceil(math.log2(n))}): Sobol' points lose their balance otherwise")
+    second = False
+    if "calc_second_order" in table:
+        if method != "sobol":
+            raise ScenarioError(file, "design.calc_second_order", table["calc_second_order"], "calc_second_order only with method = sobol")
+        second = _check_scalar(table["calc_second_order"], bool, None, None, "true or false", file=file, key="design.calc_second_order")
+    num_levels = 4
+    if "num_levels" in table:
+        if method != "morris":
+            raise ScenarioError(file, "design.num_levels", table["num_levels"], "num_levels only with method = morris")
+        num_levels = _check_scalar(table["num_levels"], int, 2, 100, "levels of the Morris grid (even, e.g. 4)", file=file, key="design.num_levels")
+    if method in ("sobol", "morris") and len(inputs) < 2:
+        raise ScenarioError(file, "inputs", len(inputs), f"at least two inputs for {method}")
+    for i, inp in enumerate(inputs):
+        if inp.levels is not None:
+            raise ScenarioError(file, f"inputs[{i}].levels", inp.levels, "levels only with method = grid")
+    return DesignSpec(method=method, n=n, seed=seed, calc_second_order=second, num_levels=num_levels)
+
+
+def _check_outputs(table: dict[str, Any], file: str, horizon: int) -> Outputs:
+    _keys(table, ("variables", "summary", "months", "scope"), file, "outputs")
+    scope = table.get("scope", "both")
+    if scope not in SCOPES:
+        raise ScenarioError(file, "outputs.scope", scope, f"one of {', '.join(SCOPES)}")
+    variables = table.get("variables")
+    if not isinstance(variables, list) or not variables or not all(isinstance(v, str) for v in variables):
+        raise ScenarioError(file, "outputs.variables", variables, "a list of column names of districts.parquet or city.parquet (docs/outputs.md)")
+    allowed = {"city": set(city_columns()), "district": set(DISTRICT_COLUMNS)}
+    allowed["both"] = allowed["city"] | allowed["district"]
+    for j, v in enumerate(variables):
+        if v not in allowed[scope]:
+            where = {"city": "city.parquet", "district": "districts.parquet", "both": "districts.parquet or city.parquet"}[scope]
+            raise ScenarioError(file, f"outputs.variables[{j}]", v, f"a numeric column of {where} (see docs/outputs.md)")
+    if len(set(variables)) < len(variables):
+        raise ScenarioError(file, "outputs.variables", variables, "distinct column names")
+    if ("summary" in table) == ("months" in table):
+        raise ScenarioError(file, "outputs.summary", table.get("summary"), 'either summary = "yearly" or months = [...] (one of them)')
+    if "summary" in table:
+        if table["summary"] != "yearly":
+            raise ScenarioError(file, "outputs.summary", table["summary"], '"yearly" (or months = [...] instead)')
+        return Outputs(variables=tuple(variables), summary="yearly", scope=scope)
+    months = table["months"]
+    if not isinstance(months, list) or not months:
+        raise ScenarioError(file, "outputs.months", months, "a non-empty list of months")
+    checked = tuple(_check_scalar(m, int, 0, horizon - 1, f"a month within the shortest horizon 0..{horizon - 1}", file=file, key=f"outputs.months[{j}]") for j, m in enumerate(months))
+    if len(set(checked)) < len(checked):
+        raise ScenarioError(file, "outputs.months", months, "distinct months")
+    return Outputs(variables=tuple(variables), summary="months", months=tuple(sorted(checked)), scope=scope)
+
+
+def _design(exp: Experiment) -> Design:
+    spec = exp.design_spec
+    names = exp.input_names
+    if spec.method == "grid":
+        axes = [inp.grid_values(spec.levels) for inp in exp.inputs]
+        rows = list(itertools.product(*axes))
+        cols = {name: [r[k] for r in rows] for k, name in enumerate(names)}
+        unit = None
+    else:
+        from SALib.sample import latin, morris, sobol
+
+        problem = exp.salib_problem()
+        if spec.method == "lhs":
+            unit = latin.sample(problem, spec.n, seed=spec.seed)
+        elif spec.method == "sobol":
+            unit = sobol.sample(problem, spec.n, calc_second_order=spec.calc_second_order, seed=spec.seed)
+        else:
+            unit = morris.sample(problem, spec.n, num_levels=spec.num_levels, seed=spec.seed)
+        cols = {name: inp.from_unit(unit[:, k]) for k, (name, inp) in enumerate(zip(names, exp.inputs, strict=True))}
+    n = len(next(iter(cols.values())))
+    points = pd.DataFrame({"point": np.arange(n, dtype=np.int64)})
+    for name, inp in zip(names, exp.inputs, strict=True):
+        points[name] = pd.Series(cols[name], dtype=_input_dtype(inp))
+    return Design(points=points, unit=unit)
+
+
+def _input_dtype(inp: Input) -> str:
+    """Return the column dtype of an input (the same in every table and part file)."""
+    if inp.kind == "continuous":
+        return "float64"
+    if inp.kind == "integer":
+        return "int64"
+    if inp.kind == "scenario" or all(isinstance(v, str) for v in inp.values):
+        return "object"
+    if all(isinstance(v, bool) for v in inp.values):
+        return "bool"
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in inp.values):
+        return "int64"
+    return "float64"
+
+
+def design_size(exp: Experiment) -> int:
+    """Return the number of design points without sampling (grid: product of levels; see the module docstring)."""
+    spec, d = exp.design_spec, len(exp.inputs)
+    if spec.method == "grid":
+        return math.prod(len(i.grid_values(spec.levels)) for i in exp.inputs)
+    if spec.method == "lhs":
+        return int(spec.n)
+    if spec.method == "sobol":
+        return int(spec.n) * (2 * d + 2 if spec.calc_second_order else d + 2)
+    return int(spec.n) * (d + 1)

@@ -1,0 +1,531 @@
+"""Run an experiment's design (``districtsim sweep``): many runs, written as they finish, resumable.
+
+A sweep folder ``DIR`` holds (every column in ``docs/outputs.md``):
+
+- ``sweep.json``: the experiment's hash, its normalised spec, the seed
+  scheme, sizes and versions; written first. A later sweep into the same
+  folder must have the same hash (else it is refused: results of a changed
+  experiment are never mixed with old ones).
+- ``experiment.toml``: a copy of the experiment file as it was at the start.
+- ``experiments.parquet``: the design, one row per run: ``run_id``,
+  ``point``, ``replicate``, ``seed`` and every input.
+- ``runs/part-<first run id>-<number of runs>.parquet``: the outcomes of a
+  batch of finished runs (long format, with the run's id, point, replicate,
+  seed and inputs on every row). Together a Parquet dataset:
+  ``pandas.read_parquet(DIR / "runs")``.
+- ``failures/part-<first run id>-<number of runs>.parquet``: runs that
+  raised: id, point, replicate, seed, inputs, the error and the traceback.
+
+**Writing.** Finished runs are kept in memory and written as one part file
+(a temporary file in the same folder, then an atomic rename, so a part file
+is complete or absent) when ``batch_runs`` runs are waiting, when
+``flush_seconds`` (default 30 s) have passed since the last write, and at
+the end. A run that takes longer than ``flush_seconds`` is therefore written
+alone as soon as it finishes, and small runs share a file (a 100,000-run
+sweep of small runs makes a few hundred files, not 100,000). On Ctrl-C the
+runs in progress finish and everything finished is written; a process that
+is killed outright (SIGKILL, power loss) loses at most the runs finished
+since the last write (at most ``flush_seconds`` of work).
+
+**Resume.** Rerunning into the same folder (or ``--resume``) reads the run
+ids of the existing part files (temporary files of an interrupted write are
+ignored and removed), and runs only the missing ones. A failed run counts as
+done (it is deterministic: the same inputs and seed fail again); delete its
+part file in ``failures/`` to retry it. Each run is in exactly one part file.
+
+**Determinism.** A run depends only on its inputs and seed
+(:func:`districtsim.experiment.run_seed`), never on the number of workers,
+the order runs finish in, or how they are batched into files;
+:func:`load_sweep` returns the same tables for any of these.
+
+**Executors.** Runs go through one function, :func:`run_task` (module
+level, picklable), and an executor that calls it for each task and hands
+every :class:`RunRecord` back: :func:`local_executor` (in-process for one
+worker, else a ``spawn`` process pool as in :mod:`districtsim.compare`). A
+cluster executor (Dask) plugs in through ``run_experiment(executor=...)``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import json
+import multiprocessing
+import platform
+import shutil
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from districtsim import __version__
+from districtsim.compare import _ignore_sigint
+from districtsim.errors import ScenarioError
+from districtsim.experiment import FLOW_VARIABLES, SEED_SCHEME, Experiment, Outputs, city_columns, design_size, experiment_hash
+from districtsim.results import DISTRICT_COLUMNS, RunResult, _atomic_write
+
+RUN_COLUMNS = ["run_id", "point", "replicate", "seed"]
+"""Columns of every run row before the inputs (experiments.parquet, part files, failures)."""
+YEARLY_COLUMNS = ["scope", "district", "variable", "year", "months", "stat", "value"]
+"""Outcome columns with ``summary = "yearly"``."""
+MONTHLY_COLUMNS = ["scope", "district", "variable", "month", "value"]
+"""Outcome columns with ``months = [...]``."""
+FAILURE_COLUMNS = ["error", "traceback"]
+"""Columns of a failure row after the run columns and inputs."""
+
+FLUSH_SECONDS = 30.0
+BATCH_RUNS = 1000
+BATCH_ROWS = 1_000_000
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One run to do: the experiment, the run's identity and its input values."""
+
+    experiment: Experiment
+    run_id: int
+    point: int
+    replicate: int
+    seed: int
+    values: dict[str, Any]
+
+
+@dataclass
+class RunRecord:
+    """What a run hands back: its outcome rows, or the error and traceback."""
+
+    run_id: int
+    ok: bool
+    outcomes: pd.DataFrame | None = None
+    error: str = ""
+    traceback: str = ""
+    elapsed_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class SweepProgress:
+    """Progress passed to ``on_progress``: runs done (ok or failed, including earlier sessions), failed, total, done before this session."""
+
+    done: int
+    failed: int
+    total: int
+    resumed: int
+
+
+def summarise(result: RunResult, outputs: Outputs) -> pd.DataFrame:
+    """Return one run's kept outcomes (long format, columns :data:`YEARLY_COLUMNS` or :data:`MONTHLY_COLUMNS`).
+
+    Yearly: per program year ``y`` (months ``12y`` .. ``12y + 11``) the mean
+    of a state or rate and the sum of a flow (:data:`~districtsim.experiment.FLOW_VARIABLES`).
+    Rows: city first, then districts in scenario order; variables in the
+    experiment's order; years or months ascending.
+    """
+    d, c = result.districts, result.city
+    names = [str(n) for n in d["district"].cat.categories]
+    m = len(c)
+    scopes = {"city": ("city",), "district": ("district",), "both": ("city", "district")}[outputs.scope]
+    frames = []
+    for scope in scopes:
+        cols = [v for v in outputs.variables if v in (city_columns() if scope == "city" else DISTRICT_COLUMNS)]
+        for var in cols:
+            arr = c[var].to_numpy(dtype=float)[:, None] if scope == "city" else d[var].to_numpy(dtype=float).reshape(m, len(names))
+            labels = [""] if scope == "city" else names
+            if outputs.summary == "yearly":
+                years = np.arange(m) // 12
+                n_years = int(years[-1]) + 1
+                how = "sum" if var in FLOW_VARIABLES else "mean"
+                counts = np.bincount(years, minlength=n_years)
+                sums = np.stack([np.bincount(years, weights=arr[:, j], minlength=n_years) for j in range(arr.shape[1])], axis=0)
+                vals = sums if how == "sum" else sums / counts
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "scope": scope,
+                            "district": np.repeat(labels, n_years),
+                            "variable": var,
+                            "year": np.tile(np.arange(n_years, dtype=np.int32), len(labels)),
+                            "months": np.tile(counts.astype(np.int32), len(labels)),
+                            "stat": how,
+                            "value": vals.ravel(),
+                        }
+                    )
+                )
+            else:
+                months = np.asarray(outputs.months, dtype=np.int64)
+                if months.max() >= m:
+                    raise ValueError(f"outputs.months asks for month {int(months.max())}, but the run has {m} months")
+                frames.append(pd.DataFrame({"scope": scope, "district": np.repeat(labels, len(months)), "variable": var, "month": np.tile(months.astype(np.int32), len(labels)), "value": arr[months].T.ravel()}))
+    df = pd.concat(frames, ignore_index=True)
+    return df[YEARLY_COLUMNS if outputs.summary == "yearly" else MONTHLY_COLUMNS]
+
+
+def run_task(task: RunTask) -> RunRecord:
+    """Run one task through :func:`districtsim.run.run_scenario`; an exception becomes a failed :class:`RunRecord` (never raised)."""
+    started = time.perf_counter()
+    try:
+        from districtsim.run import run_scenario
+
+        scenario = task.experiment.scenario_for(task.values)
+        result = run_scenario(scenario, seed=task.seed)
+        table = summarise(result, task.experiment.outputs)
+        return RunRecord(task.run_id, True, outcomes=table, elapsed_seconds=time.perf_counter() - started)
+    except Exception as exc:  # a failing run is recorded and the sweep goes on
+        text = str(exc).splitlines()[0] if str(exc) else ""
+        return RunRecord(task.run_id, False, error=f"{type(exc).__name__}: {text}", traceback=traceback.format_exc(), elapsed_seconds=time.perf_counter() - started)
+
+
+Executor = Callable[[Iterable[RunTask], Callable[[RunRecord], None]], None]
+"""An executor runs every task with :func:`run_task` and calls the sink with each record as it finishes."""
+
+
+def local_executor(workers: int = 1) -> Executor:
+    """Return the local executor: in-process for one worker, else a ``spawn`` process pool with ``workers`` processes.
+
+    At most ``4 * workers`` runs are queued at a time. On Ctrl-C the runs in
+    progress finish and are handed to the sink; queued ones are dropped.
+    """
+
+    def execute(tasks: Iterable[RunTask], sink: Callable[[RunRecord], None]) -> None:
+        if workers <= 1:
+            for task in tasks:
+                sink(run_task(task))
+            return
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_sigint)
+        inflight: set[Future[RunRecord]] = set()
+        it: Iterator[RunTask] = iter(tasks)
+
+        def fill() -> None:
+            for task in it:
+                inflight.add(pool.submit(run_task, task))
+                if len(inflight) >= 4 * workers:
+                    return
+
+        try:
+            fill()
+            while inflight:
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    sink(fut.result())
+                    inflight.discard(fut)
+                fill()
+        except BaseException:
+            # Interrupted: runs in progress finish and are handed over; queued ones are dropped.
+            pool.shutdown(wait=True, cancel_futures=True)
+            for fut in inflight:
+                if fut.done() and not fut.cancelled() and fut.exception() is None:
+                    sink(fut.result())
+            raise
+        pool.shutdown(wait=True)
+
+    return execute
+
+
+@dataclass
+class SweepResult:
+    """What :func:`run_experiment` returns; the tables are read from the folder on first use.
+
+    Attributes:
+        out: The sweep folder.
+        n_runs: Runs in the design (points x replicates).
+        n_ok: Runs finished without error (including earlier sessions).
+        n_failed: Runs that raised (see :attr:`failures`).
+        n_missing: Runs not done (0 unless interrupted).
+        ran: Runs done in this call.
+        elapsed_seconds: Wall-clock time of this call.
+    """
+
+    out: Path
+    n_runs: int
+    n_ok: int
+    n_failed: int
+    n_missing: int
+    ran: int = 0
+    elapsed_seconds: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @functools.cached_property
+    def _tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return load_sweep(self.out)
+
+    @property
+    def inputs(self) -> pd.DataFrame:
+        """The design, one row per run (index ``run_id``), with ``status``; see :func:`load_sweep`."""
+        return self._tables[0]
+
+    @property
+    def outcomes(self) -> pd.DataFrame:
+        """The outcomes of finished runs (long, column ``run_id``); see :func:`load_sweep`."""
+        return self._tables[1]
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        """The failed runs: ids, inputs, seed, error and traceback."""
+        return load_failures(self.out)
+
+
+def _part_ids(folder: Path) -> set[int]:
+    """Return the run ids of the part files in ``folder`` (leftover temporary files are removed)."""
+    import pyarrow.parquet as pq
+
+    ids: set[int] = set()
+    if not folder.is_dir():
+        return ids
+    for tmp in folder.glob(".part-*.tmp"):
+        tmp.unlink(missing_ok=True)
+    for path in sorted(folder.glob("part-*.parquet")):
+        ids.update(int(i) for i in pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist())
+    return ids
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    import pyarrow
+
+    return {"package": "districtsim", "version": __version__, "python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__, "pyarrow": pyarrow.__version__, "SALib": version("SALib")}
+
+
+def _prepare(exp: Experiment, out: Path, resume: bool, require_existing: bool) -> tuple[str, pd.DataFrame]:
+    """Check the folder against the experiment, write sweep.json, experiment.toml and experiments.parquet; return (hash, runs)."""
+    digest = experiment_hash(exp)
+    info = out / "sweep.json"
+    if info.exists():
+        old = json.loads(info.read_text(encoding="utf-8"))
+        if not resume:
+            raise ScenarioError(str(out), "", "an earlier sweep", "a new or empty folder (or resume it: rerun the same experiment into this folder)")
+        if old.get("experiment_hash") != digest:
+            raise ScenarioError(
+                str(info),
+                "experiment_hash",
+                str(old.get("experiment_hash", ""))[:12],
+                f"{digest[:12]}, the hash of {exp.source or exp.name}: the experiment or a scenario it uses changed since this sweep started (see {out / 'experiment.toml'}); results are never mixed, so use a new --out folder",
+            )
+    else:
+        if require_existing:
+            raise ScenarioError(str(out), "sweep.json", None, "a folder with an earlier sweep to resume (run without --resume to start one)")
+        if any((out / sub).is_dir() and any((out / sub).iterdir()) for sub in ("runs", "failures")):
+            raise ScenarioError(str(out), "sweep.json", None, "a sweep.json beside runs/ (this folder holds part files of an unknown sweep); use a new --out folder")
+    runs = exp.runs()
+    if not info.exists():
+        meta = {
+            "experiment": exp.name,
+            "experiment_hash": digest,
+            "source": exp.source,
+            "spec": exp.to_dict(),
+            "n_points": int(runs["point"].nunique()),
+            "replicates": exp.replicates,
+            "n_runs": len(runs),
+            "root_seed": exp.root_seed,
+            "seed_scheme": SEED_SCHEME,
+            "run_id_scheme": "point * replicates + replicate",
+            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            **_versions(),
+        }
+        _atomic_write(info, lambda p: Path(p).write_text(json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"))
+        if exp.source and Path(exp.source).is_file():
+            _atomic_write(out / "experiment.toml", lambda p: shutil.copyfile(exp.source, p))
+    if not (out / "experiments.parquet").exists():
+        _atomic_write(out / "experiments.parquet", lambda p: runs.to_parquet(p, index=False))
+    return digest, runs
+
+
+class _Writer:
+    """Buffers finished runs and writes them as part files (see the module docstring)."""
+
+    def __init__(self, out: Path, runs: pd.DataFrame, inputs: list[str], batch_runs: int, flush_seconds: float) -> None:
+        self.out, self.inputs = out, inputs
+        self.meta = runs.set_index("run_id")
+        self.batch_runs, self.flush_seconds = batch_runs, flush_seconds
+        self.ok: list[RunRecord] = []
+        self.failed: list[RunRecord] = []
+        self.rows = 0
+        self.last = time.monotonic()
+        (out / "runs").mkdir(parents=True, exist_ok=True)
+        (out / "failures").mkdir(parents=True, exist_ok=True)
+
+    def add(self, rec: RunRecord) -> None:
+        (self.ok if rec.ok else self.failed).append(rec)
+        self.rows += len(rec.outcomes) if rec.outcomes is not None else 1
+        if len(self.ok) + len(self.failed) >= self.batch_runs or self.rows >= BATCH_ROWS or time.monotonic() - self.last >= self.flush_seconds:
+            self.flush()
+
+    def _head(self, run_id: int, n: int) -> pd.DataFrame:
+        row = self.meta.loc[run_id]
+        head = pd.DataFrame({"run_id": np.full(n, run_id, dtype=np.int64), "point": np.int64(row["point"]), "replicate": np.int32(row["replicate"]), "seed": np.int64(row["seed"])})
+        for name in self.inputs:
+            head[name] = pd.Series([row[name]] * n, dtype=self.meta[name].dtype)
+        return head
+
+    def flush(self) -> None:
+        """Write the failures, then the outcomes, each as one part file; clear a buffer only after its file is in place."""
+        if self.failed:
+            recs = sorted(self.failed, key=lambda r: r.run_id)
+            df = pd.concat([self._head(r.run_id, 1).assign(error=r.error, traceback=r.traceback) for r in recs], ignore_index=True)
+            self._write(self.out / "failures", recs[0].run_id, len(recs), df)
+            self.failed = []
+        if self.ok:
+            recs = sorted(self.ok, key=lambda r: r.run_id)
+            df = pd.concat([pd.concat([self._head(r.run_id, len(r.outcomes)), r.outcomes.reset_index(drop=True)], axis=1) for r in recs], ignore_index=True)
+            self._write(self.out / "runs", recs[0].run_id, len(recs), df)
+            self.ok = []
+        self.rows = 0
+        self.last = time.monotonic()
+
+    @staticmethod
+    def _write(folder: Path, first: int, n: int, df: pd.DataFrame) -> None:
+        path = folder / f"part-{first:09d}-{n}.parquet"
+        if path.exists():  # cannot happen: a run id is written once and skipped afterwards
+            raise RuntimeError(f"{path} exists already")
+        _atomic_write(path, lambda p: df.to_parquet(p, index=False))
+
+
+def run_experiment(
+    exp: Experiment,
+    out: str | Path,
+    workers: int = 1,
+    resume: bool = True,
+    on_progress: Callable[[SweepProgress], None] | None = None,
+    *,
+    require_existing: bool = False,
+    batch_runs: int = BATCH_RUNS,
+    flush_seconds: float = FLUSH_SECONDS,
+    executor: Executor | None = None,
+) -> SweepResult:
+    """Run every missing run of an experiment's design and write it into ``out`` (see the module docstring).
+
+    Args:
+        exp: A validated experiment (:func:`districtsim.experiment.load_experiment`).
+        out: The sweep folder (created if needed).
+        workers: Local processes (1 = in this process); results do not depend on it.
+        resume: Continue a sweep already in ``out`` (the default); False refuses a folder with an earlier sweep.
+        on_progress: Called with a :class:`SweepProgress` at the start and after every finished run.
+        require_existing: Refuse a folder without an earlier sweep (``--resume``).
+        batch_runs: Write a part file when this many runs are waiting.
+        flush_seconds: ... or when this long has passed since the last write.
+        executor: How runs are executed (default :func:`local_executor`); the seam for cluster schedulers.
+
+    Returns:
+        Counts and (loaded on first use) the tables.
+
+    Raises:
+        ScenarioError: A changed experiment on resume, a folder of another sweep, or a folder another sweep is writing to.
+        KeyboardInterrupt: After writing every finished run.
+    """
+    started = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    lock = open(out / ".sweep.lock", "w")  # held (flock) for the whole sweep
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise ScenarioError(str(out), "", "a folder another sweep is writing to", "a folder no other sweep is using (wait for it, or choose another --out)") from None
+        digest, runs = _prepare(exp, out, resume, require_existing)
+        done_ok = _part_ids(out / "runs")
+        done_failed = _part_ids(out / "failures") - done_ok
+        finished = done_ok | done_failed
+        todo = runs[~runs["run_id"].isin(finished)]
+        total, resumed = len(runs), len(finished)
+        state = {"done": resumed, "failed": len(done_failed), "ran": 0}
+        if on_progress:
+            on_progress(SweepProgress(state["done"], state["failed"], total, resumed))
+        writer = _Writer(out, runs, exp.input_names, max(1, batch_runs), flush_seconds)
+
+        def sink(rec: RunRecord) -> None:
+            writer.add(rec)
+            state["done"] += 1
+            state["ran"] += 1
+            state["failed"] += 0 if rec.ok else 1
+            if on_progress:
+                on_progress(SweepProgress(state["done"], state["failed"], total, resumed))
+
+        names = exp.input_names
+        tasks = (RunTask(exp, int(row[0]), int(row[1]), int(row[2]), int(row[3]), {n: _plain(row[4 + k]) for k, n in enumerate(names)}) for row in todo[[*RUN_COLUMNS, *names]].itertuples(index=False, name=None))
+        try:
+            (executor or local_executor(min(workers, max(1, len(todo)))))(tasks, sink)
+        finally:
+            writer.flush()
+        n_failed = state["failed"]
+        n_ok = state["done"] - n_failed
+        return SweepResult(out=out, n_runs=total, n_ok=n_ok, n_failed=n_failed, n_missing=total - state["done"], ran=state["ran"], elapsed_seconds=round(time.perf_counter() - started, 3), meta={"experiment_hash": digest, "design_points": design_size(exp)})
+    finally:
+        lock.close()
+
+
+def _plain(value: Any) -> Any:
+    """Return a numpy scalar as the Python value (for overrides and pickling)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _read_parts(folder: Path) -> pd.DataFrame | None:
+    files = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+    if not files:
+        return None
+    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True).sort_values("run_id", kind="stable").reset_index(drop=True)
+
+
+def load_failures(out: str | Path) -> pd.DataFrame:
+    """Return the failed runs of a sweep folder (columns run_id, point, replicate, seed, inputs, error, traceback), by run id."""
+    df = _read_parts(Path(out) / "failures")
+    if df is None:
+        runs = pd.read_parquet(Path(out) / "experiments.parquet").iloc[:0]
+        return runs.assign(error=pd.Series(dtype=object), traceback=pd.Series(dtype=object))
+    return df
+
+
+def load_sweep(out: str | Path, wide: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read a sweep folder: (inputs, outcomes), aligned on ``run_id``.
+
+    Args:
+        out: The sweep folder.
+        wide: Return the outcomes as one row per finished run (index
+            ``run_id``) with a column per (scope, district, variable,
+            year or month), ready for ``inputs.join(outcomes)``.
+
+    Returns:
+        ``inputs``: every run of the design (index ``run_id``; columns point,
+        replicate, seed, the inputs, and ``status`` = ok | failed | missing).
+        ``outcomes``: long format, one row per run and kept value (column
+        ``run_id``, then :data:`YEARLY_COLUMNS` or :data:`MONTHLY_COLUMNS`),
+        sorted by run id; the same whatever the workers or batching.
+    """
+    out = Path(out)
+    inputs = pd.read_parquet(out / "experiments.parquet").set_index("run_id")
+    spec = json.loads((out / "sweep.json").read_text(encoding="utf-8"))["spec"]
+    value_cols = YEARLY_COLUMNS if spec["outputs"]["summary"] == "yearly" else MONTHLY_COLUMNS
+    parts = _read_parts(out / "runs")
+    if parts is None:
+        outcomes = pd.DataFrame({"run_id": pd.Series(dtype=np.int64), **{c: pd.Series(dtype=float if c == "value" else object) for c in value_cols}})
+    else:
+        outcomes = parts[["run_id", *value_cols]].copy()
+    for col in ("scope", "district", "variable", "stat"):
+        if col in outcomes:
+            outcomes[col] = pd.Categorical(outcomes[col].astype(str), categories=list(dict.fromkeys(outcomes[col].astype(str))))
+    failed = set(load_failures(out)["run_id"].tolist())
+    ok = set(outcomes["run_id"].unique().tolist())
+    inputs["status"] = ["ok" if i in ok else "failed" if i in failed else "missing" for i in inputs.index]
+    if wide:
+        key = "year" if "year" in value_cols else "month"
+        flat = outcomes.assign(**{c: outcomes[c].astype(str) for c in ("scope", "district", "variable")})
+        outcomes = flat.pivot(index="run_id", columns=["scope", "district", "variable", key], values="value")
+    return inputs, outcomes
+
+
+__all__ = [
+    "RunRecord",
+    "RunTask",
+    "SweepProgress",
+    "SweepResult",
+    "load_failures",
+    "load_sweep",
+    "local_executor",
+    "run_experiment",
+    "run_task",
+    "summarise",
+]

@@ -1,0 +1,323 @@
+"""Sweeps (districtsim.experiment, districtsim.sweep, ``districtsim sweep``): spec, design, seeds, runner, resume, failures.
+
+Every sweep here is tiny: two_districts, scale 0.01, 12-24 months.
+
+A failing run without monkeypatching (workers are spawned processes): the
+``failing`` experiment varies ``program.municipality_share`` and
+``program.state_share`` as categories. Each value is valid on its own (so the
+experiment loads), but the grid point (0.8, 0.5) breaks the rule
+``municipality_share + state_share <= 1``, which is checked when the run's
+scenario is built inside the worker: that run raises, is recorded in
+``failures/`` and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from districtsim.cli import main
+from districtsim.errors import ScenarioError
+from districtsim.experiment import EXPERIMENT_DIR, design_size, experiment_from_dict, experiment_hash, load_experiment, run_seed
+from districtsim.sweep import FAILURE_COLUMNS, MONTHLY_COLUMNS, RUN_COLUMNS, YEARLY_COLUMNS, load_failures, load_sweep, run_experiment
+
+FAILING = """
+[experiment]
+name = "failing"
+scenario = "two_districts"
+root_seed = 11
+replicates = 2
+months = 12
+scale = 0.01
+
+[[inputs]]
+name = "program.municipality_share"
+kind = "category"
+values = [0.3, 0.8]
+
+[[inputs]]
+name = "program.state_share"
+kind = "category"
+values = [0.1, 0.5]
+
+[design]
+method = "grid"
+
+[outputs]
+variables = ["reputation", "price_eur_m2", "moves_out_persons"]
+months = [0, 11]
+scope = "district"
+"""
+
+KILLABLE = """
+# twelve runs of 24 months: long enough to be killed part-way
+[experiment]
+name = "killable"
+scenario = "two_districts"
+root_seed = 7
+replicates = 2
+months = 24
+scale = 0.01
+
+[[inputs]]
+name = "mobilisation.tau"
+kind = "continuous"
+lo = 0.05
+hi = 0.12
+
+[[inputs]]
+name = "communication.lapse_grace_months"
+kind = "integer"
+lo = 1
+hi = 6
+
+[design]
+method = "lhs"
+n = 6
+seed = 3
+
+[outputs]
+variables = ["reputation", "reputation_mean", "price_gini", "moves_out_persons"]
+summary = "yearly"
+scope = "both"
+"""
+
+
+def _write(tmp: Path, name: str, text: str) -> Path:
+    path = tmp / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _base() -> dict:
+    return {
+        "experiment": {"name": "t", "scenario": "two_districts", "root_seed": 1, "replicates": 1},
+        "inputs": [{"name": "mobilisation.tau", "kind": "continuous", "lo": 0.05, "hi": 0.1}, {"name": "communication.lapse_grace_months", "kind": "integer", "lo": 1, "hi": 4}],
+        "design": {"method": "lhs", "n": 4, "seed": 1},
+        "outputs": {"variables": ["reputation"], "summary": "yearly", "scope": "both"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "expected"),
+    [
+        (lambda d: d["inputs"][0].update(name="mobilisation.nope"), "inputs[0].name", "a parameter of [mobilisation]"),
+        (lambda d: d["inputs"][0].update(name="nosection.tau"), "inputs[0].name", "section is one of"),
+        (lambda d: d["inputs"][0].update(kind="ordinal"), "inputs[0].kind", "one of continuous, integer, category, scenario"),
+        (lambda d: d["inputs"][0].update(hi=0.01), "inputs[0].hi", "a value above lo"),
+        (lambda d: d["inputs"][0].update(lo=-1.0), "inputs[0].lo", "a value in [1e-06, inf]"),
+        (lambda d: d["inputs"][1].update(kind="continuous", lo=1.0, hi=4.0), "inputs[1].kind", "integer or category"),
+        (lambda d: d["inputs"].append({"name": "program.allocation", "kind": "category", "values": ["competitive", "lottery"]}), "inputs[2].values[1]", "one of competitive, equal"),
+        (lambda d: d["design"].update(method="factorial"), "design.method", "one of grid, lhs, sobol, morris"),
+        (lambda d: d["design"].update(method="sobol", n=6), "design.n", "a power of 2"),
+        (lambda d: d["design"].update(method="grid", n=None) or d["design"].pop("n"), "inputs[0].levels", "grid levels"),
+        (lambda d: d["outputs"].update(variables=["reputation_mean"], scope="district"), "outputs.variables[0]", "districts.parquet"),
+        (lambda d: d["outputs"].update(months=[0]), "outputs.summary", "either summary"),
+        (lambda d: d["experiment"].update(scenario="no_such_scenario"), "experiment.scenario", "bundled name"),
+        (lambda d: d["experiment"].update(replicates=0), "experiment.replicates", "a value in [1,"),
+        (lambda d: d.update(extra={}), "extra", "one of experiment, inputs, design, outputs"),
+    ],
+)
+def test_validation_errors_name_file_key_found_and_expected(change, key, expected):
+    raw = _base()
+    change(raw)
+    with pytest.raises(ScenarioError) as info:
+        experiment_from_dict(raw, "exp.toml")
+    err = info.value
+    assert err.file == "exp.toml" and err.key == key, err.one_line()
+    assert expected in err.expected, err.one_line()
+    assert "\n" not in err.one_line()
+
+
+def test_cli_reports_a_bad_experiment_in_one_line(tmp_path, capsys):
+    path = _write(tmp_path, "bad", KILLABLE.replace('kind = "integer"', 'kind = "ordinal"'))
+    assert main(["sweep", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "inputs[1].kind: found 'ordinal'; expected one of continuous" in err, err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("design", "size"),
+    [
+        ({"method": "lhs", "n": 5}, 5),
+        ({"method": "sobol", "n": 8}, 8 * (3 + 2)),
+        ({"method": "sobol", "n": 8, "calc_second_order": True}, 8 * (2 * 3 + 2)),
+        ({"method": "morris", "n": 4, "num_levels": 4}, 4 * (3 + 1)),
+        ({"method": "grid", "levels": 3}, 3 * 4 * 2),
+    ],
+)
+def test_design_sizes_and_values_within_the_inputs(design, size):
+    raw = _base()
+    raw["inputs"].append({"name": "program.allocation", "kind": "category", "values": ["competitive", "equal"]})
+    raw["design"] = {**design, "seed": 4}
+    exp = experiment_from_dict(raw, "exp.toml")
+    points = exp.design().points
+    assert len(points) == size == design_size(exp)
+    assert points["mobilisation.tau"].between(0.05, 0.1).all()
+    assert set(points["communication.lapse_grace_months"]) <= {1, 2, 3, 4}
+    assert points["communication.lapse_grace_months"].dtype == np.int64
+    assert set(points["program.allocation"]) <= {"competitive", "equal"}
+    if design["method"] == "grid":
+        assert len(points.drop(columns="point").drop_duplicates()) == size
+        assert sorted(points["mobilisation.tau"].unique()) == pytest.approx([0.05, 0.075, 0.1])
+    pd.testing.assert_frame_equal(points, exp.design().points)  # the same spec gives the same design
+    runs = exp.runs()
+    assert list(runs["run_id"]) == list(range(size))  # one replicate
+
+
+def test_seeds_depend_only_on_root_point_and_replicate():
+    expected = int(np.random.SeedSequence(entropy=9, spawn_key=(3, 1)).generate_state(1, dtype=np.uint64)[0]) >> 1
+    assert run_seed(9, 3, 1) == expected
+    raw = _base()
+    raw["experiment"].update(root_seed=9, replicates=3)
+    runs = experiment_from_dict(raw, "exp.toml").runs()
+    assert list(runs["run_id"]) == list(runs["point"] * 3 + runs["replicate"])
+    assert all(runs["seed"] == [run_seed(9, p, r) for p, r in zip(runs["point"], runs["replicate"], strict=True)])
+    assert runs["seed"].is_unique and (runs["seed"] >= 0).all()
+    shuffled = runs.sample(frac=1.0, random_state=0)  # any order: the same seed per run
+    assert all(shuffled["seed"] == [run_seed(9, p, r) for p, r in zip(shuffled["point"], shuffled["replicate"], strict=True)])
+    raw["experiment"]["root_seed"] = 10
+    assert not set(experiment_from_dict(raw, "exp.toml").runs()["seed"]) & set(runs["seed"])
+
+
+@pytest.fixture(scope="module")
+def failing_sweep(tmp_path_factory):
+    """The failing experiment swept with one worker (in-process): 4 points x 2 replicates, runs 6 and 7 fail."""
+    tmp = tmp_path_factory.mktemp("failing")
+    path = _write(tmp, "failing", FAILING)
+    result = run_experiment(load_experiment(str(path)), tmp / "w1", workers=1)
+    return path, tmp / "w1", result
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(failing_sweep):
+    _, out, result = failing_sweep
+    assert (result.n_runs, result.n_ok, result.n_failed, result.n_missing) == (8, 6, 2, 0)
+    failures = load_failures(out)
+    assert list(failures["run_id"]) == [6, 7]
+    assert (failures["program.municipality_share"] == 0.8).all() and (failures["program.state_share"] == 0.5).all()
+    assert failures["error"].str.contains("state_share").all() and failures["traceback"].str.contains("Traceback").all()
+    inputs, outcomes = load_sweep(out)
+    assert list(inputs["status"]) == ["ok"] * 6 + ["failed"] * 2
+    assert sorted(outcomes["run_id"].unique()) == list(range(6))
+    assert list(outcomes.columns) == ["run_id", "scope", "district", "variable", "month", "value"]
+    assert set(outcomes["month"]) == {0, 11} and set(outcomes["scope"]) == {"district"}
+    assert len(outcomes) == 6 * 2 * 3 * 2  # runs x districts x variables x months
+
+
+def test_workers_1_and_2_give_identical_tables(failing_sweep, tmp_path):
+    path, out1, _ = failing_sweep
+    result = run_experiment(load_experiment(str(path)), tmp_path / "w2", workers=2, batch_runs=3)
+    assert (result.n_ok, result.n_failed) == (6, 2)
+    assert len(list((tmp_path / "w2" / "runs").glob("part-*.parquet"))) >= 2  # batched differently
+    for a, b in zip(load_sweep(out1), load_sweep(tmp_path / "w2"), strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(load_failures(out1).drop(columns="traceback"), load_failures(tmp_path / "w2").drop(columns="traceback"))
+
+
+def test_cli_rerun_runs_nothing_and_exits_1_naming_the_failures(failing_sweep, tmp_path, capsys):
+    path, out1, _ = failing_sweep
+    out = tmp_path / "copy"
+    shutil.copytree(out1, out)
+    before = sorted(p.name for p in (out / "runs").iterdir())
+    assert main(["sweep", str(path), "--out", str(out), "--resume", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "resuming: 8 of 8 runs already" in err and "2 of 8 runs failed" in err and str(out / "failures") in err
+    assert sorted(p.name for p in (out / "runs").iterdir()) == before
+
+
+def test_resume_refuses_a_changed_experiment(failing_sweep, tmp_path, capsys):
+    path, out1, _ = failing_sweep
+    out = tmp_path / "copy"
+    shutil.copytree(out1, out)
+    commented = _write(tmp_path, "commented", "# only a comment added\n" + FAILING)
+    assert experiment_hash(load_experiment(str(commented))) == experiment_hash(load_experiment(str(path)))
+    changed = _write(tmp_path, "changed", FAILING.replace("root_seed = 11", "root_seed = 12"))
+    with pytest.raises(ScenarioError) as info:
+        run_experiment(load_experiment(str(changed)), out)
+    assert info.value.key == "experiment_hash" and "changed since this sweep started" in info.value.expected
+    assert main(["sweep", str(changed), "--out", str(out), "--quiet"]) == 2
+    assert "experiment_hash" in capsys.readouterr().err
+    with pytest.raises(ScenarioError, match="an earlier sweep"):
+        run_experiment(load_experiment(str(path)), out, resume=False)
+    with pytest.raises(ScenarioError, match="a folder with an earlier sweep to resume"):
+        run_experiment(load_experiment(str(path)), tmp_path / "empty", require_existing=True)
+
+
+def test_a_changed_scenario_lever_file_changes_the_hash(tmp_path):
+    lever = tmp_path / "alt.toml"
+    lever.write_text('[scenario]\nbase = "two_districts"\nname = "alt"\n\n[mobilisation]\ntau = 0.1\n', encoding="utf-8")
+    text = FAILING.replace('scenario = "two_districts"\n', "").replace('[[inputs]]\nname = "program.state_share"\nkind = "category"\nvalues = [0.1, 0.5]\n', '[[inputs]]\nname = "policy"\nkind = "scenario"\nvalues = ["two_districts", "alt.toml"]\n')
+    exp = load_experiment(str(_write(tmp_path, "lever", text)))
+    assert list(exp.design().points["policy"]) == ["two_districts", "alt.toml", "two_districts", "alt.toml"]
+    assert exp.scenario_for({"policy": "alt.toml", "program.municipality_share": 0.3}).params.mobilisation.tau == 0.1
+    before = experiment_hash(exp)
+    lever.write_text(lever.read_text(encoding="utf-8").replace("tau = 0.1", "tau = 0.11"), encoding="utf-8")  # also changes the size: read again
+    assert experiment_hash(load_experiment(str(tmp_path / "lever.toml"))) != before
+
+
+def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
+    path = _write(tmp_path, "killable", KILLABLE)
+    out = tmp_path / "killed"
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.Popen([sys.executable, "-m", "districtsim.cli", "sweep", str(path), "--out", str(out), "--batch-runs", "1", "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    try:
+        while not list(out.glob("runs/part-*.parquet")):
+            assert proc.poll() is None, "the sweep ended before it could be killed"
+            assert time.monotonic() < deadline, "no part file after 60 s"
+            time.sleep(0.02)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    exp = load_experiment(str(path))
+    n_written = len(load_sweep(out)[1]["run_id"].unique())
+    assert 1 <= n_written < 12, n_written
+    (out / "runs" / ".part-000000099-1.parquet.abc.tmp").write_bytes(b"half a file")  # a write cut off by the kill
+    resumed = run_experiment(exp, out, workers=1)
+    assert resumed.ran == 12 - n_written and resumed.n_ok == 12
+    assert not list((out / "runs").glob(".*.tmp"))
+    reference = run_experiment(exp, tmp_path / "whole", workers=1)
+    assert reference.ran == 12
+    inputs, outcomes = load_sweep(out)
+    ids = pd.concat([pd.read_parquet(p, columns=["run_id"]).drop_duplicates() for p in (out / "runs").glob("part-*.parquet")])["run_id"]
+    assert sorted(ids) == list(range(12))  # every run present exactly once
+    assert (inputs["status"] == "ok").all()
+    for a, b in zip((inputs, outcomes), load_sweep(tmp_path / "whole"), strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    wide = load_sweep(out, wide=True)[1]
+    assert list(wide.index) == list(range(12)) and ("city", "", "price_gini", 1) in wide.columns
+
+
+def test_bundled_experiments_validate():
+    sizes = {}
+    for path in sorted(EXPERIMENT_DIR.glob("*.toml")):
+        exp = load_experiment(str(path))
+        sizes[exp.name] = design_size(exp) * exp.replicates
+    assert sizes == {"program_grid": 120, "smoke": 8, "sobol_reputation": 10240}
+
+
+def _documented(heading: str) -> set[str]:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "outputs.md").read_text(encoding="utf-8")
+    section = text.split(heading, 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
+    first_cells = re.findall(r"^\| ([^|]+) \|", section, flags=re.MULTILINE)
+    return {name for cell in first_cells for name in re.findall(r"`([^`]+)`", cell)}
+
+
+def test_every_sweep_column_is_in_outputs_md(failing_sweep):
+    _, out, _ = failing_sweep
+    assert set(RUN_COLUMNS) <= _documented("### sweep experiments.parquet")
+    assert set(YEARLY_COLUMNS) | set(MONTHLY_COLUMNS) <= _documented("### sweep runs")
+    assert set(FAILURE_COLUMNS) <= _documented("### sweep failures")
+    assert set(json.loads((out / "sweep.json").read_text(encoding="utf-8"))) <= _documented("### sweep.json")
