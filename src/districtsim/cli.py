@@ -103,6 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument("--batch-runs", type=int, default=None, metavar="N", help="write a part file every N finished runs (default 1000; and at least every 30 s)")
     swp.add_argument("--dry-run", action="store_true", help="check the experiment and print its design size; run nothing")
     swp.add_argument("--quiet", action="store_true", help="no progress bar")
+    ana = sub.add_parser(
+        "analyze",
+        help="sensitivity analysis of a finished sweep",
+        description="Analyse a sweep folder: Sobol first-order and total indices with confidence intervals (sobol designs), Morris mu* and sigma (morris), "
+        "or each outcome's response to each input (grid, lhs), for the outcomes of the last year (or last kept month), each design point the mean over its replicates. "
+        "Writes analysis/indices and analysis/levels (Parquet and CSV) and analysis/report.html into the sweep folder.",
+    )
+    ana.add_argument("sweep_dir", metavar="DIR", help="a folder written by districtsim sweep")
     val = sub.add_parser("validate", help="check a scenario file without running it", description="Check a scenario file (and --set overrides) and report the first problem.")
     val.add_argument("scenario", help="scenario TOML file or bundled name")
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override to check as well")
@@ -285,6 +293,18 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from districtsim.analysis import analyze_sweep
+
+    tables = analyze_sweep(args.sweep_dir)
+    folder = Path(args.sweep_dir) / "analysis"
+    n_out = tables["indices"][["scope", "district", "variable"]].drop_duplicates().shape[0] if len(tables["indices"]) else 0
+    print(f"analysed {n_out} outcome(s); results in {folder}/:")
+    for name in ("indices.parquet", "indices.csv", "levels.parquet", "levels.csv", "report.html"):
+        print(f"  {folder / name}")
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
     print(f"{scenario.source}: ok ({len(scenario.districts)} districts, {sum(d.population for d in scenario.districts):,} residents, {scenario.months} months)")
@@ -304,6 +324,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_compare(args)
         if args.command == "sweep":
             return _cmd_sweep(args)
+        if args.command == "analyze":
+            return _cmd_analyze(args)
         return _cmd_validate(args)
     except ScenarioError as err:
         print(f"districtsim: {err.one_line()}", file=sys.stderr)

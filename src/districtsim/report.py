@@ -583,4 +583,55 @@ def write_run_report(result: RunResult, path: str | Path) -> Path:
     return _write(path, _page(f"districtsim run: {name}", sections))
 
 
-__all__ = ["OUTCOMES", "write_compare_report", "write_run_report"]
+def _analysis_figure(indices: pd.DataFrame, method: str, outcomes: list[tuple[str, str, str]]) -> go.Figure:
+    """Return one panel of sensitivity indices per outcome (at most 12 city-first outcomes)."""
+    shown = outcomes[:12]
+    ncols = 2
+    nrows = max(1, (len(shown) + ncols - 1) // ncols)
+    titles = [f"{v}{' (' + d + ')' if d else ''}" for _, d, v in shown]
+    fig = make_subplots(rows=nrows, cols=ncols, subplot_titles=titles, vertical_spacing=0.12 / max(nrows, 1) * 2)
+    for k, (scope, district, variable) in enumerate(shown):
+        sub = indices[(indices["scope"] == scope) & (indices["district"] == district) & (indices["variable"] == variable)]
+        row, col = k // ncols + 1, k % ncols + 1
+        if method == "sobol":
+            fig.add_bar(x=sub["input"], y=sub["S1"], error_y={"type": "data", "array": sub["S1_conf"]}, name="first order S1", marker_color="#1f77b4", showlegend=k == 0, row=row, col=col)
+            fig.add_bar(x=sub["input"], y=sub["ST"], error_y={"type": "data", "array": sub["ST_conf"]}, name="total ST", marker_color="#d62728", showlegend=k == 0, row=row, col=col)
+        elif method == "morris":
+            fig.add_scatter(x=sub["mu_star"], y=sub["sigma"], mode="markers+text", text=sub["input"], textposition="top center", name="inputs", marker_color="#1f77b4", showlegend=False, row=row, col=col)
+            fig.update_xaxes(title_text="mu* (mean |elementary effect|)", row=row, col=col)
+            fig.update_yaxes(title_text="sigma", row=row, col=col)
+        else:
+            fig.add_bar(x=sub["input"], y=sub["spearman_rho"], name="Spearman rank correlation", marker_color="#1f77b4", showlegend=k == 0, row=row, col=col)
+            fig.update_yaxes(range=[-1, 1], row=row, col=col)
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.08})
+    return fig
+
+
+def write_analysis_report(tables: dict[str, pd.DataFrame], sweep: dict[str, Any], path: str | Path) -> Path:
+    """Write the sensitivity analysis of a sweep (``districtsim analyze``) as one self-contained HTML file."""
+    indices = tables["indices"]
+    spec = sweep.get("spec", {})
+    method = spec.get("design_spec", {}).get("method", "?")
+    when = "year" if "year" in indices.columns else "month"
+    keys = list(dict.fromkeys(zip(indices["scope"].astype(str), indices["district"].astype(str), indices["variable"].astype(str), strict=True)))
+    keys.sort(key=lambda k: (k[0] != "city", k[1], k[2]))
+    explain = {
+        "sobol": "First-order index S1: the share of the outcome's variance explained by the input alone; total index ST: including its interactions. Bars are 95% bootstrap intervals. Inputs with ST near 0 do not matter over their ranges.",
+        "morris": "mu* is the mean absolute elementary effect of moving an input across its range (on a 0-1 scale), a ranking of importance; sigma is their spread: high sigma means non-linear effects or interactions.",
+    }.get(method, "Spearman rank correlation of the outcome with each input over the design points (-1..1), and in the tables the slope of a linear fit per unit of the input and the mean outcome per level.")
+    numeric = [c for c in indices.columns if c not in ("scope", "district", "variable", when, "method", "input")]
+    rows = [[str(r["variable"]), str(r["district"]) or "city", str(r["input"]), *[f"{r[c]:.4g}" if isinstance(r[c], int | float | np.floating) else str(r[c]) for c in numeric]] for _, r in indices.iterrows()]
+    sections = [
+        f"<h1>Sensitivity analysis: {_esc(spec.get('name', 'sweep'))}</h1>",
+        f'<p class="meta">{_esc(spec.get("description", ""))}<br>Design: {_esc(method)}, {sweep.get("n_points", "?")} points x {sweep.get("replicates", "?")} replicates; '
+        f"outcomes of the last {when} ({int(indices[when].max()) if len(indices) else '?'}), each point the mean over its finished replicates; districtsim {_esc(sweep.get('version', '?'))}.</p>",
+        "<h2>Indices by outcome</h2>",
+        f'<p class="explain">{_esc(explain)}</p>',
+        _figure_html(_analysis_figure(indices, method, keys), "fig-indices", 320 * max(1, (min(len(keys), 12) + 1) // 2)),
+        "<h2>All indices</h2>",
+        _table(["outcome", "district", "input", *numeric], rows),
+    ]
+    return _write(path, _page(f"districtsim analyze: {spec.get('name', 'sweep')}", sections))
+
+
+__all__ = ["OUTCOMES", "write_analysis_report", "write_compare_report", "write_run_report"]

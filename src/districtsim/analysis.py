@@ -1,0 +1,149 @@
+"""Sensitivity analysis of a sweep (``districtsim analyze``), on SALib.
+
+For each kept outcome of the **last year** (``summary = "yearly"``) or the
+**last kept month**, per scope, district and variable, the value of a design
+point is the mean over its finished replicates. Then, by design method:
+
+- ``sobol``: first-order and total Sobol indices with their confidence
+  intervals (:func:`SALib.analyze.sobol.analyze`, bootstrap, 95%), and the
+  second-order indices when the design has them. Needs every point of the
+  design (Saltelli's scheme): a sweep with missing or failed points is
+  refused with the count (resume it first).
+- ``morris``: the elementary-effects statistics ``mu``, ``mu_star`` (with its
+  95% bootstrap interval) and ``sigma`` (:func:`SALib.analyze.morris.analyze`),
+  on the unit scale of each input (``[0, 1]`` = its range). Needs every point.
+- ``grid`` and ``lhs``: the response of each outcome to each input: the
+  Spearman rank correlation over the points (with its p-value), the slope of
+  a linear fit per unit of the input (continuous and integer inputs), and the
+  mean outcome at each level of a grid or category input. Points with no
+  finished run are left out.
+
+Outputs, in ``DIR/analysis/``: ``indices.parquet`` and ``.csv`` (one row per
+outcome and input), ``levels.parquet`` and ``.csv`` (grids and categories)
+and a self-contained ``report.html``. Columns: ``docs/outputs.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from districtsim.errors import ScenarioError
+from districtsim.experiment import DesignSpec, Experiment, Input, Outputs
+from districtsim.results import _atomic_write
+from districtsim.sweep import load_sweep
+
+KEY = ["scope", "district", "variable"]
+"""Columns naming an outcome (with the year or month analysed)."""
+
+
+def sobol_indices(problem: dict[str, Any], y: np.ndarray, calc_second_order: bool, seed: int = 0) -> pd.DataFrame:
+    """Return S1, S1_conf, ST, ST_conf per input (and S2 per pair, when computed) for outputs ``y`` of a Saltelli sample."""
+    from SALib.analyze import sobol
+
+    res = sobol.analyze(problem, np.asarray(y, dtype=float), calc_second_order=calc_second_order, conf_level=0.95, seed=seed)
+    out = pd.DataFrame({"input": problem["names"], "S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"], "ST_conf": res["ST_conf"]})
+    if calc_second_order:
+        names = problem["names"]
+        out["S2_max"] = [np.nanmax(np.abs(np.concatenate([res["S2"][i, :], res["S2"][:, i]]))) for i in range(len(names))]
+    return out
+
+
+def morris_indices(problem: dict[str, Any], x: np.ndarray, y: np.ndarray, num_levels: int, seed: int = 0) -> pd.DataFrame:
+    """Return mu, mu_star, mu_star_conf and sigma per input for outputs ``y`` of a Morris sample ``x`` (unit scale)."""
+    from SALib.analyze import morris
+
+    res = morris.analyze(problem, np.asarray(x, dtype=float), np.asarray(y, dtype=float), conf_level=0.95, num_levels=num_levels, seed=seed)
+    return pd.DataFrame({"input": problem["names"], "mu": res["mu"], "mu_star": res["mu_star"], "mu_star_conf": res["mu_star_conf"], "sigma": res["sigma"]})
+
+
+def response_indices(points: pd.DataFrame, y: pd.Series, inputs: list[str], by_level: set[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (per input: Spearman rho and p-value, linear slope; per level: mean and count) of ``y`` over ``points``.
+
+    Levels are listed for the inputs in ``by_level`` (default: the non-numeric ones).
+    """
+    rows, levels = [], []
+    for name in inputs:
+        x = points[name]
+        numeric = pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x)
+        row: dict[str, Any] = {"input": name, "n_points": int(y.notna().sum())}
+        ok = y.notna()
+        if numeric and x[ok].nunique() > 1 and y[ok].nunique() > 1:
+            rho, p = stats.spearmanr(x[ok], y[ok])
+            row.update(spearman_rho=float(rho), spearman_p=float(p), slope_per_unit=float(np.polyfit(x[ok].astype(float), y[ok].astype(float), 1)[0]))
+        else:
+            row.update(spearman_rho=np.nan, spearman_p=np.nan, slope_per_unit=np.nan)
+        rows.append(row)
+        if (name in by_level) if by_level is not None else not numeric:
+            for level, grp in y[ok].groupby(x[ok].astype(str)):
+                levels.append({"input": name, "level": level, "mean": float(grp.mean()), "n_points": int(grp.size)})
+    return pd.DataFrame(rows), pd.DataFrame(levels, columns=["input", "level", "mean", "n_points"])
+
+
+def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame]:
+    """Analyse a sweep folder; return (and with ``write`` save) the ``indices`` and ``levels`` tables."""
+    out = Path(out)
+    if not (out / "sweep.json").exists():
+        raise ScenarioError(str(out), "", "no sweep.json", "a folder written by districtsim sweep")
+    spec = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    exp = experiment_from_spec(spec["spec"])
+    inputs, outcomes = load_sweep(out)
+    d = exp.design_spec
+    method = d.method
+    names = [c for c in inputs.columns if c not in ("point", "replicate", "seed", "status")]
+    when = "year" if "year" in outcomes.columns else "month"
+    if outcomes.empty:
+        raise ScenarioError(str(out), "runs", "no finished runs", "at least one finished run (run or resume the sweep)")
+    last = outcomes[outcomes[when] == outcomes[when].max()]
+    ok_runs = inputs.index[inputs["status"] == "ok"]
+    point_of = inputs["point"]
+    per_point = last[last["run_id"].isin(ok_runs)].assign(point=lambda d: point_of.loc[d["run_id"]].to_numpy()).groupby([*KEY, "point"], observed=True)["value"].mean()
+    points = inputs.drop_duplicates("point").set_index("point")[names].sort_index()
+    n_points = len(points)
+    index_rows, level_rows = [], []
+    for key, series in per_point.groupby(level=KEY, observed=True):
+        y = series.droplevel(KEY).reindex(points.index)
+        label = dict(zip(KEY, key, strict=True)) | {when: int(outcomes[when].max())}
+        if method in ("sobol", "morris"):
+            missing = int(y.isna().sum())
+            if missing:
+                raise ScenarioError(str(out), "runs", f"{missing} of {n_points} design points without a finished run", f"every point of a {method} design (resume the sweep: districtsim sweep EXPERIMENT --out {out})")
+            problem = exp.salib_problem()
+            if method == "sobol":
+                table = sobol_indices(problem, y.to_numpy(), d.calc_second_order, seed=d.seed)
+            else:
+                table = morris_indices(problem, exp.design().unit, y.to_numpy(), d.num_levels, seed=d.seed)
+        else:
+            by_level = {i.name for i in exp.inputs if method == "grid" or i.kind in ("integer", "category", "scenario")}
+            table, levels = response_indices(points, y, names, by_level)
+            if not levels.empty:
+                level_rows.append(levels.assign(**label))
+        index_rows.append(table.assign(**label, method=method))
+    indices = pd.concat(index_rows, ignore_index=True) if index_rows else pd.DataFrame()
+    levels = pd.concat(level_rows, ignore_index=True) if level_rows else pd.DataFrame(columns=["input", "level", "mean", "n_points", *KEY, when])
+    front = [*KEY, when, "method", "input"]
+    indices = indices[[*front, *[c for c in indices.columns if c not in front]]]
+    tables = {"indices": indices, "levels": levels}
+    if write:
+        folder = out / "analysis"
+        folder.mkdir(exist_ok=True)
+        for name, df in tables.items():
+            _atomic_write(folder / f"{name}.parquet", lambda p, df=df: df.to_parquet(p, index=False))
+            _atomic_write(folder / f"{name}.csv", lambda p, df=df: df.to_csv(p, index=False))
+        from districtsim.report import write_analysis_report
+
+        write_analysis_report(tables, spec, folder / "report.html")
+    return tables
+
+
+def experiment_from_spec(spec: dict[str, Any]) -> Experiment:
+    """Rebuild the :class:`Experiment` from the normalised spec in ``sweep.json`` (its design is deterministic)."""
+    inputs = tuple(Input(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()}) for row in spec["inputs"])
+    outputs = Outputs(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec["outputs"].items()})
+    fields = {k: v for k, v in spec.items() if k not in ("inputs", "outputs", "design_spec", "scenario_paths")}
+    return Experiment(**fields, inputs=inputs, design_spec=DesignSpec(**spec["design_spec"]), outputs=outputs, scenario_paths=tuple(spec.get("scenario_paths", {}).items()))
