@@ -231,7 +231,7 @@ def test_cli_rerun_runs_nothing_and_exits_1_naming_the_failures(failing_sweep, t
     out = tmp_path / "copy"
     shutil.copytree(out1, out)
     before = sorted(p.name for p in (out / "runs").iterdir())
-    assert main(["sweep", str(path), "--out", str(out), "--resume", "--quiet"]) == 1
+    assert main(["sweep", str(path), "--out", str(out), "--resume", "--workers", "1", "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "resuming: 8 of 8 runs already" in err and "2 of 8 runs failed" in err and str(out / "failures") in err
     assert sorted(p.name for p in (out / "runs").iterdir()) == before
@@ -271,7 +271,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     path = _write(tmp_path, "killable", KILLABLE)
     out = tmp_path / "killed"
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.Popen([sys.executable, "-m", "districtsim.cli", "sweep", str(path), "--out", str(out), "--batch-runs", "1", "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "districtsim.cli", "sweep", str(path), "--out", str(out), "--batch-runs", "1", "--workers", "1", "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     try:
         while not list(out.glob("runs/part-*.parquet")):

@@ -88,17 +88,19 @@ def build_parser() -> argparse.ArgumentParser:
         "sweep",
         help="run an experiment: many runs over a design of inputs",
         description=(
-            "Run an experiment (a TOML file in experiments/, see experiments/README.md): every design point x replicate, on local processes. "
+            "Run an experiment (a TOML file in experiments/, see experiments/README.md): every design point x replicate, on local processes (--workers) or on a running Dask cluster (--scheduler). "
             "Writes into --out: sweep.json (experiment hash, versions), experiment.toml (a copy), experiments.parquet (the design: run_id, point, replicate, seed, inputs), "
             "runs/part-*.parquet (outcomes of finished runs, written in batches as they finish) and failures/part-*.parquet (runs that raised: inputs, seed, traceback). "
             "Rerunning the same command into the same folder runs only what is missing; a changed experiment is refused. "
-            "Results do not depend on --workers. Exit status: 0 all runs ok, 1 some runs failed (the sweep goes on), 2 bad input, 130 interrupted (finished runs are kept)."
+            "Results do not depend on --workers or --scheduler. "
+            "Exit status: 0 all runs ok, 1 some runs failed (the sweep goes on), 2 bad input (also: no scheduler at --scheduler), 3 the Dask cluster failed during the sweep, 130 interrupted (finished runs are kept after 3 and 130)."
         ),
     )
     bundled_exp = ", ".join(sorted(p.stem for p in (SCENARIO_DIR.parent / "experiments").glob("*.toml")))
     swp.add_argument("experiment", help=f"experiment TOML file or bundled name ({bundled_exp})")
     swp.add_argument("--out", default=None, help="sweep folder (default: results/sweep_<experiment name>)")
-    swp.add_argument("--workers", type=int, default=1, help="parallel processes (default 1); results do not depend on it")
+    swp.add_argument("--workers", type=int, default=None, help="parallel local processes (default: all usable cores); results do not depend on it")
+    swp.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT", help="run on the Dask cluster whose scheduler listens there (see README, Sweeps); the workers need districtsim installed and the scenario files at the same paths")
     swp.add_argument("--resume", action="store_true", help="require an earlier sweep in --out and run only its missing runs (without --resume an earlier sweep is continued too)")
     swp.add_argument("--batch-runs", type=int, default=None, metavar="N", help="write a part file every N finished runs (default 1000; and at least every 30 s)")
     swp.add_argument("--dry-run", action="store_true", help="check the experiment and print its design size; run nothing")
@@ -233,18 +235,33 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    for problem in (_at_least("--workers", args.workers, 1), _at_least("--batch-runs", args.batch_runs, 1) if args.batch_runs is not None else None):
+    if args.scheduler is not None and args.workers is not None:
+        print(f"districtsim: --workers: not used with --scheduler (the cluster's workers run the runs: start as many as you want there); drop --workers {args.workers}", file=sys.stderr)
+        return EXIT_USAGE
+    for problem in (_at_least("--workers", args.workers, 1) if args.workers is not None else None, _at_least("--batch-runs", args.batch_runs, 1) if args.batch_runs is not None else None):
         if problem:
             print(f"districtsim: {problem}", file=sys.stderr)
             return EXIT_USAGE
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = args.workers or cores
     from districtsim.experiment import design_size, load_experiment
 
     exp = load_experiment(args.experiment)
     n_points = design_size(exp)
     n_runs = n_points * exp.replicates
     out = Path(args.out) if args.out else Path("results") / f"sweep_{exp.name}"
+    from districtsim.sweep import BATCH_RUNS, ClusterError, SweepProgress, dask_executor, run_experiment
+
+    executor = None
+    if args.scheduler is not None and not args.dry_run:
+        try:
+            executor = dask_executor(args.scheduler)
+        except ClusterError as err:
+            print(f"districtsim: --scheduler: {err}", file=sys.stderr)
+            return EXIT_USAGE
+    where = f"on the Dask cluster at {args.scheduler}" if args.scheduler else f"{workers} worker(s)"
     print(
-        f"districtsim {__version__}: sweep {exp.name}: {exp.design_spec.method} design, {len(exp.inputs)} input(s), {n_points} point(s) x {exp.replicates} replicate(s) = {n_runs} runs, root seed {exp.root_seed}, {args.workers} worker(s)",
+        f"districtsim {__version__}: sweep {exp.name}: {exp.design_spec.method} design, {len(exp.inputs)} input(s), {n_points} point(s) x {exp.replicates} replicate(s) = {n_runs} runs, root seed {exp.root_seed}, {where}",
         file=sys.stderr,
     )
     if args.dry_run:
@@ -252,9 +269,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         return 0
     problem = _check_writable(out)
     if problem:
+        if executor is not None:
+            executor.close()
         print(f"districtsim: --out {out}: cannot write there ({problem}); choose a folder you can write to", file=sys.stderr)
         return EXIT_USAGE
-    from districtsim.sweep import BATCH_RUNS, SweepProgress, run_experiment
 
     bar = None
     if not args.quiet and sys.stderr.isatty():
@@ -277,7 +295,12 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             bar.set_postfix_str(f"failed {p.failed}", refresh=False)
 
     try:
-        result = run_experiment(exp, out, workers=args.workers, on_progress=progress, require_existing=args.resume, batch_runs=args.batch_runs or BATCH_RUNS)
+        result = run_experiment(exp, out, workers=workers, on_progress=progress, require_existing=args.resume, batch_runs=args.batch_runs or BATCH_RUNS, executor=executor)
+    except ClusterError as err:
+        if bar:
+            bar.close()
+        print(f"districtsim: {err}; every finished run is in {out}/runs/; rerun the same command to run the missing ones", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         if bar:
             bar.close()
@@ -286,6 +309,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     finally:
         if bar:
             bar.close()
+        if executor is not None:
+            executor.close()  # also when the sweep stopped before it reached the cluster (e.g. a changed experiment)
     print(f"done in {result.elapsed_seconds:.1f} s: {result.ran} run(s) now, {result.n_ok} of {result.n_runs} ok, {result.n_failed} failed; results in {out}/", file=sys.stderr)
     if result.n_failed:
         print(f"districtsim: {result.n_failed} of {result.n_runs} runs failed; their inputs, seeds and tracebacks are in {out}/failures/", file=sys.stderr)

@@ -41,22 +41,43 @@ the order runs finish in, or how they are batched into files;
 **Executors.** Runs go through one function, :func:`run_task` (module
 level, picklable), and an executor that calls it for each task and hands
 every :class:`RunRecord` back: :func:`local_executor` (in-process for one
-worker, else a ``spawn`` process pool as in :mod:`districtsim.compare`). A
-cluster executor (Dask) plugs in through ``run_experiment(executor=...)``.
+worker, else a ``spawn`` process pool as in :mod:`districtsim.compare`) or
+:func:`dask_executor` (a running Dask cluster, ``districtsim sweep
+--scheduler tcp://HOST:PORT``), passed as ``run_experiment(executor=...)``.
+The writing, resume and determinism above do not depend on the executor.
+
+**Dask.** :func:`dask_executor` connects a ``distributed.Client`` to the
+scheduler (a one-line :class:`ClusterError` if it cannot), submits
+:func:`run_task` for each run (key ``<experiment>-run<run_id>-<token>``,
+unique per sweep session, so nothing is shared with other clients), at most
+``4 x`` the cluster's threads at a time (checked every few seconds, so
+workers may join or leave), and hands each record to the writer as it
+finishes. The workers need the same districtsim (and dependencies) installed
+and the experiment's scenario files at the same paths (a shared file
+system), because a worker reads the scenario of each run itself. A run that
+raises is a failed run as above; an error outside the run (a worker killed
+three times on the same run, a lost connection to the scheduler, districtsim
+not importable on a worker) is a :class:`ClusterError`: the runs already
+finished are written, the others are cancelled, and rerunning resumes. On
+Ctrl-C the finished runs are written and the rest are cancelled (runs in
+progress on the cluster are not waited for).
 """
 
 from __future__ import annotations
 
 import fcntl
 import functools
+import gc
 import json
 import multiprocessing
 import platform
 import shutil
+import socket
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -224,6 +245,144 @@ def local_executor(workers: int = 1) -> Executor:
         pool.shutdown(wait=True)
 
     return execute
+
+
+class ClusterError(RuntimeError):
+    """The Dask cluster cannot be reached, or failed outside a run (the message is one line; finished runs are kept)."""
+
+
+DASK_CONNECT_SECONDS = 5.0
+"""How long :func:`dask_executor` waits for the scheduler."""
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class DaskExecutor:
+    """The executor of :func:`dask_executor` (a callable :data:`Executor`; also a context manager that closes the client)."""
+
+    def __init__(self, address: str, timeout: float = DASK_CONNECT_SECONDS) -> None:
+        from distributed import Client
+        from distributed.comm import parse_address
+        from distributed.comm.addressing import parse_host_port
+
+        self.address = address
+        try:
+            scheme, loc = parse_address(address)
+            host, port = parse_host_port(loc) if scheme == "tcp" else (None, None)
+        except (ValueError, TypeError) as exc:
+            raise ClusterError(f"{address!r} is not a scheduler address ({_one_line(exc)}); expected tcp://HOST:PORT, as printed by `dask scheduler`") from None
+        if host is not None:  # refuse quickly when nothing listens there (the client would retry until the timeout)
+            try:
+                socket.create_connection((host, port), timeout=timeout).close()
+            except OSError as exc:
+                raise ClusterError(f"cannot connect to a Dask scheduler at {address} ({_one_line(exc)}); start one there (`dask scheduler --host HOST --port PORT`) or check the address") from None
+        problem = None
+        try:
+            self.client = Client(address, timeout=f"{timeout}s", set_as_default=False)
+        except ValueError as exc:  # e.g. an unknown scheme
+            problem = f"{address!r} is not a scheduler address ({_one_line(exc)}); expected tcp://HOST:PORT, as printed by `dask scheduler`"
+        except (OSError, TimeoutError) as exc:
+            problem = f"cannot connect to a Dask scheduler at {address} ({_one_line(exc)}); check that a scheduler (`dask scheduler`) listens there"
+        if problem is not None:
+            gc.collect()  # the half-started client sits in a reference cycle: close it now, while its event loop runs (at exit it would hang)
+            raise ClusterError(problem)
+
+    def close(self) -> None:
+        """Close the client (idempotent); the cluster keeps running."""
+        if self.client.status not in ("closed", "closing"):
+            self.client.close(timeout=f"{DASK_CONNECT_SECONDS}s")
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _capacity(self) -> int:
+        try:
+            threads = sum(self.client.nthreads().values())
+        except Exception:  # a lost scheduler shows up as a cancelled future next
+            threads = 0
+        return max(8, 4 * threads)
+
+    def _hand_over(self, fut: Any, run_id: int, sink: Callable[[RunRecord], None]) -> None:
+        try:
+            rec = fut.result()
+        except CancelledError as exc:  # by the client when it lost the scheduler, or by someone on the cluster
+            raise ClusterError(f"the Dask cluster at {self.address} cancelled run {run_id} ({getattr(exc, 'reason', None) or 'no reason given'})") from None
+        except Exception as exc:  # run_task never raises: this is the cluster (a worker lost repeatedly, districtsim not importable on a worker)
+            raise ClusterError(f"the Dask cluster at {self.address} failed on run {run_id}: {_one_line(exc)[:300]}") from None
+        fut.release()
+        sink(rec)
+
+    def __call__(self, tasks: Iterable[RunTask], sink: Callable[[RunRecord], None]) -> None:
+        """Run every task on the cluster and hand each record to ``sink`` as it finishes; close the client at the end."""
+        from distributed import as_completed
+
+        client = self.client
+        token = uuid.uuid4().hex[:8]
+        it: Iterator[RunTask] = iter(tasks)
+        pending: dict[Any, int] = {}  # future -> run id
+        done = as_completed(loop=client.loop)
+        state = {"capacity": self._capacity(), "checked": time.monotonic()}
+
+        def fill() -> None:
+            if time.monotonic() - state["checked"] > 5.0:
+                state["capacity"], state["checked"] = self._capacity(), time.monotonic()
+            while len(pending) < state["capacity"]:
+                task = next(it, None)
+                if task is None:
+                    return
+                fut = client.submit(run_task, task, key=f"{task.experiment.name}-run{task.run_id}-{token}", pure=False)
+                pending[fut] = task.run_id
+                done.add(fut)
+
+        try:
+            fill()
+            while pending:
+                ready = done.next_batch(block=False)
+                if not ready:  # nothing finished: look again soon, and submit more if workers joined
+                    time.sleep(0.05)
+                    fill()
+                    continue
+                for fut in ready:
+                    self._hand_over(fut, pending.pop(fut), sink)
+                fill()
+        except BaseException:
+            # Interrupted or failed: hand over what finished, cancel the rest.
+            finished = [f for f in pending if f.status == "finished"]
+            client.cancel([f for f in pending if f.status != "finished"])
+            for fut in finished:
+                try:
+                    rec = fut.result(timeout=DASK_CONNECT_SECONDS)
+                except Exception:  # lost with the connection: it runs again on resume
+                    continue
+                sink(rec)
+            raise
+        finally:
+            self.close()
+
+
+def dask_executor(address: str, timeout: float = DASK_CONNECT_SECONDS) -> DaskExecutor:
+    """Return an executor that runs on the Dask cluster whose scheduler listens at ``address`` (``tcp://HOST:PORT``).
+
+    Connects at once (so a wrong address fails before anything is written)
+    and closes the client when the sweep ends (one executor serves one
+    sweep; ``with dask_executor(...) as ex:`` also closes it when the sweep
+    never starts, e.g. a changed experiment). Results are identical to
+    :func:`local_executor`'s (see the module docstring for what the workers need).
+
+    Args:
+        address: The scheduler's address, as ``dask scheduler`` prints it (or ``SLURMCluster(...).scheduler_address``).
+        timeout: Seconds to wait for the scheduler.
+
+    Raises:
+        ClusterError: The address is malformed or no scheduler answers there.
+    """
+    return DaskExecutor(address, timeout)
 
 
 @dataclass
@@ -408,7 +567,7 @@ def run_experiment(
         require_existing: Refuse a folder without an earlier sweep (``--resume``).
         batch_runs: Write a part file when this many runs are waiting.
         flush_seconds: ... or when this long has passed since the last write.
-        executor: How runs are executed (default :func:`local_executor`); the seam for cluster schedulers.
+        executor: How runs are executed (default :func:`local_executor` with ``workers``; or :func:`dask_executor` for a Dask cluster).
 
     Returns:
         Counts and (loaded on first use) the tables.
@@ -416,6 +575,7 @@ def run_experiment(
     Raises:
         ScenarioError: A changed experiment on resume, a folder of another sweep, or a folder another sweep is writing to.
         KeyboardInterrupt: After writing every finished run.
+        ClusterError: The Dask cluster failed outside a run (:func:`dask_executor`), after writing every finished run.
     """
     started = time.perf_counter()
     out = Path(out)
@@ -518,10 +678,13 @@ def load_sweep(out: str | Path, wide: bool = False) -> tuple[pd.DataFrame, pd.Da
 
 
 __all__ = [
+    "ClusterError",
+    "DaskExecutor",
     "RunRecord",
     "RunTask",
     "SweepProgress",
     "SweepResult",
+    "dask_executor",
     "load_failures",
     "load_sweep",
     "local_executor",

@@ -1,0 +1,107 @@
+"""Benchmark sweep throughput: ``districtsim sweep`` of an experiment at 1 and 2 workers, and the scaling efficiency.
+
+Each repeat runs ``python -m districtsim.cli sweep EXPERIMENT --quiet --workers N --out TMPDIR``
+as a separate process (start-up, spawning the workers, the runs and writing
+the part files all count), reaped with ``os.wait4``. Throughput is runs per
+minute of whole-process wall time; the scaling efficiency at N workers is
+``throughput(N) / (N * throughput(1))`` (1 = perfect). Peak memory is
+``ru_maxrss`` as reported for the reaped process, which on Linux is the
+largest resident set of that process and of its workers.
+
+Medians over the repeats, every run and the machine are written to
+``results/sweep_benchmark.json`` and ``.csv`` next to this file.
+
+Usage::
+
+    .venv/bin/python experiments/benchmarks/bench_sweep.py                      # smoke, workers 1 and 2, 3 repeats
+    .venv/bin/python experiments/benchmarks/bench_sweep.py --experiment program_grid --repeats 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from bench_run import REPO, RESULTS, _maxrss_mb, machine_info  # noqa: E402 (the sibling script)
+
+
+def run_once(experiment: str, workers: int) -> dict[str, object]:
+    """Run one sweep in a child process; return its wall time, runs, throughput and peak memory."""
+    with tempfile.TemporaryDirectory(prefix="districtsim-bench-sweep-") as tmp:
+        out = Path(tmp) / "out"
+        cmd = [sys.executable, "-m", "districtsim.cli", "sweep", experiment, "--quiet", "--workers", str(workers), "--out", str(out)]
+        log = Path(tmp) / "stderr.txt"
+        with log.open("wb") as err:
+            start = time.perf_counter()
+            proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            raise SystemExit(f"bench_sweep: {' '.join(cmd)} exited with status {code}:\n{log.read_text(errors='replace')[-2000:]}")
+        n_runs = json.loads((out / "sweep.json").read_text(encoding="utf-8"))["n_runs"]
+    return {"workers": workers, "runs": n_runs, "wall_s": round(wall, 3), "runs_per_minute": round(60.0 * n_runs / wall, 2), "peak_mb": round(_maxrss_mb(usage.ru_maxrss), 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and write the results; return the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--experiment", default="smoke", help="experiment name or file (default smoke)")
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts (default 1,2)")
+    parser.add_argument("--repeats", type=int, default=3, help="repeats per worker count (default 3)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder (default: results/ next to this file)")
+    args = parser.parse_args(argv)
+    counts = [int(w) for w in args.workers.split(",") if w.strip()]
+    info = machine_info()
+    info["load_average_before"] = os.getloadavg()
+    runs = []
+    for w in counts:
+        for i in range(args.repeats):
+            run = run_once(args.experiment, w) | {"repeat": i + 1}
+            runs.append(run)
+            print(f"workers {w} run {i + 1}/{args.repeats}: {run['wall_s']:.1f} s, {run['runs_per_minute']:.1f} runs/min, {run['peak_mb']:.0f} MB", file=sys.stderr)
+    info["load_average_after"] = os.getloadavg()
+    rows = []
+    for w in counts:
+        mine = [r for r in runs if r["workers"] == w]
+        rows.append(
+            {
+                "workers": w,
+                "repeats": len(mine),
+                "runs": mine[0]["runs"],
+                "median_wall_s": round(statistics.median(r["wall_s"] for r in mine), 2),
+                "median_runs_per_minute": round(statistics.median(r["runs_per_minute"] for r in mine), 2),
+                "median_peak_mb": round(statistics.median(r["peak_mb"] for r in mine), 1),
+            }
+        )
+    base = next((r["median_runs_per_minute"] for r in rows if r["workers"] == 1), None)
+    for r in rows:
+        r["scaling_efficiency"] = round(r["median_runs_per_minute"] / (r["workers"] * base), 3) if base else None
+    args.out.mkdir(parents=True, exist_ok=True)
+    report = {"benchmark": "districtsim sweep (whole process)", "experiment": args.experiment, "machine": info, "summary": rows, "runs": runs}
+    (args.out / "sweep_benchmark.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    cols = ("cpu_count", "python", "platform", "date", "git_commit")
+    with (args.out / "sweep_benchmark.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=[*rows[0].keys(), "experiment", *cols])
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({**r, "experiment": args.experiment, **{k: info[k] for k in cols}})
+    print(f"{'workers':>7} {'runs':>5} {'median s':>9} {'runs/min':>9} {'efficiency':>10} {'peak MB':>8}")
+    for r in rows:
+        print(f"{r['workers']:>7} {r['runs']:>5} {r['median_wall_s']:>9.1f} {r['median_runs_per_minute']:>9.1f} {r['scaling_efficiency']!s:>10} {r['median_peak_mb']:>8.0f}")
+    print(f"{info['cpus_usable']} CPUs, Python {info['python']}, commit {info['git_commit']}; results: {args.out / 'sweep_benchmark.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
