@@ -300,6 +300,32 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     assert list(wide.index) == list(range(12)) and ("city", "", "price_gini", 1) in wide.columns
 
 
+def test_a_killed_sweep_with_large_batches_loses_no_finished_run(tmp_path):
+    """Default batching (1000 runs or 30 s per part file): the journal keeps every run finished before SIGKILL."""
+    path = _write(tmp_path, "killable", KILLABLE)
+    out = tmp_path / "killed"
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.Popen([sys.executable, "-m", "districtsim.cli", "sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    try:
+        while len(list(out.glob("runs/pending/run-*.parquet"))) < 3:
+            assert proc.poll() is None, "the sweep ended before it could be killed"
+            assert time.monotonic() < deadline, "no journal files after 60 s"
+            time.sleep(0.02)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    journaled = {int(p.stem.split("-")[1]) for p in out.glob("runs/pending/run-*.parquet")}
+    assert not list(out.glob("runs/part-*.parquet")), "expected no part file yet (the batch was not full): the journal alone holds the runs"
+    inputs, outcomes = load_sweep(out)
+    assert set(outcomes["run_id"].unique()) == journaled and set(inputs.index[inputs["status"] == "ok"]) == journaled, "expected every journaled run loadable after the kill"
+    resumed = run_experiment(load_experiment(str(path)), out, workers=1)
+    assert resumed.ran == 12 - len(journaled) and resumed.n_ok == 12
+    assert not list(out.glob("runs/pending/*")), "expected the journal merged into part files"
+    ids = pd.concat([pd.read_parquet(p, columns=["run_id"]).drop_duplicates() for p in (out / "runs").glob("part-*.parquet")])["run_id"]
+    assert sorted(ids) == list(range(12)), "expected every run exactly once in the part files"
+
+
 def test_bundled_experiments_validate():
     sizes = {}
     for path in sorted(EXPERIMENT_DIR.glob("*.toml")):

@@ -22,10 +22,14 @@ is complete or absent) when ``batch_runs`` runs are waiting, when
 ``flush_seconds`` (default 30 s) have passed since the last write, and at
 the end. A run that takes longer than ``flush_seconds`` is therefore written
 alone as soon as it finishes, and small runs share a file (a 100,000-run
-sweep of small runs makes a few hundred files, not 100,000). On Ctrl-C the
-runs in progress finish and everything finished is written; a process that
-is killed outright (SIGKILL, power loss) loses at most the runs finished
-since the last write (at most ``flush_seconds`` of work).
+sweep of small runs makes a few hundred files, not 100,000). Until its part
+file is written, each finished run is also journaled at once as one small
+file in ``runs/pending/`` (or ``failures/pending/``; atomic too), deleted
+when the part file is in place; so a process killed outright (SIGKILL, power
+loss) loses no finished run: the next sweep into the folder merges the
+journal into a part file first, and :func:`load_sweep` reads it in the
+meantime (a run in both a part file and the journal counts once). On Ctrl-C
+the runs in progress finish and everything finished is written.
 
 **Resume.** Rerunning into the same folder (or ``--resume``) reads the run
 ids of the existing part files (temporary files of an interrupted write are
@@ -103,6 +107,8 @@ FAILURE_COLUMNS = ["error", "traceback"]
 FLUSH_SECONDS = 30.0
 BATCH_RUNS = 1000
 BATCH_ROWS = 1_000_000
+PENDING = "pending"
+"""Subfolder of ``runs/`` and ``failures/`` with one journal file per finished run not yet in a part file."""
 
 
 @dataclass(frozen=True)
@@ -429,17 +435,35 @@ class SweepResult:
 
 
 def _part_ids(folder: Path) -> set[int]:
-    """Return the run ids of the part files in ``folder`` (leftover temporary files are removed)."""
+    """Return the run ids in ``folder``'s part files and journal (leftover temporary files are removed; the journal is first merged into a part file)."""
     import pyarrow.parquet as pq
 
     ids: set[int] = set()
     if not folder.is_dir():
         return ids
-    for tmp in folder.glob(".part-*.tmp"):
+    for tmp in [*folder.glob(".part-*.tmp"), *folder.glob(f"{PENDING}/.run-*.tmp")]:
         tmp.unlink(missing_ok=True)
+    _merge_journal(folder)
     for path in sorted(folder.glob("part-*.parquet")):
         ids.update(int(i) for i in pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist())
     return ids
+
+
+def _merge_journal(folder: Path) -> None:
+    """Write the journal files of runs not yet in a part file as one part file, then delete the journal (after a killed sweep)."""
+    pending = sorted((folder / PENDING).glob("run-*.parquet")) if (folder / PENDING).is_dir() else []
+    if not pending:
+        return
+    import pyarrow.parquet as pq
+
+    in_parts = {int(i) for path in folder.glob("part-*.parquet") for i in pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist()}
+    frames = [df for df in (pd.read_parquet(p) for p in pending) if int(df["run_id"].iloc[0]) not in in_parts]
+    if frames:
+        df = pd.concat(frames, ignore_index=True).sort_values("run_id", kind="stable")
+        ids = df["run_id"].unique()
+        _Writer._write(folder, int(ids[0]), len(ids), df)
+    for p in pending:
+        p.unlink(missing_ok=True)
 
 
 def _versions() -> dict[str, str]:
@@ -510,6 +534,10 @@ class _Writer:
 
     def add(self, rec: RunRecord) -> None:
         (self.ok if rec.ok else self.failed).append(rec)
+        # Journal the run at once (one small file, atomic), so a killed sweep loses no finished run; the part file replaces it.
+        folder = self.out / ("runs" if rec.ok else "failures") / PENDING
+        folder.mkdir(exist_ok=True)
+        _atomic_write(folder / f"run-{rec.run_id:09d}.parquet", lambda p: (self._ok_frame([rec]) if rec.ok else self._failed_frame([rec])).to_parquet(p, index=False))
         self.rows += len(rec.outcomes) if rec.outcomes is not None else 1
         if len(self.ok) + len(self.failed) >= self.batch_runs or self.rows >= BATCH_ROWS or time.monotonic() - self.last >= self.flush_seconds:
             self.flush()
@@ -521,18 +549,22 @@ class _Writer:
             head[name] = pd.Series([row[name]] * n, dtype=self.meta[name].dtype)
         return head
 
+    def _failed_frame(self, recs: list[RunRecord]) -> pd.DataFrame:
+        return pd.concat([self._head(r.run_id, 1).assign(error=r.error, traceback=r.traceback) for r in recs], ignore_index=True)
+
+    def _ok_frame(self, recs: list[RunRecord]) -> pd.DataFrame:
+        return pd.concat([pd.concat([self._head(r.run_id, len(r.outcomes)), r.outcomes.reset_index(drop=True)], axis=1) for r in recs], ignore_index=True)
+
     def flush(self) -> None:
-        """Write the failures, then the outcomes, each as one part file; clear a buffer only after its file is in place."""
-        if self.failed:
-            recs = sorted(self.failed, key=lambda r: r.run_id)
-            df = pd.concat([self._head(r.run_id, 1).assign(error=r.error, traceback=r.traceback) for r in recs], ignore_index=True)
-            self._write(self.out / "failures", recs[0].run_id, len(recs), df)
-            self.failed = []
-        if self.ok:
-            recs = sorted(self.ok, key=lambda r: r.run_id)
-            df = pd.concat([pd.concat([self._head(r.run_id, len(r.outcomes)), r.outcomes.reset_index(drop=True)], axis=1) for r in recs], ignore_index=True)
-            self._write(self.out / "runs", recs[0].run_id, len(recs), df)
-            self.ok = []
+        """Write the failures, then the outcomes, each as one part file; then drop their journal files and clear the buffers."""
+        for folder, recs, frame in ((self.out / "failures", self.failed, self._failed_frame), (self.out / "runs", self.ok, self._ok_frame)):
+            if not recs:
+                continue
+            recs = sorted(recs, key=lambda r: r.run_id)
+            self._write(folder, recs[0].run_id, len(recs), frame(recs))
+            for r in recs:
+                (folder / PENDING / f"run-{r.run_id:09d}.parquet").unlink(missing_ok=True)
+        self.failed, self.ok = [], []
         self.rows = 0
         self.last = time.monotonic()
 
@@ -624,10 +656,17 @@ def _plain(value: Any) -> Any:
 
 
 def _read_parts(folder: Path) -> pd.DataFrame | None:
+    """Read the part files and the journal (runs of a killed sweep not yet merged; a run in both counts once)."""
     files = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
-    if not files:
+    frames = [pd.read_parquet(f) for f in files]
+    seen = {int(i) for df in frames for i in df["run_id"].unique()}
+    for path in sorted((folder / PENDING).glob("run-*.parquet")) if (folder / PENDING).is_dir() else []:
+        df = pd.read_parquet(path)
+        if len(df) and int(df["run_id"].iloc[0]) not in seen:
+            frames.append(df)
+    if not frames:
         return None
-    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True).sort_values("run_id", kind="stable").reset_index(drop=True)
+    return pd.concat(frames, ignore_index=True).sort_values("run_id", kind="stable").reset_index(drop=True)
 
 
 def load_failures(out: str | Path) -> pd.DataFrame:
