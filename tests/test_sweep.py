@@ -267,20 +267,26 @@ def test_a_changed_scenario_lever_file_changes_the_hash(tmp_path):
     assert experiment_hash(load_experiment(str(tmp_path / "lever.toml"))) != before
 
 
-def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
-    path = _write(tmp_path, "killable", KILLABLE)
-    out = tmp_path / "killed"
+def _kill_sweep_when(path: Path, out: Path, extra: list[str], ready, what: str) -> None:
+    """Run ``districtsim sweep`` on one worker in a subprocess and SIGKILL it as soon as ``ready()`` holds (within 60 s)."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.Popen([sys.executable, "-m", "districtsim.cli", "sweep", str(path), "--out", str(out), "--batch-runs", "1", "--workers", "1", "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [sys.executable, "-m", "districtsim.cli", "sweep", str(path), "--out", str(out), *extra, "--workers", "1", "--quiet"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     try:
-        while not list(out.glob("runs/part-*.parquet")):
+        while not ready():
             assert proc.poll() is None, "the sweep ended before it could be killed"
-            assert time.monotonic() < deadline, "no part file after 60 s"
+            assert time.monotonic() < deadline, f"no {what} after 60 s"
             time.sleep(0.02)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+
+
+def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
+    path = _write(tmp_path, "killable", KILLABLE)
+    out = tmp_path / "killed"
+    _kill_sweep_when(path, out, ["--batch-runs", "1"], lambda: bool(list(out.glob("runs/part-*.parquet"))), "a part file")
     exp = load_experiment(str(path))
     n_written = len(load_sweep(out)[1]["run_id"].unique())
     assert 1 <= n_written < 12, n_written
@@ -304,17 +310,7 @@ def test_a_killed_sweep_with_large_batches_loses_no_finished_run(tmp_path):
     """Default batching (1000 runs or 30 s per part file): the journal keeps every run finished before SIGKILL."""
     path = _write(tmp_path, "killable", KILLABLE)
     out = tmp_path / "killed"
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.Popen([sys.executable, "-m", "districtsim.cli", "sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    try:
-        while len(list(out.glob("runs/pending/run-*.parquet"))) < 3:
-            assert proc.poll() is None, "the sweep ended before it could be killed"
-            assert time.monotonic() < deadline, "no journal files after 60 s"
-            time.sleep(0.02)
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    _kill_sweep_when(path, out, [], lambda: len(list(out.glob("runs/pending/run-*.parquet"))) >= 3, "three journal files")
     journaled = {int(p.stem.split("-")[1]) for p in out.glob("runs/pending/run-*.parquet")}
     assert not list(out.glob("runs/part-*.parquet")), "expected no part file yet (the batch was not full): the journal alone holds the runs"
     inputs, outcomes = load_sweep(out)

@@ -31,34 +31,8 @@ from districtsim.sweep import ClusterError, dask_executor, load_failures, load_s
 
 HOST = "127.0.0.1"
 
-# As in test_sweep.py: grid point (0.8, 0.5) breaks municipality_share + state_share <= 1 inside the worker: runs 6 and 7 fail.
-FAILING = """
-[experiment]
-name = "failing"
-scenario = "two_districts"
-root_seed = 11
-replicates = 2
-months = 12
-scale = 0.01
-
-[[inputs]]
-name = "program.municipality_share"
-kind = "category"
-values = [0.3, 0.8]
-
-[[inputs]]
-name = "program.state_share"
-kind = "category"
-values = [0.1, 0.5]
-
-[design]
-method = "grid"
-
-[outputs]
-variables = ["reputation", "price_eur_m2", "moves_out_persons"]
-months = [0, 11]
-scope = "district"
-"""
+# Grid point (0.8, 0.5) breaks municipality_share + state_share <= 1 inside the worker: runs 6 and 7 fail.
+from test_sweep import FAILING  # noqa: E402 (the same experiment as the local failure test)
 
 
 def _start(args: list[str], log: Path) -> subprocess.Popen:

@@ -48,6 +48,20 @@ def _maxrss_mb(maxrss: int) -> float:
     return maxrss / (1024.0 * 1024.0) if sys.platform == "darwin" else maxrss / 1024.0
 
 
+def time_child(cmd: list[str], tmp: Path, who: str) -> tuple[float, os.struct_rusage]:
+    """Run ``cmd`` as a child process; return its wall time and resource usage (``os.wait4``); exit with its stderr if it fails."""
+    log = tmp / "stderr.txt"
+    with log.open("wb") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{who}: {' '.join(cmd)} exited with status {code}:\n{log.read_text(errors='replace')[-2000:]}")
+    return wall, usage
+
+
 def run_once(scale: float, scenario: str | None, months: int | None) -> dict[str, object]:
     """Run one simulation in a child process; return its wall time, peak memory and exit status."""
     with tempfile.TemporaryDirectory(prefix="districtsim-bench-") as tmp:
@@ -56,16 +70,7 @@ def run_once(scale: float, scenario: str | None, months: int | None) -> dict[str
             cmd += ["--months", str(months)]
         if scenario is not None:
             cmd.insert(4, scenario)
-        log = Path(tmp) / "stderr.txt"
-        with log.open("wb") as err:
-            start = time.perf_counter()
-            proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
-            _, status, usage = os.wait4(proc.pid, 0)
-            wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            tail = log.read_text(errors="replace")[-2000:]
-            raise SystemExit(f"bench_run: {' '.join(cmd)} exited with status {proc.returncode}:\n{tail}")
+        wall, usage = time_child(cmd, Path(tmp), "bench_run")
     return {
         "scale": scale,
         "wall_s": round(wall, 3),

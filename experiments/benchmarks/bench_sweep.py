@@ -24,15 +24,13 @@ import csv
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_run import REPO, RESULTS, _maxrss_mb, machine_info  # noqa: E402 (the sibling script)
+from bench_run import RESULTS, _maxrss_mb, machine_info, time_child  # noqa: E402 (the sibling script)
 
 
 def run_once(experiment: str, workers: int) -> dict[str, object]:
@@ -40,15 +38,7 @@ def run_once(experiment: str, workers: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="districtsim-bench-sweep-") as tmp:
         out = Path(tmp) / "out"
         cmd = [sys.executable, "-m", "districtsim.cli", "sweep", experiment, "--quiet", "--workers", str(workers), "--out", str(out)]
-        log = Path(tmp) / "stderr.txt"
-        with log.open("wb") as err:
-            start = time.perf_counter()
-            proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
-            _, status, usage = os.wait4(proc.pid, 0)
-            wall = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        if code != 0:
-            raise SystemExit(f"bench_sweep: {' '.join(cmd)} exited with status {code}:\n{log.read_text(errors='replace')[-2000:]}")
+        wall, usage = time_child(cmd, Path(tmp), "bench_sweep")
         n_runs = json.loads((out / "sweep.json").read_text(encoding="utf-8"))["n_runs"]
     return {"workers": workers, "runs": n_runs, "wall_s": round(wall, 3), "runs_per_minute": round(60.0 * n_runs / wall, 2), "peak_mb": round(_maxrss_mb(usage.ru_maxrss), 1)}
 

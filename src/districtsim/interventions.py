@@ -307,22 +307,20 @@ class InterventionRunner:
             before = m.meeting_places[d].copy()
             m.meeting_places[d] = np.maximum(before + iv.get("change"), 0)
             self.saved[iv.index] = m.meeting_places[d] - before
-        elif iv.type == "channel":
+        elif iv.type == "channel" and iv.get("action") == "launch":
             name = iv.get("channel")
             for x in (m.associations[i] for i in d):
-                if iv.get("action") == "launch":
-                    x.channels[name] = True
-                    x.wanted[name] = True
-                    if iv.get("funded"):
-                        x.funded_channels.add(name)
-                else:
-                    for y in m.all_associations:
-                        if y.district == x.district:
-                            y.closed_channels.add(name)
-                            y.channels[name] = False
+                x.channels[name] = x.wanted[name] = True
+                if iv.get("funded"):
+                    x.funded_channels.add(name)
+        elif iv.type == "channel":  # close it in every association of the district
+            name = iv.get("channel")
+            for x in m.all_associations:
+                if x.district in d:
+                    x.closed_channels.add(name)
+                    x.channels[name] = False
         elif iv.type == "program":
             last = program_year(iv.end_month - 1) if iv.end_month is not None else m.params.program.last_call_year
-            self.saved[iv.index] = (m.params.program.enabled, m.params.program.last_call_year)
             self._program(enabled=True, last_call_year=last, **dict(iv.params))
             m.program.start()
         elif iv.type == "continuation_funding":
@@ -357,8 +355,5 @@ class InterventionRunner:
                 if x.district in d:
                     x.funded_channels.discard(name)
                     x.closed_channels.discard(name)
-        elif iv.type == "program":
-            # Calls stop (last_call_year); platforms keep their status only by continuation funding.
-            pass
         elif iv.type == "continuation_funding":
             self._program(continuation_probability=self.saved[iv.index])

@@ -419,11 +419,9 @@ class DistrictModel(mesa.Model):
         rng = self.streams.get("associations", t)
         # One draw per place serves both decisions: members may leave, active non-members may join (disjoint sets).
         u = rng.random(r.n, dtype=np.float32)
-        join = np.flatnonzero(r.is_active & ~r.is_member & (u < a.p_join_per_month))
-        leave = r.is_member & (u < self.rates.p_member_exit)
-        r.is_member &= ~leave & r.occupied
-        r.member_of[~r.is_member] = -1
-        r.is_member[join] = True
+        member = r.is_member
+        join = np.flatnonzero(r.is_active & ~member & (u < a.p_join_per_month))
+        r.member_of[(member & (u < self.rates.p_member_exit)) | ~r.occupied] = -1
         r.member_of[join] = self._choose_association(join, rng)
         # Counts per association: key = district * slots + slot (bincount over members only).
         n_slots = self._assoc_weight.shape[1]
@@ -665,8 +663,7 @@ class DistrictModel(mesa.Model):
             arr[new_m] = arr[old]
         r.months_in_district[new_m] = np.where(same, r.months_in_district[old], 0)
         # A move inside the district keeps the membership if the new place's tenure may join (housing companies: not private renters).
-        keep = same & r.is_member[old] & self._assoc_eligible[r.district[new_m], np.maximum(r.member_of[old], 0), r.tenure[new_m]]
-        r.is_member[new_m] = keep
+        keep = same & (r.member_of[old] >= 0) & self._assoc_eligible[r.district[new_m], np.maximum(r.member_of[old], 0), r.tenure[new_m]]
         r.member_of[new_m] = np.where(keep, r.member_of[old], -1)
         r.occupied[new_m] = True
         moved_out = old[~same]
@@ -686,7 +683,6 @@ class DistrictModel(mesa.Model):
         r.theta[new_s] = draw_theta(rng, p, new_s.size)
         r.is_competent[new_s] = rng.random(new_s.size) < p.population.p_competent
         r.months_in_district[new_s] = 0
-        r.is_member[new_s] = False
         r.member_of[new_s] = -1
         r.occupied[new_s] = True
         flows["in"] += np.bincount(r.district[new_s], minlength=nd)

@@ -37,6 +37,7 @@ import numpy as np
 
 from districtsim import calendar
 from districtsim.criteria import CRITERIA_GROUPS, criteria, score
+from districtsim.rates import half_life_to_monthly_rate
 
 if TYPE_CHECKING:
     from districtsim.model import DistrictModel
@@ -87,10 +88,14 @@ class ProgramYear:
         self.innovations_year = np.zeros(nd)
         # Platform standing 0..1: 1 while a platform; after a lapse it fades with legacy_half_life_years (P4).
         self.legacy = np.zeros(nd)
-        half_life = p.legacy_half_life_years
-        self.legacy_decay = 1.0 if half_life <= 0 else 1.0 - 0.5 ** (1.0 / (12.0 * half_life))
         if self.enabled:
             self._create_funders()
+
+    @property
+    def legacy_decay(self) -> float:
+        """Return the monthly fading of a lapsed platform's legacy, from ``legacy_half_life_years`` (1 = at once for 0)."""
+        half_life = self.model.params.program.legacy_half_life_years
+        return 1.0 if half_life <= 0 else half_life_to_monthly_rate(half_life)
 
     def _create_funders(self) -> None:
         """Create the three funders (Mesa agents) with their shares of the budget and staff."""
@@ -101,10 +106,7 @@ class ProgramYear:
 
     def start(self) -> None:
         """Start (or restart) the program with the model's current ``[program]`` settings (a program intervention)."""
-        p = self.model.params.program
         self.enabled = True
-        half_life = p.legacy_half_life_years
-        self.legacy_decay = 1.0 if half_life <= 0 else 1.0 - 0.5 ** (1.0 / (12.0 * half_life))
         for funder in list(self.model.agents_by_type.get(Funder, [])):
             funder.remove()
         self._create_funders()

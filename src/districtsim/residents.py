@@ -38,10 +38,14 @@ class Residents:
     months_in_district: np.ndarray  # int32
     price_ref_eur_m2: np.ndarray  # float32, the district price when the occupant moved in
     is_competent: np.ndarray  # bool
-    is_member: np.ndarray  # bool
     member_of: np.ndarray  # int8, slot of the association in its district (Association.slot), -1 = none
     is_active: np.ndarray  # bool, took part this month
     was_active: np.ndarray  # bool, took part last month
+
+    @property
+    def is_member(self) -> np.ndarray:
+        """Bool per place: the occupant is a member of an association (derived from ``member_of``)."""
+        return self.member_of >= 0
 
     @property
     def n(self) -> int:
@@ -51,7 +55,6 @@ class Residents:
     def reset_occupants(self, idx: np.ndarray) -> None:
         """Clear the per-occupant state of places ``idx`` (their occupant left)."""
         self.occupied[idx] = False
-        self.is_member[idx] = False
         self.member_of[idx] = -1
         self.is_active[idx] = False
         self.was_active[idx] = False
@@ -204,8 +207,8 @@ def init_residents(specs: tuple[DistrictSpec, ...], params: Params, scale: float
         months_in_district=np.where(occupied, stay, 0).astype(np.int32),
         price_ref_eur_m2=(price[district] * np.exp(-np.log1p(trend) * stay / 12.0)).astype(np.float32),
         is_competent=rng.random(n) < pp.p_competent,
-        is_member=occupied & (rng.random(n) < p_member),
-        member_of=np.full(n, -1, dtype=np.int8),  # the model assigns initial members to associations
+        # Initial members get slot 0 (the lead) here; the model then assigns each to an association (DistrictModel._init_associations).
+        member_of=np.where(occupied & (rng.random(n) < p_member), 0, -1).astype(np.int8),
         is_active=np.zeros(n, dtype=bool),
         was_active=np.zeros(n, dtype=bool),
     )
