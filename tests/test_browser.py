@@ -10,6 +10,12 @@ browser is a failure.
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -74,3 +80,96 @@ def test_compare_report_opens_offline_and_draws_its_charts(tmp_path: Path) -> No
     assert seen["plots"] >= 4 and seen["drawn"] == seen["plots"], f"expected every chart of the comparison drawn (at least 4), got {seen}"
     assert not seen["errors"], f"expected no console errors, got {seen['errors']}"
     assert not seen["requests"], f"expected no network requests, got {seen['requests']}"
+
+
+# ------------------------------------------------------------ the dashboard
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard_url():
+    """Start ``districtsim dashboard two_districts`` on a free port of 127.0.0.1, as a user would; stop it after."""
+    port = _free_port()
+    exe = Path(sys.executable).with_name("districtsim")
+    proc = subprocess.Popen([str(exe), "dashboard", "two_districts", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        line = proc.stdout.readline()
+        assert line.strip() == f"districtsim dashboard: two_districts at {url} (Ctrl+C stops it)", line
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as r:
+                    assert r.status == 200
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "the dashboard server did not come up"
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+
+
+PLOT_DATA = """(prefix) => { const gd = Array.from(document.querySelectorAll('.js-plotly-plot')).find(p => p.layout.title && p.layout.title.text.startsWith(prefix));
+    return gd ? gd.data.map(t => ({name: t.name || '', n: (t.y || []).length, y: Array.from(t.y || []).slice(-1)[0] ?? null, colour: t.marker && t.marker.color && typeof t.marker.color !== 'string' ? Array.from(t.marker.color) : null})) : null; }"""
+
+
+def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(dashboard_url: str) -> None:
+    """Open the app, move a slider, reset, step the model: the charts change; no console errors; nothing fetched from outside."""
+    origin = dashboard_url.rstrip("/")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1200})
+            errors: list[str] = []
+            outside: list[str] = []
+            failed: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((origin, "blob:", "data:")) else None)
+            page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+            page.goto(dashboard_url)
+            page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5", timeout=60_000)
+            status = page.locator(".districtsim-status")
+            assert status.inner_text().startswith("two_districts: month 0 of 240")
+            map0 = page.evaluate(PLOT_DATA, "Districts by reputation")
+            assert map0 and map0[-1]["colour"] and len(map0[-1]["colour"]) == 2, map0
+
+            # Move a slider with the keyboard (as a user can), then Reset: the new model runs with that value.
+            slider = page.locator(".v-input", has_text="mobilisation.b_social").get_by_role("slider")
+            assert slider.get_attribute("aria-valuenow") == "0.3"
+            slider.focus()
+            for _ in range(10):
+                page.keyboard.press("ArrowRight")
+            page.wait_for_function("() => document.querySelector('.v-input [aria-valuenow=\"0.5\"]') !== null")
+            page.get_by_role("button", name="Reset", exact=True).click()
+            value = page.locator("td", has_text="mobilisation.b_social").locator("xpath=following-sibling::td[1]")
+            page.wait_for_function("() => Array.from(document.querySelectorAll('td')).some(td => td.innerText === 'mobilisation.b_social' && td.nextElementSibling.innerText === '0.5')")
+            assert value.inner_text() == "0.5"
+
+            step = page.get_by_role("button", name="Step", exact=True)
+            for month in (1, 2, 3):
+                step.click()
+                page.wait_for_function("(m) => document.querySelector('.districtsim-status').innerText.includes(`month ${m} of 240`)", arg=month)
+            page.wait_for_function("() => { const gd = Array.from(document.querySelectorAll('.js-plotly-plot')).find(p => p.layout.title.text.startsWith('reputation')); return gd && gd.data.length > 0 && gd.data[0].y.length === 3; }")
+            series = page.evaluate(PLOT_DATA, "reputation")
+            assert [t["n"] for t in series] == [3, 3], series
+            map3 = page.evaluate(PLOT_DATA, "Districts by reputation")
+            assert map3[-1]["colour"] != map0[-1]["colour"], "the map's colours follow the model"
+            page.wait_for_timeout(500)
+        finally:
+            browser.close()
+    assert not errors, f"expected no console errors, got {errors}"
+    assert not outside, f"expected every request to go to the dashboard's own server (no CDN), got {outside[:5]}"
+    assert not failed, f"expected no failed requests, got {failed[:5]}"

@@ -427,7 +427,7 @@ ARGPARSE_CASES = [
     ("scale_not_number", ["run", "--scale", "tenth"], "districtsim: --scale: found 'tenth'; expected a number"),
     ("seed_not_integer", ["run", "--seed", "x1"], "districtsim: --seed: found 'x1'; expected an integer"),
     ("format_unknown", ["run", "--format", "xlsx"], "districtsim: --format: found 'xlsx'; expected one of parquet, csv"),
-    ("command_unknown", ["simulate"], "districtsim: command: found 'simulate'; expected one of run, compare, sweep, analyze, validate"),
+    ("command_unknown", ["simulate"], "districtsim: command: found 'simulate'; expected one of run, compare, sweep, analyze, dashboard, validate"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``districtsim run``, ``districtsim compare``, ``districtsim sweep`` and ``districtsim validate``.
+"""Command line: ``districtsim run``, ``compare``, ``sweep``, ``analyze``, ``dashboard`` and ``validate``.
 
 User mistakes (bad scenario, bad override, bad option, unwritable output
 folder) are reported as one line on stderr with exit status 2, never as a
@@ -113,6 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
         "Writes analysis/indices and analysis/levels (Parquet and CSV) and analysis/report.html into the sweep folder.",
     )
     ana.add_argument("sweep_dir", metavar="DIR", help="a folder written by districtsim sweep")
+    dash = sub.add_parser(
+        "dashboard",
+        help="explore a running model in the browser",
+        description="Start the students' dashboard (Mesa's SolaraViz with plotly views) and print its address: choose a scenario, set parameters, step, play and reset the model, "
+        "and watch the district map, time series, participation curve, evaluation criteria, events and resident ties. No network needed; no telemetry. Ctrl+C stops it. "
+        "See docs/tutorial.md.",
+    )
+    dash.add_argument("scenario", nargs="?", default=None, help=f"scenario TOML file or bundled name ({bundled}); default: {DEFAULT_SCENARIO}")
+    dash.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    dash.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     val = sub.add_parser("validate", help="check a scenario file without running it", description="Check a scenario file (and --set overrides) and report the first problem.")
     val.add_argument("scenario", help="scenario TOML file or bundled name")
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override to check as well")
@@ -330,6 +340,15 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    from districtsim.dashboard import serve
+
+    if not 1 <= args.port <= 65535:
+        raise ScenarioError("--port", "", args.port, "a port number, 1-65535")
+    serve(args.scenario, host=args.host, port=args.port)
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
     print(f"{scenario.source}: ok ({len(scenario.districts)} districts, {sum(d.population for d in scenario.districts):,} residents, {scenario.months} months)")
@@ -351,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_sweep(args)
         if args.command == "analyze":
             return _cmd_analyze(args)
+        if args.command == "dashboard":
+            return _cmd_dashboard(args)
         return _cmd_validate(args)
     except ScenarioError as err:
         print(f"districtsim: {err.one_line()}", file=sys.stderr)

@@ -77,23 +77,28 @@ def criteria(data: dict[str, np.ndarray], months: slice) -> dict[str, np.ndarray
     }
 
 
-def score(values: dict[str, np.ndarray], p: Program) -> np.ndarray:
-    """Return each district's weighted criteria score: per group the mean z-score across districts, weighted.
+def group_scores(values: dict[str, np.ndarray], p: Program, groups: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+    """Return each criteria group's score per district: the mean z-score of its columns across districts.
 
+    Keys are the weights of the ``[program]`` table (:data:`CRITERIA_GROUPS`);
+    ``groups`` limits them (default: all seven).
     With ``score_per_capita`` the criteria that grow with size (:data:`EXTENSIVE`)
     are divided by residents (per 10,000) first, so the call rewards results
     relative to a district's size rather than its size.
     """
-    total = np.zeros_like(next(iter(values.values())), dtype=float)
-    weight_sum = 0.0
     if p.score_per_capita and "population" in values:
         per_10k = np.maximum(values["population"], 1.0) / 1e4
         values = {k: v / per_10k if k in EXTENSIVE else v for k, v in values.items()}
-    for weight_name, columns in CRITERIA_GROUPS.items():
+    return {g: np.mean([_zscore(values[c]) for c in CRITERIA_GROUPS[g]], axis=0) for g in (groups if groups is not None else tuple(CRITERIA_GROUPS))}
+
+
+def score(values: dict[str, np.ndarray], p: Program) -> np.ndarray:
+    """Return each district's weighted criteria score: the groups' scores (:func:`group_scores`) weighted by the ``[program]`` weights."""
+    total = np.zeros_like(next(iter(values.values())), dtype=float)
+    weight_sum = 0.0
+    weighted = tuple(g for g in CRITERIA_GROUPS if getattr(p, g) != 0)
+    for weight_name, z in group_scores(values, p, weighted).items():
         w = getattr(p, weight_name)
-        if w == 0:
-            continue
-        z = np.mean([_zscore(values[c]) for c in columns], axis=0)
         total += w * z
         weight_sum += w
     return total / weight_sum if weight_sum > 0 else total

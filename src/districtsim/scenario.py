@@ -90,6 +90,16 @@ class Scenario:
             scen = _apply_override(scen, item)
         return scen
 
+    def with_values(self, values: dict[str, Any], source: str = "--set") -> Scenario:
+        """Return a copy with typed ``{"section.key": value}`` settings applied, validated as ``--set`` is.
+
+        A problem raises :class:`ScenarioError` naming ``source`` and the key.
+        """
+        scen = self
+        for path, value in values.items():
+            scen = _set_value(scen, path, value, source)
+        return scen
+
     def with_option(self, key: str, value: Any, option: str) -> Scenario:
         """Return a copy with ``[scenario] key`` set by a command-line option such as ``--months``.
 
@@ -460,11 +470,16 @@ def _apply_override(scen: Scenario, item: str) -> Scenario:
     if "=" not in item or "." not in item.split("=", 1)[0]:
         raise ScenarioError(file, item, item, "section.key=value, e.g. mobilisation.tau=0.05")
     path, text = item.split("=", 1)
-    section, key = path.strip().split(".", 1)
     try:
         value = tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         value = text
+    return _set_value(scen, path.strip(), value, file)
+
+
+def _set_value(scen: Scenario, path: str, value: Any, file: str) -> Scenario:
+    """Return ``scen`` with ``section.key`` (a parameter or a ``scenario.`` key) set to ``value``, validated."""
+    section, key = path.split(".", 1) if "." in path else ("", path)
     if section == "scenario":
         if key not in _SCENARIO_KEYS:
             raise ScenarioError(file, path, value, f"one of scenario.{', scenario.'.join(_SCENARIO_KEYS)}")

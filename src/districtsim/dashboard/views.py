@@ -1,0 +1,394 @@
+"""The dashboard's views as plain functions of a model: plotly figures and tables (no Solara here).
+
+Each view reads the model's current state and its monthly district records
+(:class:`~districtsim.results.Recorder`); none changes the model. They are the
+page's components (:mod:`districtsim.dashboard.app`) and can be called from a
+notebook or a test.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from scipy.stats import binom
+
+from districtsim import communication, mobilisation
+from districtsim.calendar import calendar_month, program_year
+from districtsim.criteria import CRITERIA_GROUPS, group_scores, score
+from districtsim.model import DistrictModel
+from districtsim.results import DISTRICT_COLUMNS
+
+MODE_COLOURS = {"traditional": "#7f8c8d", "creative": "#e67e22", "innovation_platform": "#8e44ad"}
+"""Colour of each operating mode (map, ties view)."""
+
+MAP_VARIABLES: dict[str, str] = {"mode": "operating mode", **DISTRICT_COLUMNS}
+"""What the map can colour districts by: the operating mode or any district column (docs/outputs.md)."""
+
+EXTENSIVE_SUFFIXES = ("_persons", "_eur", "_months")
+EXTENSIVE = {"population", "dwellings", "vacancies", "local_firms", "local_firms_developing", "innovations", "partners", "partners_local", "events", "n_channels", "is_platform"}
+
+EVENT_KINDS_SHOWN: tuple[str, ...] = ("selection", "platform_lapse", "continuation", "innovation", "mode_transition", "intervention_start", "intervention_end", "shock", "channel_lapse", "channel_relaunch")
+"""Event kinds the feed shows by default (partnerships and applications are frequent; they can be added)."""
+
+EVENT_KINDS: tuple[str, ...] = (
+    "application",
+    "selection",
+    "evaluation",
+    "continuation",
+    "platform_lapse",
+    "partnership",
+    "partnership_end",
+    "innovation",
+    "mode_transition",
+    "intervention_start",
+    "intervention_end",
+    "shock",
+    "channel_lapse",
+    "channel_relaunch",
+)
+"""Every event kind the model logs (docs/outputs.md, events)."""
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+_LAYOUT = {"margin": {"l": 50, "r": 20, "t": 40, "b": 40}, "height": 320, "autosize": True, "template": {}, "annotations": []}
+# An empty template: plotly.js defaults; building a named template object costs ~20 ms a figure, redrawn every month.
+
+_STATE_NOW = {
+    "identity": lambda m: m.identity,
+    "liveability": lambda m: m.liveability,
+    "reputation": lambda m: m.reputation,
+    "price_eur_m2": lambda m: np.exp(m.log_price),
+    "population": lambda m: m.population,
+    "association_orientation": lambda m: np.array([a.orientation for a in m.associations]),
+    "local_firms": lambda m: m.local_firms.astype(float),
+}
+"""Values the map can show before the first month is recorded (the initial state)."""
+
+
+def month_label(t: int) -> str:
+    """Return 'year Y, Mon' for model month ``t`` (year 1 starts in October, month 0)."""
+    return f"year {program_year(t) + 1}, {MONTH_NAMES[calendar_month(t) - 1]}"
+
+
+def status(model: DistrictModel) -> str:
+    """Return one line: the month reached and the model's state."""
+    done = model.month
+    if done == 0:
+        return f"{model.spec.name}: month 0 of {model.horizon} (initial state; press Step or Play)"
+    ended = " (horizon reached)" if done >= model.horizon else ""
+    return f"{model.spec.name}: month {done} of {model.horizon}, {month_label(done - 1)} simulated{ended}"
+
+
+def is_extensive(variable: str) -> bool:
+    """True for a column that adds up over districts (persons, EUR, counts): its city line is the mean over districts."""
+    return variable in EXTENSIVE or variable.endswith(EXTENSIVE_SUFFIXES)
+
+
+def current_values(model: DistrictModel, variable: str) -> np.ndarray:
+    """Return each district's value of a column for the last simulated month (the initial state before the first step, NaN where none)."""
+    rec = model.recorder
+    if rec.n_recorded > 0:
+        return rec.data[variable][rec.n_recorded - 1]
+    if variable in _STATE_NOW:
+        return np.asarray(_STATE_NOW[variable](model), dtype=float)
+    return np.full(model.n_districts, np.nan)
+
+
+def _empty(title: str, message: str) -> go.Figure:
+    """Return a figure without data whose title says why (no annotation: a live chart would keep it after its data arrive)."""
+    return go.Figure(layout={**_LAYOUT, "title": {"text": f"{title}<br><sup>{message}</sup>", "font": {"size": 14}}, "xaxis": {"visible": False}, "yaxis": {"visible": False}})
+
+
+def map_figure(model: DistrictModel, variable: str = "reputation") -> go.Figure:
+    """Return the district map: each district's centre (x_km, y_km), sized by population, coloured by ``variable``.
+
+    Lines join adjacent districts. Positions are the scenario's district
+    centres, not boundaries.
+    """
+    specs = model.spec.districts
+    x = np.array([d.x_km for d in specs])
+    y = np.array([d.y_km for d in specs])
+    pop = model.population
+    size = 8 + 30 * np.sqrt(pop / max(pop.max(), 1))
+    ex, ey = [], []
+    for i, j in model.spec.adjacency_pairs():
+        ex += [x[i], x[j], None]
+        ey += [y[i], y[j], None]
+    data: list[Any] = [go.Scatter(x=ex, y=ey, mode="lines", line={"color": "#d0d0d0", "width": 1}, hoverinfo="skip", showlegend=False)]
+    text = model.names if model.n_districts <= 12 else None
+    if variable == "mode":
+        modes = np.array(model.mode)
+        for mode, colour in MODE_COLOURS.items():
+            sel = modes == mode
+            data.append(
+                go.Scatter(
+                    x=x[sel], y=y[sel], mode="markers+text" if text else "markers", text=[model.names[i] for i in np.flatnonzero(sel)] if text else None, textposition="top center",
+                    marker={"size": size[sel], "color": colour, "line": {"color": "white", "width": 1}}, name=mode.replace("_", " "),
+                    hovertext=[f"{model.names[i]}: {mode}" for i in np.flatnonzero(sel)], hoverinfo="text",
+                )
+            )  # fmt: skip
+        title = "Districts by operating mode"
+    else:
+        values = current_values(model, variable)
+        hover = [f"{n}: {v:,.4g}" if np.isfinite(v) else f"{n}: no value yet (step once)" for n, v in zip(model.names, values, strict=True)]
+        colour = np.nan_to_num(values, nan=np.nanmin(values) if np.isfinite(values).any() else 0.0)
+        marker = {"size": size, "color": colour, "colorscale": "Viridis", "showscale": True, "colorbar": {"title": {"text": variable, "side": "right"}}, "line": {"color": "white", "width": 1}}
+        mode = "markers+text" if text else "markers"
+        data.append(go.Scatter(x=x, y=y, mode=mode, text=text, textposition="top center", hovertext=hover, hoverinfo="text", showlegend=False, marker=marker))
+        title = f"Districts by {variable}: {MAP_VARIABLES.get(variable, variable)}"
+    layout = {**_LAYOUT, "title": {"text": title, "font": {"size": 14}}, "xaxis": {"title": "km east of the centre", "scaleanchor": "y"}, "yaxis": {"title": "km north"}, "legend": {"orientation": "h", "y": -0.15}}
+    return go.Figure(data=data, layout=layout)
+
+
+def series_figure(model: DistrictModel, variable: str = "reputation", districts: list[str] | None = None) -> go.Figure:
+    """Return monthly time series of ``variable`` for the chosen districts and the city.
+
+    The city line is the population-weighted mean for states and rates, the
+    mean over districts for counts (persons, EUR, firms; :func:`is_extensive`).
+    """
+    rec = model.recorder
+    n = rec.n_recorded
+    label = DISTRICT_COLUMNS.get(variable, variable)
+    if n == 0:
+        return _empty(f"{variable} over time", "No month simulated yet: press Step or Play")
+    years = np.arange(n) / 12.0
+    values = rec.data[variable][:n]
+    data = []
+    for name in districts or []:
+        if name in model.names:
+            data.append(go.Scatter(x=years, y=values[:, model.names.index(name)], mode="lines", name=name))
+    if is_extensive(variable):
+        city, city_name = np.nanmean(values, axis=1), "city: mean over districts"
+    else:
+        pop = rec.data["population"][:n]
+        w = np.where(np.isfinite(values), pop, 0.0)
+        city, city_name = np.nansum(values * w, axis=1) / np.maximum(w.sum(axis=1), 1e-12), "city: population-weighted mean"
+    data.append(go.Scatter(x=years, y=city, mode="lines", name=city_name, line={"color": "black", "dash": "dash", "width": 2}))
+    layout = {
+        **_LAYOUT,
+        "title": {"text": f"{variable}: {label}", "font": {"size": 14}},
+        "xaxis": {"title": "years since the start", "visible": True},
+        "yaxis": {"title": variable, "visible": True},
+        "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.7)"},
+    }
+    return go.Figure(data=data, layout=layout)
+
+
+def participation_curve(model: DistrictModel, district: int, shares: np.ndarray, event: bool = False) -> np.ndarray:
+    """Return the expected share of district residents taking part in a month, given the share of active ties.
+
+    The mean-field response of the threshold rule (MODEL 5.1-5.2) for the
+    district's current residents: each of a resident's ``k`` ties is active
+    with probability ``s``; the number of active ties sets both the chance of
+    being reached (channels, an event if ``event``, word of mouth) and the
+    social term of the threshold rule. Where the curve crosses the diagonal,
+    participation stays where it is; a curve below the diagonal near zero and
+    above it further right has a tipping point.
+    """
+    r = model.residents
+    p = model.params
+    lo, hi = model.block_start[district], model.block_start[district + 1]
+    occ = r.occupied[lo:hi]
+    k = model.ties.k
+    shares = np.asarray(shares, dtype=float)
+    if not occ.any():
+        return np.zeros_like(shares)
+    identity = np.full(int(occ.sum()), model.identity[district], dtype=np.float32)
+    motiv = mobilisation.motivation(identity, r.engagement[lo:hi][occ], r.months_in_district[lo:hi][occ].astype(np.float32), p.mobilisation)
+    lead = model.associations[district]
+    pull = mobilisation.event_pull(r.orientation[lo:hi][occ], np.float32(lead.orientation)) * float(event)
+    _, reach_d, _ = communication.district_reach(model._district_channels()[[district]], p.communication, np.array([event]), np.array([lead.is_creative]))
+    x = np.arange(k + 1)
+    reach = communication.resident_reach_probability(np.float32(reach_d[0]), x.astype(np.float32), p.communication.q_tie)
+    take = np.array([mobilisation.participation_probability(motiv, np.full_like(motiv, xi / max(k, 1)), pull, r.theta[lo:hi][occ], p.mobilisation).mean() for xi in x])
+    weights = binom.pmf(x[None, :], k, shares[:, None])
+    return weights @ (reach * take)
+
+
+def participation_figure(model: DistrictModel, district: str) -> go.Figure:
+    """Return the participation curve of one district with its path so far (:func:`participation_curve`)."""
+    d = model.names.index(district)
+    s = np.linspace(0.0, 1.0, 51)
+    quiet = participation_curve(model, d, s, event=False)
+    festive = participation_curve(model, d, s, event=True)
+    top = float(max(quiet.max(), festive.max(), 0.05))
+    data = [
+        go.Scatter(x=s, y=quiet, mode="lines", name="month without an event", line={"color": "#2c7fb8"}),
+        go.Scatter(x=s, y=festive, mode="lines", name="event month", line={"color": "#e67e22", "dash": "dot"}),
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="diagonal: participation stays", line={"color": "#999999", "dash": "dash"}),
+    ]
+    rec = model.recorder
+    n = rec.n_recorded
+    if n >= 2:
+        path = rec.data["participation_rate"][:n, d]
+        data.append(go.Scatter(x=path[:-1], y=path[1:], mode="markers", name="months so far (last, this)", marker={"size": 5, "color": np.arange(n - 1), "colorscale": "Greys"}))
+        data.append(go.Scatter(x=[path[-2]], y=[path[-1]], mode="markers", name="now", marker={"size": 12, "color": "red", "symbol": "x"}))
+    hi = min(1.0, max(top, float(rec.data["participation_rate"][:n, d].max()) if n else 0.0) * 1.3)
+    layout = {
+        **_LAYOUT,
+        "title": {"text": f"Participation curve of {district} (threshold dynamics, {model.mode[d].replace('_', ' ')})", "font": {"size": 14}},
+        "xaxis": {"title": "share active last month (share of a resident's active ties)", "range": [0, hi]},
+        "yaxis": {"title": "expected share taking part this month", "range": [0, hi]},
+        "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.7)", "font": {"size": 10}},
+    }
+    return go.Figure(data=data, layout=layout)
+
+
+def criteria_figure(model: DistrictModel) -> go.Figure:
+    """Return the seven evaluation criteria of the last completed program year per district (MODEL 5.10).
+
+    Each cell is the criterion group's z-score across districts, per 10,000
+    residents where the funder scores per capita: what the call's evaluation
+    compares. The last column is the weighted score with the current weights.
+    """
+    if not model.criteria_rows:
+        return _empty("Evaluation criteria", "No program year has ended yet: the first ends after month 11 (September)")
+    year = model.criteria_years[-1]
+    values = model.criteria_rows[-1]
+    p = model.params.program
+    groups = group_scores(values, p)
+    total = score(values, p)
+    order = np.argsort(total)
+    cols = [*CRITERIA_GROUPS, "score"]
+    z = np.column_stack([*(groups[g] for g in CRITERIA_GROUPS), total])[order]
+    labels = [f"{i + 1} {g.removeprefix('w_')} (w={getattr(p, g):g})" for i, g in enumerate(CRITERIA_GROUPS)] + ["weighted score"]
+    fig = go.Figure(
+        data=[go.Heatmap(z=z, x=labels, y=[model.names[i] for i in order], colorscale="RdBu", zmid=0, colorbar={"title": {"text": "z"}}, hovertemplate="%{y}<br>%{x}: %{z:.2f}<extra></extra>")],
+        layout={
+            **_LAYOUT,
+            "title": {"text": f"Evaluation criteria, program year {year + 1} (z-scores across districts; {len(cols) - 1} criteria)", "font": {"size": 14}},
+            "height": max(320, 14 * model.n_districts + 140),
+            "margin": {"l": 110, "r": 20, "t": 40, "b": 100},
+            "xaxis": {"visible": True, "tickangle": -30},
+            "yaxis": {"visible": True},
+        },
+    )
+    return fig
+
+
+def events_rows(model: DistrictModel, kinds: tuple[str, ...] | list[str] = EVENT_KINDS_SHOWN, limit: int = 15) -> list[dict[str, str]]:
+    """Return the newest ``limit`` events of the given kinds, newest first, readable (when, where, what, detail)."""
+    out = []
+    wanted = set(kinds)
+    for e in reversed(model.event_log):
+        if e["event"] not in wanted:
+            continue
+        detail = _detail(e["event"], e["detail"], e["value"])
+        out.append({"when": month_label(e["month"]), "district": e["district"] or "(city)", "event": e["event"].replace("_", " "), "detail": detail})
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _detail(kind: str, detail: str, value: float) -> str:
+    """Return an event's detail with its value in words and units."""
+    if not (isinstance(value, float) and np.isfinite(value)):
+        return detail
+    if kind == "innovation":
+        return f"commercial value {value:,.0f} EUR"
+    if kind in ("selection", "continuation"):
+        return f"{detail}, grant {value:,.0f} EUR/year"
+    if kind == "mode_transition":
+        return f"{detail.replace('_', ' ')} (orientation {value:.2f})"
+    if kind == "shock":
+        return f"reputation {value:+.2f}"
+    if kind in ("application", "evaluation"):
+        return f"{detail} (quality {value:.2f})" if kind == "application" else f"{detail} (score {value:.2f})"
+    return detail
+
+
+def html_table(header: list[str], rows: list[list[Any]]) -> str:
+    """Return a small HTML table (text escaped)."""
+    head = "".join(f"<th style='text-align:left;padding:2px 8px'>{html.escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td style='padding:2px 8px'>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table style='border-collapse:collapse;font-size:13px'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def events_html(model: DistrictModel, kinds: tuple[str, ...] | list[str] = EVENT_KINDS_SHOWN, limit: int = 15) -> str:
+    """Return :func:`events_rows` as an HTML table (or a sentence when there are none yet)."""
+    rows = events_rows(model, kinds, limit)
+    if not rows:
+        return "<p><i>No events of the chosen kinds yet.</i></p>"
+    return html_table(["when", "district", "event", "detail"], [[r["when"], r["district"], r["event"], r["detail"]] for r in rows])
+
+
+class TieSample:
+    """A fixed sample of places in one district for the ties view: a snowball from one place, with a layout.
+
+    The sample and the layout are drawn once (deterministically from the
+    district's ties at the time); each view then shows the current ties among
+    the sampled places and who occupies, belongs and takes part.
+    """
+
+    def __init__(self, model: DistrictModel, district: int, size: int = 60) -> None:
+        import networkx as nx
+
+        lo, hi = int(model.block_start[district]), int(model.block_start[district + 1])
+        partners = model.ties.partners
+        occupied = np.flatnonzero(model.residents.occupied[lo:hi]) + lo
+        start = int(occupied[0]) if len(occupied) else lo
+        nodes, frontier = [start], [start]
+        seen = {start}
+        while frontier and len(nodes) < size:
+            nxt = []
+            for i in frontier:
+                for j in partners[i]:
+                    j = int(j)
+                    if lo <= j < hi and j not in seen and len(nodes) < size:
+                        seen.add(j)
+                        nodes.append(j)
+                        nxt.append(j)
+            frontier = nxt
+        self.district = district
+        self.nodes = np.array(nodes, dtype=np.int64)
+        g = nx.Graph()
+        g.add_nodes_from(range(len(nodes)))
+        g.add_edges_from(self.edges(model))
+        pos = nx.spring_layout(g, seed=1, iterations=60)
+        self.xy = np.array([pos[i] for i in range(len(nodes))])
+
+    def edges(self, model: DistrictModel) -> list[tuple[int, int]]:
+        """Return the current ties among the sampled places, as index pairs into :attr:`nodes`."""
+        index = {int(p): i for i, p in enumerate(self.nodes)}
+        out = set()
+        for i, p in enumerate(self.nodes):
+            for j in model.ties.partners[p]:
+                k = index.get(int(j))
+                if k is not None and k != i:
+                    out.add((min(i, k), max(i, k)))
+        return sorted(out)
+
+
+def ties_figure(model: DistrictModel, sample: TieSample) -> go.Figure:
+    """Return the ties view: a sample of one district's places, their ties, and who takes part now."""
+    r = model.residents
+    nodes = sample.nodes
+    xy = sample.xy
+    ex, ey = [], []
+    for i, j in sample.edges(model):
+        ex += [xy[i, 0], xy[j, 0], None]
+        ey += [xy[i, 1], xy[j, 1], None]
+    occupied = r.occupied[nodes]
+    active = r.is_active[nodes] & occupied
+    member = (r.member_of[nodes] >= 0) & occupied
+    groups = [
+        ("took part this month", active, "#d62728"),
+        ("association member, not active", member & ~active, "#1f77b4"),
+        ("resident, not active", occupied & ~active & ~member, "#bbbbbb"),
+        ("empty place", ~occupied, "white"),
+    ]
+    data = [go.Scatter(x=ex, y=ey, mode="lines", line={"color": "#cccccc", "width": 1}, hoverinfo="skip", showlegend=False)]
+    for name, sel, colour in groups:
+        data.append(go.Scatter(x=xy[sel, 0], y=xy[sel, 1], mode="markers", name=f"{name} ({int(sel.sum())})", marker={"size": 10, "color": colour, "line": {"color": "#555555", "width": 1}}, hoverinfo="name"))
+    name = model.names[sample.district]
+    layout = {
+        **_LAYOUT,
+        "title": {"text": f"Resident ties in {name}: {len(nodes)} places sampled from one resident's ties outward", "font": {"size": 14}},
+        "xaxis": {"visible": False},
+        "yaxis": {"visible": False},
+        "legend": {"orientation": "h", "y": -0.1},
+    }
+    return go.Figure(data=data, layout=layout)

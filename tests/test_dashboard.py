@@ -1,0 +1,321 @@
+"""The dashboard without a browser: its model and controls, its views, and its page in Solara's test rendering.
+
+The real-browser test (headless Chromium, a running server) is in tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from districtsim.criteria import score
+from districtsim.dashboard import views
+from districtsim.dashboard.model import STUDENT_PARAMS, DashboardModel, declaration, model_params
+from districtsim.run import EVENT_COLUMNS, run_scenario
+from districtsim.scenario import load_scenario
+
+# ------------------------------------------------------------------ controls
+
+
+def test_controls_are_generated_from_the_declarations_with_the_scenarios_values() -> None:
+    scen = load_scenario("innovation_call")
+    controls = model_params("innovation_call")
+    assert controls["scenario_name"] == "innovation_call"
+    assert controls["seed"]["value"] == str(scen.seed)
+    assert controls["scale"]["value"] == scen.scale
+    assert controls["program.enabled"] == {"type": "Checkbox", "value": True, "label": "program.enabled (on/off)"}, "the scenario switches the program on: so must the control"
+    for key, _, _ in STUDENT_PARAMS:
+        section, name = key.split(".")
+        f = declaration(key)
+        c = controls[key]
+        assert c["value"] == getattr(getattr(scen.params, section), name), key
+        if c["type"] in ("SliderFloat", "SliderInt"):
+            assert f.metadata["unit"] in c["label"], f"{key}: the label names the unit"
+            assert f.metadata["lo"] is None or c["min"] >= f.metadata["lo"], f"{key}: slider below the declared range"
+            assert f.metadata["hi"] is None or c["max"] <= f.metadata["hi"], f"{key}: slider above the declared range"
+            assert c["min"] <= c["value"] <= c["max"] and c["step"] > 0, key
+        if c["type"] == "Select":
+            assert c["values"] == f.metadata["unit"].split("|"), key
+    with pytest.raises(Exception, match="section.key"):
+        declaration("mobilisation.nonsense")
+
+
+def test_each_intervention_of_the_scenario_gets_a_switch_and_one_can_be_added() -> None:
+    controls = model_params("resident_houses")
+    assert controls["intervention.0"]["type"] == "Checkbox" and "meeting_place" in controls["intervention.0"]["label"]
+    names = [d.name for d in load_scenario("resident_houses").districts]
+    assert controls["add.target"]["values"][3:] == names
+    assert controls["add.start_month"]["max"] == 239
+
+
+def test_the_dashboard_model_is_the_model_that_run_scenario_runs() -> None:
+    """Same scenario, settings and seed: the dashboard's months are the CLI's months, bit for bit."""
+    m = DashboardModel("two_districts", seed="5", scale=0.02, **{"mobilisation.b_social": 0.5, "program.enabled": True})
+    assert m.notices == []
+    for _ in range(m.horizon):
+        m.step()
+    m.step()  # after the horizon: no-op
+    assert not m.running and m.month == m.horizon
+    ref = run_scenario(load_scenario("two_districts", ["scenario.scale=0.02", "mobilisation.b_social=0.5", "program.enabled=true"]), seed=5)
+    pd.testing.assert_frame_equal(m.recorder.districts_frame(), ref.districts)
+    events = pd.DataFrame(m.event_log, columns=EVENT_COLUMNS).astype({"month": np.int32, "value": float})
+    pd.testing.assert_frame_equal(events, ref.events)
+
+
+def test_unusable_control_values_become_notices_not_errors() -> None:
+    m = DashboardModel("two_districts", seed="abc", scale=0.02, **{"associations.omega_per_year": 5.0, "program.state_share": 0.9})
+    scen = load_scenario("two_districts")
+    assert m.seed == scen.seed
+    assert any("seed" in n and "abc" in n for n in m.notices)
+    assert any("associations.omega_per_year" in n and "0.999" in n for n in m.notices), m.notices
+    assert any("state_share" in n for n in m.notices), m.notices
+    assert m.params.associations.omega_per_year == scen.params.associations.omega_per_year
+
+
+def test_switching_an_intervention_off_and_adding_one() -> None:
+    off = DashboardModel("resident_houses", scale=0.01, **{"intervention.0": False})
+    assert off.spec.interventions == ()
+    base = DashboardModel("resident_houses", scale=0.01)
+    target = base.names[3]
+    m = DashboardModel("resident_houses", scale=0.01, **{"intervention.0": False, "add.type": "meeting_place", "add.target": target, "add.start_month": 2})
+    d = m.names.index(target)
+    before = int(m.meeting_places[d])
+    for _ in range(3):
+        m.step()
+    assert int(m.meeting_places[d]) == before + 1
+    starts = [e for e in m.event_log if e["event"] == "intervention_start"]
+    assert [(e["month"], e["district"]) for e in starts] == [(2, target)]
+
+
+# --------------------------------------------------------------------- views
+
+
+@pytest.fixture(scope="module")
+def stepped() -> DashboardModel:
+    """Two districts with the program on, 14 months in (one program year evaluated)."""
+    m = DashboardModel("two_districts", seed=2, scale=0.05, **{"program.enabled": True})
+    for _ in range(14):
+        m.step()
+    return m
+
+
+def test_every_view_draws_the_current_state(stepped: DashboardModel) -> None:
+    m = stepped
+    for variable in ("mode", "reputation", "price_eur_m2", "association_orientation"):
+        fig = views.map_figure(m, variable)
+        assert len(fig.data) >= 2, variable
+    colours = views.map_figure(m, "reputation").data[-1].marker.color
+    np.testing.assert_allclose(colours, m.reputation)
+    series = views.series_figure(m, "identity", ["Traditional"])
+    assert [t.name for t in series.data] == ["Traditional", "city: population-weighted mean"]
+    assert len(series.data[0].y) == 14 and series.data[0].y[-1] == pytest.approx(m.identity[0])
+    counts = views.series_figure(m, "active_persons", ["Creative"])
+    assert counts.data[-1].name == "city: mean over districts"
+    fig = views.ties_figure(m, views.TieSample(m, 1))
+    assert sum(int(t.name.split("(")[-1].rstrip(")")) for t in fig.data[1:]) == 60
+    assert views.status(m).startswith("two_districts: month 14 of 240")
+
+
+def test_views_before_the_first_month_say_so() -> None:
+    m = DashboardModel("two_districts", scale=0.02)
+    assert "No month simulated yet" in views.series_figure(m, "identity", ["Creative"]).layout.title.text
+    assert "No program year has ended yet" in views.criteria_figure(m).layout.title.text
+    np.testing.assert_allclose(views.current_values(m, "reputation"), m.reputation)
+    assert np.isnan(views.current_values(m, "innovations")).all()
+    assert views.events_rows(m) == []
+
+
+def test_criteria_view_shows_what_the_funder_scores(stepped: DashboardModel) -> None:
+    m = stepped
+    fig = views.criteria_figure(m)
+    heat = fig.data[0]
+    z = np.asarray(heat.z)
+    assert z.shape == (m.n_districts, 8) and list(heat.x)[-1] == "weighted score"
+    order = [m.names.index(n) for n in heat.y]
+    np.testing.assert_allclose(z[:, -1], score(m.criteria_rows[-1], m.params.program)[order])
+    assert "program year 1" in fig.layout.title.text
+
+
+def test_events_feed_is_newest_first_and_filtered(stepped: DashboardModel) -> None:
+    rows = views.events_rows(stepped, list(views.EVENT_KINDS), limit=1000)
+    assert len(rows) == len([e for e in stepped.event_log if e["event"] in views.EVENT_KINDS])
+    months = [e["month"] for e in reversed(stepped.event_log)]
+    assert months == sorted(months, reverse=True)
+    only = views.events_rows(stepped, ["selection"], limit=1000)
+    assert only and {r["event"] for r in only} == {"selection"}
+    assert all("grant" in r["detail"] and "EUR/year" in r["detail"] for r in only)
+    assert set(views.EVENT_KINDS_SHOWN) <= set(views.EVENT_KINDS)
+
+
+def test_tie_sample_stays_in_its_district_and_shows_real_ties(stepped: DashboardModel) -> None:
+    m = stepped
+    sample = views.TieSample(m, 0, size=40)
+    lo, hi = m.block_start[0], m.block_start[1]
+    assert len(sample.nodes) == 40 and ((sample.nodes >= lo) & (sample.nodes < hi)).all()
+    for i, j in sample.edges(m):
+        a, b = sample.nodes[i], sample.nodes[j]
+        assert b in m.ties.partners[a] or a in m.ties.partners[b]
+
+
+def test_participation_curve_predicts_next_months_participation() -> None:
+    """The mean-field curve, at last month's participation (and this month's event), matches the simulated participation.
+
+    Over 47 months of 3 seeds, per district: mean predicted and mean simulated
+    participation agree within 12% and are strongly correlated month to month.
+    """
+    for seed in (1, 2, 3):
+        m = DashboardModel("two_districts", seed=seed, scale=0.1)
+        pred, act = [], []
+        for t in range(48):
+            if t > 0:
+                last = m.participation.copy()
+                event = [any(x.event_next_month for x in m.all_associations if x.district == d) for d in range(2)]
+                pred.append([views.participation_curve(m, d, np.array([last[d]]), event=event[d])[0] for d in range(2)])
+            m.step()
+            if t > 0:
+                act.append(m.participation.copy())
+        pred, act = np.array(pred), np.array(act)
+        np.testing.assert_allclose(pred.mean(axis=0), act.mean(axis=0), rtol=0.12, err_msg=f"seed {seed}")
+        for d in range(2):
+            assert np.corrcoef(pred[:, d], act[:, d])[0, 1] > 0.8, f"seed {seed}, district {d}"
+
+
+def test_participation_curve_shape() -> None:
+    m = DashboardModel("two_districts", seed=1, scale=0.05)
+    s = np.linspace(0, 1, 21)
+    curve = views.participation_curve(m, 0, s)
+    assert ((curve >= 0) & (curve <= 1)).all() and (np.diff(curve) > 0).all(), "more active ties: more reached and more motivated"
+    assert (views.participation_curve(m, 0, s, event=True) >= curve).all(), "an event month adds reach and pull"
+    flat = DashboardModel("two_districts", seed=1, scale=0.05, **{"mobilisation.b_social": 0.0, "communication.q_tie": 0.0})
+    assert np.ptp(views.participation_curve(flat, 0, s)) < 1e-6, "without word of mouth and social pull, others' activity does not matter"
+
+
+# -------------------------------------------------------- the page (Solara)
+
+
+solara = pytest.importorskip("solara")
+
+
+@pytest.fixture
+def page():
+    """Render the dashboard page (in Solara's AppLayout, as the server does) for two_districts at a small scale."""
+    import ipyvuetify as v
+
+    from districtsim.dashboard import app
+
+    app.scenario_name.set("two_districts")
+    app.series_districts.set([])
+    app.focus_district.set(None)
+    box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    slider = rc.find(v.Slider, label="scale [simulated share of residents]").widget
+    slider.v_model = 0.02
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    yield rc, v
+    rc.close()
+
+
+def _html(rc) -> str:
+    """Return the inner HTML of every solara.HTML element on the page (the run view, the events feed)."""
+    return "\n".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
+
+
+def _status(rc, v) -> str:
+    return next(line for line in _html(rc).split("</p>") if "districtsim-status" in line)
+
+
+def _figures(rc) -> dict[str, object]:
+    from plotly.graph_objs._figurewidget import FigureWidget
+
+    return {w.layout.title.text: w for w in rc.find(FigureWidget).widgets}
+
+
+def test_page_renders_steps_and_redraws(page) -> None:
+    rc, v = page
+    assert "month 0 of 240" in _status(rc, v)
+    assert "scale 0.02" in _status(rc, v)
+    figs = _figures(rc)
+    assert len(figs) == 5, list(figs)
+    series = next(f for t, f in figs.items() if t.startswith("reputation"))
+    assert len(series.data) == 0, "no month yet: an empty series"
+    step = rc.find(v.Btn, children=["Step"]).widget
+    for _ in range(3):
+        step.click()
+    assert "month 3 of 240" in _status(rc, v)
+    figs = _figures(rc)
+    series = next(f for t, f in figs.items() if t.startswith("reputation"))
+    assert len(series.data[0].y) == 3, "the series grew by one point a month"
+
+
+def test_page_slider_and_reset_make_a_model_with_that_value(page) -> None:
+    rc, v = page
+    slider = rc.find(v.Slider, label="mobilisation.b_social [motivation per share of active ties]").widget
+    slider.v_model = 0.6
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert "<td style='padding:2px 8px'>mobilisation.b_social</td><td style='padding:2px 8px'>0.6</td>" in _html(rc)
+
+
+def test_page_shows_a_bad_seed_as_a_notice(page) -> None:
+    rc, v = page
+    field = rc.find(v.TextField, label="seed (integer)").widget
+    field.v_model = "twelve"
+    field.fire_event("keyup.enter", None)  # the text is taken on Enter or leaving the field
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert "seed: &#x27;twelve&#x27; is not a whole number" in _html(rc)
+
+
+def test_page_scenario_chooser_builds_the_other_scenario(page) -> None:
+    rc, v = page
+    rc.find(v.Select, label="scenario (a new model; the controls take its values)").widget.v_model = "resident_houses"
+    text = _html(rc)
+    assert "resident_houses: month 0 of 240" in text
+    assert "interventions[0] meeting_place (select traditional)" in text
+    assert rc.find(v.Checkbox, label="interventions[0] meeting_place (select traditional), month 0 to the end").widget.v_model is True
+
+
+def test_students_params_cover_the_program_and_the_threshold_dynamics() -> None:
+    keys = [k for k, _, _ in STUDENT_PARAMS]
+    assert {"program.enabled", "program.budget_eur_per_year", "program.allocation", "mobilisation.theta_mean", "mobilisation.b_social"} <= set(keys)
+    assert len(keys) == len(set(keys))
+    for k in keys:
+        declaration(k)  # each still names a declared parameter (a rename would fail here)
+
+
+# ------------------------------------------------------------------- the CLI
+
+
+def test_cli_dashboard_reports_mistakes_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    from districtsim.cli import main
+
+    assert main(["dashboard", "nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("districtsim: nosuch: found missing; expected an existing scenario file or a bundled name") and "Traceback" not in err
+    assert main(["dashboard", "two_districts", "--port", "0"]) == 2
+    assert "--port: found 0; expected a port number, 1-65535" in capsys.readouterr().err
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["dashboard", "two_districts", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"--port: found {port}; expected a free port on 127.0.0.1 (another program uses {port}; try --port {port + 1})" in err
+
+
+def test_page_runs_a_scenario_file_given_by_path(tmp_path, monkeypatch) -> None:
+    import ipyvuetify as v
+
+    from districtsim.dashboard import app
+
+    path = tmp_path / "mine.toml"
+    path.write_text('[scenario]\nbase = "two_districts"\nname = "mine"\nscale = 0.02\n', encoding="utf-8")
+    app.scenario_name.set(str(path))
+    box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    try:
+        chooser = rc.find(v.Select, label="scenario (a new model; the controls take its values)").widget
+        assert chooser.v_model == str(path) and chooser.items[0] == str(path)
+        assert "mine: month 0 of 240" in _status(rc, v)
+    finally:
+        rc.close()
+        app.scenario_name.set("helsinki")
