@@ -77,16 +77,31 @@ class _ResponsiveFigure(FigureWidget):
         self._config = CHART_CONFIG
 
 
+def _same_shape(widget: FigureWidget, fig: Any) -> bool:
+    """True if the figure has the widget's traces (number and types): it can then be updated in place."""
+    return len(widget.data) == len(fig.data) and all(a.type == b.type for a, b in zip(widget.data, fig.data, strict=True))
+
+
 @solara.component
 def Chart(fig: Any):
     """A plotly figure as a widget that follows its cell's width (solara.FigurePlotly with a responsive configuration).
 
-    The widget is made once; each render replaces its layout and traces.
+    The widget is made once. A new figure with the same traces updates it in
+    place in one batch (the browser redraws once); otherwise its layout and
+    traces are replaced.
     """
     element = _ResponsiveFigure.element()
 
     def update() -> None:
         widget = solara.get_widget(element)
+        if _same_shape(widget, fig) and len(fig.data):
+            with widget.batch_update():
+                widget.layout.update(fig.layout.to_plotly_json(), overwrite=True)
+                for old, new in zip(widget.data, fig.data, strict=True):
+                    props = new.to_plotly_json()
+                    props.pop("type", None)
+                    old.update(props, overwrite=True)
+            return
         widget.layout = fig.layout
         n = len(widget.data)
         widget.add_traces(fig.data)
@@ -95,6 +110,12 @@ def Chart(fig: Any):
     solara.use_effect(update, None)  # after every render: the figure is new each time
     return element
 
+
+SIDEBAR_CSS = """
+.v-input__slider .v-input__slot { flex-wrap: wrap; height: auto; }
+.v-input__slider .v-input__slot > .v-label { flex: 1 0 100%; max-width: 100%; height: auto; line-height: 1.3; white-space: normal; margin-bottom: 4px; }
+"""
+"""A slider's label on its own line above a full-width track (the labels name the parameter and its unit, and are long)."""
 
 CELL = {"height": "100%", "overflow": "auto"}
 """Style of each view's root: it fills its grid cell and scrolls when taller (drag a cell's corner to enlarge it)."""
@@ -214,6 +235,7 @@ def Page():
     choices = bundled_scenarios()
     if name not in choices:
         choices = [name, *choices]
+    solara.Style(SIDEBAR_CSS)
     with solara.Sidebar():
         with solara.Card("Scenario"):
             solara.Select("scenario (a new model; the controls take its values)", values=choices, value=name, on_value=_choose)
