@@ -92,15 +92,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def dashboard_url():
-    """Start ``districtsim dashboard two_districts`` on a free port of 127.0.0.1, as a user would; stop it after."""
+def dashboard(tmp_path_factory: pytest.TempPathFactory):
+    """Start ``districtsim dashboard two_districts`` on a free port of 127.0.0.1, as a user would; yield its address and its output file; stop it after."""
     port = _free_port()
     exe = Path(sys.executable).with_name("districtsim")
-    proc = subprocess.Popen([str(exe), "dashboard", "two_districts", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen([str(exe), "dashboard", "two_districts", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
     try:
-        line = proc.stdout.readline()
-        assert line.strip() == f"districtsim dashboard: two_districts at {url} (Ctrl+C stops it)", line
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -108,9 +108,9 @@ def dashboard_url():
                     assert r.status == 200
                 break
             except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "the dashboard server did not come up"
+                assert proc.poll() is None and time.monotonic() < deadline, f"the dashboard server did not come up:\n{log.read_text(encoding='utf-8')}"
                 time.sleep(0.3)
-        yield url
+        yield url, log
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -118,16 +118,17 @@ def dashboard_url():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        proc.stdout.close()
 
 
 PLOT_DATA = """(prefix) => { const gd = Array.from(document.querySelectorAll('.js-plotly-plot')).find(p => p.layout.title && p.layout.title.text.startsWith(prefix));
     return gd ? gd.data.map(t => ({name: t.name || '', n: (t.y || []).length, y: Array.from(t.y || []).slice(-1)[0] ?? null, colour: t.marker && t.marker.color && typeof t.marker.color !== 'string' ? Array.from(t.marker.color) : null})) : null; }"""
 
 
-def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(dashboard_url: str) -> None:
-    """Open the app, move a slider, reset, step the model: the charts change; no console errors; nothing fetched from outside."""
+def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(dashboard) -> None:
+    """Open the app, move a slider, reset, step the model: the charts change; no console errors, no server errors; nothing fetched from outside."""
+    dashboard_url, log = dashboard
     origin = dashboard_url.rstrip("/")
+    assert log.read_text(encoding="utf-8").splitlines()[0] == f"districtsim dashboard: two_districts at {dashboard_url} (Ctrl+C stops it)"
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
@@ -173,3 +174,5 @@ def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(d
     assert not errors, f"expected no console errors, got {errors}"
     assert not outside, f"expected every request to go to the dashboard's own server (no CDN), got {outside[:5]}"
     assert not failed, f"expected no failed requests, got {failed[:5]}"
+    server = log.read_text(encoding="utf-8")
+    assert "Traceback" not in server and "Error" not in server, f"expected no errors in the server's output, got:\n{server[-3000:]}"

@@ -20,6 +20,7 @@ from typing import Any
 os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
 
 import ipyvue  # noqa: E402
+import numpy as np  # noqa: E402
 import solara  # noqa: E402
 import solara.server.settings  # noqa: E402
 import traitlets  # noqa: E402
@@ -77,6 +78,21 @@ class _ResponsiveFigure(FigureWidget):
         self._config = CHART_CONFIG
 
 
+def _plain(value: Any) -> Any:
+    """Return ``value`` with numpy arrays as lists, recursively.
+
+    plotly's widget compares the trace changes the browser sends back with
+    the values it holds using ``not value``, which fails for a numpy array.
+    """
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value
+
+
 def _same_shape(widget: FigureWidget, fig: Any) -> bool:
     """True if the figure has the widget's traces (number and types): it can then be updated in place."""
     return len(widget.data) == len(fig.data) and all(a.type == b.type for a, b in zip(widget.data, fig.data, strict=True))
@@ -96,15 +112,15 @@ def Chart(fig: Any):
         widget = solara.get_widget(element)
         if _same_shape(widget, fig) and len(fig.data):
             with widget.batch_update():
-                widget.layout.update(fig.layout.to_plotly_json(), overwrite=True)
+                widget.layout.update(_plain(fig.layout.to_plotly_json()), overwrite=True)
                 for old, new in zip(widget.data, fig.data, strict=True):
-                    props = new.to_plotly_json()
+                    props = _plain(new.to_plotly_json())
                     props.pop("type", None)
                     old.update(props, overwrite=True)
             return
-        widget.layout = fig.layout
+        widget.layout = _plain(fig.layout.to_plotly_json())
         n = len(widget.data)
-        widget.add_traces(fig.data)
+        widget.add_traces([_plain(t.to_plotly_json()) for t in fig.data])
         widget.data = widget.data[n:]
 
     solara.use_effect(update, None)  # after every render: the figure is new each time
