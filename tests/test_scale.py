@@ -119,3 +119,25 @@ def test_city_mean_price_scale_invariance_at_0_01(replicates) -> None:
     assert abs(m_t - m_l) < bound, (
         f"expected the final-year city mean price to agree across scales: scale {TINY} -> {m_t:.0f} (se {se_t:.1f}, n={len(SEEDS_TINY)}), scale {LARGE} -> {m_l:.0f} (se {se_l:.1f}, n={len(SEEDS_LARGE)}); |diff| {abs(m_t - m_l):.0f} >= bound {bound:.0f}"
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Known limit (docs/ODD.md section 9, 'Scale and civic collapse'): in the default city, small districts at small scale lose all "
+        "channels and all participation (an absorbing state: nobody is reached, nobody takes part) far more often than at larger scale. "
+        "Districts of 34 with no participation in year 20, seeds 1-2: 19-20 at scale 0.02, 11-13 at 0.05, 7-10 at 0.1, 3-4 at 0.2, "
+        "2 at 0.5 and 4 at 1.0 (seed 1); without channels: 22-25, 15-16, 13-15, 10-11, 11, 10."
+    ),
+)
+def test_district_civic_life_does_not_collapse_more_at_small_scale() -> None:
+    """Districts whose civic life dies out (no one takes part in the last year) are as many at scale 0.02 as at 0.2, within 2."""
+
+    def collapsed(scale: float, seed: int) -> int:
+        d = run_scenario(load_scenario("helsinki", [f"scenario.scale={scale}"]), seed=seed).districts
+        last = d[d["month"] > d["month"].max() - 12]
+        return int((last.groupby("district", observed=True)["participation_rate"].mean() == 0).sum())
+
+    small = np.mean([collapsed(0.02, s) for s in (1, 2)])
+    large = np.mean([collapsed(0.2, s) for s in (1, 2)])
+    assert abs(small - large) <= 2, f"districts with no participation in year 20: {small} at scale 0.02, {large} at scale 0.2"
