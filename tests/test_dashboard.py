@@ -11,7 +11,7 @@ import pytest
 
 from districtsim.criteria import score
 from districtsim.dashboard import views
-from districtsim.dashboard.model import STUDENT_PARAMS, DashboardModel, declaration, model_params
+from districtsim.dashboard.model import STUDENT_PARAMS, DashboardModel, bundled_scenarios, declaration, model_params
 from districtsim.run import EVENT_COLUMNS, run_scenario
 from districtsim.scenario import load_scenario
 
@@ -319,3 +319,17 @@ def test_page_runs_a_scenario_file_given_by_path(tmp_path, monkeypatch) -> None:
     finally:
         rc.close()
         app.scenario_name.set("helsinki")
+
+
+@pytest.mark.parametrize("name", bundled_scenarios())
+def test_every_bundled_scenario_opens_in_the_dashboard(name: str) -> None:
+    """Controls generate, the model builds at a small scale, steps, and every view draws."""
+    controls = model_params(name)
+    assert controls["scenario_name"] == name
+    m = DashboardModel(name, scale=0.01)
+    assert m.notices == []
+    m.step()
+    d = m.names[0]
+    for fig in (views.map_figure(m, "mode"), views.map_figure(m, "identity"), views.series_figure(m, "identity", [d]), views.participation_figure(m, d), views.criteria_figure(m), views.ties_figure(m, views.TieSample(m, 0))):
+        assert fig.layout.title.text
+    assert views.status(m).startswith(f"{m.spec.name}: month 1 of")
