@@ -134,6 +134,13 @@ SIDEBAR_CSS = """
 """A slider's label on its own line above a full-width track (the labels name the parameter and its unit, and are long)."""
 
 CELL = {"height": "100%", "overflow": "auto"}
+
+
+def Caption(text: str):
+    """A one- or two-sentence reading guide under a view (no Markdown: it would load KaTeX from a CDN)."""
+    return solara.HTML(tag="div", unsafe_innerHTML=f"<small style='color:#555'>{html.escape(text)}</small>")
+
+
 """Style of each view's root: it fills its grid cell and scrolls when taller (drag a cell's corner to enlarge it)."""
 
 
@@ -174,6 +181,7 @@ def ParticipationView(model: DashboardModel):
     with solara.Column(gap="0px", style=CELL) as main:
         solara.Select("district (participation curve and ties)", values=model.names, value=_focus(model), on_value=focus_district.set)
         Chart(views.participation_figure(model, _focus(model)))
+        Caption(views.CAPTIONS["participation"])
     return main
 
 
@@ -183,6 +191,7 @@ def CriteriaView(model: DashboardModel):
     update_counter.get()  # redraw after every step (Mesa's convention)
     with solara.Column(style=CELL) as main:
         Chart(views.criteria_figure(model))
+        Caption(views.CAPTIONS["criteria"])
     return main
 
 
@@ -205,6 +214,7 @@ def TiesView(model: DashboardModel):
     sample = solara.use_memo(lambda: views.TieSample(model, d), [model, d])
     with solara.Column(style=CELL) as main:
         Chart(views.ties_figure(model, sample))
+        Caption(views.CAPTIONS["ties"])
     return main
 
 

@@ -51,6 +51,16 @@ EVENT_KINDS: tuple[str, ...] = (
 )
 """Every event kind the model logs (docs/outputs.md, events)."""
 
+CAPTIONS: dict[str, str] = {
+    "participation": (
+        "If a share s of a resident's acquaintances took part last month (x), this share of the district is expected to take part this month (y). "
+        "Where a curve crosses the diagonal, participation settles; below the diagonal it shrinks, above it grows. Dots: the months so far."
+    ),
+    "ties": "Participation spreads along ties: red took part this month, blue is an association member, grey another resident, white an empty place.",
+    "criteria": "Each cell compares a district with the others on one criterion group (z-score: 0 = the mean, 1 = one standard deviation above); the funder ranks applicants by the weighted score.",
+}
+"""One- or two-sentence reading guides shown under the views (docs/dashboard.md explains each view in full)."""
+
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _LAYOUT = {"margin": {"l": 50, "r": 20, "t": 40, "b": 40}, "height": 320, "autosize": True, "template": {}, "annotations": []}
@@ -233,6 +243,7 @@ def participation_figure(model: DistrictModel, district: str) -> go.Figure:
         "xaxis": {"title": "share active last month (share of a resident's active ties)", "range": [0, hi]},
         "yaxis": {"title": "expected share taking part this month", "range": [0, hi]},
         "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.7)", "font": {"size": 10}},
+        "height": 290,  # room for the select above and the caption below in its grid cell
     }
     return go.Figure(data=data, layout=layout)
 
