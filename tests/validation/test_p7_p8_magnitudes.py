@@ -1,0 +1,458 @@
+"""P7 Capitalisation and displacement and P8 Plausible magnitudes over replicates (MODEL sections 1 and 7).
+
+P7: "reputation gains raise prices; rising prices push low-income renters out
+(measured as burden-driven moves)." P8: "annual residential mobility, price
+levels and their spread, and participation rates within the ranges in
+docs/ODD.md's calibration table (sources cited there)." Every statistic is
+over replicate seeds, paired by seed where two arms are compared (common
+random numbers), with 95% Student-t confidence intervals. The numbers below
+were measured with these seeds when the tests were written.
+
+Movers' tenure and income are not in the output tables, so both parts also
+count moves with ``MoveTally``: a wrapper around ``Residents.reset_occupants``,
+which the model calls for the old place of every resident who moves (out of
+the city, to another district or within the district; a searcher who finds
+no place stays and is not counted). It records each mover's district and
+tenure and, from the same state the model uses (``housing.housing_burden``
+at the month's price), the probability that the move is attributed to
+housing burden: ``1 - exp(-alpha_burden * max(0, burden - burden_cap))``
+(docs/ODD.md 7.9: the burden term's share of the hazard). The tally's total
+equals the tables' moves out plus moves within, person for person.
+
+P7 Capitalisation and displacement [S4]
+    ``two_districts`` at scale 0.05, 72 months, seeds 1-20; the shocked arm
+    adds a ``reputation_shock`` intervention of +0.2 to the Traditional
+    district in month 12 (written to a temporary scenario with ``[scenario]
+    base = "two_districts"``); both arms share the seed, and the first 12
+    months are identical.
+    Measured, shocked minus baseline (mean [95% CI] over the 20 seeds):
+    - price of the shocked district (mean of its last 12 months): +623
+      [+608, +638] EUR/m2 (4,842 -> 5,465, +12.1% in log). The gain is
+      capitalised gradually (price time constant 24 months): in exploratory
+      runs with the shock in month 24 (seeds 1-3) the premium was about
+      +300 EUR/m2 one year after the shock, +480 after two and +570 after
+      three, i.e. about 6%, 4% and 2% a year;
+    - burden-driven moves out of it in the 60 months from the shock
+      (``moves_out_burden_persons``): +338 [+245, +431] persons, +18% over
+      the baseline's 1,845;
+    - who (expected burden-driven moves from the tally, within-district
+      moves included): +365 [+283, +448] private renters, +37 [-10, +84]
+      owners, +8 [-4, +20] social renters, so 89% of the extra are private
+      renters; the extra burden-driven movers' mean income is about 21,000
+      EUR/year, 0.62 (bootstrap [0.56, 0.72]) of the district residents'
+      mean of 33,700 (all burden-driven movers: 0.39 of it);
+    - the shocked district's mean income (last 12 months) rises: +744 [+484,
+      +1,004] EUR/year (gentrification).
+    Not asserted: (1) all moves out rise less clearly, +162 [+10, +314]
+    persons: a burden-driven mover is often someone who would have moved
+    anyway, and the attribution then moves the move from "other" to
+    "burden" ("other" -157 [-322, +8]). (2) City-wide displacement does not
+    rise (-14 [-140, +112]): prices are relative to the city mean (7.8), so
+    the other district gets cheaper and loses burden-driven moves. (3)
+    Displacement is not what drives the gentrification: with burden moves
+    switched off (``migration.alpha_burden=0`` in both arms) the shock raises
+    the mean income by +654 [+442, +866], and the difference in differences
+    is +90 [-258, +439] EUR/year. Richer movers choosing the dearer district
+    (the cost share in the location choice, 7.7) lift its mean income; the
+    displaced are too few (about 2% of residents over 5 years) to move it
+    measurably. (Exploratory runs with the same design and seeds, 4 arms.)
+
+P8 Plausible magnitudes (docs/ODD.md section 9)
+    The default city (``helsinki``), scale 0.05, 240 months, seeds 1-3. A
+    year is months 12k to 12k + 11; yearly rates are the year's flows over
+    the year's mean population. Bands, from the sources in the calibration
+    table:
+    - price level ±10% around 4,491 EUR/m2 (2020): the city's own figure
+      rose 4% from 2019 to 2020 and 13% from 2015 (3,963, 4,323, 4,491),
+      and the scenario's prices are 2020 figures while its population is of
+      2025 (five years of the ~2% a year trend are ~10%);
+    - price ratios ±20% (2.53x and 4.11x in 2019): the sources compare the
+      city's price zones and two small neighbourhoods, not quarters and
+      extremes of 34 synthetic basic districts;
+    - mobility rates ±25% around "about 15%" and "about 12%": single-year
+      counts (2022) rounded by MODEL (86,000 is 12.4% of the 2025
+      population and more of the smaller 2022 one); the band checks the
+      magnitude, not a calibration. City growth (1.02% a year, 2015-2025)
+      gets the same ±25%;
+    - ranges given by the sources are used as they are: district turnover
+      8-25% (detached-house areas under 10%), owners 0.05-0.15 and renters
+      0.20-0.30 moves a year, participation of the active core single-digit
+      % (here: at least 1% and under 10%).
+    Measured (mean of the 3 seeds; the seeds differ in the third digit):
+    - city growth 1.02% a year (target 1.02%, band 0.77-1.28%): holds;
+    - mean price 4,497 EUR/m2 in year 1 (band 4,042-4,940): holds (the
+      scenario's input is 4,513);
+    - top / bottom quarter (8 of 34 districts) of district prices 2.45
+      (month 0), 2.39 (year 10), 2.33 (year 20), band 2.02-3.03; max / min
+      4.05, 4.03, 3.81, band 3.29-4.93: hold;
+    - district price ranks, month 0 vs month 239: Spearman 0.993; the gap
+      max - min grows from 6,400 to 8,360 EUR/m2: holds; but the relative
+      spread narrows, price Gini 0.196 -> 0.189 -> 0.184: strict xfail;
+    - moves within the city 10.0% a year (years 1-20: 9.6-10.6%; band
+      11.25-18.75%): strict xfail; moves across the boundary 14.4% a year
+      (years: 13.3-15.3%; band 9-15%): holds, at the upper end;
+    - district turnover (``moves_out_persons`` / population), 20-year means:
+      10.6% (Vuosaari) to 28.4% (Reijola), four districts above 25%; the
+      five detached-house districts (owner share >= 0.7) 12.4-17.9%, not
+      under 10%: strict xfails;
+    - realised moves a year by tenure (tally): owners 0.085, renters 0.234
+      (private 0.332, social 0.091), all residents 0.167: holds (private
+      renters alone are above 0.30: they bear most burden-driven moves, and
+      a newcomer's low attachment raises the hazard);
+    - active core (``active_members_persons`` / population, monthly): 0.5%
+      in year 1, 0.8% in year 2, 1.2-1.3% in year 3, 2.6-3.1% in years
+      10-20, 20-year mean 2.3%; any participation in a month
+      (``participation_rate``) 5.4% in year 1, about 11% from year 8
+      (always larger); members 3.9% -> 6.4%: holds.
+    One run at scale 0.2 (seed 1) gives the same picture: within 9.9%,
+    boundary 14.2%, turnover 10.7-28.5% (detached 12.1-18.2%), owners 0.084
+    vs renters 0.230, Gini 0.196 -> 0.184, so the failures are not an
+    artefact of the small scale.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from replicates import mean_ci
+from scipy import stats
+
+from districtsim import housing
+from districtsim.model import DistrictModel
+from districtsim.residents import OWNER, PRIVATE, SOCIAL
+from districtsim.scenario import Scenario, load_scenario
+
+pytestmark = pytest.mark.slow
+
+SCALE = 0.05
+P7_SEEDS = list(range(1, 21))
+P7_MONTHS = 72
+SHOCK_MONTH = 12
+SHOCK = 0.2
+SHOCKED = "Traditional"
+P8_SEEDS = [1, 2, 3]
+P8_MONTHS = 240
+YEARS = P8_MONTHS // 12
+
+
+def fmt(ci: tuple[float, float, float]) -> str:
+    return f"{ci[0]:+.4g} [{ci[1]:+.4g}, {ci[2]:+.4g}]"
+
+
+class MoveTally:
+    """Moves by district and tenure and their expected burden attribution, counted at ``Residents.reset_occupants``.
+
+    The model calls ``reset_occupants`` once for the residents who leave the
+    city and once for the searchers it placed (within or between districts),
+    before their old places' state is cleared; the wrapper reads the movers'
+    district, tenure, income and reference price there. Residents'
+    person-months are counted after each step with :meth:`after_step`.
+    Counting starts at month ``start``.
+    """
+
+    def __init__(self, model: DistrictModel, start: int = 0) -> None:
+        self.model = model
+        self.start = start
+        self._reset = model.residents.reset_occupants
+        model.residents.reset_occupants = self  # an instance attribute shadows the method
+        shape = (model.n_districts, 3)
+        self.moves, self.burden, self.burden_income, self.person_months = (np.zeros(shape) for _ in range(4))
+
+    def _add(self, table: np.ndarray, idx: np.ndarray, weights: np.ndarray | None = None) -> None:
+        r = self.model.residents
+        key = r.district[idx].astype(np.intp) * 3 + r.tenure[idx]
+        table += np.bincount(key, weights=weights, minlength=table.size).reshape(table.shape)
+
+    def __call__(self, idx: np.ndarray) -> None:
+        m = self.model
+        if m.month >= self.start:
+            r = m.residents
+            price = np.exp(m.log_price)[r.district[idx]]
+            burden = housing.housing_burden(price, r.price_ref_eur_m2[idx].astype(float), r.tenure[idx], r.income_eur[idx].astype(float), m.params.housing)
+            p_burden = -np.expm1(-m.params.migration.alpha_burden * np.maximum(burden - m.params.migration.burden_cap, 0.0))
+            self._add(self.moves, idx)
+            self._add(self.burden, idx, p_burden)
+            self._add(self.burden_income, idx, p_burden * r.income_eur[idx])
+        self._reset(idx)
+
+    def after_step(self) -> None:
+        if self.model.month > self.start:  # the month just stepped is month - 1
+            r = self.model.residents
+            self._add(self.person_months, np.flatnonzero(r.occupied))
+
+
+def run_with_tally(scen: Scenario, seed: int, start: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, MoveTally]:
+    """Run like :func:`districtsim.run.run_scenario` and return the district and city tables and the move tally."""
+    assert not any(iv.type == "rent_cap" for iv in scen.interventions), "the tally's burden ignores rent caps"
+    model = DistrictModel(scen, seed=seed)
+    tally = MoveTally(model, start)
+    for _ in range(scen.months):
+        model.step()
+        tally.after_step()
+    districts = model.recorder.districts_frame()
+    recorded = districts.loc[districts["month"] >= start, ["moves_out_persons", "moves_within_persons"]].to_numpy().sum() * scen.scale
+    assert tally.moves.sum() == pytest.approx(recorded, abs=0.5), f"expected the tally to count every move of the tables (moves out plus within): {tally.moves.sum():g} vs {recorded:g} simulated persons"
+    return districts, model.recorder.city_frame(), tally
+
+
+def by_district(df: pd.DataFrame, column: str, names: list[str]) -> np.ndarray:
+    """A (months, districts) array of ``column`` in the scenario's district order."""
+    return df.pivot(index="month", columns="district", values=column)[names].to_numpy()
+
+
+# --------------------------------------------------------------------- P7
+@pytest.fixture(scope="module")
+def p7(tmp_path_factory) -> dict[str, np.ndarray]:
+    path = Path(tmp_path_factory.mktemp("p7")) / "reputation_shock.toml"
+    path.write_text(
+        f'[scenario]\nbase = "two_districts"\nname = "reputation_shock"\n\n[[interventions]]\ntype = "reputation_shock"\ndistricts = ["{SHOCKED}"]\nstart_month = {SHOCK_MONTH}\nchange = {SHOCK}\n',
+        encoding="utf-8",
+    )
+    overrides = [f"scenario.months={P7_MONTHS}", f"scenario.scale={SCALE}"]
+    arms = {"base": load_scenario("two_districts", overrides), "shock": load_scenario(str(path), overrides)}
+    names = [d.name for d in arms["base"].districts]
+    j = names.index(SHOCKED)
+    after = slice(SHOCK_MONTH, P7_MONTHS)
+    last_year = slice(P7_MONTHS - 12, P7_MONTHS)
+    keys = ("reputation", "price", "burden_out", "income", "burden_by_tenure", "burden_income", "resident_income")
+    out: dict[str, list] = {f"{k}_{a}": [] for k in keys for a in arms}
+    for seed in P7_SEEDS:
+        for arm, scen in arms.items():
+            districts, _, tally = run_with_tally(scen, seed, start=SHOCK_MONTH)
+            out[f"reputation_{arm}"].append(by_district(districts, "reputation", names)[SHOCK_MONTH, j])
+            out[f"price_{arm}"].append(by_district(districts, "price_eur_m2", names)[last_year, j].mean())
+            out[f"burden_out_{arm}"].append(by_district(districts, "moves_out_burden_persons", names)[after, j].sum())
+            out[f"income_{arm}"].append(by_district(districts, "mean_income_eur", names)[last_year, j].mean())
+            out[f"burden_by_tenure_{arm}"].append(tally.burden[j] / SCALE)
+            out[f"burden_income_{arm}"].append(tally.burden_income[j].sum() / SCALE)
+            pop = by_district(districts, "population", names)[after, j]
+            out[f"resident_income_{arm}"].append(np.average(by_district(districts, "mean_income_eur", names)[after, j], weights=pop))
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def test_p7_reputation_gain_raises_price(p7) -> None:
+    rep = mean_ci(p7["reputation_shock"] - p7["reputation_base"])
+    diff = mean_ci(p7["price_shock"] - p7["price_base"])
+    log_diff = mean_ci(np.log(p7["price_shock"] / p7["price_base"]))
+    summary = f"reputation in the shock month {fmt(rep)}; price in the last 12 months, shocked minus baseline {fmt(diff)} EUR/m2 (baseline {p7['price_base'].mean():.0f}), in log {fmt(log_diff)}"
+    assert rep[1] > 0.9 * SHOCK, f"expected the shock to raise the district's reputation by about {SHOCK}; {summary}"
+    assert diff[1] > 0, f"P7: expected the reputation gain to raise the district's price (95% CI of the paired difference above 0); {summary}"
+
+
+def test_p7_rising_prices_raise_burden_driven_moves(p7) -> None:
+    base, shock = p7["burden_out_base"], p7["burden_out_shock"]
+    diff = mean_ci(shock - base)
+    assert diff[1] > 0, (
+        f"P7: expected more burden-driven moves out of the shocked district in the {P7_MONTHS - SHOCK_MONTH} months after the shock (moves_out_burden_persons): shocked minus baseline {fmt(diff)} persons (baseline {base.mean():.0f}, shocked {shock.mean():.0f})"
+    )
+
+
+def test_p7_displaced_are_low_income_renters(p7) -> None:
+    extra = p7["burden_by_tenure_shock"] - p7["burden_by_tenure_base"]  # (seeds, tenures), expected burden-driven moves (persons)
+    private = mean_ci(extra[:, PRIVATE])
+    private_share = extra[:, PRIVATE].sum() / extra.sum()
+
+    def income_ratio(i: np.ndarray) -> float:
+        """Mean income of the extra burden-driven movers over the residents' mean income, pooled over seeds ``i``."""
+        return float((p7["burden_income_shock"][i] - p7["burden_income_base"][i]).sum() / extra[i].sum() / p7["resident_income_base"][i].mean())
+
+    seeds = np.arange(len(P7_SEEDS))
+    income = (p7["burden_income_shock"] - p7["burden_income_base"]).sum() / extra.sum()
+    residents = p7["resident_income_base"].mean()
+    rng = np.random.default_rng(7)
+    boot_hi = np.percentile([income_ratio(rng.choice(seeds, seeds.size)) for _ in range(2000)], 97.5)
+    summary = (
+        f"extra expected burden-driven moves per seed (shocked minus baseline): owners {extra[:, OWNER].mean():+.0f}, private renters {fmt(private)}, "
+        f"social renters {extra[:, SOCIAL].mean():+.0f} persons; private renters' share {private_share:.2f}; "
+        f"mean income of the extra burden-driven movers {income:.0f} EUR/year vs the district residents' {residents:.0f} ({income / residents:.2f}, upper 95% bootstrap bound {boot_hi:.2f})"
+    )
+    assert private[1] > 0, f"P7: expected the shock to push out more private renters; {summary}"
+    assert private_share > 0.5, f"P7: expected most of the extra burden-driven moves to be private renters'; {summary}"
+    assert boot_hi < 0.8, f"P7: expected the extra burden-driven movers to have low incomes (below 80% of the residents' mean, upper 95% bootstrap bound); {summary}"
+
+
+def test_p7_shocked_district_gentrifies(p7) -> None:
+    diff = mean_ci(p7["income_shock"] - p7["income_base"])
+    assert diff[1] > 0, f"expected the shocked district's mean income (mean_income_eur, last 12 months) to rise relative to the baseline: {fmt(diff)} EUR/year (baseline {p7['income_base'].mean():.0f})"
+
+
+# --------------------------------------------------------------------- P8
+PRICE_MEAN_EUR_M2 = 4491.0  # 2020
+PRICE_LEVEL_TOL = 0.10
+QUARTER_RATIO = 7345 / 2907  # price zones, 2019
+EXTREME_RATIO = 8525 / 2073  # Kaivopuisto-Ullanlinna vs Jakomäki, 2019
+RATIO_TOL = 0.20
+GROWTH_PER_YEAR = (695526 / 628208) ** (1 / 10) - 1  # 2015-2025
+WITHIN_PER_YEAR = 0.15
+BOUNDARY_PER_YEAR = 0.12
+RATE_TOL = 0.25
+TURNOVER_RANGE = (0.08, 0.25)
+DETACHED_MAX = 0.10
+DETACHED_OWNER_SHARE = 0.7  # the scenario's detached-house districts (helsinki.toml)
+OWNER_RANGE = (0.05, 0.15)
+RENTER_RANGE = (0.20, 0.30)
+CORE_RANGE = (0.01, 0.10)
+
+
+def band(target: float, tol: float) -> tuple[float, float]:
+    return target * (1 - tol), target * (1 + tol)
+
+
+@pytest.fixture(scope="module")
+def p8() -> dict:
+    scen = load_scenario("helsinki", [f"scenario.months={P8_MONTHS}", f"scenario.scale={SCALE}"])
+    names = [d.name for d in scen.districts]
+    runs = [run_with_tally(scen, seed) for seed in P8_SEEDS]
+    return {"scenario": scen, "names": names, "runs": runs}
+
+
+def yearly(city: pd.DataFrame, flow: pd.Series) -> np.ndarray:
+    """A monthly flow summed per year over the year's mean population (a rate per year), one value per year."""
+    year = city["month"] // 12
+    return (flow.groupby(year).sum() / city["population"].groupby(year).mean()).to_numpy()
+
+
+def test_p8_city_growth(p8) -> None:
+    growth = np.array([(c["population"].iloc[-1] / c["population"].iloc[0]) ** (12 / (P8_MONTHS - 1)) - 1 for _, c, _ in p8["runs"]])
+    lo, hi = band(GROWTH_PER_YEAR, RATE_TOL)
+    assert np.all((lo <= growth) & (growth <= hi)), f"P8: expected city growth within [{lo:.2%}, {hi:.2%}] a year (target {GROWTH_PER_YEAR:.2%}); measured per seed {np.round(growth * 100, 3)}%"
+
+
+def test_p8_mean_price_at_start(p8) -> None:
+    first_year = np.array([c["price_eur_m2_mean"].iloc[:12].mean() for _, c, _ in p8["runs"]])
+    lo, hi = band(PRICE_MEAN_EUR_M2, PRICE_LEVEL_TOL)
+    assert np.all((lo <= first_year) & (first_year <= hi)), f"P8: expected the population-weighted mean price in year 1 within [{lo:.0f}, {hi:.0f}] EUR/m2; measured per seed {np.round(first_year)}"
+
+
+@pytest.mark.parametrize("month", [0, 119, 239])
+def test_p8_price_spread(p8, month) -> None:
+    quarter = len(p8["names"]) // 4
+    ratios, extremes = [], []
+    for districts, city, _ in p8["runs"]:
+        prices = np.sort(by_district(districts, "price_eur_m2", p8["names"])[month])
+        ratios.append(prices[-quarter:].mean() / prices[:quarter].mean())
+        extremes.append(city["price_eur_m2_max"].iloc[month] / city["price_eur_m2_min"].iloc[month])
+    q_lo, q_hi = band(QUARTER_RATIO, RATIO_TOL)
+    e_lo, e_hi = band(EXTREME_RATIO, RATIO_TOL)
+    summary = f"month {month}: mean price of the top {quarter} / bottom {quarter} districts per seed {np.round(ratios, 3)} (band [{q_lo:.2f}, {q_hi:.2f}]); max / min {np.round(extremes, 3)} (band [{e_lo:.2f}, {e_hi:.2f}])"
+    assert all(q_lo <= r <= q_hi for r in ratios), f"P8: price zones (~{QUARTER_RATIO:.2f}x); {summary}"
+    assert all(e_lo <= e <= e_hi for e in extremes), f"P8: extreme areas (~{EXTREME_RATIO:.2f}x); {summary}"
+
+
+def test_p8_price_ranks_stable_and_gap_grows(p8) -> None:
+    rho, gap0, gap1 = [], [], []
+    for districts, city, _ in p8["runs"]:
+        prices = by_district(districts, "price_eur_m2", p8["names"])
+        rho.append(stats.spearmanr(prices[0], prices[-1]).statistic)
+        gap0.append(city["price_eur_m2_max"].iloc[0] - city["price_eur_m2_min"].iloc[0])
+        gap1.append(city["price_eur_m2_max"].iloc[-1] - city["price_eur_m2_min"].iloc[-1])
+    summary = f"Spearman correlation of district prices, month 0 vs month {P8_MONTHS - 1}, per seed {np.round(rho, 4)}; max - min {np.round(gap0)} -> {np.round(gap1)} EUR/m2"
+    assert min(rho) > 0.9, f"P8: expected a stable rank order of district prices over 20 years; {summary}"
+    assert all(b > a for a, b in zip(gap0, gap1, strict=True)), f"P8: expected the gap between the most and least expensive district to grow; {summary}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="the relative price spread narrows a little instead of widening: price Gini 0.196 at month 0, 0.189 at year 10, 0.184 at year 20 "
+    "(seeds 1-3; top/bottom quarter 2.45 -> 2.33, max/min 4.05 -> 3.81). The reputations of the most expensive districts drift down "
+    "(Ullanlinna 0.69 -> 0.64, Kampinmalmi 0.66 -> 0.62, seed 1) while the cheap districts' hold (Jakomäki 0.28 -> 0.27), and "
+    "reputation enters the price target (docs/ODD.md 7.7, 7.8); across districts the 20-year log-price change correlates -0.48 with "
+    "the initial log price. The gap in EUR/m2 grows with the city trend (6,400 -> 8,360).",
+)
+def test_p8_relative_price_spread_widens(p8) -> None:
+    gini = np.array([[c["price_gini"].iloc[0], c["price_gini"].iloc[-1]] for _, c, _ in p8["runs"]])
+    assert np.all(gini[:, 1] > gini[:, 0]), f"P8: expected the top-bottom gap to widen relative to the price level (price_gini month 0 -> {P8_MONTHS - 1}): {np.round(gini, 4).tolist()}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="moves within the city are 10.0% of residents a year (seeds 1-3; single years 9.6-10.6%), below the ~15% of Helsinki (2022) "
+    "and its band 11.25-18.75%. 16.7% of residents move a year (realised, all tenures) and 40% of moves leave the city "
+    "(share_leaving_city 0.40), so 10% move within it. Observed, ~15% within plus ~6% leaving is ~21% moving a year with ~28% of "
+    "movers leaving; with this tenure mix (44% owners) a 21% rate needs tenure rates near the tops of their ranges (e.g. owners 0.12, renters 0.28).",
+)
+def test_p8_moves_within_city(p8) -> None:
+    rates = np.array([yearly(c, c["moves_out_persons"] - c["moves_out_to_outside_persons"] + c["moves_within_persons"]).mean() for _, c, _ in p8["runs"]])
+    lo, hi = band(WITHIN_PER_YEAR, RATE_TOL)
+    assert np.all((lo <= rates) & (rates <= hi)), f"P8: expected moves within the city within [{lo:.1%}, {hi:.1%}] of residents a year (20-year mean); measured per seed {np.round(rates * 100, 2)}%"
+
+
+def test_p8_moves_across_boundary(p8) -> None:
+    rates = np.array([yearly(c, c["moves_in_from_outside_persons"] + c["moves_out_to_outside_persons"]).mean() for _, c, _ in p8["runs"]])
+    lo, hi = band(BOUNDARY_PER_YEAR, RATE_TOL)
+    assert np.all((lo <= rates) & (rates <= hi)), f"P8: expected moves across the city boundary (in and out) within [{lo:.1%}, {hi:.1%}] of residents a year (20-year mean); measured per seed {np.round(rates * 100, 2)}%"
+
+
+def district_turnover(p8) -> pd.Series:
+    """Mean over seeds of each district's 20-year mean turnover (moves_out_persons / population a year)."""
+    per_seed = []
+    for districts, _, _ in p8["runs"]:
+        g = districts.groupby("district", observed=True)
+        per_seed.append(g["moves_out_persons"].sum() / g["population"].mean() / YEARS)
+    return pd.concat(per_seed, axis=1).mean(axis=1)[p8["names"]]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="district turnover runs above 25% a year in expensive inner and western districts: 20-year means 10.6% (Vuosaari) to "
+    "28.4% (Reijola), with Taka-Töölö, Ullanlinna, Alppiharju and Reijola at 26-28% (seeds 1-3; single years up to 32%). Burden-driven "
+    "moves alone are 4-7% a year there (seed 1), and several of them are traditional districts with low identity (Reijola 0.04, "
+    "Ullanlinna 0.11), which raises the hazard; across districts turnover correlates +0.61 with log price and -0.62 with identity.",
+)
+def test_p8_district_turnover_range(p8) -> None:
+    turnover = district_turnover(p8)
+    lo, hi = TURNOVER_RANGE
+    outside = turnover[(turnover < lo) | (turnover > hi)]
+    assert outside.empty, f"P8: expected every district's turnover within [{lo:.0%}, {hi:.0%}] a year; outside: {outside.round(3).to_dict()} (range {turnover.min():.3f}-{turnover.max():.3f})"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="the detached-house districts (owner share >= 0.7: Suutarila, Östersundom, Itä-Pakila, Tuomarinkylä, Länsi-Pakila) turn over "
+    "12.4-17.9% a year (seeds 1-3), not under 10%, and are not the calmest districts (the large creative suburbs Vuosaari, "
+    "Malmi, Herttoniemi are, at 11-12%). Owner share hardly matters across districts (correlation with turnover -0.06): the hazard "
+    "rises with low identity and low liveability (docs/ODD.md 7.9), and four of the five are traditional districts with identity "
+    "0.04-0.13 (Vuosaari 0.94) and liveability 0.44-0.50 against a city mean of 0.61-0.70 (seed 1).",
+)
+def test_p8_detached_house_areas_turn_over_least(p8) -> None:
+    turnover = district_turnover(p8)
+    detached = [d.name for d in p8["scenario"].districts if d.share_owner >= DETACHED_OWNER_SHARE]
+    assert len(detached) == 5, f"expected the five detached-house districts of helsinki.toml, got {detached}"
+    assert (turnover[detached] < DETACHED_MAX).all(), f"P8: expected detached-house areas to turn over less than {DETACHED_MAX:.0%} a year: {turnover[detached].round(3).to_dict()}"
+
+
+def test_p8_owners_move_less_than_renters(p8) -> None:
+    moves = np.array([t.moves.sum(axis=0) for _, _, t in p8["runs"]])
+    years = np.array([t.person_months.sum(axis=0) / 12 for _, _, t in p8["runs"]])
+    owners = moves[:, OWNER] / years[:, OWNER]
+    renters = moves[:, [PRIVATE, SOCIAL]].sum(axis=1) / years[:, [PRIVATE, SOCIAL]].sum(axis=1)
+    private, social = moves[:, PRIVATE] / years[:, PRIVATE], moves[:, SOCIAL] / years[:, SOCIAL]
+    summary = f"realised moves a year per seed: owners {np.round(owners, 4)}, renters {np.round(renters, 4)} (private {np.round(private, 4)}, social {np.round(social, 4)})"
+    assert np.all(owners < renters) and np.all(owners < private), f"P8: expected owners to move less than renters; {summary}"
+    assert np.all((OWNER_RANGE[0] <= owners) & (owners <= OWNER_RANGE[1])), f"P8: expected owners within {OWNER_RANGE}; {summary}"
+    assert np.all((RENTER_RANGE[0] <= renters) & (renters <= RENTER_RANGE[1])), f"P8: expected renters within {RENTER_RANGE}; {summary}"
+
+
+def test_p8_participation_small_core(p8) -> None:
+    core, anyone, members = [], [], []
+    for _, c, _ in p8["runs"]:
+        year = c["month"] // 12
+        core.append((c["active_members_persons"] / c["population"]).groupby(year).mean().to_numpy())
+        anyone.append(c["participation_rate"].groupby(year).mean().to_numpy())
+        members.append((c["members_persons"] / c["population"]).groupby(year).mean().to_numpy())
+    core, anyone, members = np.array(core), np.array(anyone), np.array(members)
+    lo, hi = CORE_RANGE
+    summary = (
+        f"active core (active_members_persons / population) by year, mean of seeds: {np.round(core.mean(axis=0) * 100, 2)}%, 20-year mean per seed {np.round(core.mean(axis=1) * 100, 2)}%; "
+        f"any participation (participation_rate) {np.round(anyone.mean(axis=0) * 100, 1)}%; members {np.round(members.mean(axis=0) * 100, 1)}%"
+    )
+    assert np.all(core < hi) and np.all(core.mean(axis=1) >= lo), f"P8: expected a single-digit % active core every year (20-year mean at least {lo:.0%}); {summary}"
+    assert np.all(members < hi), f"P8: expected association members to stay a small core (under {hi:.0%}); {summary}"
+    assert np.all(anyone > core), f"P8: expected participation in any form (events, forums) to exceed the active core every year; {summary}"
