@@ -145,3 +145,18 @@ def test_allocate_same_seed_same_result():
     b = allocate(v, vacancies, np.random.default_rng(9))
     np.testing.assert_array_equal(a[0], b[0], err_msg="expected the same stream to give the same allocation")
     np.testing.assert_array_equal(a[1], b[1], err_msg="expected the same stream to give the same first choices")
+
+
+def test_moves_out_by_tenure_add_up_and_renters_bear_the_burden(two_districts) -> None:
+    """The tenure columns split moves out and burden-driven moves out exactly; owners and social renters (who pay little of a price rise) are displaced less than private renters."""
+    from districtsim.residents import TENURES
+    from districtsim.run import run_scenario
+
+    d = run_scenario(two_districts, seed=4).districts
+    by_tenure = d[[f"moves_out_{t}_persons" for t in TENURES]].sum(axis=1)
+    burden = d[[f"moves_out_burden_{t}_persons" for t in TENURES]].sum(axis=1)
+    np.testing.assert_allclose(by_tenure, d["moves_out_persons"])
+    np.testing.assert_allclose(burden, d["moves_out_burden_persons"])
+    assert (d[[f"moves_out_burden_{t}_persons" for t in TENURES]].to_numpy() <= d[[f"moves_out_{t}_persons" for t in TENURES]].to_numpy() + 1e-9).all()
+    total = d[[f"moves_out_burden_{t}_persons" for t in TENURES]].sum()
+    assert total["moves_out_burden_private_persons"] > total["moves_out_burden_owner_persons"] + total["moves_out_burden_social_persons"], total.to_dict()

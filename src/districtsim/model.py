@@ -30,7 +30,7 @@ from districtsim.orgs.partners import OutsideActor, OutsideFirm, Partnership, Re
 from districtsim.params import ASSOCIATION_KINDS, CHANNELS
 from districtsim.program import ProgramYear
 from districtsim.rates import annual_probability_to_monthly_hazard, half_life_to_monthly_rate, time_constant_to_monthly_rate
-from districtsim.residents import PRIVATE, Blocks, draw_engagement, draw_incomes, draw_orientation, draw_theta, init_residents
+from districtsim.residents import PRIVATE, TENURES, Blocks, draw_engagement, draw_incomes, draw_orientation, draw_theta, init_residents
 from districtsim.results import Recorder
 from districtsim.rng import Streams
 from districtsim.scenario import Scenario, load_scenario
@@ -620,6 +620,7 @@ class DistrictModel(mesa.Model):
         leavers = moving[leave_city]
         searchers = moving[~leave_city]
         flows = {k: np.zeros(nd) for k in ("in", "in_outside", "out", "out_outside", "within", *(f"out_{c}" for c in CAUSES))}
+        by_tenure = np.zeros((2, len(TENURES), nd))  # moves out, and those attributed to housing burden, by the mover's tenure
         flows["out_outside"] += np.bincount(r.district[leavers], minlength=nd)
         for ci, cname in enumerate(CAUSES):
             flows[f"out_{cname}"] += np.bincount(r.district[leavers[cause[leavers] == ci]], minlength=nd)
@@ -672,6 +673,10 @@ class DistrictModel(mesa.Model):
         for ci, cname in enumerate(CAUSES):
             flows[f"out_{cname}"] += np.bincount(r.district[moved_out[cause[moved_out] == ci]], minlength=nd)
         displaced = int((cause[leavers] == 2).sum() + (cause[moved_out] == 2).sum())
+        for gone in (leavers, moved_out):
+            burden = cause[gone] == CAUSES.index("burden")
+            np.add.at(by_tenure[0], (r.tenure[gone], r.district[gone]), 1.0)
+            np.add.at(by_tenure[1], (r.tenure[gone[burden]], r.district[gone[burden]]), 1.0)
         flows["out"] += np.bincount(r.district[moved_out], minlength=nd)
         r.reset_occupants(old)
 
@@ -694,6 +699,8 @@ class DistrictModel(mesa.Model):
         r.is_active[arrivals] = False
         r.was_active[arrivals] = False
         self.ties.rewire(arrivals, rng)
+        for i, tenure in enumerate(TENURES):
+            flows[f"out_{tenure}"], flows[f"out_burden_{tenure}"] = by_tenure[0, i], by_tenure[1, i]
         self._flows = {k: v / self.scale for k, v in flows.items()}
         self._displaced = displaced / self.scale
 
@@ -775,6 +782,7 @@ class DistrictModel(mesa.Model):
             "moves_out_burden_persons": f["out_burden"],
             "moves_out_liveability_persons": f["out_liveability"],
             "moves_out_other_persons": f["out_other"],
+            **{f"moves_out_{k}{t}_persons": f[f"out_{k}{t}"] for k in ("", "burden_") for t in TENURES},
             "moves_within_persons": f["within"],
             "mean_income_eur": self.mean_income,
             "months_in_district_mean": months_sum / np.maximum(pop_sim, 1),

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from districtsim.residents import TENURES
+
 DISTRICT_COLUMNS: dict[str, str] = {
     "population": "residents, persons",
     "dwellings": "dwellings built",
@@ -46,6 +48,12 @@ DISTRICT_COLUMNS: dict[str, str] = {
     "moves_out_burden_persons": "moves out caused by housing burden (displacement), persons",
     "moves_out_liveability_persons": "moves out caused by low liveability, persons",
     "moves_out_other_persons": "moves out for other reasons (life events), persons",
+    "moves_out_owner_persons": "moves out by owner-occupiers (of moves out), persons",
+    "moves_out_private_persons": "moves out by private renters (of moves out), persons",
+    "moves_out_social_persons": "moves out by social renters (of moves out), persons",
+    "moves_out_burden_owner_persons": "moves out caused by housing burden, by owner-occupiers, persons",
+    "moves_out_burden_private_persons": "moves out caused by housing burden, by private renters, persons",
+    "moves_out_burden_social_persons": "moves out caused by housing burden, by social renters, persons",
     "moves_within_persons": "moves inside the district this month, persons",
     "mean_income_eur": "mean income of residents, EUR/year",
     "months_in_district_mean": "mean months in the district, months",
@@ -130,6 +138,7 @@ class Recorder:
         out: dict[str, Any] = {"month": np.arange(m, dtype=np.int32)}
         totals = ("population", "dwellings", "vacancies", "active_persons", "members_persons", "active_members_persons", "moves_in_persons", "moves_in_from_outside_persons")
         totals += ("moves_out_persons", "moves_out_to_outside_persons", "moves_out_burden_persons", "moves_within_persons", "local_firms", "events")
+        totals += tuple(f"moves_out_{k}{t}_persons" for k in ("", "burden_") for t in TENURES)
         totals += ("partners", "innovations", "commercial_value_eur", "public_support_eur")
         for k in totals:
             out[k] = g[k].sum(axis=1)

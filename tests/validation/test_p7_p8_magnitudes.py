@@ -8,8 +8,10 @@ over replicate seeds, paired by seed where two arms are compared (common
 random numbers), with 95% Student-t confidence intervals. The numbers below
 were measured with these seeds when the tests were written.
 
-Movers' tenure and income are not in the output tables, so both parts also
-count moves with ``MoveTally``: a wrapper around ``Residents.reset_occupants``,
+Movers' incomes are not in the output tables (their tenure is, in the
+``moves_out_<tenure>_persons`` and ``moves_out_burden_<tenure>_persons``
+columns, added after these tests were written, which cover moves out of a
+district only), so both parts also count moves with ``MoveTally``: a wrapper around ``Residents.reset_occupants``,
 which the model calls for the old place of every resident who moves (out of
 the city, to another district or within the district; a searcher who finds
 no place stays and is not counted). It records each mover's district and
