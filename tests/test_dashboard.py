@@ -11,9 +11,9 @@ import pytest
 
 from districtsim.criteria import score
 from districtsim.dashboard import views
-from districtsim.dashboard.model import STUDENT_PARAMS, DashboardModel, bundled_scenarios, declaration, model_params
+from districtsim.dashboard.model import STUDENT_PARAMS, DashboardModel, declaration, model_params
 from districtsim.run import EVENT_COLUMNS, run_scenario
-from districtsim.scenario import load_scenario
+from districtsim.scenario import bundled_scenarios, load_scenario
 
 # ------------------------------------------------------------------ controls
 
@@ -234,6 +234,7 @@ def test_page_renders_steps_and_redraws(page) -> None:
     rc, v = page
     assert "month 0 of 240" in _status(rc, v)
     assert "scale 0.02" in _status(rc, v)
+    assert "<p><b>Interventions in effect:</b> none</p>" in _html(rc), "two_districts has no interventions: the run view says so"
     figs = _figures(rc)
     assert len(figs) == 5, list(figs)
     series = next(f for t, f in figs.items() if t.startswith("reputation"))

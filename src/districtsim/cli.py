@@ -18,7 +18,7 @@ from typing import NoReturn
 
 from districtsim import __version__
 from districtsim.errors import ScenarioError
-from districtsim.scenario import DEFAULT_SCENARIO, SCENARIO_DIR, load_scenario
+from districtsim.scenario import DEFAULT_SCENARIO, SCENARIO_DIR, bundled_scenarios, load_scenario
 
 EXIT_USAGE = 2
 
@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"districtsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    bundled = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
+    bundled = ", ".join(bundled_scenarios())
     run = sub.add_parser("run", help="run one simulation and write its tables", description="Run one simulation and write districts, city and events tables and meta.json to --out.")
     run.add_argument("scenario", nargs="?", default=None, help=f"scenario TOML file or bundled name ({bundled}); default: {DEFAULT_SCENARIO}")
     run.add_argument("--seed", type=int, default=None, help="root seed (default: the scenario's seed)")

@@ -674,9 +674,9 @@ class DistrictModel(mesa.Model):
             flows[f"out_{cname}"] += np.bincount(r.district[moved_out[cause[moved_out] == ci]], minlength=nd)
         displaced = int((cause[leavers] == 2).sum() + (cause[moved_out] == 2).sum())
         for gone in (leavers, moved_out):
-            burden = cause[gone] == CAUSES.index("burden")
-            np.add.at(by_tenure[0], (r.tenure[gone], r.district[gone]), 1.0)
-            np.add.at(by_tenure[1], (r.tenure[gone[burden]], r.district[gone[burden]]), 1.0)
+            key = r.tenure[gone].astype(np.intp) * nd + r.district[gone]
+            by_tenure[0] += np.bincount(key, minlength=len(TENURES) * nd).reshape(len(TENURES), nd)
+            by_tenure[1] += np.bincount(key[cause[gone] == CAUSES.index("burden")], minlength=len(TENURES) * nd).reshape(len(TENURES), nd)
         flows["out"] += np.bincount(r.district[moved_out], minlength=nd)
         r.reset_occupants(old)
 

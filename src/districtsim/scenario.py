@@ -139,6 +139,11 @@ class Scenario:
         return sorted(pairs)
 
 
+def bundled_scenarios() -> list[str]:
+    """Return the names of the bundled scenarios (``scenarios/*.toml``), sorted."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
 def resolve_path(name_or_path: str | None) -> Path:
     """Find a scenario by path, or by name in the bundled ``scenarios/`` folder."""
     if name_or_path is None:
@@ -149,7 +154,7 @@ def resolve_path(name_or_path: str | None) -> Path:
     bundled = SCENARIO_DIR / f"{name_or_path}.toml"
     if p.suffix == "" and bundled.exists():
         return bundled
-    names = ", ".join(sorted(x.stem for x in SCENARIO_DIR.glob("*.toml")))
+    names = ", ".join(bundled_scenarios())
     raise ScenarioError(str(name_or_path), "", None, f"an existing scenario file or a bundled name ({names})")
 
 

@@ -15,7 +15,7 @@ import warnings
 
 from districtsim.dashboard.model import STUDENT_PARAMS, DashboardModel, model_params
 from districtsim.errors import ScenarioError
-from districtsim.scenario import resolve_path
+from districtsim.scenario import DEFAULT_SCENARIO, SCENARIO_DIR, load_scenario, resolve_path
 
 __all__ = ["STUDENT_PARAMS", "DashboardModel", "model_params", "serve"]
 
@@ -40,13 +40,10 @@ def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765
     Raises:
         ScenarioError: For a scenario that cannot be loaded, or a port in use.
     """
-    from districtsim.dashboard.model import DashboardModel as _check  # noqa: F401  (import errors surface here, not in the server)
-    from districtsim.scenario import load_scenario
-
-    name = scenario if scenario is not None else "helsinki"
+    name = scenario if scenario is not None else DEFAULT_SCENARIO
     path = resolve_path(name)
     load_scenario(name)  # a bad scenario is a one-line error before the server starts
-    choice = path.stem if path.parent.resolve() == resolve_path("helsinki").parent.resolve() and path.suffix == ".toml" else str(path)
+    choice = path.stem if path.parent.resolve() == SCENARIO_DIR and path.suffix == ".toml" else str(path)
     if not _port_free(host, port):
         raise ScenarioError("--port", "", port, f"a free port on {host} (another program uses {port}; try --port {port + 1})")
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"

@@ -29,8 +29,8 @@ from mesa.visualization.utils import update_counter  # noqa: E402
 from plotly.graph_objs._figurewidget import FigureWidget  # noqa: E402
 
 from districtsim.dashboard import views  # noqa: E402
-from districtsim.dashboard.model import STUDENT_PARAMS, DashboardModel, bundled_scenarios, declaration, describe_intervention, model_params  # noqa: E402
-from districtsim.scenario import DEFAULT_SCENARIO  # noqa: E402
+from districtsim.dashboard.model import STUDENT_PARAMS, DashboardModel, declaration, describe_intervention, model_params  # noqa: E402
+from districtsim.scenario import DEFAULT_SCENARIO, bundled_scenarios  # noqa: E402
 
 solara.server.settings.telemetry.mixpanel_enable = False
 
@@ -134,14 +134,12 @@ SIDEBAR_CSS = """
 """A slider's label on its own line above a full-width track (the labels name the parameter and its unit, and are long)."""
 
 CELL = {"height": "100%", "overflow": "auto"}
+"""Style of each view's root: it fills its grid cell and scrolls when taller (drag a cell's corner to enlarge it)."""
 
 
 def Caption(text: str):
     """A one- or two-sentence reading guide under a view (no Markdown: it would load KaTeX from a CDN)."""
     return solara.HTML(tag="div", unsafe_innerHTML=f"<small style='color:#555'>{html.escape(text)}</small>")
-
-
-"""Style of each view's root: it fills its grid cell and scrolls when taller (drag a cell's corner to enlarge it)."""
 
 
 def _focus(model: DashboardModel) -> str:
@@ -234,7 +232,8 @@ def RunView(model: DashboardModel):
         rows.append([key, getattr(getattr(model.params, section), name), unit, span])
     parts.append(views.html_table(["parameter", "value in this run", "unit", "declared range"], rows))
     ivs = model.spec.interventions
-    parts.append("<p><b>Interventions in effect:</b> " + html.escape("; ".join(describe_intervention(iv) for iv in ivs) if ivs else "none") + "</p>")
+    in_effect = "; ".join(describe_intervention(iv) for iv in ivs) if ivs else "none"
+    parts.append(f"<p><b>Interventions in effect:</b> {html.escape(in_effect)}</p>")
     with solara.Column(style=CELL) as main:
         solara.HTML(tag="div", unsafe_innerHTML="".join(parts))
     return main

@@ -26,7 +26,7 @@ from districtsim.errors import ScenarioError
 from districtsim.interventions import check_interventions
 from districtsim.model import DistrictModel
 from districtsim.params import SECTIONS
-from districtsim.scenario import DEFAULT_SCENARIO, SCENARIO_DIR, Scenario, load_scenario
+from districtsim.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
 
 STUDENT_PARAMS: tuple[tuple[str, float | None, float | None], ...] = (
     # (section.key, slider lowest, slider highest); None = the declared bound (or the rule in slider_span)
@@ -57,11 +57,6 @@ ADD_TYPES: tuple[str, ...] = ("none", "meeting_place", "matchmaking", "coaching"
 """Intervention types the dashboard can add (those whose parameters all have defaults and which target districts)."""
 
 ADD_TARGETS_SELECT: tuple[str, ...] = ("traditional", "creative", "all")
-
-
-def bundled_scenarios() -> list[str]:
-    """Return the names of the bundled scenarios (``scenarios/*.toml``)."""
-    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
 
 
 def declaration(key: str) -> dataclasses.Field:
@@ -224,8 +219,6 @@ class DashboardModel(DistrictModel):
         controls = {k: v for k, v in controls.items() if k != "scenario"}
         spec, seed_int, notices = apply_controls(load_scenario(scenario_name), seed, scale, controls)
         super().__init__(spec, seed=seed_int)
-        self.scenario_name = scenario_name
-        self.controls = dict(controls)
         self.notices = notices
         self.step_seconds = float("nan")
 
@@ -239,4 +232,4 @@ class DashboardModel(DistrictModel):
         self.step_seconds = time.perf_counter() - started
 
 
-__all__ = ["ADD_TYPES", "STUDENT_PARAMS", "DashboardModel", "apply_controls", "bundled_scenarios", "model_params", "param_control", "slider_span"]
+__all__ = ["ADD_TYPES", "STUDENT_PARAMS", "DashboardModel", "apply_controls", "model_params", "param_control", "slider_span"]
