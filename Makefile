@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test lint bench browser
+.PHONY: install run test lint bench browser golden
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "districtsim needs Python 3.12+; found " + sys.version.split()[0] + " at $(PY). Install it (pyenv install 3.12) or run: make PY=/path/to/python3.12")'
@@ -26,6 +26,10 @@ lint: install
 
 test: lint
 	$(BIN)/python -m pytest -W error -q
+
+# Regenerate the golden baseline (tests/golden/baseline.json) after an intended model change.
+golden: install
+	$(BIN)/python tests/test_golden.py --write
 
 bench: install
 	$(BIN)/python experiments/benchmarks/bench_run.py
