@@ -30,9 +30,18 @@ def test_sobol_pipeline_recovers_the_ishigami_indices() -> None:
     unit = sobol.sample(problem, 2048, calc_second_order=False, seed=3)
     y = ishigami(-np.pi + 2 * np.pi * unit)
     table = sobol_indices(problem, y, calc_second_order=False, seed=3)
-    np.testing.assert_allclose(table["S1"], ISHIGAMI_S1, atol=0.04, err_msg=f"expected first-order indices near {ISHIGAMI_S1}")
-    np.testing.assert_allclose(table["ST"], ISHIGAMI_ST, atol=0.04, err_msg=f"expected total indices near {ISHIGAMI_ST}")
-    assert (table["S1_conf"] > 0).all() and (table["S1_conf"] < 0.1).all(), "expected bootstrap intervals, narrow at N = 2048"
+    np.testing.assert_allclose(
+        table["S1"],
+        ISHIGAMI_S1,
+        atol=0.04,
+        err_msg=f"expected first-order indices near {ISHIGAMI_S1}",
+    )
+    np.testing.assert_allclose(
+        table["ST"], ISHIGAMI_ST, atol=0.04, err_msg=f"expected total indices near {ISHIGAMI_ST}"
+    )
+    assert (table["S1_conf"] > 0).all() and (table["S1_conf"] < 0.1).all(), (
+        "expected bootstrap intervals, narrow at N = 2048"
+    )
 
 
 def test_morris_ranks_a_known_linear_function() -> None:
@@ -41,24 +50,49 @@ def test_morris_ranks_a_known_linear_function() -> None:
     problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[0.0, 1.0]] * 3}
     x = morris.sample(problem, 20, num_levels=4, seed=1)
     table = morris_indices(problem, x, 2.0 * x[:, 0] + 0.5 * x[:, 1], num_levels=4, seed=1)
-    np.testing.assert_allclose(table["mu_star"], [2.0, 0.5, 0.0], atol=1e-9, err_msg="expected mu* = |slope| for a linear function")
-    np.testing.assert_allclose(table["sigma"], 0.0, atol=1e-9, err_msg="expected no spread of effects without interactions")
+    np.testing.assert_allclose(
+        table["mu_star"],
+        [2.0, 0.5, 0.0],
+        atol=1e-9,
+        err_msg="expected mu* = |slope| for a linear function",
+    )
+    np.testing.assert_allclose(
+        table["sigma"], 0.0, atol=1e-9, err_msg="expected no spread of effects without interactions"
+    )
 
 
 def test_response_of_a_monotone_outcome() -> None:
     points = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "k": ["x", "y", "x", "y"]})
     y = pd.Series([2.0, 4.0, 6.0, 8.0])
     table, levels = response_indices(points, y, ["a", "k"])
-    assert table.set_index("input").loc["a", "spearman_rho"] == pytest.approx(1.0) and table.set_index("input").loc["a", "slope_per_unit"] == pytest.approx(2.0)
-    assert levels.set_index("level")["mean"].to_dict() == {"x": 4.0, "y": 6.0}, "expected the mean outcome per level of the category input"
+    assert table.set_index("input").loc["a", "spearman_rho"] == pytest.approx(
+        1.0
+    ) and table.set_index("input").loc["a", "slope_per_unit"] == pytest.approx(2.0)
+    assert levels.set_index("level")["mean"].to_dict() == {"x": 4.0, "y": 6.0}, (
+        "expected the mean outcome per level of the category input"
+    )
 
 
 def tiny_sobol(tmp_path: Path) -> Path:
     raw = {
-        "experiment": {"name": "tiny_sobol", "scenario": "two_districts", "root_seed": 5, "replicates": 1, "months": 12, "scale": 0.01},
-        "inputs": [{"name": "mobilisation.tau", "kind": "continuous", "lo": 0.05, "hi": 0.12}, {"name": "identity.time_constant_months", "kind": "continuous", "lo": 12.0, "hi": 36.0}],
+        "experiment": {
+            "name": "tiny_sobol",
+            "scenario": "two_districts",
+            "root_seed": 5,
+            "replicates": 1,
+            "months": 12,
+            "scale": 0.01,
+        },
+        "inputs": [
+            {"name": "mobilisation.tau", "kind": "continuous", "lo": 0.05, "hi": 0.12},
+            {"name": "identity.time_constant_months", "kind": "continuous", "lo": 12.0, "hi": 36.0},
+        ],
         "design": {"method": "sobol", "n": 4, "seed": 1},
-        "outputs": {"variables": ["reputation_mean", "participation_rate"], "summary": "yearly", "scope": "city"},
+        "outputs": {
+            "variables": ["reputation_mean", "participation_rate"],
+            "summary": "yearly",
+            "scope": "city",
+        },
     }
     exp = experiment_from_dict(raw, str(tmp_path / "tiny.toml"), base_dir=tmp_path)
     out = tmp_path / "sweep"
@@ -70,7 +104,9 @@ def test_analyze_a_sobol_sweep_end_to_end(tmp_path: Path) -> None:
     out = tiny_sobol(tmp_path)
     tables = analyze_sweep(out)
     idx = tables["indices"]
-    assert set(idx["variable"]) == {"reputation_mean", "participation_rate"} and set(idx["input"]) == {"mobilisation.tau", "identity.time_constant_months"}
+    assert set(idx["variable"]) == {"reputation_mean", "participation_rate"} and set(
+        idx["input"]
+    ) == {"mobilisation.tau", "identity.time_constant_months"}
     assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(idx.columns) and np.isfinite(idx["ST"]).all()
     for name in ("indices.parquet", "indices.csv", "levels.parquet", "levels.csv", "report.html"):
         assert (out / "analysis" / name).exists(), f"expected analysis/{name}"
@@ -84,7 +120,9 @@ def test_analyze_a_sobol_sweep_end_to_end(tmp_path: Path) -> None:
         analyze_sweep(out, write=False)
 
 
-def test_cli_analyze_writes_the_tables_and_reports_user_errors_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_analyze_writes_the_tables_and_reports_user_errors_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from districtsim.cli import main
 
     out = tiny_sobol(tmp_path)

@@ -23,7 +23,12 @@ def small(months: int, *overrides: str, name: str = "two_districts"):
 
 def with_kinds(scen, kinds_by_district: dict[str, tuple[str, ...]]):
     """Return the scenario with the named districts' association kinds replaced."""
-    districts = tuple(dataclasses.replace(d, associations=kinds_by_district[d.name]) if d.name in kinds_by_district else d for d in scen.districts)
+    districts = tuple(
+        dataclasses.replace(d, associations=kinds_by_district[d.name])
+        if d.name in kinds_by_district
+        else d
+        for d in scen.districts
+    )
     return dataclasses.replace(scen, districts=districts)
 
 
@@ -32,29 +37,57 @@ def test_default_kinds_lead_everywhere_developer_network_only_in_creative_distri
     model = DistrictModel(scen, seed=1)
     for d, spec in enumerate(scen.districts):
         kinds = [x.kind for x in model.all_associations if x.district == d]
-        want = ["district_association", "housing_company", "school"] + (["developer_network"] if spec.mode == "creative" else [])
-        assert kinds == want, f"{spec.name} ({spec.mode}): expected associations {want} in activation order, got {kinds}"
-    assert [x.district for x in model.associations] == list(range(len(scen.districts))), "expected model.associations to hold one lead per district, in district order"
-    assert all(isinstance(x, Association) for x in model.agents_by_type[Association]), "expected associations to be Mesa agents"
+        want = ["district_association", "housing_company", "school"] + (
+            ["developer_network"] if spec.mode == "creative" else []
+        )
+        assert kinds == want, (
+            f"{spec.name} ({spec.mode}): expected associations {want} in activation order, got {kinds}"
+        )
+    assert [x.district for x in model.associations] == list(range(len(scen.districts))), (
+        "expected model.associations to hold one lead per district, in district order"
+    )
+    assert all(isinstance(x, Association) for x in model.agents_by_type[Association]), (
+        "expected associations to be Mesa agents"
+    )
     assert len(model.agents_by_type[Association]) == len(model.all_associations)
 
 
 def test_switches_and_scenario_key_choose_the_kinds() -> None:
-    model = DistrictModel(small(1, "associations.housing_company_everywhere=false", "associations.school_everywhere=false", "associations.developer_network_in_creative=false"), seed=1)
-    assert [x.kind for x in model.all_associations] == ["district_association", "district_association"], "expected only the leads with every kind switched off"
+    model = DistrictModel(
+        small(
+            1,
+            "associations.housing_company_everywhere=false",
+            "associations.school_everywhere=false",
+            "associations.developer_network_in_creative=false",
+        ),
+        seed=1,
+    )
+    assert [x.kind for x in model.all_associations] == [
+        "district_association",
+        "district_association",
+    ], "expected only the leads with every kind switched off"
     scen = with_kinds(small(1), {"Traditional": ("district_association", "developer_network")})
     model = DistrictModel(scen, seed=1)
-    assert [x.kind for x in model.all_associations if x.district == 0] == ["district_association", "developer_network"], "expected the scenario's list for Traditional"
+    assert [x.kind for x in model.all_associations if x.district == 0] == [
+        "district_association",
+        "developer_network",
+    ], "expected the scenario's list for Traditional"
 
 
 def test_scenario_rejects_an_unknown_association_kind(tmp_path) -> None:
-    text = Path(load_scenario("two_districts").source).read_text().replace('mode = "traditional"', 'mode = "traditional"\nassociations = ["choir"]', 1)
+    text = (
+        Path(load_scenario("two_districts").source)
+        .read_text()
+        .replace('mode = "traditional"', 'mode = "traditional"\nassociations = ["choir"]', 1)
+    )
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(ScenarioError) as err:
         load_scenario(str(path))
     msg = str(err.value)
-    assert "districts[0].associations" in msg and "choir" in msg and "housing_company" in msg, f"expected the key, the bad value and the valid kinds in the error, got: {msg}"
+    assert "districts[0].associations" in msg and "choir" in msg and "housing_company" in msg, (
+        f"expected the key, the bad value and the valid kinds in the error, got: {msg}"
+    )
 
 
 def test_members_per_kind_add_up_and_housing_companies_take_no_private_renters() -> None:
@@ -65,19 +98,37 @@ def test_members_per_kind_add_up_and_housing_companies_take_no_private_renters()
     d = model.recorder.data
     # Member counts are taken in the associations phase (before the month's moves): replay month 36 up to that phase.
     t = model.month
-    for phase in (model.program.step, model._shocks, model._communicate, model._mobilise, model._associations):
+    for phase in (
+        model.program.step,
+        model._shocks,
+        model._communicate,
+        model._mobilise,
+        model._associations,
+    ):
         phase(t)
     total = sum(d[f"members_{k}_persons"][:36] for k in KINDS)
-    np.testing.assert_allclose(total, d["members_persons"][:36], err_msg="expected members_persons = the sum of the members per kind")
+    np.testing.assert_allclose(
+        total,
+        d["members_persons"][:36],
+        err_msg="expected members_persons = the sum of the members per kind",
+    )
     slots = np.bincount([x.district for x in model.all_associations], minlength=model.n_districts)
-    assert ((r.member_of >= -1) & (r.member_of < slots[r.district])).all(), "expected member_of to point to an association of the resident's district (or -1)"
+    assert ((r.member_of >= -1) & (r.member_of < slots[r.district])).all(), (
+        "expected member_of to point to an association of the resident's district (or -1)"
+    )
     assert not (r.member_of[~r.occupied] >= 0).any(), "expected no memberships for empty places"
     for x in model.all_associations:
         here = (r.district == x.district) & (r.member_of == x.slot)
-        assert here.sum() / model.scale == pytest.approx(x.members), f"{x.kind} of district {x.district}: expected its member count to match the residents pointing to it"
+        assert here.sum() / model.scale == pytest.approx(x.members), (
+            f"{x.kind} of district {x.district}: expected its member count to match the residents pointing to it"
+        )
         if not ELIGIBLE_TENURES[x.kind][PRIVATE]:
-            assert not (here & (r.tenure == PRIVATE)).any(), f"expected no private renters in the {x.kind}"
-    assert d["members_housing_company_persons"][35].sum() > 0, "expected the housing companies to have members (test must bite)"
+            assert not (here & (r.tenure == PRIVATE)).any(), (
+                f"expected no private renters in the {x.kind}"
+            )
+    assert d["members_housing_company_persons"][35].sum() > 0, (
+        "expected the housing companies to have members (test must bite)"
+    )
 
 
 def test_join_choice_follows_weight_eligibility_and_orientation_match() -> None:
@@ -89,16 +140,30 @@ def test_join_choice_follows_weight_eligibility_and_orientation_match() -> None:
     idx = np.repeat(idx, 40)  # many draws per resident
     slots = model._choose_association(idx, np.random.default_rng(7))
     assoc = [x for x in model.all_associations if x.district == creative]
-    w = np.array([[x.join_weight * x.eligible[r.tenure[i]] * (1 - abs(r.orientation[i] - x.orientation)) for x in assoc] for i in idx[::40]])
+    w = np.array(
+        [
+            [
+                x.join_weight
+                * x.eligible[r.tenure[i]]
+                * (1 - abs(r.orientation[i] - x.orientation))
+                for x in assoc
+            ]
+            for i in idx[::40]
+        ]
+    )
     p = w / w.sum(axis=1, keepdims=True)
     expected = np.repeat(p, 40, axis=0).sum(axis=0).astype(np.float64)
     expected *= idx.size / expected.sum()
     observed = np.bincount(slots, minlength=len(assoc))
     chi2 = stats.chisquare(observed, expected)
-    assert chi2.pvalue > 0.001, f"expected join frequencies {observed} to match the rule's expectation {np.round(expected)}, chi-square p={chi2.pvalue:.2g}"
+    assert chi2.pvalue > 0.001, (
+        f"expected join frequencies {observed} to match the rule's expectation {np.round(expected)}, chi-square p={chi2.pvalue:.2g}"
+    )
     private = np.repeat(r.tenure[idx[::40]] == PRIVATE, 40)
     hc = [x.slot for x in assoc if x.kind == "housing_company"][0]
-    assert not (slots[private] == hc).any(), "expected private renters never to join the housing company"
+    assert not (slots[private] == hc).any(), (
+        "expected private renters never to join the housing company"
+    )
 
 
 def test_each_kind_drifts_toward_its_own_active_members_and_the_lead_toward_all() -> None:
@@ -120,27 +185,54 @@ def test_each_kind_drifts_toward_its_own_active_members_and_the_lead_toward_all(
         act = r.is_active & (r.district == x.district) & r.is_member
         own = act if x.is_lead else act & (r.member_of == x.slot)
         if not own.any():
-            assert x.orientation == before[x.unique_id], f"{x.kind}: expected no drift without active members"
+            assert x.orientation == before[x.unique_id], (
+                f"{x.kind}: expected no drift without active members"
+            )
             continue
         target = float(r.orientation[own].astype(float).mean())
         want = before[x.unique_id] + omega * (target - before[x.unique_id])
-        assert x.orientation == pytest.approx(want, rel=1e-6), f"{x.kind} of district {x.district}: expected drift toward its active members' mean {target:.3f}"
+        assert x.orientation == pytest.approx(want, rel=1e-6), (
+            f"{x.kind} of district {x.district}: expected drift toward its active members' mean {target:.3f}"
+        )
         checked += 1
-    assert checked >= 4, f"expected several associations with active members (test must bite), got {checked}"
+    assert checked >= 4, (
+        f"expected several associations with active members (test must bite), got {checked}"
+    )
 
 
-@pytest.mark.parametrize(("district", "newcomer_orientation", "start", "end"), [("Traditional", 0.95, "traditional", "creative"), ("Creative", 0.05, "creative", "traditional")])
-def test_newcomers_turn_a_district_creative_and_the_reverse(district: str, newcomer_orientation: float, start: str, end: str) -> None:
+@pytest.mark.parametrize(
+    ("district", "newcomer_orientation", "start", "end"),
+    [
+        ("Traditional", 0.95, "traditional", "creative"),
+        ("Creative", 0.05, "creative", "traditional"),
+    ],
+)
+def test_newcomers_turn_a_district_creative_and_the_reverse(
+    district: str, newcomer_orientation: float, start: str, end: str
+) -> None:
     """With faster drift (omega 0.5/year), newcomers' orientation takes the lead association across the mode cut within 15 years (MODEL 5.3, 5.11)."""
-    over = [f"population.newcomer_orientation_mean={newcomer_orientation}", "associations.omega_per_year=0.5"]
+    over = [
+        f"population.newcomer_orientation_mean={newcomer_orientation}",
+        "associations.omega_per_year=0.5",
+    ]
     crossed = []
     for seed in (1, 2, 3):
         result = run_scenario(small(180, *over), seed=seed)
         d = result.districts[result.districts.district == district]
         assert d["mode"].iloc[0] == start, f"seed {seed}: expected {district} to start {start}"
         ev = result.events
-        crossed.append(bool(((ev.event == "mode_transition") & (ev.district == district) & ev.detail.str.endswith(end)).any()))
-    assert all(crossed), f"expected {district} to turn {end} in every seed as newcomers of orientation {newcomer_orientation} join, got {crossed}"
+        crossed.append(
+            bool(
+                (
+                    (ev.event == "mode_transition")
+                    & (ev.district == district)
+                    & ev.detail.str.endswith(end)
+                ).any()
+            )
+        )
+    assert all(crossed), (
+        f"expected {district} to turn {end} in every seed as newcomers of orientation {newcomer_orientation} join, got {crossed}"
+    )
 
 
 def test_district_event_is_any_associations_event_with_the_organisers_mean_orientation() -> None:
@@ -151,22 +243,40 @@ def test_district_event_is_any_associations_event_with_the_organisers_mean_orien
     assoc[0].event_next_month = True
     assoc[-1].event_next_month = True
     model._communicate(0)
-    assert model.event_now.tolist() == [False, True], "expected an event only where an association holds one"
-    assert model.event_orientation[1] == pytest.approx((assoc[0].orientation + assoc[-1].orientation) / 2), "expected the event pull to use the organisers' mean orientation"
-    assert model.event_creative[1] == any(x.is_creative for x in (assoc[0], assoc[-1])), "expected a creative event reach when an organiser is creative"
+    assert model.event_now.tolist() == [False, True], (
+        "expected an event only where an association holds one"
+    )
+    assert model.event_orientation[1] == pytest.approx(
+        (assoc[0].orientation + assoc[-1].orientation) / 2
+    ), "expected the event pull to use the organisers' mean orientation"
+    assert model.event_creative[1] == any(x.is_creative for x in (assoc[0], assoc[-1])), (
+        "expected a creative event reach when an organiser is creative"
+    )
 
 
 def test_developer_network_launches_the_channels_its_district_lacks() -> None:
     result = run_scenario(small(36), seed=1)
     ev = result.events
     launched = ev[(ev.event == "channel_relaunch") & ev.detail.str.contains("developer_network")]
-    assert (launched.district == "Creative").any() and not (launched.district == "Traditional").any(), "expected the Creative district's developer network to launch a channel, and none in Traditional (no network)"
-    assert set(launched.detail.str.split().str[0]) == {"social_media"}, f"expected only social_media (two_districts already runs paper and website), got {launched.detail.tolist()}"
+    assert (launched.district == "Creative").any() and not (
+        launched.district == "Traditional"
+    ).any(), (
+        "expected the Creative district's developer network to launch a channel, and none in Traditional (no network)"
+    )
+    assert set(launched.detail.str.split().str[0]) == {"social_media"}, (
+        f"expected only social_media (two_districts already runs paper and website), got {launched.detail.tolist()}"
+    )
     creative = result.districts[result.districts.district == "Creative"]["n_channels"]
-    assert creative.iloc[0] == 2 and creative.iloc[-1] == 3, f"expected the Creative district to go from 2 to 3 channels, got {creative.iloc[0]} -> {creative.iloc[-1]}"
+    assert creative.iloc[0] == 2 and creative.iloc[-1] == 3, (
+        f"expected the Creative district to go from 2 to 3 channels, got {creative.iloc[0]} -> {creative.iloc[-1]}"
+    )
     control = run_scenario(small(36, "associations.developer_network_in_creative=false"), seed=1)
-    assert not (control.events.event == "channel_relaunch").any(), "expected no channel launch without a developer network"
-    assert (control.districts["n_channels"] == 2).all(), "expected 2 channels throughout without a developer network"
+    assert not (control.events.event == "channel_relaunch").any(), (
+        "expected no channel launch without a developer network"
+    )
+    assert (control.districts["n_channels"] == 2).all(), (
+        "expected 2 channels throughout without a developer network"
+    )
 
 
 def test_lead_files_the_applications() -> None:
@@ -176,7 +286,19 @@ def test_lead_files_the_applications() -> None:
         model.step()
     events = model.event_log
     for lead in model.associations:
-        filed = [e["month"] // 12 for e in events if e["event"] == "application" and e["detail"].startswith("filed") and e["district"] == model.names[lead.district]]
-        assert lead.applications == filed, f"{model.names[lead.district]}: expected the lead's applications {lead.applications} to be the program years of its application events {filed}"
-    assert model.associations[1].applications, "expected the creative lead to apply (test must bite)"
-    assert all(not x.applications for x in model.all_associations if not x.is_lead), "expected only leads to file applications (MODEL 5.9)"
+        filed = [
+            e["month"] // 12
+            for e in events
+            if e["event"] == "application"
+            and e["detail"].startswith("filed")
+            and e["district"] == model.names[lead.district]
+        ]
+        assert lead.applications == filed, (
+            f"{model.names[lead.district]}: expected the lead's applications {lead.applications} to be the program years of its application events {filed}"
+        )
+    assert model.associations[1].applications, (
+        "expected the creative lead to apply (test must bite)"
+    )
+    assert all(not x.applications for x in model.all_associations if not x.is_lead), (
+        "expected only leads to file applications (MODEL 5.9)"
+    )

@@ -27,12 +27,25 @@ from districtsim.scenario import load_scenario
 
 CHROMIUM = Path(os.environ.get("DISTRICTSIM_CHROMIUM", "/usr/bin/chromium"))
 # Flags for a closed network (no background connections) and running as root.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 if not CHROMIUM.exists():
     if os.environ.get("CI"):
-        raise RuntimeError(f"the browser tests need Debian's chromium at {CHROMIUM}; .ci/run installs it with `make browser`")
-    pytest.skip(f"no chromium at {CHROMIUM} (sudo apt-get install chromium, or make browser as root)", allow_module_level=True)
+        raise RuntimeError(
+            f"the browser tests need Debian's chromium at {CHROMIUM}; .ci/run installs it with `make browser`"
+        )
+    pytest.skip(
+        f"no chromium at {CHROMIUM} (sudo apt-get install chromium, or make browser as root)",
+        allow_module_level=True,
+    )
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -52,32 +65,57 @@ def open_in_chromium(path: Path) -> dict:
             page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
             page.wait_for_load_state("networkidle")
             plots = page.locator(".js-plotly-plot").count()
-            drawn = page.evaluate("() => Array.from(document.querySelectorAll('.js-plotly-plot')).filter(p => p.querySelector('.main-svg') && p._fullData && p._fullData.length > 0).length")
-            points = page.evaluate("() => document.querySelectorAll('.js-plotly-plot .scatterlayer .trace, .js-plotly-plot .point').length")
+            drawn = page.evaluate(
+                "() => Array.from(document.querySelectorAll('.js-plotly-plot')).filter(p => p.querySelector('.main-svg') && p._fullData && p._fullData.length > 0).length"
+            )
+            points = page.evaluate(
+                "() => document.querySelectorAll('.js-plotly-plot .scatterlayer .trace, .js-plotly-plot .point').length"
+            )
             title = page.title()
         finally:
             browser.close()
-    return {"plots": plots, "drawn": drawn, "points": points, "errors": errors, "requests": [r for r in requests if not r.startswith("file:")], "title": title}
+    return {
+        "plots": plots,
+        "drawn": drawn,
+        "points": points,
+        "errors": errors,
+        "requests": [r for r in requests if not r.startswith("file:")],
+        "title": title,
+    }
 
 
 def test_run_report_opens_offline_and_draws_its_charts(tmp_path: Path) -> None:
-    result = run_scenario(load_scenario("two_districts", ["scenario.months=24", "scenario.scale=0.02", "program.enabled=true"]), seed=1)
+    result = run_scenario(
+        load_scenario(
+            "two_districts", ["scenario.months=24", "scenario.scale=0.02", "program.enabled=true"]
+        ),
+        seed=1,
+    )
     path = write_run_report(result, tmp_path / "report.html")
     seen = open_in_chromium(path)
-    assert seen["plots"] >= 3 and seen["drawn"] == seen["plots"], f"expected every chart of the run report drawn (at least 3), got {seen}"
+    assert seen["plots"] >= 3 and seen["drawn"] == seen["plots"], (
+        f"expected every chart of the run report drawn (at least 3), got {seen}"
+    )
     assert seen["points"] > 0, "expected traces with data in the charts"
     assert not seen["errors"], f"expected no console errors, got {seen['errors']}"
-    assert not seen["requests"], f"expected no network requests (the report is self-contained), got {seen['requests']}"
+    assert not seen["requests"], (
+        f"expected no network requests (the report is self-contained), got {seen['requests']}"
+    )
 
 
 def test_compare_report_opens_offline_and_draws_its_charts(tmp_path: Path) -> None:
     base = load_scenario("two_districts", ["scenario.months=24", "scenario.scale=0.02"])
-    more = load_scenario("two_districts", ["scenario.months=24", "scenario.scale=0.02", "communication.reach_paper=0.6"])
+    more = load_scenario(
+        "two_districts",
+        ["scenario.months=24", "scenario.scale=0.02", "communication.reach_paper=0.6"],
+    )
     more = type(base)(**{**more.__dict__, "name": "stronger_paper"})
     comparison = compare_scenarios([base, more], replicates=3)
     path = write_compare_report(comparison, tmp_path / "report.html")
     seen = open_in_chromium(path)
-    assert seen["plots"] >= 4 and seen["drawn"] == seen["plots"], f"expected every chart of the comparison drawn (at least 4), got {seen}"
+    assert seen["plots"] >= 4 and seen["drawn"] == seen["plots"], (
+        f"expected every chart of the comparison drawn (at least 4), got {seen}"
+    )
     assert not seen["errors"], f"expected no console errors, got {seen['errors']}"
     assert not seen["requests"], f"expected no network requests, got {seen['requests']}"
 
@@ -98,7 +136,12 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory):
     exe = Path(sys.executable).with_name("districtsim")
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
     with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen([str(exe), "dashboard", "two_districts", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            [str(exe), "dashboard", "two_districts", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 60
@@ -108,7 +151,9 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory):
                     assert r.status == 200
                 break
             except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, f"the dashboard server did not come up:\n{log.read_text(encoding='utf-8')}"
+                assert proc.poll() is None and time.monotonic() < deadline, (
+                    f"the dashboard server did not come up:\n{log.read_text(encoding='utf-8')}"
+                )
                 time.sleep(0.3)
         yield url, log
     finally:
@@ -128,7 +173,10 @@ def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(d
     """Open the app, move a slider, reset, step the model: the charts change; no console errors, no server errors; nothing fetched from outside."""
     dashboard_url, log = dashboard
     origin = dashboard_url.rstrip("/")
-    assert log.read_text(encoding="utf-8").splitlines()[0] == f"districtsim dashboard: two_districts at {dashboard_url} (Ctrl+C stops it)"
+    assert (
+        log.read_text(encoding="utf-8").splitlines()[0]
+        == f"districtsim dashboard: two_districts at {dashboard_url} (Ctrl+C stops it)"
+    )
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
@@ -138,32 +186,58 @@ def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(d
             failed: list[str] = []
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((origin, "blob:", "data:")) else None)
-            page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+            page.on(
+                "request",
+                lambda r: (
+                    outside.append(r.url)
+                    if not r.url.startswith((origin, "blob:", "data:"))
+                    else None
+                ),
+            )
+            page.on(
+                "response",
+                lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+            )
             page.goto(dashboard_url)
-            page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5", timeout=60_000)
+            page.wait_for_function(
+                "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5",
+                timeout=60_000,
+            )
             status = page.locator(".districtsim-status")
             assert status.inner_text().startswith("two_districts: month 0 of 240")
             map0 = page.evaluate(PLOT_DATA, "Districts by reputation")
             assert map0 and map0[-1]["colour"] and len(map0[-1]["colour"]) == 2, map0
 
             # Move a slider with the keyboard (as a user can), then Reset: the new model runs with that value.
-            slider = page.locator(".v-input", has_text="mobilisation.b_social").get_by_role("slider")
+            slider = page.locator(".v-input", has_text="mobilisation.b_social").get_by_role(
+                "slider"
+            )
             assert slider.get_attribute("aria-valuenow") == "0.3"
             slider.focus()
             for _ in range(10):
                 page.keyboard.press("ArrowRight")
-            page.wait_for_function("() => document.querySelector('.v-input [aria-valuenow=\"0.5\"]') !== null")
+            page.wait_for_function(
+                "() => document.querySelector('.v-input [aria-valuenow=\"0.5\"]') !== null"
+            )
             page.get_by_role("button", name="Reset", exact=True).click()
-            value = page.locator("td", has_text="mobilisation.b_social").locator("xpath=following-sibling::td[1]")
-            page.wait_for_function("() => Array.from(document.querySelectorAll('td')).some(td => td.innerText === 'mobilisation.b_social' && td.nextElementSibling.innerText === '0.5')")
+            value = page.locator("td", has_text="mobilisation.b_social").locator(
+                "xpath=following-sibling::td[1]"
+            )
+            page.wait_for_function(
+                "() => Array.from(document.querySelectorAll('td')).some(td => td.innerText === 'mobilisation.b_social' && td.nextElementSibling.innerText === '0.5')"
+            )
             assert value.inner_text() == "0.5"
 
             step = page.get_by_role("button", name="Step", exact=True)
             for month in (1, 2, 3):
                 step.click()
-                page.wait_for_function("(m) => document.querySelector('.districtsim-status').innerText.includes(`month ${m} of 240`)", arg=month)
-            page.wait_for_function("() => { const gd = Array.from(document.querySelectorAll('.js-plotly-plot')).find(p => p.layout.title.text.startsWith('reputation')); return gd && gd.data.length > 0 && gd.data[0].y.length === 3; }")
+                page.wait_for_function(
+                    "(m) => document.querySelector('.districtsim-status').innerText.includes(`month ${m} of 240`)",
+                    arg=month,
+                )
+            page.wait_for_function(
+                "() => { const gd = Array.from(document.querySelectorAll('.js-plotly-plot')).find(p => p.layout.title.text.startsWith('reputation')); return gd && gd.data.length > 0 && gd.data[0].y.length === 3; }"
+            )
             series = page.evaluate(PLOT_DATA, "reputation")
             assert [t["n"] for t in series] == [3, 3], series
             map3 = page.evaluate(PLOT_DATA, "Districts by reputation")
@@ -172,7 +246,11 @@ def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(d
         finally:
             browser.close()
     assert not errors, f"expected no console errors, got {errors}"
-    assert not outside, f"expected every request to go to the dashboard's own server (no CDN), got {outside[:5]}"
+    assert not outside, (
+        f"expected every request to go to the dashboard's own server (no CDN), got {outside[:5]}"
+    )
     assert not failed, f"expected no failed requests, got {failed[:5]}"
     server = log.read_text(encoding="utf-8")
-    assert "Traceback" not in server and "Error" not in server, f"expected no errors in the server's output, got:\n{server[-3000:]}"
+    assert "Traceback" not in server and "Error" not in server, (
+        f"expected no errors in the server's output, got:\n{server[-3000:]}"
+    )

@@ -18,13 +18,21 @@ def test_combine_of_nothing_reaches_nobody():
 
 
 def test_combine_with_a_certain_source_is_one():
-    assert combine(np.array([0.2, 1.0, 0.4])) == pytest.approx(1.0), "expected a source of reach 1 to reach everybody"
+    assert combine(np.array([0.2, 1.0, 0.4])) == pytest.approx(1.0), (
+        "expected a source of reach 1 to reach everybody"
+    )
 
 
 def test_combine_along_an_axis():
     p = np.array([[0.1, 0.2], [0.5, 0.5]])
-    np.testing.assert_allclose(combine(p, axis=1), [1 - 0.9 * 0.8, 0.75], err_msg="expected one combined reach per row")
-    np.testing.assert_allclose(combine(p, axis=0), [1 - 0.9 * 0.5, 1 - 0.8 * 0.5], err_msg="expected one combined reach per column")
+    np.testing.assert_allclose(
+        combine(p, axis=1), [1 - 0.9 * 0.8, 0.75], err_msg="expected one combined reach per row"
+    )
+    np.testing.assert_allclose(
+        combine(p, axis=0),
+        [1 - 0.9 * 0.5, 1 - 0.8 * 0.5],
+        err_msg="expected one combined reach per column",
+    )
 
 
 def _channel_reach(c: Communication) -> dict[str, tuple[float, float]]:
@@ -45,15 +53,27 @@ def test_district_reach_hand_case_with_defaults():
 
     cov_all = 1 - np.prod([1 - r[k][0] for k in CHANNELS])
     vis_all = 1 - np.prod([1 - r[k][1] for k in CHANNELS])
-    np.testing.assert_allclose(coverage, [cov_all, c.reach_paper, 0.0, c.reach_paper], err_msg="expected coverage 1 - prod(1 - r_c) over active channels")
-    np.testing.assert_allclose(visibility, [vis_all, c.outside_paper, 0.0, c.outside_paper], err_msg="expected outside visibility E_d = 1 - prod(1 - e_c) over active channels")
+    np.testing.assert_allclose(
+        coverage,
+        [cov_all, c.reach_paper, 0.0, c.reach_paper],
+        err_msg="expected coverage 1 - prod(1 - r_c) over active channels",
+    )
+    np.testing.assert_allclose(
+        visibility,
+        [vis_all, c.outside_paper, 0.0, c.outside_paper],
+        err_msg="expected outside visibility E_d = 1 - prod(1 - e_c) over active channels",
+    )
     expected_reach = [
         1 - (1 - cov_all) * (1 - c.event_reach_creative),
         1 - (1 - c.reach_paper) * (1 - c.event_reach_traditional),
         c.event_reach_creative,
         c.reach_paper,
     ]
-    np.testing.assert_allclose(reach, expected_reach, err_msg="expected an event to add the creative or traditional event reach, and nothing without an event")
+    np.testing.assert_allclose(
+        reach,
+        expected_reach,
+        err_msg="expected an event to add the creative or traditional event reach, and nothing without an event",
+    )
 
 
 def test_default_channel_values_in_hand_case():
@@ -61,16 +81,24 @@ def test_default_channel_values_in_hand_case():
     c = Communication()
     active = np.ones((1, len(CHANNELS)), dtype=bool)
     coverage, reach, visibility = district_reach(active, c, np.array([True]), np.array([False]))
-    assert coverage[0] == pytest.approx(1 - 0.70 * 0.94 * 0.85 * 0.97), "expected coverage 0.4575 from paper 0.30, website 0.06, social media 0.15, forum 0.03"
-    assert visibility[0] == pytest.approx(1 - 0.99 * 0.90 * 0.92 * 0.97), "expected visibility from outside reaches 0.01, 0.10, 0.08, 0.03"
-    assert reach[0] == pytest.approx(1 - 0.70 * 0.94 * 0.85 * 0.97 * 0.96), "expected a traditional event to add reach 0.04"
+    assert coverage[0] == pytest.approx(1 - 0.70 * 0.94 * 0.85 * 0.97), (
+        "expected coverage 0.4575 from paper 0.30, website 0.06, social media 0.15, forum 0.03"
+    )
+    assert visibility[0] == pytest.approx(1 - 0.99 * 0.90 * 0.92 * 0.97), (
+        "expected visibility from outside reaches 0.01, 0.10, 0.08, 0.03"
+    )
+    assert reach[0] == pytest.approx(1 - 0.70 * 0.94 * 0.85 * 0.97 * 0.96), (
+        "expected a traditional event to add reach 0.04"
+    )
 
 
 def test_creative_event_reaches_more_than_traditional():
     c = Communication()
     active = np.zeros((2, len(CHANNELS)), dtype=bool)
     _, reach, _ = district_reach(active, c, np.array([True, True]), np.array([True, False]))
-    assert reach[0] > reach[1], "expected a creative event to reach more residents than a traditional one"
+    assert reach[0] > reach[1], (
+        "expected a creative event to reach more residents than a traditional one"
+    )
 
 
 def test_resident_reach_probability_closed_form():
@@ -79,9 +107,17 @@ def test_resident_reach_probability_closed_form():
     n_ties = np.array([0, 3, 2, 0, 5], dtype=np.float32)
     got = resident_reach_probability(reach_d, n_ties, q)
     expected = 1 - (1 - reach_d.astype(float)) * (1 - q) ** n_ties.astype(float)
-    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7, err_msg="expected 1 - (1 - r_d) (1 - q_tie)^n_active_ties")
+    np.testing.assert_allclose(
+        got,
+        expected,
+        rtol=1e-6,
+        atol=1e-7,
+        err_msg="expected 1 - (1 - r_d) (1 - q_tie)^n_active_ties",
+    )
 
 
 def test_resident_reach_rises_with_active_ties():
     got = resident_reach_probability(np.full(4, 0.1), np.arange(4.0), 0.2)
-    assert np.all(np.diff(got) > 0), "expected each extra active tie to raise the chance of being reached"
+    assert np.all(np.diff(got) > 0), (
+        "expected each extra active tie to raise the chance of being reached"
+    )

@@ -17,7 +17,16 @@ import pytest
 from scipy import stats
 
 from districtsim.cli import main
-from districtsim.compare import CRITERIA_PREFIX, EFFECTS_COLUMNS, KEYS, REPLICATES_COLUMNS, compare_scenarios, criteria_outcomes, load_comparison, yearly_outcomes
+from districtsim.compare import (
+    CRITERIA_PREFIX,
+    EFFECTS_COLUMNS,
+    KEYS,
+    REPLICATES_COLUMNS,
+    compare_scenarios,
+    criteria_outcomes,
+    load_comparison,
+    yearly_outcomes,
+)
 from districtsim.errors import ScenarioError
 from districtsim.run import run_scenario
 from districtsim.scenario import Scenario, load_scenario
@@ -42,7 +51,9 @@ def paper() -> Scenario:
 def pair(base: Scenario, paper: Scenario, tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("compare") / "out"
     seen: list[tuple[str, int]] = []
-    comparison = compare_scenarios([base, paper], REPS, root_seed=ROOT, on_run=lambda arm, r: seen.append((arm, r)), out=out)
+    comparison = compare_scenarios(
+        [base, paper], REPS, root_seed=ROOT, on_run=lambda arm, r: seen.append((arm, r)), out=out
+    )
     return comparison, out, seen
 
 
@@ -54,32 +65,46 @@ def same(base: Scenario):
 def values(reps: pd.DataFrame, arm: str) -> pd.DataFrame:
     """The per-replicate values of one arm as a (key row) x replicate table."""
     d = reps[reps["arm"] == arm]
-    return d.pivot_table(index=KEYS, columns="replicate", values="value", observed=True, sort=True, dropna=False)
+    return d.pivot_table(
+        index=KEYS, columns="replicate", values="value", observed=True, sort=True, dropna=False
+    )
 
 
 # ------------------------------------------------------------ common random numbers
 def test_scenario_against_itself_is_bit_identical_with_zero_differences(same) -> None:
     a, b = same.arms
-    assert a != b, f"expected distinct arm labels for a scenario compared with itself, got {same.arms}"
+    assert a != b, (
+        f"expected distinct arm labels for a scenario compared with itself, got {same.arms}"
+    )
     va = same.replicates[same.replicates["arm"] == a]["value"].to_numpy()
     vb = same.replicates[same.replicates["arm"] == b]["value"].to_numpy()
-    assert np.array_equal(va, vb, equal_nan=True), "expected bit-identical per-replicate outcomes in both arms (same seeds = common random numbers)"
+    assert np.array_equal(va, vb, equal_nan=True), (
+        "expected bit-identical per-replicate outcomes in both arms (same seeds = common random numbers)"
+    )
     eff = same.effects[same.effects["arm"] == b]
     for col in ("diff_mean", "diff_lo", "diff_hi"):
-        assert (eff[col] == 0).all(), f"expected every {col} to be exactly 0 for a scenario against itself, max |{col}| = {eff[col].abs().max()}"
+        assert (eff[col] == 0).all(), (
+            f"expected every {col} to be exactly 0 for a scenario against itself, max |{col}| = {eff[col].abs().max()}"
+        )
     # The replicates themselves differ (the seeds matter), so the zero differences are not trivial.
     v = values(same.replicates, a)
     city_price = v.loc[("city", "", "price_eur_m2", 1)]
-    assert city_price.nunique() == 3, f"expected three different replicate values of the city price (seeds {same.seeds}), got {city_price.tolist()}"
+    assert city_price.nunique() == 3, (
+        f"expected three different replicate values of the city price (seeds {same.seeds}), got {city_price.tolist()}"
+    )
 
 
 def test_replicate_seeds_are_root_plus_r_and_match_a_single_run(base: Scenario, pair) -> None:
     comparison, _, _ = pair
-    assert comparison.seeds == [ROOT + r for r in range(REPS)], f"expected seeds root + r, got {comparison.seeds}"
+    assert comparison.seeds == [ROOT + r for r in range(REPS)], (
+        f"expected seeds root + r, got {comparison.seeds}"
+    )
     one = yearly_outcomes(run_scenario(base, seed=ROOT + 2))
     rep = comparison.replicates
     got = rep[(rep["arm"] == comparison.arms[0]) & (rep["replicate"] == 2)]["value"].to_numpy()
-    assert np.array_equal(got, one["value"].to_numpy(), equal_nan=True), "expected replicate 2 of the first arm to equal run_scenario(scenario, seed=root + 2)"
+    assert np.array_equal(got, one["value"].to_numpy(), equal_nan=True), (
+        "expected replicate 2 of the first arm to equal run_scenario(scenario, seed=root + 2)"
+    )
 
 
 def test_paired_differences_are_scipys_paired_t_intervals(pair) -> None:
@@ -88,19 +113,34 @@ def test_paired_differences_are_scipys_paired_t_intervals(pair) -> None:
     va, vb = values(comparison.replicates, a), values(comparison.replicates, b)
     eff = comparison.effects[comparison.effects["arm"] == b].set_index(KEYS)
     checked = 0
-    for key in [("city", "", "identity", 1), ("city", "", "price_eur_m2", 0), ("district", "Creative", "participation_rate", 1), ("district", "Traditional", CRITERIA_PREFIX + "identity", 1)]:
+    for key in [
+        ("city", "", "identity", 1),
+        ("city", "", "price_eur_m2", 0),
+        ("district", "Creative", "participation_rate", 1),
+        ("district", "Traditional", CRITERIA_PREFIX + "identity", 1),
+    ]:
         x, y = va.loc[key].to_numpy(), vb.loc[key].to_numpy()
         res = stats.ttest_rel(y, x)
         ci = res.confidence_interval(0.95)
         row = eff.loc[key]
-        assert row["diff_mean"] == pytest.approx(np.mean(y - x), rel=1e-12, abs=1e-12), f"{key}: expected the mean paired difference {np.mean(y - x)}, got {row['diff_mean']}"
-        assert (row["diff_lo"], row["diff_hi"]) == pytest.approx((ci.low, ci.high), rel=1e-9), f"{key}: expected scipy's paired 95% CI {ci}, got ({row['diff_lo']}, {row['diff_hi']})"
-        assert row["mean"] == pytest.approx(np.mean(y)), f"{key}: expected the arm mean {np.mean(y)}, got {row['mean']}"
-        assert row["n_replicates"] == REPS, f"expected n_replicates {REPS}, got {row['n_replicates']}"
+        assert row["diff_mean"] == pytest.approx(np.mean(y - x), rel=1e-12, abs=1e-12), (
+            f"{key}: expected the mean paired difference {np.mean(y - x)}, got {row['diff_mean']}"
+        )
+        assert (row["diff_lo"], row["diff_hi"]) == pytest.approx((ci.low, ci.high), rel=1e-9), (
+            f"{key}: expected scipy's paired 95% CI {ci}, got ({row['diff_lo']}, {row['diff_hi']})"
+        )
+        assert row["mean"] == pytest.approx(np.mean(y)), (
+            f"{key}: expected the arm mean {np.mean(y)}, got {row['mean']}"
+        )
+        assert row["n_replicates"] == REPS, (
+            f"expected n_replicates {REPS}, got {row['n_replicates']}"
+        )
         checked += 1
     assert checked == 4
     ref = comparison.effects[comparison.effects["arm"] == a]
-    assert ref[["diff_mean", "diff_lo", "diff_hi"]].isna().all().all(), "expected no difference columns for the reference arm (NaN)"
+    assert ref[["diff_mean", "diff_lo", "diff_hi"]].isna().all().all(), (
+        "expected no difference columns for the reference arm (NaN)"
+    )
 
 
 def welch_width(x: np.ndarray, y: np.ndarray) -> float:
@@ -114,7 +154,9 @@ def test_paired_intervals_are_narrower_than_unpaired_ones(pair) -> None:
     comparison, _, _ = pair
     a, b = comparison.arms
     va, vb = values(comparison.replicates, a), values(comparison.replicates, b)
-    eff = comparison.effects[(comparison.effects["arm"] == b) & (comparison.effects["year"] == 1)].set_index(KEYS)
+    eff = comparison.effects[
+        (comparison.effects["arm"] == b) & (comparison.effects["year"] == 1)
+    ].set_index(KEYS)
     ratios = {}
     for key, row in eff.iterrows():
         x, y = va.loc[key].to_numpy(), vb.loc[key].to_numpy()
@@ -122,17 +164,32 @@ def test_paired_intervals_are_narrower_than_unpaired_ones(pair) -> None:
             continue
         ratios[key] = (row["diff_hi"] - row["diff_lo"]) / welch_width(x, y)
     assert len(ratios) > 20, f"expected more than 20 varying outcomes in year 1, got {len(ratios)}"
-    for key in [("city", "", "price_eur_m2", 1), ("city", "", "reputation", 1), ("city", "", "identity", 1)]:
-        assert ratios[key] < 0.8, f"{key}: expected the paired CI clearly narrower than the unpaired (Welch) CI on the same runs, width ratio {ratios[key]:.3f}"
+    for key in [
+        ("city", "", "price_eur_m2", 1),
+        ("city", "", "reputation", 1),
+        ("city", "", "identity", 1),
+    ]:
+        assert ratios[key] < 0.8, (
+            f"{key}: expected the paired CI clearly narrower than the unpaired (Welch) CI on the same runs, width ratio {ratios[key]:.3f}"
+        )
     median = float(np.median(list(ratios.values())))
-    assert median < 0.8, f"expected common random numbers to narrow the typical CI, median paired/unpaired width ratio {median:.3f}"
+    assert median < 0.8, (
+        f"expected common random numbers to narrow the typical CI, median paired/unpaired width ratio {median:.3f}"
+    )
 
 
 def test_the_small_change_has_a_clear_effect_on_identity(pair) -> None:
     comparison, _, _ = pair
     eff = comparison.effects
-    row = eff[(eff["arm"] == comparison.arms[1]) & (eff["scope"] == "city") & (eff["outcome"] == "identity") & (eff["year"] == 1)].iloc[0]
-    assert row["diff_lo"] > 0, f"expected a wider-reaching paper to raise city identity clearly (CI above 0), got {row['diff_mean']:.4f} [{row['diff_lo']:.4f}, {row['diff_hi']:.4f}]"
+    row = eff[
+        (eff["arm"] == comparison.arms[1])
+        & (eff["scope"] == "city")
+        & (eff["outcome"] == "identity")
+        & (eff["year"] == 1)
+    ].iloc[0]
+    assert row["diff_lo"] > 0, (
+        f"expected a wider-reaching paper to raise city identity clearly (CI above 0), got {row['diff_mean']:.4f} [{row['diff_lo']:.4f}, {row['diff_hi']:.4f}]"
+    )
 
 
 def test_workers_do_not_change_the_results(base: Scenario, paper: Scenario) -> None:
@@ -146,7 +203,9 @@ def test_one_replicate_has_no_confidence_interval(base: Scenario, paper: Scenari
     c = compare_scenarios([base, paper], 1, root_seed=3)
     eff = c.effects[c.effects["arm"] == c.arms[1]]
     assert eff["diff_mean"].notna().all(), "expected paired differences with one replicate"
-    assert eff[["diff_lo", "diff_hi", "mean_lo", "mean_hi"]].isna().all().all(), "expected NaN confidence intervals with one replicate"
+    assert eff[["diff_lo", "diff_hi", "mean_lo", "mean_hi"]].isna().all().all(), (
+        "expected NaN confidence intervals with one replicate"
+    )
 
 
 # ------------------------------------------------------------ yearly outcomes
@@ -156,17 +215,33 @@ def test_yearly_outcomes_are_means_of_states_and_sums_of_flows(base: Scenario) -
     y = yearly_outcomes(result).set_index(KEYS)
     d = result.districts
     cr = d[(d["district"] == "Creative") & (d["month"] >= 12)]
-    assert y.loc[("district", "Creative", "price_eur_m2", 1), "value"] == pytest.approx(cr["price_eur_m2"].mean()), "expected the yearly mean price"
-    assert y.loc[("district", "Creative", "price_eur_m2", 1), "months"] == 6, "expected the partial last year to record its 6 months"
-    assert y.loc[("district", "Creative", "displacement_persons", 1), "value"] == pytest.approx(cr["moves_out_burden_persons"].sum()), "expected the yearly sum of displacement"
+    assert y.loc[("district", "Creative", "price_eur_m2", 1), "value"] == pytest.approx(
+        cr["price_eur_m2"].mean()
+    ), "expected the yearly mean price"
+    assert y.loc[("district", "Creative", "price_eur_m2", 1), "months"] == 6, (
+        "expected the partial last year to record its 6 months"
+    )
+    assert y.loc[("district", "Creative", "displacement_persons", 1), "value"] == pytest.approx(
+        cr["moves_out_burden_persons"].sum()
+    ), "expected the yearly sum of displacement"
     city = result.city[result.city["month"] < 12]
-    assert y.loc[("city", "", "displacement_persons", 0), "value"] == pytest.approx(city["displacement_persons"].sum()), "expected the city's yearly displacement sum"
-    assert y.loc[("city", "", "price_gini", 0), "value"] == pytest.approx(city["price_gini"].mean()), "expected the city's yearly mean Gini"
+    assert y.loc[("city", "", "displacement_persons", 0), "value"] == pytest.approx(
+        city["displacement_persons"].sum()
+    ), "expected the city's yearly displacement sum"
+    assert y.loc[("city", "", "price_gini", 0), "value"] == pytest.approx(
+        city["price_gini"].mean()
+    ), "expected the city's yearly mean Gini"
     crit = result.criteria
     row = crit[(crit["program_year"] == 0) & (crit["district"] == "Traditional")].iloc[0]
     for col in criteria_outcomes():
-        assert y.loc[("district", "Traditional", CRITERIA_PREFIX + col, 0), "value"] == pytest.approx(row[col], nan_ok=True), f"expected criteria.{col} from the criteria table"
-    assert not any(k[2].startswith(CRITERIA_PREFIX) and k[3] == 1 for k in y.index), "expected no criteria for the incomplete year 1"
+        assert y.loc[
+            ("district", "Traditional", CRITERIA_PREFIX + col, 0), "value"
+        ] == pytest.approx(row[col], nan_ok=True), (
+            f"expected criteria.{col} from the criteria table"
+        )
+    assert not any(k[2].startswith(CRITERIA_PREFIX) and k[3] == 1 for k in y.index), (
+        "expected no criteria for the incomplete year 1"
+    )
 
 
 def test_arms_with_other_districts_are_refused(base: Scenario) -> None:
@@ -174,14 +249,20 @@ def test_arms_with_other_districts_are_refused(base: Scenario) -> None:
     with pytest.raises(ScenarioError) as err:
         compare_scenarios([base, other], 1)
     line = err.value.one_line()
-    assert err.value.key == "districts" and "csv_city" in line and "Traditional" in line, f"expected the file, key districts and the names, got {line}"
+    assert err.value.key == "districts" and "csv_city" in line and "Traditional" in line, (
+        f"expected the file, key districts and the names, got {line}"
+    )
     swapped = dataclasses.replace(base, districts=base.districts[::-1], source="swapped.toml")
     with pytest.raises(ScenarioError, match="another order") as err:
         compare_scenarios([base, swapped], 1)
-    assert err.value.file == "swapped.toml", f"expected the second scenario's file named, got {err.value.file}"
+    assert err.value.file == "swapped.toml", (
+        f"expected the second scenario's file named, got {err.value.file}"
+    )
     with pytest.raises(ScenarioError) as err:
         compare_scenarios([base, dataclasses.replace(base, months=12)], 1)
-    assert err.value.key == "scenario.months", f"expected a horizon mismatch under scenario.months, got {err.value.one_line()}"
+    assert err.value.key == "scenario.months", (
+        f"expected a horizon mismatch under scenario.months, got {err.value.one_line()}"
+    )
     with pytest.raises(ValueError, match="replicates"):
         compare_scenarios([base, base], 0)
 
@@ -189,33 +270,70 @@ def test_arms_with_other_districts_are_refused(base: Scenario) -> None:
 # ------------------------------------------------------------ files
 def test_files_are_written_per_run_and_read_back(pair) -> None:
     comparison, out, seen = pair
-    assert sorted(seen) == sorted((arm, r) for arm in comparison.arms for r in range(REPS)), f"expected on_run once per (arm, replicate), got {seen}"
+    assert sorted(seen) == sorted((arm, r) for arm in comparison.arms for r in range(REPS)), (
+        f"expected on_run once per (arm, replicate), got {seen}"
+    )
     for arm in comparison.arms:
         for r in range(REPS):
             run = out / "runs" / arm / str(r)
             names = sorted(p.name for p in run.iterdir())
-            assert names == ["city.parquet", "criteria.parquet", "districts.parquet", "events.parquet", "meta.json"], f"expected the run's tables in {run}, got {names}"
-            assert json.loads((run / "meta.json").read_text(encoding="utf-8"))["seed"] == ROOT + r, f"expected seed {ROOT + r} in {run}/meta.json"
+            assert names == [
+                "city.parquet",
+                "criteria.parquet",
+                "districts.parquet",
+                "events.parquet",
+                "meta.json",
+            ], f"expected the run's tables in {run}, got {names}"
+            assert (
+                json.loads((run / "meta.json").read_text(encoding="utf-8"))["seed"] == ROOT + r
+            ), f"expected seed {ROOT + r} in {run}/meta.json"
     leftovers = [p.name for p in out.rglob(".*")]
     assert not leftovers, f"expected no temporary files, found {leftovers}"
     back = load_comparison(out)
     pd.testing.assert_frame_equal(back.effects, comparison.effects, check_exact=True)
     pd.testing.assert_frame_equal(back.replicates, comparison.replicates, check_exact=True)
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
-    assert [a["arm"] for a in meta["arms"]] == comparison.arms and meta["seeds"] == comparison.seeds, "expected arms and seeds in meta.json"
-    assert meta["arms"][1]["scenario"]["params"]["communication"]["reach_paper"] == pytest.approx(0.35), "expected each arm's resolved parameters in meta.json"
+    assert [a["arm"] for a in meta["arms"]] == comparison.arms and meta[
+        "seeds"
+    ] == comparison.seeds, "expected arms and seeds in meta.json"
+    assert meta["arms"][1]["scenario"]["params"]["communication"]["reach_paper"] == pytest.approx(
+        0.35
+    ), "expected each arm's resolved parameters in meta.json"
     for key in ("version", "python", "numpy", "seed_scheme", "root_seed", "replicates"):
         assert key in meta, f"expected {key!r} in meta.json, have {sorted(meta)}"
 
 
 def test_effects_columns(pair) -> None:
     comparison, _, _ = pair
-    expected = ["scope", "district", "outcome", "year", "months", "arm", "mean", "mean_lo", "mean_hi", "diff_mean", "diff_lo", "diff_hi", "n_replicates", "unit"]
-    assert list(comparison.effects.columns) == expected == EFFECTS_COLUMNS, f"expected effects columns {expected}, got {list(comparison.effects.columns)}"
-    assert list(comparison.replicates.columns) == REPLICATES_COLUMNS, f"expected replicates columns {REPLICATES_COLUMNS}, got {list(comparison.replicates.columns)}"
+    expected = [
+        "scope",
+        "district",
+        "outcome",
+        "year",
+        "months",
+        "arm",
+        "mean",
+        "mean_lo",
+        "mean_hi",
+        "diff_mean",
+        "diff_lo",
+        "diff_hi",
+        "n_replicates",
+        "unit",
+    ]
+    assert list(comparison.effects.columns) == expected == EFFECTS_COLUMNS, (
+        f"expected effects columns {expected}, got {list(comparison.effects.columns)}"
+    )
+    assert list(comparison.replicates.columns) == REPLICATES_COLUMNS, (
+        f"expected replicates columns {REPLICATES_COLUMNS}, got {list(comparison.replicates.columns)}"
+    )
     city = comparison.effects[comparison.effects["scope"] == "city"]
     assert (city["district"] == "").all(), "expected an empty district on city rows"
-    assert set(city["outcome"].astype(str)) >= {"price_gini", "displacement_persons", "price_eur_m2"}, "expected the city's Gini, displacement and price"
+    assert set(city["outcome"].astype(str)) >= {
+        "price_gini",
+        "displacement_persons",
+        "price_eur_m2",
+    }, "expected the city's Gini, displacement and price"
 
 
 # ------------------------------------------------------------ CLI
@@ -227,34 +345,108 @@ def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str], *parts: 
     _, err = capsys.readouterr()
     assert code == 2, f"expected exit status 2, got {code}; stderr {err!r}"
     lines = err.strip("\n").splitlines()
-    assert len(lines) == 1 and lines[0].startswith("districtsim: ") and "Traceback" not in err, f"expected one 'districtsim: ' line, got {err!r}"
+    assert len(lines) == 1 and lines[0].startswith("districtsim: ") and "Traceback" not in err, (
+        f"expected one 'districtsim: ' line, got {err!r}"
+    )
     for part in parts:
         assert part in lines[0], f"expected {part!r} in {lines[0]!r}"
     return lines[0]
 
 
-def test_cli_compare_writes_tables_report_and_meta(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_compare_writes_tables_report_and_meta(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "cmp"
-    code = main(["compare", "two_districts", "two_districts", "--replicates", "2", "--seed", "7", *TINY, "--set", "mobilisation.tau=0.05", "--out", str(out)])
+    code = main(
+        [
+            "compare",
+            "two_districts",
+            "two_districts",
+            "--replicates",
+            "2",
+            "--seed",
+            "7",
+            *TINY,
+            "--set",
+            "mobilisation.tau=0.05",
+            "--out",
+            str(out),
+        ]
+    )
     stdout, err = capsys.readouterr()
     assert code == 0, f"expected exit 0, got {code}; stderr {err!r}"
     listed = {Path(line.strip()).name for line in stdout.splitlines() if line.strip()}
-    assert listed == {"effects.parquet", "replicates.parquet", "report.html", "meta.json"}, f"expected the four written files on stdout, got {listed}"
+    assert listed == {"effects.parquet", "replicates.parquet", "report.html", "meta.json"}, (
+        f"expected the four written files on stdout, got {listed}"
+    )
     for name in listed:
         assert (out / name).is_file(), f"expected {name} in --out"
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert meta["seeds"] == [7, 8], f"expected --seed 7 to give seeds [7, 8], got {meta['seeds']}"
-    assert all(a["scenario"]["params"]["mobilisation"]["tau"] == pytest.approx(0.05) for a in meta["arms"]), "expected --set applied to every arm"
-    assert all(a["scenario"]["scenario"]["months"] == 12 for a in meta["arms"]), "expected --months applied to every arm"
+    assert all(
+        a["scenario"]["params"]["mobilisation"]["tau"] == pytest.approx(0.05) for a in meta["arms"]
+    ), "expected --set applied to every arm"
+    assert all(a["scenario"]["scenario"]["months"] == 12 for a in meta["arms"]), (
+        "expected --months applied to every arm"
+    )
 
 
-def test_cli_compare_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_compare_errors_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = str(tmp_path / "x")
-    one_line_error(capsys, ["compare", "no_such_scenario", "two_districts", "--replicates", "2", *TINY, "--out", out], "no_such_scenario", "expected")
-    one_line_error(capsys, ["compare", "two_districts", "csv_city", "--replicates", "2", *TINY, "--out", out], "csv_city", "districts", "Traditional", "expected")
-    one_line_error(capsys, ["compare", "two_districts", "two_districts", "--replicates", "0", *TINY, "--out", out], "--replicates", "found 0", "at least 1")
-    one_line_error(capsys, ["compare", "two_districts", "two_districts", "--replicates", "-3", *TINY, "--out", out], "--replicates", "found -3")
-    one_line_error(capsys, ["compare", "two_districts", "two_districts", "--replicates", "2", "--workers", "0", *TINY, "--out", out], "--workers", "found 0")
-    one_line_error(capsys, ["compare", "two_districts", "--replicates", "2", *TINY, "--out", out], "two or more")
-    one_line_error(capsys, ["compare", "two_districts", "two_districts", *TINY, "--out", out], "--replicates")
-    assert not (tmp_path / "x" / "effects.parquet").exists(), "expected nothing written after a usage error"
+    one_line_error(
+        capsys,
+        ["compare", "no_such_scenario", "two_districts", "--replicates", "2", *TINY, "--out", out],
+        "no_such_scenario",
+        "expected",
+    )
+    one_line_error(
+        capsys,
+        ["compare", "two_districts", "csv_city", "--replicates", "2", *TINY, "--out", out],
+        "csv_city",
+        "districts",
+        "Traditional",
+        "expected",
+    )
+    one_line_error(
+        capsys,
+        ["compare", "two_districts", "two_districts", "--replicates", "0", *TINY, "--out", out],
+        "--replicates",
+        "found 0",
+        "at least 1",
+    )
+    one_line_error(
+        capsys,
+        ["compare", "two_districts", "two_districts", "--replicates", "-3", *TINY, "--out", out],
+        "--replicates",
+        "found -3",
+    )
+    one_line_error(
+        capsys,
+        [
+            "compare",
+            "two_districts",
+            "two_districts",
+            "--replicates",
+            "2",
+            "--workers",
+            "0",
+            *TINY,
+            "--out",
+            out,
+        ],
+        "--workers",
+        "found 0",
+    )
+    one_line_error(
+        capsys,
+        ["compare", "two_districts", "--replicates", "2", *TINY, "--out", out],
+        "two or more",
+    )
+    one_line_error(
+        capsys, ["compare", "two_districts", "two_districts", *TINY, "--out", out], "--replicates"
+    )
+    assert not (tmp_path / "x" / "effects.parquet").exists(), (
+        "expected nothing written after a usage error"
+    )

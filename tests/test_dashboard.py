@@ -24,7 +24,11 @@ def test_controls_are_generated_from_the_declarations_with_the_scenarios_values(
     assert controls["scenario_name"] == "innovation_call"
     assert controls["seed"]["value"] == str(scen.seed)
     assert controls["scale"]["value"] == scen.scale
-    assert controls["program.enabled"] == {"type": "Checkbox", "value": True, "label": "program.enabled (on/off)"}, "the scenario switches the program on: so must the control"
+    assert controls["program.enabled"] == {
+        "type": "Checkbox",
+        "value": True,
+        "label": "program.enabled (on/off)",
+    }, "the scenario switches the program on: so must the control"
     for key, _, _ in STUDENT_PARAMS:
         section, name = key.split(".")
         f = declaration(key)
@@ -32,8 +36,12 @@ def test_controls_are_generated_from_the_declarations_with_the_scenarios_values(
         assert c["value"] == getattr(getattr(scen.params, section), name), key
         if c["type"] in ("SliderFloat", "SliderInt"):
             assert f.metadata["unit"] in c["label"], f"{key}: the label names the unit"
-            assert f.metadata["lo"] is None or c["min"] >= f.metadata["lo"], f"{key}: slider below the declared range"
-            assert f.metadata["hi"] is None or c["max"] <= f.metadata["hi"], f"{key}: slider above the declared range"
+            assert f.metadata["lo"] is None or c["min"] >= f.metadata["lo"], (
+                f"{key}: slider below the declared range"
+            )
+            assert f.metadata["hi"] is None or c["max"] <= f.metadata["hi"], (
+                f"{key}: slider above the declared range"
+            )
             assert c["min"] <= c["value"] <= c["max"] and c["step"] > 0, key
         if c["type"] == "Select":
             assert c["values"] == f.metadata["unit"].split("|"), key
@@ -43,7 +51,10 @@ def test_controls_are_generated_from_the_declarations_with_the_scenarios_values(
 
 def test_each_intervention_of_the_scenario_gets_a_switch_and_one_can_be_added() -> None:
     controls = model_params("resident_houses")
-    assert controls["intervention.0"]["type"] == "Checkbox" and "meeting_place" in controls["intervention.0"]["label"]
+    assert (
+        controls["intervention.0"]["type"] == "Checkbox"
+        and "meeting_place" in controls["intervention.0"]["label"]
+    )
     names = [d.name for d in load_scenario("resident_houses").districts]
     assert controls["add.target"]["values"][3:] == names
     assert controls["add.start_month"]["max"] == 239
@@ -51,20 +62,38 @@ def test_each_intervention_of_the_scenario_gets_a_switch_and_one_can_be_added() 
 
 def test_the_dashboard_model_is_the_model_that_run_scenario_runs() -> None:
     """Same scenario, settings and seed: the dashboard's months are the CLI's months, bit for bit."""
-    m = DashboardModel("two_districts", seed="5", scale=0.02, **{"mobilisation.b_social": 0.5, "program.enabled": True})
+    m = DashboardModel(
+        "two_districts",
+        seed="5",
+        scale=0.02,
+        **{"mobilisation.b_social": 0.5, "program.enabled": True},
+    )
     assert m.notices == []
     for _ in range(m.horizon):
         m.step()
     m.step()  # after the horizon: no-op
     assert not m.running and m.month == m.horizon
-    ref = run_scenario(load_scenario("two_districts", ["scenario.scale=0.02", "mobilisation.b_social=0.5", "program.enabled=true"]), seed=5)
+    ref = run_scenario(
+        load_scenario(
+            "two_districts",
+            ["scenario.scale=0.02", "mobilisation.b_social=0.5", "program.enabled=true"],
+        ),
+        seed=5,
+    )
     pd.testing.assert_frame_equal(m.recorder.districts_frame(), ref.districts)
-    events = pd.DataFrame(m.event_log, columns=EVENT_COLUMNS).astype({"month": np.int32, "value": float})
+    events = pd.DataFrame(m.event_log, columns=EVENT_COLUMNS).astype(
+        {"month": np.int32, "value": float}
+    )
     pd.testing.assert_frame_equal(events, ref.events)
 
 
 def test_unusable_control_values_become_notices_not_errors() -> None:
-    m = DashboardModel("two_districts", seed="abc", scale=0.02, **{"associations.omega_per_year": 5.0, "program.state_share": 0.9})
+    m = DashboardModel(
+        "two_districts",
+        seed="abc",
+        scale=0.02,
+        **{"associations.omega_per_year": 5.0, "program.state_share": 0.9},
+    )
     scen = load_scenario("two_districts")
     assert m.seed == scen.seed
     assert any("seed" in n and "abc" in n for n in m.notices)
@@ -78,7 +107,16 @@ def test_switching_an_intervention_off_and_adding_one() -> None:
     assert off.spec.interventions == ()
     base = DashboardModel("resident_houses", scale=0.01)
     target = base.names[3]
-    m = DashboardModel("resident_houses", scale=0.01, **{"intervention.0": False, "add.type": "meeting_place", "add.target": target, "add.start_month": 2})
+    m = DashboardModel(
+        "resident_houses",
+        scale=0.01,
+        **{
+            "intervention.0": False,
+            "add.type": "meeting_place",
+            "add.target": target,
+            "add.start_month": 2,
+        },
+    )
     d = m.names.index(target)
     before = int(m.meeting_places[d])
     for _ in range(3):
@@ -119,7 +157,10 @@ def test_every_view_draws_the_current_state(stepped: DashboardModel) -> None:
 
 def test_views_before_the_first_month_say_so() -> None:
     m = DashboardModel("two_districts", scale=0.02)
-    assert "No month simulated yet" in views.series_figure(m, "identity", ["Creative"]).layout.title.text
+    assert (
+        "No month simulated yet"
+        in views.series_figure(m, "identity", ["Creative"]).layout.title.text
+    )
     assert "No program year has ended yet" in views.criteria_figure(m).layout.title.text
     np.testing.assert_allclose(views.current_values(m, "reputation"), m.reputation)
     assert np.isnan(views.current_values(m, "innovations")).all()
@@ -170,13 +211,23 @@ def test_participation_curve_predicts_next_months_participation() -> None:
         for t in range(48):
             if t > 0:
                 last = m.participation.copy()
-                event = [any(x.event_next_month for x in m.all_associations if x.district == d) for d in range(2)]
-                pred.append([views.participation_curve(m, d, np.array([last[d]]), event=event[d])[0] for d in range(2)])
+                event = [
+                    any(x.event_next_month for x in m.all_associations if x.district == d)
+                    for d in range(2)
+                ]
+                pred.append(
+                    [
+                        views.participation_curve(m, d, np.array([last[d]]), event=event[d])[0]
+                        for d in range(2)
+                    ]
+                )
             m.step()
             if t > 0:
                 act.append(m.participation.copy())
         pred, act = np.array(pred), np.array(act)
-        np.testing.assert_allclose(pred.mean(axis=0), act.mean(axis=0), rtol=0.12, err_msg=f"seed {seed}")
+        np.testing.assert_allclose(
+            pred.mean(axis=0), act.mean(axis=0), rtol=0.12, err_msg=f"seed {seed}"
+        )
         for d in range(2):
             assert np.corrcoef(pred[:, d], act[:, d])[0, 1] > 0.8, f"seed {seed}, district {d}"
 
@@ -185,10 +236,21 @@ def test_participation_curve_shape() -> None:
     m = DashboardModel("two_districts", seed=1, scale=0.05)
     s = np.linspace(0, 1, 21)
     curve = views.participation_curve(m, 0, s)
-    assert ((curve >= 0) & (curve <= 1)).all() and (np.diff(curve) > 0).all(), "more active ties: more reached and more motivated"
-    assert (views.participation_curve(m, 0, s, event=True) >= curve).all(), "an event month adds reach and pull"
-    flat = DashboardModel("two_districts", seed=1, scale=0.05, **{"mobilisation.b_social": 0.0, "communication.q_tie": 0.0})
-    assert np.ptp(views.participation_curve(flat, 0, s)) < 1e-6, "without word of mouth and social pull, others' activity does not matter"
+    assert ((curve >= 0) & (curve <= 1)).all() and (np.diff(curve) > 0).all(), (
+        "more active ties: more reached and more motivated"
+    )
+    assert (views.participation_curve(m, 0, s, event=True) >= curve).all(), (
+        "an event month adds reach and pull"
+    )
+    flat = DashboardModel(
+        "two_districts",
+        seed=1,
+        scale=0.05,
+        **{"mobilisation.b_social": 0.0, "communication.q_tie": 0.0},
+    )
+    assert np.ptp(views.participation_curve(flat, 0, s)) < 1e-6, (
+        "without word of mouth and social pull, others' activity does not matter"
+    )
 
 
 # -------------------------------------------------------- the page (Solara)
@@ -234,7 +296,9 @@ def test_page_renders_steps_and_redraws(page) -> None:
     rc, v = page
     assert "month 0 of 240" in _status(rc, v)
     assert "scale 0.02" in _status(rc, v)
-    assert "<p><b>Interventions in effect:</b> none</p>" in _html(rc), "two_districts has no interventions: the run view says so"
+    assert "<p><b>Interventions in effect:</b> none</p>" in _html(rc), (
+        "two_districts has no interventions: the run view says so"
+    )
     figs = _figures(rc)
     assert len(figs) == 5, list(figs)
     series = next(f for t, f in figs.items() if t.startswith("reputation"))
@@ -250,10 +314,15 @@ def test_page_renders_steps_and_redraws(page) -> None:
 
 def test_page_slider_and_reset_make_a_model_with_that_value(page) -> None:
     rc, v = page
-    slider = rc.find(v.Slider, label="mobilisation.b_social [motivation per share of active ties]").widget
+    slider = rc.find(
+        v.Slider, label="mobilisation.b_social [motivation per share of active ties]"
+    ).widget
     slider.v_model = 0.6
     rc.find(v.Btn, children=["Reset"]).widget.click()
-    assert "<td style='padding:2px 8px'>mobilisation.b_social</td><td style='padding:2px 8px'>0.6</td>" in _html(rc)
+    assert (
+        "<td style='padding:2px 8px'>mobilisation.b_social</td><td style='padding:2px 8px'>0.6</td>"
+        in _html(rc)
+    )
 
 
 def test_page_shows_a_bad_seed_as_a_notice(page) -> None:
@@ -267,16 +336,30 @@ def test_page_shows_a_bad_seed_as_a_notice(page) -> None:
 
 def test_page_scenario_chooser_builds_the_other_scenario(page) -> None:
     rc, v = page
-    rc.find(v.Select, label="scenario (a new model; the controls take its values)").widget.v_model = "resident_houses"
+    rc.find(
+        v.Select, label="scenario (a new model; the controls take its values)"
+    ).widget.v_model = "resident_houses"
     text = _html(rc)
     assert "resident_houses: month 0 of 240" in text
     assert "interventions[0] meeting_place (select traditional)" in text
-    assert rc.find(v.Checkbox, label="interventions[0] meeting_place (select traditional), month 0 to the end").widget.v_model is True
+    assert (
+        rc.find(
+            v.Checkbox,
+            label="interventions[0] meeting_place (select traditional), month 0 to the end",
+        ).widget.v_model
+        is True
+    )
 
 
 def test_students_params_cover_the_program_and_the_threshold_dynamics() -> None:
     keys = [k for k, _, _ in STUDENT_PARAMS]
-    assert {"program.enabled", "program.budget_eur_per_year", "program.allocation", "mobilisation.theta_mean", "mobilisation.b_social"} <= set(keys)
+    assert {
+        "program.enabled",
+        "program.budget_eur_per_year",
+        "program.allocation",
+        "mobilisation.theta_mean",
+        "mobilisation.b_social",
+    } <= set(keys)
     assert len(keys) == len(set(keys))
     for k in keys:
         declaration(k)  # each still names a declared parameter (a rename would fail here)
@@ -292,7 +375,12 @@ def test_cli_dashboard_reports_mistakes_in_one_line(capsys: pytest.CaptureFixtur
 
     assert main(["dashboard", "nosuch"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("districtsim: nosuch: found missing; expected an existing scenario file or a bundled name") and "Traceback" not in err
+    assert (
+        err.startswith(
+            "districtsim: nosuch: found missing; expected an existing scenario file or a bundled name"
+        )
+        and "Traceback" not in err
+    )
     assert main(["dashboard", "two_districts", "--port", "0"]) == 2
     assert "--port: found 0; expected a port number, 1-65535" in capsys.readouterr().err
     with socket.socket() as busy:
@@ -301,7 +389,10 @@ def test_cli_dashboard_reports_mistakes_in_one_line(capsys: pytest.CaptureFixtur
         port = busy.getsockname()[1]
         assert main(["dashboard", "two_districts", "--port", str(port)]) == 2
     err = capsys.readouterr().err
-    assert f"--port: found {port}; expected a free port on 127.0.0.1 (another program uses {port}; try --port {port + 1})" in err
+    assert (
+        f"--port: found {port}; expected a free port on 127.0.0.1 (another program uses {port}; try --port {port + 1})"
+        in err
+    )
 
 
 def test_page_runs_a_scenario_file_given_by_path(tmp_path, monkeypatch) -> None:
@@ -310,11 +401,15 @@ def test_page_runs_a_scenario_file_given_by_path(tmp_path, monkeypatch) -> None:
     from districtsim.dashboard import app
 
     path = tmp_path / "mine.toml"
-    path.write_text('[scenario]\nbase = "two_districts"\nname = "mine"\nscale = 0.02\n', encoding="utf-8")
+    path.write_text(
+        '[scenario]\nbase = "two_districts"\nname = "mine"\nscale = 0.02\n', encoding="utf-8"
+    )
     app.scenario_name.set(str(path))
     box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
     try:
-        chooser = rc.find(v.Select, label="scenario (a new model; the controls take its values)").widget
+        chooser = rc.find(
+            v.Select, label="scenario (a new model; the controls take its values)"
+        ).widget
         assert chooser.v_model == str(path) and chooser.items[0] == str(path)
         assert "mine: month 0 of 240" in _status(rc, v)
     finally:
@@ -331,6 +426,13 @@ def test_every_bundled_scenario_opens_in_the_dashboard(name: str) -> None:
     assert m.notices == []
     m.step()
     d = m.names[0]
-    for fig in (views.map_figure(m, "mode"), views.map_figure(m, "identity"), views.series_figure(m, "identity", [d]), views.participation_figure(m, d), views.criteria_figure(m), views.ties_figure(m, views.TieSample(m, 0))):
+    for fig in (
+        views.map_figure(m, "mode"),
+        views.map_figure(m, "identity"),
+        views.series_figure(m, "identity", [d]),
+        views.participation_figure(m, d),
+        views.criteria_figure(m),
+        views.ties_figure(m, views.TieSample(m, 0)),
+    ):
         assert fig.layout.title.text
     assert views.status(m).startswith(f"{m.spec.name}: month 1 of")

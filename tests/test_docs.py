@@ -15,7 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from districtsim.compare import CRITERIA_PREFIX, EFFECTS_COLUMNS, REPLICATES_COLUMNS, criteria_outcomes, outcome_names
+from districtsim.compare import (
+    CRITERIA_PREFIX,
+    EFFECTS_COLUMNS,
+    REPLICATES_COLUMNS,
+    criteria_outcomes,
+    outcome_names,
+)
 from districtsim.params import param_rows
 from districtsim.results import DISTRICT_COLUMNS, Recorder
 from districtsim.run import EVENT_COLUMNS
@@ -51,7 +57,14 @@ def render_param_table() -> str:
     """Return the Markdown parameter table generated from ``param_rows()``."""
     lines = [HEADER, "|---|---|---|---|---|---|"]
     for r in param_rows():
-        cells = (r["section"], f"`{r['name']}`", r["unit"], format_default(r["default"]), format_range(r["lo"], r["hi"]), r["source"])
+        cells = (
+            r["section"],
+            f"`{r['name']}`",
+            r["unit"],
+            format_default(r["default"]),
+            format_range(r["lo"], r["hi"]),
+            r["source"],
+        )
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(lines)
 
@@ -64,7 +77,9 @@ def _split_row(line: str) -> list[str]:
 def parse_param_table(text: str) -> list[dict[str, str]]:
     """Return the rows of the parameter table in ``text`` (the table under HEADER)."""
     lines = text.splitlines()
-    assert HEADER in lines, f"docs/ODD.md has no parameter table with the header {HEADER!r}; {REGENERATE}"
+    assert HEADER in lines, (
+        f"docs/ODD.md has no parameter table with the header {HEADER!r}; {REGENERATE}"
+    )
     rows = []
     names = _split_row(HEADER)
     for line in lines[lines.index(HEADER) + 1 :]:
@@ -73,7 +88,9 @@ def parse_param_table(text: str) -> list[dict[str, str]]:
         cells = _split_row(line)
         if all(set(c) <= set("-: ") for c in cells):
             continue
-        assert len(cells) == len(names), f"parameter table row has {len(cells)} cells, expected {len(names)}: {line}"
+        assert len(cells) == len(names), (
+            f"parameter table row has {len(cells)} cells, expected {len(names)}: {line}"
+        )
         row = dict(zip(names, cells, strict=True))
         row["name"] = row["name"].strip("`")
         rows.append(row)
@@ -93,22 +110,36 @@ def test_every_parameter_is_in_the_odd_table_with_its_unit_and_default():
             problems.append(f"{p['section']}.{p['name']}: missing")
             continue
         if row["unit"] != p["unit"]:
-            problems.append(f"{p['section']}.{p['name']}: unit {row['unit']!r} in docs, {p['unit']!r} in params.py")
+            problems.append(
+                f"{p['section']}.{p['name']}: unit {row['unit']!r} in docs, {p['unit']!r} in params.py"
+            )
         if row["default"] != format_default(p["default"]):
-            problems.append(f"{p['section']}.{p['name']}: default {row['default']!r} in docs, {format_default(p['default'])!r} in params.py")
-    assert not problems, "docs/ODD.md parameter table out of date:\n" + "\n".join(problems) + f"\n{REGENERATE}"
+            problems.append(
+                f"{p['section']}.{p['name']}: default {row['default']!r} in docs, {format_default(p['default'])!r} in params.py"
+            )
+    assert not problems, (
+        "docs/ODD.md parameter table out of date:\n" + "\n".join(problems) + f"\n{REGENERATE}"
+    )
 
 
 def test_odd_table_names_no_unknown_parameter():
     known = {(p["section"], p["name"]) for p in param_rows()}
-    unknown = [f"{r['section']}.{r['name']}" for r in _table_rows() if (r["section"], r["name"]) not in known]
-    assert not unknown, f"docs/ODD.md documents parameters that districtsim.params does not declare: {unknown}; {REGENERATE}"
+    unknown = [
+        f"{r['section']}.{r['name']}"
+        for r in _table_rows()
+        if (r["section"], r["name"]) not in known
+    ]
+    assert not unknown, (
+        f"docs/ODD.md documents parameters that districtsim.params does not declare: {unknown}; {REGENERATE}"
+    )
 
 
 def test_odd_table_follows_the_declaration_order_once_per_parameter():
     documented = [(r["section"], r["name"]) for r in _table_rows()]
     declared = [(p["section"], p["name"]) for p in param_rows()]
-    assert documented == declared, f"expected one row per parameter in the order of districtsim.params; {REGENERATE}"
+    assert documented == declared, (
+        f"expected one row per parameter in the order of districtsim.params; {REGENERATE}"
+    )
 
 
 def _documented_columns(heading: str) -> set[str]:
@@ -122,17 +153,23 @@ def _documented_columns(heading: str) -> set[str]:
 def test_every_district_column_is_in_outputs_md():
     documented = _documented_columns("## districts")
     missing = [k for k in DISTRICT_COLUMNS if k not in documented]
-    assert not missing, f"docs/outputs.md does not document these district columns of districtsim.results.DISTRICT_COLUMNS: {missing}"
+    assert not missing, (
+        f"docs/outputs.md does not document these district columns of districtsim.results.DISTRICT_COLUMNS: {missing}"
+    )
 
 
 def test_every_city_column_is_in_outputs_md():
     names = ["a", "b"]
     rec = Recorder(2, names)
     for t in range(2):
-        rec.record(t, {k: np.ones(len(names)) for k in DISTRICT_COLUMNS}, ["traditional", "creative"], 0.0)
+        rec.record(
+            t, {k: np.ones(len(names)) for k in DISTRICT_COLUMNS}, ["traditional", "creative"], 0.0
+        )
     documented = _documented_columns("## city")
     missing = [c for c in rec.city_frame().columns if c not in documented]
-    assert not missing, f"docs/outputs.md does not document these columns of Recorder.city_frame(): {missing}"
+    assert not missing, (
+        f"docs/outputs.md does not document these columns of Recorder.city_frame(): {missing}"
+    )
 
 
 def test_every_event_column_is_in_outputs_md():
@@ -144,16 +181,24 @@ def test_every_event_column_is_in_outputs_md():
 def test_every_comparison_column_and_outcome_is_in_outputs_md():
     effects = _documented_columns("### effects")
     missing = [c for c in EFFECTS_COLUMNS if c not in effects]
-    assert not missing, f"docs/outputs.md (### effects) does not document these columns of districtsim.compare.EFFECTS_COLUMNS: {missing}"
+    assert not missing, (
+        f"docs/outputs.md (### effects) does not document these columns of districtsim.compare.EFFECTS_COLUMNS: {missing}"
+    )
     outcomes = [o for o in outcome_names() if not o.startswith(CRITERIA_PREFIX)]
     missing = [o for o in outcomes if o not in effects]
-    assert not missing, f"docs/outputs.md (### effects) does not document these outcomes of districtsim.compare.OUTCOMES: {missing}"
+    assert not missing, (
+        f"docs/outputs.md (### effects) does not document these outcomes of districtsim.compare.OUTCOMES: {missing}"
+    )
     text = OUTPUTS.read_text(encoding="utf-8").split("### effects", 1)[1]
     missing = [c for c in criteria_outcomes() if f"`{c}`" not in text.split("### replicates", 1)[0]]
-    assert not missing, f"docs/outputs.md (### effects) does not list these criteria outcomes: {missing}"
+    assert not missing, (
+        f"docs/outputs.md (### effects) does not list these criteria outcomes: {missing}"
+    )
     replicates = _documented_columns("### replicates")
     missing = [c for c in REPLICATES_COLUMNS if c not in replicates]
-    assert not missing, f"docs/outputs.md (### replicates) does not document these columns of districtsim.compare.REPLICATES_COLUMNS: {missing}"
+    assert not missing, (
+        f"docs/outputs.md (### replicates) does not document these columns of districtsim.compare.REPLICATES_COLUMNS: {missing}"
+    )
 
 
 def write_param_table(path: Path = ODD) -> None:

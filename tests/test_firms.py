@@ -14,7 +14,9 @@ from districtsim.scenario import load_scenario
 
 
 def small(months: int, *overrides: str, scale: float = 0.05):
-    return load_scenario("two_districts", [f"scenario.months={months}", f"scenario.scale={scale}", *overrides])
+    return load_scenario(
+        "two_districts", [f"scenario.months={months}", f"scenario.scale={scale}", *overrides]
+    )
 
 
 def test_firms_are_agents_counted_per_district_and_not_sampled_with_scale() -> None:
@@ -24,16 +26,29 @@ def test_firms_are_agents_counted_per_district_and_not_sampled_with_scale() -> N
         model = DistrictModel(small(1, scale=scale), seed=1)
         agents = model.agents_by_type[LocalFirm]
         assert len(agents) == len(model.firms), "expected model.firms to hold every LocalFirm agent"
-        np.testing.assert_array_equal(model.local_firms, np.bincount([x.district for x in agents], minlength=2), err_msg="expected local_firms to count the agents per district")
+        np.testing.assert_array_equal(
+            model.local_firms,
+            np.bincount([x.district for x in agents], minlength=2),
+            err_msg="expected local_firms to count the agents per district",
+        )
         counts.append(model.local_firms.copy())
-    np.testing.assert_array_equal(counts[0], counts[1], err_msg="expected the same firms at scale 0.01 and 0.1 (firms are not sampled)")
-    assert counts[0].tolist() == [round(f.initial_per_1000 * 20000 / 1000)] * 2, "expected initial_per_1000 firms per 1,000 residents"
+    np.testing.assert_array_equal(
+        counts[0],
+        counts[1],
+        err_msg="expected the same firms at scale 0.01 and 0.1 (firms are not sampled)",
+    )
+    assert counts[0].tolist() == [round(f.initial_per_1000 * 20000 / 1000)] * 2, (
+        "expected initial_per_1000 firms per 1,000 residents"
+    )
 
 
 def test_interest_is_beta_with_the_documented_mean() -> None:
     f = Firms()
     x = draw_interest(np.random.default_rng(1), f, 200_000)
-    a, b = f.interest_mean * f.interest_concentration, (1 - f.interest_mean) * f.interest_concentration
+    a, b = (
+        f.interest_mean * f.interest_concentration,
+        (1 - f.interest_mean) * f.interest_concentration,
+    )
     ks = stats.kstest(x, stats.beta(a, b).cdf)
     assert ks.pvalue > 0.001, f"expected interest ~ Beta({a:.2f}, {b:.2f}), KS p={ks.pvalue:.2g}"
 
@@ -45,14 +60,20 @@ def test_agents_stay_in_step_with_their_arrays_through_entry_and_exit() -> None:
     for _ in range(60):
         model.step()
         alive = list(model.agents_by_type[LocalFirm])
-        assert len(alive) == len(model.firms) and set(alive) == set(model.firms), f"month {model.month}: expected model.firms to be exactly the live LocalFirm agents"
+        assert len(alive) == len(model.firms) and set(alive) == set(model.firms), (
+            f"month {model.month}: expected model.firms to be exactly the live LocalFirm agents"
+        )
         np.testing.assert_array_equal(model._firm_district, [x.district for x in model.firms])
         np.testing.assert_array_equal(model._firm_interest, [x.interest for x in model.firms])
     ids = {x.unique_id for x in model.firms}
     entered, exited = len(ids - ids0), len(ids0 - ids)
-    assert entered > 20 and exited > 20, f"expected entries and exits over 5 years (test must bite), got {entered} and {exited}"
+    assert entered > 20 and exited > 20, (
+        f"expected entries and exits over 5 years (test must bite), got {entered} and {exited}"
+    )
     d = model.recorder.data
-    np.testing.assert_array_equal(d["local_firms"][-1], np.bincount([x.district for x in model.firms], minlength=2))
+    np.testing.assert_array_equal(
+        d["local_firms"][-1], np.bincount([x.district for x in model.firms], minlength=2)
+    )
 
 
 def test_exit_rate_matches_the_parameter_at_average_attractiveness() -> None:
@@ -66,8 +87,13 @@ def test_exit_rate_matches_the_parameter_at_average_attractiveness() -> None:
     monthly = f.exit_per_year / 12.0
     want = len(start) * (1 - monthly) ** 60
     attr = model.recorder.data["attractiveness"][:60]
-    lo, hi = (1 - monthly * attr.max() ** -f.elasticity_attractiveness) ** 60, (1 - monthly * attr.min() ** -f.elasticity_attractiveness) ** 60
-    assert len(start) * lo - 4 * np.sqrt(want) <= survivors <= len(start) * hi + 4 * np.sqrt(want), f"expected ~{want:.0f} of {len(start)} initial firms to survive 5 years, got {survivors}"
+    lo, hi = (
+        (1 - monthly * attr.max() ** -f.elasticity_attractiveness) ** 60,
+        (1 - monthly * attr.min() ** -f.elasticity_attractiveness) ** 60,
+    )
+    assert (
+        len(start) * lo - 4 * np.sqrt(want) <= survivors <= len(start) * hi + 4 * np.sqrt(want)
+    ), f"expected ~{want:.0f} of {len(start)} initial firms to survive 5 years, got {survivors}"
 
 
 def test_local_partnerships_follow_the_hazard() -> None:
@@ -79,15 +105,36 @@ def test_local_partnerships_follow_the_hazard() -> None:
     expected = 0.0
     started = 0
     for t in range(scen.months):
-        k_norm = partnerships.saturating(model.k_public + model.k_private, pp.knowledge_half_saturation)
+        k_norm = partnerships.saturating(
+            model.k_public + model.k_private, pp.knowledge_half_saturation
+        )
         free = np.array([x.is_free or x.partnership_end <= t for x in model.firms])
-        h = local_partnership_hazard(model._firm_interest, k_norm[model._firm_district], model.program.is_platform[model._firm_district], scen.params.firms, pp.platform_multiplier)
+        h = local_partnership_hazard(
+            model._firm_interest,
+            k_norm[model._firm_district],
+            model.program.is_platform[model._firm_district],
+            scen.params.firms,
+            pp.platform_multiplier,
+        )
         expected += float((-np.expm1(-h))[free].sum())
-        n_before = sum(1 for e in model.event_log if e["event"] == "partnership" and e["detail"].startswith("local_firm"))
+        n_before = sum(
+            1
+            for e in model.event_log
+            if e["event"] == "partnership" and e["detail"].startswith("local_firm")
+        )
         model.step()
-        started += sum(1 for e in model.event_log if e["event"] == "partnership" and e["detail"].startswith("local_firm")) - n_before
+        started += (
+            sum(
+                1
+                for e in model.event_log
+                if e["event"] == "partnership" and e["detail"].startswith("local_firm")
+            )
+            - n_before
+        )
     lo, hi = stats.poisson.ppf([0.0005, 0.9995], expected)
-    assert lo <= started <= hi, f"expected {expected:.1f} local partnerships (99.9% interval {lo:.0f}-{hi:.0f}), got {started}"
+    assert lo <= started <= hi, (
+        f"expected {expected:.1f} local partnerships (99.9% interval {lo:.0f}-{hi:.0f}), got {started}"
+    )
     assert started > 20, "expected many local partnerships at this rate (test must bite)"
 
 
@@ -98,14 +145,30 @@ def test_local_partners_feed_innovations_but_not_external_resources() -> None:
         n_events = len(model.event_log)
         model.step()
         # partners_local is counted in the partnership phase; firms that closed later in the month ended theirs.
-        closed = [e["district"] for e in model.event_log[n_events:] if e["event"] == "partnership_end" and e["detail"].endswith("(firm closed)")]
+        closed = [
+            e["district"]
+            for e in model.event_log[n_events:]
+            if e["event"] == "partnership_end" and e["detail"].endswith("(firm closed)")
+        ]
         closed_per_district = np.array([closed.count(name) for name in model.names])
-        np.testing.assert_array_equal(model.partners_local, np.bincount([x.district for x in model.partnered_firms], minlength=2) + closed_per_district)
-        assert all(x.model is model and x in model.agents_by_type[LocalFirm] for x in model.partnered_firms), "expected only live firms to hold partnerships"
+        np.testing.assert_array_equal(
+            model.partners_local,
+            np.bincount([x.district for x in model.partnered_firms], minlength=2)
+            + closed_per_district,
+        )
+        assert all(
+            x.model is model and x in model.agents_by_type[LocalFirm] for x in model.partnered_firms
+        ), "expected only live firms to hold partnerships"
     d = model.recorder.data
-    assert d["partners_local"].max() > 0, "expected local partnerships at this rate (test must bite)"
+    assert d["partners_local"].max() > 0, (
+        "expected local partnerships at this rate (test must bite)"
+    )
     pp = scen.params.partnerships
-    np.testing.assert_allclose(d["external_persons"], d["partners"] * pp.experts_per_partnership, err_msg="expected external resources from outside partners only")
+    np.testing.assert_allclose(
+        d["external_persons"],
+        d["partners"] * pp.experts_per_partnership,
+        err_msg="expected external resources from outside partners only",
+    )
 
 
 @pytest.mark.slow
@@ -115,11 +178,18 @@ def test_local_partnerships_raise_innovations_over_replicates() -> None:
     for seed in range(1, 11):
         out = []
         for rate in (0.0, 30.0):
-            model = DistrictModel(small(120, f"firms.partnerships_per_1000_per_year={rate}"), seed=seed)
+            model = DistrictModel(
+                small(120, f"firms.partnerships_per_1000_per_year={rate}"), seed=seed
+            )
             for _ in range(120):
                 model.step()
             out.append(model.recorder.data["innovations"].sum())
         diffs.append(out[1] - out[0])
     diffs = np.array(diffs)
-    mean, half = diffs.mean(), stats.t.ppf(0.975, diffs.size - 1) * diffs.std(ddof=1) / np.sqrt(diffs.size)
-    assert mean - half > 0, f"expected more innovations with local partnerships: +{mean:.2f} [{mean - half:+.2f}, {mean + half:+.2f}] per 10 years"
+    mean, half = (
+        diffs.mean(),
+        stats.t.ppf(0.975, diffs.size - 1) * diffs.std(ddof=1) / np.sqrt(diffs.size),
+    )
+    assert mean - half > 0, (
+        f"expected more innovations with local partnerships: +{mean:.2f} [{mean - half:+.2f}, {mean + half:+.2f}] per 10 years"
+    )

@@ -46,7 +46,10 @@ def column_digest(values: pd.Series) -> dict[str, object]:
     """Return a column's exact digest (SHA-256 of its bytes) and, if numeric, its sum."""
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         arr = np.ascontiguousarray(values.to_numpy())
-        out: dict[str, object] = {"dtype": str(arr.dtype), "sha256": hashlib.sha256(arr.tobytes()).hexdigest()}
+        out: dict[str, object] = {
+            "dtype": str(arr.dtype),
+            "sha256": hashlib.sha256(arr.tobytes()).hexdigest(),
+        }
         out["sum"] = float(np.nansum(arr.astype(float)))
         return out
     text = "\x1f".join("" if pd.isna(v) else str(v) for v in values.to_numpy(dtype=object))
@@ -58,10 +61,18 @@ def digest(case: str) -> dict[str, object]:
     name = str(FIXTURES.get(case, case))
     overrides = [f"scenario.months={MONTHS}", f"scenario.scale={SCALE.get(case, 0.01)}"]
     result = run_scenario(load_scenario(name, overrides), seed=SEED)
-    tables = {"districts": result.districts, "city": result.city, "events": result.events, "criteria": result.criteria}
+    tables = {
+        "districts": result.districts,
+        "city": result.city,
+        "events": result.events,
+        "criteria": result.criteria,
+    }
     out: dict[str, object] = {"simulated_places": result.meta["simulated_places"]}
     for key, frame in tables.items():
-        out[key] = {"rows": len(frame), "columns": {c: column_digest(frame[c]) for c in frame.columns}}
+        out[key] = {
+            "rows": len(frame),
+            "columns": {c: column_digest(frame[c]) for c in frame.columns},
+        }
     return out
 
 
@@ -69,7 +80,9 @@ def differences(stored: dict[str, object], now: dict[str, object]) -> list[str]:
     """Return a line per table, column or count that differs between two digests."""
     lines = []
     if stored["simulated_places"] != now["simulated_places"]:
-        lines.append(f"simulated_places: stored {stored['simulated_places']}, now {now['simulated_places']}")
+        lines.append(
+            f"simulated_places: stored {stored['simulated_places']}, now {now['simulated_places']}"
+        )
     for key in ("districts", "city", "events", "criteria"):
         old, new = stored[key], now[key]
         if old["rows"] != new["rows"]:
@@ -81,7 +94,9 @@ def differences(stored: dict[str, object], now: dict[str, object]) -> list[str]:
         for col, d in old["columns"].items():
             n = new["columns"].get(col)
             if n is not None and n != d:
-                lines.append(f"{key}.{col}: stored sum {d.get('sum')}, now {n.get('sum')} ({d['dtype']} -> {n['dtype']})")
+                lines.append(
+                    f"{key}.{col}: stored sum {d.get('sum')}, now {n.get('sum')} ({d['dtype']} -> {n['dtype']})"
+                )
     return lines
 
 
@@ -89,18 +104,27 @@ def test_golden_cases_cover_every_bundled_scenario_and_intervention_type() -> No
     from districtsim.interventions import TYPES
 
     stored = json.loads(STORED.read_text())
-    assert sorted(stored) == sorted(cases()), "regenerate with `.venv/bin/python tests/test_golden.py --write`"
+    assert sorted(stored) == sorted(cases()), (
+        "regenerate with `.venv/bin/python tests/test_golden.py --write`"
+    )
     fixture = load_scenario(str(FIXTURES["every_intervention"]))
-    assert {i.type for i in fixture.interventions} == set(TYPES), "every_intervention.toml must use every intervention type"
+    assert {i.type for i in fixture.interventions} == set(TYPES), (
+        "every_intervention.toml must use every intervention type"
+    )
     assert fixture.shocks, "every_intervention.toml must include a scenario [[shocks]] table"
 
 
 @pytest.mark.parametrize("case", cases())
 def test_golden_baseline(case: str) -> None:
     stored = json.loads(STORED.read_text())
-    assert case in stored, f"no stored baseline for {case}: run `.venv/bin/python tests/test_golden.py --write`"
+    assert case in stored, (
+        f"no stored baseline for {case}: run `.venv/bin/python tests/test_golden.py --write`"
+    )
     diff = differences(stored[case], digest(case))
-    assert not diff, f"{case} differs from the golden baseline ({len(diff)} differences):\n" + "\n".join(diff[:40])
+    assert not diff, (
+        f"{case} differs from the golden baseline ({len(diff)} differences):\n"
+        + "\n".join(diff[:40])
+    )
 
 
 def test_golden_baseline_detects_a_changed_run(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,7 +136,9 @@ def test_golden_baseline_detects_a_changed_run(monkeypatch: pytest.MonkeyPatch) 
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--write"]:
-        sys.exit("usage: python tests/test_golden.py --write   (regenerates tests/golden/baseline.json)")
+        sys.exit(
+            "usage: python tests/test_golden.py --write   (regenerates tests/golden/baseline.json)"
+        )
     values = {case: digest(case) for case in cases()}
     STORED.write_text(json.dumps(values, indent=1, sort_keys=True) + "\n")
     print(f"wrote {STORED} ({len(values)} cases)")

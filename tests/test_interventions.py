@@ -19,15 +19,30 @@ from districtsim.scenario import SCENARIO_DIR, load_scenario
 
 def mean_ci(x: np.ndarray) -> tuple[float, float, float]:
     """Mean and 95% Student-t interval over replicates."""
-    m, half = float(np.mean(x)), float(stats.t.ppf(0.975, len(x) - 1) * np.std(x, ddof=1) / np.sqrt(len(x)))
+    m, half = (
+        float(np.mean(x)),
+        float(stats.t.ppf(0.975, len(x) - 1) * np.std(x, ddof=1) / np.sqrt(len(x))),
+    )
     return m, m - half, m + half
 
 
-def scenario(tmp_path: Path, tables: str, *overrides: str, base: str = "two_districts", months: int = 36, scale: float = 0.02):
+def scenario(
+    tmp_path: Path,
+    tables: str,
+    *overrides: str,
+    base: str = "two_districts",
+    months: int = 36,
+    scale: float = 0.02,
+):
     """Write the bundled ``base`` scenario plus ``tables`` (TOML) to a file and load it."""
     path = tmp_path / f"iv_{abs(hash(tables)) % 10**8}.toml"
-    path.write_text((SCENARIO_DIR / f"{base}.toml").read_text(encoding="utf-8") + "\n" + tables, encoding="utf-8")
-    return load_scenario(str(path), [f"scenario.months={months}", f"scenario.scale={scale}", *overrides])
+    path.write_text(
+        (SCENARIO_DIR / f"{base}.toml").read_text(encoding="utf-8") + "\n" + tables,
+        encoding="utf-8",
+    )
+    return load_scenario(
+        str(path), [f"scenario.months={months}", f"scenario.scale={scale}", *overrides]
+    )
 
 
 def baseline(*overrides: str, base: str = "two_districts", months: int = 36, scale: float = 0.02):
@@ -51,39 +66,112 @@ def same_tables(a, b) -> None:
 @pytest.mark.parametrize(
     ("table", "key", "expected"),
     [
-        ('type = "festival"\nselect = "all"\nstart_month = 1', "interventions[0].type", "meeting_place, channel, program"),
-        ('type = "meeting_place"\nstart_month = 1', "interventions[0].districts", "exactly one of districts"),
-        ('type = "meeting_place"\ndistricts = ["Nowhere"]\nstart_month = 1', "interventions[0].districts", "the name of a district"),
-        ('type = "meeting_place"\nselect = "some"\nstart_month = 1', "interventions[0].select", "one of all, traditional, creative"),
-        ('type = "meeting_place"\nselect = "all"\nstart_month = 99', "interventions[0].start_month", "a month within the horizon 0..35"),
-        ('type = "meeting_place"\nselect = "all"\nstart_month = 5\nend_month = 5', "interventions[0].end_month", "a month after start_month, 6..1200"),
-        ('type = "meeting_place"\nselect = "all"\nstart_month = 1\nchange = "two"', "interventions[0].change", "(int)"),
-        ('type = "channel"\nselect = "all"\nstart_month = 1\nchannel = "radio"', "interventions[0].channel", "one of paper, website, social_media, forum"),
-        ('type = "program"\ndistricts = ["Creative"]\nstart_month = 1', "interventions[0].select", 'select = "all"'),
-        ('type = "program"\nselect = "all"\nstart_month = 1\nbudget = 5', "interventions[0].budget", "budget_eur_per_year"),
-        ('type = "program"\nselect = "all"\nstart_month = 1\nbudget_eur_per_year = -5', "interventions[0].budget_eur_per_year", "0"),
-        ('type = "housing"\nselect = "all"\nstart_month = 1', "interventions[0].dwellings", "a value for dwellings"),
-        ('type = "housing"\nselect = "all"\nstart_month = 1\ndwellings = 10\nshare_owner = 0.9\nshare_social = 0.3', "interventions[0].share_social", "share_owner + share_social <= 1"),
-        ('type = "reputation_shock"\nselect = "all"\nstart_month = 1\nchange = 2.0', "interventions[0].change", "[-1, 1]"),
+        (
+            'type = "festival"\nselect = "all"\nstart_month = 1',
+            "interventions[0].type",
+            "meeting_place, channel, program",
+        ),
+        (
+            'type = "meeting_place"\nstart_month = 1',
+            "interventions[0].districts",
+            "exactly one of districts",
+        ),
+        (
+            'type = "meeting_place"\ndistricts = ["Nowhere"]\nstart_month = 1',
+            "interventions[0].districts",
+            "the name of a district",
+        ),
+        (
+            'type = "meeting_place"\nselect = "some"\nstart_month = 1',
+            "interventions[0].select",
+            "one of all, traditional, creative",
+        ),
+        (
+            'type = "meeting_place"\nselect = "all"\nstart_month = 99',
+            "interventions[0].start_month",
+            "a month within the horizon 0..35",
+        ),
+        (
+            'type = "meeting_place"\nselect = "all"\nstart_month = 5\nend_month = 5',
+            "interventions[0].end_month",
+            "a month after start_month, 6..1200",
+        ),
+        (
+            'type = "meeting_place"\nselect = "all"\nstart_month = 1\nchange = "two"',
+            "interventions[0].change",
+            "(int)",
+        ),
+        (
+            'type = "channel"\nselect = "all"\nstart_month = 1\nchannel = "radio"',
+            "interventions[0].channel",
+            "one of paper, website, social_media, forum",
+        ),
+        (
+            'type = "program"\ndistricts = ["Creative"]\nstart_month = 1',
+            "interventions[0].select",
+            'select = "all"',
+        ),
+        (
+            'type = "program"\nselect = "all"\nstart_month = 1\nbudget = 5',
+            "interventions[0].budget",
+            "budget_eur_per_year",
+        ),
+        (
+            'type = "program"\nselect = "all"\nstart_month = 1\nbudget_eur_per_year = -5',
+            "interventions[0].budget_eur_per_year",
+            "0",
+        ),
+        (
+            'type = "housing"\nselect = "all"\nstart_month = 1',
+            "interventions[0].dwellings",
+            "a value for dwellings",
+        ),
+        (
+            'type = "housing"\nselect = "all"\nstart_month = 1\ndwellings = 10\nshare_owner = 0.9\nshare_social = 0.3',
+            "interventions[0].share_social",
+            "share_owner + share_social <= 1",
+        ),
+        (
+            'type = "reputation_shock"\nselect = "all"\nstart_month = 1\nchange = 2.0',
+            "interventions[0].change",
+            "[-1, 1]",
+        ),
     ],
 )
-def test_bad_interventions_are_one_line_errors_naming_the_key(tmp_path: Path, table: str, key: str, expected: str) -> None:
+def test_bad_interventions_are_one_line_errors_naming_the_key(
+    tmp_path: Path, table: str, key: str, expected: str
+) -> None:
     with pytest.raises(ScenarioError) as err:
         scenario(tmp_path, "[[interventions]]\n" + table)
     msg = str(err.value)
-    assert key in msg and expected in msg and "\n" not in msg, f"expected a one-line error naming {key} and '{expected}', got: {msg}"
+    assert key in msg and expected in msg and "\n" not in msg, (
+        f"expected a one-line error naming {key} and '{expected}', got: {msg}"
+    )
 
 
 def test_a_shorter_horizon_that_cuts_an_intervention_off_is_an_error(tmp_path: Path) -> None:
-    scen = scenario(tmp_path, '[[interventions]]\ntype = "meeting_place"\nselect = "all"\nstart_month = 30')
+    scen = scenario(
+        tmp_path, '[[interventions]]\ntype = "meeting_place"\nselect = "all"\nstart_month = 30'
+    )
     with pytest.raises(ScenarioError, match=r"interventions\[0\]\.start_month"):
         scen.with_overrides(["scenario.months=12"])
 
 
 def test_interventions_are_recorded_in_the_run_metadata(tmp_path: Path) -> None:
-    scen = scenario(tmp_path, '[[interventions]]\ntype = "coaching"\ndistricts = ["Traditional"]\nstart_month = 2\nend_month = 20\nshift_per_year = 0.3')
+    scen = scenario(
+        tmp_path,
+        '[[interventions]]\ntype = "coaching"\ndistricts = ["Traditional"]\nstart_month = 2\nend_month = 20\nshift_per_year = 0.3',
+    )
     meta = run_scenario(scen, seed=1).meta
-    assert meta["scenario"]["interventions"] == [{"type": "coaching", "start_month": 2, "end_month": 20, "districts": ["Traditional"], "shift_per_year": 0.3}]
+    assert meta["scenario"]["interventions"] == [
+        {
+            "type": "coaching",
+            "start_month": 2,
+            "end_month": 20,
+            "districts": ["Traditional"],
+            "shift_per_year": 0.3,
+        }
+    ]
 
 
 # ------------------------------------------------- common random numbers
@@ -96,7 +184,9 @@ def test_interventions_are_recorded_in_the_run_metadata(tmp_path: Path) -> None:
     ],
     ids=["no_place", "no_coaching", "loose_cap"],
 )
-def test_an_intervention_that_changes_nothing_gives_bit_identical_outputs(tmp_path: Path, table: str) -> None:
+def test_an_intervention_that_changes_nothing_gives_bit_identical_outputs(
+    tmp_path: Path, table: str
+) -> None:
     a = run_scenario(baseline(), seed=3)
     b = run_scenario(scenario(tmp_path, table), seed=3)
     same_tables(a, b)
@@ -106,115 +196,234 @@ def test_an_intervention_that_changes_nothing_gives_bit_identical_outputs(tmp_pa
 
 def test_a_meeting_place_without_its_mechanisms_has_no_effect(tmp_path: Path) -> None:
     """Events off and meeting places out of liveability: opening a resident house changes nothing (exactly)."""
-    off = ("associations.events_per_year_traditional=0", "associations.events_per_year_creative=0", "liveability.w_meeting_places=0")
+    off = (
+        "associations.events_per_year_traditional=0",
+        "associations.events_per_year_creative=0",
+        "liveability.w_meeting_places=0",
+    )
     table = '[[interventions]]\ntype = "meeting_place"\ndistricts = ["Traditional", "Creative"]\nstart_month = 0\nchange = 3'
     for seed in (1, 2):
-        same_tables(run_scenario(baseline(*off), seed=seed), run_scenario(scenario(tmp_path, table, *off), seed=seed))
+        same_tables(
+            run_scenario(baseline(*off), seed=seed),
+            run_scenario(scenario(tmp_path, table, *off), seed=seed),
+        )
     # With the mechanisms on, the same intervention does change the district (test must bite).
     changed = run_scenario(scenario(tmp_path, table), seed=1).districts
-    assert not changed.equals(run_scenario(baseline(), seed=1).districts), "expected the resident houses to change the run when events and liveability use them"
+    assert not changed.equals(run_scenario(baseline(), seed=1).districts), (
+        "expected the resident houses to change the run when events and liveability use them"
+    )
 
 
 # ------------------------------------------------------------ each type
 def test_meeting_place_opens_and_closes_in_its_window(tmp_path: Path) -> None:
-    scen = scenario(tmp_path, '[[interventions]]\ntype = "meeting_place"\ndistricts = ["Creative"]\nstart_month = 5\nend_month = 10\nchange = 2')
+    scen = scenario(
+        tmp_path,
+        '[[interventions]]\ntype = "meeting_place"\ndistricts = ["Creative"]\nstart_month = 5\nend_month = 10\nchange = 2',
+    )
     model = DistrictModel(scen, seed=1)
     places = []
     for _ in range(12):
         model.step()
         places.append(model.meeting_places.copy())
     places = np.array(places)
-    assert (places[:5, 1] == 1).all() and (places[5:10, 1] == 3).all() and (places[10:, 1] == 1).all(), f"expected 1 -> 3 -> 1 meeting places in Creative, got {places[:, 1]}"
+    assert (
+        (places[:5, 1] == 1).all() and (places[5:10, 1] == 3).all() and (places[10:, 1] == 1).all()
+    ), f"expected 1 -> 3 -> 1 meeting places in Creative, got {places[:, 1]}"
     assert (places[:, 0] == 1).all(), "expected Traditional unchanged"
-    closing = scenario(tmp_path, '[[interventions]]\ntype = "meeting_place"\ndistricts = ["Creative"]\nstart_month = 2\nchange = -5')
+    closing = scenario(
+        tmp_path,
+        '[[interventions]]\ntype = "meeting_place"\ndistricts = ["Creative"]\nstart_month = 2\nchange = -5',
+    )
     model = stepped(closing)
-    assert model.meeting_places.tolist() == [1, 0], "expected closing more places than exist to stop at 0"
+    assert model.meeting_places.tolist() == [1, 0], (
+        "expected closing more places than exist to stop at 0"
+    )
 
 
-def test_funded_channel_runs_without_volunteers_until_the_end_and_closed_channel_stays_closed(tmp_path: Path) -> None:
+def test_funded_channel_runs_without_volunteers_until_the_end_and_closed_channel_stays_closed(
+    tmp_path: Path,
+) -> None:
     no_hours = ("associations.hours_per_volunteer=0",)
-    scen = scenario(tmp_path, '[[interventions]]\ntype = "channel"\ndistricts = ["Traditional"]\nstart_month = 0\nend_month = 12\nchannel = "social_media"\naction = "launch"', *no_hours, months=24)
+    scen = scenario(
+        tmp_path,
+        '[[interventions]]\ntype = "channel"\ndistricts = ["Traditional"]\nstart_month = 0\nend_month = 12\nchannel = "social_media"\naction = "launch"',
+        *no_hours,
+        months=24,
+    )
     model = DistrictModel(scen, seed=1)
     k = CHANNELS.index("social_media")
     running = []
     for _ in range(24):
         model.step()
         running.append(bool(model.active_channels[0, k]))
-    assert all(running[1:12]), "expected the funded social-media channel to run through the intervention without volunteer hours"
-    assert not running[-1], "expected the channel to lapse after the funding ended (no volunteer hours)"
-    close = scenario(tmp_path, '[[interventions]]\ntype = "channel"\ndistricts = ["Creative"]\nstart_month = 3\nend_month = 15\nchannel = "paper"\naction = "close"', months=30)
+    assert all(running[1:12]), (
+        "expected the funded social-media channel to run through the intervention without volunteer hours"
+    )
+    assert not running[-1], (
+        "expected the channel to lapse after the funding ended (no volunteer hours)"
+    )
+    close = scenario(
+        tmp_path,
+        '[[interventions]]\ntype = "channel"\ndistricts = ["Creative"]\nstart_month = 3\nend_month = 15\nchannel = "paper"\naction = "close"',
+        months=30,
+    )
     model = DistrictModel(close, seed=1)
     paper = []
     for _ in range(30):
         model.step()
         paper.append(bool(model.active_channels[1, CHANNELS.index("paper")]))
-    assert all(paper[:3]) and not any(paper[4:15]), "expected the paper to stop in month 3 and stay closed while the intervention lasts"
-    assert paper[-1], "expected the lead association to restart the paper after the intervention (it has the hours)"
+    assert all(paper[:3]) and not any(paper[4:15]), (
+        "expected the paper to stop in month 3 and stay closed while the intervention lasts"
+    )
+    assert paper[-1], (
+        "expected the lead association to restart the paper after the intervention (it has the hours)"
+    )
 
 
 def test_program_intervention_runs_calls_only_in_its_window(tmp_path: Path) -> None:
-    scen = scenario(tmp_path, '[[interventions]]\ntype = "program"\nselect = "all"\nstart_month = 12\nend_month = 36\nbudget_eur_per_year = 500000\napply_volunteers_per_10k = 0', months=60)
+    scen = scenario(
+        tmp_path,
+        '[[interventions]]\ntype = "program"\nselect = "all"\nstart_month = 12\nend_month = 36\nbudget_eur_per_year = 500000\napply_volunteers_per_10k = 0',
+        months=60,
+    )
     assert not scen.params.program.enabled
     model = stepped(scen)
-    calls = sorted({e["month"] for e in model.event_log if e["event"] == "application" and e["detail"].startswith("filed")})
-    assert calls == [12, 24], f"expected calls in the Octobers of program years 1 and 2 only (months 12, 24), got {calls}"
-    assert len(model.agents_by_type[Funder]) == 3 and sum(f.budget_eur_per_year for f in model.agents_by_type[Funder]) == pytest.approx(500_000)
-    assert model.params.program.budget_eur_per_year == 500_000, "expected the intervention's [program] settings to apply"
+    calls = sorted(
+        {
+            e["month"]
+            for e in model.event_log
+            if e["event"] == "application" and e["detail"].startswith("filed")
+        }
+    )
+    assert calls == [12, 24], (
+        f"expected calls in the Octobers of program years 1 and 2 only (months 12, 24), got {calls}"
+    )
+    assert len(model.agents_by_type[Funder]) == 3 and sum(
+        f.budget_eur_per_year for f in model.agents_by_type[Funder]
+    ) == pytest.approx(500_000)
+    assert model.params.program.budget_eur_per_year == 500_000, (
+        "expected the intervention's [program] settings to apply"
+    )
 
 
 def test_matchmaking_gives_partners_at_start_and_every_interval(tmp_path: Path) -> None:
-    scen = scenario(tmp_path, '[[interventions]]\ntype = "matchmaking"\ndistricts = ["Traditional"]\nstart_month = 2\nend_month = 20\nevery_months = 6\npartners = 2', "partnerships.rate_per_year=0")
+    scen = scenario(
+        tmp_path,
+        '[[interventions]]\ntype = "matchmaking"\ndistricts = ["Traditional"]\nstart_month = 2\nend_month = 20\nevery_months = 6\npartners = 2',
+        "partnerships.rate_per_year=0",
+    )
     model = stepped(scen)
-    matched = [(e["month"], e["district"]) for e in model.event_log if e["event"] == "partnership" and "(matchmaking)" in e["detail"]]
-    assert sorted(matched) == sorted([(m, "Traditional") for m in (2, 8, 14) for _ in range(2)]), f"expected 2 matched partnerships for Traditional in months 2, 8, 14, got {matched}"
+    matched = [
+        (e["month"], e["district"])
+        for e in model.event_log
+        if e["event"] == "partnership" and "(matchmaking)" in e["detail"]
+    ]
+    assert sorted(matched) == sorted([(m, "Traditional") for m in (2, 8, 14) for _ in range(2)]), (
+        f"expected 2 matched partnerships for Traditional in months 2, 8, 14, got {matched}"
+    )
 
 
 def test_coaching_moves_the_lead_orientation_by_the_shift(tmp_path: Path) -> None:
-    scen = scenario(tmp_path, '[[interventions]]\ntype = "coaching"\nselect = "traditional"\nstart_month = 0\nend_month = 24\nshift_per_year = 0.12', "associations.omega_per_year=0", months=30)
+    scen = scenario(
+        tmp_path,
+        '[[interventions]]\ntype = "coaching"\nselect = "traditional"\nstart_month = 0\nend_month = 24\nshift_per_year = 0.12',
+        "associations.omega_per_year=0",
+        months=30,
+    )
     model = DistrictModel(scen, seed=1)
     start = model.associations[0].orientation
     for _ in range(30):
         model.step()
-    assert model.associations[0].orientation == pytest.approx(start + 0.24), "expected 0.12 a year for 24 months (drift off)"
-    assert model.associations[1].orientation == pytest.approx(scen.params.associations.initial_orientation_creative), "expected the creative district's lead untouched (select traditional)"
+    assert model.associations[0].orientation == pytest.approx(start + 0.24), (
+        "expected 0.12 a year for 24 months (drift off)"
+    )
+    assert model.associations[1].orientation == pytest.approx(
+        scen.params.associations.initial_orientation_creative
+    ), "expected the creative district's lead untouched (select traditional)"
 
 
 def test_continuation_cut_makes_platforms_lapse(tmp_path: Path) -> None:
-    base = ("program.enabled=true", "program.continuation_probability=1", "program.evaluation=false", "program.apply_volunteers_per_10k=0")
+    base = (
+        "program.enabled=true",
+        "program.continuation_probability=1",
+        "program.evaluation=false",
+        "program.apply_volunteers_per_10k=0",
+    )
     kept = stepped(baseline(*base, months=30))
-    assert kept.program.is_platform[1], "expected the creative district to stay a platform with certain continuation (test must bite)"
-    cut = stepped(scenario(tmp_path, '[[interventions]]\ntype = "continuation_funding"\nselect = "all"\nstart_month = 12\nend_month = 24\naction = "cut"', *base, months=30))
+    assert kept.program.is_platform[1], (
+        "expected the creative district to stay a platform with certain continuation (test must bite)"
+    )
+    cut = stepped(
+        scenario(
+            tmp_path,
+            '[[interventions]]\ntype = "continuation_funding"\nselect = "all"\nstart_month = 12\nend_month = 24\naction = "cut"',
+            *base,
+            months=30,
+        )
+    )
     lapses = [e["month"] for e in cut.event_log if e["event"] == "platform_lapse"]
-    assert lapses and min(lapses) == 23, f"expected the first lapse in the September inside the cut (month 23), got {lapses}"
-    assert cut.params.program.continuation_probability == 1, "expected the continuation probability restored after the cut"
+    assert lapses and min(lapses) == 23, (
+        f"expected the first lapse in the September inside the cut (month 23), got {lapses}"
+    )
+    assert cut.params.program.continuation_probability == 1, (
+        "expected the continuation probability restored after the cut"
+    )
 
 
 def test_housing_adds_dwellings_with_its_tenure_mix(tmp_path: Path) -> None:
-    scen = scenario(tmp_path, '[[interventions]]\ntype = "housing"\ndistricts = ["Creative"]\nstart_month = 6\nover_months = 12\ndwellings = 2000\nshare_owner = 0.3\nshare_social = 0.6', scale=0.05)
+    scen = scenario(
+        tmp_path,
+        '[[interventions]]\ntype = "housing"\ndistricts = ["Creative"]\nstart_month = 6\nover_months = 12\ndwellings = 2000\nshare_owner = 0.3\nshare_social = 0.6',
+        scale=0.05,
+    )
     base = stepped(baseline(scale=0.05))
     model = stepped(scen)
     added = model.recorder.data["dwellings"][:, 1] - base.recorder.data["dwellings"][:, 1]
-    assert added[5] == pytest.approx(0) and added[17] == pytest.approx(2000, rel=0.01) and added[30] == pytest.approx(2000, rel=0.01), f"expected 2,000 more dwellings from month 17 on, none before month 6: {added[[5, 11, 17, 30]]}"
-    np.testing.assert_allclose(model.recorder.data["dwellings"][:, 0], base.recorder.data["dwellings"][:, 0], err_msg="expected Traditional's dwellings unchanged")
+    assert (
+        added[5] == pytest.approx(0)
+        and added[17] == pytest.approx(2000, rel=0.01)
+        and added[30] == pytest.approx(2000, rel=0.01)
+    ), (
+        f"expected 2,000 more dwellings from month 17 on, none before month 6: {added[[5, 11, 17, 30]]}"
+    )
+    np.testing.assert_allclose(
+        model.recorder.data["dwellings"][:, 0],
+        base.recorder.data["dwellings"][:, 0],
+        err_msg="expected Traditional's dwellings unchanged",
+    )
     r = model.residents
     n_new = round(2000 * scen.params.housing.persons_per_dwelling * 0.05)
-    new = np.flatnonzero(r.district == 1)[-n_new:]  # the intervention's places close the district's block
-    assert (r.built_month[new] >= 6).all() and (r.built_month[new] < 18).all(), "expected the new places completed in months 6-17"
+    new = np.flatnonzero(r.district == 1)[
+        -n_new:
+    ]  # the intervention's places close the district's block
+    assert (r.built_month[new] >= 6).all() and (r.built_month[new] < 18).all(), (
+        "expected the new places completed in months 6-17"
+    )
     shares = np.array([np.mean(r.tenure[new] == k) for k in (OWNER, SOCIAL, PRIVATE)])
     sd = np.sqrt(np.array([0.3, 0.6, 0.1]) * (1 - np.array([0.3, 0.6, 0.1])) / n_new)
-    assert (np.abs(shares - [0.3, 0.6, 0.1]) < 4 * sd).all(), f"expected the new places' tenure 0.3 / 0.6 / 0.1 within 4 sd ({np.round(4 * sd, 3)}), got {np.round(shares, 3)} of {n_new} places"
+    assert (np.abs(shares - [0.3, 0.6, 0.1]) < 4 * sd).all(), (
+        f"expected the new places' tenure 0.3 / 0.6 / 0.1 within 4 sd ({np.round(4 * sd, 3)}), got {np.round(shares, 3)} of {n_new} places"
+    )
 
 
 def test_reputation_shock_changes_reputation_at_the_start_month(tmp_path: Path) -> None:
     a = DistrictModel(baseline(), seed=2)
-    b = DistrictModel(scenario(tmp_path, '[[interventions]]\ntype = "reputation_shock"\ndistricts = ["Traditional"]\nstart_month = 4\nchange = -0.2'), seed=2)
+    b = DistrictModel(
+        scenario(
+            tmp_path,
+            '[[interventions]]\ntype = "reputation_shock"\ndistricts = ["Traditional"]\nstart_month = 4\nchange = -0.2',
+        ),
+        seed=2,
+    )
     for t in range(5):
         a.step()
         b.step()
         gap = b.reputation[0] - a.reputation[0]
         if t < 4:
             assert gap == 0, "expected no change before the start month"
-    assert gap == pytest.approx(-0.2 * (1 - b.rates.eta_reputation), abs=0.01), f"expected about -0.2 after the shock (then relaxing), got {gap:.3f}"
+    assert gap == pytest.approx(-0.2 * (1 - b.rates.eta_reputation), abs=0.01), (
+        f"expected about -0.2 after the shock (then relaxing), got {gap:.3f}"
+    )
 
 
 @pytest.mark.slow
@@ -225,10 +434,16 @@ def test_rent_cap_reduces_burden_moves_of_private_renters(tmp_path: Path) -> Non
     diffs = []
     for seed in range(1, 9):
         base = run_scenario(baseline(*over, months=60, scale=0.05), seed=seed).districts
-        capped = run_scenario(scenario(tmp_path, table, *over, months=60, scale=0.05), seed=seed).districts
-        diffs.append(capped["moves_out_burden_persons"].sum() - base["moves_out_burden_persons"].sum())
+        capped = run_scenario(
+            scenario(tmp_path, table, *over, months=60, scale=0.05), seed=seed
+        ).districts
+        diffs.append(
+            capped["moves_out_burden_persons"].sum() - base["moves_out_burden_persons"].sum()
+        )
     ci = mean_ci(np.array(diffs))
-    assert ci[2] < 0, f"expected fewer burden-driven moves with the cap: capped minus baseline {ci[0]:+.0f} [{ci[1]:+.0f}, {ci[2]:+.0f}] persons over 5 years"
+    assert ci[2] < 0, (
+        f"expected fewer burden-driven moves with the cap: capped minus baseline {ci[0]:+.0f} [{ci[1]:+.0f}, {ci[2]:+.0f}] persons over 5 years"
+    )
 
 
 @pytest.mark.slow
@@ -246,11 +461,22 @@ def test_a_local_intervention_leaves_distant_districts_nearly_unchanged(tmp_path
     diffs = []
     for seed in range(1, 7):
         a = run_scenario(baseline(base="helsinki", months=60, scale=0.05), seed=seed).districts
-        b = run_scenario(scenario(tmp_path, table, base="helsinki", months=60, scale=0.05), seed=seed).districts
-        diffs.append(b.groupby("district", observed=True)["identity"].mean() - a.groupby("district", observed=True)["identity"].mean())
+        b = run_scenario(
+            scenario(tmp_path, table, base="helsinki", months=60, scale=0.05), seed=seed
+        ).districts
+        diffs.append(
+            b.groupby("district", observed=True)["identity"].mean()
+            - a.groupby("district", observed=True)["identity"].mean()
+        )
     local = mean_ci(np.array([d["Kulosaari"] for d in diffs]))
-    assert local[1] > 0, f"expected the resident house and the channel to raise Kulosaari's identity: {local}"
+    assert local[1] > 0, (
+        f"expected the resident house and the channel to raise Kulosaari's identity: {local}"
+    )
     for name in far:
         ci = mean_ci(np.array([d[name] for d in diffs]))
-        assert ci[1] < 0 < ci[2] or abs(ci[0]) < 0.1 * local[0], f"expected no systematic change in {name}: {ci[0]:+.4f} [{ci[1]:+.4f}, {ci[2]:+.4f}] vs Kulosaari {local[0]:+.4f}"
-        assert abs(ci[0]) < 0.25 * local[0], f"expected {name}'s mean change under a quarter of Kulosaari's: {ci[0]:+.4f} vs {local[0]:+.4f}"
+        assert ci[1] < 0 < ci[2] or abs(ci[0]) < 0.1 * local[0], (
+            f"expected no systematic change in {name}: {ci[0]:+.4f} [{ci[1]:+.4f}, {ci[2]:+.4f}] vs Kulosaari {local[0]:+.4f}"
+        )
+        assert abs(ci[0]) < 0.25 * local[0], (
+            f"expected {name}'s mean change under a quarter of Kulosaari's: {ci[0]:+.4f} vs {local[0]:+.4f}"
+        )

@@ -15,30 +15,53 @@ from districtsim.reputation import logit_shares
 def test_twelve_months_of_hazard_give_the_annual_probability(p_year):
     h = annual_probability_to_monthly_hazard(p_year)
     stay = (1 - hazard_to_probability(h)) ** 12
-    assert 1 - stay == pytest.approx(p_year, rel=1e-12), f"expected 12 months of the monthly hazard to give annual probability {p_year}"
+    assert 1 - stay == pytest.approx(p_year, rel=1e-12), (
+        f"expected 12 months of the monthly hazard to give annual probability {p_year}"
+    )
 
 
 def test_hazard_conversion_is_vectorised():
     p = np.array([0.08, 0.25, 0.10])
     h = annual_probability_to_monthly_hazard(p)
-    np.testing.assert_allclose(1 - (1 - hazard_to_probability(h)) ** 12, p, err_msg="expected the conversion to round-trip element-wise")
+    np.testing.assert_allclose(
+        1 - (1 - hazard_to_probability(h)) ** 12,
+        p,
+        err_msg="expected the conversion to round-trip element-wise",
+    )
 
 
 def _terms(alpha, excess=0.0, gap=0.0, attach=0.3, identity=0.8):
     n = 3
-    return hazard_terms(np.array([0.01, 0.02, 0.005]), np.full(n, attach), np.full(n, identity), np.full(n, gap), np.full(n, excess), alpha)
+    return hazard_terms(
+        np.array([0.01, 0.02, 0.005]),
+        np.full(n, attach),
+        np.full(n, identity),
+        np.full(n, gap),
+        np.full(n, excess),
+        alpha,
+    )
 
 
 def test_hazard_with_zero_alphas_is_h0():
     base, with_l, total = _terms((0.0, 0.0, 0.0, 0.0), excess=0.4, gap=0.2)
     for name, x in (("baseline", base), ("with liveability", with_l), ("total", total)):
-        np.testing.assert_allclose(x, [0.01, 0.02, 0.005], err_msg=f"expected the {name} hazard to equal h0 with all alphas 0")
+        np.testing.assert_allclose(
+            x,
+            [0.01, 0.02, 0.005],
+            err_msg=f"expected the {name} hazard to equal h0 with all alphas 0",
+        )
 
 
 def test_hazard_at_centred_covariates_is_h0():
     base, _, total = _terms((0.5, 0.5, 1.0, 3.0), attach=0.5, identity=0.5)
-    np.testing.assert_allclose(total, [0.01, 0.02, 0.005], err_msg="expected h0 for a typical resident (attachment and identity 1/2, no gap, no burden)")
-    np.testing.assert_allclose(base, total, err_msg="expected baseline = total without liveability gap or burden")
+    np.testing.assert_allclose(
+        total,
+        [0.01, 0.02, 0.005],
+        err_msg="expected h0 for a typical resident (attachment and identity 1/2, no gap, no burden)",
+    )
+    np.testing.assert_allclose(
+        base, total, err_msg="expected baseline = total without liveability gap or burden"
+    )
 
 
 def test_burden_multiplies_hazard_by_exp_alpha_excess():
@@ -46,15 +69,27 @@ def test_burden_multiplies_hazard_by_exp_alpha_excess():
     alpha = (0.5, 0.5, 1.0, alpha_b)
     _, _, free = _terms(alpha, excess=0.0, gap=0.1)
     _, with_l, burdened = _terms(alpha, excess=0.2, gap=0.1)
-    np.testing.assert_allclose(burdened / free, math.exp(alpha_b * 0.2), err_msg="expected a burdened resident's hazard exp(alpha_B * excess) times higher")
-    np.testing.assert_allclose(burdened / with_l, math.exp(alpha_b * 0.2), err_msg="expected the burden term to multiply the hazard with liveability")
+    np.testing.assert_allclose(
+        burdened / free,
+        math.exp(alpha_b * 0.2),
+        err_msg="expected a burdened resident's hazard exp(alpha_B * excess) times higher",
+    )
+    np.testing.assert_allclose(
+        burdened / with_l,
+        math.exp(alpha_b * 0.2),
+        err_msg="expected the burden term to multiply the hazard with liveability",
+    )
 
 
 def test_attachment_and_identity_lower_the_hazard():
     alpha = (0.5, 0.7, 0.0, 0.0)
     base_lo, _, _ = _terms(alpha, attach=0.0, identity=0.2)
     base_hi, _, _ = _terms(alpha, attach=1.0, identity=0.9)
-    np.testing.assert_allclose(base_hi / base_lo, math.exp(-0.5 * 1.0 - 0.7 * 0.7), err_msg="expected exp(-alpha_t d_attach - alpha_I d_identity)")
+    np.testing.assert_allclose(
+        base_hi / base_lo,
+        math.exp(-0.5 * 1.0 - 0.7 * 0.7),
+        err_msg="expected exp(-alpha_t d_attach - alpha_I d_identity)",
+    )
 
 
 def _binomial_ok(count: int, n: int, p: float, z: float = 4.0) -> bool:
@@ -69,7 +104,9 @@ def test_attribute_causes_follow_added_hazard_shares():
     shares = {"other": 1 / 3, "liveability": 1 / 6, "burden": 1 / 2}
     counts = np.bincount(cause, minlength=len(CAUSES))
     for i, name in enumerate(CAUSES):
-        assert _binomial_ok(int(counts[i]), n, shares[name]), f"expected cause {name} in share {shares[name]:.3f} within a 4-sd binomial bound, got {counts[i] / n:.4f}"
+        assert _binomial_ok(int(counts[i]), n, shares[name]), (
+            f"expected cause {name} in share {shares[name]:.3f} within a 4-sd binomial bound, got {counts[i] / n:.4f}"
+        )
 
 
 def test_attribute_causes_with_a_better_than_average_district():
@@ -80,7 +117,9 @@ def test_attribute_causes_with_a_better_than_average_district():
     cause = attribute_causes(base, with_l, total, rng.random(n))
     counts = np.bincount(cause, minlength=3)
     assert counts[1] == 0, "expected no liveability moves when liveability lowers the hazard"
-    assert _binomial_ok(int(counts[2]), n, 0.75), f"expected 3/4 burden moves (0.03 of 0.04), got {counts[2] / n:.4f}"
+    assert _binomial_ok(int(counts[2]), n, 0.75), (
+        f"expected 3/4 burden moves (0.03 of 0.04), got {counts[2] / n:.4f}"
+    )
 
 
 def test_allocate_never_exceeds_vacancies():
@@ -90,11 +129,15 @@ def test_allocate_never_exceeds_vacancies():
     vacancies = np.array([10, 500, 0, 50, 3])
     dest, first = allocate(v, vacancies, np.random.default_rng(12))
     placed = np.bincount(dest[dest >= 0], minlength=d)
-    assert np.all(placed <= vacancies), f"expected at most the vacancies {vacancies} placed per district, got {placed}"
+    assert np.all(placed <= vacancies), (
+        f"expected at most the vacancies {vacancies} placed per district, got {placed}"
+    )
     assert placed[2] == 0, "expected nobody placed in a district without vacancies"
     assert first[2] == 0, "expected nobody to choose a district without vacancies first"
     assert first.sum() == n, "expected first-choice counts to sum to the number of choosers"
-    assert placed.sum() == vacancies.sum(), "expected every vacancy filled when choosers far outnumber them"
+    assert placed.sum() == vacancies.sum(), (
+        "expected every vacancy filled when choosers far outnumber them"
+    )
 
 
 def test_allocate_fills_free_room_when_choosers_fit():
@@ -107,7 +150,9 @@ def test_allocate_fills_free_room_when_choosers_fit():
     assert first.sum() == n, "expected first-choice counts to sum to the number of choosers"
     assert np.all(placed <= vacancies), "expected no district over its vacancies"
     assert placed[0] == 50, "expected the over-demanded district to be filled to its vacancies"
-    assert (dest >= 0).sum() == n, "expected every chooser placed when there is room after enough rounds"
+    assert (dest >= 0).sum() == n, (
+        "expected every chooser placed when there is room after enough rounds"
+    )
 
 
 def test_allocate_shares_follow_logit_with_size_term():
@@ -120,8 +165,12 @@ def test_allocate_shares_follow_logit_with_size_term():
     placed = np.bincount(dest[dest >= 0], minlength=4)
     assert placed.sum() == n, "expected everybody placed when vacancies are ample"
     for d in range(4):
-        assert _binomial_ok(int(first[d]), n, float(p[d])), f"expected district {d}'s first-choice share near the logit share {p[d]:.4f} (4-sd bound), got {first[d] / n:.4f}"
-        assert _binomial_ok(int(placed[d]), n, float(p[d])), f"expected district {d}'s placed share near the logit share {p[d]:.4f} (4-sd bound), got {placed[d] / n:.4f}"
+        assert _binomial_ok(int(first[d]), n, float(p[d])), (
+            f"expected district {d}'s first-choice share near the logit share {p[d]:.4f} (4-sd bound), got {first[d] / n:.4f}"
+        )
+        assert _binomial_ok(int(placed[d]), n, float(p[d])), (
+            f"expected district {d}'s placed share near the logit share {p[d]:.4f} (4-sd bound), got {placed[d] / n:.4f}"
+        )
 
 
 def test_allocate_with_no_vacancies_places_nobody():
@@ -134,7 +183,9 @@ def test_allocate_with_no_vacancies_places_nobody():
 def test_allocate_without_choosers():
     dest, first = allocate(np.zeros((0, 3)), np.array([5, 5, 5]), np.random.default_rng(1))
     assert dest.size == 0, "expected an empty result for no choosers"
-    np.testing.assert_array_equal(first, [0, 0, 0], err_msg="expected no first choices without choosers")
+    np.testing.assert_array_equal(
+        first, [0, 0, 0], err_msg="expected no first choices without choosers"
+    )
 
 
 def test_allocate_same_seed_same_result():
@@ -143,8 +194,12 @@ def test_allocate_same_seed_same_result():
     vacancies = np.array([20, 40, 100, 5])
     a = allocate(v, vacancies, np.random.default_rng(9))
     b = allocate(v, vacancies, np.random.default_rng(9))
-    np.testing.assert_array_equal(a[0], b[0], err_msg="expected the same stream to give the same allocation")
-    np.testing.assert_array_equal(a[1], b[1], err_msg="expected the same stream to give the same first choices")
+    np.testing.assert_array_equal(
+        a[0], b[0], err_msg="expected the same stream to give the same allocation"
+    )
+    np.testing.assert_array_equal(
+        a[1], b[1], err_msg="expected the same stream to give the same first choices"
+    )
 
 
 def test_moves_out_by_tenure_add_up_and_renters_bear_the_burden(two_districts) -> None:
@@ -157,6 +212,12 @@ def test_moves_out_by_tenure_add_up_and_renters_bear_the_burden(two_districts) -
     burden = d[[f"moves_out_burden_{t}_persons" for t in TENURES]].sum(axis=1)
     np.testing.assert_allclose(by_tenure, d["moves_out_persons"])
     np.testing.assert_allclose(burden, d["moves_out_burden_persons"])
-    assert (d[[f"moves_out_burden_{t}_persons" for t in TENURES]].to_numpy() <= d[[f"moves_out_{t}_persons" for t in TENURES]].to_numpy() + 1e-9).all()
+    assert (
+        d[[f"moves_out_burden_{t}_persons" for t in TENURES]].to_numpy()
+        <= d[[f"moves_out_{t}_persons" for t in TENURES]].to_numpy() + 1e-9
+    ).all()
     total = d[[f"moves_out_burden_{t}_persons" for t in TENURES]].sum()
-    assert total["moves_out_burden_private_persons"] > total["moves_out_burden_owner_persons"] + total["moves_out_burden_social_persons"], total.to_dict()
+    assert (
+        total["moves_out_burden_private_persons"]
+        > total["moves_out_burden_owner_persons"] + total["moves_out_burden_social_persons"]
+    ), total.to_dict()

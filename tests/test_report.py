@@ -20,7 +20,17 @@ from plotly.offline import get_plotlyjs
 
 from districtsim.cli import main
 from districtsim.compare import compare_scenarios, load_comparison
-from districtsim.report import MAIN_OUTCOMES, MAP_OUTCOMES, _final_year, _map_figure, _selector_figure, _series, fmt_value, write_compare_report, write_run_report
+from districtsim.report import (
+    MAIN_OUTCOMES,
+    MAP_OUTCOMES,
+    _final_year,
+    _map_figure,
+    _selector_figure,
+    _series,
+    fmt_value,
+    write_compare_report,
+    write_run_report,
+)
 from districtsim.run import run_scenario
 from districtsim.scenario import load_scenario
 
@@ -51,27 +61,57 @@ def assert_offline(text: str) -> None:
     """One inline copy of plotly.js, no external scripts, styles, fonts or URLs in src/href."""
     js = get_plotlyjs()
     probe = js[:2000]
-    assert text.count(probe) == 1, f"expected plotly.js inline exactly once, found {text.count(probe)} copies"
+    assert text.count(probe) == 1, (
+        f"expected plotly.js inline exactly once, found {text.count(probe)} copies"
+    )
     parsed = tags(text)
-    remote = [(t, k, v) for t, a in parsed for k, v in a.items() if k in ("src", "href", "srcset", "data", "action") and v and re.match(r"\s*(https?:)?//", v)]
+    remote = [
+        (t, k, v)
+        for t, a in parsed
+        for k, v in a.items()
+        if k in ("src", "href", "srcset", "data", "action")
+        and v
+        and re.match(r"\s*(https?:)?//", v)
+    ]
     assert not remote, f"expected no remote src/href attributes, found {remote}"
-    assert not [a for t, a in parsed if t == "script" and "src" in a], "expected no <script src=...> at all (everything inline)"
-    assert not [a for t, a in parsed if t == "link"], "expected no <link> elements (no external CSS or fonts)"
+    assert not [a for t, a in parsed if t == "script" and "src" in a], (
+        "expected no <script src=...> at all (everything inline)"
+    )
+    assert not [a for t, a in parsed if t == "link"], (
+        "expected no <link> elements (no external CSS or fonts)"
+    )
     outside = re.sub(r"<script\b[^>]*>.*?</script>", "", text, flags=re.DOTALL | re.IGNORECASE)
-    grep = re.findall(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", outside, flags=re.IGNORECASE)
+    grep = re.findall(
+        r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", outside, flags=re.IGNORECASE
+    )
     assert not grep, f"expected no http(s) URLs in src=/href= outside scripts, found {grep}"
-    assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", outside), "expected no remote CSS imports or url()"
-    figure_scripts = [s for s in re.findall(r"<script\b[^>]*>(.*?)</script>", text, flags=re.DOTALL) if not s.startswith(probe[:200])]
+    assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", outside), (
+        "expected no remote CSS imports or url()"
+    )
+    figure_scripts = [
+        s
+        for s in re.findall(r"<script\b[^>]*>(.*?)</script>", text, flags=re.DOTALL)
+        if not s.startswith(probe[:200])
+    ]
     assert figure_scripts, "expected the figures' own scripts"
-    urls = [u for s in figure_scripts for u in re.findall(r"https?://[^\s\"'<>]+", s) if not u.startswith("http://www.w3.org/")]
+    urls = [
+        u
+        for s in figure_scripts
+        for u in re.findall(r"https?://[^\s\"'<>]+", s)
+        if not u.startswith("http://www.w3.org/")
+    ]
     assert not urls, f"expected no URLs in the figures' scripts (data and layout), found {urls[:5]}"
 
 
 def assert_divs(text: str, ids: tuple[str, ...]) -> None:
     found = {a.get("id") for t, a in tags(text) if t == "div"}
     for div in ids:
-        assert div in found, f"expected the chart div {div!r} in the report, found {sorted(x for x in found if x)}"
-        assert f'Plotly.newPlot(                        "{div}"' in text or re.search(rf'Plotly\.newPlot\(\s*"{div}"', text), f"expected a Plotly.newPlot call for {div!r}"
+        assert div in found, (
+            f"expected the chart div {div!r} in the report, found {sorted(x for x in found if x)}"
+        )
+        assert f'Plotly.newPlot(                        "{div}"' in text or re.search(
+            rf'Plotly\.newPlot\(\s*"{div}"', text
+        ), f"expected a Plotly.newPlot call for {div!r}"
 
 
 @pytest.fixture(scope="module")
@@ -89,10 +129,19 @@ def compare_html(comparison, tmp_path_factory: pytest.TempPathFactory) -> tuple[
 
 def test_compare_report_is_one_offline_file_with_every_chart(compare_html) -> None:
     path, text = compare_html
-    assert sorted(p.name for p in path.parent.iterdir()) == ["report.html"], "expected one file and nothing beside it"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["report.html"], (
+        "expected one file and nothing beside it"
+    )
     assert_offline(text)
     assert_divs(text, COMPARE_DIVS)
-    for heading in ("Summary", "Trajectories", "Differences over time", "Map of effects", "Inequality and displacement", "Evaluation criteria"):
+    for heading in (
+        "Summary",
+        "Trajectories",
+        "Differences over time",
+        "Map of effects",
+        "Inequality and displacement",
+        "Evaluation criteria",
+    ):
         assert f"<h2>{heading}" in text, f"expected the section heading {heading!r}"
     for unit in ("EUR/m2", "persons/year"):
         assert unit in text, f"expected the unit {unit!r} in the report"
@@ -101,8 +150,15 @@ def test_compare_report_is_one_offline_file_with_every_chart(compare_html) -> No
 def test_compare_summary_names_clear_and_noisy_differences(comparison, compare_html) -> None:
     _, text = compare_html
     eff = comparison.effects
-    row = eff[(eff["arm"] == comparison.arms[1]) & (eff["scope"] == "city") & (eff["outcome"] == "identity") & (eff["year"] == 1)].iloc[0]
-    assert row["diff_lo"] > 0, "test setup: expected a clear identity effect of the wider-reaching paper"
+    row = eff[
+        (eff["arm"] == comparison.arms[1])
+        & (eff["scope"] == "city")
+        & (eff["outcome"] == "identity")
+        & (eff["year"] == 1)
+    ].iloc[0]
+    assert row["diff_lo"] > 0, (
+        "test setup: expected a clear identity effect of the wider-reaching paper"
+    )
     clear = re.search(r"Clear differences.*?</ul>", text, flags=re.DOTALL)
     assert clear, "expected a list of clear differences"
     expected = f"city: identity {fmt_value(row['diff_mean'], '0..1', True)}"
@@ -112,20 +168,41 @@ def test_compare_summary_names_clear_and_noisy_differences(comparison, compare_h
 
 def test_compare_summary_of_a_scenario_against_itself(tmp_path: Path) -> None:
     a = load_scenario("two_districts", ["scenario.months=12", "scenario.scale=0.02"])
-    text = write_compare_report(compare_scenarios([a, a], 2), tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "No clear difference" in text and "Identical in every replicate" in text, "expected no clear difference and identical outcomes for a scenario against itself"
-    assert "Clear differences" not in text, "expected no clear differences for a scenario against itself"
+    text = write_compare_report(compare_scenarios([a, a], 2), tmp_path / "r.html").read_text(
+        encoding="utf-8"
+    )
+    assert "No clear difference" in text and "Identical in every replicate" in text, (
+        "expected no clear difference and identical outcomes for a scenario against itself"
+    )
+    assert "Clear differences" not in text, (
+        "expected no clear differences for a scenario against itself"
+    )
 
 
 def test_map_colours_are_final_year_paired_differences(comparison) -> None:
     eff = comparison.effects.astype({"scope": str, "district": str, "outcome": str, "arm": str})
     year = _final_year(eff)
     fig = _map_figure(comparison, eff[eff["year"] == year])
-    assert len(fig.data) == len(MAP_OUTCOMES), f"expected one map trace per outcome for one compared arm, got {len(fig.data)}"
+    assert len(fig.data) == len(MAP_OUTCOMES), (
+        f"expected one map trace per outcome for one compared arm, got {len(fig.data)}"
+    )
     trace = fig.data[MAP_OUTCOMES.index("price_eur_m2")]
-    want = eff[(eff["arm"] == comparison.arms[1]) & (eff["outcome"] == "price_eur_m2") & (eff["year"] == year) & (eff["scope"] == "district")].set_index("district").loc[list(trace.text), "diff_mean"]
-    assert np.allclose(np.asarray(trace.marker.color, dtype=float), want.to_numpy()), "expected the marker colours to be the final-year paired differences"
-    assert list(trace.x) == [d.x_km for d in load_scenario("two_districts").districts], "expected markers at the scenario's x_km"
+    want = (
+        eff[
+            (eff["arm"] == comparison.arms[1])
+            & (eff["outcome"] == "price_eur_m2")
+            & (eff["year"] == year)
+            & (eff["scope"] == "district")
+        ]
+        .set_index("district")
+        .loc[list(trace.text), "diff_mean"]
+    )
+    assert np.allclose(np.asarray(trace.marker.color, dtype=float), want.to_numpy()), (
+        "expected the marker colours to be the final-year paired differences"
+    )
+    assert list(trace.x) == [d.x_km for d in load_scenario("two_districts").districts], (
+        "expected markers at the scenario's x_km"
+    )
     assert all("95% CI" in h for h in trace.hovertext), "expected the CI in every hover text"
 
 
@@ -134,23 +211,39 @@ def test_selector_figures_are_valid_plotly_with_every_place_outcome_and_arm(comp
     series = _series(eff[eff["outcome"].isin(MAIN_OUTCOMES)])
     places = ["City", *comparison.districts["district"]]
     for mode, arms_shown in (("level", 2), ("diff", 1)):
-        fig = go.Figure(_selector_figure(series, places, comparison.arms, mode))  # validates every trace and the layout
-        assert len(fig.data) == len(places) * len(MAIN_OUTCOMES) * arms_shown * 2, f"{mode}: expected a band and a line per place, outcome and arm, got {len(fig.data)} traces"
+        fig = go.Figure(
+            _selector_figure(series, places, comparison.arms, mode)
+        )  # validates every trace and the layout
+        assert len(fig.data) == len(places) * len(MAIN_OUTCOMES) * arms_shown * 2, (
+            f"{mode}: expected a band and a line per place, outcome and arm, got {len(fig.data)} traces"
+        )
         buttons = fig.layout.updatemenus[0].buttons
-        assert [b.label for b in buttons] == places, f"{mode}: expected one menu entry per place, got {[b.label for b in buttons]}"
+        assert [b.label for b in buttons] == places, (
+            f"{mode}: expected one menu entry per place, got {[b.label for b in buttons]}"
+        )
         for b in buttons:
-            assert sum(b.args[0]["visible"]) == len(MAIN_OUTCOMES) * arms_shown * 2, f"{mode}: expected menu entry {b.label} to show one place's traces"
+            assert sum(b.args[0]["visible"]) == len(MAIN_OUTCOMES) * arms_shown * 2, (
+                f"{mode}: expected menu entry {b.label} to show one place's traces"
+            )
     fig = go.Figure(_selector_figure(series, places, comparison.arms, "diff"))
     line = next(t for t in fig.data if t.visible and t.mode == "lines+markers" and t.xaxis == "x")
-    want = eff[(eff["scope"] == "city") & (eff["outcome"] == MAIN_OUTCOMES[0]) & (eff["arm"] == comparison.arms[1])].sort_values("year")["diff_mean"]
-    assert np.allclose(np.asarray(line.y, dtype=float), want.to_numpy()), "expected the first difference panel to show the city's paired differences"
+    want = eff[
+        (eff["scope"] == "city")
+        & (eff["outcome"] == MAIN_OUTCOMES[0])
+        & (eff["arm"] == comparison.arms[1])
+    ].sort_values("year")["diff_mean"]
+    assert np.allclose(np.asarray(line.y, dtype=float), want.to_numpy()), (
+        "expected the first difference panel to show the city's paired differences"
+    )
 
 
 def test_compare_report_from_files(comparison, tmp_path: Path) -> None:
     from districtsim.compare import write_comparison
 
     write_comparison(comparison, tmp_path)
-    text = write_compare_report(load_comparison(tmp_path), tmp_path / "again.html").read_text(encoding="utf-8")
+    text = write_compare_report(load_comparison(tmp_path), tmp_path / "again.html").read_text(
+        encoding="utf-8"
+    )
     assert_divs(text, COMPARE_DIVS)
 
 
@@ -165,9 +258,13 @@ def test_run_report_is_offline_with_every_chart_and_table(run_html) -> None:
     result, text = run_html
     assert_offline(text)
     assert_divs(text, RUN_DIVS)
-    assert "Program year 1 (model months 12 to 23)" in text, "expected the last program year's criteria table"
+    assert "Program year 1 (model months 12 to 23)" in text, (
+        "expected the last program year's criteria table"
+    )
     for event in result.events["event"].unique():
-        assert f'<td class="name">{event}</td>' in text, f"expected the event type {event!r} in the events summary"
+        assert f'<td class="name">{event}</td>' in text, (
+            f"expected the event type {event!r} in the events summary"
+        )
     crit = result.criteria[result.criteria["program_year"] == 1]
     price = fmt_value(float(crit.iloc[0]["housing_value_eur_m2"]), "EUR/m2")
     assert price in text, f"expected the criteria table to show the housing value {price}"
@@ -175,13 +272,17 @@ def test_run_report_is_offline_with_every_chart_and_table(run_html) -> None:
 
 def test_cli_run_writes_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
-    code = main(["run", "two_districts", "--months", "3", "--scale", "0.01", "--quiet", "--out", str(out)])
+    code = main(
+        ["run", "two_districts", "--months", "3", "--scale", "0.01", "--quiet", "--out", str(out)]
+    )
     stdout, err = capsys.readouterr()
     assert code == 0, f"expected exit 0, got {code}; {err}"
     assert str(out / "report.html") in stdout, "expected report.html among the written files"
     text = (out / "report.html").read_text(encoding="utf-8")
     assert_offline(text)
-    assert "No complete program year" in text, "expected the report of a 3-month run to say there is no criteria table yet"
+    assert "No complete program year" in text, (
+        "expected the report of a 3-month run to say there is no criteria table yet"
+    )
 
 
 def test_values_are_formatted_in_real_units() -> None:

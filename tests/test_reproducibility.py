@@ -22,11 +22,28 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Three CLI runs of two_districts (with a shock, so events is not empty): seed 11, seed 12, seed 11 again."""
     base = tmp_path_factory.mktemp("repro")
     scenario = base / "two_districts_shock.toml"
-    scenario.write_text((REPO / "scenarios" / "two_districts.toml").read_text(encoding="utf-8") + SHOCK, encoding="utf-8")
+    scenario.write_text(
+        (REPO / "scenarios" / "two_districts.toml").read_text(encoding="utf-8") + SHOCK,
+        encoding="utf-8",
+    )
     out = {}
     for label, seed in (("a", 11), ("other", 12), ("b", 11)):
         out[label] = base / label
-        code = main(["run", str(scenario), "--months", "12", "--scale", "0.02", "--seed", str(seed), "--quiet", "--out", str(out[label])])
+        code = main(
+            [
+                "run",
+                str(scenario),
+                "--months",
+                "12",
+                "--scale",
+                "0.02",
+                "--seed",
+                str(seed),
+                "--quiet",
+                "--out",
+                str(out[label]),
+            ]
+        )
         assert code == 0, f"expected run {label} (seed {seed}) to succeed, got exit {code}"
     return out
 
@@ -35,31 +52,43 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_same_seed_gives_byte_identical_parquet(runs: dict[str, Path], table: str) -> None:
     a = (runs["a"] / f"{table}.parquet").read_bytes()
     b = (runs["b"] / f"{table}.parquet").read_bytes()
-    assert a == b, f"expected {table}.parquet to be byte-identical for the same scenario and seed ({len(a)} vs {len(b)} bytes)"
+    assert a == b, (
+        f"expected {table}.parquet to be byte-identical for the same scenario and seed ({len(a)} vs {len(b)} bytes)"
+    )
 
 
 def test_events_table_is_not_empty(runs: dict[str, Path]) -> None:
     events = pd.read_parquet(runs["a"] / "events.parquet")
-    assert (events["event"] == "shock").any(), f"expected the scheduled shock in the events table so it is really compared, got {events.to_dict('records')}"
+    assert (events["event"] == "shock").any(), (
+        f"expected the scheduled shock in the events table so it is really compared, got {events.to_dict('records')}"
+    )
 
 
 def test_same_seed_meta_differs_only_in_elapsed_seconds(runs: dict[str, Path]) -> None:
     a = json.loads((runs["a"] / "meta.json").read_text(encoding="utf-8"))
     b = json.loads((runs["b"] / "meta.json").read_text(encoding="utf-8"))
-    assert "elapsed_seconds" in a and "elapsed_seconds" in b, "expected elapsed_seconds in both meta.json files"
+    assert "elapsed_seconds" in a and "elapsed_seconds" in b, (
+        "expected elapsed_seconds in both meta.json files"
+    )
     a.pop("elapsed_seconds")
     b.pop("elapsed_seconds")
     differing = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
-    assert not differing, f"expected meta.json to differ only in elapsed_seconds, also differ: {differing}"
+    assert not differing, (
+        f"expected meta.json to differ only in elapsed_seconds, also differ: {differing}"
+    )
 
 
 def test_different_seeds_give_different_tables(runs: dict[str, Path]) -> None:
     a = pd.read_parquet(runs["a"] / "districts.parquet")
     other = pd.read_parquet(runs["other"] / "districts.parquet")
-    assert a.shape == other.shape, f"expected the same table shape for both seeds, got {a.shape} vs {other.shape}"
+    assert a.shape == other.shape, (
+        f"expected the same table shape for both seeds, got {a.shape} vs {other.shape}"
+    )
     assert not a.equals(other), "expected different seeds to give different district tables"
     for col in ("population", "participation_rate", "price_eur_m2"):
-        assert not a[col].equals(other[col]), f"expected column {col} to differ between seeds 11 and 12"
+        assert not a[col].equals(other[col]), (
+            f"expected column {col} to differ between seeds 11 and 12"
+        )
     city_a = pd.read_parquet(runs["a"] / "city.parquet")
     city_o = pd.read_parquet(runs["other"] / "city.parquet")
     assert not city_a.equals(city_o), "expected different seeds to give different city tables"
@@ -69,7 +98,9 @@ def test_meta_records_seed(runs: dict[str, Path]) -> None:
     for label, seed in (("a", 11), ("other", 12)):
         meta = json.loads((runs[label] / "meta.json").read_text(encoding="utf-8"))
         assert meta["seed"] == seed, f"expected meta.json seed {seed}, got {meta['seed']}"
-        assert meta["scenario"]["scenario"]["seed"] == seed, f"expected the scenario in meta.json to carry seed {seed}, got {meta['scenario']['scenario']['seed']}"
+        assert meta["scenario"]["scenario"]["seed"] == seed, (
+            f"expected the scenario in meta.json to carry seed {seed}, got {meta['scenario']['scenario']['seed']}"
+        )
 
 
 def test_run_scenario_in_process_is_reproducible_and_records_seed() -> None:
@@ -77,8 +108,17 @@ def test_run_scenario_in_process_is_reproducible_and_records_seed() -> None:
     first = run_scenario(scenario, seed=5)
     run_scenario(scenario, seed=6)  # a run in between must not leak state
     again = run_scenario(scenario, seed=5)
-    assert first.meta["seed"] == 5, f"expected meta seed 5 from run_scenario(seed=5), got {first.meta['seed']}"
+    assert first.meta["seed"] == 5, (
+        f"expected meta seed 5 from run_scenario(seed=5), got {first.meta['seed']}"
+    )
     for name in ("districts", "city", "events"):
-        pd.testing.assert_frame_equal(getattr(first, name), getattr(again, name), check_exact=True, obj=f"{name} table (same seed run twice)")
+        pd.testing.assert_frame_equal(
+            getattr(first, name),
+            getattr(again, name),
+            check_exact=True,
+            obj=f"{name} table (same seed run twice)",
+        )
     default = run_scenario(scenario)
-    assert default.meta["seed"] == scenario.seed, f"expected the scenario seed {scenario.seed} when no seed is given, got {default.meta['seed']}"
+    assert default.meta["seed"] == scenario.seed, (
+        f"expected the scenario seed {scenario.seed} when no seed is given, got {default.meta['seed']}"
+    )

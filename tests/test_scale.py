@@ -33,7 +33,14 @@ SMALL, LARGE, TINY = 0.02, 0.1, 0.01
 SEEDS_SMALL = list(range(1, 7))
 SEEDS_LARGE = list(range(101, 104))
 SEEDS_TINY = list(range(201, 209))
-VARIABLES = ["population", "price_eur_m2", "identity", "reputation", "liveability", "participation_rate"]
+VARIABLES = [
+    "population",
+    "price_eur_m2",
+    "identity",
+    "reputation",
+    "liveability",
+    "participation_rate",
+]
 
 # Absolute tolerance added to the noise bound, per variable, with the reason.
 TOLERANCE = {
@@ -53,7 +60,9 @@ RUNTIME_BUDGET_S = 60.0
 
 def _replicates(scale: float, seeds: list[int]) -> tuple[pd.DataFrame, pd.Series, float]:
     """Final-year means per (seed, district) and city mean price per seed, and the wall time."""
-    scenario = load_scenario("two_districts", [f"scenario.months={MONTHS}", f"scenario.scale={scale}"])
+    scenario = load_scenario(
+        "two_districts", [f"scenario.months={MONTHS}", f"scenario.scale={scale}"]
+    )
     started = time.perf_counter()
     rows, city = [], {}
     for seed in seeds:
@@ -62,7 +71,9 @@ def _replicates(scale: float, seeds: list[int]) -> tuple[pd.DataFrame, pd.Series
         means = final.groupby("district", observed=True)[VARIABLES].mean()
         means["seed"] = seed
         rows.append(means.reset_index())
-        city[seed] = float(result.city.loc[result.city["month"] >= FINAL_YEAR, "price_eur_m2_mean"].mean())
+        city[seed] = float(
+            result.city.loc[result.city["month"] >= FINAL_YEAR, "price_eur_m2_mean"].mean()
+        )
     return pd.concat(rows, ignore_index=True), pd.Series(city), time.perf_counter() - started
 
 
@@ -70,7 +81,13 @@ def _replicates(scale: float, seeds: list[int]) -> tuple[pd.DataFrame, pd.Series
 def replicates() -> dict[str, object]:
     small, city_small, t_small = _replicates(SMALL, SEEDS_SMALL)
     large, city_large, t_large = _replicates(LARGE, SEEDS_LARGE)
-    return {"small": small, "large": large, "city_small": city_small, "city_large": city_large, "seconds": t_small + t_large}
+    return {
+        "small": small,
+        "large": large,
+        "city_small": city_small,
+        "city_large": city_large,
+        "seconds": t_small + t_large,
+    }
 
 
 def _mean_se(values: pd.Series) -> tuple[float, float]:
@@ -80,13 +97,17 @@ def _mean_se(values: pd.Series) -> tuple[float, float]:
 def test_replicate_runtime_is_modest(replicates) -> None:
     seconds = replicates["seconds"]
     n = len(SEEDS_SMALL) + len(SEEDS_LARGE)
-    assert seconds < RUNTIME_BUDGET_S, f"expected the {n} replicate runs to take under {RUNTIME_BUDGET_S:.0f} s, took {seconds:.1f} s"
+    assert seconds < RUNTIME_BUDGET_S, (
+        f"expected the {n} replicate runs to take under {RUNTIME_BUDGET_S:.0f} s, took {seconds:.1f} s"
+    )
 
 
 def test_replicates_differ(replicates) -> None:
     for key in ("small", "large"):
         spread = replicates[key].groupby("district", observed=True)["price_eur_m2"].std(ddof=1)
-        assert (spread > 0).all(), f"expected replicate seeds at {key} scale to give different prices (non-zero spread), got {spread.to_dict()}"
+        assert (spread > 0).all(), (
+            f"expected replicate seeds at {key} scale to give different prices (non-zero spread), got {spread.to_dict()}"
+        )
 
 
 @pytest.mark.parametrize("district", ["Traditional", "Creative"])
@@ -108,7 +129,9 @@ def test_final_year_means_agree_across_scales(replicates, variable: str, distric
 def test_population_in_real_units(replicates) -> None:
     for key, scale in (("small", SMALL), ("large", LARGE)):
         pop = replicates[key]["population"]
-        assert pop.between(15_000, 25_000).all(), f"expected ~20,000 residents per district in real units at scale {scale}, got {pop.round().tolist()}"
+        assert pop.between(15_000, 25_000).all(), (
+            f"expected ~20,000 residents per district in real units at scale {scale}, got {pop.round().tolist()}"
+        )
 
 
 def test_city_mean_price_scale_invariance_at_0_01(replicates) -> None:
@@ -134,10 +157,16 @@ def test_district_civic_life_does_not_collapse_more_at_small_scale() -> None:
     """Districts whose civic life dies out (no one takes part in the last year) are as many at scale 0.02 as at 0.2, within 2."""
 
     def collapsed(scale: float, seed: int) -> int:
-        d = run_scenario(load_scenario("helsinki", [f"scenario.scale={scale}"]), seed=seed).districts
+        d = run_scenario(
+            load_scenario("helsinki", [f"scenario.scale={scale}"]), seed=seed
+        ).districts
         last = d[d["month"] > d["month"].max() - 12]
-        return int((last.groupby("district", observed=True)["participation_rate"].mean() == 0).sum())
+        return int(
+            (last.groupby("district", observed=True)["participation_rate"].mean() == 0).sum()
+        )
 
     small = np.mean([collapsed(0.02, s) for s in (1, 2)])
     large = np.mean([collapsed(0.2, s) for s in (1, 2)])
-    assert abs(small - large) <= 2, f"districts with no participation in year 20: {small} at scale 0.02, {large} at scale 0.2"
+    assert abs(small - large) <= 2, (
+        f"districts with no participation in year 20: {small} at scale 0.02, {large} at scale 0.2"
+    )

@@ -19,26 +19,38 @@ from districtsim.scenario import SCENARIO_DIR, load_scenario
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
 BUNDLED = sorted(SCENARIOS.glob("*.toml"))
-HELSINKI_RESIDENTS = 695_526  # end of 2025, City of Helsinki / Statistics Finland (scenarios/README.md)
+HELSINKI_RESIDENTS = (
+    695_526  # end of 2025, City of Helsinki / Statistics Finland (scenarios/README.md)
+)
 
 
 def test_bundled_scenarios_found() -> None:
     names = {p.stem for p in BUNDLED}
-    assert {"helsinki", "two_districts", "csv_city"} <= names, f"expected the three documented scenarios in scenarios/, found {sorted(names)}"
+    assert {"helsinki", "two_districts", "csv_city"} <= names, (
+        f"expected the three documented scenarios in scenarios/, found {sorted(names)}"
+    )
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
 def test_bundled_scenario_loads_and_runs(path: Path) -> None:
-    scenario = load_scenario(str(path), ["scenario.months=13", "scenario.scale=0.01"])  # 13: the library's interventions start by month 12
+    scenario = load_scenario(
+        str(path), ["scenario.months=13", "scenario.scale=0.01"]
+    )  # 13: the library's interventions start by month 12
     assert scenario.districts, f"expected districts in {path.name}"
     result = run_scenario(scenario)
     nd = len(scenario.districts)
-    assert len(result.districts) == 13 * nd, f"expected 13 months x {nd} districts rows for {path.name}, got {len(result.districts)}"
+    assert len(result.districts) == 13 * nd, (
+        f"expected 13 months x {nd} districts rows for {path.name}, got {len(result.districts)}"
+    )
     assert len(result.city) == 13, f"expected 13 city rows for {path.name}, got {len(result.city)}"
     # The developer network's orientation is NaN (documented) where a district has none.
     numeric = result.districts.select_dtypes("number").drop(columns="developer_network_orientation")
-    assert np.isfinite(numeric.to_numpy()).all(), f"expected finite district values for {path.name}, non-finite in {numeric.columns[~np.isfinite(numeric).all()].tolist()}"
-    assert (result.districts["population"] > 0).all(), f"expected every district of {path.name} to keep residents"
+    assert np.isfinite(numeric.to_numpy()).all(), (
+        f"expected finite district values for {path.name}, non-finite in {numeric.columns[~np.isfinite(numeric).all()].tolist()}"
+    )
+    assert (result.districts["population"] > 0).all(), (
+        f"expected every district of {path.name} to keep residents"
+    )
 
 
 # ---------------------------------------------------------------- helsinki
@@ -54,17 +66,25 @@ def _spec_arrays(scenario) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_helsinki_has_34_districts_and_its_residents(helsinki) -> None:
-    assert len(helsinki.districts) == 34, f"expected Helsinki's 34 basic districts, got {len(helsinki.districts)}"
+    assert len(helsinki.districts) == 34, (
+        f"expected Helsinki's 34 basic districts, got {len(helsinki.districts)}"
+    )
     total = sum(d.population for d in helsinki.districts)
-    assert abs(total - HELSINKI_RESIDENTS) <= 0.01 * HELSINKI_RESIDENTS, f"expected ~{HELSINKI_RESIDENTS:,} residents (within 1%), got {total:,}"
+    assert abs(total - HELSINKI_RESIDENTS) <= 0.01 * HELSINKI_RESIDENTS, (
+        f"expected ~{HELSINKI_RESIDENTS:,} residents (within 1%), got {total:,}"
+    )
 
 
 def test_helsinki_price_calibration(helsinki) -> None:
     pop, price = _spec_arrays(helsinki)
     mean = np.average(price, weights=pop)
-    assert 4300 <= mean <= 4700, f"expected a population-weighted mean price of 4,300-4,700 EUR/m2 (city mean ~4,500), got {mean:.0f}"
+    assert 4300 <= mean <= 4700, (
+        f"expected a population-weighted mean price of 4,300-4,700 EUR/m2 (city mean ~4,500), got {mean:.0f}"
+    )
     ratio = price.max() / price.min()
-    assert 3 <= ratio <= 5, f"expected a max/min district price ratio of 3-5 (extreme areas ~4x), got {ratio:.2f}"
+    assert 3 <= ratio <= 5, (
+        f"expected a max/min district price ratio of 3-5 (extreme areas ~4x), got {ratio:.2f}"
+    )
 
 
 def test_helsinki_run_reports_calibrated_city() -> None:
@@ -72,17 +92,27 @@ def test_helsinki_run_reports_calibrated_city() -> None:
     scenario = load_scenario("helsinki", ["scenario.months=2", "scenario.scale=0.005"])
     city = run_scenario(scenario).city
     first = city.iloc[0]
-    assert abs(first["population"] - HELSINKI_RESIDENTS) <= 0.01 * HELSINKI_RESIDENTS, f"expected ~{HELSINKI_RESIDENTS:,} residents in real units at month 0 (within 1%), got {first['population']:,.0f}"
-    assert 4300 <= first["price_eur_m2_mean"] <= 4700, f"expected a mean price of 4,300-4,700 EUR/m2 at month 0, got {first['price_eur_m2_mean']:.0f}"
+    assert abs(first["population"] - HELSINKI_RESIDENTS) <= 0.01 * HELSINKI_RESIDENTS, (
+        f"expected ~{HELSINKI_RESIDENTS:,} residents in real units at month 0 (within 1%), got {first['population']:,.0f}"
+    )
+    assert 4300 <= first["price_eur_m2_mean"] <= 4700, (
+        f"expected a mean price of 4,300-4,700 EUR/m2 at month 0, got {first['price_eur_m2_mean']:.0f}"
+    )
     ratio = first["price_eur_m2_max"] / first["price_eur_m2_min"]
     assert 3 <= ratio <= 5, f"expected a max/min price ratio of 3-5 at month 0, got {ratio:.2f}"
 
 
 def test_district_model_without_arguments_loads_default_city() -> None:
     model = DistrictModel()
-    assert model.spec.name == "helsinki", f"expected DistrictModel() to load the default city helsinki, got {model.spec.name!r}"
-    assert model.n_districts == 34, f"expected 34 districts in the default city, got {model.n_districts}"
-    assert model.seed == model.spec.seed, f"expected the scenario's seed {model.spec.seed}, got {model.seed}"
+    assert model.spec.name == "helsinki", (
+        f"expected DistrictModel() to load the default city helsinki, got {model.spec.name!r}"
+    )
+    assert model.n_districts == 34, (
+        f"expected 34 districts in the default city, got {model.n_districts}"
+    )
+    assert model.seed == model.spec.seed, (
+        f"expected the scenario's seed {model.spec.seed}, got {model.seed}"
+    )
 
 
 # ---------------------------------------------------------------- CSV city
@@ -129,16 +159,27 @@ def test_csv_scenario_equals_inline_toml(tmp_path: Path) -> None:
     overrides = ["scenario.months=12", "scenario.scale=0.02"]
     from_csv = load_scenario("csv_city", overrides)
     from_toml = load_scenario(str(inline), overrides)
-    assert len(from_csv.districts) == 6, f"expected the 6 districts of the CSV city, got {len(from_csv.districts)}"
-    assert from_csv.districts == from_toml.districts, "expected the same district specs from the CSV and from the inline TOML"
-    assert from_csv.adjacency_pairs() == from_toml.adjacency_pairs(), "expected the same adjacency from the CSV and from the inline TOML"
+    assert len(from_csv.districts) == 6, (
+        f"expected the 6 districts of the CSV city, got {len(from_csv.districts)}"
+    )
+    assert from_csv.districts == from_toml.districts, (
+        "expected the same district specs from the CSV and from the inline TOML"
+    )
+    assert from_csv.adjacency_pairs() == from_toml.adjacency_pairs(), (
+        "expected the same adjacency from the CSV and from the inline TOML"
+    )
     a, b = from_csv.to_dict(), from_toml.to_dict()
     a.pop("source")
     b.pop("source")
     assert a == b, "expected the resolved scenarios to agree apart from their source file"
     ra, rb = run_scenario(from_csv, seed=3), run_scenario(from_toml, seed=3)
     for name in ("districts", "city", "events"):
-        pd.testing.assert_frame_equal(getattr(ra, name), getattr(rb, name), check_exact=True, obj=f"{name} table (CSV vs inline TOML, seed 3)")
+        pd.testing.assert_frame_equal(
+            getattr(ra, name),
+            getattr(rb, name),
+            check_exact=True,
+            obj=f"{name} table (CSV vs inline TOML, seed 3)",
+        )
 
 
 # ------------------------------------------------------------ [scenario] base
@@ -150,19 +191,43 @@ def test_base_scenario_is_merged_key_by_key(tmp_path: Path) -> None:
     )
     base = load_scenario("two_districts")
     scen = load_scenario(str(path))
-    assert (scen.name, scen.months, scen.scale, scen.seed) == ("derived", 24, base.scale, base.seed), "expected this file's [scenario] keys to win and the base's to fill in"
+    assert (scen.name, scen.months, scen.scale, scen.seed) == (
+        "derived",
+        24,
+        base.scale,
+        base.seed,
+    ), "expected this file's [scenario] keys to win and the base's to fill in"
     assert scen.districts == base.districts, "expected the base's districts when the file has none"
-    assert scen.params.mobilisation.tau == 0.2 and scen.params.mobilisation.theta_mean == base.params.mobilisation.theta_mean, "expected parameter keys merged one by one"
+    assert (
+        scen.params.mobilisation.tau == 0.2
+        and scen.params.mobilisation.theta_mean == base.params.mobilisation.theta_mean
+    ), "expected parameter keys merged one by one"
     assert [iv.type for iv in scen.interventions] == ["meeting_place"]
 
 
 def test_bundled_library_scenarios_share_the_default_city() -> None:
     city = load_scenario("helsinki").districts
-    for name in ("baseline", "resident_houses", "local_media", "innovation_call", "call_without_continuation", "matchmaking", "coaching", "housing_construction", "displacement_measure"):
+    for name in (
+        "baseline",
+        "resident_houses",
+        "local_media",
+        "innovation_call",
+        "call_without_continuation",
+        "matchmaking",
+        "coaching",
+        "housing_construction",
+        "displacement_measure",
+    ):
         scen = load_scenario(name)
-        assert scen.districts == city, f"expected {name} to run on the default city's districts (so compare can pair it with baseline)"
-        assert (SCENARIO_DIR / f"{name}.toml").read_text(encoding="utf-8").lstrip().startswith("#"), f"expected {name}.toml to open with a comment stating its question"
-    assert load_scenario("call_without_continuation").params.program.enabled, "expected a base's base (innovation_call -> helsinki) to be merged too"
+        assert scen.districts == city, (
+            f"expected {name} to run on the default city's districts (so compare can pair it with baseline)"
+        )
+        assert (
+            (SCENARIO_DIR / f"{name}.toml").read_text(encoding="utf-8").lstrip().startswith("#")
+        ), f"expected {name}.toml to open with a comment stating its question"
+    assert load_scenario("call_without_continuation").params.program.enabled, (
+        "expected a base's base (innovation_call -> helsinki) to be merged too"
+    )
 
 
 @pytest.mark.parametrize(
@@ -170,7 +235,10 @@ def test_bundled_library_scenarios_share_the_default_city() -> None:
     [
         ('[scenario]\nbase = "nowhere"\n', "scenario.base"),
         ("[scenario]\nbase = 3\n", "scenario.base"),
-        ('[scenario]\nbase = "self.toml"\n', "does not (directly or through its own base) name this file"),
+        (
+            '[scenario]\nbase = "self.toml"\n',
+            "does not (directly or through its own base) name this file",
+        ),
     ],
 )
 def test_bad_base_is_a_one_line_error(tmp_path: Path, text: str, expected: str) -> None:
@@ -178,4 +246,6 @@ def test_bad_base_is_a_one_line_error(tmp_path: Path, text: str, expected: str) 
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ScenarioError) as err:
         load_scenario(str(path))
-    assert expected in str(err.value) and "\n" not in str(err.value), f"expected a one-line error with '{expected}', got {err.value}"
+    assert expected in str(err.value) and "\n" not in str(err.value), (
+        f"expected a one-line error with '{expected}', got {err.value}"
+    )

@@ -23,7 +23,12 @@ def test_relax_closes_the_gap_geometrically():
     x = x0.copy()
     for t in range(1, 41):
         x = relax(x, target, eta)
-        np.testing.assert_allclose(x - target, (1 - eta) ** t * (x0 - target), atol=1e-12, err_msg=f"expected x_t - x* = (1 - eta)^t (x_0 - x*) at t = {t}")
+        np.testing.assert_allclose(
+            x - target,
+            (1 - eta) ** t * (x0 - target),
+            atol=1e-12,
+            err_msg=f"expected x_t - x* = (1 - eta)^t (x_0 - x*) at t = {t}",
+        )
 
 
 def test_relax_at_the_target_stays():
@@ -36,7 +41,9 @@ def test_time_constant_leaves_exp_minus_one_after_t_months(months):
     eta = time_constant_to_monthly_rate(months)
     assert eta == pytest.approx(1 - math.exp(-1 / months)), "expected eta = 1 - exp(-1/T)"
     gap = (1 - eta) ** months
-    assert gap == pytest.approx(math.exp(-1), rel=1e-12), "expected exp(-1) of the gap left after T months"
+    assert gap == pytest.approx(math.exp(-1), rel=1e-12), (
+        "expected exp(-1) of the gap left after T months"
+    )
 
 
 @pytest.mark.parametrize("half_life_years", [0.5, 1.5, 5.0, 10.0])
@@ -45,22 +52,39 @@ def test_half_life_leaves_half_after_twelve_half_life_months(half_life_years):
     x = np.array([1.0])
     for _ in range(round(12 * half_life_years)):
         x = relax(x, np.array([0.0]), eta)
-    assert x[0] == pytest.approx(0.5, rel=1e-10), f"expected half the gap left after {12 * half_life_years:g} months of relaxation"
+    assert x[0] == pytest.approx(0.5, rel=1e-10), (
+        f"expected half the gap left after {12 * half_life_years:g} months of relaxation"
+    )
 
 
 def test_longer_half_life_is_slower():
-    assert half_life_to_monthly_rate(10.0) < half_life_to_monthly_rate(2.0), "expected a longer half-life to give a smaller monthly rate"
+    assert half_life_to_monthly_rate(10.0) < half_life_to_monthly_rate(2.0), (
+        "expected a longer half-life to give a smaller monthly rate"
+    )
 
 
 def test_capped():
-    np.testing.assert_allclose(capped(np.array([0.0, 0.25, 0.5, 2.0]), 0.5), [0.0, 0.5, 1.0, 1.0], err_msg="expected min(x / ref, 1)")
+    np.testing.assert_allclose(
+        capped(np.array([0.0, 0.25, 0.5, 2.0]), 0.5),
+        [0.0, 0.5, 1.0, 1.0],
+        err_msg="expected min(x / ref, 1)",
+    )
 
 
 def test_identity_target_hand_cases():
     p = Identity()  # weights 0.35, 0.45, 0.20; refs 0.5, 0.10, 8 events/year
-    got = identity_target(np.array([0.25, 0.5, 1.0, 0.0]), np.array([0.05, 0.0, 0.2, 0.1]), np.array([4.0, 0.0, 16.0, 2.0]), p)
+    got = identity_target(
+        np.array([0.25, 0.5, 1.0, 0.0]),
+        np.array([0.05, 0.0, 0.2, 0.1]),
+        np.array([4.0, 0.0, 16.0, 2.0]),
+        p,
+    )
     expected = [0.5, 0.35, 1.0, 0.45 + 0.20 * 0.25]
-    np.testing.assert_allclose(got, expected, err_msg="expected the weighted mean of capped coverage, participation and events")
+    np.testing.assert_allclose(
+        got,
+        expected,
+        err_msg="expected the weighted mean of capped coverage, participation and events",
+    )
 
 
 def test_identity_target_normalises_weights():
@@ -93,14 +117,22 @@ def _liveability(occupancy: float, p: Liveability | None = None, **kw: float) ->
 
 def test_liveability_target_hand_case():
     # 0.20 + 0.30*0.5 + 0.15*0.5 + 0.10*0.5 + 0.20*0.5 + 0.10*0.5 = 0.625
-    assert _liveability(0.95) == pytest.approx(0.625), "expected base + weighted amenity, meeting places, events, services and benefit"
+    assert _liveability(0.95) == pytest.approx(0.625), (
+        "expected base + weighted amenity, meeting places, events, services and benefit"
+    )
 
 
 def test_liveability_target_crowding():
     # Crowding starts at 98% occupancy and is full at 100%: -0.20 * (0.99 - 0.98) / 0.02 = -0.10.
-    assert _liveability(0.98) == pytest.approx(0.625), "expected no crowding at the crowding occupancy"
-    assert _liveability(0.99) == pytest.approx(0.525), "expected half the crowding weight at 99% occupancy"
-    assert _liveability(1.00) == pytest.approx(0.425), "expected the full crowding weight at 100% occupancy"
+    assert _liveability(0.98) == pytest.approx(0.625), (
+        "expected no crowding at the crowding occupancy"
+    )
+    assert _liveability(0.99) == pytest.approx(0.525), (
+        "expected half the crowding weight at 99% occupancy"
+    )
+    assert _liveability(1.00) == pytest.approx(0.425), (
+        "expected the full crowding weight at 100% occupancy"
+    )
 
 
 def test_liveability_target_clipping():
@@ -115,9 +147,15 @@ def test_liveability_target_clipping():
 
 def test_knowledge_update_one_step():
     k = Knowledge()  # gamma_k 0.1, doc_share 0.3: new = 0.03 per active person
-    pub, priv = knowledge_update(np.array([10.0]), np.array([4.0]), np.array([100.0]), np.array([0.6]), k, 0.01, 0.05)
-    assert pub[0] == pytest.approx(10.0 * 0.99 + 3.0 * 0.6), "expected public knowledge K(1 - delta) + new * public share"
-    assert priv[0] == pytest.approx(4.0 * 0.95 + 3.0 * 0.4), "expected undocumented knowledge K(1 - delta) + new * (1 - public share)"
+    pub, priv = knowledge_update(
+        np.array([10.0]), np.array([4.0]), np.array([100.0]), np.array([0.6]), k, 0.01, 0.05
+    )
+    assert pub[0] == pytest.approx(10.0 * 0.99 + 3.0 * 0.6), (
+        "expected public knowledge K(1 - delta) + new * public share"
+    )
+    assert priv[0] == pytest.approx(4.0 * 0.95 + 3.0 * 0.4), (
+        "expected undocumented knowledge K(1 - delta) + new * (1 - public share)"
+    )
 
 
 def test_knowledge_steady_state_is_inflow_over_decay():
@@ -129,10 +167,26 @@ def test_knowledge_steady_state_is_inflow_over_decay():
     new = k.gamma_k * active * k.doc_share
     star_pub, star_priv = new * share / decay_pub, new * (1 - share) / decay_priv
     pub, priv = knowledge_update(star_pub, star_priv, active, share, k, decay_pub, decay_priv)
-    np.testing.assert_allclose(pub, star_pub, err_msg="expected public knowledge inflow / decay to be a fixed point")
-    np.testing.assert_allclose(priv, star_priv, err_msg="expected undocumented knowledge inflow / decay to be a fixed point")
+    np.testing.assert_allclose(
+        pub, star_pub, err_msg="expected public knowledge inflow / decay to be a fixed point"
+    )
+    np.testing.assert_allclose(
+        priv,
+        star_priv,
+        err_msg="expected undocumented knowledge inflow / decay to be a fixed point",
+    )
     pub, priv = np.zeros(2), np.zeros(2)
     for _ in range(12 * 60):
         pub, priv = knowledge_update(pub, priv, active, share, k, decay_pub, decay_priv)
-    np.testing.assert_allclose(pub, star_pub, rtol=1e-3, err_msg="expected public knowledge to converge to inflow / decay from zero")
-    np.testing.assert_allclose(priv, star_priv, rtol=1e-3, err_msg="expected undocumented knowledge to converge to inflow / decay from zero")
+    np.testing.assert_allclose(
+        pub,
+        star_pub,
+        rtol=1e-3,
+        err_msg="expected public knowledge to converge to inflow / decay from zero",
+    )
+    np.testing.assert_allclose(
+        priv,
+        star_priv,
+        rtol=1e-3,
+        err_msg="expected undocumented knowledge to converge to inflow / decay from zero",
+    )

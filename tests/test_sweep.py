@@ -29,8 +29,23 @@ import pytest
 
 from districtsim.cli import main
 from districtsim.errors import ScenarioError
-from districtsim.experiment import EXPERIMENT_DIR, design_size, experiment_from_dict, experiment_hash, load_experiment, run_seed
-from districtsim.sweep import FAILURE_COLUMNS, MONTHLY_COLUMNS, RUN_COLUMNS, YEARLY_COLUMNS, load_failures, load_sweep, run_experiment
+from districtsim.experiment import (
+    EXPERIMENT_DIR,
+    design_size,
+    experiment_from_dict,
+    experiment_hash,
+    load_experiment,
+    run_seed,
+)
+from districtsim.sweep import (
+    FAILURE_COLUMNS,
+    MONTHLY_COLUMNS,
+    RUN_COLUMNS,
+    YEARLY_COLUMNS,
+    load_failures,
+    load_sweep,
+    run_experiment,
+)
 
 FAILING = """
 [experiment]
@@ -103,7 +118,10 @@ def _write(tmp: Path, name: str, text: str) -> Path:
 def _base() -> dict:
     return {
         "experiment": {"name": "t", "scenario": "two_districts", "root_seed": 1, "replicates": 1},
-        "inputs": [{"name": "mobilisation.tau", "kind": "continuous", "lo": 0.05, "hi": 0.1}, {"name": "communication.lapse_grace_months", "kind": "integer", "lo": 1, "hi": 4}],
+        "inputs": [
+            {"name": "mobilisation.tau", "kind": "continuous", "lo": 0.05, "hi": 0.1},
+            {"name": "communication.lapse_grace_months", "kind": "integer", "lo": 1, "hi": 4},
+        ],
         "design": {"method": "lhs", "n": 4, "seed": 1},
         "outputs": {"variables": ["reputation"], "summary": "yearly", "scope": "both"},
     }
@@ -112,19 +130,61 @@ def _base() -> dict:
 @pytest.mark.parametrize(
     ("change", "key", "expected"),
     [
-        (lambda d: d["inputs"][0].update(name="mobilisation.nope"), "inputs[0].name", "a parameter of [mobilisation]"),
-        (lambda d: d["inputs"][0].update(name="nosection.tau"), "inputs[0].name", "section is one of"),
-        (lambda d: d["inputs"][0].update(kind="ordinal"), "inputs[0].kind", "one of continuous, integer, category, scenario"),
+        (
+            lambda d: d["inputs"][0].update(name="mobilisation.nope"),
+            "inputs[0].name",
+            "a parameter of [mobilisation]",
+        ),
+        (
+            lambda d: d["inputs"][0].update(name="nosection.tau"),
+            "inputs[0].name",
+            "section is one of",
+        ),
+        (
+            lambda d: d["inputs"][0].update(kind="ordinal"),
+            "inputs[0].kind",
+            "one of continuous, integer, category, scenario",
+        ),
         (lambda d: d["inputs"][0].update(hi=0.01), "inputs[0].hi", "a value above lo"),
         (lambda d: d["inputs"][0].update(lo=-1.0), "inputs[0].lo", "a value in [1e-06, inf]"),
-        (lambda d: d["inputs"][1].update(kind="continuous", lo=1.0, hi=4.0), "inputs[1].kind", "integer or category"),
-        (lambda d: d["inputs"].append({"name": "program.allocation", "kind": "category", "values": ["competitive", "lottery"]}), "inputs[2].values[1]", "one of competitive, equal"),
-        (lambda d: d["design"].update(method="factorial"), "design.method", "one of grid, lhs, sobol, morris"),
+        (
+            lambda d: d["inputs"][1].update(kind="continuous", lo=1.0, hi=4.0),
+            "inputs[1].kind",
+            "integer or category",
+        ),
+        (
+            lambda d: d["inputs"].append(
+                {
+                    "name": "program.allocation",
+                    "kind": "category",
+                    "values": ["competitive", "lottery"],
+                }
+            ),
+            "inputs[2].values[1]",
+            "one of competitive, equal",
+        ),
+        (
+            lambda d: d["design"].update(method="factorial"),
+            "design.method",
+            "one of grid, lhs, sobol, morris",
+        ),
         (lambda d: d["design"].update(method="sobol", n=6), "design.n", "a power of 2"),
-        (lambda d: d["design"].update(method="grid", n=None) or d["design"].pop("n"), "inputs[0].levels", "grid levels"),
-        (lambda d: d["outputs"].update(variables=["reputation_mean"], scope="district"), "outputs.variables[0]", "districts.parquet"),
+        (
+            lambda d: d["design"].update(method="grid", n=None) or d["design"].pop("n"),
+            "inputs[0].levels",
+            "grid levels",
+        ),
+        (
+            lambda d: d["outputs"].update(variables=["reputation_mean"], scope="district"),
+            "outputs.variables[0]",
+            "districts.parquet",
+        ),
         (lambda d: d["outputs"].update(months=[0]), "outputs.summary", "either summary"),
-        (lambda d: d["experiment"].update(scenario="no_such_scenario"), "experiment.scenario", "bundled name"),
+        (
+            lambda d: d["experiment"].update(scenario="no_such_scenario"),
+            "experiment.scenario",
+            "bundled name",
+        ),
         (lambda d: d["experiment"].update(replicates=0), "experiment.replicates", "a value in [1,"),
         (lambda d: d.update(extra={}), "extra", "one of experiment, inputs, design, outputs"),
     ],
@@ -144,7 +204,10 @@ def test_cli_reports_a_bad_experiment_in_one_line(tmp_path, capsys):
     path = _write(tmp_path, "bad", KILLABLE.replace('kind = "integer"', 'kind = "ordinal"'))
     assert main(["sweep", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and "inputs[1].kind: found 'ordinal'; expected one of continuous" in err, err
+    assert (
+        err.count("\n") == 0
+        and "inputs[1].kind: found 'ordinal'; expected one of continuous" in err
+    ), err
     assert not (tmp_path / "out").exists()
 
 
@@ -160,7 +223,9 @@ def test_cli_reports_a_bad_experiment_in_one_line(tmp_path, capsys):
 )
 def test_design_sizes_and_values_within_the_inputs(design, size):
     raw = _base()
-    raw["inputs"].append({"name": "program.allocation", "kind": "category", "values": ["competitive", "equal"]})
+    raw["inputs"].append(
+        {"name": "program.allocation", "kind": "category", "values": ["competitive", "equal"]}
+    )
     raw["design"] = {**design, "seed": 4}
     exp = experiment_from_dict(raw, "exp.toml")
     points = exp.design().points
@@ -172,22 +237,39 @@ def test_design_sizes_and_values_within_the_inputs(design, size):
     if design["method"] == "grid":
         assert len(points.drop(columns="point").drop_duplicates()) == size
         assert sorted(points["mobilisation.tau"].unique()) == pytest.approx([0.05, 0.075, 0.1])
-    pd.testing.assert_frame_equal(points, exp.design().points)  # the same spec gives the same design
+    pd.testing.assert_frame_equal(
+        points, exp.design().points
+    )  # the same spec gives the same design
     runs = exp.runs()
     assert list(runs["run_id"]) == list(range(size))  # one replicate
 
 
 def test_seeds_depend_only_on_root_point_and_replicate():
-    expected = int(np.random.SeedSequence(entropy=9, spawn_key=(3, 1)).generate_state(1, dtype=np.uint64)[0]) >> 1
+    expected = (
+        int(
+            np.random.SeedSequence(entropy=9, spawn_key=(3, 1)).generate_state(1, dtype=np.uint64)[
+                0
+            ]
+        )
+        >> 1
+    )
     assert run_seed(9, 3, 1) == expected
     raw = _base()
     raw["experiment"].update(root_seed=9, replicates=3)
     runs = experiment_from_dict(raw, "exp.toml").runs()
     assert list(runs["run_id"]) == list(runs["point"] * 3 + runs["replicate"])
-    assert all(runs["seed"] == [run_seed(9, p, r) for p, r in zip(runs["point"], runs["replicate"], strict=True)])
+    assert all(
+        runs["seed"]
+        == [run_seed(9, p, r) for p, r in zip(runs["point"], runs["replicate"], strict=True)]
+    )
     assert runs["seed"].is_unique and (runs["seed"] >= 0).all()
     shuffled = runs.sample(frac=1.0, random_state=0)  # any order: the same seed per run
-    assert all(shuffled["seed"] == [run_seed(9, p, r) for p, r in zip(shuffled["point"], shuffled["replicate"], strict=True)])
+    assert all(
+        shuffled["seed"]
+        == [
+            run_seed(9, p, r) for p, r in zip(shuffled["point"], shuffled["replicate"], strict=True)
+        ]
+    )
     raw["experiment"]["root_seed"] = 10
     assert not set(experiment_from_dict(raw, "exp.toml").runs()["seed"]) & set(runs["seed"])
 
@@ -206,8 +288,13 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(failing_sweep):
     assert (result.n_runs, result.n_ok, result.n_failed, result.n_missing) == (8, 6, 2, 0)
     failures = load_failures(out)
     assert list(failures["run_id"]) == [6, 7]
-    assert (failures["program.municipality_share"] == 0.8).all() and (failures["program.state_share"] == 0.5).all()
-    assert failures["error"].str.contains("state_share").all() and failures["traceback"].str.contains("Traceback").all()
+    assert (failures["program.municipality_share"] == 0.8).all() and (
+        failures["program.state_share"] == 0.5
+    ).all()
+    assert (
+        failures["error"].str.contains("state_share").all()
+        and failures["traceback"].str.contains("Traceback").all()
+    )
     inputs, outcomes = load_sweep(out)
     assert list(inputs["status"]) == ["ok"] * 6 + ["failed"] * 2
     assert sorted(outcomes["run_id"].unique()) == list(range(6))
@@ -223,7 +310,10 @@ def test_workers_1_and_2_give_identical_tables(failing_sweep, tmp_path):
     assert len(list((tmp_path / "w2" / "runs").glob("part-*.parquet"))) >= 2  # batched differently
     for a, b in zip(load_sweep(out1), load_sweep(tmp_path / "w2"), strict=True):
         pd.testing.assert_frame_equal(a, b)
-    pd.testing.assert_frame_equal(load_failures(out1).drop(columns="traceback"), load_failures(tmp_path / "w2").drop(columns="traceback"))
+    pd.testing.assert_frame_equal(
+        load_failures(out1).drop(columns="traceback"),
+        load_failures(tmp_path / "w2").drop(columns="traceback"),
+    )
 
 
 def test_cli_rerun_runs_nothing_and_exits_1_naming_the_failures(failing_sweep, tmp_path, capsys):
@@ -231,9 +321,15 @@ def test_cli_rerun_runs_nothing_and_exits_1_naming_the_failures(failing_sweep, t
     out = tmp_path / "copy"
     shutil.copytree(out1, out)
     before = sorted(p.name for p in (out / "runs").iterdir())
-    assert main(["sweep", str(path), "--out", str(out), "--resume", "--workers", "1", "--quiet"]) == 1
+    assert (
+        main(["sweep", str(path), "--out", str(out), "--resume", "--workers", "1", "--quiet"]) == 1
+    )
     err = capsys.readouterr().err
-    assert "resuming: 8 of 8 runs already" in err and "2 of 8 runs failed" in err and str(out / "failures") in err
+    assert (
+        "resuming: 8 of 8 runs already" in err
+        and "2 of 8 runs failed" in err
+        and str(out / "failures") in err
+    )
     assert sorted(p.name for p in (out / "runs").iterdir()) == before
 
 
@@ -242,11 +338,16 @@ def test_resume_refuses_a_changed_experiment(failing_sweep, tmp_path, capsys):
     out = tmp_path / "copy"
     shutil.copytree(out1, out)
     commented = _write(tmp_path, "commented", "# only a comment added\n" + FAILING)
-    assert experiment_hash(load_experiment(str(commented))) == experiment_hash(load_experiment(str(path)))
+    assert experiment_hash(load_experiment(str(commented))) == experiment_hash(
+        load_experiment(str(path))
+    )
     changed = _write(tmp_path, "changed", FAILING.replace("root_seed = 11", "root_seed = 12"))
     with pytest.raises(ScenarioError) as info:
         run_experiment(load_experiment(str(changed)), out)
-    assert info.value.key == "experiment_hash" and "changed since this sweep started" in info.value.expected
+    assert (
+        info.value.key == "experiment_hash"
+        and "changed since this sweep started" in info.value.expected
+    )
     assert main(["sweep", str(changed), "--out", str(out), "--quiet"]) == 2
     assert "experiment_hash" in capsys.readouterr().err
     with pytest.raises(ScenarioError, match="an earlier sweep"):
@@ -257,20 +358,50 @@ def test_resume_refuses_a_changed_experiment(failing_sweep, tmp_path, capsys):
 
 def test_a_changed_scenario_lever_file_changes_the_hash(tmp_path):
     lever = tmp_path / "alt.toml"
-    lever.write_text('[scenario]\nbase = "two_districts"\nname = "alt"\n\n[mobilisation]\ntau = 0.1\n', encoding="utf-8")
-    text = FAILING.replace('scenario = "two_districts"\n', "").replace('[[inputs]]\nname = "program.state_share"\nkind = "category"\nvalues = [0.1, 0.5]\n', '[[inputs]]\nname = "policy"\nkind = "scenario"\nvalues = ["two_districts", "alt.toml"]\n')
+    lever.write_text(
+        '[scenario]\nbase = "two_districts"\nname = "alt"\n\n[mobilisation]\ntau = 0.1\n',
+        encoding="utf-8",
+    )
+    text = FAILING.replace('scenario = "two_districts"\n', "").replace(
+        '[[inputs]]\nname = "program.state_share"\nkind = "category"\nvalues = [0.1, 0.5]\n',
+        '[[inputs]]\nname = "policy"\nkind = "scenario"\nvalues = ["two_districts", "alt.toml"]\n',
+    )
     exp = load_experiment(str(_write(tmp_path, "lever", text)))
-    assert list(exp.design().points["policy"]) == ["two_districts", "alt.toml", "two_districts", "alt.toml"]
-    assert exp.scenario_for({"policy": "alt.toml", "program.municipality_share": 0.3}).params.mobilisation.tau == 0.1
+    assert list(exp.design().points["policy"]) == [
+        "two_districts",
+        "alt.toml",
+        "two_districts",
+        "alt.toml",
+    ]
+    assert (
+        exp.scenario_for(
+            {"policy": "alt.toml", "program.municipality_share": 0.3}
+        ).params.mobilisation.tau
+        == 0.1
+    )
     before = experiment_hash(exp)
-    lever.write_text(lever.read_text(encoding="utf-8").replace("tau = 0.1", "tau = 0.11"), encoding="utf-8")  # also changes the size: read again
+    lever.write_text(
+        lever.read_text(encoding="utf-8").replace("tau = 0.1", "tau = 0.11"), encoding="utf-8"
+    )  # also changes the size: read again
     assert experiment_hash(load_experiment(str(tmp_path / "lever.toml"))) != before
 
 
 def _kill_sweep_when(path: Path, out: Path, extra: list[str], ready, what: str) -> None:
     """Run ``districtsim sweep`` on one worker in a subprocess and SIGKILL it as soon as ``ready()`` holds (within 60 s)."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    cmd = [sys.executable, "-m", "districtsim.cli", "sweep", str(path), "--out", str(out), *extra, "--workers", "1", "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "districtsim.cli",
+        "sweep",
+        str(path),
+        "--out",
+        str(out),
+        *extra,
+        "--workers",
+        "1",
+        "--quiet",
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     try:
@@ -286,18 +417,31 @@ def _kill_sweep_when(path: Path, out: Path, extra: list[str], ready, what: str) 
 def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     path = _write(tmp_path, "killable", KILLABLE)
     out = tmp_path / "killed"
-    _kill_sweep_when(path, out, ["--batch-runs", "1"], lambda: bool(list(out.glob("runs/part-*.parquet"))), "a part file")
+    _kill_sweep_when(
+        path,
+        out,
+        ["--batch-runs", "1"],
+        lambda: bool(list(out.glob("runs/part-*.parquet"))),
+        "a part file",
+    )
     exp = load_experiment(str(path))
     n_written = len(load_sweep(out)[1]["run_id"].unique())
     assert 1 <= n_written < 12, n_written
-    (out / "runs" / ".part-000000099-1.parquet.abc.tmp").write_bytes(b"half a file")  # a write cut off by the kill
+    (out / "runs" / ".part-000000099-1.parquet.abc.tmp").write_bytes(
+        b"half a file"
+    )  # a write cut off by the kill
     resumed = run_experiment(exp, out, workers=1)
     assert resumed.ran == 12 - n_written and resumed.n_ok == 12
     assert not list((out / "runs").glob(".*.tmp"))
     reference = run_experiment(exp, tmp_path / "whole", workers=1)
     assert reference.ran == 12
     inputs, outcomes = load_sweep(out)
-    ids = pd.concat([pd.read_parquet(p, columns=["run_id"]).drop_duplicates() for p in (out / "runs").glob("part-*.parquet")])["run_id"]
+    ids = pd.concat(
+        [
+            pd.read_parquet(p, columns=["run_id"]).drop_duplicates()
+            for p in (out / "runs").glob("part-*.parquet")
+        ]
+    )["run_id"]
     assert sorted(ids) == list(range(12))  # every run present exactly once
     assert (inputs["status"] == "ok").all()
     for a, b in zip((inputs, outcomes), load_sweep(tmp_path / "whole"), strict=True):
@@ -310,15 +454,31 @@ def test_a_killed_sweep_with_large_batches_loses_no_finished_run(tmp_path):
     """Default batching (1000 runs or 30 s per part file): the journal keeps every run finished before SIGKILL."""
     path = _write(tmp_path, "killable", KILLABLE)
     out = tmp_path / "killed"
-    _kill_sweep_when(path, out, [], lambda: len(list(out.glob("runs/pending/run-*.parquet"))) >= 3, "three journal files")
+    _kill_sweep_when(
+        path,
+        out,
+        [],
+        lambda: len(list(out.glob("runs/pending/run-*.parquet"))) >= 3,
+        "three journal files",
+    )
     journaled = {int(p.stem.split("-")[1]) for p in out.glob("runs/pending/run-*.parquet")}
-    assert not list(out.glob("runs/part-*.parquet")), "expected no part file yet (the batch was not full): the journal alone holds the runs"
+    assert not list(out.glob("runs/part-*.parquet")), (
+        "expected no part file yet (the batch was not full): the journal alone holds the runs"
+    )
     inputs, outcomes = load_sweep(out)
-    assert set(outcomes["run_id"].unique()) == journaled and set(inputs.index[inputs["status"] == "ok"]) == journaled, "expected every journaled run loadable after the kill"
+    assert (
+        set(outcomes["run_id"].unique()) == journaled
+        and set(inputs.index[inputs["status"] == "ok"]) == journaled
+    ), "expected every journaled run loadable after the kill"
     resumed = run_experiment(load_experiment(str(path)), out, workers=1)
     assert resumed.ran == 12 - len(journaled) and resumed.n_ok == 12
     assert not list(out.glob("runs/pending/*")), "expected the journal merged into part files"
-    ids = pd.concat([pd.read_parquet(p, columns=["run_id"]).drop_duplicates() for p in (out / "runs").glob("part-*.parquet")])["run_id"]
+    ids = pd.concat(
+        [
+            pd.read_parquet(p, columns=["run_id"]).drop_duplicates()
+            for p in (out / "runs").glob("part-*.parquet")
+        ]
+    )["run_id"]
     assert sorted(ids) == list(range(12)), "expected every run exactly once in the part files"
 
 
@@ -342,4 +502,6 @@ def test_every_sweep_column_is_in_outputs_md(failing_sweep):
     assert set(RUN_COLUMNS) <= _documented("### sweep experiments.parquet")
     assert set(YEARLY_COLUMNS) | set(MONTHLY_COLUMNS) <= _documented("### sweep runs")
     assert set(FAILURE_COLUMNS) <= _documented("### sweep failures")
-    assert set(json.loads((out / "sweep.json").read_text(encoding="utf-8"))) <= _documented("### sweep.json")
+    assert set(json.loads((out / "sweep.json").read_text(encoding="utf-8"))) <= _documented(
+        "### sweep.json"
+    )

@@ -36,10 +36,19 @@ from test_sweep import FAILING  # noqa: E402 (the same experiment as the local f
 
 
 def _start(args: list[str], log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DASK_TEMPORARY_DIRECTORY": str(log.parent)}  # scratch files and locks under the test's folder, not /tmp
+    env = {
+        **os.environ,
+        "DASK_TEMPORARY_DIRECTORY": str(log.parent),
+    }  # scratch files and locks under the test's folder, not /tmp
     with open(log, "wb") as out:
         # Its own session: the worker's nanny and worker process can be stopped together (by this group only).
-        return subprocess.Popen([sys.executable, "-m", "dask", *args], stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "dask", *args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -52,7 +61,9 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=15)
 
 
-def _wait_for_file(path: Path, procs: list[subprocess.Popen], logs: list[Path], seconds: float = 30) -> None:
+def _wait_for_file(
+    path: Path, procs: list[subprocess.Popen], logs: list[Path], seconds: float = 30
+) -> None:
     deadline = time.monotonic() + seconds
     while not (path.exists() and path.stat().st_size):
         for proc, log in zip(procs, logs, strict=True):
@@ -72,30 +83,89 @@ def cluster(tmp_path_factory):
     procs: list[subprocess.Popen] = []
     started: list[int] = []
     try:
-        procs.append(_start(["scheduler", "--host", HOST, "--port", "0", "--dashboard-address", f"{HOST}:0", "--scheduler-file", str(info)], logs[0]))
+        procs.append(
+            _start(
+                [
+                    "scheduler",
+                    "--host",
+                    HOST,
+                    "--port",
+                    "0",
+                    "--dashboard-address",
+                    f"{HOST}:0",
+                    "--scheduler-file",
+                    str(info),
+                ],
+                logs[0],
+            )
+        )
         _wait_for_file(info, procs, logs[:1])
         address = json.loads(info.read_text(encoding="utf-8"))["address"]
         assert address.startswith(f"tcp://{HOST}:"), address
-        worker = ["worker", "--scheduler-file", str(info), "--host", HOST, "--nworkers", "1", "--nthreads", "1", "--no-dashboard", "--dashboard-address", f"{HOST}:0", "--death-timeout", "60"]
+        worker = [
+            "worker",
+            "--scheduler-file",
+            str(info),
+            "--host",
+            HOST,
+            "--nworkers",
+            "1",
+            "--nthreads",
+            "1",
+            "--no-dashboard",
+            "--dashboard-address",
+            f"{HOST}:0",
+            "--death-timeout",
+            "60",
+        ]
         procs.append(_start(worker, logs[1]))
         with Client(address, timeout="20s", set_as_default=False) as client:
             client.wait_for_workers(1, timeout=60)
             workers = client.scheduler_info()["workers"]
         assert len(workers) == 1 and all(w.startswith(f"tcp://{HOST}:") for w in workers), workers
         for proc in procs:
-            started += [proc.pid, *(c.pid for c in psutil.Process(proc.pid).children(recursive=True))]
-        listening = {c.laddr.ip for pid in started for c in psutil.Process(pid).net_connections(kind="tcp") if c.status == psutil.CONN_LISTEN}
-        assert listening == {HOST}, listening  # nothing the test started listens beyond this machine
+            started += [
+                proc.pid,
+                *(c.pid for c in psutil.Process(proc.pid).children(recursive=True)),
+            ]
+        listening = {
+            c.laddr.ip
+            for pid in started
+            for c in psutil.Process(pid).net_connections(kind="tcp")
+            if c.status == psutil.CONN_LISTEN
+        }
+        assert listening == {HOST}, (
+            listening
+        )  # nothing the test started listens beyond this machine
         yield address
     finally:
         for proc in reversed(procs):  # the worker first, then the scheduler
             _stop(proc)
-    left = [pid for pid in started if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    left = [
+        pid
+        for pid in started
+        if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    ]
     assert not left, f"processes left running: {left}"
 
 
 def test_cli_sweep_on_the_cluster_equals_a_local_sweep(cluster, tmp_path, capsys):
-    assert main(["sweep", "smoke", "--out", str(tmp_path / "dask"), "--scheduler", cluster, "--batch-runs", "3", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "sweep",
+                "smoke",
+                "--out",
+                str(tmp_path / "dask"),
+                "--scheduler",
+                cluster,
+                "--batch-runs",
+                "3",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     assert f"on the Dask cluster at {cluster}" in err and "8 of 8 ok" in err, err
     local = run_experiment(load_experiment("smoke"), tmp_path / "local", workers=1)
@@ -104,8 +174,13 @@ def test_cli_sweep_on_the_cluster_equals_a_local_sweep(cluster, tmp_path, capsys
     assert list(inputs.index) == list(range(8)) and (inputs["status"] == "ok").all()
     for a, b in zip((inputs, outcomes), load_sweep(tmp_path / "local"), strict=True):
         pd.testing.assert_frame_equal(a, b)  # the same run ids, seeds, inputs and values, exactly
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "dask" / "experiments.parquet"), pd.read_parquet(tmp_path / "local" / "experiments.parquet"))
-    assert len(list((tmp_path / "dask" / "runs").glob("part-*.parquet"))) >= 2  # batched as it finished
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "dask" / "experiments.parquet"),
+        pd.read_parquet(tmp_path / "local" / "experiments.parquet"),
+    )
+    assert (
+        len(list((tmp_path / "dask" / "runs").glob("part-*.parquet"))) >= 2
+    )  # batched as it finished
 
 
 def test_failed_runs_on_the_cluster_are_recorded_as_locally(cluster, tmp_path):
@@ -119,7 +194,10 @@ def test_failed_runs_on_the_cluster_are_recorded_as_locally(cluster, tmp_path):
     run_experiment(exp, tmp_path / "local", workers=1)
     for a, b in zip(load_sweep(tmp_path / "dask"), load_sweep(tmp_path / "local"), strict=True):
         pd.testing.assert_frame_equal(a, b)
-    pd.testing.assert_frame_equal(load_failures(tmp_path / "dask").drop(columns="traceback"), load_failures(tmp_path / "local").drop(columns="traceback"))
+    pd.testing.assert_frame_equal(
+        load_failures(tmp_path / "dask").drop(columns="traceback"),
+        load_failures(tmp_path / "local").drop(columns="traceback"),
+    )
 
 
 def _free_port() -> int:
@@ -137,16 +215,37 @@ def _free_port() -> int:
     ],
 )
 def test_a_bad_scheduler_is_one_line_and_exit_2(tmp_path, capsys, scheduler, expected):
-    address = f"tcp://{HOST}:{_free_port()}" if scheduler == "unreachable" else scheduler  # nothing listens on a port just freed
-    assert main(["sweep", "smoke", "--out", str(tmp_path / "out"), "--scheduler", address, "--quiet"]) == 2
+    address = (
+        f"tcp://{HOST}:{_free_port()}" if scheduler == "unreachable" else scheduler
+    )  # nothing listens on a port just freed
+    assert (
+        main(["sweep", "smoke", "--out", str(tmp_path / "out"), "--scheduler", address, "--quiet"])
+        == 2
+    )
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("districtsim: --scheduler: ") and expected in err, err
+    assert (
+        err.count("\n") == 1 and err.startswith("districtsim: --scheduler: ") and expected in err
+    ), err
     assert not (tmp_path / "out").exists()
     with pytest.raises(ClusterError, match="scheduler"):
         dask_executor(address, timeout=2)
 
 
 def test_workers_and_scheduler_together_are_refused(tmp_path, capsys):
-    assert main(["sweep", "smoke", "--out", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:8786", "--workers", "2"]) == 2
+    assert (
+        main(
+            [
+                "sweep",
+                "smoke",
+                "--out",
+                str(tmp_path / "out"),
+                "--scheduler",
+                "tcp://127.0.0.1:8786",
+                "--workers",
+                "2",
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--workers: not used with --scheduler" in err, err

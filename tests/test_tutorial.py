@@ -39,7 +39,9 @@ def tutorial(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             try:
                 exec(compile(code, f"docs/tutorial.md, python block {number}", "exec"), namespace)
             except Exception:
-                pytest.fail(f"docs/tutorial.md: python block {number} of {len(blocks)} raised:\n{traceback.format_exc()}\nThe block:\n{code}")
+                pytest.fail(
+                    f"docs/tutorial.md: python block {number} of {len(blocks)} raised:\n{traceback.format_exc()}\nThe block:\n{code}"
+                )
     return namespace
 
 
@@ -68,15 +70,27 @@ def test_tutorial_links_point_to_existing_files_and_headings():
             problems.append(f"{target}: no file {file}")
             continue
         if anchor:
-            headings = re.findall(r"^#+ (.+)$", file.read_text(encoding="utf-8"), flags=re.MULTILINE)
+            headings = re.findall(
+                r"^#+ (.+)$", file.read_text(encoding="utf-8"), flags=re.MULTILINE
+            )
             if anchor not in {_github_anchor(h) for h in headings}:
                 problems.append(f"{target}: no heading with anchor #{anchor} in {file.name}")
     assert not problems, "docs/tutorial.md has broken links:\n" + "\n".join(problems)
 
 
 def test_tutorial_blocks_run(tutorial):
-    for name in ("dash", "baseline", "omega_table", "by_district", "newcomer_table", "coaching_table", "inside_table"):
-        assert name in tutorial, f"the tutorial's blocks no longer define {name!r}, which its text and this test use"
+    for name in (
+        "dash",
+        "baseline",
+        "omega_table",
+        "by_district",
+        "newcomer_table",
+        "coaching_table",
+        "inside_table",
+    ):
+        assert name in tutorial, (
+            f"the tutorial's blocks no longer define {name!r}, which its text and this test use"
+        )
 
 
 def test_default_drift_turns_no_traditional_district_and_many_lose_their_channels(tutorial):
@@ -96,7 +110,9 @@ def test_faster_drift_turns_more_districts_sooner_and_they_flicker(tutorial):
     assert omega.loc[0.5, "turned"] >= omega.loc[0.1, "turned"] + 2, omega
     assert omega.loc[0.5, "turned"] >= omega.loc[0.3, "turned"], omega
     assert omega.loc[0.5, "first_month"] < omega.loc[0.3, "first_month"], omega
-    assert omega.loc[0.5, "mean_month"] > 60, "the tutorial says a transition takes years (about 12 on average)"
+    assert omega.loc[0.5, "mean_month"] > 60, (
+        "the tutorial says a transition takes years (about 12 on average)"
+    )
     assert omega.loc[0.5, "creative_at_end"] <= 0.75 * omega.loc[0.5, "turned"], omega
 
 
@@ -106,7 +122,9 @@ def test_dashboard_run_with_faster_drift_shows_transitions(tutorial):
     assert dash.params.associations.omega_per_year == 0.5
     assert dash.month == 240
     assert len(tutorial["turned_in_dashboard"]) >= 1
-    assert np.mean(tutorial["creative_leads"]) < 0.65, "the creative districts' leads start at 0.75 and fall toward the cut"
+    assert np.mean(tutorial["creative_leads"]) < 0.65, (
+        "the creative districts' leads start at 0.75 and fall toward the cut"
+    )
     # Reijola, the example of a district whose channels lapsed: no participation at all at the end.
     reijola = dash.names.index("Reijola")
     assert tutorial["now"][reijola] == 0.0
@@ -144,6 +162,10 @@ def test_coaching_turns_every_traditional_district_in_about_five_years_and_they_
     coached = tutorial["coached"]
     n_traditional = len(tutorial["traditional"])
     assert coaching.loc["coaching", "turned"] == n_traditional, coaching
-    assert coached["first_creative_month"].between(36, 96).all(), coached["first_creative_month"].describe()
+    assert coached["first_creative_month"].between(36, 96).all(), coached[
+        "first_creative_month"
+    ].describe()
     assert (coached["mode_at_end"] != "traditional").all()
-    assert coaching.loc["coaching", "participation"] > 2 * coaching.loc["baseline", "participation"], coaching
+    assert (
+        coaching.loc["coaching", "participation"] > 2 * coaching.loc["baseline", "participation"]
+    ), coaching

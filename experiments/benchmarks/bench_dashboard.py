@@ -107,7 +107,15 @@ from bench_run import RESULTS, _maxrss_mb, machine_info  # noqa: E402 (the sibli
 
 CHROMIUM = Path(os.environ.get("DISTRICTSIM_CHROMIUM", "/usr/bin/chromium"))
 # As tests/test_browser.py: a closed network (no background connections), running as root.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 GOAL_SCENARIO = "helsinki"
 GOAL_MS = 1000.0
 N_CHARTS = 5
@@ -192,10 +200,16 @@ def stats(values: list[float | None]) -> dict[str, float | None]:
     xs = [float(v) for v in values if v is not None]
     if not xs:
         return {"median": None, "p90": None, "max": None}
-    return {"median": round(statistics.median(xs), 2), "p90": round(pct(xs, 90), 2), "max": round(max(xs), 2)}
+    return {
+        "median": round(statistics.median(xs), 2),
+        "p90": round(pct(xs, 90), 2),
+        "max": round(max(xs), 2),
+    }
 
 
-def stop_child(proc: subprocess.Popen, sig: int = signal.SIGINT, grace_s: float = 20.0) -> tuple[int, os.struct_rusage | None]:
+def stop_child(
+    proc: subprocess.Popen, sig: int = signal.SIGINT, grace_s: float = 20.0
+) -> tuple[int, os.struct_rusage | None]:
     """Stop ``proc`` (the leader of its own session) and its process group with ``sig``, SIGKILL after ``grace_s``; reap it with ``os.wait4``.
 
     Returns its exit status and resource usage (None if it had been reaped already).
@@ -208,9 +222,14 @@ def stop_child(proc: subprocess.Popen, sig: int = signal.SIGINT, grace_s: float 
         pass
     deadline = time.monotonic() + grace_s
     # Wait for it to exit without reaping it (WNOWAIT): while it is a zombie its pid, and so its group id, cannot be reused.
-    while os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None and time.monotonic() < deadline:
+    while (
+        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
-    with contextlib.suppress(ProcessLookupError):  # after the grace time, or anything it left in its group
+    with contextlib.suppress(
+        ProcessLookupError
+    ):  # after the grace time, or anything it left in its group
         os.killpg(proc.pid, signal.SIGKILL)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: tell Popen
@@ -221,7 +240,13 @@ def start_server(scenario: str, port: int, log: Path) -> subprocess.Popen:
     """Start ``districtsim dashboard SCENARIO --port PORT`` in its own session (a Ctrl+C here reaches it only through :func:`stop_child`)."""
     exe = Path(sys.executable).with_name("districtsim")
     with log.open("wb") as fh:
-        return subprocess.Popen([str(exe), "dashboard", scenario, "--port", str(port)], cwd=log.parent, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [str(exe), "dashboard", scenario, "--port", str(port)],
+            cwd=log.parent,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout_s: float = 120.0) -> float:
@@ -235,7 +260,9 @@ def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout_s: float = 12
         except OSError:
             pass
         if proc.poll() is not None or time.perf_counter() - start > timeout_s:
-            raise RuntimeError(f"the dashboard server did not come up at {url} (exit {proc.poll()}):\n{log.read_text(errors='replace')[-2000:]}")
+            raise RuntimeError(
+                f"the dashboard server did not come up at {url} (exit {proc.poll()}):\n{log.read_text(errors='replace')[-2000:]}"
+            )
         time.sleep(0.2)
 
 
@@ -251,13 +278,20 @@ def browser_repeat(scenario: str, steps: int, quiet_ms: int, timeout_s: float) -
         try:
             out["server_up_s"] = round(wait_http(url, proc, log, timeout_s), 2)
             try:
-                out |= run_child("browser", scenario, steps, ["--url", url, "--quiet-ms", str(quiet_ms), "--timeout", str(timeout_s)])
+                out |= run_child(
+                    "browser",
+                    scenario,
+                    steps,
+                    ["--url", url, "--quiet-ms", str(quiet_ms), "--timeout", str(timeout_s)],
+                )
                 out["driver_peak_mb"] = out.pop("peak_mb")
             except RuntimeError as e:  # the page did not come up, or the driver failed: recorded as a failure of this repeat
                 out["failure"] = {"error": str(e)[-2000:]}
                 out |= {"clicks": [], "console_errors": [], "n_console_errors": 0}
         finally:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG) if proc.returncode is None else (0, 0, None)
+            pid, status, usage = (
+                os.wait4(proc.pid, os.WNOHANG) if proc.returncode is None else (0, 0, None)
+            )
             if pid:  # it ended before being stopped: a crash, or a signal from another program
                 proc.returncode = code = os.waitstatus_to_exitcode(status)
                 out["server_ended_early"] = True
@@ -265,7 +299,9 @@ def browser_repeat(scenario: str, steps: int, quiet_ms: int, timeout_s: float) -
                 code, usage = stop_child(proc)
             text = log.read_text(errors="replace")
             out["server_tracebacks"] = text.count("Traceback (most recent call last)")
-            out["server_errors"] = sorted(set(re.findall(r"^(\w+(?:Error|Exception)\b.*)$", text, re.MULTILINE)))[:10]
+            out["server_errors"] = sorted(
+                set(re.findall(r"^(\w+(?:Error|Exception)\b.*)$", text, re.MULTILINE))
+            )[:10]
             if "failure" in out or "clicks" not in out:
                 out["server_log_tail"] = text[-4000:]
         out["server_exit"] = code
@@ -289,18 +325,43 @@ def child_browser(url: str, steps: int, quiet_ms: int, timeout_s: float) -> dict
             page.on("pageerror", lambda e: errors.append(str(e)))
             t_goto = time.perf_counter()
             page.goto(url)
-            page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {N_CHARTS}", timeout=timeout_s * 1000)
+            page.wait_for_function(
+                f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {N_CHARTS}",
+                timeout=timeout_s * 1000,
+            )
             page.wait_for_selector(".districtsim-status", timeout=timeout_s * 1000)
             out["page_ready_s"] = round(time.perf_counter() - t_goto, 2)
-            out["settle_ms"] = round(page.evaluate(SETTLE_JS, {"quietMs": max(quiet_ms, 3000), "timeoutMs": timeout_s * 1000}), 0)
+            out["settle_ms"] = round(
+                page.evaluate(
+                    SETTLE_JS, {"quietMs": max(quiet_ms, 3000), "timeoutMs": timeout_s * 1000}
+                ),
+                0,
+            )
             out["charts_on_page"] = page.locator(".js-plotly-plot").count()
             step = page.get_by_role("button", name="Step", exact=True)
             clicks = []
             for month in range(1, steps + 1):
                 handle = step.element_handle(timeout=timeout_s * 1000)
-                r = page.evaluate(CLICK_JS, {"button": handle, "month": month, "quietMs": quiet_ms, "timeoutMs": timeout_s * 1000})
-                if r["timed_out"] or r["status_ms"] is None:  # a lost update: record it, end this repeat
-                    out["failure"] = {"month": month, "waited_s": timeout_s, "status": r["status"], "button_connected": r["button_connected"], "button_disabled": r["button_disabled"], "afterplot_events": r["afterplot_events"]}
+                r = page.evaluate(
+                    CLICK_JS,
+                    {
+                        "button": handle,
+                        "month": month,
+                        "quietMs": quiet_ms,
+                        "timeoutMs": timeout_s * 1000,
+                    },
+                )
+                if (
+                    r["timed_out"] or r["status_ms"] is None
+                ):  # a lost update: record it, end this repeat
+                    out["failure"] = {
+                        "month": month,
+                        "waited_s": timeout_s,
+                        "status": r["status"],
+                        "button_connected": r["button_connected"],
+                        "button_disabled": r["button_disabled"],
+                        "afterplot_events": r["afterplot_events"],
+                    }
                     break
                 drawn = [x for x in r["chart_ms"] if x is not None]
                 m = STEP_MS.search(r["status_line"])
@@ -325,7 +386,9 @@ def child_browser(url: str, steps: int, quiet_ms: int, timeout_s: float) -> dict
     return out
 
 
-def run_child(kind: str, scenario: str, steps: int, extra: list[str] | None = None) -> dict[str, object]:
+def run_child(
+    kind: str, scenario: str, steps: int, extra: list[str] | None = None
+) -> dict[str, object]:
     """Run this script's ``--child KIND`` in a fresh process, in its own session; return its JSON result and its peak memory.
 
     On an error or Ctrl+C here, the child's whole process group (for the
@@ -334,9 +397,23 @@ def run_child(kind: str, scenario: str, steps: int, extra: list[str] | None = No
     """
     with tempfile.TemporaryDirectory(prefix="districtsim-bench-dash-") as tmp:
         res, err = Path(tmp) / "out.json", Path(tmp) / "stderr.txt"
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--scenarios", scenario, "--steps", str(steps), "--out", str(res), *(extra or [])]
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--child",
+            kind,
+            "--scenarios",
+            scenario,
+            "--steps",
+            str(steps),
+            "--out",
+            str(res),
+            *(extra or []),
+        ]
         with err.open("wb") as fh:
-            proc = subprocess.Popen(cmd, cwd=tmp, stdout=subprocess.DEVNULL, stderr=fh, start_new_session=True)
+            proc = subprocess.Popen(
+                cmd, cwd=tmp, stdout=subprocess.DEVNULL, stderr=fh, start_new_session=True
+            )
         try:
             _, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
@@ -344,7 +421,9 @@ def run_child(kind: str, scenario: str, steps: int, extra: list[str] | None = No
             if proc.returncode is None:
                 stop_child(proc, signal.SIGTERM, grace_s=5.0)
         if proc.returncode != 0:
-            raise RuntimeError(f"bench_dashboard --child {kind} {scenario} exited with status {proc.returncode}:\n{err.read_text(errors='replace')[-3000:]}")
+            raise RuntimeError(
+                f"bench_dashboard --child {kind} {scenario} exited with status {proc.returncode}:\n{err.read_text(errors='replace')[-3000:]}"
+            )
         out = json.loads(res.read_text(encoding="utf-8"))
     out["peak_mb"] = round(_maxrss_mb(usage.ru_maxrss), 1)
     return out
@@ -372,7 +451,12 @@ def child_render(scenario: str, steps: int) -> dict[str, object]:
         model_ms.append(int(m.group(1)) if m else None)
     status = next((line for line in html.split("</p>") if "districtsim-status" in line), "")
     rc.close()
-    return {"first_render_s": round(first_render, 2), "click_ms": times, "model_step_ms_on_page": model_ms, "status": re.sub("<[^>]+>", "", status)}
+    return {
+        "first_render_s": round(first_render, 2),
+        "click_ms": times,
+        "model_step_ms_on_page": model_ms,
+        "status": re.sub("<[^>]+>", "", status),
+    }
 
 
 def child_model(scenario: str, steps: int) -> dict[str, object]:
@@ -387,10 +471,20 @@ def child_model(scenario: str, steps: int) -> dict[str, object]:
         t = time.perf_counter()
         model.step()
         times.append(round((time.perf_counter() - t) * 1000, 2))
-    return {"setup_s": round(setup, 2), "step_ms": times, "scale": model.scale, "places": int(model.residents.n)}
+    return {
+        "setup_s": round(setup, 2),
+        "step_ms": times,
+        "scale": model.scale,
+        "places": int(model.residents.n),
+    }
 
 
-def summarise(scenario: str, browser: list[dict[str, object]], render: list[dict[str, object]], model: list[dict[str, object]]) -> dict[str, object]:
+def summarise(
+    scenario: str,
+    browser: list[dict[str, object]],
+    render: list[dict[str, object]],
+    model: list[dict[str, object]],
+) -> dict[str, object]:
     """Return one summary row for a scenario: medians, 90th percentiles and maxima over all clicks of all repeats, and the split."""
     row: dict[str, object] = {"scenario": scenario, "repeats": len(browser) or len(render)}
     clicks = [c for rep in browser for c in rep["clicks"]]
@@ -398,12 +492,20 @@ def summarise(scenario: str, browser: list[dict[str, object]], render: list[dict
         row["clicks"] = len(clicks)
         for key in ("status_ms", "charts_ms", "page_ms"):
             s = stats([c[key] for c in clicks])
-            row |= {f"{key[:-3]}_median_ms": s["median"], f"{key[:-3]}_p90_ms": s["p90"], f"{key[:-3]}_max_ms": s["max"]}
-            row[f"{key[:-3]}_median_of_repeat_medians_ms"] = stats([rep["stats"][key]["median"] for rep in browser])["median"]
+            row |= {
+                f"{key[:-3]}_median_ms": s["median"],
+                f"{key[:-3]}_p90_ms": s["p90"],
+                f"{key[:-3]}_max_ms": s["max"],
+            }
+            row[f"{key[:-3]}_median_of_repeat_medians_ms"] = stats(
+                [rep["stats"][key]["median"] for rep in browser]
+            )["median"]
         all5 = [c["page_ms"] for c in clicks if c["charts_redrawn"] == N_CHARTS]
         row["clicks_all_charts_redrawn"] = len(all5)
         row["page_all_charts_median_ms"] = stats(all5)["median"]
-        row["first_click_page_median_ms"] = stats([rep["clicks"][0]["page_ms"] for rep in browser if rep["clicks"]])["median"]
+        row["first_click_page_median_ms"] = stats(
+            [rep["clicks"][0]["page_ms"] for rep in browser if rep["clicks"]]
+        )["median"]
         row["browser_model_step_median_ms"] = stats([c["model_step_ms"] for c in clicks])["median"]
         row["server_peak_mb_median"] = stats([rep["server_peak_mb"] for rep in browser])["median"]
         row["server_up_s_median"] = stats([rep["server_up_s"] for rep in browser])["median"]
@@ -415,13 +517,23 @@ def summarise(scenario: str, browser: list[dict[str, object]], render: list[dict
         row["failed_repeats"] = sum("failure" in rep for rep in browser)
     if render:
         s = stats([x for rep in render for x in rep["click_ms"]])
-        row |= {"render_click_median_ms": s["median"], "render_click_p90_ms": s["p90"], "render_click_max_ms": s["max"]}
+        row |= {
+            "render_click_median_ms": s["median"],
+            "render_click_p90_ms": s["p90"],
+            "render_click_max_ms": s["max"],
+        }
     if model:
         s = stats([x for rep in model for x in rep["step_ms"]])
-        row |= {"model_step_median_ms": s["median"], "model_step_p90_ms": s["p90"], "model_step_max_ms": s["max"]}
+        row |= {
+            "model_step_median_ms": s["median"],
+            "model_step_p90_ms": s["p90"],
+            "model_step_max_ms": s["max"],
+        }
     if clicks and render and model:
         row["split_model_ms"] = row["model_step_median_ms"]
-        row["split_views_ms"] = round(row["render_click_median_ms"] - row["model_step_median_ms"], 1)
+        row["split_views_ms"] = round(
+            row["render_click_median_ms"] - row["model_step_median_ms"], 1
+        )
         row["split_browser_ms"] = round(row["page_median_ms"] - row["render_click_median_ms"], 1)
     return row
 
@@ -433,13 +545,43 @@ def _terminated(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and write the results; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenarios", default="helsinki,two_districts", help="comma-separated scenario names or files (default helsinki,two_districts)")
-    parser.add_argument("--steps", type=int, default=30, help="Step clicks (months) per repeat (default 30)")
-    parser.add_argument("--repeats", type=int, default=3, help="repeats per scenario, each with a fresh server and browser (default 3)")
-    parser.add_argument("--quiet-ms", type=int, default=1000, help="an update is over when no chart has redrawn for this long after the status changed (default 1000; not counted)")
-    parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the server, the page or one month (default 120)")
-    parser.add_argument("--no-browser", action="store_true", help="only the server-side parts (Solara test rendering and the model alone)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder (default: results/ next to this file)")
+    parser.add_argument(
+        "--scenarios",
+        default="helsinki,two_districts",
+        help="comma-separated scenario names or files (default helsinki,two_districts)",
+    )
+    parser.add_argument(
+        "--steps", type=int, default=30, help="Step clicks (months) per repeat (default 30)"
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="repeats per scenario, each with a fresh server and browser (default 3)",
+    )
+    parser.add_argument(
+        "--quiet-ms",
+        type=int,
+        default=1000,
+        help="an update is over when no chart has redrawn for this long after the status changed (default 1000; not counted)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        help="seconds to wait for the server, the page or one month (default 120)",
+    )
+    parser.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="only the server-side parts (Solara test rendering and the model alone)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=RESULTS,
+        help="results folder (default: results/ next to this file)",
+    )
     parser.add_argument("--child", choices=("browser", "render", "model"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -451,7 +593,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.child == "browser":
             result = child_browser(args.url, args.steps, args.quiet_ms, args.timeout)
         else:
-            result = child_render(scenarios[0], args.steps) if args.child == "render" else child_model(scenarios[0], args.steps)
+            result = (
+                child_render(scenarios[0], args.steps)
+                if args.child == "render"
+                else child_model(scenarios[0], args.steps)
+            )
         args.out.write_text(json.dumps(result), encoding="utf-8")
         return 0
     signal.signal(signal.SIGTERM, _terminated)  # a kill runs the clean-up too, as Ctrl+C does
@@ -467,33 +613,65 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_browser:
                 discarded = []
                 while True:
-                    rep = browser_repeat(scenario, args.steps, args.quiet_ms, args.timeout) | {"repeat": i + 1}
-                    if not (rep.get("server_ended_early") and rep["server_exit"] < 0 and len(discarded) < MAX_RETRIES):
+                    rep = browser_repeat(scenario, args.steps, args.quiet_ms, args.timeout) | {
+                        "repeat": i + 1
+                    }
+                    if not (
+                        rep.get("server_ended_early")
+                        and rep["server_exit"] < 0
+                        and len(discarded) < MAX_RETRIES
+                    ):
                         break
                     # Killed by a signal from elsewhere (not a property of the dashboard): recorded, and the repeat is run again.
-                    print(f"{scenario} browser {i + 1}/{args.repeats}: the server was killed from outside (exit {rep['server_exit']}) after {len(rep.get('clicks', []))} clicks; repeating", file=sys.stderr)
+                    print(
+                        f"{scenario} browser {i + 1}/{args.repeats}: the server was killed from outside (exit {rep['server_exit']}) after {len(rep.get('clicks', []))} clicks; repeating",
+                        file=sys.stderr,
+                    )
                     discarded.append(rep)
                 rep["discarded_attempts"] = discarded
-                rep["stats"] = {k: stats([c[k] for c in rep["clicks"]]) for k in ("status_ms", "charts_ms", "page_ms")}
+                rep["stats"] = {
+                    k: stats([c[k] for c in rep["clicks"]])
+                    for k in ("status_ms", "charts_ms", "page_ms")
+                }
                 res["browser"].append(rep)
                 s, mb = rep["stats"], rep["server_peak_mb"]
                 page = f"page median {s['page_ms']['median']} ms, p90 {s['page_ms']['p90']}, max {s['page_ms']['max']}"
                 errs = f"{rep['n_console_errors']} console errors, {rep['server_tracebacks']} server tracebacks {rep['server_errors']}"
-                print(f"{scenario} browser {i + 1}/{args.repeats}: {len(rep['clicks'])} clicks, {page}; status median {s['status_ms']['median']} ms; server {mb} MB; {errs}", file=sys.stderr)
+                print(
+                    f"{scenario} browser {i + 1}/{args.repeats}: {len(rep['clicks'])} clicks, {page}; status median {s['status_ms']['median']} ms; server {mb} MB; {errs}",
+                    file=sys.stderr,
+                )
                 if "failure" in rep:
-                    print(f"{scenario} browser {i + 1}/{args.repeats}: FAILED {rep['failure']}; server log: {rep.get('server_log_tail', '')[-1500:]}", file=sys.stderr)
+                    print(
+                        f"{scenario} browser {i + 1}/{args.repeats}: FAILED {rep['failure']}; server log: {rep.get('server_log_tail', '')[-1500:]}",
+                        file=sys.stderr,
+                    )
             rend = run_child("render", scenario, args.steps) | {"repeat": i + 1}
             res["render"].append(rend)
             mod = run_child("model", scenario, args.steps) | {"repeat": i + 1}
             res["model"].append(mod)
-            print(f"{scenario} server side {i + 1}/{args.repeats}: render click median {statistics.median(rend['click_ms']):.0f} ms, model step median {statistics.median(mod['step_ms']):.0f} ms", file=sys.stderr)
+            print(
+                f"{scenario} server side {i + 1}/{args.repeats}: render click median {statistics.median(rend['click_ms']):.0f} ms, model step median {statistics.median(mod['step_ms']):.0f} ms",
+                file=sys.stderr,
+            )
     info["load_average_after"] = os.getloadavg()
 
     rows = [summarise(s, r["browser"], r["render"], r["model"]) for s, r in results.items()]
-    goal: dict[str, object] = {"scenario": GOAL_SCENARIO, "page_median_ms_below": GOAL_MS, "page_p90_ms_below": GOAL_MS, "measure": "click to page updated (status shows the next month and every chart that changed redrawn), in headless Chromium"}
-    target = next((r for r in rows if r["scenario"] == GOAL_SCENARIO and "page_median_ms" in r), None)
+    goal: dict[str, object] = {
+        "scenario": GOAL_SCENARIO,
+        "page_median_ms_below": GOAL_MS,
+        "page_p90_ms_below": GOAL_MS,
+        "measure": "click to page updated (status shows the next month and every chart that changed redrawn), in headless Chromium",
+    }
+    target = next(
+        (r for r in rows if r["scenario"] == GOAL_SCENARIO and "page_median_ms" in r), None
+    )
     if target is not None:
-        goal["met"] = bool(target["page_median_ms"] < GOAL_MS and target["page_p90_ms"] < GOAL_MS and not target["failed_repeats"])
+        goal["met"] = bool(
+            target["page_median_ms"] < GOAL_MS
+            and target["page_p90_ms"] < GOAL_MS
+            and not target["failed_repeats"]
+        )
 
     args.out.mkdir(parents=True, exist_ok=True)
     report = {
@@ -506,38 +684,73 @@ def main(argv: list[str] | None = None) -> int:
         "summary": rows,
         "runs": results,
     }
-    (args.out / "dashboard_benchmark.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    (args.out / "dashboard_benchmark.json").write_text(
+        json.dumps(report, indent=2) + "\n", encoding="utf-8"
+    )
     machine_cols = ("cpu_count", "python", "platform", "date", "git_commit")
     fields = list(dict.fromkeys(k for r in rows for k in r))
     with (args.out / "dashboard_benchmark.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=[*fields, "steps", *machine_cols, "load_average_before", "load_average_after"])
+        writer = csv.DictWriter(
+            fh,
+            fieldnames=[
+                *fields,
+                "steps",
+                *machine_cols,
+                "load_average_before",
+                "load_average_after",
+            ],
+        )
         writer.writeheader()
         for r in rows:
-            writer.writerow({**r, "steps": args.steps, **{k: info[k] for k in machine_cols}, "load_average_before": " ".join(f"{x:.2f}" for x in info["load_average_before"]), "load_average_after": " ".join(f"{x:.2f}" for x in info["load_average_after"])})
+            writer.writerow(
+                {
+                    **r,
+                    "steps": args.steps,
+                    **{k: info[k] for k in machine_cols},
+                    "load_average_before": " ".join(
+                        f"{x:.2f}" for x in info["load_average_before"]
+                    ),
+                    "load_average_after": " ".join(f"{x:.2f}" for x in info["load_average_after"]),
+                }
+            )
 
     def fmt(r: dict[str, object], key: str) -> str:
         vals = [r.get(f"{key}_{s}_ms") for s in ("median", "p90", "max")]
         return "/".join("-" if x is None else f"{x:.0f}" for x in vals)
 
-    print(f"{'scenario':<14} {'clicks':>6} {'status ms':>16} {'charts ms':>16} {'page ms':>16} {'render ms':>14} {'model ms':>14} {'server MB':>9}")
+    print(
+        f"{'scenario':<14} {'clicks':>6} {'status ms':>16} {'charts ms':>16} {'page ms':>16} {'render ms':>14} {'model ms':>14} {'server MB':>9}"
+    )
     print(f"{'':<14} {'':>6} {'(median/p90/max)':>16} {'':>16} {'':>16} {'':>14} {'':>14} {'':>9}")
     for r in rows:
         mb = r.get("server_peak_mb_median")
-        print(f"{r['scenario']:<14} {r.get('clicks', 0):>6} {fmt(r, 'status'):>16} {fmt(r, 'charts'):>16} {fmt(r, 'page'):>16} {fmt(r, 'render_click'):>14} {fmt(r, 'model_step'):>14} {'-' if mb is None else f'{mb:.0f}':>9}")
+        print(
+            f"{r['scenario']:<14} {r.get('clicks', 0):>6} {fmt(r, 'status'):>16} {fmt(r, 'charts'):>16} {fmt(r, 'page'):>16} {fmt(r, 'render_click'):>14} {fmt(r, 'model_step'):>14} {'-' if mb is None else f'{mb:.0f}':>9}"
+        )
     for r in rows:
         if "split_model_ms" in r:
             split = f"model {r['split_model_ms']:.0f} ms + views {r['split_views_ms']:.0f} ms + browser {r['split_browser_ms']:.0f} ms"
-            print(f"{r['scenario']}: median split: {split}; first click {r['first_click_page_median_ms']} ms; {r['console_errors']} console errors; {r['server_tracebacks']} server tracebacks; {r['failed_repeats']} failed repeats")
-    print(f"{info['cpus_usable']} CPUs, Python {info['python']}, commit {info['git_commit']}, load {info['load_average_before'][0]:.2f} -> {info['load_average_after'][0]:.2f}")
+            print(
+                f"{r['scenario']}: median split: {split}; first click {r['first_click_page_median_ms']} ms; {r['console_errors']} console errors; {r['server_tracebacks']} server tracebacks; {r['failed_repeats']} failed repeats"
+            )
+    print(
+        f"{info['cpus_usable']} CPUs, Python {info['python']}, commit {info['git_commit']}, load {info['load_average_before'][0]:.2f} -> {info['load_average_after'][0]:.2f}"
+    )
     if "met" in goal:
-        print(f"goal ({GOAL_SCENARIO}: page updated < {GOAL_MS:.0f} ms after a Step click, median and 90th percentile): {'met' if goal['met'] else 'NOT met'}")
-    print(f"results: {args.out / 'dashboard_benchmark.json'}, {args.out / 'dashboard_benchmark.csv'}")
+        print(
+            f"goal ({GOAL_SCENARIO}: page updated < {GOAL_MS:.0f} ms after a Step click, median and 90th percentile): {'met' if goal['met'] else 'NOT met'}"
+        )
+    print(
+        f"results: {args.out / 'dashboard_benchmark.json'}, {args.out / 'dashboard_benchmark.csv'}"
+    )
     return 0
 
 
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except KeyboardInterrupt:  # the finally blocks have stopped the server, the browser and any child
+    except (
+        KeyboardInterrupt
+    ):  # the finally blocks have stopped the server, the browser and any child
         print("bench_dashboard: interrupted; no results written", file=sys.stderr)
         sys.exit(130)

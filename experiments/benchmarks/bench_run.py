@@ -58,14 +58,26 @@ def time_child(cmd: list[str], tmp: Path, who: str) -> tuple[float, os.struct_ru
         wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
-        raise SystemExit(f"{who}: {' '.join(cmd)} exited with status {code}:\n{log.read_text(errors='replace')[-2000:]}")
+        raise SystemExit(
+            f"{who}: {' '.join(cmd)} exited with status {code}:\n{log.read_text(errors='replace')[-2000:]}"
+        )
     return wall, usage
 
 
 def run_once(scale: float, scenario: str | None, months: int | None) -> dict[str, object]:
     """Run one simulation in a child process; return its wall time, peak memory and exit status."""
     with tempfile.TemporaryDirectory(prefix="districtsim-bench-") as tmp:
-        cmd = [sys.executable, "-m", "districtsim.cli", "run", "--quiet", "--scale", repr(scale), "--out", str(Path(tmp) / "out")]
+        cmd = [
+            sys.executable,
+            "-m",
+            "districtsim.cli",
+            "run",
+            "--quiet",
+            "--scale",
+            repr(scale),
+            "--out",
+            str(Path(tmp) / "out"),
+        ]
         if months is not None:
             cmd += ["--months", str(months)]
         if scenario is not None:
@@ -83,8 +95,16 @@ def run_once(scale: float, scenario: str | None, months: int | None) -> dict[str
 def git_commit() -> str | None:
     """Return the checked-out commit (with ``-dirty`` if the tree has changes), or None without git."""
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
     return head + ("-dirty" if dirty else "")
@@ -130,10 +150,21 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and write the results; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="runs per scale (default 3)")
-    parser.add_argument("--scales", default="1.0,0.1", help="comma-separated scales (default 1.0,0.1)")
-    parser.add_argument("--scenario", default=None, help="scenario name or file (default: the default city)")
-    parser.add_argument("--months", type=int, default=None, help="horizon in months (default: the scenario's, 240)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help=f"results folder (default {RESULTS.relative_to(REPO)})")
+    parser.add_argument(
+        "--scales", default="1.0,0.1", help="comma-separated scales (default 1.0,0.1)"
+    )
+    parser.add_argument(
+        "--scenario", default=None, help="scenario name or file (default: the default city)"
+    )
+    parser.add_argument(
+        "--months", type=int, default=None, help="horizon in months (default: the scenario's, 240)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=RESULTS,
+        help=f"results folder (default {RESULTS.relative_to(REPO)})",
+    )
     args = parser.parse_args(argv)
     scales = [float(s) for s in args.scales.split(",") if s.strip()]
     if args.repeats < 1 or not scales:
@@ -147,18 +178,33 @@ def main(argv: list[str] | None = None) -> int:
             run = run_once(scale, args.scenario, args.months)
             run["repeat"] = i + 1
             runs.append(run)
-            print(f"scale {scale:g} run {i + 1}/{args.repeats}: {run['wall_s']:.1f} s, {run['peak_mb']:.0f} MB", file=sys.stderr)
+            print(
+                f"scale {scale:g} run {i + 1}/{args.repeats}: {run['wall_s']:.1f} s, {run['peak_mb']:.0f} MB",
+                file=sys.stderr,
+            )
     info["load_average_before"] = load_before
     info["load_average_after"] = os.getloadavg() if hasattr(os, "getloadavg") else None
     rows = summarise(runs, scales)
     full = next((r for r in rows if r["scale"] == 1.0), None)
     goal = {"scale": 1.0, "wall_s_below": GOAL_WALL_S, "peak_mb_below": GOAL_PEAK_MB}
     if full is not None:
-        goal["met"] = bool(full["median_wall_s"] < GOAL_WALL_S and full["median_peak_mb"] < GOAL_PEAK_MB)
+        goal["met"] = bool(
+            full["median_wall_s"] < GOAL_WALL_S and full["median_peak_mb"] < GOAL_PEAK_MB
+        )
 
     args.out.mkdir(parents=True, exist_ok=True)
-    report = {"benchmark": "districtsim run (whole process)", "scenario": args.scenario or "default", "months": args.months, "goal": goal, "machine": info, "summary": rows, "runs": runs}
-    (args.out / "run_benchmark.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    report = {
+        "benchmark": "districtsim run (whole process)",
+        "scenario": args.scenario or "default",
+        "months": args.months,
+        "goal": goal,
+        "machine": info,
+        "summary": rows,
+        "runs": runs,
+    }
+    (args.out / "run_benchmark.json").write_text(
+        json.dumps(report, indent=2) + "\n", encoding="utf-8"
+    )
     machine_cols = ("cpu_count", "python", "platform", "date", "git_commit")
     with (args.out / "run_benchmark.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=[*rows[0].keys(), *machine_cols])
@@ -168,10 +214,16 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"{'scale':>6} {'runs':>5} {'median s':>9} {'min s':>7} {'max s':>7} {'median MB':>10}")
     for r in rows:
-        print(f"{r['scale']:>6g} {r['repeats']:>5} {r['median_wall_s']:>9.1f} {r['min_wall_s']:>7.1f} {r['max_wall_s']:>7.1f} {r['median_peak_mb']:>10.0f}")
-    print(f"{info['cpus_usable']} CPUs, Python {info['python']}, {info['platform']}, commit {info['git_commit']}")
+        print(
+            f"{r['scale']:>6g} {r['repeats']:>5} {r['median_wall_s']:>9.1f} {r['min_wall_s']:>7.1f} {r['max_wall_s']:>7.1f} {r['median_peak_mb']:>10.0f}"
+        )
+    print(
+        f"{info['cpus_usable']} CPUs, Python {info['python']}, {info['platform']}, commit {info['git_commit']}"
+    )
     if "met" in goal:
-        print(f"goal (scale 1: < {GOAL_WALL_S:.0f} s and < {GOAL_PEAK_MB:.0f} MB): {'met' if goal['met'] else 'NOT met'}")
+        print(
+            f"goal (scale 1: < {GOAL_WALL_S:.0f} s and < {GOAL_PEAK_MB:.0f} MB): {'met' if goal['met'] else 'NOT met'}"
+        )
     print(f"results: {args.out / 'run_benchmark.json'}, {args.out / 'run_benchmark.csv'}")
     return 0
 

@@ -37,19 +37,47 @@ def run_once(experiment: str, workers: int) -> dict[str, object]:
     """Run one sweep in a child process; return its wall time, runs, throughput and peak memory."""
     with tempfile.TemporaryDirectory(prefix="districtsim-bench-sweep-") as tmp:
         out = Path(tmp) / "out"
-        cmd = [sys.executable, "-m", "districtsim.cli", "sweep", experiment, "--quiet", "--workers", str(workers), "--out", str(out)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "districtsim.cli",
+            "sweep",
+            experiment,
+            "--quiet",
+            "--workers",
+            str(workers),
+            "--out",
+            str(out),
+        ]
         wall, usage = time_child(cmd, Path(tmp), "bench_sweep")
         n_runs = json.loads((out / "sweep.json").read_text(encoding="utf-8"))["n_runs"]
-    return {"workers": workers, "runs": n_runs, "wall_s": round(wall, 3), "runs_per_minute": round(60.0 * n_runs / wall, 2), "peak_mb": round(_maxrss_mb(usage.ru_maxrss), 1)}
+    return {
+        "workers": workers,
+        "runs": n_runs,
+        "wall_s": round(wall, 3),
+        "runs_per_minute": round(60.0 * n_runs / wall, 2),
+        "peak_mb": round(_maxrss_mb(usage.ru_maxrss), 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and write the results; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--experiment", default="smoke", help="experiment name or file (default smoke)")
-    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts (default 1,2)")
-    parser.add_argument("--repeats", type=int, default=3, help="repeats per worker count (default 3)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder (default: results/ next to this file)")
+    parser.add_argument(
+        "--experiment", default="smoke", help="experiment name or file (default smoke)"
+    )
+    parser.add_argument(
+        "--workers", default="1,2", help="comma-separated worker counts (default 1,2)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="repeats per worker count (default 3)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=RESULTS,
+        help="results folder (default: results/ next to this file)",
+    )
     args = parser.parse_args(argv)
     counts = [int(w) for w in args.workers.split(",") if w.strip()]
     info = machine_info()
@@ -59,7 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.repeats):
             run = run_once(args.experiment, w) | {"repeat": i + 1}
             runs.append(run)
-            print(f"workers {w} run {i + 1}/{args.repeats}: {run['wall_s']:.1f} s, {run['runs_per_minute']:.1f} runs/min, {run['peak_mb']:.0f} MB", file=sys.stderr)
+            print(
+                f"workers {w} run {i + 1}/{args.repeats}: {run['wall_s']:.1f} s, {run['runs_per_minute']:.1f} runs/min, {run['peak_mb']:.0f} MB",
+                file=sys.stderr,
+            )
     info["load_average_after"] = os.getloadavg()
     rows = []
     for w in counts:
@@ -70,26 +101,44 @@ def main(argv: list[str] | None = None) -> int:
                 "repeats": len(mine),
                 "runs": mine[0]["runs"],
                 "median_wall_s": round(statistics.median(r["wall_s"] for r in mine), 2),
-                "median_runs_per_minute": round(statistics.median(r["runs_per_minute"] for r in mine), 2),
+                "median_runs_per_minute": round(
+                    statistics.median(r["runs_per_minute"] for r in mine), 2
+                ),
                 "median_peak_mb": round(statistics.median(r["peak_mb"] for r in mine), 1),
             }
         )
     base = next((r["median_runs_per_minute"] for r in rows if r["workers"] == 1), None)
     for r in rows:
-        r["scaling_efficiency"] = round(r["median_runs_per_minute"] / (r["workers"] * base), 3) if base else None
+        r["scaling_efficiency"] = (
+            round(r["median_runs_per_minute"] / (r["workers"] * base), 3) if base else None
+        )
     args.out.mkdir(parents=True, exist_ok=True)
-    report = {"benchmark": "districtsim sweep (whole process)", "experiment": args.experiment, "machine": info, "summary": rows, "runs": runs}
-    (args.out / "sweep_benchmark.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    report = {
+        "benchmark": "districtsim sweep (whole process)",
+        "experiment": args.experiment,
+        "machine": info,
+        "summary": rows,
+        "runs": runs,
+    }
+    (args.out / "sweep_benchmark.json").write_text(
+        json.dumps(report, indent=2) + "\n", encoding="utf-8"
+    )
     cols = ("cpu_count", "python", "platform", "date", "git_commit")
     with (args.out / "sweep_benchmark.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=[*rows[0].keys(), "experiment", *cols])
         writer.writeheader()
         for r in rows:
             writer.writerow({**r, "experiment": args.experiment, **{k: info[k] for k in cols}})
-    print(f"{'workers':>7} {'runs':>5} {'median s':>9} {'runs/min':>9} {'efficiency':>10} {'peak MB':>8}")
+    print(
+        f"{'workers':>7} {'runs':>5} {'median s':>9} {'runs/min':>9} {'efficiency':>10} {'peak MB':>8}"
+    )
     for r in rows:
-        print(f"{r['workers']:>7} {r['runs']:>5} {r['median_wall_s']:>9.1f} {r['median_runs_per_minute']:>9.1f} {r['scaling_efficiency']!s:>10} {r['median_peak_mb']:>8.0f}")
-    print(f"{info['cpus_usable']} CPUs, Python {info['python']}, commit {info['git_commit']}; results: {args.out / 'sweep_benchmark.json'}")
+        print(
+            f"{r['workers']:>7} {r['runs']:>5} {r['median_wall_s']:>9.1f} {r['median_runs_per_minute']:>9.1f} {r['scaling_efficiency']!s:>10} {r['median_peak_mb']:>8.0f}"
+        )
+    print(
+        f"{info['cpus_usable']} CPUs, Python {info['python']}, commit {info['git_commit']}; results: {args.out / 'sweep_benchmark.json'}"
+    )
     return 0
 
 

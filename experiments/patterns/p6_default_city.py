@@ -45,7 +45,16 @@ CENTRE = ("Vironniemi", "Kampinmalmi", "Lauttasaari")
 
 def counterfactual(scen: Scenario) -> Scenario:
     """Return ``scen`` with a forum and one meeting place in each of the CENTRE districts."""
-    districts = tuple(dataclasses.replace(d, channels=(*d.channels, "forum") if "forum" not in d.channels else d.channels, meeting_places=max(d.meeting_places, 1)) if d.name in CENTRE else d for d in scen.districts)
+    districts = tuple(
+        dataclasses.replace(
+            d,
+            channels=(*d.channels, "forum") if "forum" not in d.channels else d.channels,
+            meeting_places=max(d.meeting_places, 1),
+        )
+        if d.name in CENTRE
+        else d
+        for d in scen.districts
+    )
     return dataclasses.replace(scen, districts=districts)
 
 
@@ -69,16 +78,31 @@ def main() -> None:
         for seed in range(1, args.seeds + 1):
             gini = {}
             for alloc in ("competitive", "equal"):
-                scen = load_scenario("innovation_call", [f"scenario.scale={args.scale}", f"program.allocation={alloc}"])
+                scen = load_scenario(
+                    "innovation_call",
+                    [f"scenario.scale={args.scale}", f"program.allocation={alloc}"],
+                )
                 scen = counterfactual(scen) if city == "counterfactual" else scen
                 res = run_scenario(scen, seed=seed)
                 gini[alloc] = float(res.city["price_gini"].iloc[-1])
-                paid = res.districts.groupby("district", observed=True)["public_support_eur"].sum() / 1e6
+                paid = (
+                    res.districts.groupby("district", observed=True)["public_support_eur"].sum()
+                    / 1e6
+                )
                 for name, v in paid[paid > 0].items():
                     grants.setdefault((name, alloc), []).append(v)
             diffs.append(gini["competitive"] - gini["equal"])
-            rows.append({"city": city, "seed": seed, "gini_competitive": gini["competitive"], "gini_equal": gini["equal"]})
-        print(f"{city}: competitive minus equal final price Gini {mean_ci(np.array(diffs))} ({args.seeds} seeds, scale {args.scale})")
+            rows.append(
+                {
+                    "city": city,
+                    "seed": seed,
+                    "gini_competitive": gini["competitive"],
+                    "gini_equal": gini["equal"],
+                }
+            )
+        print(
+            f"{city}: competitive minus equal final price Gini {mean_ci(np.array(diffs))} ({args.seeds} seeds, scale {args.scale})"
+        )
         for name in sorted({n for n, _ in grants}):
             c, e = (sum(grants.get((name, a), [])) / args.seeds for a in ("competitive", "equal"))
             print(f"  {name:15s} grants per run, MEUR: competitive {c:5.2f}  equal {e:5.2f}")

@@ -45,19 +45,31 @@ def silent_districts(scale: float, seed: int) -> dict[str, float]:
         "seed": seed,
         "districts_without_channels": int((end["n_channels"] == 0).sum()),
         "districts_without_participation": int((participation == 0).sum()),
-        "city_participation_year_20": round(float(result.city["participation_rate"].iloc[-12:].mean()), 4),
+        "city_participation_year_20": round(
+            float(result.city["participation_rate"].iloc[-12:].mean()), 4
+        ),
     }
 
 
 def main() -> None:
     """Run the grid of scales and seeds; print and write the rows."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", default="0.02,0.05,0.1,0.2", help="comma-separated scales run with every seed of --seeds")
+    parser.add_argument(
+        "--scales",
+        default="0.02,0.05,0.1,0.2",
+        help="comma-separated scales run with every seed of --seeds",
+    )
     parser.add_argument("--seeds", default="1,2", help="comma-separated seeds")
-    parser.add_argument("--large", default="0.5,1.0", help="comma-separated larger scales run with the first seed only ('' for none)")
+    parser.add_argument(
+        "--large",
+        default="0.5,1.0",
+        help="comma-separated larger scales run with the first seed only ('' for none)",
+    )
     args = parser.parse_args()
     seeds = [int(x) for x in args.seeds.split(",")]
-    grid = [(float(s), seed) for s in args.scales.split(",") for seed in seeds] + [(float(s), seeds[0]) for s in args.large.split(",") if s]
+    grid = [(float(s), seed) for s in args.scales.split(",") for seed in seeds] + [
+        (float(s), seeds[0]) for s in args.large.split(",") if s
+    ]
     rows = []
     for scale, seed in grid:
         row = silent_districts(scale, seed)

@@ -42,27 +42,65 @@ KEY = ["scope", "district", "variable"]
 """Columns naming an outcome (with the year or month analysed)."""
 
 
-def sobol_indices(problem: dict[str, Any], y: np.ndarray, calc_second_order: bool, seed: int = 0) -> pd.DataFrame:
+def sobol_indices(
+    problem: dict[str, Any], y: np.ndarray, calc_second_order: bool, seed: int = 0
+) -> pd.DataFrame:
     """Return S1, S1_conf, ST, ST_conf per input (and S2 per pair, when computed) for outputs ``y`` of a Saltelli sample."""
     from SALib.analyze import sobol
 
-    res = sobol.analyze(problem, np.asarray(y, dtype=float), calc_second_order=calc_second_order, conf_level=0.95, seed=seed)
-    out = pd.DataFrame({"input": problem["names"], "S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"], "ST_conf": res["ST_conf"]})
+    res = sobol.analyze(
+        problem,
+        np.asarray(y, dtype=float),
+        calc_second_order=calc_second_order,
+        conf_level=0.95,
+        seed=seed,
+    )
+    out = pd.DataFrame(
+        {
+            "input": problem["names"],
+            "S1": res["S1"],
+            "S1_conf": res["S1_conf"],
+            "ST": res["ST"],
+            "ST_conf": res["ST_conf"],
+        }
+    )
     if calc_second_order:
         names = problem["names"]
-        out["S2_max"] = [np.nanmax(np.abs(np.concatenate([res["S2"][i, :], res["S2"][:, i]]))) for i in range(len(names))]
+        out["S2_max"] = [
+            np.nanmax(np.abs(np.concatenate([res["S2"][i, :], res["S2"][:, i]])))
+            for i in range(len(names))
+        ]
     return out
 
 
-def morris_indices(problem: dict[str, Any], x: np.ndarray, y: np.ndarray, num_levels: int, seed: int = 0) -> pd.DataFrame:
+def morris_indices(
+    problem: dict[str, Any], x: np.ndarray, y: np.ndarray, num_levels: int, seed: int = 0
+) -> pd.DataFrame:
     """Return mu, mu_star, mu_star_conf and sigma per input for outputs ``y`` of a Morris sample ``x`` (unit scale)."""
     from SALib.analyze import morris
 
-    res = morris.analyze(problem, np.asarray(x, dtype=float), np.asarray(y, dtype=float), conf_level=0.95, num_levels=num_levels, seed=seed)
-    return pd.DataFrame({"input": problem["names"], "mu": res["mu"], "mu_star": res["mu_star"], "mu_star_conf": res["mu_star_conf"], "sigma": res["sigma"]})
+    res = morris.analyze(
+        problem,
+        np.asarray(x, dtype=float),
+        np.asarray(y, dtype=float),
+        conf_level=0.95,
+        num_levels=num_levels,
+        seed=seed,
+    )
+    return pd.DataFrame(
+        {
+            "input": problem["names"],
+            "mu": res["mu"],
+            "mu_star": res["mu_star"],
+            "mu_star_conf": res["mu_star_conf"],
+            "sigma": res["sigma"],
+        }
+    )
 
 
-def response_indices(points: pd.DataFrame, y: pd.Series, inputs: list[str], by_level: set[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def response_indices(
+    points: pd.DataFrame, y: pd.Series, inputs: list[str], by_level: set[str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (per input: Spearman rho and p-value, linear slope; per level: mean and count) of ``y`` over ``points``.
 
     Levels are listed for the inputs in ``by_level`` (default: the non-numeric ones).
@@ -75,13 +113,24 @@ def response_indices(points: pd.DataFrame, y: pd.Series, inputs: list[str], by_l
         ok = y.notna()
         if numeric and x[ok].nunique() > 1 and y[ok].nunique() > 1:
             rho, p = stats.spearmanr(x[ok], y[ok])
-            row.update(spearman_rho=float(rho), spearman_p=float(p), slope_per_unit=float(np.polyfit(x[ok].astype(float), y[ok].astype(float), 1)[0]))
+            row.update(
+                spearman_rho=float(rho),
+                spearman_p=float(p),
+                slope_per_unit=float(np.polyfit(x[ok].astype(float), y[ok].astype(float), 1)[0]),
+            )
         else:
             row.update(spearman_rho=np.nan, spearman_p=np.nan, slope_per_unit=np.nan)
         rows.append(row)
         if (name in by_level) if by_level is not None else not numeric:
             for level, grp in y[ok].groupby(x[ok].astype(str)):
-                levels.append({"input": name, "level": level, "mean": float(grp.mean()), "n_points": int(grp.size)})
+                levels.append(
+                    {
+                        "input": name,
+                        "level": level,
+                        "mean": float(grp.mean()),
+                        "n_points": int(grp.size),
+                    }
+                )
     return pd.DataFrame(rows), pd.DataFrame(levels, columns=["input", "level", "mean", "n_points"])
 
 
@@ -98,11 +147,21 @@ def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame
     names = [c for c in inputs.columns if c not in ("point", "replicate", "seed", "status")]
     when = "year" if "year" in outcomes.columns else "month"
     if outcomes.empty:
-        raise ScenarioError(str(out), "runs", "no finished runs", "at least one finished run (run or resume the sweep)")
+        raise ScenarioError(
+            str(out),
+            "runs",
+            "no finished runs",
+            "at least one finished run (run or resume the sweep)",
+        )
     last = outcomes[outcomes[when] == outcomes[when].max()]
     ok_runs = inputs.index[inputs["status"] == "ok"]
     point_of = inputs["point"]
-    per_point = last[last["run_id"].isin(ok_runs)].assign(point=lambda d: point_of.loc[d["run_id"]].to_numpy()).groupby([*KEY, "point"], observed=True)["value"].mean()
+    per_point = (
+        last[last["run_id"].isin(ok_runs)]
+        .assign(point=lambda d: point_of.loc[d["run_id"]].to_numpy())
+        .groupby([*KEY, "point"], observed=True)["value"]
+        .mean()
+    )
     points = inputs.drop_duplicates("point").set_index("point")[names].sort_index()
     n_points = len(points)
     index_rows, level_rows = [], []
@@ -112,20 +171,35 @@ def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame
         if method in ("sobol", "morris"):
             missing = int(y.isna().sum())
             if missing:
-                raise ScenarioError(str(out), "runs", f"{missing} of {n_points} design points without a finished run", f"every point of a {method} design (resume the sweep: districtsim sweep EXPERIMENT --out {out})")
+                raise ScenarioError(
+                    str(out),
+                    "runs",
+                    f"{missing} of {n_points} design points without a finished run",
+                    f"every point of a {method} design (resume the sweep: districtsim sweep EXPERIMENT --out {out})",
+                )
             problem = exp.salib_problem()
             if method == "sobol":
                 table = sobol_indices(problem, y.to_numpy(), d.calc_second_order, seed=d.seed)
             else:
-                table = morris_indices(problem, exp.design().unit, y.to_numpy(), d.num_levels, seed=d.seed)
+                table = morris_indices(
+                    problem, exp.design().unit, y.to_numpy(), d.num_levels, seed=d.seed
+                )
         else:
-            by_level = {i.name for i in exp.inputs if method == "grid" or i.kind in ("integer", "category", "scenario")}
+            by_level = {
+                i.name
+                for i in exp.inputs
+                if method == "grid" or i.kind in ("integer", "category", "scenario")
+            }
             table, levels = response_indices(points, y, names, by_level)
             if not levels.empty:
                 level_rows.append(levels.assign(**label))
         index_rows.append(table.assign(**label, method=method))
     indices = pd.concat(index_rows, ignore_index=True) if index_rows else pd.DataFrame()
-    levels = pd.concat(level_rows, ignore_index=True) if level_rows else pd.DataFrame(columns=["input", "level", "mean", "n_points", *KEY, when])
+    levels = (
+        pd.concat(level_rows, ignore_index=True)
+        if level_rows
+        else pd.DataFrame(columns=["input", "level", "mean", "n_points", *KEY, when])
+    )
     front = [*KEY, when, "method", "input"]
     indices = indices[[*front, *[c for c in indices.columns if c not in front]]]
     tables = {"indices": indices, "levels": levels}
@@ -133,7 +207,9 @@ def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame
         folder = out / "analysis"
         folder.mkdir(exist_ok=True)
         for name, df in tables.items():
-            _atomic_write(folder / f"{name}.parquet", lambda p, df=df: df.to_parquet(p, index=False))
+            _atomic_write(
+                folder / f"{name}.parquet", lambda p, df=df: df.to_parquet(p, index=False)
+            )
             _atomic_write(folder / f"{name}.csv", lambda p, df=df: df.to_csv(p, index=False))
         from districtsim.report import write_analysis_report
 
@@ -143,7 +219,22 @@ def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame
 
 def experiment_from_spec(spec: dict[str, Any]) -> Experiment:
     """Rebuild the :class:`Experiment` from the normalised spec in ``sweep.json`` (its design is deterministic)."""
-    inputs = tuple(Input(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()}) for row in spec["inputs"])
-    outputs = Outputs(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec["outputs"].items()})
-    fields = {k: v for k, v in spec.items() if k not in ("inputs", "outputs", "design_spec", "scenario_paths")}
-    return Experiment(**fields, inputs=inputs, design_spec=DesignSpec(**spec["design_spec"]), outputs=outputs, scenario_paths=tuple(spec.get("scenario_paths", {}).items()))
+    inputs = tuple(
+        Input(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()})
+        for row in spec["inputs"]
+    )
+    outputs = Outputs(
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in spec["outputs"].items()}
+    )
+    fields = {
+        k: v
+        for k, v in spec.items()
+        if k not in ("inputs", "outputs", "design_spec", "scenario_paths")
+    }
+    return Experiment(
+        **fields,
+        inputs=inputs,
+        design_spec=DesignSpec(**spec["design_spec"]),
+        outputs=outputs,
+        scenario_paths=tuple(spec.get("scenario_paths", {}).items()),
+    )

@@ -22,8 +22,13 @@ from districtsim.scenario import DEFAULT_SCENARIO, SCENARIO_DIR, bundled_scenari
 
 EXIT_USAGE = 2
 
-_INVALID_VALUE = re.compile(r"^argument (?P<option>\S+): invalid (?P<type>\w+) value: (?P<found>.*)$", re.DOTALL)
-_INVALID_CHOICE = re.compile(r"^argument (?P<option>\S+): invalid choice: (?P<found>.*?) \(choose from (?P<choices>.*)\)$", re.DOTALL)
+_INVALID_VALUE = re.compile(
+    r"^argument (?P<option>\S+): invalid (?P<type>\w+) value: (?P<found>.*)$", re.DOTALL
+)
+_INVALID_CHOICE = re.compile(
+    r"^argument (?P<option>\S+): invalid choice: (?P<found>.*?) \(choose from (?P<choices>.*)\)$",
+    re.DOTALL,
+)
 _TYPE_EXPECTED = {"int": "an integer", "float": "a number"}
 
 # Options that set a [scenario] key: (option, key). Applied after --set, in this order.
@@ -57,13 +62,46 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"districtsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     bundled = ", ".join(bundled_scenarios())
-    run = sub.add_parser("run", help="run one simulation and write its tables", description="Run one simulation and write districts, city and events tables and meta.json to --out.")
-    run.add_argument("scenario", nargs="?", default=None, help=f"scenario TOML file or bundled name ({bundled}); default: {DEFAULT_SCENARIO}")
-    run.add_argument("--seed", type=int, default=None, help="root seed (default: the scenario's seed)")
-    run.add_argument("--months", type=int, default=None, help="horizon in months (default: the scenario's, usually 240)")
-    run.add_argument("--scale", type=float, default=None, help="fraction of the real population simulated, 0.0001-1 (1 = every resident)")
-    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override a parameter, e.g. --set mobilisation.tau=0.05 (repeatable)")
-    run.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format (default: parquet)")
+    run = sub.add_parser(
+        "run",
+        help="run one simulation and write its tables",
+        description="Run one simulation and write districts, city and events tables and meta.json to --out.",
+    )
+    run.add_argument(
+        "scenario",
+        nargs="?",
+        default=None,
+        help=f"scenario TOML file or bundled name ({bundled}); default: {DEFAULT_SCENARIO}",
+    )
+    run.add_argument(
+        "--seed", type=int, default=None, help="root seed (default: the scenario's seed)"
+    )
+    run.add_argument(
+        "--months",
+        type=int,
+        default=None,
+        help="horizon in months (default: the scenario's, usually 240)",
+    )
+    run.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        help="fraction of the real population simulated, 0.0001-1 (1 = every resident)",
+    )
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override a parameter, e.g. --set mobilisation.tau=0.05 (repeatable)",
+    )
+    run.add_argument(
+        "--format",
+        choices=("parquet", "csv"),
+        default="parquet",
+        help="table format (default: parquet)",
+    )
     run.add_argument("--out", default=None, help="output folder (default: results/<scenario name>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     cmp = sub.add_parser(
@@ -75,14 +113,55 @@ def build_parser() -> argparse.ArgumentParser:
             "report.html (a self-contained report) and meta.json to --out, and each run's tables to --out/runs/<scenario>/<replicate>/. The scenarios must have the same districts."
         ),
     )
-    cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=f"two or more scenario TOML files or bundled names ({bundled}); the first is the reference")
-    cmp.add_argument("--replicates", type=int, required=True, help="runs per scenario (at least 1; 10 or more for useful confidence intervals)")
-    cmp.add_argument("--workers", type=int, default=1, help="parallel processes (default 1); results do not depend on it")
-    cmp.add_argument("--seed", type=int, default=None, help="root seed S: replicate r uses seed S + r (default: the first scenario's seed)")
-    cmp.add_argument("--months", type=int, default=None, help="horizon in months for every scenario (default: the scenarios', usually 240)")
-    cmp.add_argument("--scale", type=float, default=None, help="fraction of the real population simulated, 0.0001-1, for every scenario")
-    cmp.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override a parameter in every scenario (repeatable)")
-    cmp.add_argument("--out", default=None, help="output folder (default: results/compare_<first>_vs_<second>...)")
+    cmp.add_argument(
+        "scenarios",
+        nargs="+",
+        metavar="SCENARIO",
+        help=f"two or more scenario TOML files or bundled names ({bundled}); the first is the reference",
+    )
+    cmp.add_argument(
+        "--replicates",
+        type=int,
+        required=True,
+        help="runs per scenario (at least 1; 10 or more for useful confidence intervals)",
+    )
+    cmp.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="parallel processes (default 1); results do not depend on it",
+    )
+    cmp.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="root seed S: replicate r uses seed S + r (default: the first scenario's seed)",
+    )
+    cmp.add_argument(
+        "--months",
+        type=int,
+        default=None,
+        help="horizon in months for every scenario (default: the scenarios', usually 240)",
+    )
+    cmp.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        help="fraction of the real population simulated, 0.0001-1, for every scenario",
+    )
+    cmp.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override a parameter in every scenario (repeatable)",
+    )
+    cmp.add_argument(
+        "--out",
+        default=None,
+        help="output folder (default: results/compare_<first>_vs_<second>...)",
+    )
     cmp.add_argument("--quiet", action="store_true", help="no progress bar")
     swp = sub.add_parser(
         "sweep",
@@ -96,14 +175,42 @@ def build_parser() -> argparse.ArgumentParser:
             "Exit status: 0 all runs ok, 1 some runs failed (the sweep goes on), 2 bad input (also: no scheduler at --scheduler), 3 the Dask cluster failed during the sweep, 130 interrupted (finished runs are kept after 3 and 130)."
         ),
     )
-    bundled_exp = ", ".join(sorted(p.stem for p in (SCENARIO_DIR.parent / "experiments").glob("*.toml")))
+    bundled_exp = ", ".join(
+        sorted(p.stem for p in (SCENARIO_DIR.parent / "experiments").glob("*.toml"))
+    )
     swp.add_argument("experiment", help=f"experiment TOML file or bundled name ({bundled_exp})")
-    swp.add_argument("--out", default=None, help="sweep folder (default: results/sweep_<experiment name>)")
-    swp.add_argument("--workers", type=int, default=None, help="parallel local processes (default: all usable cores); results do not depend on it")
-    swp.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT", help="run on the Dask cluster whose scheduler listens there (see README, Sweeps); the workers need districtsim installed and the scenario files at the same paths")
-    swp.add_argument("--resume", action="store_true", help="require an earlier sweep in --out and run only its missing runs (without --resume an earlier sweep is continued too)")
-    swp.add_argument("--batch-runs", type=int, default=None, metavar="N", help="write a part file every N finished runs (default 1000; and at least every 30 s)")
-    swp.add_argument("--dry-run", action="store_true", help="check the experiment and print its design size; run nothing")
+    swp.add_argument(
+        "--out", default=None, help="sweep folder (default: results/sweep_<experiment name>)"
+    )
+    swp.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="parallel local processes (default: all usable cores); results do not depend on it",
+    )
+    swp.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="run on the Dask cluster whose scheduler listens there (see README, Sweeps); the workers need districtsim installed and the scenario files at the same paths",
+    )
+    swp.add_argument(
+        "--resume",
+        action="store_true",
+        help="require an earlier sweep in --out and run only its missing runs (without --resume an earlier sweep is continued too)",
+    )
+    swp.add_argument(
+        "--batch-runs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="write a part file every N finished runs (default 1000; and at least every 30 s)",
+    )
+    swp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the experiment and print its design size; run nothing",
+    )
     swp.add_argument("--quiet", action="store_true", help="no progress bar")
     ana = sub.add_parser(
         "analyze",
@@ -120,12 +227,32 @@ def build_parser() -> argparse.ArgumentParser:
         "and watch the district map, time series, participation curve, evaluation criteria, events and resident ties. No network needed; no telemetry. Ctrl+C stops it. "
         "See docs/tutorial.md.",
     )
-    dash.add_argument("scenario", nargs="?", default=None, help=f"scenario TOML file or bundled name ({bundled}); default: {DEFAULT_SCENARIO}")
-    dash.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    dash.add_argument(
+        "scenario",
+        nargs="?",
+        default=None,
+        help=f"scenario TOML file or bundled name ({bundled}); default: {DEFAULT_SCENARIO}",
+    )
+    dash.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
+    )
     dash.add_argument("--port", type=int, default=8765, help="port (default 8765)")
-    val = sub.add_parser("validate", help="check a scenario file without running it", description="Check a scenario file (and --set overrides) and report the first problem.")
+    val = sub.add_parser(
+        "validate",
+        help="check a scenario file without running it",
+        description="Check a scenario file (and --set overrides) and report the first problem.",
+    )
     val.add_argument("scenario", help="scenario TOML file or bundled name")
-    val.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override to check as well")
+    val.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override to check as well",
+    )
     return parser
 
 
@@ -150,19 +277,32 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / scenario.name
     problem = _check_writable(out)
     if problem:
-        print(f"districtsim: --out {out}: cannot write there ({problem}); choose a folder you can write to", file=sys.stderr)
+        print(
+            f"districtsim: --out {out}: cannot write there ({problem}); choose a folder you can write to",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     from districtsim.results import write_results
     from districtsim.run import run_scenario
 
-    print(f"districtsim {__version__}: {scenario.name}, {len(scenario.districts)} districts, {scenario.months} months, scale {scenario.scale:g}, seed {scenario.seed}", file=sys.stderr)
+    print(
+        f"districtsim {__version__}: {scenario.name}, {len(scenario.districts)} districts, {scenario.months} months, scale {scenario.scale:g}, seed {scenario.seed}",
+        file=sys.stderr,
+    )
     bar = None
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm
 
         # A terminal that reports its size as 0x0 (e.g. under `script`) would hide the bar.
         size = shutil.get_terminal_size()
-        bar = tqdm(total=scenario.months, unit="month", desc=scenario.name, file=sys.stderr, ncols=size.columns or 80, nrows=size.lines or 24)
+        bar = tqdm(
+            total=scenario.months,
+            unit="month",
+            desc=scenario.name,
+            file=sys.stderr,
+            ncols=size.columns or 80,
+            nrows=size.lines or 24,
+        )
     result = run_scenario(scenario, on_month=(lambda t: bar.update(1)) if bar else None)
     if bar:
         bar.close()
@@ -184,9 +324,15 @@ def _at_least(option: str, value: int, low: int) -> str | None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    problems = [_at_least("--replicates", args.replicates, 1), _at_least("--workers", args.workers, 1)]
+    problems = [
+        _at_least("--replicates", args.replicates, 1),
+        _at_least("--workers", args.workers, 1),
+    ]
     if len(args.scenarios) < 2:
-        problems.insert(0, f"compare: found {len(args.scenarios)} scenario; expected two or more scenarios to compare (see districtsim compare --help)")
+        problems.insert(
+            0,
+            f"compare: found {len(args.scenarios)} scenario; expected two or more scenarios to compare (see districtsim compare --help)",
+        )
     if args.seed is not None and args.seed < 0:
         problems.append(f"--seed: found {args.seed}; expected a non-negative integer")
     for problem in problems:
@@ -208,7 +354,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / ("compare_" + "_vs_".join(labels))
     problem = _check_writable(out)
     if problem:
-        print(f"districtsim: --out {out}: cannot write there ({problem}); choose a folder you can write to", file=sys.stderr)
+        print(
+            f"districtsim: --out {out}: cannot write there ({problem}); choose a folder you can write to",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     from districtsim.compare import compare_scenarios
     from districtsim.report import write_compare_report
@@ -225,20 +374,40 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         from tqdm import tqdm
 
         size = shutil.get_terminal_size()
-        bar = tqdm(total=total, unit="run", desc="compare", file=sys.stderr, ncols=size.columns or 80, nrows=size.lines or 24)
+        bar = tqdm(
+            total=total,
+            unit="run",
+            desc="compare",
+            file=sys.stderr,
+            ncols=size.columns or 80,
+            nrows=size.lines or 24,
+        )
     try:
-        comparison = compare_scenarios(scenarios, args.replicates, workers=args.workers, root_seed=args.seed, on_run=(lambda arm, r: bar.update(1)) if bar else None, out=out)
+        comparison = compare_scenarios(
+            scenarios,
+            args.replicates,
+            workers=args.workers,
+            root_seed=args.seed,
+            on_run=(lambda arm, r: bar.update(1)) if bar else None,
+            out=out,
+        )
     except KeyboardInterrupt:
         if bar:
             bar.close()
-        print(f"districtsim: interrupted; finished runs are in {out / 'runs'}/, no comparison tables were written", file=sys.stderr)
+        print(
+            f"districtsim: interrupted; finished runs are in {out / 'runs'}/, no comparison tables were written",
+            file=sys.stderr,
+        )
         return 130
     if bar:
         bar.close()
     paths = [out / "effects.parquet", out / "replicates.parquet"]
     paths.append(write_compare_report(comparison, out / "report.html"))
     paths.append(out / "meta.json")
-    print(f"done in {comparison.meta['elapsed_seconds']:.1f} s; results in {out}/ (each run's tables in {out / 'runs'}/):", file=sys.stderr)
+    print(
+        f"done in {comparison.meta['elapsed_seconds']:.1f} s; results in {out}/ (each run's tables in {out / 'runs'}/):",
+        file=sys.stderr,
+    )
     for p in paths:
         print(f"  {p}")
     return 0
@@ -246,13 +415,21 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     if args.scheduler is not None and args.workers is not None:
-        print(f"districtsim: --workers: not used with --scheduler (the cluster's workers run the runs: start as many as you want there); drop --workers {args.workers}", file=sys.stderr)
+        print(
+            f"districtsim: --workers: not used with --scheduler (the cluster's workers run the runs: start as many as you want there); drop --workers {args.workers}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
-    for problem in (_at_least("--workers", args.workers, 1) if args.workers is not None else None, _at_least("--batch-runs", args.batch_runs, 1) if args.batch_runs is not None else None):
+    for problem in (
+        _at_least("--workers", args.workers, 1) if args.workers is not None else None,
+        _at_least("--batch-runs", args.batch_runs, 1) if args.batch_runs is not None else None,
+    ):
         if problem:
             print(f"districtsim: {problem}", file=sys.stderr)
             return EXIT_USAGE
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
     workers = args.workers or cores
     from districtsim.experiment import design_size, load_experiment
 
@@ -260,7 +437,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     n_points = design_size(exp)
     n_runs = n_points * exp.replicates
     out = Path(args.out) if args.out else Path("results") / f"sweep_{exp.name}"
-    from districtsim.sweep import BATCH_RUNS, ClusterError, SweepProgress, dask_executor, run_experiment
+    from districtsim.sweep import (
+        BATCH_RUNS,
+        ClusterError,
+        SweepProgress,
+        dask_executor,
+        run_experiment,
+    )
 
     executor = None
     if args.scheduler is not None and not args.dry_run:
@@ -281,7 +464,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if problem:
         if executor is not None:
             executor.close()
-        print(f"districtsim: --out {out}: cannot write there ({problem}); choose a folder you can write to", file=sys.stderr)
+        print(
+            f"districtsim: --out {out}: cannot write there ({problem}); choose a folder you can write to",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
 
     bar = None
@@ -289,11 +475,21 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         from tqdm import tqdm
 
         size = shutil.get_terminal_size()
-        bar = tqdm(total=n_runs, unit="run", desc=exp.name, file=sys.stderr, ncols=size.columns or 80, nrows=size.lines or 24)
+        bar = tqdm(
+            total=n_runs,
+            unit="run",
+            desc=exp.name,
+            file=sys.stderr,
+            ncols=size.columns or 80,
+            nrows=size.lines or 24,
+        )
 
     def progress(p: SweepProgress) -> None:
         if p.done == p.resumed and p.resumed:
-            print(f"resuming: {p.resumed} of {p.total} runs already in {out} ({p.failed} failed)", file=sys.stderr)
+            print(
+                f"resuming: {p.resumed} of {p.total} runs already in {out} ({p.failed} failed)",
+                file=sys.stderr,
+            )
         if bar is not None:
             if p.done == p.resumed:
                 bar.reset(total=p.total)
@@ -305,25 +501,45 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             bar.set_postfix_str(f"failed {p.failed}", refresh=False)
 
     try:
-        result = run_experiment(exp, out, workers=workers, on_progress=progress, require_existing=args.resume, batch_runs=args.batch_runs or BATCH_RUNS, executor=executor)
+        result = run_experiment(
+            exp,
+            out,
+            workers=workers,
+            on_progress=progress,
+            require_existing=args.resume,
+            batch_runs=args.batch_runs or BATCH_RUNS,
+            executor=executor,
+        )
     except ClusterError as err:
         if bar:
             bar.close()
-        print(f"districtsim: {err}; every finished run is in {out}/runs/; rerun the same command to run the missing ones", file=sys.stderr)
+        print(
+            f"districtsim: {err}; every finished run is in {out}/runs/; rerun the same command to run the missing ones",
+            file=sys.stderr,
+        )
         return 3
     except KeyboardInterrupt:
         if bar:
             bar.close()
-        print(f"districtsim: interrupted; every finished run is in {out}/runs/ (failures in {out}/failures/); rerun the same command to run the missing ones", file=sys.stderr)
+        print(
+            f"districtsim: interrupted; every finished run is in {out}/runs/ (failures in {out}/failures/); rerun the same command to run the missing ones",
+            file=sys.stderr,
+        )
         return 130
     finally:
         if bar:
             bar.close()
         if executor is not None:
             executor.close()  # also when the sweep stopped before it reached the cluster (e.g. a changed experiment)
-    print(f"done in {result.elapsed_seconds:.1f} s: {result.ran} run(s) now, {result.n_ok} of {result.n_runs} ok, {result.n_failed} failed; results in {out}/", file=sys.stderr)
+    print(
+        f"done in {result.elapsed_seconds:.1f} s: {result.ran} run(s) now, {result.n_ok} of {result.n_runs} ok, {result.n_failed} failed; results in {out}/",
+        file=sys.stderr,
+    )
     if result.n_failed:
-        print(f"districtsim: {result.n_failed} of {result.n_runs} runs failed; their inputs, seeds and tracebacks are in {out}/failures/", file=sys.stderr)
+        print(
+            f"districtsim: {result.n_failed} of {result.n_runs} runs failed; their inputs, seeds and tracebacks are in {out}/failures/",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -333,7 +549,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
     tables = analyze_sweep(args.sweep_dir)
     folder = Path(args.sweep_dir) / "analysis"
-    n_out = tables["indices"][["scope", "district", "variable"]].drop_duplicates().shape[0] if len(tables["indices"]) else 0
+    n_out = (
+        tables["indices"][["scope", "district", "variable"]].drop_duplicates().shape[0]
+        if len(tables["indices"])
+        else 0
+    )
     print(f"analysed {n_out} outcome(s); results in {folder}/:")
     for name in ("indices.parquet", "indices.csv", "levels.parquet", "levels.csv", "report.html"):
         print(f"  {folder / name}")
@@ -351,7 +571,9 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
-    print(f"{scenario.source}: ok ({len(scenario.districts)} districts, {sum(d.population for d in scenario.districts):,} residents, {scenario.months} months)")
+    print(
+        f"{scenario.source}: ok ({len(scenario.districts)} districts, {sum(d.population for d in scenario.districts):,} residents, {scenario.months} months)"
+    )
     return 0
 
 
@@ -377,7 +599,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"districtsim: {err.one_line()}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("districtsim: interrupted; nothing was written for the unfinished run", file=sys.stderr)
+        print(
+            "districtsim: interrupted; nothing was written for the unfinished run", file=sys.stderr
+        )
         return 130
 
 

@@ -26,7 +26,9 @@ def channel_vectors(c: Communication) -> tuple[np.ndarray, np.ndarray]:
     return local, outside
 
 
-def district_reach(active_channels: np.ndarray, c: Communication, event: np.ndarray, creative: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def district_reach(
+    active_channels: np.ndarray, c: Communication, event: np.ndarray, creative: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (channel coverage, reach including events, outside visibility) per district.
 
     Args:
@@ -43,6 +45,8 @@ def district_reach(active_channels: np.ndarray, c: Communication, event: np.ndar
     return coverage, reach, visibility
 
 
-def resident_reach_probability(reach_d: np.ndarray, n_active_ties: np.ndarray, q_tie: float) -> np.ndarray:
+def resident_reach_probability(
+    reach_d: np.ndarray, n_active_ties: np.ndarray, q_tie: float
+) -> np.ndarray:
     """Return each resident's probability of being reached (channels, events and active ties)."""
     return 1.0 - (1.0 - reach_d) * np.power(np.float32(1.0 - q_tie), n_active_ties)

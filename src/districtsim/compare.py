@@ -61,18 +61,48 @@ class Outcome:
 
 
 OUTCOMES: dict[str, Outcome] = {
-    "price_eur_m2": Outcome("price of an old flat", "EUR/m2", "price_eur_m2", "price_eur_m2_mean", "mean"),
+    "price_eur_m2": Outcome(
+        "price of an old flat", "EUR/m2", "price_eur_m2", "price_eur_m2_mean", "mean"
+    ),
     "reputation": Outcome("reputation", "0..1", "reputation", "reputation_mean", "mean"),
     "liveability": Outcome("liveability", "0..1", "liveability", "liveability_mean", "mean"),
     "identity": Outcome("identity", "0..1", "identity", "identity_mean", "mean"),
-    "participation_rate": Outcome("participation (share of residents active in a month)", "share", "participation_rate", "participation_rate", "mean"),
+    "participation_rate": Outcome(
+        "participation (share of residents active in a month)",
+        "share",
+        "participation_rate",
+        "participation_rate",
+        "mean",
+    ),
     "population": Outcome("residents", "persons", "population", "population", "mean"),
-    "displacement_persons": Outcome("displacement (moves out because of housing burden)", "persons/year", "moves_out_burden_persons", "displacement_persons", "sum"),
-    "moves_out_persons": Outcome("moves out of a district", "persons/year", "moves_out_persons", "moves_out_persons", "sum"),
+    "displacement_persons": Outcome(
+        "displacement (moves out because of housing burden)",
+        "persons/year",
+        "moves_out_burden_persons",
+        "displacement_persons",
+        "sum",
+    ),
+    "moves_out_persons": Outcome(
+        "moves out of a district", "persons/year", "moves_out_persons", "moves_out_persons", "sum"
+    ),
     "innovations": Outcome("innovations", "innovations/year", "innovations", "innovations", "sum"),
-    "commercial_value_eur": Outcome("commercial value of innovations", "EUR/year", "commercial_value_eur", "commercial_value_eur", "sum"),
-    "public_support_eur": Outcome("public support (program grants paid)", "EUR/year", "public_support_eur", "public_support_eur", "sum"),
-    "price_gini": Outcome("inequality of prices between districts (Gini)", "0..1", None, "price_gini", "mean"),
+    "commercial_value_eur": Outcome(
+        "commercial value of innovations",
+        "EUR/year",
+        "commercial_value_eur",
+        "commercial_value_eur",
+        "sum",
+    ),
+    "public_support_eur": Outcome(
+        "public support (program grants paid)",
+        "EUR/year",
+        "public_support_eur",
+        "public_support_eur",
+        "sum",
+    ),
+    "price_gini": Outcome(
+        "inequality of prices between districts (Gini)", "0..1", None, "price_gini", "mean"
+    ),
 }
 """Outcomes from the district and city tables: name -> source columns and yearly summary.
 
@@ -105,7 +135,19 @@ CRITERIA_UNITS: dict[str, str] = {
 
 CRITERIA_PREFIX = "criteria."
 KEYS = ["scope", "district", "outcome", "year"]
-EFFECTS_COLUMNS = [*KEYS, "months", "arm", "mean", "mean_lo", "mean_hi", "diff_mean", "diff_lo", "diff_hi", "n_replicates", "unit"]
+EFFECTS_COLUMNS = [
+    *KEYS,
+    "months",
+    "arm",
+    "mean",
+    "mean_lo",
+    "mean_hi",
+    "diff_mean",
+    "diff_lo",
+    "diff_hi",
+    "n_replicates",
+    "unit",
+]
 """Columns of ``effects.parquet`` (documented in docs/outputs.md)."""
 REPLICATES_COLUMNS = [*KEYS, "months", "arm", "replicate", "seed", "value"]
 """Columns of ``replicates.parquet`` (documented in docs/outputs.md)."""
@@ -147,7 +189,11 @@ def yearly_outcomes(result: RunResult) -> pd.DataFrame:
     """
     frames = []
     d = result.districts
-    names = [str(n) for n in d["district"].cat.categories] if isinstance(d["district"].dtype, pd.CategoricalDtype) else list(dict.fromkeys(d["district"].astype(str)))
+    names = (
+        [str(n) for n in d["district"].cat.categories]
+        if isinstance(d["district"].dtype, pd.CategoricalDtype)
+        else list(dict.fromkeys(d["district"].astype(str)))
+    )
     dy = d.assign(year=d["month"].to_numpy() // 12, district=d["district"].astype(str))
     g = dy.groupby(["year", "district"], sort=False)
     months = g["month"].size()
@@ -155,7 +201,18 @@ def yearly_outcomes(result: RunResult) -> pd.DataFrame:
         if spec.district is None:
             continue
         s = g[spec.district].mean() if spec.how == "mean" else g[spec.district].sum()
-        frames.append(pd.DataFrame({"scope": "district", "district": s.index.get_level_values("district"), "outcome": name, "year": s.index.get_level_values("year"), "months": months.to_numpy(), "value": s.to_numpy(dtype=float)}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "scope": "district",
+                    "district": s.index.get_level_values("district"),
+                    "outcome": name,
+                    "year": s.index.get_level_values("year"),
+                    "months": months.to_numpy(),
+                    "value": s.to_numpy(dtype=float),
+                }
+            )
+        )
     c = result.city
     gc = c.assign(year=c["month"].to_numpy() // 12).groupby("year", sort=True)
     cmonths = gc["month"].size()
@@ -163,11 +220,33 @@ def yearly_outcomes(result: RunResult) -> pd.DataFrame:
         if spec.city is None:
             continue
         s = gc[spec.city].mean() if spec.how == "mean" else gc[spec.city].sum()
-        frames.append(pd.DataFrame({"scope": "city", "district": "", "outcome": name, "year": s.index.to_numpy(), "months": cmonths.to_numpy(), "value": s.to_numpy(dtype=float)}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "scope": "city",
+                    "district": "",
+                    "outcome": name,
+                    "year": s.index.to_numpy(),
+                    "months": cmonths.to_numpy(),
+                    "value": s.to_numpy(dtype=float),
+                }
+            )
+        )
     crit = result.criteria
     if crit is not None and len(crit):
         for col in criteria_outcomes():
-            frames.append(pd.DataFrame({"scope": "district", "district": crit["district"].astype(str).to_numpy(), "outcome": CRITERIA_PREFIX + col, "year": crit["program_year"].to_numpy(), "months": 12, "value": crit[col].to_numpy(dtype=float)}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "scope": "district",
+                        "district": crit["district"].astype(str).to_numpy(),
+                        "outcome": CRITERIA_PREFIX + col,
+                        "year": crit["program_year"].to_numpy(),
+                        "months": 12,
+                        "value": crit[col].to_numpy(dtype=float),
+                    }
+                )
+            )
     df = pd.concat(frames, ignore_index=True)
     df["year"] = df["year"].astype(np.int32)
     df["months"] = df["months"].astype(np.int32)
@@ -236,9 +315,19 @@ def check_arms(scenarios: list[Scenario]) -> None:
             else:
                 i = next(i for i, (a, b) in enumerate(zip(names, ref, strict=True)) if a != b)
                 found = f"the same districts in another order ({names[i]} at position {i + 1}, where the first scenario has {ref[i]})"
-            raise ScenarioError(s.source or s.name, "districts", found, f"the same districts in the same order as {first.source or first.name} ({len(ref)} districts: {_few(ref)}), so that arms can be compared district by district")
+            raise ScenarioError(
+                s.source or s.name,
+                "districts",
+                found,
+                f"the same districts in the same order as {first.source or first.name} ({len(ref)} districts: {_few(ref)}), so that arms can be compared district by district",
+            )
         if s.months != first.months:
-            raise ScenarioError(s.source or s.name, "scenario.months", s.months, f"the same horizon as {first.source or first.name} ({first.months} months); set both with --months")
+            raise ScenarioError(
+                s.source or s.name,
+                "scenario.months",
+                s.months,
+                f"the same horizon as {first.source or first.name} ({first.months} months); set both with --months",
+            )
 
 
 def _few(names: list[str], k: int = 5) -> str:
@@ -254,7 +343,9 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run_one(task: tuple[int, int, Scenario, int, str | None]) -> tuple[int, int, pd.DataFrame, float]:
+def _run_one(
+    task: tuple[int, int, Scenario, int, str | None],
+) -> tuple[int, int, pd.DataFrame, float]:
     """Run one (arm, replicate), write its tables if asked, return its yearly outcomes."""
     arm, rep, scenario, seed, out = task
     result = run_scenario_for_compare(scenario, seed)
@@ -334,7 +425,11 @@ def compare_scenarios(
             finished(_run_one(task))
     else:
         # spawn: a clean interpreter per worker (fork of a multi-threaded process is unsafe).
-        pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_sigint)
+        pool = ProcessPoolExecutor(
+            max_workers=n_workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_ignore_sigint,
+        )
         try:
             pending = {pool.submit(_run_one, t) for t in tasks}
             while pending:
@@ -348,14 +443,22 @@ def compare_scenarios(
         pool.shutdown(wait=True)
     reps = _replicate_table(outcomes, labels, seeds)
     effects = effects_table(reps, labels)
-    districts = pd.DataFrame([{"district": d.name, "x_km": d.x_km, "y_km": d.y_km, "population": d.population} for d in scenarios[0].districts])
+    districts = pd.DataFrame(
+        [
+            {"district": d.name, "x_km": d.x_km, "y_km": d.y_km, "population": d.population}
+            for d in scenarios[0].districts
+        ]
+    )
     meta = {
         "package": "districtsim",
         "version": __version__,
         "python": platform.python_version(),
         "numpy": np.__version__,
         "pandas": pd.__version__,
-        "arms": [{"arm": lab, "scenario": dataclasses.replace(s, seed=root).to_dict()} for lab, s in zip(labels, scenarios, strict=True)],
+        "arms": [
+            {"arm": lab, "scenario": dataclasses.replace(s, seed=root).to_dict()}
+            for lab, s in zip(labels, scenarios, strict=True)
+        ],
         "reference_arm": labels[0],
         "replicates": replicates,
         "root_seed": root,
@@ -364,16 +467,22 @@ def compare_scenarios(
         "months": scenarios[0].months,
         "confidence_level": LEVEL,
         "workers": workers,
-        "run_elapsed_seconds": {lab: [elapsed[(a, r)] for r in range(replicates)] for a, lab in enumerate(labels)},
+        "run_elapsed_seconds": {
+            lab: [elapsed[(a, r)] for r in range(replicates)] for a, lab in enumerate(labels)
+        },
         "elapsed_seconds": round(time.perf_counter() - started, 3),
     }
-    comparison = Comparison(arms=labels, seeds=seeds, replicates=reps, effects=effects, districts=districts, meta=meta)
+    comparison = Comparison(
+        arms=labels, seeds=seeds, replicates=reps, effects=effects, districts=districts, meta=meta
+    )
     if out is not None:
         write_comparison(comparison, out)
     return comparison
 
 
-def _replicate_table(outcomes: dict[tuple[int, int], pd.DataFrame], labels: list[str], seeds: list[int]) -> pd.DataFrame:
+def _replicate_table(
+    outcomes: dict[tuple[int, int], pd.DataFrame], labels: list[str], seeds: list[int]
+) -> pd.DataFrame:
     """Stack the runs' yearly outcomes in (arm, replicate) order; every run must have the same rows."""
     frames = []
     ref = outcomes[(0, 0)][KEYS]
@@ -381,14 +490,18 @@ def _replicate_table(outcomes: dict[tuple[int, int], pd.DataFrame], labels: list
         for r, seed in enumerate(seeds):
             df = outcomes[(a, r)]
             if len(df) != len(ref) or not df[KEYS].equals(ref):
-                raise RuntimeError(f"arm {label} replicate {r}: its outcome rows differ from the first run's (districts or horizon differ)")
+                raise RuntimeError(
+                    f"arm {label} replicate {r}: its outcome rows differ from the first run's (districts or horizon differ)"
+                )
             frames.append(df.assign(arm=label, replicate=np.int32(r), seed=np.int64(seed)))
     reps = pd.concat(frames, ignore_index=True)
     reps["arm"] = pd.Categorical(reps["arm"], categories=labels, ordered=True)
     return reps[REPLICATES_COLUMNS]
 
 
-def t_interval(x: np.ndarray, axis: int = 0, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def t_interval(
+    x: np.ndarray, axis: int = 0, level: float = LEVEL
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return mean, lower and upper bound of the Student-t interval of the mean along ``axis``.
 
     With one value the interval is NaN (no spread to estimate).
@@ -414,8 +527,12 @@ def effects_table(reps: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
     n_rep = int(reps["replicate"].max()) + 1
     reps = reps.sort_values(["arm", "replicate", *KEYS], kind="stable")
     if len(reps) % (n_arms * n_rep):
-        raise ValueError("the replicates table is not a complete grid of arms x replicates x outcomes")
-    keys = reps.loc[(reps["arm"] == labels[0]) & (reps["replicate"] == 0), [*KEYS, "months"]].reset_index(drop=True)
+        raise ValueError(
+            "the replicates table is not a complete grid of arms x replicates x outcomes"
+        )
+    keys = reps.loc[
+        (reps["arm"] == labels[0]) & (reps["replicate"] == 0), [*KEYS, "months"]
+    ].reset_index(drop=True)
     k = len(keys)
     values = reps["value"].to_numpy(dtype=float).reshape(n_arms, n_rep, k)
     frames = []
@@ -427,7 +544,9 @@ def effects_table(reps: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
         if a == 0:
             df["diff_mean"] = df["diff_lo"] = df["diff_hi"] = np.nan
         else:
-            df["diff_mean"], df["diff_lo"], df["diff_hi"] = t_interval(values[a] - values[0], axis=0)
+            df["diff_mean"], df["diff_lo"], df["diff_hi"] = t_interval(
+                values[a] - values[0], axis=0
+            )
         df["n_replicates"] = np.int32(n_rep)
         frames.append(df)
     eff = pd.concat(frames, ignore_index=True)
@@ -447,7 +566,12 @@ def write_comparison(comparison: Comparison, out: str | Path) -> list[Path]:
         paths.append(path)
     meta = {**comparison.meta, "districts": comparison.districts.to_dict(orient="records")}
     path = out / "meta.json"
-    _atomic_write(path, lambda p: Path(p).write_text(json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"))
+    _atomic_write(
+        path,
+        lambda p: Path(p).write_text(
+            json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
+        ),
+    )
     paths.append(path)
     return paths
 
@@ -458,4 +582,11 @@ def load_comparison(folder: str | Path) -> Comparison:
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     districts = pd.DataFrame(meta.pop("districts"))
     arms = [a["arm"] for a in meta["arms"]]
-    return Comparison(arms=arms, seeds=list(meta["seeds"]), replicates=pd.read_parquet(folder / "replicates.parquet"), effects=pd.read_parquet(folder / "effects.parquet"), districts=districts, meta=meta)
+    return Comparison(
+        arms=arms,
+        seeds=list(meta["seeds"]),
+        replicates=pd.read_parquet(folder / "replicates.parquet"),
+        effects=pd.read_parquet(folder / "effects.parquet"),
+        districts=districts,
+        meta=meta,
+    )

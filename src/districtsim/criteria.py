@@ -40,12 +40,26 @@ CRITERIA_GROUPS: dict[str, tuple[str, ...]] = {
     "w_knowledge": ("collective_knowledge_person_months", "knowledge_public_share"),
     "w_competence": ("competence_persons", "competence_outside_share"),
     "w_support": ("public_support_persons", "public_support_eur"),
-    "w_benefit": ("liveability", "reputation", "attractiveness", "vitality_firms_per_1000", "housing_value_eur_m2"),
+    "w_benefit": (
+        "liveability",
+        "reputation",
+        "attractiveness",
+        "vitality_firms_per_1000",
+        "housing_value_eur_m2",
+    ),
     "w_structure": ("channel_coverage", "mobilisation_rate", "identity"),
 }
 """Which criteria columns each weight of the ``[program]`` table scores."""
 
-EXTENSIVE: tuple[str, ...] = ("commercial_value_eur", "external_persons", "external_eur", "collective_knowledge_person_months", "competence_persons", "public_support_persons", "public_support_eur")
+EXTENSIVE: tuple[str, ...] = (
+    "commercial_value_eur",
+    "external_persons",
+    "external_eur",
+    "collective_knowledge_person_months",
+    "competence_persons",
+    "public_support_persons",
+    "public_support_eur",
+)
 """Criteria that grow with a district's size; scored per 10,000 residents when ``score_per_capita`` is on."""
 
 
@@ -62,7 +76,9 @@ def criteria(data: dict[str, np.ndarray], months: slice) -> dict[str, np.ndarray
         "collective_knowledge_person_months": last["collective_knowledge_person_months"],
         "knowledge_public_share": last["knowledge_public_share"],
         "competence_persons": competence.mean(axis=0),
-        "competence_outside_share": (g["competence_outside_persons"] / np.maximum(competence, 1e-12)).mean(axis=0),
+        "competence_outside_share": (
+            g["competence_outside_persons"] / np.maximum(competence, 1e-12)
+        ).mean(axis=0),
         "public_support_persons": g["public_support_persons"].mean(axis=0),
         "public_support_eur": g["public_support_eur"].sum(axis=0),
         "liveability": last["liveability"],
@@ -77,7 +93,9 @@ def criteria(data: dict[str, np.ndarray], months: slice) -> dict[str, np.ndarray
     }
 
 
-def group_scores(values: dict[str, np.ndarray], p: Program, groups: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+def group_scores(
+    values: dict[str, np.ndarray], p: Program, groups: tuple[str, ...] | None = None
+) -> dict[str, np.ndarray]:
     """Return each criteria group's score per district: the mean z-score of its columns across districts.
 
     Keys are the weights of the ``[program]`` table (:data:`CRITERIA_GROUPS`);
@@ -89,7 +107,10 @@ def group_scores(values: dict[str, np.ndarray], p: Program, groups: tuple[str, .
     if p.score_per_capita and "population" in values:
         per_10k = np.maximum(values["population"], 1.0) / 1e4
         values = {k: v / per_10k if k in EXTENSIVE else v for k, v in values.items()}
-    return {g: np.mean([_zscore(values[c]) for c in CRITERIA_GROUPS[g]], axis=0) for g in (groups if groups is not None else tuple(CRITERIA_GROUPS))}
+    return {
+        g: np.mean([_zscore(values[c]) for c in CRITERIA_GROUPS[g]], axis=0)
+        for g in (groups if groups is not None else tuple(CRITERIA_GROUPS))
+    }
 
 
 def score(values: dict[str, np.ndarray], p: Program) -> np.ndarray:
@@ -110,12 +131,25 @@ def _zscore(x: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / sd if sd > 0 else np.zeros_like(x)
 
 
-def criteria_frame(rows: list[dict[str, np.ndarray]], years: list[int], names: list[str]) -> pd.DataFrame:
+def criteria_frame(
+    rows: list[dict[str, np.ndarray]], years: list[int], names: list[str]
+) -> pd.DataFrame:
     """Return the tidy criteria table: one row per district and program year."""
     if not rows:
-        return pd.DataFrame({"program_year": pd.Series(dtype=np.int32), "district": pd.Categorical([], categories=names), **{c: pd.Series(dtype=float) for c in CRITERIA_COLUMNS}})
+        return pd.DataFrame(
+            {
+                "program_year": pd.Series(dtype=np.int32),
+                "district": pd.Categorical([], categories=names),
+                **{c: pd.Series(dtype=float) for c in CRITERIA_COLUMNS},
+            }
+        )
     d = len(names)
-    df = pd.DataFrame({"program_year": np.repeat(years, d).astype(np.int32), "district": pd.Categorical(np.tile(names, len(rows)), categories=names)})
+    df = pd.DataFrame(
+        {
+            "program_year": np.repeat(years, d).astype(np.int32),
+            "district": pd.Categorical(np.tile(names, len(rows)), categories=names),
+        }
+    )
     for c in CRITERIA_COLUMNS:
         df[c] = np.concatenate([r[c] for r in rows])
     return df

@@ -64,7 +64,15 @@ import pandas as pd
 from districtsim.errors import ScenarioError
 from districtsim.params import SECTIONS
 from districtsim.results import DISTRICT_COLUMNS, Recorder
-from districtsim.scenario import _SCENARIO_KEYS, Scenario, _check_cross, _check_param_value, _check_scalar, load_scenario, resolve_path
+from districtsim.scenario import (
+    _SCENARIO_KEYS,
+    Scenario,
+    _check_cross,
+    _check_param_value,
+    _check_scalar,
+    load_scenario,
+    resolve_path,
+)
 
 EXPERIMENT_DIR = Path(__file__).resolve().parents[2] / "experiments"
 KINDS: tuple[str, ...] = ("continuous", "integer", "category", "scenario")
@@ -201,7 +209,11 @@ class Experiment:
 
     def salib_problem(self) -> dict[str, Any]:
         """Return the SALib problem the design was sampled from: every input on ``[0, 1]`` (see :class:`Design`)."""
-        return {"num_vars": len(self.inputs), "names": self.input_names, "bounds": [[0.0, 1.0]] * len(self.inputs)}
+        return {
+            "num_vars": len(self.inputs),
+            "names": self.input_names,
+            "bounds": [[0.0, 1.0]] * len(self.inputs),
+        }
 
     def design(self) -> Design:
         """Return the design points (deterministic: the same spec gives the same points)."""
@@ -213,7 +225,17 @@ class Experiment:
         reps = self.replicates
         p = np.repeat(points["point"].to_numpy(dtype=np.int64), reps)
         r = np.tile(np.arange(reps, dtype=np.int32), len(points))
-        df = pd.DataFrame({"run_id": p * reps + r, "point": p, "replicate": r, "seed": np.array([run_seed(self.root_seed, int(a), int(b)) for a, b in zip(p, r, strict=True)], dtype=np.int64)})
+        df = pd.DataFrame(
+            {
+                "run_id": p * reps + r,
+                "point": p,
+                "replicate": r,
+                "seed": np.array(
+                    [run_seed(self.root_seed, int(a), int(b)) for a, b in zip(p, r, strict=True)],
+                    dtype=np.int64,
+                ),
+            }
+        )
         for name in self.input_names:
             df[name] = np.repeat(points[name].to_numpy(), reps)
         return df
@@ -230,7 +252,11 @@ class Experiment:
         scen = _cached_scenario(paths[ref])
         head = [f"scenario.months={self.months}"] if self.months is not None else []
         head += [f"scenario.scale={self.scale!r}"] if self.scale is not None else []
-        head += [f"{i.name}={_toml_value(values[i.name])}" for i in self.inputs if i.name in _SCENARIO_INPUTS]
+        head += [
+            f"{i.name}={_toml_value(values[i.name])}"
+            for i in self.inputs
+            if i.name in _SCENARIO_INPUTS
+        ]
         scen = scen.with_overrides(head)
         # Parameters are set together, then the cross-parameter rules are checked once (one at a time,
         # a valid point could fail on a half-applied state).
@@ -239,17 +265,32 @@ class Experiment:
         for inp in self.inputs:
             if inp.kind != "scenario" and inp.name not in _SCENARIO_INPUTS:
                 section, key = inp.name.split(".", 1)
-                sections.setdefault(section, {})[key] = _check_param_value(SECTIONS[section], key, values[inp.name], file, inp.name)
+                sections.setdefault(section, {})[key] = _check_param_value(
+                    SECTIONS[section], key, values[inp.name], file, inp.name
+                )
         if not sections:
             return scen
-        params = dataclasses.replace(scen.params, **{sec: dataclasses.replace(getattr(scen.params, sec), **kv) for sec, kv in sections.items()})
+        params = dataclasses.replace(
+            scen.params,
+            **{
+                sec: dataclasses.replace(getattr(scen.params, sec), **kv)
+                for sec, kv in sections.items()
+            },
+        )
         _check_cross(params, file)
         return dataclasses.replace(scen, params=params)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the normalised spec as plain data (sweep.json; the basis of :func:`experiment_hash`)."""
         d = dataclasses.asdict(self)
-        d["inputs"] = [{k: (list(v) if isinstance(v, tuple) else v) for k, v in i.items() if v is not None and v != ()} for i in d["inputs"]]
+        d["inputs"] = [
+            {
+                k: (list(v) if isinstance(v, tuple) else v)
+                for k, v in i.items()
+                if v is not None and v != ()
+            }
+            for i in d["inputs"]
+        ]
         d["outputs"] = {k: list(v) if isinstance(v, tuple) else v for k, v in d["outputs"].items()}
         d["scenario_paths"] = {ref: path for ref, path in self.scenario_paths}
         return d
@@ -257,7 +298,9 @@ class Experiment:
 
 def run_seed(root_seed: int, point: int, replicate: int) -> int:
     """Return the seed of run (point, replicate): see the module docstring; independent of workers and order."""
-    state = np.random.SeedSequence(entropy=int(root_seed), spawn_key=(int(point), int(replicate))).generate_state(1, dtype=np.uint64)[0]
+    state = np.random.SeedSequence(
+        entropy=int(root_seed), spawn_key=(int(point), int(replicate))
+    ).generate_state(1, dtype=np.uint64)[0]
     return int(state) >> 1
 
 
@@ -316,7 +359,9 @@ def resolve_experiment(name_or_path: str) -> Path:
     if p.suffix == "" and bundled.exists():
         return bundled
     names = ", ".join(sorted(x.stem for x in EXPERIMENT_DIR.glob("*.toml")))
-    raise ScenarioError(str(name_or_path), "", None, f"an existing experiment file or a bundled name ({names})")
+    raise ScenarioError(
+        str(name_or_path), "", None, f"an existing experiment file or a bundled name ({names})"
+    )
 
 
 def load_experiment(name_or_path: str) -> Experiment:
@@ -332,14 +377,18 @@ def load_experiment(name_or_path: str) -> Experiment:
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(file, "", "invalid TOML", f"valid TOML syntax ({exc})") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(file, "", "an unreadable file", f"a readable UTF-8 text file ({exc})") from None
+        raise ScenarioError(
+            file, "", "an unreadable file", f"a readable UTF-8 text file ({exc})"
+        ) from None
     return experiment_from_dict(raw, file, path.parent)
 
 
 def _keys(table: dict[str, Any], allowed: tuple[str, ...], file: str, where: str) -> None:
     for key, value in table.items():
         if key not in allowed:
-            raise ScenarioError(file, f"{where}.{key}" if where else key, value, f"one of {', '.join(allowed)}")
+            raise ScenarioError(
+                file, f"{where}.{key}" if where else key, value, f"one of {', '.join(allowed)}"
+            )
 
 
 def _table(raw: dict[str, Any], key: str, file: str, required: bool = True) -> dict[str, Any]:
@@ -354,31 +403,90 @@ def _table(raw: dict[str, Any], key: str, file: str, required: bool = True) -> d
 def _resolve_ref(ref: Any, base_dir: Path, file: str, key: str) -> str:
     """Return the resolved path of a scenario reference (relative to the experiment file, else bundled or cwd-relative)."""
     if not isinstance(ref, str) or not ref:
-        raise ScenarioError(file, key, ref, "a bundled scenario name or a path to a scenario file (relative to the experiment file)")
+        raise ScenarioError(
+            file,
+            key,
+            ref,
+            "a bundled scenario name or a path to a scenario file (relative to the experiment file)",
+        )
     candidate = base_dir / ref
     if candidate.suffix and candidate.is_file():
         return str(candidate.resolve())
     try:
         return str(resolve_path(ref).resolve())
     except ScenarioError as exc:
-        raise ScenarioError(file, key, ref, exc.expected.replace("an existing scenario file", "an existing scenario file (relative to the experiment file)")) from None
+        raise ScenarioError(
+            file,
+            key,
+            ref,
+            exc.expected.replace(
+                "an existing scenario file",
+                "an existing scenario file (relative to the experiment file)",
+            ),
+        ) from None
 
 
-def experiment_from_dict(raw: dict[str, Any], file: str = "<dict>", base_dir: Path | None = None) -> Experiment:
+def experiment_from_dict(
+    raw: dict[str, Any], file: str = "<dict>", base_dir: Path | None = None
+) -> Experiment:
     """Validate a parsed experiment mapping (see the module docstring for the keys)."""
     base_dir = base_dir or Path(".")
     _keys(raw, ("experiment", "inputs", "design", "outputs"), file, "")
     for key in ("experiment", "inputs", "design", "outputs"):
         if key not in raw:
-            raise ScenarioError(file, key, None, "[experiment], [[inputs]], [design] and [outputs] tables (see experiments/README.md)")
+            raise ScenarioError(
+                file,
+                key,
+                None,
+                "[experiment], [[inputs]], [design] and [outputs] tables (see experiments/README.md)",
+            )
     head = _table(raw, "experiment", file)
-    _keys(head, ("name", "description", "scenario", "root_seed", "replicates", "months", "scale"), file, "experiment")
-    name = _check_scalar(head.get("name"), str, None, None, "a short name", file=file, key="experiment.name")
-    description = _check_scalar(head.get("description", ""), str, None, None, "a sentence", file=file, key="experiment.description")
-    root_seed = _check_scalar(head.get("root_seed"), int, 0, 2**63 - 1, "a non-negative integer", file=file, key="experiment.root_seed")
-    replicates = _check_scalar(head.get("replicates", 1), int, 1, 100000, "runs per design point", file=file, key="experiment.replicates")
-    months = _check_scalar(head["months"], *_SCENARIO_KEYS["months"], file=file, key="experiment.months") if "months" in head else None
-    scale = _check_scalar(head["scale"], *_SCENARIO_KEYS["scale"], file=file, key="experiment.scale") if "scale" in head else None
+    _keys(
+        head,
+        ("name", "description", "scenario", "root_seed", "replicates", "months", "scale"),
+        file,
+        "experiment",
+    )
+    name = _check_scalar(
+        head.get("name"), str, None, None, "a short name", file=file, key="experiment.name"
+    )
+    description = _check_scalar(
+        head.get("description", ""),
+        str,
+        None,
+        None,
+        "a sentence",
+        file=file,
+        key="experiment.description",
+    )
+    root_seed = _check_scalar(
+        head.get("root_seed"),
+        int,
+        0,
+        2**63 - 1,
+        "a non-negative integer",
+        file=file,
+        key="experiment.root_seed",
+    )
+    replicates = _check_scalar(
+        head.get("replicates", 1),
+        int,
+        1,
+        100000,
+        "runs per design point",
+        file=file,
+        key="experiment.replicates",
+    )
+    months = (
+        _check_scalar(head["months"], *_SCENARIO_KEYS["months"], file=file, key="experiment.months")
+        if "months" in head
+        else None
+    )
+    scale = (
+        _check_scalar(head["scale"], *_SCENARIO_KEYS["scale"], file=file, key="experiment.scale")
+        if "scale" in head
+        else None
+    )
 
     rows = raw["inputs"]
     if not isinstance(rows, list) or not rows:
@@ -387,16 +495,28 @@ def experiment_from_dict(raw: dict[str, Any], file: str = "<dict>", base_dir: Pa
     scenario_ref = head.get("scenario")
     levers = [i for i, r in enumerate(rows) if isinstance(r, dict) and r.get("kind") == "scenario"]
     if len(levers) > 1:
-        raise ScenarioError(file, f"inputs[{levers[1]}].kind", "scenario", "at most one input of kind scenario (it replaces the whole scenario)")
+        raise ScenarioError(
+            file,
+            f"inputs[{levers[1]}].kind",
+            "scenario",
+            "at most one input of kind scenario (it replaces the whole scenario)",
+        )
     if scenario_ref is None and not levers:
-        raise ScenarioError(file, "experiment.scenario", None, "a bundled scenario name or a path to a scenario file (or an input of kind scenario)")
+        raise ScenarioError(
+            file,
+            "experiment.scenario",
+            None,
+            "a bundled scenario name or a path to a scenario file (or an input of kind scenario)",
+        )
     if scenario_ref is not None:
         paths[scenario_ref] = _resolve_ref(scenario_ref, base_dir, file, "experiment.scenario")
     inputs = []
     for i, row in enumerate(rows):
         inp = _check_input(row, file, f"inputs[{i}]", base_dir, paths)
         if inp.name in [x.name for x in inputs]:
-            raise ScenarioError(file, f"inputs[{i}].name", inp.name, "a name not used by another input")
+            raise ScenarioError(
+                file, f"inputs[{i}].name", inp.name, "a name not used by another input"
+            )
         inputs.append(inp)
 
     design = _check_design(_table(raw, "design", file), file, inputs)
@@ -404,11 +524,15 @@ def experiment_from_dict(raw: dict[str, Any], file: str = "<dict>", base_dir: Pa
     refs = list(paths)
     scenarios = {ref: _cached_scenario(paths[ref]) for ref in refs}
     for ref, scen in scenarios.items():
-        head_sets = ([f"scenario.months={months}"] if months is not None else []) + ([f"scenario.scale={scale!r}"] if scale is not None else [])
+        head_sets = ([f"scenario.months={months}"] if months is not None else []) + (
+            [f"scenario.scale={scale!r}"] if scale is not None else []
+        )
         try:
             scen.with_overrides(head_sets)
         except ScenarioError as exc:
-            raise ScenarioError(file, "experiment.months", months, f"{exc.expected} in scenario {ref}") from None
+            raise ScenarioError(
+                file, "experiment.months", months, f"{exc.expected} in scenario {ref}"
+            ) from None
     horizons = [months if months is not None else s.months for s in scenarios.values()]
     for inp in inputs:
         if inp.name == "scenario.months":
@@ -433,13 +557,25 @@ def experiment_from_dict(raw: dict[str, Any], file: str = "<dict>", base_dir: Pa
 def _param_field(name: str, file: str, key: str) -> tuple[type, Any]:
     """Return (section class, default) of a parameter path, or raise."""
     if "." not in name:
-        raise ScenarioError(file, key, name, "a parameter path section.key (e.g. mobilisation.tau), scenario.months or scenario.scale")
+        raise ScenarioError(
+            file,
+            key,
+            name,
+            "a parameter path section.key (e.g. mobilisation.tau), scenario.months or scenario.scale",
+        )
     section, pname = name.split(".", 1)
     if section not in SECTIONS:
-        raise ScenarioError(file, key, name, f"a parameter path whose section is one of scenario, {', '.join(SECTIONS)}")
+        raise ScenarioError(
+            file,
+            key,
+            name,
+            f"a parameter path whose section is one of scenario, {', '.join(SECTIONS)}",
+        )
     fields = {f.name: f for f in dataclasses.fields(SECTIONS[section])}
     if pname not in fields:
-        raise ScenarioError(file, key, name, f"a parameter of [{section}]: one of {', '.join(fields)}")
+        raise ScenarioError(
+            file, key, name, f"a parameter of [{section}]: one of {', '.join(fields)}"
+        )
     f = fields[pname]
     default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
     return SECTIONS[section], default
@@ -459,17 +595,32 @@ def _check_input(row: Any, file: str, where: str, base_dir: Path, paths: dict[st
     _keys(row, ("name", "kind", "lo", "hi", "values", "levels"), file, where)
     name = row.get("name")
     if not isinstance(name, str) or not name:
-        raise ScenarioError(file, f"{where}.name", name, "a parameter path section.key (e.g. mobilisation.tau), scenario.months or scenario.scale")
+        raise ScenarioError(
+            file,
+            f"{where}.name",
+            name,
+            "a parameter path section.key (e.g. mobilisation.tau), scenario.months or scenario.scale",
+        )
     kind = row.get("kind")
     if kind not in KINDS:
         raise ScenarioError(file, f"{where}.kind", kind, f"one of {', '.join(KINDS)}")
     if kind == "scenario":
         if "." in name:
-            raise ScenarioError(file, f"{where}.name", name, "a label without a dot for a scenario input (e.g. policy)")
+            raise ScenarioError(
+                file,
+                f"{where}.name",
+                name,
+                "a label without a dot for a scenario input (e.g. policy)",
+            )
         _only(row, ("name", "kind", "values"), file, where, kind)
         values = _values(row, file, where)
         if any(not isinstance(v, str) for v in values):
-            raise ScenarioError(file, f"{where}.values", list(values), "a list of bundled scenario names or scenario files")
+            raise ScenarioError(
+                file,
+                f"{where}.values",
+                list(values),
+                "a list of bundled scenario names or scenario files",
+            )
         for j, v in enumerate(values):
             paths.setdefault(v, _resolve_ref(v, base_dir, file, f"{where}.values[{j}]"))
         return Input(name=name, kind=kind, values=values)
@@ -481,30 +632,64 @@ def _check_input(row: Any, file: str, where: str, base_dir: Path, paths: dict[st
     if kind == "category":
         _only(row, ("name", "kind", "values"), file, where, kind)
         values = _values(row, file, where)
-        checked = tuple(_check_value(name, v, file, f"{where}.values[{j}]") for j, v in enumerate(values))
+        checked = tuple(
+            _check_value(name, v, file, f"{where}.values[{j}]") for j, v in enumerate(values)
+        )
         return Input(name=name, kind=kind, values=checked)
     if typ not in (int, float):
-        raise ScenarioError(file, f"{where}.kind", kind, f"category for {name} (a {typ.__name__} parameter has no range)")
+        raise ScenarioError(
+            file,
+            f"{where}.kind",
+            kind,
+            f"category for {name} (a {typ.__name__} parameter has no range)",
+        )
     if kind == "continuous" and typ is int:
-        raise ScenarioError(file, f"{where}.kind", kind, f"integer or category for {name} (an integer parameter)")
-    _only(row, ("name", "kind", "lo", "hi", "levels") if kind == "continuous" else ("name", "kind", "lo", "hi"), file, where, kind)
+        raise ScenarioError(
+            file, f"{where}.kind", kind, f"integer or category for {name} (an integer parameter)"
+        )
+    _only(
+        row,
+        ("name", "kind", "lo", "hi", "levels")
+        if kind == "continuous"
+        else ("name", "kind", "lo", "hi"),
+        file,
+        where,
+        kind,
+    )
     bound_type = float if kind == "continuous" else int
-    lo = _check_scalar(row.get("lo"), bound_type, None, None, "the lowest value", file=file, key=f"{where}.lo")
-    hi = _check_scalar(row.get("hi"), bound_type, None, None, "the highest value", file=file, key=f"{where}.hi")
+    lo = _check_scalar(
+        row.get("lo"), bound_type, None, None, "the lowest value", file=file, key=f"{where}.lo"
+    )
+    hi = _check_scalar(
+        row.get("hi"), bound_type, None, None, "the highest value", file=file, key=f"{where}.hi"
+    )
     lo = _check_value(name, lo if typ is float else int(lo), file, f"{where}.lo")
     hi = _check_value(name, hi if typ is float else int(hi), file, f"{where}.hi")
     if not hi > lo:
         raise ScenarioError(file, f"{where}.hi", hi, f"a value above lo ({lo})")
     levels = None
     if "levels" in row:
-        levels = _check_scalar(row["levels"], int, 2, 1000, "grid levels of a continuous input", file=file, key=f"{where}.levels")
+        levels = _check_scalar(
+            row["levels"],
+            int,
+            2,
+            1000,
+            "grid levels of a continuous input",
+            file=file,
+            key=f"{where}.levels",
+        )
     return Input(name=name, kind=kind, lo=lo, hi=hi, levels=levels)
 
 
 def _only(row: dict[str, Any], allowed: tuple[str, ...], file: str, where: str, kind: str) -> None:
     for key, value in row.items():
         if key not in allowed:
-            raise ScenarioError(file, f"{where}.{key}", value, f"only {', '.join(allowed)} for an input of kind {kind}")
+            raise ScenarioError(
+                file,
+                f"{where}.{key}",
+                value,
+                f"only {', '.join(allowed)} for an input of kind {kind}",
+            )
 
 
 def _values(row: dict[str, Any], file: str, where: str) -> tuple[Any, ...]:
@@ -517,41 +702,118 @@ def _values(row: dict[str, Any], file: str, where: str) -> tuple[Any, ...]:
 
 
 def _check_design(table: dict[str, Any], file: str, inputs: list[Input]) -> DesignSpec:
-    _keys(table, ("method", "n", "seed", "calc_second_order", "num_levels", "levels"), file, "design")
+    _keys(
+        table, ("method", "n", "seed", "calc_second_order", "num_levels", "levels"), file, "design"
+    )
     method = table.get("method")
     if method not in METHODS:
         raise ScenarioError(file, "design.method", method, f"one of {', '.join(METHODS)}")
-    seed = _check_scalar(table.get("seed", 0), int, 0, 2**32 - 1, "a non-negative integer below 2**32", file=file, key="design.seed")
-    levels = _check_scalar(table["levels"], int, 2, 1000, "grid levels of continuous inputs", file=file, key="design.levels") if "levels" in table else None
+    seed = _check_scalar(
+        table.get("seed", 0),
+        int,
+        0,
+        2**32 - 1,
+        "a non-negative integer below 2**32",
+        file=file,
+        key="design.seed",
+    )
+    levels = (
+        _check_scalar(
+            table["levels"],
+            int,
+            2,
+            1000,
+            "grid levels of continuous inputs",
+            file=file,
+            key="design.levels",
+        )
+        if "levels" in table
+        else None
+    )
     if method == "grid":
         for key in ("n", "calc_second_order", "num_levels"):
             if key in table:
-                raise ScenarioError(file, f"design.{key}", table[key], "no such key for a grid (its size is the product of the inputs' levels)")
+                raise ScenarioError(
+                    file,
+                    f"design.{key}",
+                    table[key],
+                    "no such key for a grid (its size is the product of the inputs' levels)",
+                )
         for i, inp in enumerate(inputs):
             if inp.kind == "continuous" and inp.levels is None and levels is None:
-                raise ScenarioError(file, f"inputs[{i}].levels", None, "grid levels for a continuous input (its own levels, or [design] levels)")
+                raise ScenarioError(
+                    file,
+                    f"inputs[{i}].levels",
+                    None,
+                    "grid levels for a continuous input (its own levels, or [design] levels)",
+                )
         return DesignSpec(method=method, seed=seed, levels=levels)
     if "levels" in table:
-        raise ScenarioError(file, "design.levels", table["levels"], "levels only with method = grid")
-    n = _check_scalar(table.get("n"), int, 1, 10**7, "the sample size (Sobol and Morris: the base sample)", file=file, key="design.n")
+        raise ScenarioError(
+            file, "design.levels", table["levels"], "levels only with method = grid"
+        )
+    n = _check_scalar(
+        table.get("n"),
+        int,
+        1,
+        10**7,
+        "the sample size (Sobol and Morris: the base sample)",
+        file=file,
+        key="design.n",
+    )
     if method == "sobol" and n & (n - 1):
-        raise ScenarioError(file, "design.n", n, f"a power of 2 for Sobol (e.g. {2 ** math.ceil(math.log2(n))}): Sobol' points lose their balance otherwise")
+        raise ScenarioError(
+            file,
+            "design.n",
+            n,
+            f"a power of 2 for Sobol (e.g. {2 ** math.ceil(math.log2(n))}): Sobol' points lose their balance otherwise",
+        )
     second = False
     if "calc_second_order" in table:
         if method != "sobol":
-            raise ScenarioError(file, "design.calc_second_order", table["calc_second_order"], "calc_second_order only with method = sobol")
-        second = _check_scalar(table["calc_second_order"], bool, None, None, "true or false", file=file, key="design.calc_second_order")
+            raise ScenarioError(
+                file,
+                "design.calc_second_order",
+                table["calc_second_order"],
+                "calc_second_order only with method = sobol",
+            )
+        second = _check_scalar(
+            table["calc_second_order"],
+            bool,
+            None,
+            None,
+            "true or false",
+            file=file,
+            key="design.calc_second_order",
+        )
     num_levels = 4
     if "num_levels" in table:
         if method != "morris":
-            raise ScenarioError(file, "design.num_levels", table["num_levels"], "num_levels only with method = morris")
-        num_levels = _check_scalar(table["num_levels"], int, 2, 100, "levels of the Morris grid (even, e.g. 4)", file=file, key="design.num_levels")
+            raise ScenarioError(
+                file,
+                "design.num_levels",
+                table["num_levels"],
+                "num_levels only with method = morris",
+            )
+        num_levels = _check_scalar(
+            table["num_levels"],
+            int,
+            2,
+            100,
+            "levels of the Morris grid (even, e.g. 4)",
+            file=file,
+            key="design.num_levels",
+        )
     if method in ("sobol", "morris") and len(inputs) < 2:
         raise ScenarioError(file, "inputs", len(inputs), f"at least two inputs for {method}")
     for i, inp in enumerate(inputs):
         if inp.levels is not None:
-            raise ScenarioError(file, f"inputs[{i}].levels", inp.levels, "levels only with method = grid")
-    return DesignSpec(method=method, n=n, seed=seed, calc_second_order=second, num_levels=num_levels)
+            raise ScenarioError(
+                file, f"inputs[{i}].levels", inp.levels, "levels only with method = grid"
+            )
+    return DesignSpec(
+        method=method, n=n, seed=seed, calc_second_order=second, num_levels=num_levels
+    )
 
 
 def _check_outputs(table: dict[str, Any], file: str, horizon: int) -> Outputs:
@@ -560,29 +822,67 @@ def _check_outputs(table: dict[str, Any], file: str, horizon: int) -> Outputs:
     if scope not in SCOPES:
         raise ScenarioError(file, "outputs.scope", scope, f"one of {', '.join(SCOPES)}")
     variables = table.get("variables")
-    if not isinstance(variables, list) or not variables or not all(isinstance(v, str) for v in variables):
-        raise ScenarioError(file, "outputs.variables", variables, "a list of column names of districts.parquet or city.parquet (docs/outputs.md)")
+    if (
+        not isinstance(variables, list)
+        or not variables
+        or not all(isinstance(v, str) for v in variables)
+    ):
+        raise ScenarioError(
+            file,
+            "outputs.variables",
+            variables,
+            "a list of column names of districts.parquet or city.parquet (docs/outputs.md)",
+        )
     allowed = {"city": set(city_columns()), "district": set(DISTRICT_COLUMNS)}
     allowed["both"] = allowed["city"] | allowed["district"]
     for j, v in enumerate(variables):
         if v not in allowed[scope]:
-            where = {"city": "city.parquet", "district": "districts.parquet", "both": "districts.parquet or city.parquet"}[scope]
-            raise ScenarioError(file, f"outputs.variables[{j}]", v, f"a numeric column of {where} (see docs/outputs.md)")
+            where = {
+                "city": "city.parquet",
+                "district": "districts.parquet",
+                "both": "districts.parquet or city.parquet",
+            }[scope]
+            raise ScenarioError(
+                file,
+                f"outputs.variables[{j}]",
+                v,
+                f"a numeric column of {where} (see docs/outputs.md)",
+            )
     if len(set(variables)) < len(variables):
         raise ScenarioError(file, "outputs.variables", variables, "distinct column names")
     if ("summary" in table) == ("months" in table):
-        raise ScenarioError(file, "outputs.summary", table.get("summary"), 'either summary = "yearly" or months = [...] (one of them)')
+        raise ScenarioError(
+            file,
+            "outputs.summary",
+            table.get("summary"),
+            'either summary = "yearly" or months = [...] (one of them)',
+        )
     if "summary" in table:
         if table["summary"] != "yearly":
-            raise ScenarioError(file, "outputs.summary", table["summary"], '"yearly" (or months = [...] instead)')
+            raise ScenarioError(
+                file, "outputs.summary", table["summary"], '"yearly" (or months = [...] instead)'
+            )
         return Outputs(variables=tuple(variables), summary="yearly", scope=scope)
     months = table["months"]
     if not isinstance(months, list) or not months:
         raise ScenarioError(file, "outputs.months", months, "a non-empty list of months")
-    checked = tuple(_check_scalar(m, int, 0, horizon - 1, f"a month within the shortest horizon 0..{horizon - 1}", file=file, key=f"outputs.months[{j}]") for j, m in enumerate(months))
+    checked = tuple(
+        _check_scalar(
+            m,
+            int,
+            0,
+            horizon - 1,
+            f"a month within the shortest horizon 0..{horizon - 1}",
+            file=file,
+            key=f"outputs.months[{j}]",
+        )
+        for j, m in enumerate(months)
+    )
     if len(set(checked)) < len(checked):
         raise ScenarioError(file, "outputs.months", months, "distinct months")
-    return Outputs(variables=tuple(variables), summary="months", months=tuple(sorted(checked)), scope=scope)
+    return Outputs(
+        variables=tuple(variables), summary="months", months=tuple(sorted(checked)), scope=scope
+    )
 
 
 def _design(exp: Experiment) -> Design:
@@ -600,10 +900,15 @@ def _design(exp: Experiment) -> Design:
         if spec.method == "lhs":
             unit = latin.sample(problem, spec.n, seed=spec.seed)
         elif spec.method == "sobol":
-            unit = sobol.sample(problem, spec.n, calc_second_order=spec.calc_second_order, seed=spec.seed)
+            unit = sobol.sample(
+                problem, spec.n, calc_second_order=spec.calc_second_order, seed=spec.seed
+            )
         else:
             unit = morris.sample(problem, spec.n, num_levels=spec.num_levels, seed=spec.seed)
-        cols = {name: inp.from_unit(unit[:, k]) for k, (name, inp) in enumerate(zip(names, exp.inputs, strict=True))}
+        cols = {
+            name: inp.from_unit(unit[:, k])
+            for k, (name, inp) in enumerate(zip(names, exp.inputs, strict=True))
+        }
     n = len(next(iter(cols.values())))
     points = pd.DataFrame({"point": np.arange(n, dtype=np.int64)})
     for name, inp in zip(names, exp.inputs, strict=True):

@@ -20,17 +20,33 @@ from districtsim.params import Housing
 from districtsim.residents import OWNER, PRIVATE, SOCIAL
 
 
-def log_price_target(log_city_price: float, reputation: np.ndarray, liveability: np.ndarray, pressure: np.ndarray, weights: np.ndarray, h: Housing) -> np.ndarray:
+def log_price_target(
+    log_city_price: float,
+    reputation: np.ndarray,
+    liveability: np.ndarray,
+    pressure: np.ndarray,
+    weights: np.ndarray,
+    h: Housing,
+) -> np.ndarray:
     """Return the hedonic log-price target of each district (means weighted by population)."""
     r_bar = np.average(reputation, weights=weights)
     l_bar = np.average(liveability, weights=weights)
-    return log_city_price + h.beta_reputation * (reputation - r_bar) + h.beta_liveability * (liveability - l_bar) + h.beta_demand * pressure
+    return (
+        log_city_price
+        + h.beta_reputation * (reputation - r_bar)
+        + h.beta_liveability * (liveability - l_bar)
+        + h.beta_demand * pressure
+    )
 
 
 def pass_through(tenure: np.ndarray, h: Housing) -> np.ndarray:
     """Return the share of price changes since move-in that each resident's cost follows."""
     table = np.empty(3, dtype=np.float32)
-    table[OWNER], table[PRIVATE], table[SOCIAL] = h.pass_through_owner, h.pass_through_private, h.pass_through_social
+    table[OWNER], table[PRIVATE], table[SOCIAL] = (
+        h.pass_through_owner,
+        h.pass_through_private,
+        h.pass_through_social,
+    )
     return table[tenure]
 
 
@@ -39,19 +55,33 @@ def rent_discount(tenure: np.ndarray, h: Housing) -> np.ndarray:
     return np.where(tenure == SOCIAL, np.float32(h.social_rent_discount), np.float32(1.0))
 
 
-def housing_burden(price_now: np.ndarray, price_ref: np.ndarray, tenure: np.ndarray, income: np.ndarray, h: Housing) -> np.ndarray:
+def housing_burden(
+    price_now: np.ndarray, price_ref: np.ndarray, tenure: np.ndarray, income: np.ndarray, h: Housing
+) -> np.ndarray:
     """Return annual housing cost over annual income for each resident."""
-    return burden_given_tenure_terms(price_now, price_ref, pass_through(tenure, h), rent_discount(tenure, h), income, h)
+    return burden_given_tenure_terms(
+        price_now, price_ref, pass_through(tenure, h), rent_discount(tenure, h), income, h
+    )
 
 
-def burden_given_tenure_terms(price_now: np.ndarray, price_ref: np.ndarray, pass_through_share: np.ndarray, discount: np.ndarray, income: np.ndarray, h: Housing) -> np.ndarray:
+def burden_given_tenure_terms(
+    price_now: np.ndarray,
+    price_ref: np.ndarray,
+    pass_through_share: np.ndarray,
+    discount: np.ndarray,
+    income: np.ndarray,
+    h: Housing,
+) -> np.ndarray:
     """Return :func:`housing_burden` from each resident's :func:`pass_through` and :func:`rent_discount`.
 
     Tenure is fixed per place, so the model computes the two tenure terms once
     and calls this every month.
     """
     arrays = (price_now, price_ref, pass_through_share, discount, income)
-    if all(isinstance(x, np.ndarray) and x.dtype == np.float32 and x.shape == price_ref.shape for x in arrays):
+    if all(
+        isinstance(x, np.ndarray) and x.dtype == np.float32 and x.shape == price_ref.shape
+        for x in arrays
+    ):
         # The model's case (float32 per place): the same operations in place, without full-size temporaries.
         cost = np.subtract(price_now, price_ref)
         cost *= pass_through_share
@@ -65,7 +95,9 @@ def burden_given_tenure_terms(price_now: np.ndarray, price_ref: np.ndarray, pass
     return cost / np.maximum(income, 1.0)
 
 
-def demand_ratio(first_choices: np.ndarray, vacancies: np.ndarray, floor: float = 1e-3) -> np.ndarray:
+def demand_ratio(
+    first_choices: np.ndarray, vacancies: np.ndarray, floor: float = 1e-3
+) -> np.ndarray:
     """Return log(share of first choices / share of vacancies) per district (0 = balanced)."""
     fc = first_choices / max(first_choices.sum(), 1)
     vs = vacancies / max(vacancies.sum(), 1)

@@ -75,7 +75,13 @@ TYPES: dict[str, dict[str, tuple[Any, ...]]] = {
     "channel": {
         "channel": (str, CHANNELS, None, None, "the channel"),
         "action": (str, ("launch", "close"), None, "launch", "launch or close the channel"),
-        "funded": (bool, None, None, True, "a launched channel is paid for: no volunteer hours, no lapse while the intervention lasts"),
+        "funded": (
+            bool,
+            None,
+            None,
+            True,
+            "a launched channel is paid for: no volunteer hours, no lapse while the intervention lasts",
+        ),
     },
     "program": {},  # any [program] key, checked against the parameter declarations
     "matchmaking": {
@@ -83,12 +89,24 @@ TYPES: dict[str, dict[str, tuple[Any, ...]]] = {
         "every_months": (int, 1, 1200, 12, "months between rounds"),
     },
     "coaching": {
-        "kind": (str, ASSOCIATION_KINDS, None, "district_association", "the kind of association coached"),
+        "kind": (
+            str,
+            ASSOCIATION_KINDS,
+            None,
+            "district_association",
+            "the kind of association coached",
+        ),
         "shift_per_year": (float, 0, 1, 0.1, "orientation units a year"),
         "toward": (float, 0, 1, 1.0, "the orientation coached toward"),
     },
     "continuation_funding": {
-        "action": (str, ("cut", "restore"), None, "cut", "cut (probability 0) or restore continuation funding"),
+        "action": (
+            str,
+            ("cut", "restore"),
+            None,
+            "cut",
+            "cut (probability 0) or restore continuation funding",
+        ),
         "probability": (float, 0, 1, 1.0, "continuation probability when restored"),
     },
     "housing": {
@@ -98,7 +116,15 @@ TYPES: dict[str, dict[str, tuple[Any, ...]]] = {
         "share_social": (float, 0, 1, 0.2, "social rental share of the new dwellings"),
     },
     "reputation_shock": {"change": (float, -1, 1, None, "change of reputation, -1..1")},
-    "rent_cap": {"max_increase_per_year": (float, 0, 1, 0.02, "largest rise of a private renter's housing cost a year since moving in")},
+    "rent_cap": {
+        "max_increase_per_year": (
+            float,
+            0,
+            1,
+            0.02,
+            "largest rise of a private renter's housing cost a year since moving in",
+        )
+    },
 }
 """Intervention types and their parameters."""
 
@@ -142,9 +168,15 @@ class Intervention:
         return out
 
 
-def check_interventions(rows: Any, file: str, names: list[str], months: int) -> tuple[Intervention, ...]:
+def check_interventions(
+    rows: Any, file: str, names: list[str], months: int
+) -> tuple[Intervention, ...]:
     """Validate ``[[interventions]]`` tables; raise :class:`ScenarioError` naming the key and what was expected."""
-    from districtsim.scenario import _check_param_value, _check_scalar, _table  # scenario imports this module
+    from districtsim.scenario import (
+        _check_param_value,
+        _check_scalar,
+        _table,
+    )  # scenario imports this module
 
     if not isinstance(rows, list):
         raise ScenarioError(file, "interventions", rows, "a list of [[interventions]] tables")
@@ -156,62 +188,132 @@ def check_interventions(rows: Any, file: str, names: list[str], months: int) -> 
         if kind not in TYPES:
             raise ScenarioError(file, f"{where}.type", kind, f"one of {', '.join(TYPES)}")
         common = ("type", "start_month", "end_month", "districts", "select")
-        allowed = [f.name for f in dataclasses.fields(SECTIONS["program"]) if f.name != "enabled"] if kind == "program" else list(TYPES[kind])
+        allowed = (
+            [f.name for f in dataclasses.fields(SECTIONS["program"]) if f.name != "enabled"]
+            if kind == "program"
+            else list(TYPES[kind])
+        )
         for key in row:
             if key not in common and key not in allowed:
-                raise ScenarioError(file, f"{where}.{key}", row[key], f"one of {', '.join([*common[1:], *allowed])} (parameters of a {kind} intervention)")
-        start = _check_scalar(row.get("start_month"), int, 0, months - 1, file=file, key=f"{where}.start_month", what=f"a month within the horizon 0..{months - 1}")
+                raise ScenarioError(
+                    file,
+                    f"{where}.{key}",
+                    row[key],
+                    f"one of {', '.join([*common[1:], *allowed])} (parameters of a {kind} intervention)",
+                )
+        start = _check_scalar(
+            row.get("start_month"),
+            int,
+            0,
+            months - 1,
+            file=file,
+            key=f"{where}.start_month",
+            what=f"a month within the horizon 0..{months - 1}",
+        )
         end = None
         if "end_month" in row:
-            end = _check_scalar(row["end_month"], int, start + 1, 1200, file=file, key=f"{where}.end_month", what=f"a month after start_month, {start + 1}..1200 (at or beyond the horizon: to the end of the run)")
+            end = _check_scalar(
+                row["end_month"],
+                int,
+                start + 1,
+                1200,
+                file=file,
+                key=f"{where}.end_month",
+                what=f"a month after start_month, {start + 1}..1200 (at or beyond the horizon: to the end of the run)",
+            )
         districts: tuple[str, ...] = ()
         select = None
         if ("districts" in row) == ("select" in row):
-            raise ScenarioError(file, f"{where}.districts", row.get("districts", row.get("select")), 'exactly one of districts = ["name", ...] or select = "all" | "traditional" | "creative"')
+            raise ScenarioError(
+                file,
+                f"{where}.districts",
+                row.get("districts", row.get("select")),
+                'exactly one of districts = ["name", ...] or select = "all" | "traditional" | "creative"',
+            )
         if "select" in row:
             select = row["select"]
             if select not in SELECTORS:
-                raise ScenarioError(file, f"{where}.select", select, f"one of {', '.join(SELECTORS)}")
+                raise ScenarioError(
+                    file, f"{where}.select", select, f"one of {', '.join(SELECTORS)}"
+                )
         else:
             target = row["districts"]
             target = [target] if isinstance(target, str) else target
             if not isinstance(target, list) or not target:
-                raise ScenarioError(file, f"{where}.districts", target, "a district name or a non-empty list of names")
+                raise ScenarioError(
+                    file,
+                    f"{where}.districts",
+                    target,
+                    "a district name or a non-empty list of names",
+                )
             for name in target:
                 if name not in names:
-                    raise ScenarioError(file, f"{where}.districts", name, f"the name of a district in this scenario ({', '.join(names[:6])}, ...)")
+                    raise ScenarioError(
+                        file,
+                        f"{where}.districts",
+                        name,
+                        f"the name of a district in this scenario ({', '.join(names[:6])}, ...)",
+                    )
             districts = tuple(target)
         if kind in CITY_WIDE and select != "all":
-            raise ScenarioError(file, f"{where}.select", select if select else list(districts), f'select = "all" (a {kind} intervention is city-wide)')
+            raise ScenarioError(
+                file,
+                f"{where}.select",
+                select if select else list(districts),
+                f'select = "all" (a {kind} intervention is city-wide)',
+            )
         params: dict[str, Any] = {}
         for key in allowed:
             if key not in row:
                 if kind != "program" and TYPES[kind][key][3] is None:
-                    raise ScenarioError(file, f"{where}.{key}", None, f"a value for {key} ({TYPES[kind][key][4]})")
+                    raise ScenarioError(
+                        file, f"{where}.{key}", None, f"a value for {key} ({TYPES[kind][key][4]})"
+                    )
                 continue
             if kind == "program":
-                params[key] = _check_param_value(SECTIONS["program"], key, row[key], file, f"{where}.{key}")
+                params[key] = _check_param_value(
+                    SECTIONS["program"], key, row[key], file, f"{where}.{key}"
+                )
                 continue
             typ, lo, hi, _, what = TYPES[kind][key]
             if isinstance(lo, tuple):
                 if row[key] not in lo:
-                    raise ScenarioError(file, f"{where}.{key}", row[key], f"one of {', '.join(lo)} ({what})")
+                    raise ScenarioError(
+                        file, f"{where}.{key}", row[key], f"one of {', '.join(lo)} ({what})"
+                    )
                 params[key] = row[key]
             elif typ is bool:
                 if not isinstance(row[key], bool):
                     raise ScenarioError(file, f"{where}.{key}", row[key], f"true or false ({what})")
                 params[key] = row[key]
             else:
-                params[key] = _check_scalar(row[key], typ, lo, hi, file=file, key=f"{where}.{key}", what=what)
-        if kind == "housing" and params.get("share_owner", 0.5) + params.get("share_social", 0.2) > 1 + 1e-9:
-            raise ScenarioError(file, f"{where}.share_social", params.get("share_social", 0.2), "share_owner + share_social <= 1")
+                params[key] = _check_scalar(
+                    row[key], typ, lo, hi, file=file, key=f"{where}.{key}", what=what
+                )
+        if (
+            kind == "housing"
+            and params.get("share_owner", 0.5) + params.get("share_social", 0.2) > 1 + 1e-9
+        ):
+            raise ScenarioError(
+                file,
+                f"{where}.share_social",
+                params.get("share_social", 0.2),
+                "share_owner + share_social <= 1",
+            )
         if kind == "channel" and "channel" not in params:
             raise ScenarioError(file, f"{where}.channel", None, f"one of {', '.join(CHANNELS)}")
-        out.append(Intervention(kind, start, end, districts, select, tuple(sorted(params.items())), i))
+        out.append(
+            Intervention(kind, start, end, districts, select, tuple(sorted(params.items())), i)
+        )
     return tuple(out)
 
 
-def housing_places(interventions: tuple[Intervention, ...], names: list[str], persons_per_dwelling: float, scale: float) -> dict[int, list[tuple[int, np.ndarray, float, float]]]:
+def housing_places(
+    interventions: tuple[Intervention, ...],
+    names: list[str],
+    persons_per_dwelling: float,
+    scale: float,
+) -> dict[int, list[tuple[int, np.ndarray, float, float]]]:
     """Return, per district index, the places housing interventions add: (count, built months, share owner, share social).
 
     Places are persons' places (dwellings x persons per dwelling, at ``scale``);
@@ -227,7 +329,9 @@ def housing_places(interventions: tuple[Intervention, ...], names: list[str], pe
         over = iv.get("over_months")
         built = (iv.start_month + np.floor(np.arange(n) * over / n)).astype(np.int16)
         for name in iv.districts if iv.select is None else names:
-            out.setdefault(names.index(name), []).append((n, built, float(iv.get("share_owner")), float(iv.get("share_social"))))
+            out.setdefault(names.index(name), []).append(
+                (n, built, float(iv.get("share_owner")), float(iv.get("share_social")))
+            )
     return out
 
 
@@ -272,7 +376,12 @@ class InterventionRunner:
             m.log_event(None, event, f"{iv.type} (all districts)", float(iv.index))
             return
         for d in self.targets[iv.index]:
-            m.log_event(int(d), event, iv.type + (f" (select {iv.select})" if iv.select else ""), float(iv.index))
+            m.log_event(
+                int(d),
+                event,
+                iv.type + (f" (select {iv.select})" if iv.select else ""),
+                float(iv.index),
+            )
 
     def rent_cap(self) -> np.ndarray | None:
         """Return the cap on private renters' yearly cost rise per district (inf where none), or None if no cap runs now."""
@@ -293,12 +402,16 @@ class InterventionRunner:
             return np.array([m.names.index(n) for n in iv.districts], dtype=np.intp)
         if iv.select == "all":
             return np.arange(m.n_districts, dtype=np.intp)
-        want = ("traditional",) if iv.select == "traditional" else ("creative", "innovation_platform")
+        want = (
+            ("traditional",) if iv.select == "traditional" else ("creative", "innovation_platform")
+        )
         return np.array([d for d, mode in enumerate(m.mode) if mode in want], dtype=np.intp)
 
     def _program(self, **changes: Any) -> None:
         m = self.model
-        m.params = dataclasses.replace(m.params, program=dataclasses.replace(m.params.program, **changes))
+        m.params = dataclasses.replace(
+            m.params, program=dataclasses.replace(m.params.program, **changes)
+        )
 
     def _start(self, iv: Intervention, t: int) -> None:
         m = self.model
@@ -320,12 +433,18 @@ class InterventionRunner:
                     x.closed_channels.add(name)
                     x.channels[name] = False
         elif iv.type == "program":
-            last = program_year(iv.end_month - 1) if iv.end_month is not None else m.params.program.last_call_year
+            last = (
+                program_year(iv.end_month - 1)
+                if iv.end_month is not None
+                else m.params.program.last_call_year
+            )
             self._program(enabled=True, last_call_year=last, **dict(iv.params))
             m.program.start()
         elif iv.type == "continuation_funding":
             self.saved[iv.index] = m.params.program.continuation_probability
-            self._program(continuation_probability=0.0 if iv.get("action") == "cut" else iv.get("probability"))
+            self._program(
+                continuation_probability=0.0 if iv.get("action") == "cut" else iv.get("probability")
+            )
         elif iv.type == "reputation_shock":
             m.reputation[d] = np.clip(m.reputation[d] + iv.get("change"), 0.0, 1.0)
 

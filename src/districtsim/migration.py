@@ -19,7 +19,14 @@ import numpy as np
 CAUSES: tuple[str, ...] = ("other", "liveability", "burden")
 
 
-def hazard_terms(h0: np.ndarray, attachment: np.ndarray, identity: np.ndarray, liveability_gap: np.ndarray, burden_excess: np.ndarray, alpha: tuple[float, float, float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def hazard_terms(
+    h0: np.ndarray,
+    attachment: np.ndarray,
+    identity: np.ndarray,
+    liveability_gap: np.ndarray,
+    burden_excess: np.ndarray,
+    alpha: tuple[float, float, float, float],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (baseline, with liveability, with burden) hazards; the last is the total.
 
     Args:
@@ -37,7 +44,12 @@ def hazard_terms(h0: np.ndarray, attachment: np.ndarray, identity: np.ndarray, l
     return base, with_l, total
 
 
-def hazard_bound(h0: np.ndarray, identity: np.ndarray, liveability_gap: np.ndarray, alpha: tuple[float, float, float, float]) -> np.ndarray:
+def hazard_bound(
+    h0: np.ndarray,
+    identity: np.ndarray,
+    liveability_gap: np.ndarray,
+    alpha: tuple[float, float, float, float],
+) -> np.ndarray:
     """Return an upper bound, per (tenure, district), of the hazard of residents without burden excess.
 
     The bound is :func:`hazard_terms`' ``with_l`` at the attachment in [0, 1]
@@ -56,11 +68,20 @@ def hazard_bound(h0: np.ndarray, identity: np.ndarray, liveability_gap: np.ndarr
     """
     h0 = np.asarray(h0)
     worst = np.zeros(1, dtype=h0.dtype) if alpha[0] >= 0 else np.ones(1, dtype=h0.dtype)
-    _, with_l, _ = hazard_terms(h0[:, None], worst[:, None], np.asarray(identity)[None, :], np.asarray(liveability_gap)[None, :], np.zeros(1, dtype=h0.dtype)[:, None], alpha)
+    _, with_l, _ = hazard_terms(
+        h0[:, None],
+        worst[:, None],
+        np.asarray(identity)[None, :],
+        np.asarray(liveability_gap)[None, :],
+        np.zeros(1, dtype=h0.dtype)[:, None],
+        alpha,
+    )
     return with_l * (1.0 + 1e-5)
 
 
-def attribute_causes(base: np.ndarray, with_l: np.ndarray, total: np.ndarray, u: np.ndarray) -> np.ndarray:
+def attribute_causes(
+    base: np.ndarray, with_l: np.ndarray, total: np.ndarray, u: np.ndarray
+) -> np.ndarray:
     """Return the cause index (see CAUSES) of each move, drawn in proportion to each term's added hazard."""
     c_base = np.minimum(base, with_l)
     c_live = np.maximum(with_l - base, 0.0)
@@ -86,7 +107,9 @@ def _gumbel(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
     return g
 
 
-def allocate(v: np.ndarray, vacancies: np.ndarray, rng: np.random.Generator, rounds: int = 4) -> tuple[np.ndarray, np.ndarray]:
+def allocate(
+    v: np.ndarray, vacancies: np.ndarray, rng: np.random.Generator, rounds: int = 4
+) -> tuple[np.ndarray, np.ndarray]:
     """Allocate choosers to districts by logit within vacancies.
 
     Args:

@@ -18,9 +18,15 @@ from scipy.special import expit
 from districtsim.params import Mobilisation
 
 
-def motivation(identity: np.ndarray, engagement: np.ndarray, months: np.ndarray, m: Mobilisation) -> np.ndarray:
+def motivation(
+    identity: np.ndarray, engagement: np.ndarray, months: np.ndarray, m: Mobilisation
+) -> np.ndarray:
     """Return motivation M_i (identity is already per resident)."""
-    return m.a_identity * identity + m.a_engagement * engagement + m.a_tenure * np.minimum(months / m.attachment_months, 1.0)
+    return (
+        m.a_identity * identity
+        + m.a_engagement * engagement
+        + m.a_tenure * np.minimum(months / m.attachment_months, 1.0)
+    )
 
 
 def event_pull(orientation: np.ndarray, association_orientation: np.ndarray) -> np.ndarray:
@@ -28,7 +34,13 @@ def event_pull(orientation: np.ndarray, association_orientation: np.ndarray) -> 
     return 1.0 - np.abs(orientation - association_orientation)
 
 
-def participation_probability(motiv: np.ndarray, share_active: np.ndarray, pull: np.ndarray, theta: np.ndarray, m: Mobilisation) -> np.ndarray:
+def participation_probability(
+    motiv: np.ndarray,
+    share_active: np.ndarray,
+    pull: np.ndarray,
+    theta: np.ndarray,
+    m: Mobilisation,
+) -> np.ndarray:
     """Return the probability that a reached resident takes part this month."""
     z = (motiv + m.b_social * share_active + m.b_event * pull - theta) / m.tau
     return expit(z.astype(np.float32))

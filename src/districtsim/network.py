@@ -36,18 +36,30 @@ class Ties:
         ValueError: If there is only one place (nobody else to be tied to).
     """
 
-    def __init__(self, block_start: np.ndarray, neighbours: list[np.ndarray], k: int, share_within: float, rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        block_start: np.ndarray,
+        neighbours: list[np.ndarray],
+        k: int,
+        share_within: float,
+        rng: np.random.Generator,
+    ) -> None:
         self.block_start = np.asarray(block_start, dtype=np.int64)
         self.k = int(k)
         self.share_within = float(share_within)
         n = int(self.block_start[-1])
         self.n = n
         if n == 1 and self.k > 0:
-            raise ValueError("Ties need at least two places: a single place has nobody to be tied to")
+            raise ValueError(
+                "Ties need at least two places: a single place has nobody to be tied to"
+            )
         n_d = len(neighbours)
         size = np.diff(self.block_start)
         # Adjacent districts with places (a district without places cannot receive ties).
-        neighbours = [np.asarray(nb, dtype=np.int64)[size[np.asarray(nb, dtype=np.int64)] > 0] for nb in neighbours]
+        neighbours = [
+            np.asarray(nb, dtype=np.int64)[size[np.asarray(nb, dtype=np.int64)] > 0]
+            for nb in neighbours
+        ]
         self._has_nbr = np.array([len(nb) > 0 for nb in neighbours], dtype=bool)
         # Padded neighbour table: a district without neighbours points to itself.
         width = max(1, max((len(x) for x in neighbours), default=1))
@@ -60,7 +72,9 @@ class Ties:
         self._district = np.repeat(np.arange(n_d), np.diff(self.block_start))
         indices = self._draw(np.arange(n), rng).ravel()
         indptr = np.arange(0, n * self.k + 1, self.k, dtype=np.int64)
-        self.A = sp.csr_matrix((np.ones(n * self.k, dtype=np.float32), indices.astype(np.int32), indptr), shape=(n, n))
+        self.A = sp.csr_matrix(
+            (np.ones(n * self.k, dtype=np.float32), indices.astype(np.int32), indptr), shape=(n, n)
+        )
         self.A.has_sorted_indices = False
         self._ones: np.ndarray | None = None
 
@@ -121,7 +135,9 @@ class Ties:
         if places.size:
             self.partners[places] = self._draw(places, rng)
 
-    def tie_counts(self, was_active: np.ndarray, occupied: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def tie_counts(
+        self, was_active: np.ndarray, occupied: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Return (number of active ties, number of occupied ties) per place, as small unsigned integers.
 
         Both counts come from one sparse product: each place carries the code
@@ -142,7 +158,9 @@ class Ties:
         total = counter @ code
         return total >> bits, total & dtype.type((1 << bits) - 1)
 
-    def share_active(self, was_active: np.ndarray, occupied: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def share_active(
+        self, was_active: np.ndarray, occupied: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Return (number of active ties, share of occupied ties that were active) per place (float32)."""
         n_active, n_occupied = self.tie_counts(was_active, occupied)
         n_active = n_active.astype(np.float32)

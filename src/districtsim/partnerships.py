@@ -27,14 +27,22 @@ def saturating(x: np.ndarray, half: float) -> np.ndarray:
     return x / (x + half)
 
 
-def partnership_rate(visibility: np.ndarray, k_norm: np.ndarray, platform: np.ndarray, p: Partnerships) -> np.ndarray:
+def partnership_rate(
+    visibility: np.ndarray, k_norm: np.ndarray, platform: np.ndarray, p: Partnerships
+) -> np.ndarray:
     """Return each district's monthly hazard of forming a new partnership.
 
     ``platform`` is the platform standing in 0..1 (1 while a platform, fading
     after a lapse, :attr:`districtsim.program.ProgramYear.legacy`); the rate
     multiplier is ``1 + (platform_multiplier - 1) * platform``.
     """
-    return p.rate_per_year / 12.0 * (visibility / p.visibility_ref) * (0.5 + k_norm) * platform_factor(platform, p.platform_multiplier)
+    return (
+        p.rate_per_year
+        / 12.0
+        * (visibility / p.visibility_ref)
+        * (0.5 + k_norm)
+        * platform_factor(platform, p.platform_multiplier)
+    )
 
 
 def platform_factor(platform: np.ndarray, multiplier: float) -> np.ndarray:
@@ -42,21 +50,47 @@ def platform_factor(platform: np.ndarray, multiplier: float) -> np.ndarray:
     return 1.0 + (multiplier - 1.0) * np.asarray(platform, dtype=float)
 
 
-def innovation_rate(k_norm: np.ndarray, c_norm: np.ndarray, partners: np.ndarray, mode_multiplier: np.ndarray, efficiency: np.ndarray, grant_factor: np.ndarray, p: Partnerships) -> np.ndarray:
+def innovation_rate(
+    k_norm: np.ndarray,
+    c_norm: np.ndarray,
+    partners: np.ndarray,
+    mode_multiplier: np.ndarray,
+    efficiency: np.ndarray,
+    grant_factor: np.ndarray,
+    p: Partnerships,
+) -> np.ndarray:
     """Return each district's expected innovations this month (MODEL 5.5)."""
-    return p.lambda0_per_year / 12.0 * k_norm**p.exponent_knowledge * c_norm**p.exponent_competence * (1.0 + partners) * mode_multiplier * efficiency * grant_factor
+    return (
+        p.lambda0_per_year
+        / 12.0
+        * k_norm**p.exponent_knowledge
+        * c_norm**p.exponent_competence
+        * (1.0 + partners)
+        * mode_multiplier
+        * efficiency
+        * grant_factor
+    )
 
 
-def mode_multiplier(mode_codes: np.ndarray, p: Partnerships, legacy: np.ndarray | None = None) -> np.ndarray:
+def mode_multiplier(
+    mode_codes: np.ndarray, p: Partnerships, legacy: np.ndarray | None = None
+) -> np.ndarray:
     """Return the innovation multiplier for mode codes 0 traditional, 1 creative, 2 platform.
 
     A creative district with a platform ``legacy`` in 0..1 (a lapsed platform)
     gets ``m_creative + legacy * (m_platform - m_creative)``.
     """
-    table = np.array([p.mode_multiplier_traditional, p.mode_multiplier_creative, p.mode_multiplier_platform])
+    table = np.array(
+        [p.mode_multiplier_traditional, p.mode_multiplier_creative, p.mode_multiplier_platform]
+    )
     out = table[mode_codes]
     if legacy is not None:
-        out = np.where(mode_codes == 1, p.mode_multiplier_creative + np.asarray(legacy) * (p.mode_multiplier_platform - p.mode_multiplier_creative), out)
+        out = np.where(
+            mode_codes == 1,
+            p.mode_multiplier_creative
+            + np.asarray(legacy) * (p.mode_multiplier_platform - p.mode_multiplier_creative),
+            out,
+        )
     return out
 
 

@@ -57,7 +57,9 @@ class Funder(mesa.Agent):
     selection scores applications with them (:func:`districtsim.criteria.score`).
     """
 
-    def __init__(self, model: DistrictModel, kind: str, budget_eur_per_year: float, staff_persons: float) -> None:
+    def __init__(
+        self, model: DistrictModel, kind: str, budget_eur_per_year: float, staff_persons: float
+    ) -> None:
         super().__init__(model)
         self.kind = kind
         self.budget_eur_per_year = float(budget_eur_per_year)
@@ -100,9 +102,20 @@ class ProgramYear:
     def _create_funders(self) -> None:
         """Create the three funders (Mesa agents) with their shares of the budget and staff."""
         p = self.model.params.program
-        shares = {"municipality": p.municipality_share, "state_agency": p.state_share, "innovation_fund": max(0.0, 1.0 - p.municipality_share - p.state_share)}
+        shares = {
+            "municipality": p.municipality_share,
+            "state_agency": p.state_share,
+            "innovation_fund": max(0.0, 1.0 - p.municipality_share - p.state_share),
+        }
         for kind, share in shares.items():
-            Funder(self.model, kind, share * p.budget_eur_per_year, share * p.staff_persons_per_platform * max(1, round(p.budget_eur_per_year / p.grant_eur_per_year)))
+            Funder(
+                self.model,
+                kind,
+                share * p.budget_eur_per_year,
+                share
+                * p.staff_persons_per_platform
+                * max(1, round(p.budget_eur_per_year / p.grant_eur_per_year)),
+            )
 
     def start(self) -> None:
         """Start (or restart) the program with the model's current ``[program]`` settings (a program intervention)."""
@@ -136,7 +149,9 @@ class ProgramYear:
         elif month in (11, 12) and p.sparring:
             self.quality[self.applied] += p.sparring_gain / 2 * (1 - self.quality[self.applied])
         if month in (12, 1) and p.complementing:
-            self.quality[self.applied] += p.complementing_gain / 2 * (1 - self.quality[self.applied])
+            self.quality[self.applied] += (
+                p.complementing_gain / 2 * (1 - self.quality[self.applied])
+            )
         if month == 2:
             self._select()
         elif month in (3, 4) and p.benchmarking:
@@ -154,11 +169,17 @@ class ProgramYear:
         self.innovations_year[:] = 0.0
         orientation = np.array([a.orientation for a in m.associations])
         volunteers_per_10k = m.volunteers / np.maximum(m.population / 1e4, 1e-9)
-        self.applied = (orientation >= p.apply_orientation) & (volunteers_per_10k >= p.apply_volunteers_per_10k) & ~self.is_platform
+        self.applied = (
+            (orientation >= p.apply_orientation)
+            & (volunteers_per_10k >= p.apply_volunteers_per_10k)
+            & ~self.is_platform
+        )
         self.quality = np.where(self.applied, rng.beta(2.0, 2.0, m.n_districts), 0.0)
         for d in np.flatnonzero(self.applied):
             m.associations[d].applications.append(calendar.program_year(m.month))
-            m.log_event(int(d), "application", "filed by the district association", float(self.quality[d]))
+            m.log_event(
+                int(d), "application", "filed by the district association", float(self.quality[d])
+            )
 
     def _select(self) -> None:
         m = self.model
@@ -169,10 +190,16 @@ class ProgramYear:
         budget_left = max(p.budget_eur_per_year - self.grant_eur[self.is_platform].sum(), 0.0)
         if p.allocation == "equal":
             # Equal shares of the budget left, at most one full grant each.
-            grants = {int(d): min(budget_left / applicants.size, p.grant_eur_per_year) for d in applicants}
+            grants = {
+                int(d): min(budget_left / applicants.size, p.grant_eur_per_year) for d in applicants
+            }
         else:
             recorded = m.recorder.n_recorded
-            values = criteria(m.recorder.data, slice(max(recorded - 12, 0), recorded)) if recorded else None
+            values = (
+                criteria(m.recorder.data, slice(max(recorded - 12, 0), recorded))
+                if recorded
+                else None
+            )
             evidence = score(values, p) if values is not None else np.zeros(m.n_districts)
             total = evidence + p.quality_weight * self.quality
             order = applicants[np.argsort(-total[applicants], kind="stable")]
@@ -183,7 +210,9 @@ class ProgramYear:
             if grants.get(d, 0.0) > 0:
                 self.is_platform[d] = True
                 self.grant_eur[d] = grants[d]
-                self.staff_persons[d] = p.staff_persons_per_platform * grants[d] / p.grant_eur_per_year
+                self.staff_persons[d] = (
+                    p.staff_persons_per_platform * grants[d] / p.grant_eur_per_year
+                )
                 m.log_event(d, "selection", p.allocation, grants[d])
                 if p.matchmaking:
                     for _ in range(p.matchmaking_partners):
@@ -207,7 +236,9 @@ class ProgramYear:
         m = self.model
         ref = m.params.identity.participation_ref
         full = m.params.program.evaluation_innovations_ref
-        self.evaluation_score = 0.5 * np.minimum(self.innovations_year / full, 1.0) + 0.5 * np.minimum(m.participation / ref, 1.0)
+        self.evaluation_score = 0.5 * np.minimum(
+            self.innovations_year / full, 1.0
+        ) + 0.5 * np.minimum(m.participation / ref, 1.0)
         for d in np.flatnonzero(self.is_platform):
             m.log_event(int(d), "evaluation", "process evaluation", float(self.evaluation_score[d]))
 
@@ -219,7 +250,9 @@ class ProgramYear:
         keep = u < np.clip(p.continuation_probability + bonus, 0.0, 1.0)
         for d in np.flatnonzero(self.is_platform):
             if keep[d]:
-                m.log_event(int(d), "continuation", "continuation funding found", float(self.grant_eur[d]))
+                m.log_event(
+                    int(d), "continuation", "continuation funding found", float(self.grant_eur[d])
+                )
             else:
                 self.is_platform[d] = False
                 self.grant_eur[d] = 0.0

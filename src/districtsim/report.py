@@ -22,14 +22,37 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from districtsim.compare import CRITERIA_PREFIX, OUTCOMES, Comparison, criteria_outcomes, outcome_label, outcome_unit, t_interval
+from districtsim.compare import (
+    CRITERIA_PREFIX,
+    OUTCOMES,
+    Comparison,
+    criteria_outcomes,
+    outcome_label,
+    outcome_unit,
+    t_interval,
+)
 from districtsim.criteria import CRITERIA_COLUMNS
 from districtsim.results import RunResult, _atomic_write
 
-MAIN_OUTCOMES = ("price_eur_m2", "reputation", "liveability", "identity", "participation_rate", "population", "displacement_persons")
+MAIN_OUTCOMES = (
+    "price_eur_m2",
+    "reputation",
+    "liveability",
+    "identity",
+    "participation_rate",
+    "population",
+    "displacement_persons",
+)
 """Outcomes shown in the trajectory and difference charts (city and each district)."""
 
-MAP_OUTCOMES = ("price_eur_m2", "reputation", "liveability", "identity", "participation_rate", "displacement_persons")
+MAP_OUTCOMES = (
+    "price_eur_m2",
+    "reputation",
+    "liveability",
+    "identity",
+    "participation_rate",
+    "displacement_persons",
+)
 """Outcomes the effect map can colour districts by."""
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
@@ -63,7 +86,9 @@ def fmt_value(value: float, unit: str, signed: bool = False, with_unit: bool = T
     if value is None or not math.isfinite(value):
         return "n/a"
     if unit == "share":
-        return _num(value * 100, signed) + ((" percentage points" if signed else " %") if with_unit else "")
+        return _num(value * 100, signed) + (
+            (" percentage points" if signed else " %") if with_unit else ""
+        )
     if unit in ("0..1", "index", "probability/month") or not with_unit:
         return _num(value, signed)
     return f"{_num(value, signed)} {unit}"
@@ -94,10 +119,18 @@ def _esc(text: Any) -> str:
 
 def _table(header: list[str], rows: Iterable[list[str]], first_is_name: bool = True) -> str:
     """Return an HTML table; cells are escaped text."""
-    head = "".join(f'<th class="name">{_esc(h)}</th>' if i == 0 and first_is_name else f"<th>{_esc(h)}</th>" for i, h in enumerate(header))
+    head = "".join(
+        f'<th class="name">{_esc(h)}</th>' if i == 0 and first_is_name else f"<th>{_esc(h)}</th>"
+        for i, h in enumerate(header)
+    )
     body = []
     for row in rows:
-        cells = "".join(f'<td class="name">{_esc(c)}</td>' if i == 0 and first_is_name else f"<td>{_esc(c)}</td>" for i, c in enumerate(row))
+        cells = "".join(
+            f'<td class="name">{_esc(c)}</td>'
+            if i == 0 and first_is_name
+            else f"<td>{_esc(c)}</td>"
+            for i, c in enumerate(row)
+        )
         body.append(f"<tr>{cells}</tr>")
     return f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
@@ -110,13 +143,32 @@ def _figure_html(fig: go.Figure | dict[str, Any], div_id: str, height: int) -> s
     for the hundreds of traces of a district selector.
     """
     if isinstance(fig, go.Figure):
-        fig.update_layout(height=height, template="plotly_white", margin={"l": 60, "r": 30, "t": 60, "b": 50})
+        fig.update_layout(
+            height=height, template="plotly_white", margin={"l": 60, "r": 30, "t": 60, "b": 50}
+        )
         if fig.layout.updatemenus:
             # A menu sits above the plot at the left: centre the title and make room, so they do not overlap.
             fig.update_layout(title={"x": 0.5, "xanchor": "center"}, margin={"t": 100})
-        return pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=div_id, config=CONFIG, default_height=f"{height}px", default_width="100%")
+        return pio.to_html(
+            fig,
+            include_plotlyjs=False,
+            full_html=False,
+            div_id=div_id,
+            config=CONFIG,
+            default_height=f"{height}px",
+            default_width="100%",
+        )
     fig["layout"].update(height=height, margin={"l": 60, "r": 30, "t": 60, "b": 50})
-    return pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=div_id, config=CONFIG, default_height=f"{height}px", default_width="100%", validate=False)
+    return pio.to_html(
+        fig,
+        include_plotlyjs=False,
+        full_html=False,
+        div_id=div_id,
+        config=CONFIG,
+        default_height=f"{height}px",
+        default_width="100%",
+        validate=False,
+    )
 
 
 def _fast_figure(layout_fig: go.Figure, traces: list[dict[str, Any]]) -> dict[str, Any]:
@@ -151,7 +203,16 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _band(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, colour: str, name: str, group: str, visible: bool, show_legend: bool = False) -> dict[str, Any]:
+def _band(
+    x: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    colour: str,
+    name: str,
+    group: str,
+    visible: bool,
+    show_legend: bool = False,
+) -> dict[str, Any]:
     """Return a scatter trace (dict) filling the polygon between ``lo`` and ``hi`` (a confidence band)."""
     ok = np.isfinite(lo) & np.isfinite(hi)
     xs, los, his = x[ok], lo[ok], hi[ok]
@@ -190,12 +251,16 @@ def _series(eff: pd.DataFrame) -> Series:
     """Index the effects table once: (scope, district, outcome, arm) -> columns as arrays, sorted by year."""
     out: Series = {}
     cols = ("year", "mean", "mean_lo", "mean_hi", "diff_mean", "diff_lo", "diff_hi")
-    for key, d in eff.sort_values("year", kind="stable").groupby(["scope", "district", "outcome", "arm"], sort=False):
+    for key, d in eff.sort_values("year", kind="stable").groupby(
+        ["scope", "district", "outcome", "arm"], sort=False
+    ):
         out[tuple(str(k) for k in key)] = {c: d[c].to_numpy(dtype=float) for c in cols}
     return out
 
 
-def _selector_figure(series: Series, places: list[str], arms: list[str], mode: str) -> dict[str, Any]:
+def _selector_figure(
+    series: Series, places: list[str], arms: list[str], mode: str
+) -> dict[str, Any]:
     """Small multiples of MAIN_OUTCOMES with a dropdown choosing the city or a district.
 
     ``mode`` ``"level"``: each arm's mean with its 95% band; ``"diff"``: the
@@ -203,7 +268,13 @@ def _selector_figure(series: Series, places: list[str], arms: list[str], mode: s
     """
     ncols = 2
     nrows = math.ceil(len(MAIN_OUTCOMES) / ncols)
-    fig = make_subplots(rows=nrows, cols=ncols, subplot_titles=[axis_title(o) for o in MAIN_OUTCOMES], horizontal_spacing=0.1, vertical_spacing=0.08)
+    fig = make_subplots(
+        rows=nrows,
+        cols=ncols,
+        subplot_titles=[axis_title(o) for o in MAIN_OUTCOMES],
+        horizontal_spacing=0.1,
+        vertical_spacing=0.08,
+    )
     shown_arms = arms if mode == "level" else arms[1:]
     traces_per_place = []
     traces: list[dict[str, Any]] = []
@@ -228,14 +299,31 @@ def _selector_figure(series: Series, places: list[str], arms: list[str], mode: s
                 first = o_i == 0  # one legend entry per arm for whichever place is shown
                 axes = _axes(row, col, ncols)
                 traces.append({**_band(x, lo, hi, colour, name, name, p_i == 0), **axes})
-                line = {"type": "scatter", "x": x, "y": y, "mode": "lines+markers", "line": {"color": colour}, "name": name, "legendgroup": name, "showlegend": first, "visible": p_i == 0}
+                line = {
+                    "type": "scatter",
+                    "x": x,
+                    "y": y,
+                    "mode": "lines+markers",
+                    "line": {"color": colour},
+                    "name": name,
+                    "legendgroup": name,
+                    "showlegend": first,
+                    "visible": p_i == 0,
+                }
                 hover = f"{_esc(name)}<br>program year %{{customdata}}: %{{y:.4g}}<extra></extra>"
-                traces.append({**line, **axes, "customdata": d["year"].astype(int), "hovertemplate": hover})
+                traces.append(
+                    {**line, **axes, "customdata": d["year"].astype(int), "hovertemplate": hover}
+                )
                 count += 2
         traces_per_place.append(count)
     if mode == "diff":
         for o_i in range(len(MAIN_OUTCOMES)):
-            fig.add_hline(y=0, line={"color": "#888", "dash": "dot", "width": 1}, row=o_i // ncols + 1, col=o_i % ncols + 1)
+            fig.add_hline(
+                y=0,
+                line={"color": "#888", "dash": "dot", "width": 1},
+                row=o_i // ncols + 1,
+                col=o_i % ncols + 1,
+            )
     total = sum(traces_per_place)
     buttons = []
     start = 0
@@ -244,7 +332,20 @@ def _selector_figure(series: Series, places: list[str], arms: list[str], mode: s
         vis[start : start + count] = [True] * count
         start += count
         buttons.append({"label": place, "method": "restyle", "args": [{"visible": vis}]})
-    fig.update_layout(updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.08, "yanchor": "bottom", "showactive": True}], legend={"orientation": "h", "y": -0.08})
+    fig.update_layout(
+        updatemenus=[
+            {
+                "buttons": buttons,
+                "direction": "down",
+                "x": 0.0,
+                "xanchor": "left",
+                "y": 1.08,
+                "yanchor": "bottom",
+                "showactive": True,
+            }
+        ],
+        legend={"orientation": "h", "y": -0.08},
+    )
     fig.update_xaxes(title_text="years since start (program year midpoint)")
     return _fast_figure(fig, traces)
 
@@ -257,15 +358,30 @@ def _map_figure(comparison: Comparison, final: pd.DataFrame) -> go.Figure:
     labels = []
     for arm in arms[1:]:
         for outcome in MAP_OUTCOMES:
-            d = final[(final["scope"] == "district") & (final["outcome"] == outcome) & (final["arm"] == arm)].set_index("district")
+            d = final[
+                (final["scope"] == "district")
+                & (final["outcome"] == outcome)
+                & (final["arm"] == arm)
+            ].set_index("district")
             d = d.reindex(dist["district"])
             k = _scale(outcome)
-            diff, lo, hi = (d[c].to_numpy(dtype=float) * k for c in ("diff_mean", "diff_lo", "diff_hi"))
+            diff, lo, hi = (
+                d[c].to_numpy(dtype=float) * k for c in ("diff_mean", "diff_lo", "diff_hi")
+            )
             bound = float(np.nanmax(np.abs(diff))) if np.isfinite(diff).any() else 1.0
             bound = bound if bound > 0 else 1.0
-            unit = "percentage points" if outcome_unit(outcome) == "share" else outcome_unit(outcome)
-            hover = [f"<b>{_esc(n)}</b><br>{_esc(arm)} - {_esc(arms[0])}: {v:+.4g} {unit}<br>95% CI {lo_:+.4g} to {hi_:+.4g}" if math.isfinite(v) else f"<b>{_esc(n)}</b><br>n/a" for n, v, lo_, hi_ in zip(dist["district"], diff, lo, hi, strict=True)]
-            size = 14 + 26 * np.sqrt(dist["population"].to_numpy(dtype=float) / max(float(dist["population"].max()), 1.0))
+            unit = (
+                "percentage points" if outcome_unit(outcome) == "share" else outcome_unit(outcome)
+            )
+            hover = [
+                f"<b>{_esc(n)}</b><br>{_esc(arm)} - {_esc(arms[0])}: {v:+.4g} {unit}<br>95% CI {lo_:+.4g} to {hi_:+.4g}"
+                if math.isfinite(v)
+                else f"<b>{_esc(n)}</b><br>n/a"
+                for n, v, lo_, hi_ in zip(dist["district"], diff, lo, hi, strict=True)
+            ]
+            size = 14 + 26 * np.sqrt(
+                dist["population"].to_numpy(dtype=float) / max(float(dist["population"].max()), 1.0)
+            )
             fig.add_trace(
                 go.Scatter(
                     x=dist["x_km"],
@@ -276,17 +392,45 @@ def _map_figure(comparison: Comparison, final: pd.DataFrame) -> go.Figure:
                     textfont={"size": 10},
                     hovertext=hover,
                     hoverinfo="text",
-                    marker={"size": size, "color": diff, "colorscale": "RdBu", "cmid": 0, "cmin": -bound, "cmax": bound, "line": {"color": "#333", "width": 1}, "colorbar": {"title": {"text": f"difference<br>({unit})"}}},
+                    marker={
+                        "size": size,
+                        "color": diff,
+                        "colorscale": "RdBu",
+                        "cmid": 0,
+                        "cmin": -bound,
+                        "cmax": bound,
+                        "line": {"color": "#333", "width": 1},
+                        "colorbar": {"title": {"text": f"difference<br>({unit})"}},
+                    },
                     name=f"{arm}: {outcome}",
                     visible=not labels,
                     showlegend=False,
                 )
             )
             labels.append(f"{arm} - {arms[0]}: {outcome_label(outcome)}")
-    buttons = [{"label": lab, "method": "update", "args": [{"visible": [j == i for j in range(len(labels))]}, {"title": {"text": lab + " (final year)"}}]} for i, lab in enumerate(labels)]
+    buttons = [
+        {
+            "label": lab,
+            "method": "update",
+            "args": [
+                {"visible": [j == i for j in range(len(labels))]},
+                {"title": {"text": lab + " (final year)"}},
+            ],
+        }
+        for i, lab in enumerate(labels)
+    ]
     fig.update_layout(
         title={"text": (labels[0] + " (final year)") if labels else ""},
-        updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.12, "yanchor": "bottom"}],
+        updatemenus=[
+            {
+                "buttons": buttons,
+                "direction": "down",
+                "x": 0.0,
+                "xanchor": "left",
+                "y": 1.12,
+                "yanchor": "bottom",
+            }
+        ],
         xaxis={"title": {"text": "x (km)"}, "scaleanchor": "y", "scaleratio": 1},
         yaxis={"title": {"text": "y (km)"}},
     )
@@ -295,14 +439,47 @@ def _map_figure(comparison: Comparison, final: pd.DataFrame) -> go.Figure:
 
 def _inequality_figure(eff: pd.DataFrame, arms: list[str]) -> go.Figure:
     """City price Gini and displacement per year, each arm with its 95% band."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[axis_title("price_gini"), axis_title("displacement_persons")], horizontal_spacing=0.12)
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=[axis_title("price_gini"), axis_title("displacement_persons")],
+        horizontal_spacing=0.12,
+    )
     for col, outcome in enumerate(("price_gini", "displacement_persons"), start=1):
         for a_i, arm in enumerate(arms):
             colour = PALETTE[a_i % len(PALETTE)]
-            d = eff[(eff["scope"] == "city") & (eff["outcome"] == outcome) & (eff["arm"] == arm)].sort_values("year")
+            d = eff[
+                (eff["scope"] == "city") & (eff["outcome"] == outcome) & (eff["arm"] == arm)
+            ].sort_values("year")
             x = _year_axis(d["year"].to_numpy())
-            fig.add_trace(go.Scatter(_band(x, d["mean_lo"].to_numpy(dtype=float), d["mean_hi"].to_numpy(dtype=float), colour, arm, arm, True)), row=1, col=col)
-            fig.add_trace(go.Scatter(x=x, y=d["mean"], mode="lines+markers", line={"color": colour}, name=arm, legendgroup=arm, showlegend=col == 1), row=1, col=col)
+            fig.add_trace(
+                go.Scatter(
+                    _band(
+                        x,
+                        d["mean_lo"].to_numpy(dtype=float),
+                        d["mean_hi"].to_numpy(dtype=float),
+                        colour,
+                        arm,
+                        arm,
+                        True,
+                    )
+                ),
+                row=1,
+                col=col,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=d["mean"],
+                    mode="lines+markers",
+                    line={"color": colour},
+                    name=arm,
+                    legendgroup=arm,
+                    showlegend=col == 1,
+                ),
+                row=1,
+                col=col,
+            )
     fig.update_xaxes(title_text="years since start (program year midpoint)")
     fig.update_yaxes(title_text="Gini (0 = equal prices)", row=1, col=1)
     fig.update_yaxes(title_text="persons/year", row=1, col=2)
@@ -323,7 +500,9 @@ def _summary_html(comparison: Comparison, final: pd.DataFrame, year: int) -> str
     if len(arms) < 2:
         return "<p>Only one scenario: there is no difference to report.</p>"
     for arm in arms[1:]:
-        d = final[(final["arm"] == arm) & ~final["outcome"].astype(str).str.startswith(CRITERIA_PREFIX)]
+        d = final[
+            (final["arm"] == arm) & ~final["outcome"].astype(str).str.startswith(CRITERIA_PREFIX)
+        ]
         clear, noise, unknown, same = [], [], [], []
         for _, r in d.iterrows():
             where = "city" if r["scope"] == "city" else str(r["district"])
@@ -339,15 +518,31 @@ def _summary_html(comparison: Comparison, final: pd.DataFrame, year: int) -> str
                 noise.append(text)
         parts.append(f"<h3>{_esc(arm)} compared with {_esc(arms[0])}</h3>")
         if clear:
-            parts.append(f"<p>Clear differences (the 95% confidence interval of the paired difference excludes 0), {len(clear)}:</p><ul>" + "".join(f'<li class="clear">{_esc(t)}</li>' for t in clear) + "</ul>")
+            parts.append(
+                f"<p>Clear differences (the 95% confidence interval of the paired difference excludes 0), {len(clear)}:</p><ul>"
+                + "".join(f'<li class="clear">{_esc(t)}</li>' for t in clear)
+                + "</ul>"
+            )
         else:
             parts.append("<p>No clear difference in this year.</p>")
         if noise:
-            parts.append(f"<details><summary>Within noise (the interval includes 0), {len(noise)}</summary><ul>" + "".join(f'<li class="noise">{_esc(t)}</li>' for t in noise) + "</ul></details>")
+            parts.append(
+                f"<details><summary>Within noise (the interval includes 0), {len(noise)}</summary><ul>"
+                + "".join(f'<li class="noise">{_esc(t)}</li>' for t in noise)
+                + "</ul></details>"
+            )
         if same:
-            parts.append(f"<details><summary>Identical in every replicate, {len(same)}</summary><ul>" + "".join(f'<li class="noise">{_esc(t)}</li>' for t in same) + "</ul></details>")
+            parts.append(
+                f"<details><summary>Identical in every replicate, {len(same)}</summary><ul>"
+                + "".join(f'<li class="noise">{_esc(t)}</li>' for t in same)
+                + "</ul></details>"
+            )
         if unknown:
-            parts.append(f"<details><summary>Cannot tell with {n} replicate(s), {len(unknown)}</summary><ul>" + "".join(f"<li>{_esc(t)}</li>" for t in unknown) + "</ul></details>")
+            parts.append(
+                f"<details><summary>Cannot tell with {n} replicate(s), {len(unknown)}</summary><ul>"
+                + "".join(f"<li>{_esc(t)}</li>" for t in unknown)
+                + "</ul></details>"
+            )
     head = (
         f'<p class="explain">Final complete year: year {year + 1} of the run (program year {year}, model months {12 * year} to {12 * year + 11}). '
         f"Each difference is the mean over {n} replicate(s) of the paired difference (same seed in both scenarios) with its 95% Student-t confidence interval. "
@@ -381,10 +576,16 @@ def _criteria_html(comparison: Comparison, final: pd.DataFrame) -> str:
                 row.append(fmt_value(float(r.mean), unit) if r is not None else "n/a")
             for arm in arms[1:]:
                 r = table.get((name, outcome, arm))
-                row.append(f"{fmt_value(float(r.diff_mean), unit, True)} ({fmt_ci(float(r.diff_lo), float(r.diff_hi), unit)})" if r is not None else "n/a")
+                row.append(
+                    f"{fmt_value(float(r.diff_mean), unit, True)} ({fmt_ci(float(r.diff_lo), float(r.diff_hi), unit)})"
+                    if r is not None
+                    else "n/a"
+                )
             rows.append(row)
         header = ["criterion (unit)", *arms, *(f"{a} - {arms[0]}" for a in arms[1:])]
-        blocks.append(f"<details{' open' if i == 0 else ''}><summary>{_esc(name)}</summary>{_table(header, rows)}</details>")
+        blocks.append(
+            f"<details{' open' if i == 0 else ''}><summary>{_esc(name)}</summary>{_table(header, rows)}</details>"
+        )
     return "\n".join(blocks)
 
 
@@ -396,16 +597,40 @@ def _totals_html(comparison: Comparison) -> str:
     rows = []
     for arm in comparison.arms:
         a = city[city["arm"] == arm]
-        gini = a[(a["outcome"] == "price_gini") & (a["year"] == year)].sort_values("replicate")["value"].to_numpy(dtype=float)
-        disp = a[a["outcome"] == "displacement_persons"].groupby("replicate", observed=True)["value"].sum().to_numpy(dtype=float)
+        gini = (
+            a[(a["outcome"] == "price_gini") & (a["year"] == year)]
+            .sort_values("replicate")["value"]
+            .to_numpy(dtype=float)
+        )
+        disp = (
+            a[a["outcome"] == "displacement_persons"]
+            .groupby("replicate", observed=True)["value"]
+            .sum()
+            .to_numpy(dtype=float)
+        )
         g_m, g_lo, g_hi = (float(v) for v in t_interval(gini))
         d_m, d_lo, d_hi = (float(v) for v in t_interval(disp))
-        rows.append([arm, f"{g_m:.4f} ({_ci_plain(g_lo, g_hi, '.4f')})", f"{d_m:,.0f} ({_ci_plain(d_lo, d_hi, ',.0f')})"])
-    return _table(["scenario", f"price Gini, program year {year} (0..1)", "displacement over the whole run (persons)"], rows)
+        rows.append(
+            [
+                arm,
+                f"{g_m:.4f} ({_ci_plain(g_lo, g_hi, '.4f')})",
+                f"{d_m:,.0f} ({_ci_plain(d_lo, d_hi, ',.0f')})",
+            ]
+        )
+    return _table(
+        [
+            "scenario",
+            f"price Gini, program year {year} (0..1)",
+            "displacement over the whole run (persons)",
+        ],
+        rows,
+    )
 
 
 def _ci_plain(lo: float, hi: float, spec: str) -> str:
-    return f"95% CI {lo:{spec}} to {hi:{spec}}" if math.isfinite(lo) and math.isfinite(hi) else "no CI"
+    return (
+        f"95% CI {lo:{spec}} to {hi:{spec}}" if math.isfinite(lo) and math.isfinite(hi) else "no CI"
+    )
 
 
 def write_compare_report(comparison: Comparison, path: str | Path) -> Path:
@@ -476,26 +701,49 @@ RUN_CITY = (
 
 def _run_city_figure(city: pd.DataFrame) -> go.Figure:
     ncols = 2
-    fig = make_subplots(rows=math.ceil(len(RUN_CITY) / ncols), cols=ncols, subplot_titles=[t for _, t in RUN_CITY], vertical_spacing=0.08)
+    fig = make_subplots(
+        rows=math.ceil(len(RUN_CITY) / ncols),
+        cols=ncols,
+        subplot_titles=[t for _, t in RUN_CITY],
+        vertical_spacing=0.08,
+    )
     x = city["month"].to_numpy() / 12.0
     for i, (col, title) in enumerate(RUN_CITY):
         y = city[col].to_numpy(dtype=float) * (100.0 if col == "participation_rate" else 1.0)
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=title, showlegend=False, line={"color": PALETTE[0]}), row=i // ncols + 1, col=i % ncols + 1)
+        fig.add_trace(
+            go.Scatter(
+                x=x, y=y, mode="lines", name=title, showlegend=False, line={"color": PALETTE[0]}
+            ),
+            row=i // ncols + 1,
+            col=i % ncols + 1,
+        )
     fig.update_xaxes(title_text="years since start")
     return fig
 
 
 def _run_map_figure(result: RunResult) -> go.Figure:
-    last = result.districts[result.districts["month"] == result.districts["month"].max()].set_index(result.districts["district"].astype(str)[result.districts["month"] == result.districts["month"].max()])
+    last = result.districts[result.districts["month"] == result.districts["month"].max()].set_index(
+        result.districts["district"].astype(str)[
+            result.districts["month"] == result.districts["month"].max()
+        ]
+    )
     specs = pd.DataFrame(result.meta.get("scenario", {}).get("districts", []))
     if specs.empty:
         specs = pd.DataFrame({"name": last.index, "x_km": np.arange(len(last)), "y_km": 0.0})
     specs = specs.set_index("name").reindex(last.index)
     fig = go.Figure()
-    choices = (("price_eur_m2", "price of an old flat (EUR/m2)", "Viridis"), ("reputation", "reputation (0..1)", "Viridis"))
+    choices = (
+        ("price_eur_m2", "price of an old flat (EUR/m2)", "Viridis"),
+        ("reputation", "reputation (0..1)", "Viridis"),
+    )
     for i, (col, title, scale) in enumerate(choices):
         v = last[col].to_numpy(dtype=float)
-        hover = [f"<b>{_esc(n)}</b><br>{title}: {val:,.4g}<br>mode: {m}<br>residents: {p:,.0f}" for n, val, m, p in zip(last.index, v, last["mode"].astype(str), last["population"], strict=True)]
+        hover = [
+            f"<b>{_esc(n)}</b><br>{title}: {val:,.4g}<br>mode: {m}<br>residents: {p:,.0f}"
+            for n, val, m, p in zip(
+                last.index, v, last["mode"].astype(str), last["population"], strict=True
+            )
+        ]
         fig.add_trace(
             go.Scatter(
                 x=specs["x_km"],
@@ -506,16 +754,41 @@ def _run_map_figure(result: RunResult) -> go.Figure:
                 textfont={"size": 10},
                 hovertext=hover,
                 hoverinfo="text",
-                marker={"size": 22, "color": v, "colorscale": scale, "line": {"color": "#333", "width": 1}, "colorbar": {"title": {"text": title.replace(" (", "<br>(")}}},
+                marker={
+                    "size": 22,
+                    "color": v,
+                    "colorscale": scale,
+                    "line": {"color": "#333", "width": 1},
+                    "colorbar": {"title": {"text": title.replace(" (", "<br>(")}},
+                },
                 visible=i == 0,
                 showlegend=False,
                 name=title,
             )
         )
-    buttons = [{"label": t, "method": "update", "args": [{"visible": [j == i for j in range(len(choices))]}, {"title": {"text": f"{t}, last month"}}]} for i, (_, t, _) in enumerate(choices)]
+    buttons = [
+        {
+            "label": t,
+            "method": "update",
+            "args": [
+                {"visible": [j == i for j in range(len(choices))]},
+                {"title": {"text": f"{t}, last month"}},
+            ],
+        }
+        for i, (_, t, _) in enumerate(choices)
+    ]
     fig.update_layout(
         title={"text": f"{choices[0][1]}, last month"},
-        updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.12, "yanchor": "bottom"}],
+        updatemenus=[
+            {
+                "buttons": buttons,
+                "direction": "down",
+                "x": 0.0,
+                "xanchor": "left",
+                "y": 1.12,
+                "yanchor": "bottom",
+            }
+        ],
         xaxis={"title": {"text": "x (km)"}, "scaleanchor": "y", "scaleratio": 1},
         yaxis={"title": {"text": "y (km)"}},
     )
@@ -523,12 +796,25 @@ def _run_map_figure(result: RunResult) -> go.Figure:
 
 
 def _run_modes_figure(districts: pd.DataFrame) -> go.Figure:
-    counts = pd.crosstab(districts["month"], districts["mode"].astype(str)).reindex(columns=["traditional", "creative", "innovation_platform"], fill_value=0)
+    counts = pd.crosstab(districts["month"], districts["mode"].astype(str)).reindex(
+        columns=["traditional", "creative", "innovation_platform"], fill_value=0
+    )
     fig = go.Figure()
     x = counts.index.to_numpy() / 12.0
     for i, mode in enumerate(counts.columns):
-        fig.add_trace(go.Scatter(x=x, y=counts[mode], mode="lines", stackgroup="modes", name=mode.replace("_", " "), line={"color": PALETTE[i]}))
-    fig.update_layout(xaxis={"title": {"text": "years since start"}}, yaxis={"title": {"text": "districts"}})
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=counts[mode],
+                mode="lines",
+                stackgroup="modes",
+                name=mode.replace("_", " "),
+                line={"color": PALETTE[i]},
+            )
+        )
+    fig.update_layout(
+        xaxis={"title": {"text": "years since start"}}, yaxis={"title": {"text": "districts"}}
+    )
     return fig
 
 
@@ -540,16 +826,37 @@ def _run_criteria_html(result: RunResult) -> str:
     d = crit[crit["program_year"] == year]
     cols = [c for c in CRITERIA_COLUMNS if c in d.columns]
     units = {c: outcome_unit(CRITERIA_PREFIX + c) if c != "population" else "persons" for c in cols}
-    rows = [[str(r["district"]), *(fmt_value(float(r[c]), units[c]) for c in cols)] for _, r in d.iterrows()]
-    return f"<p>Program year {year} (model months {12 * year} to {12 * year + 11}).</p>" + _table(["district", *(f"{c} ({units[c]})" for c in cols)], rows)
+    rows = [
+        [str(r["district"]), *(fmt_value(float(r[c]), units[c]) for c in cols)]
+        for _, r in d.iterrows()
+    ]
+    return f"<p>Program year {year} (model months {12 * year} to {12 * year + 11}).</p>" + _table(
+        ["district", *(f"{c} ({units[c]})" for c in cols)], rows
+    )
 
 
 def _run_events_html(events: pd.DataFrame) -> str:
     if events.empty:
         return "<p>No events were logged.</p>"
     g = events.groupby("event", sort=True)
-    summary = pd.DataFrame({"count": g.size(), "districts": g["district"].nunique(), "first month": g["month"].min(), "last month": g["month"].max()})
-    rows = [[ev, f"{int(r['count']):,}", str(int(r["districts"])), str(int(r["first month"])), str(int(r["last month"]))] for ev, r in summary.iterrows()]
+    summary = pd.DataFrame(
+        {
+            "count": g.size(),
+            "districts": g["district"].nunique(),
+            "first month": g["month"].min(),
+            "last month": g["month"].max(),
+        }
+    )
+    rows = [
+        [
+            ev,
+            f"{int(r['count']):,}",
+            str(int(r["districts"])),
+            str(int(r["first month"])),
+            str(int(r["last month"])),
+        ]
+        for ev, r in summary.iterrows()
+    ]
     return _table(["event", "count", "districts", "first month", "last month"], rows)
 
 
@@ -583,51 +890,129 @@ def write_run_report(result: RunResult, path: str | Path) -> Path:
     return _write(path, _page(f"districtsim run: {name}", sections))
 
 
-def _analysis_figure(indices: pd.DataFrame, method: str, outcomes: list[tuple[str, str, str]]) -> go.Figure:
+def _analysis_figure(
+    indices: pd.DataFrame, method: str, outcomes: list[tuple[str, str, str]]
+) -> go.Figure:
     """Return one panel of sensitivity indices per outcome (at most 12 city-first outcomes)."""
     shown = outcomes[:12]
     ncols = 2
     nrows = max(1, (len(shown) + ncols - 1) // ncols)
     titles = [f"{v}{' (' + d + ')' if d else ''}" for _, d, v in shown]
-    fig = make_subplots(rows=nrows, cols=ncols, subplot_titles=titles, vertical_spacing=0.12 / max(nrows, 1) * 2)
+    fig = make_subplots(
+        rows=nrows, cols=ncols, subplot_titles=titles, vertical_spacing=0.12 / max(nrows, 1) * 2
+    )
     for k, (scope, district, variable) in enumerate(shown):
-        sub = indices[(indices["scope"] == scope) & (indices["district"] == district) & (indices["variable"] == variable)]
+        sub = indices[
+            (indices["scope"] == scope)
+            & (indices["district"] == district)
+            & (indices["variable"] == variable)
+        ]
         row, col = k // ncols + 1, k % ncols + 1
         if method == "sobol":
-            fig.add_bar(x=sub["input"], y=sub["S1"], error_y={"type": "data", "array": sub["S1_conf"]}, name="first order S1", marker_color="#1f77b4", showlegend=k == 0, row=row, col=col)
-            fig.add_bar(x=sub["input"], y=sub["ST"], error_y={"type": "data", "array": sub["ST_conf"]}, name="total ST", marker_color="#d62728", showlegend=k == 0, row=row, col=col)
+            fig.add_bar(
+                x=sub["input"],
+                y=sub["S1"],
+                error_y={"type": "data", "array": sub["S1_conf"]},
+                name="first order S1",
+                marker_color="#1f77b4",
+                showlegend=k == 0,
+                row=row,
+                col=col,
+            )
+            fig.add_bar(
+                x=sub["input"],
+                y=sub["ST"],
+                error_y={"type": "data", "array": sub["ST_conf"]},
+                name="total ST",
+                marker_color="#d62728",
+                showlegend=k == 0,
+                row=row,
+                col=col,
+            )
         elif method == "morris":
-            fig.add_scatter(x=sub["mu_star"], y=sub["sigma"], mode="markers+text", text=sub["input"], textposition="top center", name="inputs", marker_color="#1f77b4", showlegend=False, row=row, col=col)
+            fig.add_scatter(
+                x=sub["mu_star"],
+                y=sub["sigma"],
+                mode="markers+text",
+                text=sub["input"],
+                textposition="top center",
+                name="inputs",
+                marker_color="#1f77b4",
+                showlegend=False,
+                row=row,
+                col=col,
+            )
             fig.update_xaxes(title_text="mu* (mean |elementary effect|)", row=row, col=col)
             fig.update_yaxes(title_text="sigma", row=row, col=col)
         else:
-            fig.add_bar(x=sub["input"], y=sub["spearman_rho"], name="Spearman rank correlation", marker_color="#1f77b4", showlegend=k == 0, row=row, col=col)
+            fig.add_bar(
+                x=sub["input"],
+                y=sub["spearman_rho"],
+                name="Spearman rank correlation",
+                marker_color="#1f77b4",
+                showlegend=k == 0,
+                row=row,
+                col=col,
+            )
             fig.update_yaxes(range=[-1, 1], row=row, col=col)
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.08})
     return fig
 
 
-def write_analysis_report(tables: dict[str, pd.DataFrame], sweep: dict[str, Any], path: str | Path) -> Path:
+def write_analysis_report(
+    tables: dict[str, pd.DataFrame], sweep: dict[str, Any], path: str | Path
+) -> Path:
     """Write the sensitivity analysis of a sweep (``districtsim analyze``) as one self-contained HTML file."""
     indices = tables["indices"]
     spec = sweep.get("spec", {})
     method = spec.get("design_spec", {}).get("method", "?")
     when = "year" if "year" in indices.columns else "month"
-    keys = list(dict.fromkeys(zip(indices["scope"].astype(str), indices["district"].astype(str), indices["variable"].astype(str), strict=True)))
+    keys = list(
+        dict.fromkeys(
+            zip(
+                indices["scope"].astype(str),
+                indices["district"].astype(str),
+                indices["variable"].astype(str),
+                strict=True,
+            )
+        )
+    )
     keys.sort(key=lambda k: (k[0] != "city", k[1], k[2]))
     explain = {
         "sobol": "First-order index S1: the share of the outcome's variance explained by the input alone; total index ST: including its interactions. Bars are 95% bootstrap intervals. Inputs with ST near 0 do not matter over their ranges.",
         "morris": "mu* is the mean absolute elementary effect of moving an input across its range (on a 0-1 scale), a ranking of importance; sigma is their spread: high sigma means non-linear effects or interactions.",
-    }.get(method, "Spearman rank correlation of the outcome with each input over the design points (-1..1), and in the tables the slope of a linear fit per unit of the input and the mean outcome per level.")
-    numeric = [c for c in indices.columns if c not in ("scope", "district", "variable", when, "method", "input")]
-    rows = [[str(r["variable"]), str(r["district"]) or "city", str(r["input"]), *[f"{r[c]:.4g}" if isinstance(r[c], int | float | np.floating) else str(r[c]) for c in numeric]] for _, r in indices.iterrows()]
+    }.get(
+        method,
+        "Spearman rank correlation of the outcome with each input over the design points (-1..1), and in the tables the slope of a linear fit per unit of the input and the mean outcome per level.",
+    )
+    numeric = [
+        c
+        for c in indices.columns
+        if c not in ("scope", "district", "variable", when, "method", "input")
+    ]
+    rows = [
+        [
+            str(r["variable"]),
+            str(r["district"]) or "city",
+            str(r["input"]),
+            *[
+                f"{r[c]:.4g}" if isinstance(r[c], int | float | np.floating) else str(r[c])
+                for c in numeric
+            ],
+        ]
+        for _, r in indices.iterrows()
+    ]
     sections = [
         f"<h1>Sensitivity analysis: {_esc(spec.get('name', 'sweep'))}</h1>",
         f'<p class="meta">{_esc(spec.get("description", ""))}<br>Design: {_esc(method)}, {sweep.get("n_points", "?")} points x {sweep.get("replicates", "?")} replicates; '
         f"outcomes of the last {when} ({int(indices[when].max()) if len(indices) else '?'}), each point the mean over its finished replicates; districtsim {_esc(sweep.get('version', '?'))}.</p>",
         "<h2>Indices by outcome</h2>",
         f'<p class="explain">{_esc(explain)}</p>',
-        _figure_html(_analysis_figure(indices, method, keys), "fig-indices", 320 * max(1, (min(len(keys), 12) + 1) // 2)),
+        _figure_html(
+            _analysis_figure(indices, method, keys),
+            "fig-indices",
+            320 * max(1, (min(len(keys), 12) + 1) // 2),
+        ),
         "<h2>All indices</h2>",
         _table(["outcome", "district", "input", *numeric], rows),
     ]

@@ -32,10 +32,22 @@ def neighbour_mean(values: np.ndarray, adjacency: sp.csr_matrix) -> np.ndarray:
     return np.where(deg > 0, s / np.maximum(deg, 1), values)
 
 
-def reputation_target(liveability: np.ndarray, visibility: np.ndarray, achievement: np.ndarray, stat: np.ndarray, nbr: np.ndarray, p: Reputation) -> np.ndarray:
+def reputation_target(
+    liveability: np.ndarray,
+    visibility: np.ndarray,
+    achievement: np.ndarray,
+    stat: np.ndarray,
+    nbr: np.ndarray,
+    p: Reputation,
+) -> np.ndarray:
     """Return the reputation target R*."""
     w = p.w_liveability + p.w_achievement + p.w_status + p.w_spillover
-    x = p.w_liveability * liveability + p.w_achievement * visibility * achievement + p.w_status * stat + p.w_spillover * nbr
+    x = (
+        p.w_liveability * liveability
+        + p.w_achievement * visibility * achievement
+        + p.w_status * stat
+        + p.w_spillover * nbr
+    )
     return np.clip(x / w, 0.0, 1.0) if w > 0 else np.zeros_like(x)
 
 
@@ -71,7 +83,11 @@ def utility(
     """
     base = a.b_reputation * reputation + a.b_liveability * liveability
     cost_share = cost_per_eur_m2 * np.exp(log_price[None, :] - log_income[:, None])
-    return base[None, :] - a.b_price * cost_share + a.b_future * orientation[:, None] * creative[None, :]
+    return (
+        base[None, :]
+        - a.b_price * cost_share
+        + a.b_future * orientation[:, None] * creative[None, :]
+    )
 
 
 def logit_shares(v: np.ndarray) -> np.ndarray:

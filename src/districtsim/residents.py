@@ -38,7 +38,9 @@ class Residents:
     months_in_district: np.ndarray  # int32
     price_ref_eur_m2: np.ndarray  # float32, the district price when the occupant moved in
     is_competent: np.ndarray  # bool
-    member_of: np.ndarray  # int8, slot of the association in its district (Association.slot), -1 = none
+    member_of: (
+        np.ndarray
+    )  # int8, slot of the association in its district (Association.slot), -1 = none
     is_active: np.ndarray  # bool, took part this month
     was_active: np.ndarray  # bool, took part last month
 
@@ -88,7 +90,10 @@ class Blocks:
     def count(self, mask: np.ndarray) -> np.ndarray:
         """Return the number of True places in each district (as float, like ``bincount`` weights)."""
         start = self.start
-        return np.array([np.count_nonzero(mask[start[d] : start[d + 1]]) for d in range(self.n_blocks)], dtype=float)
+        return np.array(
+            [np.count_nonzero(mask[start[d] : start[d + 1]]) for d in range(self.n_blocks)],
+            dtype=float,
+        )
 
     def sum(self, values: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
         """Return the float64 sum of ``values`` (over places where ``where`` is True) in each district."""
@@ -101,7 +106,9 @@ class Blocks:
         return np.repeat(np.asarray(values, dtype=dtype), self.size)
 
 
-def district_blocks(specs: tuple[DistrictSpec, ...], params: Params, scale: float, months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def district_blocks(
+    specs: tuple[DistrictSpec, ...], params: Params, scale: float, months: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return per-district (initial places, places built later, initial residents), simulated units.
 
     Initial places are ``dwellings * persons_per_dwelling * scale``; places built
@@ -118,7 +125,9 @@ def district_blocks(specs: tuple[DistrictSpec, ...], params: Params, scale: floa
     return places0, later, residents0
 
 
-def draw_incomes(rng: np.random.Generator, median_eur: np.ndarray | float, sigma: float, n: int) -> np.ndarray:
+def draw_incomes(
+    rng: np.random.Generator, median_eur: np.ndarray | float, sigma: float, n: int
+) -> np.ndarray:
     """Draw lognormal incomes (EUR/year) around ``median_eur``."""
     return (np.asarray(median_eur) * np.exp(sigma * rng.standard_normal(n))).astype(np.float32)
 
@@ -126,11 +135,15 @@ def draw_incomes(rng: np.random.Generator, median_eur: np.ndarray | float, sigma
 def draw_engagement(rng: np.random.Generator, params: Params, tenure: np.ndarray) -> np.ndarray:
     """Draw engagement from Beta(a, b), with a bonus for owners (DiPasquale & Glaeser 1999)."""
     pp = params.population
-    e = rng.beta(pp.engagement_a, pp.engagement_b, tenure.shape[0]) + pp.owner_engagement_bonus * (tenure == OWNER)
+    e = rng.beta(pp.engagement_a, pp.engagement_b, tenure.shape[0]) + pp.owner_engagement_bonus * (
+        tenure == OWNER
+    )
     return np.clip(e, 0.0, 1.0).astype(np.float32)
 
 
-def draw_orientation(rng: np.random.Generator, mean: np.ndarray | float, concentration: float, n: int) -> np.ndarray:
+def draw_orientation(
+    rng: np.random.Generator, mean: np.ndarray | float, concentration: float, n: int
+) -> np.ndarray:
     """Draw future orientation from a Beta distribution with the given mean and a+b."""
     mean = np.clip(np.broadcast_to(np.asarray(mean, dtype=float), (n,)), 0.01, 0.99)
     return rng.beta(mean * concentration, (1.0 - mean) * concentration).astype(np.float32)
@@ -142,7 +155,14 @@ def draw_theta(rng: np.random.Generator, params: Params, n: int) -> np.ndarray:
     return (m.theta_mean + m.theta_sd * rng.standard_normal(n)).astype(np.float32)
 
 
-def init_residents(specs: tuple[DistrictSpec, ...], params: Params, scale: float, months: int, rng: np.random.Generator, extra: dict[int, list[tuple[int, np.ndarray, float, float]]] | None = None) -> Residents:
+def init_residents(
+    specs: tuple[DistrictSpec, ...],
+    params: Params,
+    scale: float,
+    months: int,
+    rng: np.random.Generator,
+    extra: dict[int, list[tuple[int, np.ndarray, float, float]]] | None = None,
+) -> Residents:
     """Build the places and the initial population of every district.
 
     Args:
@@ -160,7 +180,9 @@ def init_residents(specs: tuple[DistrictSpec, ...], params: Params, scale: float
     """
     places0, later, residents0 = district_blocks(specs, params, scale, months)
     extra = extra or {}
-    added = np.array([sum(n for n, *_ in extra.get(d, [])) for d in range(len(specs))], dtype=np.int64)
+    added = np.array(
+        [sum(n for n, *_ in extra.get(d, [])) for d in range(len(specs))], dtype=np.int64
+    )
     sizes = places0 + later + added
     n = int(sizes.sum())
     district = np.repeat(np.arange(len(specs), dtype=np.int16), sizes)
@@ -171,7 +193,11 @@ def init_residents(specs: tuple[DistrictSpec, ...], params: Params, scale: float
     for d, spec in enumerate(specs):
         lo, hi = start[d], start[d + 1] - added[d]
         u = rng.random(hi - lo)
-        tenure[lo:hi] = np.where(u < spec.share_owner, OWNER, np.where(u < spec.share_owner + spec.share_social, SOCIAL, PRIVATE))
+        tenure[lo:hi] = np.where(
+            u < spec.share_owner,
+            OWNER,
+            np.where(u < spec.share_owner + spec.share_social, SOCIAL, PRIVATE),
+        )
         # Later places open evenly over the horizon (construction).
         if later[d] > 0:
             built[lo + places0[d] : hi] = np.sort(rng.integers(1, max(months, 2), later[d]))
@@ -179,22 +205,39 @@ def init_residents(specs: tuple[DistrictSpec, ...], params: Params, scale: float
         # Places of housing interventions: their own tenure mix and completion months.
         for n_new, months_built, share_owner, share_social in extra.get(d, []):
             u = rng.random(n_new)
-            tenure[hi : hi + n_new] = np.where(u < share_owner, OWNER, np.where(u < share_owner + share_social, SOCIAL, PRIVATE))
+            tenure[hi : hi + n_new] = np.where(
+                u < share_owner, OWNER, np.where(u < share_owner + share_social, SOCIAL, PRIVATE)
+            )
             built[hi : hi + n_new] = months_built
             hi += n_new
     pp = params.population
     price = np.array([s.price_eur_m2 for s in specs])
     geo_price = np.exp(np.average(np.log(price), weights=[s.population for s in specs]))
     median = pp.income_median_eur * (price / geo_price) ** pp.income_price_elasticity
-    mode_mean = np.array([pp.orientation_mean_creative if s.mode == "creative" else pp.orientation_mean_traditional for s in specs])
+    mode_mean = np.array(
+        [
+            pp.orientation_mean_creative
+            if s.mode == "creative"
+            else pp.orientation_mean_traditional
+            for s in specs
+        ]
+    )
     m = params.migration
-    annual = np.array([m.move_rate_owner_per_year, m.move_rate_private_per_year, m.move_rate_social_per_year])
+    annual = np.array(
+        [m.move_rate_owner_per_year, m.move_rate_private_per_year, m.move_rate_social_per_year]
+    )
     # Residence durations at the start: geometric with the tenure's move rate (capped at 60 years; a rate of 0 gives the cap).
-    stay = rng.geometric(np.maximum(1.0 - (1.0 - annual[tenure]) ** (1 / 12), 1e-9)).clip(max=720).astype(np.int32)
+    stay = (
+        rng.geometric(np.maximum(1.0 - (1.0 - annual[tenure]) ** (1 / 12), 1e-9))
+        .clip(max=720)
+        .astype(np.int32)
+    )
     trend = params.housing.price_trend_per_year
     engagement = draw_engagement(rng, params, tenure)
     # Initial members: the more engaged are more likely to be members.
-    p_member = params.associations.initial_member_share * engagement / max(float(engagement.mean()), 1e-9)
+    p_member = (
+        params.associations.initial_member_share * engagement / max(float(engagement.mean()), 1e-9)
+    )
     return Residents(
         district=district,
         tenure=tenure,
@@ -205,7 +248,9 @@ def init_residents(specs: tuple[DistrictSpec, ...], params: Params, scale: float
         orientation=draw_orientation(rng, mode_mean[district], pp.orientation_concentration, n),
         theta=draw_theta(rng, params, n),
         months_in_district=np.where(occupied, stay, 0).astype(np.int32),
-        price_ref_eur_m2=(price[district] * np.exp(-np.log1p(trend) * stay / 12.0)).astype(np.float32),
+        price_ref_eur_m2=(price[district] * np.exp(-np.log1p(trend) * stay / 12.0)).astype(
+            np.float32
+        ),
         is_competent=rng.random(n) < pp.p_competent,
         # Initial members get slot 0 (the lead) here; the model then assigns each to an association (DistrictModel._init_associations).
         member_of=np.where(occupied & (rng.random(n) < p_member), 0, -1).astype(np.int8),

@@ -107,7 +107,9 @@ class Recorder:
         self.city_extra: dict[str, np.ndarray] = {"displacement_persons": np.zeros(months)}
         self.n_recorded = 0
 
-    def record(self, t: int, values: dict[str, np.ndarray], mode: list[str], displacement: float) -> None:
+    def record(
+        self, t: int, values: dict[str, np.ndarray], mode: list[str], displacement: float
+    ) -> None:
         """Store month ``t``'s district values (every key of DISTRICT_COLUMNS)."""
         for k in DISTRICT_COLUMNS:
             self.data[k][t] = values[k]
@@ -122,7 +124,10 @@ class Recorder:
             {
                 "month": np.repeat(np.arange(m), d).astype(np.int32),
                 "district": pd.Categorical(np.tile(self.names, m), categories=self.names),
-                "mode": pd.Categorical(self.mode[:m].ravel().astype(str), categories=["traditional", "creative", "innovation_platform"]),
+                "mode": pd.Categorical(
+                    self.mode[:m].ravel().astype(str),
+                    categories=["traditional", "creative", "innovation_platform"],
+                ),
             }
         )
         for k in DISTRICT_COLUMNS:
@@ -134,20 +139,49 @@ class Recorder:
         m = self.n_recorded
         g = {k: v[:m] for k, v in self.data.items()}
         pop = g["population"]
-        w = np.where(pop.sum(axis=1, keepdims=True) > 0, pop / np.maximum(pop.sum(axis=1, keepdims=True), 1e-12), 0.0)
+        w = np.where(
+            pop.sum(axis=1, keepdims=True) > 0,
+            pop / np.maximum(pop.sum(axis=1, keepdims=True), 1e-12),
+            0.0,
+        )
         out: dict[str, Any] = {"month": np.arange(m, dtype=np.int32)}
-        totals = ("population", "dwellings", "vacancies", "active_persons", "members_persons", "active_members_persons", "moves_in_persons", "moves_in_from_outside_persons")
-        totals += ("moves_out_persons", "moves_out_to_outside_persons", "moves_out_burden_persons", "moves_within_persons", "local_firms", "events")
+        totals = (
+            "population",
+            "dwellings",
+            "vacancies",
+            "active_persons",
+            "members_persons",
+            "active_members_persons",
+            "moves_in_persons",
+            "moves_in_from_outside_persons",
+        )
+        totals += (
+            "moves_out_persons",
+            "moves_out_to_outside_persons",
+            "moves_out_burden_persons",
+            "moves_within_persons",
+            "local_firms",
+            "events",
+        )
         totals += tuple(f"moves_out_{k}{t}_persons" for k in ("", "burden_") for t in TENURES)
         totals += ("partners", "innovations", "commercial_value_eur", "public_support_eur")
         for k in totals:
             out[k] = g[k].sum(axis=1)
         out["participation_rate"] = out["active_persons"] / np.maximum(out["population"], 1e-12)
-        for k in ("price_eur_m2", "identity", "liveability", "reputation", "channel_coverage", "mean_income_eur"):
+        for k in (
+            "price_eur_m2",
+            "identity",
+            "liveability",
+            "reputation",
+            "channel_coverage",
+            "mean_income_eur",
+        ):
             out[f"{k}_mean"] = (g[k] * w).sum(axis=1)
         out["price_eur_m2_min"] = g["price_eur_m2"].min(axis=1)
         out["price_eur_m2_max"] = g["price_eur_m2"].max(axis=1)
-        out["price_gini"] = np.array([weighted_gini(g["price_eur_m2"][t], pop[t]) for t in range(m)])
+        out["price_gini"] = np.array(
+            [weighted_gini(g["price_eur_m2"][t], pop[t]) for t in range(m)]
+        )
         out["displacement_persons"] = self.city_extra["displacement_persons"][:m]
         out["creative_districts"] = (self.mode[:m] == "creative").sum(axis=1)
         out["innovation_platform_districts"] = (self.mode[:m] == "innovation_platform").sum(axis=1)
@@ -178,7 +212,9 @@ def _atomic_write(path: Path, write: Any) -> None:
     os.close(fd)
     try:
         write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file the usual permissions
+        os.chmod(
+            tmp, 0o666 & ~_umask()
+        )  # mkstemp creates 0600; give the file the usual permissions
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -201,6 +237,11 @@ def write_results(result: RunResult, out: str | Path, fmt: str = "parquet") -> l
             _atomic_write(path, lambda p, df=df: df.to_csv(p, index=False))
         paths.append(path)
     meta_path = out / "meta.json"
-    _atomic_write(meta_path, lambda p: Path(p).write_text(json.dumps(result.meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"))
+    _atomic_write(
+        meta_path,
+        lambda p: Path(p).write_text(
+            json.dumps(result.meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
+        ),
+    )
     paths.append(meta_path)
     return paths

@@ -36,4 +36,6 @@ class Streams:
         The same (seed, name, month) always gives the same sequence.
         """
         key = (stream_key(name),) if month is None else (stream_key(name), int(month))
-        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy=self.seed, spawn_key=key)))
+        return np.random.Generator(
+            np.random.PCG64(np.random.SeedSequence(entropy=self.seed, spawn_key=key))
+        )

@@ -22,7 +22,9 @@ from districtsim.scenario import Scenario
 EVENT_COLUMNS = ["month", "district", "event", "detail", "value"]
 
 
-def run_scenario(scenario: Scenario, seed: int | None = None, on_month: Callable[[int], None] | None = None) -> RunResult:
+def run_scenario(
+    scenario: Scenario, seed: int | None = None, on_month: Callable[[int], None] | None = None
+) -> RunResult:
     """Run one simulation and return its tables and metadata.
 
     Args:
@@ -54,4 +56,10 @@ def run_scenario(scenario: Scenario, seed: int | None = None, on_month: Callable
         "simulated_places": int(model.residents.n),
         "elapsed_seconds": round(time.perf_counter() - started, 3),
     }
-    return RunResult(districts=model.recorder.districts_frame(), city=model.recorder.city_frame(), events=events, meta=meta, criteria=model.criteria_table())
+    return RunResult(
+        districts=model.recorder.districts_frame(),
+        city=model.recorder.city_frame(),
+        events=events,
+        meta=meta,
+        criteria=model.criteria_table(),
+    )

@@ -122,8 +122,17 @@ class Scenario:
         return {
             "scenario": {k: getattr(self, k) for k in _SCENARIO_KEYS},
             "source": self.source,
-            "districts": [{k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(d).items()} for d in self.districts],
-            "shocks": [{"districts": list(s.districts), "month": s.month, "reputation": s.reputation} for s in self.shocks],
+            "districts": [
+                {
+                    k: list(v) if isinstance(v, tuple) else v
+                    for k, v in dataclasses.asdict(d).items()
+                }
+                for d in self.districts
+            ],
+            "shocks": [
+                {"districts": list(s.districts), "month": s.month, "reputation": s.reputation}
+                for s in self.shocks
+            ],
             "interventions": [iv.to_dict() for iv in self.interventions],
             "params": params_to_dict(self.params),
         }
@@ -155,7 +164,9 @@ def resolve_path(name_or_path: str | None) -> Path:
     if p.suffix == "" and bundled.exists():
         return bundled
     names = ", ".join(bundled_scenarios())
-    raise ScenarioError(str(name_or_path), "", None, f"an existing scenario file or a bundled name ({names})")
+    raise ScenarioError(
+        str(name_or_path), "", None, f"an existing scenario file or a bundled name ({names})"
+    )
 
 
 def load_scenario(name_or_path: str | None = None, overrides: list[str] | None = None) -> Scenario:
@@ -184,7 +195,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(file, "", "invalid TOML", f"valid TOML syntax ({exc})") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(file, "", "an unreadable file", f"a readable UTF-8 text file ({exc})") from None
+        raise ScenarioError(
+            file, "", "an unreadable file", f"a readable UTF-8 text file ({exc})"
+        ) from None
 
 
 def _read_with_base(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
@@ -204,26 +217,48 @@ def _read_with_base(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     file = str(path)
     base_name = head["base"]
     if not isinstance(base_name, str):
-        raise ScenarioError(file, "scenario.base", base_name, "the name of a bundled scenario or a path to a scenario file")
+        raise ScenarioError(
+            file,
+            "scenario.base",
+            base_name,
+            "the name of a bundled scenario or a path to a scenario file",
+        )
     candidate = (path.parent / base_name) if not Path(base_name).is_absolute() else Path(base_name)
     try:
-        base_path = (candidate if candidate.suffix and candidate.exists() else resolve_path(base_name)).resolve()
+        base_path = (
+            candidate if candidate.suffix and candidate.exists() else resolve_path(base_name)
+        ).resolve()
     except ScenarioError as exc:
         raise ScenarioError(file, "scenario.base", base_name, exc.expected) from None
     if base_path == path.resolve() or base_path in seen:
-        raise ScenarioError(file, "scenario.base", base_name, "a scenario that does not (directly or through its own base) name this file as its base")
+        raise ScenarioError(
+            file,
+            "scenario.base",
+            base_name,
+            "a scenario that does not (directly or through its own base) name this file as its base",
+        )
     base_raw = _read_with_base(base_path, (*seen, path.resolve()))
-    scenario_from_dict(base_raw, str(base_path), base_dir=base_path.parent)  # report the base's own mistakes in its own file
+    scenario_from_dict(
+        base_raw, str(base_path), base_dir=base_path.parent
+    )  # report the base's own mistakes in its own file
     if "districts_file" in base_raw:
         spec = dict(base_raw["districts_file"])
         for key in ("districts", "adjacency"):
             if isinstance(spec.get(key), str):
                 spec[key] = str((base_path.parent / spec[key]).resolve())
         base_raw = {**base_raw, "districts_file": spec}
-    merged: dict[str, Any] = {k: v for k, v in base_raw.items() if k not in ("districts", "districts_file") or ("districts" not in raw and "districts_file" not in raw)}
+    merged: dict[str, Any] = {
+        k: v
+        for k, v in base_raw.items()
+        if k not in ("districts", "districts_file")
+        or ("districts" not in raw and "districts_file" not in raw)
+    }
     for key, value in raw.items():
         if key == "scenario":
-            merged["scenario"] = {**base_raw.get("scenario", {}), **{k: v for k, v in value.items() if k != "base"}}
+            merged["scenario"] = {
+                **base_raw.get("scenario", {}),
+                **{k: v for k, v in value.items() if k != "base"},
+            }
         elif key in ("shocks", "interventions") and isinstance(value, list):
             merged[key] = [*base_raw.get(key, []), *value]
         elif key in SECTIONS and isinstance(value, dict) and isinstance(base_raw.get(key), dict):
@@ -234,7 +269,9 @@ def _read_with_base(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     return merged
 
 
-def scenario_from_dict(raw: dict[str, Any], file: str = "<dict>", base_dir: Path | None = None) -> Scenario:
+def scenario_from_dict(
+    raw: dict[str, Any], file: str = "<dict>", base_dir: Path | None = None
+) -> Scenario:
     """Validate a parsed scenario mapping (see module docstring for the keys)."""
     known = {"scenario", "districts", "districts_file", "shocks", "interventions", *SECTIONS}
     for key in raw:
@@ -244,30 +281,55 @@ def scenario_from_dict(raw: dict[str, Any], file: str = "<dict>", base_dir: Path
     values: dict[str, Any] = {}
     for key, value in head.items():
         if key not in _SCENARIO_KEYS:
-            raise ScenarioError(file, f"scenario.{key}", value, f"one of {', '.join(_SCENARIO_KEYS)}")
+            raise ScenarioError(
+                file, f"scenario.{key}", value, f"one of {', '.join(_SCENARIO_KEYS)}"
+            )
         values[key] = _check_scalar(value, *_SCENARIO_KEYS[key], file=file, key=f"scenario.{key}")
     if "districts" in raw and "districts_file" in raw:
-        raise ScenarioError(file, "districts_file", "both [[districts]] and [districts_file]", "only one of them")
+        raise ScenarioError(
+            file, "districts_file", "both [[districts]] and [districts_file]", "only one of them"
+        )
     if "districts_file" in raw:
-        rows, dfile = _districts_from_csv(_table(raw["districts_file"], file, "districts_file"), file, base_dir or Path("."))
+        rows, dfile = _districts_from_csv(
+            _table(raw["districts_file"], file, "districts_file"), file, base_dir or Path(".")
+        )
     else:
         rows, dfile = raw.get("districts"), file
         if not isinstance(rows, list) or not rows:
-            raise ScenarioError(file, "districts", rows, "at least one [[districts]] table, or a [districts_file] table")
+            raise ScenarioError(
+                file,
+                "districts",
+                rows,
+                "at least one [[districts]] table, or a [districts_file] table",
+            )
     districts = _check_districts(rows, dfile)
     months = values.get("months", 240)
     shocks = _check_shocks(raw.get("shocks", []), file, {d.name for d in districts}, months)
-    interventions = check_interventions(raw.get("interventions", []), file, [d.name for d in districts], months)
+    interventions = check_interventions(
+        raw.get("interventions", []), file, [d.name for d in districts], months
+    )
     params = _check_params(raw, file)
     _check_cross(params, file)
-    return Scenario(districts=districts, shocks=shocks, interventions=interventions, params=params, source=file, **values)
+    return Scenario(
+        districts=districts,
+        shocks=shocks,
+        interventions=interventions,
+        params=params,
+        source=file,
+        **values,
+    )
 
 
 def _check_cross(params: Params, file: str) -> None:
     """Check rules that involve more than one parameter."""
     prog = params.program
     if prog.municipality_share + prog.state_share > 1 + 1e-9:
-        raise ScenarioError(file, "program.state_share", prog.state_share, f"municipality_share + state_share <= 1 (municipality_share is {prog.municipality_share}; the innovation fund pays the rest)")
+        raise ScenarioError(
+            file,
+            "program.state_share",
+            prog.state_share,
+            f"municipality_share + state_share <= 1 (municipality_share is {prog.municipality_share}; the innovation fund pays the rest)",
+        )
 
 
 def _table(value: Any, file: str, key: str) -> dict[str, Any]:
@@ -276,7 +338,16 @@ def _table(value: Any, file: str, key: str) -> dict[str, Any]:
     return value
 
 
-def _check_scalar(value: Any, typ: type, lo: float | None, hi: float | None, what: str = "", *, file: str, key: str) -> Any:
+def _check_scalar(
+    value: Any,
+    typ: type,
+    lo: float | None,
+    hi: float | None,
+    what: str = "",
+    *,
+    file: str,
+    key: str,
+) -> Any:
     expected = what or typ.__name__
     if typ is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
@@ -287,13 +358,17 @@ def _check_scalar(value: Any, typ: type, lo: float | None, hi: float | None, wha
     else:
         ok = isinstance(value, typ) and not isinstance(value, bool)
     if not ok:
-        raise ScenarioError(file, key, value, f"{expected} ({typ.__name__})" if what else typ.__name__)
+        raise ScenarioError(
+            file, key, value, f"{expected} ({typ.__name__})" if what else typ.__name__
+        )
     if typ is float and not math.isfinite(value):
         raise ScenarioError(file, key, value, f"a finite number{': ' + what if what else ''}")
     if typ in (int, float) and ((lo is not None and value < lo) or (hi is not None and value > hi)):
         lo_s = "-inf" if lo is None else f"{lo:g}"
         hi_s = "inf" if hi is None else f"{hi:g}"
-        raise ScenarioError(file, key, value, f"a value in [{lo_s}, {hi_s}]" + (f": {what}" if what else ""))
+        raise ScenarioError(
+            file, key, value, f"a value in [{lo_s}, {hi_s}]" + (f": {what}" if what else "")
+        )
     return value
 
 
@@ -304,7 +379,10 @@ def _check_param_value(cls: type, name: str, value: Any, file: str, key: str) ->
     if isinstance(default, tuple):
         if not isinstance(value, list):
             raise ScenarioError(file, key, value, f"a list of integers ({unit})")
-        return tuple(_check_scalar(v, int, lo, hi, file=file, key=f"{key}[{i}]", what=unit) for i, v in enumerate(value))
+        return tuple(
+            _check_scalar(v, int, lo, hi, file=file, key=f"{key}[{i}]", what=unit)
+            for i, v in enumerate(value)
+        )
     if isinstance(default, str):
         choices = unit.split("|")
         if value not in choices:
@@ -351,49 +429,100 @@ def _check_districts(rows: list[Any], file: str) -> tuple[DistrictSpec, ...]:
         row = _table(row, file, where)
         for key in row:
             if key not in allowed:
-                raise ScenarioError(file, f"{where}.{key}", row[key], f"one of {', '.join(allowed)}")
+                raise ScenarioError(
+                    file, f"{where}.{key}", row[key], f"one of {', '.join(allowed)}"
+                )
         for key in allowed:
             if key not in row and key not in _OPTIONAL:
                 raise ScenarioError(file, f"{where}.{key}", None, f"a value for {key}")
-        vals = {k: _check_scalar(row[k], *_DISTRICT_KEYS[k], file=file, key=f"{where}.{k}") for k in _DISTRICT_KEYS if k in row}
+        vals = {
+            k: _check_scalar(row[k], *_DISTRICT_KEYS[k], file=file, key=f"{where}.{k}")
+            for k in _DISTRICT_KEYS
+            if k in row
+        }
         if vals["name"] in names:
-            raise ScenarioError(file, f"{where}.name", vals["name"], "a name not used by another district")
+            raise ScenarioError(
+                file, f"{where}.name", vals["name"], "a name not used by another district"
+            )
         names.append(vals["name"])
         if vals["share_owner"] + vals["share_social"] > 1 + 1e-9:
-            raise ScenarioError(file, f"{where}.share_social", vals["share_social"], f"share_owner + share_social <= 1 (share_owner is {vals['share_owner']})")
+            raise ScenarioError(
+                file,
+                f"{where}.share_social",
+                vals["share_social"],
+                f"share_owner + share_social <= 1 (share_owner is {vals['share_owner']})",
+            )
         if row["mode"] not in MODES:
             raise ScenarioError(file, f"{where}.mode", row["mode"], f"one of {', '.join(MODES)}")
         channels = row["channels"]
         if not isinstance(channels, list) or any(c not in CHANNELS for c in channels):
-            raise ScenarioError(file, f"{where}.channels", channels, f"a list drawn from {', '.join(CHANNELS)}")
+            raise ScenarioError(
+                file, f"{where}.channels", channels, f"a list drawn from {', '.join(CHANNELS)}"
+            )
         neighbours = row.get("neighbours", [])
         if not isinstance(neighbours, list) or not all(isinstance(n, str) for n in neighbours):
             raise ScenarioError(file, f"{where}.neighbours", neighbours, "a list of district names")
-        vals.update(mode=row["mode"], channels=tuple(c for c in CHANNELS if c in channels), neighbours=tuple(neighbours))
+        vals.update(
+            mode=row["mode"],
+            channels=tuple(c for c in CHANNELS if c in channels),
+            neighbours=tuple(neighbours),
+        )
         if "associations" in row:
             kinds = row["associations"]
-            if not isinstance(kinds, list) or any(k not in KINDS for k in kinds) or len(set(kinds)) < len(kinds):
-                raise ScenarioError(file, f"{where}.associations", kinds, f"a list of distinct kinds drawn from {', '.join(KINDS)} (the district_association is always present)")
-            vals["associations"] = tuple(k for k in KINDS if k in kinds or k == "district_association")
+            if (
+                not isinstance(kinds, list)
+                or any(k not in KINDS for k in kinds)
+                or len(set(kinds)) < len(kinds)
+            ):
+                raise ScenarioError(
+                    file,
+                    f"{where}.associations",
+                    kinds,
+                    f"a list of distinct kinds drawn from {', '.join(KINDS)} (the district_association is always present)",
+                )
+            vals["associations"] = tuple(
+                k for k in KINDS if k in kinds or k == "district_association"
+            )
         out.append(DistrictSpec(**vals))
     for i, d in enumerate(out):
         capacity = d.dwellings * 10
         if d.population > capacity:
-            raise ScenarioError(file, f"districts[{i}].population", d.population, f"at most 10 persons per dwelling ({d.dwellings} dwellings)")
+            raise ScenarioError(
+                file,
+                f"districts[{i}].population",
+                d.population,
+                f"at most 10 persons per dwelling ({d.dwellings} dwellings)",
+            )
         for n in d.neighbours:
             if n not in names:
-                raise ScenarioError(file, f"districts[{i}].neighbours", n, f"the name of a district in this scenario ({', '.join(names[:6])}, ...)")
+                raise ScenarioError(
+                    file,
+                    f"districts[{i}].neighbours",
+                    n,
+                    f"the name of a district in this scenario ({', '.join(names[:6])}, ...)",
+                )
             if n == d.name:
-                raise ScenarioError(file, f"districts[{i}].neighbours", n, "another district (not itself)")
+                raise ScenarioError(
+                    file, f"districts[{i}].neighbours", n, "another district (not itself)"
+                )
     return tuple(out)
 
 
-def _districts_from_csv(spec: dict[str, Any], file: str, base: Path) -> tuple[list[dict[str, Any]], str]:
+def _districts_from_csv(
+    spec: dict[str, Any], file: str, base: Path
+) -> tuple[list[dict[str, Any]], str]:
     for key in spec:
         if key not in ("districts", "adjacency"):
-            raise ScenarioError(file, f"districts_file.{key}", spec[key], "one of districts, adjacency")
+            raise ScenarioError(
+                file, f"districts_file.{key}", spec[key], "one of districts, adjacency"
+            )
     if not isinstance(spec.get("districts"), str):
-        raise ScenarioError(file, "districts_file.districts", spec.get("districts"), "a path to a CSV of districts, relative to the scenario file")
+        raise ScenarioError(
+            file,
+            "districts_file.districts",
+            spec.get("districts"),
+            "a path to a CSV of districts, relative to the scenario file",
+        )
     dpath = base / spec["districts"]
     rows = _read_csv(dpath, file, "districts_file.districts")
     dfile = str(dpath)
@@ -401,7 +530,12 @@ def _districts_from_csv(spec: dict[str, Any], file: str, base: Path) -> tuple[li
     for i, row in enumerate(rows):
         out: dict[str, Any] = {}
         if None in row:
-            raise ScenarioError(dfile, f"row {i + 2}", row[None], f"as many cells as the header has columns ({len(row) - 1})")
+            raise ScenarioError(
+                dfile,
+                f"row {i + 2}",
+                row[None],
+                f"as many cells as the header has columns ({len(row) - 1})",
+            )
         for key, text in row.items():
             key = (key or "").strip()
             text = (text or "").strip()
@@ -419,20 +553,32 @@ def _districts_from_csv(spec: dict[str, Any], file: str, base: Path) -> tuple[li
                 try:
                     out[key] = int(text) if typ is int else float(text)
                 except ValueError:
-                    raise ScenarioError(dfile, where, text, f"a number ({_DISTRICT_KEYS[key][3]})") from None
+                    raise ScenarioError(
+                        dfile, where, text, f"a number ({_DISTRICT_KEYS[key][3]})"
+                    ) from None
             else:
                 out[key] = text
         parsed.append(out)
     if "adjacency" in spec:
         if not isinstance(spec["adjacency"], str):
-            raise ScenarioError(file, "districts_file.adjacency", spec["adjacency"], "a path to a CSV with columns district,neighbour")
+            raise ScenarioError(
+                file,
+                "districts_file.adjacency",
+                spec["adjacency"],
+                "a path to a CSV with columns district,neighbour",
+            )
         apath = base / spec["adjacency"]
         names = [r.get("name") for r in parsed]
         for i, row in enumerate(_read_csv(apath, file, "districts_file.adjacency")):
             a, b = (row.get("district") or "").strip(), (row.get("neighbour") or "").strip()
             for col, val in (("district", a), ("neighbour", b)):
                 if val not in names:
-                    raise ScenarioError(str(apath), f"row {i + 2}, column {col}", val, "the name of a district in the districts CSV")
+                    raise ScenarioError(
+                        str(apath),
+                        f"row {i + 2}, column {col}",
+                        val,
+                        "the name of a district in the districts CSV",
+                    )
             parsed[names.index(a)].setdefault("neighbours", []).append(b)
     return parsed, dfile
 
@@ -442,9 +588,19 @@ def _read_csv(path: Path, file: str, key: str) -> list[dict[str, str]]:
         with path.open(newline="", encoding="utf-8-sig") as fh:
             return list(csv.DictReader(fh))
     except UnicodeDecodeError as exc:
-        raise ScenarioError(str(path), "", "bytes that are not UTF-8", f"a UTF-8 text file (save the CSV as UTF-8; {exc.reason} at byte {exc.start})") from None
+        raise ScenarioError(
+            str(path),
+            "",
+            "bytes that are not UTF-8",
+            f"a UTF-8 text file (save the CSV as UTF-8; {exc.reason} at byte {exc.start})",
+        ) from None
     except OSError:
-        raise ScenarioError(file, key, str(path), "an existing, readable CSV file (paths are relative to the scenario file)") from None
+        raise ScenarioError(
+            file,
+            key,
+            str(path),
+            "an existing, readable CSV file (paths are relative to the scenario file)",
+        ) from None
 
 
 def _check_shocks(rows: Any, file: str, names: set[str], months: int) -> tuple[Shock, ...]:
@@ -456,16 +612,38 @@ def _check_shocks(rows: Any, file: str, names: set[str], months: int) -> tuple[S
         row = _table(row, file, where)
         for key in row:
             if key not in ("district", "month", "reputation"):
-                raise ScenarioError(file, f"{where}.{key}", row[key], "one of district, month, reputation")
+                raise ScenarioError(
+                    file, f"{where}.{key}", row[key], "one of district, month, reputation"
+                )
         target = row.get("district")
         targets = [target] if isinstance(target, str) else target
         if not isinstance(targets, list) or not targets:
-            raise ScenarioError(file, f"{where}.district", target, "a district name or a list of names")
+            raise ScenarioError(
+                file, f"{where}.district", target, "a district name or a list of names"
+            )
         for t in targets:
             if t not in names:
-                raise ScenarioError(file, f"{where}.district", t, "the name of a district in this scenario")
-        month = _check_scalar(row.get("month"), int, 0, months - 1, file=file, key=f"{where}.month", what=f"a month within the horizon 0..{months - 1}")
-        size = _check_scalar(row.get("reputation"), float, -1, 1, file=file, key=f"{where}.reputation", what="a change of reputation, -1..1")
+                raise ScenarioError(
+                    file, f"{where}.district", t, "the name of a district in this scenario"
+                )
+        month = _check_scalar(
+            row.get("month"),
+            int,
+            0,
+            months - 1,
+            file=file,
+            key=f"{where}.month",
+            what=f"a month within the horizon 0..{months - 1}",
+        )
+        size = _check_scalar(
+            row.get("reputation"),
+            float,
+            -1,
+            1,
+            file=file,
+            key=f"{where}.reputation",
+            what="a change of reputation, -1..1",
+        )
         out.append(Shock(tuple(targets), month, size))
     return tuple(out)
 
@@ -487,7 +665,9 @@ def _set_value(scen: Scenario, path: str, value: Any, file: str) -> Scenario:
     section, key = path.split(".", 1) if "." in path else ("", path)
     if section == "scenario":
         if key not in _SCENARIO_KEYS:
-            raise ScenarioError(file, path, value, f"one of scenario.{', scenario.'.join(_SCENARIO_KEYS)}")
+            raise ScenarioError(
+                file, path, value, f"one of scenario.{', scenario.'.join(_SCENARIO_KEYS)}"
+            )
         value = _check_scalar(value, *_SCENARIO_KEYS[key], file=file, key=path)
         new = dataclasses.replace(scen, **{key: value})
         if key == "months":
@@ -511,7 +691,17 @@ def _check_shocks_horizon(scen: Scenario, how: str | None = None) -> None:
     how = how or f"--set scenario.months={scen.months}"
     for i, s in enumerate(scen.shocks):
         if s.month >= scen.months:
-            raise ScenarioError(scen.source, f"shocks[{i}].month", s.month, f"a month within the horizon 0..{scen.months - 1} ({how})")
+            raise ScenarioError(
+                scen.source,
+                f"shocks[{i}].month",
+                s.month,
+                f"a month within the horizon 0..{scen.months - 1} ({how})",
+            )
     for iv in scen.interventions:
         if iv.start_month >= scen.months:
-            raise ScenarioError(scen.source, f"interventions[{iv.index}].start_month", iv.start_month, f"a month within the horizon 0..{scen.months - 1} ({how})")
+            raise ScenarioError(
+                scen.source,
+                f"interventions[{iv.index}].start_month",
+                iv.start_month,
+                f"a month within the horizon 0..{scen.months - 1} ({how})",
+            )

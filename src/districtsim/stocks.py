@@ -23,10 +23,16 @@ def capped(x: np.ndarray, ref: float) -> np.ndarray:
     return np.minimum(np.asarray(x, dtype=float) / ref, 1.0)
 
 
-def identity_target(coverage: np.ndarray, participation: np.ndarray, events_per_year: np.ndarray, p: Identity) -> np.ndarray:
+def identity_target(
+    coverage: np.ndarray, participation: np.ndarray, events_per_year: np.ndarray, p: Identity
+) -> np.ndarray:
     """Return the identity target from channel coverage, participation and events [S4]."""
     w = p.w_coverage + p.w_participation + p.w_events
-    x = p.w_coverage * capped(coverage, p.coverage_ref) + p.w_participation * capped(participation, p.participation_ref) + p.w_events * capped(events_per_year, p.events_ref_per_year)
+    x = (
+        p.w_coverage * capped(coverage, p.coverage_ref)
+        + p.w_participation * capped(participation, p.participation_ref)
+        + p.w_events * capped(events_per_year, p.events_ref_per_year)
+    )
     return x / w if w > 0 else np.zeros_like(x)
 
 
@@ -41,7 +47,9 @@ def liveability_target(
     events_ref_per_year: float,
 ) -> np.ndarray:
     """Return the liveability target: amenity, meeting places, events, services, benefit, minus crowding."""
-    crowd = np.maximum(occupancy - p.crowding_occupancy, 0.0) / max(1.0 - p.crowding_occupancy, 1e-9)
+    crowd = np.maximum(occupancy - p.crowding_occupancy, 0.0) / max(
+        1.0 - p.crowding_occupancy, 1e-9
+    )
     x = (
         p.base
         + p.w_amenity * amenity
@@ -54,7 +62,15 @@ def liveability_target(
     return np.clip(x, 0.0, 1.0)
 
 
-def knowledge_update(k_public: np.ndarray, k_private: np.ndarray, active_persons: np.ndarray, public_share: np.ndarray, k: Knowledge, decay_public: float, decay_private: float) -> tuple[np.ndarray, np.ndarray]:
+def knowledge_update(
+    k_public: np.ndarray,
+    k_private: np.ndarray,
+    active_persons: np.ndarray,
+    public_share: np.ndarray,
+    k: Knowledge,
+    decay_public: float,
+    decay_private: float,
+) -> tuple[np.ndarray, np.ndarray]:
     """Return the new (public, undocumented) knowledge stocks in person-months.
 
     New knowledge is ``gamma_k * active persons * doc_share`` a month; the
@@ -62,4 +78,6 @@ def knowledge_update(k_public: np.ndarray, k_private: np.ndarray, active_persons
     undocumented and decays faster.
     """
     new = k.gamma_k * active_persons * k.doc_share
-    return k_public * (1.0 - decay_public) + new * public_share, k_private * (1.0 - decay_private) + new * (1.0 - public_share)
+    return k_public * (1.0 - decay_public) + new * public_share, k_private * (
+        1.0 - decay_private
+    ) + new * (1.0 - public_share)

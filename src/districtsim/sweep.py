@@ -92,7 +92,15 @@ import pandas as pd
 from districtsim import __version__
 from districtsim.compare import _ignore_sigint
 from districtsim.errors import ScenarioError
-from districtsim.experiment import FLOW_VARIABLES, SEED_SCHEME, Experiment, Outputs, city_columns, design_size, experiment_hash
+from districtsim.experiment import (
+    FLOW_VARIABLES,
+    SEED_SCHEME,
+    Experiment,
+    Outputs,
+    city_columns,
+    design_size,
+    experiment_hash,
+)
 from districtsim.results import DISTRICT_COLUMNS, RunResult, _atomic_write
 
 RUN_COLUMNS = ["run_id", "point", "replicate", "seed"]
@@ -156,19 +164,35 @@ def summarise(result: RunResult, outputs: Outputs) -> pd.DataFrame:
     d, c = result.districts, result.city
     names = [str(n) for n in d["district"].cat.categories]
     m = len(c)
-    scopes = {"city": ("city",), "district": ("district",), "both": ("city", "district")}[outputs.scope]
+    scopes = {"city": ("city",), "district": ("district",), "both": ("city", "district")}[
+        outputs.scope
+    ]
     frames = []
     for scope in scopes:
-        cols = [v for v in outputs.variables if v in (city_columns() if scope == "city" else DISTRICT_COLUMNS)]
+        cols = [
+            v
+            for v in outputs.variables
+            if v in (city_columns() if scope == "city" else DISTRICT_COLUMNS)
+        ]
         for var in cols:
-            arr = c[var].to_numpy(dtype=float)[:, None] if scope == "city" else d[var].to_numpy(dtype=float).reshape(m, len(names))
+            arr = (
+                c[var].to_numpy(dtype=float)[:, None]
+                if scope == "city"
+                else d[var].to_numpy(dtype=float).reshape(m, len(names))
+            )
             labels = [""] if scope == "city" else names
             if outputs.summary == "yearly":
                 years = np.arange(m) // 12
                 n_years = int(years[-1]) + 1
                 how = "sum" if var in FLOW_VARIABLES else "mean"
                 counts = np.bincount(years, minlength=n_years)
-                sums = np.stack([np.bincount(years, weights=arr[:, j], minlength=n_years) for j in range(arr.shape[1])], axis=0)
+                sums = np.stack(
+                    [
+                        np.bincount(years, weights=arr[:, j], minlength=n_years)
+                        for j in range(arr.shape[1])
+                    ],
+                    axis=0,
+                )
                 vals = sums if how == "sum" else sums / counts
                 frames.append(
                     pd.DataFrame(
@@ -186,8 +210,20 @@ def summarise(result: RunResult, outputs: Outputs) -> pd.DataFrame:
             else:
                 months = np.asarray(outputs.months, dtype=np.int64)
                 if months.max() >= m:
-                    raise ValueError(f"outputs.months asks for month {int(months.max())}, but the run has {m} months")
-                frames.append(pd.DataFrame({"scope": scope, "district": np.repeat(labels, len(months)), "variable": var, "month": np.tile(months.astype(np.int32), len(labels)), "value": arr[months].T.ravel()}))
+                    raise ValueError(
+                        f"outputs.months asks for month {int(months.max())}, but the run has {m} months"
+                    )
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "scope": scope,
+                            "district": np.repeat(labels, len(months)),
+                            "variable": var,
+                            "month": np.tile(months.astype(np.int32), len(labels)),
+                            "value": arr[months].T.ravel(),
+                        }
+                    )
+                )
     df = pd.concat(frames, ignore_index=True)
     return df[YEARLY_COLUMNS if outputs.summary == "yearly" else MONTHLY_COLUMNS]
 
@@ -201,10 +237,18 @@ def run_task(task: RunTask) -> RunRecord:
         scenario = task.experiment.scenario_for(task.values)
         result = run_scenario(scenario, seed=task.seed)
         table = summarise(result, task.experiment.outputs)
-        return RunRecord(task.run_id, True, outcomes=table, elapsed_seconds=time.perf_counter() - started)
+        return RunRecord(
+            task.run_id, True, outcomes=table, elapsed_seconds=time.perf_counter() - started
+        )
     except Exception as exc:  # a failing run is recorded and the sweep goes on
         text = str(exc).splitlines()[0] if str(exc) else ""
-        return RunRecord(task.run_id, False, error=f"{type(exc).__name__}: {text}", traceback=traceback.format_exc(), elapsed_seconds=time.perf_counter() - started)
+        return RunRecord(
+            task.run_id,
+            False,
+            error=f"{type(exc).__name__}: {text}",
+            traceback=traceback.format_exc(),
+            elapsed_seconds=time.perf_counter() - started,
+        )
 
 
 Executor = Callable[[Iterable[RunTask], Callable[[RunRecord], None]], None]
@@ -223,7 +267,11 @@ def local_executor(workers: int = 1) -> Executor:
             for task in tasks:
                 sink(run_task(task))
             return
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_sigint)
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_ignore_sigint,
+        )
         inflight: set[Future[RunRecord]] = set()
         it: Iterator[RunTask] = iter(tasks)
 
@@ -279,12 +327,18 @@ class DaskExecutor:
             scheme, loc = parse_address(address)
             host, port = parse_host_port(loc) if scheme == "tcp" else (None, None)
         except (ValueError, TypeError) as exc:
-            raise ClusterError(f"{address!r} is not a scheduler address ({_one_line(exc)}); expected tcp://HOST:PORT, as printed by `dask scheduler`") from None
-        if host is not None:  # refuse quickly when nothing listens there (the client would retry until the timeout)
+            raise ClusterError(
+                f"{address!r} is not a scheduler address ({_one_line(exc)}); expected tcp://HOST:PORT, as printed by `dask scheduler`"
+            ) from None
+        if (
+            host is not None
+        ):  # refuse quickly when nothing listens there (the client would retry until the timeout)
             try:
                 socket.create_connection((host, port), timeout=timeout).close()
             except OSError as exc:
-                raise ClusterError(f"cannot connect to a Dask scheduler at {address} ({_one_line(exc)}); start one there (`dask scheduler --host HOST --port PORT`) or check the address") from None
+                raise ClusterError(
+                    f"cannot connect to a Dask scheduler at {address} ({_one_line(exc)}); start one there (`dask scheduler --host HOST --port PORT`) or check the address"
+                ) from None
         problem = None
         try:
             self.client = Client(address, timeout=f"{timeout}s", set_as_default=False)
@@ -317,10 +371,16 @@ class DaskExecutor:
     def _hand_over(self, fut: Any, run_id: int, sink: Callable[[RunRecord], None]) -> None:
         try:
             rec = fut.result()
-        except CancelledError as exc:  # by the client when it lost the scheduler, or by someone on the cluster
-            raise ClusterError(f"the Dask cluster at {self.address} cancelled run {run_id} ({getattr(exc, 'reason', None) or 'no reason given'})") from None
+        except (
+            CancelledError
+        ) as exc:  # by the client when it lost the scheduler, or by someone on the cluster
+            raise ClusterError(
+                f"the Dask cluster at {self.address} cancelled run {run_id} ({getattr(exc, 'reason', None) or 'no reason given'})"
+            ) from None
         except Exception as exc:  # run_task never raises: this is the cluster (a worker lost repeatedly, districtsim not importable on a worker)
-            raise ClusterError(f"the Dask cluster at {self.address} failed on run {run_id}: {_one_line(exc)[:300]}") from None
+            raise ClusterError(
+                f"the Dask cluster at {self.address} failed on run {run_id}: {_one_line(exc)[:300]}"
+            ) from None
         fut.release()
         sink(rec)
 
@@ -342,7 +402,12 @@ class DaskExecutor:
                 task = next(it, None)
                 if task is None:
                     return
-                fut = client.submit(run_task, task, key=f"{task.experiment.name}-run{task.run_id}-{token}", pure=False)
+                fut = client.submit(
+                    run_task,
+                    task,
+                    key=f"{task.experiment.name}-run{task.run_id}-{token}",
+                    pure=False,
+                )
                 pending[fut] = task.run_id
                 done.add(fut)
 
@@ -350,7 +415,9 @@ class DaskExecutor:
             fill()
             while pending:
                 ready = done.next_batch(block=False)
-                if not ready:  # nothing finished: look again soon, and submit more if workers joined
+                if (
+                    not ready
+                ):  # nothing finished: look again soon, and submit more if workers joined
                     time.sleep(0.05)
                     fill()
                     continue
@@ -445,19 +512,31 @@ def _part_ids(folder: Path) -> set[int]:
         tmp.unlink(missing_ok=True)
     _merge_journal(folder)
     for path in sorted(folder.glob("part-*.parquet")):
-        ids.update(int(i) for i in pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist())
+        ids.update(
+            int(i) for i in pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist()
+        )
     return ids
 
 
 def _merge_journal(folder: Path) -> None:
     """Write the journal files of runs not yet in a part file as one part file, then delete the journal (after a killed sweep)."""
-    pending = sorted((folder / PENDING).glob("run-*.parquet")) if (folder / PENDING).is_dir() else []
+    pending = (
+        sorted((folder / PENDING).glob("run-*.parquet")) if (folder / PENDING).is_dir() else []
+    )
     if not pending:
         return
     import pyarrow.parquet as pq
 
-    in_parts = {int(i) for path in folder.glob("part-*.parquet") for i in pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist()}
-    frames = [df for df in (pd.read_parquet(p) for p in pending) if int(df["run_id"].iloc[0]) not in in_parts]
+    in_parts = {
+        int(i)
+        for path in folder.glob("part-*.parquet")
+        for i in pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist()
+    }
+    frames = [
+        df
+        for df in (pd.read_parquet(p) for p in pending)
+        if int(df["run_id"].iloc[0]) not in in_parts
+    ]
     if frames:
         df = pd.concat(frames, ignore_index=True).sort_values("run_id", kind="stable")
         ids = df["run_id"].unique()
@@ -471,17 +550,32 @@ def _versions() -> dict[str, str]:
 
     import pyarrow
 
-    return {"package": "districtsim", "version": __version__, "python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__, "pyarrow": pyarrow.__version__, "SALib": version("SALib")}
+    return {
+        "package": "districtsim",
+        "version": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "pyarrow": pyarrow.__version__,
+        "SALib": version("SALib"),
+    }
 
 
-def _prepare(exp: Experiment, out: Path, resume: bool, require_existing: bool) -> tuple[str, pd.DataFrame]:
+def _prepare(
+    exp: Experiment, out: Path, resume: bool, require_existing: bool
+) -> tuple[str, pd.DataFrame]:
     """Check the folder against the experiment, write sweep.json, experiment.toml and experiments.parquet; return (hash, runs)."""
     digest = experiment_hash(exp)
     info = out / "sweep.json"
     if info.exists():
         old = json.loads(info.read_text(encoding="utf-8"))
         if not resume:
-            raise ScenarioError(str(out), "", "an earlier sweep", "a new or empty folder (or resume it: rerun the same experiment into this folder)")
+            raise ScenarioError(
+                str(out),
+                "",
+                "an earlier sweep",
+                "a new or empty folder (or resume it: rerun the same experiment into this folder)",
+            )
         if old.get("experiment_hash") != digest:
             raise ScenarioError(
                 str(info),
@@ -491,9 +585,19 @@ def _prepare(exp: Experiment, out: Path, resume: bool, require_existing: bool) -
             )
     else:
         if require_existing:
-            raise ScenarioError(str(out), "sweep.json", None, "a folder with an earlier sweep to resume (run without --resume to start one)")
+            raise ScenarioError(
+                str(out),
+                "sweep.json",
+                None,
+                "a folder with an earlier sweep to resume (run without --resume to start one)",
+            )
         if any((out / sub).is_dir() and any((out / sub).iterdir()) for sub in ("runs", "failures")):
-            raise ScenarioError(str(out), "sweep.json", None, "a sweep.json beside runs/ (this folder holds part files of an unknown sweep); use a new --out folder")
+            raise ScenarioError(
+                str(out),
+                "sweep.json",
+                None,
+                "a sweep.json beside runs/ (this folder holds part files of an unknown sweep); use a new --out folder",
+            )
     runs = exp.runs()
     if not info.exists():
         meta = {
@@ -510,7 +614,12 @@ def _prepare(exp: Experiment, out: Path, resume: bool, require_existing: bool) -
             "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             **_versions(),
         }
-        _atomic_write(info, lambda p: Path(p).write_text(json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"))
+        _atomic_write(
+            info,
+            lambda p: Path(p).write_text(
+                json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
+            ),
+        )
         if exp.source and Path(exp.source).is_file():
             _atomic_write(out / "experiment.toml", lambda p: shutil.copyfile(exp.source, p))
     if not (out / "experiments.parquet").exists():
@@ -521,7 +630,14 @@ def _prepare(exp: Experiment, out: Path, resume: bool, require_existing: bool) -
 class _Writer:
     """Buffers finished runs and writes them as part files (see the module docstring)."""
 
-    def __init__(self, out: Path, runs: pd.DataFrame, inputs: list[str], batch_runs: int, flush_seconds: float) -> None:
+    def __init__(
+        self,
+        out: Path,
+        runs: pd.DataFrame,
+        inputs: list[str],
+        batch_runs: int,
+        flush_seconds: float,
+    ) -> None:
         self.out, self.inputs = out, inputs
         self.meta = runs.set_index("run_id")
         self.batch_runs, self.flush_seconds = batch_runs, flush_seconds
@@ -537,27 +653,58 @@ class _Writer:
         # Journal the run at once (one small file, atomic), so a killed sweep loses no finished run; the part file replaces it.
         folder = self.out / ("runs" if rec.ok else "failures") / PENDING
         folder.mkdir(exist_ok=True)
-        _atomic_write(folder / f"run-{rec.run_id:09d}.parquet", lambda p: (self._ok_frame([rec]) if rec.ok else self._failed_frame([rec])).to_parquet(p, index=False))
+        _atomic_write(
+            folder / f"run-{rec.run_id:09d}.parquet",
+            lambda p: (self._ok_frame([rec]) if rec.ok else self._failed_frame([rec])).to_parquet(
+                p, index=False
+            ),
+        )
         self.rows += len(rec.outcomes) if rec.outcomes is not None else 1
-        if len(self.ok) + len(self.failed) >= self.batch_runs or self.rows >= BATCH_ROWS or time.monotonic() - self.last >= self.flush_seconds:
+        if (
+            len(self.ok) + len(self.failed) >= self.batch_runs
+            or self.rows >= BATCH_ROWS
+            or time.monotonic() - self.last >= self.flush_seconds
+        ):
             self.flush()
 
     def _head(self, run_id: int, n: int) -> pd.DataFrame:
         row = self.meta.loc[run_id]
-        head = pd.DataFrame({"run_id": np.full(n, run_id, dtype=np.int64), "point": np.int64(row["point"]), "replicate": np.int32(row["replicate"]), "seed": np.int64(row["seed"])})
+        head = pd.DataFrame(
+            {
+                "run_id": np.full(n, run_id, dtype=np.int64),
+                "point": np.int64(row["point"]),
+                "replicate": np.int32(row["replicate"]),
+                "seed": np.int64(row["seed"]),
+            }
+        )
         for name in self.inputs:
             head[name] = pd.Series([row[name]] * n, dtype=self.meta[name].dtype)
         return head
 
     def _failed_frame(self, recs: list[RunRecord]) -> pd.DataFrame:
-        return pd.concat([self._head(r.run_id, 1).assign(error=r.error, traceback=r.traceback) for r in recs], ignore_index=True)
+        return pd.concat(
+            [self._head(r.run_id, 1).assign(error=r.error, traceback=r.traceback) for r in recs],
+            ignore_index=True,
+        )
 
     def _ok_frame(self, recs: list[RunRecord]) -> pd.DataFrame:
-        return pd.concat([pd.concat([self._head(r.run_id, len(r.outcomes)), r.outcomes.reset_index(drop=True)], axis=1) for r in recs], ignore_index=True)
+        return pd.concat(
+            [
+                pd.concat(
+                    [self._head(r.run_id, len(r.outcomes)), r.outcomes.reset_index(drop=True)],
+                    axis=1,
+                )
+                for r in recs
+            ],
+            ignore_index=True,
+        )
 
     def flush(self) -> None:
         """Write the failures, then the outcomes, each as one part file; then drop their journal files and clear the buffers."""
-        for folder, recs, frame in ((self.out / "failures", self.failed, self._failed_frame), (self.out / "runs", self.ok, self._ok_frame)):
+        for folder, recs, frame in (
+            (self.out / "failures", self.failed, self._failed_frame),
+            (self.out / "runs", self.ok, self._ok_frame),
+        ):
             if not recs:
                 continue
             recs = sorted(recs, key=lambda r: r.run_id)
@@ -617,7 +764,12 @@ def run_experiment(
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise ScenarioError(str(out), "", "a folder another sweep is writing to", "a folder no other sweep is using (wait for it, or choose another --out)") from None
+            raise ScenarioError(
+                str(out),
+                "",
+                "a folder another sweep is writing to",
+                "a folder no other sweep is using (wait for it, or choose another --out)",
+            ) from None
         digest, runs = _prepare(exp, out, resume, require_existing)
         done_ok = _part_ids(out / "runs")
         done_failed = _part_ids(out / "failures") - done_ok
@@ -638,14 +790,33 @@ def run_experiment(
                 on_progress(SweepProgress(state["done"], state["failed"], total, resumed))
 
         names = exp.input_names
-        tasks = (RunTask(exp, int(row[0]), int(row[1]), int(row[2]), int(row[3]), {n: _plain(row[4 + k]) for k, n in enumerate(names)}) for row in todo[[*RUN_COLUMNS, *names]].itertuples(index=False, name=None))
+        tasks = (
+            RunTask(
+                exp,
+                int(row[0]),
+                int(row[1]),
+                int(row[2]),
+                int(row[3]),
+                {n: _plain(row[4 + k]) for k, n in enumerate(names)},
+            )
+            for row in todo[[*RUN_COLUMNS, *names]].itertuples(index=False, name=None)
+        )
         try:
             (executor or local_executor(min(workers, max(1, len(todo)))))(tasks, sink)
         finally:
             writer.flush()
         n_failed = state["failed"]
         n_ok = state["done"] - n_failed
-        return SweepResult(out=out, n_runs=total, n_ok=n_ok, n_failed=n_failed, n_missing=total - state["done"], ran=state["ran"], elapsed_seconds=round(time.perf_counter() - started, 3), meta={"experiment_hash": digest, "design_points": design_size(exp)})
+        return SweepResult(
+            out=out,
+            n_runs=total,
+            n_ok=n_ok,
+            n_failed=n_failed,
+            n_missing=total - state["done"],
+            ran=state["ran"],
+            elapsed_seconds=round(time.perf_counter() - started, 3),
+            meta={"experiment_hash": digest, "design_points": design_size(exp)},
+        )
     finally:
         lock.close()
 
@@ -660,13 +831,19 @@ def _read_parts(folder: Path) -> pd.DataFrame | None:
     files = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
     frames = [pd.read_parquet(f) for f in files]
     seen = {int(i) for df in frames for i in df["run_id"].unique()}
-    for path in sorted((folder / PENDING).glob("run-*.parquet")) if (folder / PENDING).is_dir() else []:
+    for path in (
+        sorted((folder / PENDING).glob("run-*.parquet")) if (folder / PENDING).is_dir() else []
+    ):
         df = pd.read_parquet(path)
         if len(df) and int(df["run_id"].iloc[0]) not in seen:
             frames.append(df)
     if not frames:
         return None
-    return pd.concat(frames, ignore_index=True).sort_values("run_id", kind="stable").reset_index(drop=True)
+    return (
+        pd.concat(frames, ignore_index=True)
+        .sort_values("run_id", kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def load_failures(out: str | Path) -> pd.DataFrame:
@@ -700,19 +877,32 @@ def load_sweep(out: str | Path, wide: bool = False) -> tuple[pd.DataFrame, pd.Da
     value_cols = YEARLY_COLUMNS if spec["outputs"]["summary"] == "yearly" else MONTHLY_COLUMNS
     parts = _read_parts(out / "runs")
     if parts is None:
-        outcomes = pd.DataFrame({"run_id": pd.Series(dtype=np.int64), **{c: pd.Series(dtype=float if c == "value" else object) for c in value_cols}})
+        outcomes = pd.DataFrame(
+            {
+                "run_id": pd.Series(dtype=np.int64),
+                **{c: pd.Series(dtype=float if c == "value" else object) for c in value_cols},
+            }
+        )
     else:
         outcomes = parts[["run_id", *value_cols]].copy()
     for col in ("scope", "district", "variable", "stat"):
         if col in outcomes:
-            outcomes[col] = pd.Categorical(outcomes[col].astype(str), categories=list(dict.fromkeys(outcomes[col].astype(str))))
+            outcomes[col] = pd.Categorical(
+                outcomes[col].astype(str), categories=list(dict.fromkeys(outcomes[col].astype(str)))
+            )
     failed = set(load_failures(out)["run_id"].tolist())
     ok = set(outcomes["run_id"].unique().tolist())
-    inputs["status"] = ["ok" if i in ok else "failed" if i in failed else "missing" for i in inputs.index]
+    inputs["status"] = [
+        "ok" if i in ok else "failed" if i in failed else "missing" for i in inputs.index
+    ]
     if wide:
         key = "year" if "year" in value_cols else "month"
-        flat = outcomes.assign(**{c: outcomes[c].astype(str) for c in ("scope", "district", "variable")})
-        outcomes = flat.pivot(index="run_id", columns=["scope", "district", "variable", key], values="value")
+        flat = outcomes.assign(
+            **{c: outcomes[c].astype(str) for c in ("scope", "district", "variable")}
+        )
+        outcomes = flat.pivot(
+            index="run_id", columns=["scope", "district", "variable", key], values="value"
+        )
     return inputs, outcomes
 
 

@@ -76,11 +76,19 @@ pytestmark = pytest.mark.slow
 MONTHS = 240
 SCALE = 0.05
 SEEDS = list(range(1, 21))
-YEARS = {2: slice(12, 24), 10: slice(108, 120), 20: slice(228, 240)}  # months averaged for "after n years"
+YEARS = {
+    2: slice(12, 24),
+    10: slice(108, 120),
+    20: slice(228, 240),
+}  # months averaged for "after n years"
 ARMS = {
     "default": [],
     "no_reputation": ["attractiveness.b_reputation=0"],  # P2's switch
-    "no_selection": ["attractiveness.b_reputation=0", "attractiveness.b_liveability=0", "attractiveness.b_future=0"],  # diagnostic
+    "no_selection": [
+        "attractiveness.b_reputation=0",
+        "attractiveness.b_liveability=0",
+        "attractiveness.b_future=0",
+    ],  # diagnostic
 }
 SMALL_LOG_GAP = 0.01  # "small after 2 years": the 2-year log price ratio within +-1%
 CLEAR_LOG_GAP = 0.02  # "clear after 20 years": the 20-year log price ratio above 2%
@@ -95,18 +103,27 @@ def gaps() -> dict[str, dict[str, np.ndarray]]:
     """Per arm: creative minus traditional monthly price (EUR/m2), log price ratio and reputation, one row per seed."""
     out = {}
     for arm, overrides in ARMS.items():
-        scenario = load_scenario("two_districts", [f"scenario.months={MONTHS}", f"scenario.scale={SCALE}", *overrides])
+        scenario = load_scenario(
+            "two_districts", [f"scenario.months={MONTHS}", f"scenario.scale={SCALE}", *overrides]
+        )
         modes = {d.name: d.mode for d in scenario.districts}
-        assert sorted(modes.values()) == ["creative", "traditional"], f"expected one creative and one traditional district, got {modes}"
+        assert sorted(modes.values()) == ["creative", "traditional"], (
+            f"expected one creative and one traditional district, got {modes}"
+        )
         rows: dict[str, list[np.ndarray]] = {"price": [], "log_ratio": [], "reputation": []}
         for seed in SEEDS:
             df = run_scenario(scenario, seed=seed).districts
             assert len(df) == MONTHS * 2
-            wide = {c: df.pivot(index="month", columns="district", values=c).rename(columns=modes) for c in ("price_eur_m2", "reputation")}
+            wide = {
+                c: df.pivot(index="month", columns="district", values=c).rename(columns=modes)
+                for c in ("price_eur_m2", "reputation")
+            }
             price: pd.DataFrame = wide["price_eur_m2"]
             rows["price"].append((price["creative"] - price["traditional"]).to_numpy())
             rows["log_ratio"].append(np.log(price["creative"] / price["traditional"]).to_numpy())
-            rows["reputation"].append((wide["reputation"]["creative"] - wide["reputation"]["traditional"]).to_numpy())
+            rows["reputation"].append(
+                (wide["reputation"]["creative"] - wide["reputation"]["traditional"]).to_numpy()
+            )
         out[arm] = {k: np.array(v) for k, v in rows.items()}
     return out
 
@@ -118,7 +135,10 @@ def yearly(x: np.ndarray) -> dict[int, np.ndarray]:
 
 def describe(g: dict[str, np.ndarray]) -> str:
     price, log_ratio = yearly(g["price"]), yearly(g["log_ratio"])
-    return "; ".join(f"after {n} years creative - traditional {fmt(mean_ci(price[n]))} EUR/m2, log ratio {fmt(mean_ci(log_ratio[n]))}" for n in YEARS)
+    return "; ".join(
+        f"after {n} years creative - traditional {fmt(mean_ci(price[n]))} EUR/m2, log ratio {fmt(mean_ci(log_ratio[n]))}"
+        for n in YEARS
+    )
 
 
 # --------------------------------------------------------------------- P1
@@ -127,9 +147,15 @@ def test_p1_price_gap_is_clear_after_10_and_20_years(gaps):
     g = gaps["default"]
     price, log_ratio = yearly(g["price"]), yearly(g["log_ratio"])
     summary = f"{len(SEEDS)} seeds: {describe(g)}; 20-year minus 10-year gap {fmt(mean_ci(price[20] - price[10]))}"
-    assert mean_ci(price[10])[1] > 0, f"P1: expected the creative district's price above the traditional one's after 10 years (95% CI above 0); {summary}"
-    assert mean_ci(log_ratio[20])[1] > CLEAR_LOG_GAP, f"P1: expected a clear divergence after 20 years, log price ratio above {CLEAR_LOG_GAP} (lower 95% CI); {summary}"
-    assert mean_ci(price[20] - price[10])[1] > 0, f"P1: expected the divergence to go on accumulating from 10 to 20 years (paired 95% CI above 0); {summary}"
+    assert mean_ci(price[10])[1] > 0, (
+        f"P1: expected the creative district's price above the traditional one's after 10 years (95% CI above 0); {summary}"
+    )
+    assert mean_ci(log_ratio[20])[1] > CLEAR_LOG_GAP, (
+        f"P1: expected a clear divergence after 20 years, log price ratio above {CLEAR_LOG_GAP} (lower 95% CI); {summary}"
+    )
+    assert mean_ci(price[20] - price[10])[1] > 0, (
+        f"P1: expected the divergence to go on accumulating from 10 to 20 years (paired 95% CI above 0); {summary}"
+    )
 
 
 def test_p1_price_gap_is_small_after_2_years(gaps):
@@ -140,9 +166,15 @@ def test_p1_price_gap_is_small_after_2_years(gaps):
     quarter_20 = mean_ci(price[20] / 4 - price[2])
     quarter_10 = mean_ci(price[10] / 4 - price[2])
     summary = f"{len(SEEDS)} seeds: {describe(g)}; paired 20-year gap / 4 minus 2-year gap {fmt(quarter_20)}, 10-year gap / 4 minus 2-year gap {fmt(quarter_10)}"
-    assert -SMALL_LOG_GAP < small[1] and small[2] < SMALL_LOG_GAP, f"P1: expected the 2-year log price ratio within +-{SMALL_LOG_GAP} (95% CI); {summary}"
-    assert quarter_20[1] > 0, f"P1: expected the 2-year gap below a quarter of the 20-year gap (paired 95% CI); {summary}"
-    assert quarter_10[1] > 0, f"P1: expected the 2-year gap below a quarter of the 10-year gap (paired 95% CI); {summary}"
+    assert -SMALL_LOG_GAP < small[1] and small[2] < SMALL_LOG_GAP, (
+        f"P1: expected the 2-year log price ratio within +-{SMALL_LOG_GAP} (95% CI); {summary}"
+    )
+    assert quarter_20[1] > 0, (
+        f"P1: expected the 2-year gap below a quarter of the 20-year gap (paired 95% CI); {summary}"
+    )
+    assert quarter_10[1] > 0, (
+        f"P1: expected the 2-year gap below a quarter of the 10-year gap (paired 95% CI); {summary}"
+    )
 
 
 def test_p1_reputation_diverges_slowly(gaps):
@@ -150,13 +182,23 @@ def test_p1_reputation_diverges_slowly(gaps):
     rep = gaps["default"]["reputation"]
     widening = {n: v - rep[:, 0] for n, v in yearly(rep).items()}
     quarter = mean_ci(widening[20] / 4 - widening[2])
-    summary = f"{len(SEEDS)} seeds: reputation gap at month 0 {fmt(mean_ci(rep[:, 0]))}; widening since month 0 " + ", ".join(f"after {n} years {fmt(mean_ci(w))}" for n, w in widening.items()) + f"; 20-year / 4 minus 2-year {fmt(quarter)}"
-    assert mean_ci(widening[20])[1] > 0, f"P1: expected the creative district's reputation lead to widen over 20 years (95% CI above 0); {summary}"
-    assert quarter[1] > 0, f"P1: expected the reputation gap to widen by less than a quarter of its 20-year widening in the first 2 years (paired 95% CI); {summary}"
+    summary = (
+        f"{len(SEEDS)} seeds: reputation gap at month 0 {fmt(mean_ci(rep[:, 0]))}; widening since month 0 "
+        + ", ".join(f"after {n} years {fmt(mean_ci(w))}" for n, w in widening.items())
+        + f"; 20-year / 4 minus 2-year {fmt(quarter)}"
+    )
+    assert mean_ci(widening[20])[1] > 0, (
+        f"P1: expected the creative district's reputation lead to widen over 20 years (95% CI above 0); {summary}"
+    )
+    assert quarter[1] > 0, (
+        f"P1: expected the reputation gap to widen by less than a quarter of its 20-year widening in the first 2 years (paired 95% CI); {summary}"
+    )
 
 
 # --------------------------------------------------------------------- P2
-def shrinkage(gaps: dict[str, dict[str, np.ndarray]], arm: str) -> tuple[tuple[float, float, float], str]:
+def shrinkage(
+    gaps: dict[str, dict[str, np.ndarray]], arm: str
+) -> tuple[tuple[float, float, float], str]:
     """The paired 95% CI of the 20-year price gap, default minus ``arm``, and a description."""
     default, switched = yearly(gaps["default"]["price"])[20], yearly(gaps[arm]["price"])[20]
     diff = mean_ci(default - switched)
@@ -177,14 +219,22 @@ def shrinkage(gaps: dict[str, dict[str, np.ndarray]], arm: str) -> tuple[tuple[f
 )
 def test_p2_movers_ignoring_reputation_shrink_divergence(gaps):
     diff, summary = shrinkage(gaps, "no_reputation")
-    assert diff[1] > 0, f"P2: expected switching selective migration off (movers ignore reputation) to shrink the 20-year divergence (paired 95% CI above 0); {summary}"
+    assert diff[1] > 0, (
+        f"P2: expected switching selective migration off (movers ignore reputation) to shrink the 20-year divergence (paired 95% CI above 0); {summary}"
+    )
 
 
 def test_p2_diagnostic_movers_ignoring_all_district_qualities(gaps):
     """Not P2's switch: movers ignore reputation, liveability and the creative label. Measured +194 [+93, +294] EUR/m2 (65% of the gap)."""
     diff, summary = shrinkage(gaps, "no_selection")
     default = yearly(gaps["default"]["price"])[20]
-    assert diff[1] > 0, f"expected selective migration as a whole to sustain the divergence (paired 95% CI above 0); {summary}"
-    assert diff[1] > 0.25 * default.mean(), f"expected switching all district qualities off in movers' choices to remove over a quarter of the 20-year gap (lower 95% CI); {summary}"
+    assert diff[1] > 0, (
+        f"expected selective migration as a whole to sustain the divergence (paired 95% CI above 0); {summary}"
+    )
+    assert diff[1] > 0.25 * default.mean(), (
+        f"expected switching all district qualities off in movers' choices to remove over a quarter of the 20-year gap (lower 95% CI); {summary}"
+    )
     # The divergence does not vanish: direct capitalisation of the reputation and liveability gaps remains.
-    assert mean_ci(yearly(gaps["no_selection"]["price"])[20])[1] > 0, f"expected a divergence without selective migration too (direct capitalisation); {summary}"
+    assert mean_ci(yearly(gaps["no_selection"]["price"])[20])[1] > 0, (
+        f"expected a divergence without selective migration too (direct capitalisation); {summary}"
+    )

@@ -55,7 +55,12 @@ MONTHS = 96
 SCALE = 0.05
 SEEDS = list(range(1, 11))
 MAX_RATIO = 0.5
-COLUMNS = ["participation_rate", "active_persons", "outside_visibility", "competence_outside_persons"]
+COLUMNS = [
+    "participation_rate",
+    "active_persons",
+    "outside_visibility",
+    "competence_outside_persons",
+]
 
 
 def fmt(ci: tuple[float, float, float]) -> str:
@@ -65,9 +70,13 @@ def fmt(ci: tuple[float, float, float]) -> str:
 @pytest.fixture(scope="module")
 def horizon_means() -> dict[str, pd.DataFrame]:
     """Per column: a (seed x district) table of the mean over the horizon."""
-    scenario = load_scenario("two_districts", [f"scenario.months={MONTHS}", f"scenario.scale={SCALE}"])
+    scenario = load_scenario(
+        "two_districts", [f"scenario.months={MONTHS}", f"scenario.scale={SCALE}"]
+    )
     modes = {d.name: d.mode for d in scenario.districts}
-    assert sorted(modes.values()) == ["creative", "traditional"], f"expected one creative and one traditional district, got {modes}"
+    assert sorted(modes.values()) == ["creative", "traditional"], (
+        f"expected one creative and one traditional district, got {modes}"
+    )
     rows = []
     for seed in SEEDS:
         df = run_scenario(scenario, seed=seed).districts
@@ -85,11 +94,17 @@ def test_traditional_mobilises_fewer_residents(horizon_means, column):
     diff = mean_ci((t["creative"] - t["traditional"]).to_numpy())
     ratio = mean_ci((t["traditional"] / t["creative"]).to_numpy())
     summary = f"{column} over {MONTHS} months, {len(SEEDS)} seeds: creative {fmt(mean_ci(t['creative']))}, traditional {fmt(mean_ci(t['traditional']))}, creative - traditional {fmt(diff)}, traditional / creative {fmt(ratio)}"
-    assert diff[1] > 0, f"P3: expected the creative district to mobilise more (95% CI of the paired difference above 0); {summary}"
-    assert ratio[2] < MAX_RATIO, f"P3: expected the traditional district to mobilise at most {MAX_RATIO:.0%} of the creative level (upper 95% CI bound); {summary}"
+    assert diff[1] > 0, (
+        f"P3: expected the creative district to mobilise more (95% CI of the paired difference above 0); {summary}"
+    )
+    assert ratio[2] < MAX_RATIO, (
+        f"P3: expected the traditional district to mobilise at most {MAX_RATIO:.0%} of the creative level (upper 95% CI bound); {summary}"
+    )
 
 
 def test_creative_outside_visibility_not_lower(horizon_means):
     t = horizon_means["outside_visibility"]
     diff = (t["creative"] - t["traditional"]).to_numpy()
-    assert np.all(diff >= -1e-12), f"expected the creative district's outside visibility not to be lower in any seed; creative - traditional per seed: {np.round(diff, 4)}"
+    assert np.all(diff >= -1e-12), (
+        f"expected the creative district's outside visibility not to be lower in any seed; creative - traditional per seed: {np.round(diff, 4)}"
+    )

@@ -120,13 +120,42 @@ def as_arrays(result) -> dict[str, np.ndarray]:
 
 def unequal_city(tmp_path: Path, n: int = 8) -> str:
     """Eight creative districts of equal size, from strong (expensive, high amenity, four channels) to weak (cheap, paper only)."""
-    channels = [["paper", "website", "social_media", "forum"]] * 2 + [["paper", "website", "social_media"]] * 2 + [["paper", "website"]] * 2 + [["paper"]] * 2
-    lines = ["[scenario]", 'name = "unequal_city"', f"months = {MONTHS}", f"scale = {SCALE}", "seed = 1", ""]
+    channels = (
+        [["paper", "website", "social_media", "forum"]] * 2
+        + [["paper", "website", "social_media"]] * 2
+        + [["paper", "website"]] * 2
+        + [["paper"]] * 2
+    )
+    lines = [
+        "[scenario]",
+        'name = "unequal_city"',
+        f"months = {MONTHS}",
+        f"scale = {SCALE}",
+        "seed = 1",
+        "",
+    ]
     for i in range(n):
         nb = ", ".join(f'"D{j}"' for j in (i - 1, i + 1) if 0 <= j < n)
         chans = ", ".join(f'"{c}"' for c in channels[i * 8 // n])
-        lines += ["[[districts]]", f'name = "D{i}"', f"x_km = {2.0 * i}", "y_km = 0.0", "population = 20000", "dwellings = 10850", "share_owner = 0.45", "share_social = 0.20"]
-        lines += [f"price_eur_m2 = {7000 - i * 4000 / (n - 1):.0f}", 'mode = "creative"', f"channels = [{chans}]", "meeting_places = 1", f"amenity = {0.85 - i * 0.5 / (n - 1):.3f}", f"neighbours = [{nb}]", ""]
+        lines += [
+            "[[districts]]",
+            f'name = "D{i}"',
+            f"x_km = {2.0 * i}",
+            "y_km = 0.0",
+            "population = 20000",
+            "dwellings = 10850",
+            "share_owner = 0.45",
+            "share_social = 0.20",
+        ]
+        lines += [
+            f"price_eur_m2 = {7000 - i * 4000 / (n - 1):.0f}",
+            'mode = "creative"',
+            f"channels = [{chans}]",
+            "meeting_places = 1",
+            f"amenity = {0.85 - i * 0.5 / (n - 1):.3f}",
+            f"neighbours = [{nb}]",
+            "",
+        ]
     path = tmp_path / "unequal_city.toml"
     path.write_text("\n".join(lines), encoding="utf-8")
     return str(path)
@@ -138,17 +167,28 @@ def p3() -> dict[str, np.ndarray]:
     scen = load_scenario("two_districts", [f"scenario.months={MONTHS}", f"scenario.scale={SCALE}"])
     pp = scen.params.partnerships
     names = [d.name for d in scen.districts]
-    assert names == ["Traditional", "Creative"], f"expected two_districts to list Traditional, Creative; got {names}"
+    assert names == ["Traditional", "Creative"], (
+        f"expected two_districts to list Traditional, Creative; got {names}"
+    )
     out = {k: np.zeros((len(P3_SEEDS), 2)) for k in ("formed", "expected", "innovations")}
     for i, seed in enumerate(P3_SEEDS):
         result = run_scenario(scen, seed=seed)
         ev = result.events
-        outside = (ev.event == "partnership") & ~ev.detail.str.startswith("local_firm")  # the hazard below is the outside actors'
+        outside = (ev.event == "partnership") & ~ev.detail.str.startswith(
+            "local_firm"
+        )  # the hazard below is the outside actors'
         out["formed"][i] = [outside[ev.district == n].sum() for n in names]
         g = as_arrays(result)
         k = g["collective_knowledge_person_months"]
-        k_before = np.vstack([np.zeros((1, 2)), k[:-1]])  # the partnership phase sees last month's knowledge
-        hazard = partnerships.partnership_rate(g["outside_visibility"], partnerships.saturating(k_before, pp.knowledge_half_saturation), g["is_platform"] > 0, pp)
+        k_before = np.vstack(
+            [np.zeros((1, 2)), k[:-1]]
+        )  # the partnership phase sees last month's knowledge
+        hazard = partnerships.partnership_rate(
+            g["outside_visibility"],
+            partnerships.saturating(k_before, pp.knowledge_half_saturation),
+            g["is_platform"] > 0,
+            pp,
+        )
         out["expected"][i] = (-np.expm1(-hazard)).sum(axis=0)
         out["innovations"][i] = g["innovations"].sum(axis=0)
     return out
@@ -158,31 +198,51 @@ def test_p3_traditional_forms_fewer_partnerships(p3) -> None:
     formed, expected = p3["formed"], p3["expected"]
     diff = mean_ci(formed[:, 1] - formed[:, 0])
     diff_expected = mean_ci(expected[:, 1] - expected[:, 0])
-    assert diff_expected[1] > 0, f"expected the creative district's expected partnerships (integrated hazard) above the traditional one's: creative minus traditional {fmt(diff_expected)}"
-    assert diff[1] > 0, f"expected the traditional district to form fewer partnerships over 20 years: creative minus traditional {fmt(diff)} (means {formed.mean(axis=0)})"
+    assert diff_expected[1] > 0, (
+        f"expected the creative district's expected partnerships (integrated hazard) above the traditional one's: creative minus traditional {fmt(diff_expected)}"
+    )
+    assert diff[1] > 0, (
+        f"expected the traditional district to form fewer partnerships over 20 years: creative minus traditional {fmt(diff)} (means {formed.mean(axis=0)})"
+    )
     # The integrated hazard is what the model draws from: pooled counts agree with it (Poisson, 99.9%).
     for j, name in enumerate(("Traditional", "Creative")):
         lo, hi = stats.poisson.ppf([0.0005, 0.9995], expected[:, j].sum())
-        assert lo <= formed[:, j].sum() <= hi, f"{name}: expected pooled partnerships {formed[:, j].sum():g} within the Poisson 99.9% range [{lo:g}, {hi:g}] of the integrated hazard {expected[:, j].sum():.1f}"
+        assert lo <= formed[:, j].sum() <= hi, (
+            f"{name}: expected pooled partnerships {formed[:, j].sum():g} within the Poisson 99.9% range [{lo:g}, {hi:g}] of the integrated hazard {expected[:, j].sum():.1f}"
+        )
 
 
 def test_p3_traditional_produces_fewer_innovations(p3) -> None:
     inn = p3["innovations"]
     diff = mean_ci(inn[:, 1] - inn[:, 0])
-    assert diff[1] > 0, f"expected fewer innovations in the traditional district: creative minus traditional {fmt(diff)} (means {inn.mean(axis=0)})"
+    assert diff[1] > 0, (
+        f"expected fewer innovations in the traditional district: creative minus traditional {fmt(diff)} (means {inn.mean(axis=0)})"
+    )
     ratio = inn[:, 0].sum() / inn[:, 1].sum()
-    assert ratio < 0.5, f"expected the traditional district to produce well under half the creative one's innovations, pooled ratio {ratio:.3f}"
+    assert ratio < 0.5, (
+        f"expected the traditional district to produce well under half the creative one's innovations, pooled ratio {ratio:.3f}"
+    )
 
 
 # --------------------------------------------------------------------- P4
-def _p4_arm(path: str, seed: int, continuation: float, enabled: bool = True, extra: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
-    base = ["scenario.months=24", f"program.enabled={str(enabled).lower()}", f"program.continuation_probability={continuation}", "program.evaluation=false", "program.budget_eur_per_year=2000000"]
+def _p4_arm(
+    path: str, seed: int, continuation: float, enabled: bool = True, extra: tuple[str, ...] = ()
+) -> dict[str, np.ndarray]:
+    base = [
+        "scenario.months=24",
+        f"program.enabled={str(enabled).lower()}",
+        f"program.continuation_probability={continuation}",
+        "program.evaluation=false",
+        "program.budget_eur_per_year=2000000",
+    ]
     scen = load_scenario(path, [*base, *extra])
     model = DistrictModel(scen, seed=seed)
     for t in range(scen.months):
         model.step()
         if t == LAPSE:
-            model.program.enabled = False  # the call is not run again: only continuation funding keeps a platform
+            model.program.enabled = (
+                False  # the call is not run again: only continuation funding keeps a platform
+            )
     return model.recorder.data
 
 
@@ -194,34 +254,57 @@ def p4(tmp_path_factory) -> dict[str, list[dict[str, np.ndarray]]]:
         arms["funded"].append(_p4_arm(path, seed, 1.0))
         arms["lapsed"].append(_p4_arm(path, seed, 0.0))
         arms["never"].append(_p4_arm(path, seed, 0.0, enabled=False))
-        arms["instant"].append(_p4_arm(path, seed, 0.0, extra=("program.legacy_half_life_years=0",)))
+        arms["instant"].append(
+            _p4_arm(path, seed, 0.0, extra=("program.legacy_half_life_years=0",))
+        )
     return arms
 
 
 def test_p4_setup_every_platform_lapses_or_continues(p4) -> None:
     for f, lapsed in zip(p4["funded"], p4["lapsed"], strict=True):
-        assert lapsed["is_platform"][LAPSE - 1].sum() == 8 and f["is_platform"][LAPSE - 1].sum() == 8, "expected all 8 districts to be platforms before the lapse"
-        assert lapsed["is_platform"][LAPSE:].sum() == 0, "expected every platform to lapse in the first September without continuation funding, and no new call"
-        assert (f["is_platform"][LAPSE:] == 1).all(), "expected continuation funding to keep every platform"
+        assert (
+            lapsed["is_platform"][LAPSE - 1].sum() == 8 and f["is_platform"][LAPSE - 1].sum() == 8
+        ), "expected all 8 districts to be platforms before the lapse"
+        assert lapsed["is_platform"][LAPSE:].sum() == 0, (
+            "expected every platform to lapse in the first September without continuation funding, and no new call"
+        )
+        assert (f["is_platform"][LAPSE:] == 1).all(), (
+            "expected continuation funding to keep every platform"
+        )
 
 
 def test_p4_knowledge_persists_after_the_lapse(p4) -> None:
     k = "collective_knowledge_person_months"
     kept = mean_ci([(g[k][LAPSE + 12] / g[k][LAPSE]).mean() for g in p4["lapsed"]])
-    assert kept[1] > 0.5, f"expected collective knowledge 12 months after the lapse above 50% of its level at the lapse, ratio {fmt(kept)}"
-    excess_at = np.array([(g[k][LAPSE] - n[k][LAPSE]).sum() for g, n in zip(p4["lapsed"], p4["never"], strict=True)])
-    excess_after = np.array([(g[k][LAPSE + 12] - n[k][LAPSE + 12]).sum() for g, n in zip(p4["lapsed"], p4["never"], strict=True)])
-    assert mean_ci(excess_at)[1] > 0, f"expected the program to have added knowledge by the lapse (lapsed minus never funded) {fmt(mean_ci(excess_at))}"
+    assert kept[1] > 0.5, (
+        f"expected collective knowledge 12 months after the lapse above 50% of its level at the lapse, ratio {fmt(kept)}"
+    )
+    excess_at = np.array(
+        [(g[k][LAPSE] - n[k][LAPSE]).sum() for g, n in zip(p4["lapsed"], p4["never"], strict=True)]
+    )
+    excess_after = np.array(
+        [
+            (g[k][LAPSE + 12] - n[k][LAPSE + 12]).sum()
+            for g, n in zip(p4["lapsed"], p4["never"], strict=True)
+        ]
+    )
+    assert mean_ci(excess_at)[1] > 0, (
+        f"expected the program to have added knowledge by the lapse (lapsed minus never funded) {fmt(mean_ci(excess_at))}"
+    )
     after = mean_ci(excess_after)
     pooled = excess_after.sum() / excess_at.sum()
-    assert after[1] > 0 and pooled > 0.5, f"expected the knowledge the program added to persist with a half-life: 12 months after the lapse {fmt(after)} person-months, {pooled:.2f} of its size at the lapse (pooled)"
+    assert after[1] > 0 and pooled > 0.5, (
+        f"expected the knowledge the program added to persist with a half-life: 12 months after the lapse {fmt(after)} person-months, {pooled:.2f} of its size at the lapse (pooled)"
+    )
 
 
 def test_p4_partnerships_persist_after_the_lapse(p4) -> None:
     lapsed = np.array([g["partners"][AFTER].mean() for g in p4["lapsed"]])
     never = np.array([g["partners"][AFTER].mean() for g in p4["never"]])
     diff = mean_ci(lapsed - never)
-    assert diff[1] > 0, f"expected partnerships made while funded to keep running after the lapse (networks persist): lapsed minus never funded {fmt(diff)} partners per district"
+    assert diff[1] > 0, (
+        f"expected partnerships made while funded to keep running after the lapse (networks persist): lapsed minus never funded {fmt(diff)} partners per district"
+    )
 
 
 def test_p4_innovations_decay_not_to_zero(p4) -> None:
@@ -230,10 +313,16 @@ def test_p4_innovations_decay_not_to_zero(p4) -> None:
     never = np.array([g["innovations"][AFTER].sum() for g in p4["never"]])
     after = mean_ci(lapsed)
     drop = mean_ci(funded - lapsed)
-    assert after[1] > 0, f"expected innovations to go on in the year after the lapse (not an instant drop to 0): {fmt(after)} per city-year (never funded {never.mean():.2f})"
-    assert drop[1] > 0, f"expected fewer innovations after the lapse than with continuation funding: funded minus lapsed {fmt(drop)} (funded {funded.mean():.2f}, lapsed {lapsed.mean():.2f})"
+    assert after[1] > 0, (
+        f"expected innovations to go on in the year after the lapse (not an instant drop to 0): {fmt(after)} per city-year (never funded {never.mean():.2f})"
+    )
+    assert drop[1] > 0, (
+        f"expected fewer innovations after the lapse than with continuation funding: funded minus lapsed {fmt(drop)} (funded {funded.mean():.2f}, lapsed {lapsed.mean():.2f})"
+    )
     legacy = mean_ci(lapsed - never)
-    assert legacy[1] > 0, f"expected innovations after the lapse to stay above the never-funded level (partnerships and knowledge carry over): lapsed minus never funded {fmt(legacy)}"
+    assert legacy[1] > 0, (
+        f"expected innovations after the lapse to stay above the never-funded level (partnerships and knowledge carry over): lapsed minus never funded {fmt(legacy)}"
+    )
 
 
 # --------------------------------------------------------------------- P6
@@ -249,45 +338,71 @@ def _p6_runs(scen_by_alloc: dict[str, Scenario], seeds: list[int]) -> dict[str, 
             s0_by_alloc[alloc] = s0
             ev = result.events
             names = list(result.districts["district"].cat.categories)
-            applied = np.isin(names, ev.loc[(ev.month == 0) & (ev.event == "application"), "district"].astype(str))
-            assert applied.sum() >= 4, f"seed {seed}: expected at least 4 applicants in the first call, got {applied.sum()}"
+            applied = np.isin(
+                names, ev.loc[(ev.month == 0) & (ev.event == "application"), "district"].astype(str)
+            )
+            assert applied.sum() >= 4, (
+                f"seed {seed}: expected at least 4 applicants in the first call, got {applied.sum()}"
+            )
             top = applied & (s0 > np.median(s0[applied]))
             grants = g["public_support_eur"].sum(axis=0)
             share[alloc].append(grants[top].sum() / grants.sum())
             gini[alloc].append(result.city["price_gini"].iloc[-1])
-        np.testing.assert_allclose(s0_by_alloc["competitive"], s0_by_alloc["equal"], err_msg=f"seed {seed}: expected the same initial scores in both arms (allocation acts from February)")
-    return {"share": np.array([share["competitive"], share["equal"]]).T, "gini": np.array([gini["competitive"], gini["equal"]]).T}
+        np.testing.assert_allclose(
+            s0_by_alloc["competitive"],
+            s0_by_alloc["equal"],
+            err_msg=f"seed {seed}: expected the same initial scores in both arms (allocation acts from February)",
+        )
+    return {
+        "share": np.array([share["competitive"], share["equal"]]).T,
+        "gini": np.array([gini["competitive"], gini["equal"]]).T,
+    }
 
 
 @pytest.fixture(scope="module")
 def p6_unequal(tmp_path_factory) -> dict[str, np.ndarray]:
     path = unequal_city(tmp_path_factory.mktemp("p6"))
-    scens = {a: load_scenario(path, ["program.enabled=true", f"program.allocation={a}"]) for a in ("competitive", "equal")}
+    scens = {
+        a: load_scenario(path, ["program.enabled=true", f"program.allocation={a}"])
+        for a in ("competitive", "equal")
+    }
     return _p6_runs(scens, P6_SEEDS)
 
 
 @pytest.fixture(scope="module")
 def p6_helsinki() -> dict[str, np.ndarray]:
-    scens = {a: load_scenario("innovation_call", [f"scenario.months={MONTHS}", f"scenario.scale={SCALE}", f"program.allocation={a}"]) for a in ("competitive", "equal")}
+    scens = {
+        a: load_scenario(
+            "innovation_call",
+            [f"scenario.months={MONTHS}", f"scenario.scale={SCALE}", f"program.allocation={a}"],
+        )
+        for a in ("competitive", "equal")
+    }
     return _p6_runs(scens, P6_HELSINKI_SEEDS)
 
 
 def test_p6_competitive_call_concentrates_funding(p6_unequal) -> None:
     share = p6_unequal["share"]
     diff = mean_ci(share[:, 0] - share[:, 1])
-    assert diff[1] > 0, f"expected the competitive call to give the initially strong half of applicants a larger share of grants than equal allocation: competitive minus equal {fmt(diff)} (competitive {share[:, 0].mean():.3f}, equal {share[:, 1].mean():.3f})"
+    assert diff[1] > 0, (
+        f"expected the competitive call to give the initially strong half of applicants a larger share of grants than equal allocation: competitive minus equal {fmt(diff)} (competitive {share[:, 0].mean():.3f}, equal {share[:, 1].mean():.3f})"
+    )
 
 
 def test_p6_competitive_call_widens_inequality(p6_unequal) -> None:
     gini = p6_unequal["gini"]
     diff = mean_ci(gini[:, 0] - gini[:, 1])
-    assert diff[1] > 0, f"expected a wider between-district price Gini after 20 years under the competitive call than under equal allocation: competitive minus equal {fmt(diff)} (competitive {gini[:, 0].mean():.4f}, equal {gini[:, 1].mean():.4f})"
+    assert diff[1] > 0, (
+        f"expected a wider between-district price Gini after 20 years under the competitive call than under equal allocation: competitive minus equal {fmt(diff)} (competitive {gini[:, 0].mean():.4f}, equal {gini[:, 1].mean():.4f})"
+    )
 
 
 def test_p6_helsinki_competitive_call_concentrates_funding(p6_helsinki) -> None:
     share = p6_helsinki["share"]
     diff = mean_ci(share[:, 0] - share[:, 1])
-    assert diff[1] > 0, f"expected the competitive call to concentrate grants on the initially strong half of applicants in the default city: competitive minus equal {fmt(diff)} (competitive {share[:, 0].mean():.3f}, equal {share[:, 1].mean():.3f})"
+    assert diff[1] > 0, (
+        f"expected the competitive call to concentrate grants on the initially strong half of applicants in the default city: competitive minus equal {fmt(diff)} (competitive {share[:, 0].mean():.3f}, equal {share[:, 1].mean():.3f})"
+    )
 
 
 @pytest.mark.xfail(
@@ -303,13 +418,22 @@ def test_p6_helsinki_competitive_call_concentrates_funding(p6_helsinki) -> None:
 def test_p6_helsinki_competitive_call_widens_inequality(p6_helsinki) -> None:
     gini = p6_helsinki["gini"]
     diff = mean_ci(gini[:, 0] - gini[:, 1])
-    assert diff[1] > 0, f"expected a wider price Gini in the default city under the competitive call: competitive minus equal {fmt(diff)}"
+    assert diff[1] > 0, (
+        f"expected a wider price Gini in the default city under the competitive call: competitive minus equal {fmt(diff)}"
+    )
 
 
-def _kept_share(p4: dict[str, list[dict[str, np.ndarray]]], seeds: np.ndarray, window: slice) -> float:
+def _kept_share(
+    p4: dict[str, list[dict[str, np.ndarray]]], seeds: np.ndarray, window: slice
+) -> float:
     """Share of the funded arm's innovation premium over never funded that the lapsed arm keeps in ``window`` (pooled over ``seeds``)."""
-    inn = {arm: np.array([p4[arm][i]["innovations"][window].sum() for i in seeds]) for arm in ("funded", "lapsed", "never")}
-    return float((inn["lapsed"].sum() - inn["never"].sum()) / (inn["funded"].sum() - inn["never"].sum()))
+    inn = {
+        arm: np.array([p4[arm][i]["innovations"][window].sum() for i in seeds])
+        for arm in ("funded", "lapsed", "never")
+    }
+    return float(
+        (inn["lapsed"].sum() - inn["never"].sum()) / (inn["funded"].sum() - inn["never"].sum())
+    )
 
 
 def test_p4_platform_premium_fades_gradually(p4) -> None:
@@ -323,5 +447,9 @@ def test_p4_platform_premium_fades_gradually(p4) -> None:
     instant = np.array([g["innovations"][AFTER].sum() for g in p4["instant"]])
     diff = mean_ci(legacy - instant)
     summary = f"kept share of the premium in the year after the lapse {kept:.2f} [{lo:.2f}, {hi:.2f}]; with legacy_half_life_years=0 {_kept_share({**p4, 'lapsed': p4['instant']}, seeds, AFTER):.2f}"
-    assert lo > 0.25, f"expected the lapsed platforms to keep over a quarter of the funded innovation premium in the year after the lapse (lower 95% bootstrap bound); {summary}"
-    assert diff[1] > 0, f"expected more innovations after the lapse with a fading legacy than with an instant drop (legacy_half_life_years=0): {fmt(diff)}; {summary}"
+    assert lo > 0.25, (
+        f"expected the lapsed platforms to keep over a quarter of the funded innovation premium in the year after the lapse (lower 95% bootstrap bound); {summary}"
+    )
+    assert diff[1] > 0, (
+        f"expected more innovations after the lapse with a fading legacy than with an instant drop (legacy_half_life_years=0): {fmt(diff)}; {summary}"
+    )

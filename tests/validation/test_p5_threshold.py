@@ -70,34 +70,53 @@ def fmt(ci: tuple[float, ...]) -> str:
 ASSOCIATIONS = ("district_association", "housing_company", "school")
 
 
-def one_district(folder: Path, name: str, channels: list[str], meeting_places: int, overrides: list[str]) -> Scenario:
+def one_district(
+    folder: Path, name: str, channels: list[str], meeting_places: int, overrides: list[str]
+) -> Scenario:
     """Cut district ``name`` out of two_districts.toml, edit it, write it to ``folder`` and load it."""
     text = (SCENARIO_DIR / "two_districts.toml").read_text(encoding="utf-8")
     head, *blocks = re.split(r"^\[\[districts\]\][ \t]*$", text, flags=re.M)
     (block,) = [b for b in blocks if re.search(rf'^name = "{name}"', b, flags=re.M)]
     block = re.sub(r"^neighbours = .*$", "", block, flags=re.M)
     block = re.sub(r"^channels = .*$", f"channels = {json.dumps(channels)}", block, flags=re.M)
-    block = re.sub(r"^meeting_places = .*$", f"meeting_places = {meeting_places}", block, flags=re.M)
+    block = re.sub(
+        r"^meeting_places = .*$", f"meeting_places = {meeting_places}", block, flags=re.M
+    )
     # No developer network: it would launch the social-media channel itself, the very push of b) (docstring).
-    block = re.sub(r"^(mode = .*)$", f"\\1\nassociations = {json.dumps(list(ASSOCIATIONS))}", block, flags=re.M)
+    block = re.sub(
+        r"^(mode = .*)$", f"\\1\nassociations = {json.dumps(list(ASSOCIATIONS))}", block, flags=re.M
+    )
     path = folder / f"{name}_{'_'.join(channels)}_{meeting_places}.toml"
     path.write_text(head + "[[districts]]" + block, encoding="utf-8")
     scenario = load_scenario(str(path), overrides)
     (district,) = scenario.districts
-    assert (district.name, list(district.channels), district.meeting_places, district.neighbours, district.associations) == (name, channels, meeting_places, (), ASSOCIATIONS)
+    assert (
+        district.name,
+        list(district.channels),
+        district.meeting_places,
+        district.neighbours,
+        district.associations,
+    ) == (name, channels, meeting_places, (), ASSOCIATIONS)
     return scenario
 
 
 def participation(scenario: Scenario, seeds: list[int]) -> np.ndarray:
     """Monthly participation rate, one row per seed."""
-    return np.array([run_scenario(scenario, seed=s).districts["participation_rate"].to_numpy() for s in seeds])
+    return np.array(
+        [run_scenario(scenario, seed=s).districts["participation_rate"].to_numpy() for s in seeds]
+    )
 
 
 # --------------------------------------------------------------------------- a) S-curve
 S_SEEDS = list(range(1, 9))
 S_MONTHS = 240
 S_SCALE = 0.1  # 2,000 simulated residents
-S_OVERRIDES = [f"scenario.months={S_MONTHS}", f"scenario.scale={S_SCALE}", "associations.events_per_year_creative=12", "mobilisation.theta_mean=1.12"]
+S_OVERRIDES = [
+    f"scenario.months={S_MONTHS}",
+    f"scenario.scale={S_SCALE}",
+    "associations.events_per_year_creative=12",
+    "mobilisation.theta_mean=1.12",
+]
 S_FIRST = 2  # growth steps (years 0->1, 1->2) that make up the "slow start"
 S_LAST = 4  # growth steps (years 15->16 ... 18->19) that make up "levelled off"
 S_BOOT = 2000
@@ -114,12 +133,19 @@ def shape(p: np.ndarray) -> tuple[int, float, float, float]:
     """Peak growth year, early / peak growth, late / peak growth and final / first year, of the averaged curve."""
     years, growth = yearly_curve(p)
     peak = growth.max()
-    return int(growth.argmax()), growth[:S_FIRST].mean() / peak, growth[-S_LAST:].mean() / peak, years[-1] / years[0]
+    return (
+        int(growth.argmax()),
+        growth[:S_FIRST].mean() / peak,
+        growth[-S_LAST:].mean() / peak,
+        years[-1] / years[0],
+    )
 
 
 @pytest.fixture(scope="module")
 def tipping_runs(tmp_path_factory) -> np.ndarray:
-    scenario = one_district(tmp_path_factory.mktemp("p5a"), "Creative", ["paper", "website"], 1, S_OVERRIDES)
+    scenario = one_district(
+        tmp_path_factory.mktemp("p5a"), "Creative", ["paper", "website"], 1, S_OVERRIDES
+    )
     return participation(scenario, S_SEEDS)
 
 
@@ -142,10 +168,18 @@ def test_participation_follows_an_s_curve(tipping_runs):
         f"yearly participation {np.round(years, 3)}, yearly growth {np.round(growth, 4)}; peak growth step {k} (bootstrap 95% {lo[0]:.0f}-{hi[0]:.0f}), "
         f"early/peak {early:.2f} [{lo[1]:.2f}, {hi[1]:.2f}], late/peak {late:.2f} [{lo[2]:.2f}, {hi[2]:.2f}], final/first {rise:.2f} [{lo[3]:.2f}, {hi[3]:.2f}]"
     )
-    assert S_FIRST <= lo[0] and hi[0] <= last_step - S_LAST, f"expected the fastest growth strictly inside the horizon (steps {S_FIRST}..{last_step - S_LAST}); {summary}"
-    assert hi[1] < 0.6, f"expected a slow start: growth over the first {S_FIRST} years below 0.6 x the peak growth; {summary}"
-    assert hi[2] < 0.35, f"expected levelling off: growth over the last {S_LAST} years below 0.35 x the peak growth; {summary}"
-    assert lo[3] > 2.5, f"expected the district to tip: final-year participation above 2.5 x the first year's; {summary}"
+    assert S_FIRST <= lo[0] and hi[0] <= last_step - S_LAST, (
+        f"expected the fastest growth strictly inside the horizon (steps {S_FIRST}..{last_step - S_LAST}); {summary}"
+    )
+    assert hi[1] < 0.6, (
+        f"expected a slow start: growth over the first {S_FIRST} years below 0.6 x the peak growth; {summary}"
+    )
+    assert hi[2] < 0.35, (
+        f"expected levelling off: growth over the last {S_LAST} years below 0.35 x the peak growth; {summary}"
+    )
+    assert lo[3] > 2.5, (
+        f"expected the district to tip: final-year participation above 2.5 x the first year's; {summary}"
+    )
 
 
 # --------------------------------------------------------------------------- b) tipping point
@@ -163,9 +197,17 @@ def push_effects(tmp_path_factory) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     folder = tmp_path_factory.mktemp("p5b")
     out = {}
     for regime, theta in REGIMES.items():
-        common = [f"scenario.months={T_MONTHS}", f"scenario.scale={T_SCALE}", f"mobilisation.theta_mean={theta}"]
-        base = participation(one_district(folder, "Creative", BASE_CHANNELS, 1, common), T_SEEDS)[:, -12:].mean(axis=1)
-        push = participation(one_district(folder, "Creative", PUSH_CHANNELS, 1, common), T_SEEDS)[:, -12:].mean(axis=1)
+        common = [
+            f"scenario.months={T_MONTHS}",
+            f"scenario.scale={T_SCALE}",
+            f"mobilisation.theta_mean={theta}",
+        ]
+        base = participation(one_district(folder, "Creative", BASE_CHANNELS, 1, common), T_SEEDS)[
+            :, -12:
+        ].mean(axis=1)
+        push = participation(one_district(folder, "Creative", PUSH_CHANNELS, 1, common), T_SEEDS)[
+            :, -12:
+        ].mean(axis=1)
         out[regime] = (base, push)
     return out
 
@@ -173,7 +215,9 @@ def push_effects(tmp_path_factory) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 def describe(effects: dict[str, tuple[np.ndarray, np.ndarray]]) -> str:
     parts = []
     for regime, (base, push) in effects.items():
-        parts.append(f"{regime} (theta_mean {REGIMES[regime]}): without {fmt(mean_ci(base))}, with social_media {fmt(mean_ci(push))}, difference {fmt(mean_ci(push - base))}, ratio of means {push.mean() / base.mean():.2f}")
+        parts.append(
+            f"{regime} (theta_mean {REGIMES[regime]}): without {fmt(mean_ci(base))}, with social_media {fmt(mean_ci(push))}, difference {fmt(mean_ci(push - base))}, ratio of means {push.mean() / base.mean():.2f}"
+        )
     return "; ".join(parts)
 
 
@@ -183,8 +227,12 @@ def test_push_near_tipping_point_is_several_fold(push_effects):
     log_ratio = mean_ci(np.log(push / base))
     diff = mean_ci(push - base)
     summary = f"geometric-mean ratio {np.exp(log_ratio[0]):.2f} [{np.exp(log_ratio[1]):.2f}, {np.exp(log_ratio[2]):.2f}]; {describe(push_effects)}"
-    assert np.exp(log_ratio[1]) > 2.5, f"expected one extra channel to multiply final participation near the tipping point at least 2.5-fold (lower 95% CI); {summary}"
-    assert diff[1] > 0.05, f"expected one extra channel to add more than 5 percentage points near the tipping point (lower 95% CI); {summary}"
+    assert np.exp(log_ratio[1]) > 2.5, (
+        f"expected one extra channel to multiply final participation near the tipping point at least 2.5-fold (lower 95% CI); {summary}"
+    )
+    assert diff[1] > 0.05, (
+        f"expected one extra channel to add more than 5 percentage points near the tipping point (lower 95% CI); {summary}"
+    )
 
 
 def test_push_far_below_tipping_point_adds_little(push_effects):
@@ -194,8 +242,12 @@ def test_push_far_below_tipping_point_adds_little(push_effects):
     diff = mean_ci(push - base)
     contrast = mean_ci((near_push - near_base) - (push - base))
     summary = f"near minus below effect {fmt(contrast)}; {describe(push_effects)}"
-    assert diff[2] < 0.01, f"expected the push to add under 1 percentage point far below the tipping point (upper 95% CI); {summary}"
-    assert contrast[1] > 0.05, f"expected the push's effect near the tipping point to exceed the effect far below it by more than 5 points (lower 95% CI); {summary}"
+    assert diff[2] < 0.01, (
+        f"expected the push to add under 1 percentage point far below the tipping point (upper 95% CI); {summary}"
+    )
+    assert contrast[1] > 0.05, (
+        f"expected the push's effect near the tipping point to exceed the effect far below it by more than 5 points (lower 95% CI); {summary}"
+    )
 
 
 def test_push_far_above_tipping_point_is_proportionate(push_effects):
@@ -210,8 +262,12 @@ def test_push_far_above_tipping_point_is_proportionate(push_effects):
     log_ratio = mean_ci(np.log(push / base))
     contrast = mean_ci(np.log(near_push / near_base) - np.log(push / base))
     summary = f"ratio above {np.exp(log_ratio[0]):.2f} [{np.exp(log_ratio[1]):.2f}, {np.exp(log_ratio[2]):.2f}], near/above ratio of ratios {np.exp(contrast[0]):.2f} [{np.exp(contrast[1]):.2f}, {np.exp(contrast[2]):.2f}]; {describe(push_effects)}"
-    assert np.exp(log_ratio[2]) < 2.0, f"expected the push to multiply participation by less than 2 in an already mobilised district (upper 95% CI); {summary}"
-    assert np.exp(contrast[1]) > 1.5, f"expected the push's multiplier near the tipping point to exceed the mobilised district's by more than 1.5x (lower 95% CI); {summary}"
+    assert np.exp(log_ratio[2]) < 2.0, (
+        f"expected the push to multiply participation by less than 2 in an already mobilised district (upper 95% CI); {summary}"
+    )
+    assert np.exp(contrast[1]) > 1.5, (
+        f"expected the push's multiplier near the tipping point to exceed the mobilised district's by more than 1.5x (lower 95% CI); {summary}"
+    )
 
 
 # --------------------------------------------------------------------------- c) Granovetter
@@ -260,7 +316,10 @@ def granovetter_equilibrium(sigma: float, mean: float = 0.25, iterations: int = 
 def granovetter_runs(tmp_path_factory) -> dict[float, np.ndarray]:
     """Per sigma: monthly participation, one row per seed (district: Traditional, paper only, no meeting place, so no events)."""
     base = one_district(tmp_path_factory.mktemp("p5c"), "Traditional", ["paper"], 0, G_OVERRIDES)
-    return {sigma: participation(base.with_overrides([f"mobilisation.theta_sd={sigma}"]), G_SEEDS) for sigma in LOW_SIGMAS + HIGH_SIGMAS}
+    return {
+        sigma: participation(base.with_overrides([f"mobilisation.theta_sd={sigma}"]), G_SEEDS)
+        for sigma in LOW_SIGMAS + HIGH_SIGMAS
+    }
 
 
 def test_granovetter_cascade_is_seeded_by_negative_thresholds(granovetter_runs):
@@ -269,7 +328,9 @@ def test_granovetter_cascade_is_seeded_by_negative_thresholds(granovetter_runs):
     for sigma, p in granovetter_runs.items():
         expected = float(ndtr(-0.25 / sigma))
         tol = 4 * np.sqrt(expected * (1 - expected) / n) + 1 / n
-        assert np.all(np.abs(p[:, 0] - expected) < tol), f"sigma {sigma}: expected month-0 participation {expected:.4f} +- {tol:.4f} (share of thresholds below 0), got {p[:, 0]}"
+        assert np.all(np.abs(p[:, 0] - expected) < tol), (
+            f"sigma {sigma}: expected month-0 participation {expected:.4f} +- {tol:.4f} (share of thresholds below 0), got {p[:, 0]}"
+        )
 
 
 def test_granovetter_regime_change(granovetter_runs):
@@ -282,12 +343,21 @@ def test_granovetter_regime_change(granovetter_runs):
     earlier model version one seed of three at sigma 0.12 also went to 1.0).
     """
     finals = {sigma: p[:, -1] for sigma, p in granovetter_runs.items()}
-    summary = "; ".join(f"sigma {s}: final {np.round(f, 4)} (Granovetter equilibrium {granovetter_equilibrium(s):.4f})" for s, f in finals.items())
+    summary = "; ".join(
+        f"sigma {s}: final {np.round(f, 4)} (Granovetter equilibrium {granovetter_equilibrium(s):.4f})"
+        for s, f in finals.items()
+    )
     for sigma in LOW_SIGMAS:
-        assert finals[sigma].max() < 0.15, f"expected only a few percent to take part for sigma {sigma} < 0.12; {summary}"
-        assert np.all(np.abs(finals[sigma] - granovetter_equilibrium(sigma)) < 0.01), f"expected the final participation within 0.01 of Granovetter's equilibrium for sigma {sigma}; {summary}"
+        assert finals[sigma].max() < 0.15, (
+            f"expected only a few percent to take part for sigma {sigma} < 0.12; {summary}"
+        )
+        assert np.all(np.abs(finals[sigma] - granovetter_equilibrium(sigma)) < 0.01), (
+            f"expected the final participation within 0.01 of Granovetter's equilibrium for sigma {sigma}; {summary}"
+        )
     for sigma in HIGH_SIGMAS:
-        assert finals[sigma].min() > 0.8, f"expected nearly everyone to take part for sigma {sigma} > 0.12; {summary}"
+        assert finals[sigma].min() > 0.8, (
+            f"expected nearly everyone to take part for sigma {sigma} > 0.12; {summary}"
+        )
 
 
 def test_granovetter_cascade_is_an_s_curve(granovetter_runs):
@@ -296,6 +366,12 @@ def test_granovetter_cascade_is_an_s_curve(granovetter_runs):
         p = granovetter_runs[sigma].mean(axis=0)
         growth = np.diff(p)
         k = int(growth.argmax())
-        assert 0 < k < G_MONTHS - 13, f"sigma {sigma}: expected the fastest monthly growth after the first month and before the last year, got month {k}; participation {np.round(p[:12], 3)}"
-        assert growth[0] < 0.5 * growth[k], f"sigma {sigma}: expected a slow start (first monthly growth under half the peak); participation {np.round(p[:12], 3)}"
-        assert np.abs(growth[-12:]).max() < 0.01 * growth[k], f"sigma {sigma}: expected the cascade to level off in the last year; participation {np.round(p, 3)}"
+        assert 0 < k < G_MONTHS - 13, (
+            f"sigma {sigma}: expected the fastest monthly growth after the first month and before the last year, got month {k}; participation {np.round(p[:12], 3)}"
+        )
+        assert growth[0] < 0.5 * growth[k], (
+            f"sigma {sigma}: expected a slow start (first monthly growth under half the peak); participation {np.round(p[:12], 3)}"
+        )
+        assert np.abs(growth[-12:]).max() < 0.01 * growth[k], (
+            f"sigma {sigma}: expected the cascade to level off in the last year; participation {np.round(p, 3)}"
+        )

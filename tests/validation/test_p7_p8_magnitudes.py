@@ -161,7 +161,9 @@ class MoveTally:
         self._reset = model.residents.reset_occupants
         model.residents.reset_occupants = self  # an instance attribute shadows the method
         shape = (model.n_districts, 3)
-        self.moves, self.burden, self.burden_income, self.person_months = (np.zeros(shape) for _ in range(4))
+        self.moves, self.burden, self.burden_income, self.person_months = (
+            np.zeros(shape) for _ in range(4)
+        )
 
     def _add(self, table: np.ndarray, idx: np.ndarray, weights: np.ndarray | None = None) -> None:
         r = self.model.residents
@@ -173,8 +175,17 @@ class MoveTally:
         if m.month >= self.start:
             r = m.residents
             price = np.exp(m.log_price)[r.district[idx]]
-            burden = housing.housing_burden(price, r.price_ref_eur_m2[idx].astype(float), r.tenure[idx], r.income_eur[idx].astype(float), m.params.housing)
-            p_burden = -np.expm1(-m.params.migration.alpha_burden * np.maximum(burden - m.params.migration.burden_cap, 0.0))
+            burden = housing.housing_burden(
+                price,
+                r.price_ref_eur_m2[idx].astype(float),
+                r.tenure[idx],
+                r.income_eur[idx].astype(float),
+                m.params.housing,
+            )
+            p_burden = -np.expm1(
+                -m.params.migration.alpha_burden
+                * np.maximum(burden - m.params.migration.burden_cap, 0.0)
+            )
             self._add(self.moves, idx)
             self._add(self.burden, idx, p_burden)
             self._add(self.burden_income, idx, p_burden * r.income_eur[idx])
@@ -186,17 +197,28 @@ class MoveTally:
             self._add(self.person_months, np.flatnonzero(r.occupied))
 
 
-def run_with_tally(scen: Scenario, seed: int, start: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, MoveTally]:
+def run_with_tally(
+    scen: Scenario, seed: int, start: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame, MoveTally]:
     """Run like :func:`districtsim.run.run_scenario` and return the district and city tables and the move tally."""
-    assert not any(iv.type == "rent_cap" for iv in scen.interventions), "the tally's burden ignores rent caps"
+    assert not any(iv.type == "rent_cap" for iv in scen.interventions), (
+        "the tally's burden ignores rent caps"
+    )
     model = DistrictModel(scen, seed=seed)
     tally = MoveTally(model, start)
     for _ in range(scen.months):
         model.step()
         tally.after_step()
     districts = model.recorder.districts_frame()
-    recorded = districts.loc[districts["month"] >= start, ["moves_out_persons", "moves_within_persons"]].to_numpy().sum() * scen.scale
-    assert tally.moves.sum() == pytest.approx(recorded, abs=0.5), f"expected the tally to count every move of the tables (moves out plus within): {tally.moves.sum():g} vs {recorded:g} simulated persons"
+    recorded = (
+        districts.loc[districts["month"] >= start, ["moves_out_persons", "moves_within_persons"]]
+        .to_numpy()
+        .sum()
+        * scen.scale
+    )
+    assert tally.moves.sum() == pytest.approx(recorded, abs=0.5), (
+        f"expected the tally to count every move of the tables (moves out plus within): {tally.moves.sum():g} vs {recorded:g} simulated persons"
+    )
     return districts, model.recorder.city_frame(), tally
 
 
@@ -214,24 +236,45 @@ def p7(tmp_path_factory) -> dict[str, np.ndarray]:
         encoding="utf-8",
     )
     overrides = [f"scenario.months={P7_MONTHS}", f"scenario.scale={SCALE}"]
-    arms = {"base": load_scenario("two_districts", overrides), "shock": load_scenario(str(path), overrides)}
+    arms = {
+        "base": load_scenario("two_districts", overrides),
+        "shock": load_scenario(str(path), overrides),
+    }
     names = [d.name for d in arms["base"].districts]
     j = names.index(SHOCKED)
     after = slice(SHOCK_MONTH, P7_MONTHS)
     last_year = slice(P7_MONTHS - 12, P7_MONTHS)
-    keys = ("reputation", "price", "burden_out", "income", "burden_by_tenure", "burden_income", "resident_income")
+    keys = (
+        "reputation",
+        "price",
+        "burden_out",
+        "income",
+        "burden_by_tenure",
+        "burden_income",
+        "resident_income",
+    )
     out: dict[str, list] = {f"{k}_{a}": [] for k in keys for a in arms}
     for seed in P7_SEEDS:
         for arm, scen in arms.items():
             districts, _, tally = run_with_tally(scen, seed, start=SHOCK_MONTH)
-            out[f"reputation_{arm}"].append(by_district(districts, "reputation", names)[SHOCK_MONTH, j])
-            out[f"price_{arm}"].append(by_district(districts, "price_eur_m2", names)[last_year, j].mean())
-            out[f"burden_out_{arm}"].append(by_district(districts, "moves_out_burden_persons", names)[after, j].sum())
-            out[f"income_{arm}"].append(by_district(districts, "mean_income_eur", names)[last_year, j].mean())
+            out[f"reputation_{arm}"].append(
+                by_district(districts, "reputation", names)[SHOCK_MONTH, j]
+            )
+            out[f"price_{arm}"].append(
+                by_district(districts, "price_eur_m2", names)[last_year, j].mean()
+            )
+            out[f"burden_out_{arm}"].append(
+                by_district(districts, "moves_out_burden_persons", names)[after, j].sum()
+            )
+            out[f"income_{arm}"].append(
+                by_district(districts, "mean_income_eur", names)[last_year, j].mean()
+            )
             out[f"burden_by_tenure_{arm}"].append(tally.burden[j] / SCALE)
             out[f"burden_income_{arm}"].append(tally.burden_income[j].sum() / SCALE)
             pop = by_district(districts, "population", names)[after, j]
-            out[f"resident_income_{arm}"].append(np.average(by_district(districts, "mean_income_eur", names)[after, j], weights=pop))
+            out[f"resident_income_{arm}"].append(
+                np.average(by_district(districts, "mean_income_eur", names)[after, j], weights=pop)
+            )
     return {k: np.array(v) for k, v in out.items()}
 
 
@@ -240,8 +283,12 @@ def test_p7_reputation_gain_raises_price(p7) -> None:
     diff = mean_ci(p7["price_shock"] - p7["price_base"])
     log_diff = mean_ci(np.log(p7["price_shock"] / p7["price_base"]))
     summary = f"reputation in the shock month {fmt(rep)}; price in the last 12 months, shocked minus baseline {fmt(diff)} EUR/m2 (baseline {p7['price_base'].mean():.0f}), in log {fmt(log_diff)}"
-    assert rep[1] > 0.9 * SHOCK, f"expected the shock to raise the district's reputation by about {SHOCK}; {summary}"
-    assert diff[1] > 0, f"P7: expected the reputation gain to raise the district's price (95% CI of the paired difference above 0); {summary}"
+    assert rep[1] > 0.9 * SHOCK, (
+        f"expected the shock to raise the district's reputation by about {SHOCK}; {summary}"
+    )
+    assert diff[1] > 0, (
+        f"P7: expected the reputation gain to raise the district's price (95% CI of the paired difference above 0); {summary}"
+    )
 
 
 def test_p7_rising_prices_raise_burden_driven_moves(p7) -> None:
@@ -253,32 +300,46 @@ def test_p7_rising_prices_raise_burden_driven_moves(p7) -> None:
 
 
 def test_p7_displaced_are_low_income_renters(p7) -> None:
-    extra = p7["burden_by_tenure_shock"] - p7["burden_by_tenure_base"]  # (seeds, tenures), expected burden-driven moves (persons)
+    extra = (
+        p7["burden_by_tenure_shock"] - p7["burden_by_tenure_base"]
+    )  # (seeds, tenures), expected burden-driven moves (persons)
     private = mean_ci(extra[:, PRIVATE])
     private_share = extra[:, PRIVATE].sum() / extra.sum()
 
     def income_ratio(i: np.ndarray) -> float:
         """Mean income of the extra burden-driven movers over the residents' mean income, pooled over seeds ``i``."""
-        return float((p7["burden_income_shock"][i] - p7["burden_income_base"][i]).sum() / extra[i].sum() / p7["resident_income_base"][i].mean())
+        return float(
+            (p7["burden_income_shock"][i] - p7["burden_income_base"][i]).sum()
+            / extra[i].sum()
+            / p7["resident_income_base"][i].mean()
+        )
 
     seeds = np.arange(len(P7_SEEDS))
     income = (p7["burden_income_shock"] - p7["burden_income_base"]).sum() / extra.sum()
     residents = p7["resident_income_base"].mean()
     rng = np.random.default_rng(7)
-    boot_hi = np.percentile([income_ratio(rng.choice(seeds, seeds.size)) for _ in range(2000)], 97.5)
+    boot_hi = np.percentile(
+        [income_ratio(rng.choice(seeds, seeds.size)) for _ in range(2000)], 97.5
+    )
     summary = (
         f"extra expected burden-driven moves per seed (shocked minus baseline): owners {extra[:, OWNER].mean():+.0f}, private renters {fmt(private)}, "
         f"social renters {extra[:, SOCIAL].mean():+.0f} persons; private renters' share {private_share:.2f}; "
         f"mean income of the extra burden-driven movers {income:.0f} EUR/year vs the district residents' {residents:.0f} ({income / residents:.2f}, upper 95% bootstrap bound {boot_hi:.2f})"
     )
     assert private[1] > 0, f"P7: expected the shock to push out more private renters; {summary}"
-    assert private_share > 0.5, f"P7: expected most of the extra burden-driven moves to be private renters'; {summary}"
-    assert boot_hi < 0.8, f"P7: expected the extra burden-driven movers to have low incomes (below 80% of the residents' mean, upper 95% bootstrap bound); {summary}"
+    assert private_share > 0.5, (
+        f"P7: expected most of the extra burden-driven moves to be private renters'; {summary}"
+    )
+    assert boot_hi < 0.8, (
+        f"P7: expected the extra burden-driven movers to have low incomes (below 80% of the residents' mean, upper 95% bootstrap bound); {summary}"
+    )
 
 
 def test_p7_shocked_district_gentrifies(p7) -> None:
     diff = mean_ci(p7["income_shock"] - p7["income_base"])
-    assert diff[1] > 0, f"expected the shocked district's mean income (mean_income_eur, last 12 months) to rise relative to the baseline: {fmt(diff)} EUR/year (baseline {p7['income_base'].mean():.0f})"
+    assert diff[1] > 0, (
+        f"expected the shocked district's mean income (mean_income_eur, last 12 months) to rise relative to the baseline: {fmt(diff)} EUR/year (baseline {p7['income_base'].mean():.0f})"
+    )
 
 
 # --------------------------------------------------------------------- P8
@@ -318,15 +379,24 @@ def yearly(city: pd.DataFrame, flow: pd.Series) -> np.ndarray:
 
 
 def test_p8_city_growth(p8) -> None:
-    growth = np.array([(c["population"].iloc[-1] / c["population"].iloc[0]) ** (12 / (P8_MONTHS - 1)) - 1 for _, c, _ in p8["runs"]])
+    growth = np.array(
+        [
+            (c["population"].iloc[-1] / c["population"].iloc[0]) ** (12 / (P8_MONTHS - 1)) - 1
+            for _, c, _ in p8["runs"]
+        ]
+    )
     lo, hi = band(GROWTH_PER_YEAR, RATE_TOL)
-    assert np.all((lo <= growth) & (growth <= hi)), f"P8: expected city growth within [{lo:.2%}, {hi:.2%}] a year (target {GROWTH_PER_YEAR:.2%}); measured per seed {np.round(growth * 100, 3)}%"
+    assert np.all((lo <= growth) & (growth <= hi)), (
+        f"P8: expected city growth within [{lo:.2%}, {hi:.2%}] a year (target {GROWTH_PER_YEAR:.2%}); measured per seed {np.round(growth * 100, 3)}%"
+    )
 
 
 def test_p8_mean_price_at_start(p8) -> None:
     first_year = np.array([c["price_eur_m2_mean"].iloc[:12].mean() for _, c, _ in p8["runs"]])
     lo, hi = band(PRICE_MEAN_EUR_M2, PRICE_LEVEL_TOL)
-    assert np.all((lo <= first_year) & (first_year <= hi)), f"P8: expected the population-weighted mean price in year 1 within [{lo:.0f}, {hi:.0f}] EUR/m2; measured per seed {np.round(first_year)}"
+    assert np.all((lo <= first_year) & (first_year <= hi)), (
+        f"P8: expected the population-weighted mean price in year 1 within [{lo:.0f}, {hi:.0f}] EUR/m2; measured per seed {np.round(first_year)}"
+    )
 
 
 @pytest.mark.parametrize("month", [0, 119, 239])
@@ -340,8 +410,12 @@ def test_p8_price_spread(p8, month) -> None:
     q_lo, q_hi = band(QUARTER_RATIO, RATIO_TOL)
     e_lo, e_hi = band(EXTREME_RATIO, RATIO_TOL)
     summary = f"month {month}: mean price of the top {quarter} / bottom {quarter} districts per seed {np.round(ratios, 3)} (band [{q_lo:.2f}, {q_hi:.2f}]); max / min {np.round(extremes, 3)} (band [{e_lo:.2f}, {e_hi:.2f}])"
-    assert all(q_lo <= r <= q_hi for r in ratios), f"P8: price zones (~{QUARTER_RATIO:.2f}x); {summary}"
-    assert all(e_lo <= e <= e_hi for e in extremes), f"P8: extreme areas (~{EXTREME_RATIO:.2f}x); {summary}"
+    assert all(q_lo <= r <= q_hi for r in ratios), (
+        f"P8: price zones (~{QUARTER_RATIO:.2f}x); {summary}"
+    )
+    assert all(e_lo <= e <= e_hi for e in extremes), (
+        f"P8: extreme areas (~{EXTREME_RATIO:.2f}x); {summary}"
+    )
 
 
 def test_p8_price_ranks_stable_and_gap_grows(p8) -> None:
@@ -352,8 +426,12 @@ def test_p8_price_ranks_stable_and_gap_grows(p8) -> None:
         gap0.append(city["price_eur_m2_max"].iloc[0] - city["price_eur_m2_min"].iloc[0])
         gap1.append(city["price_eur_m2_max"].iloc[-1] - city["price_eur_m2_min"].iloc[-1])
     summary = f"Spearman correlation of district prices, month 0 vs month {P8_MONTHS - 1}, per seed {np.round(rho, 4)}; max - min {np.round(gap0)} -> {np.round(gap1)} EUR/m2"
-    assert min(rho) > 0.9, f"P8: expected a stable rank order of district prices over 20 years; {summary}"
-    assert all(b > a for a, b in zip(gap0, gap1, strict=True)), f"P8: expected the gap between the most and least expensive district to grow; {summary}"
+    assert min(rho) > 0.9, (
+        f"P8: expected a stable rank order of district prices over 20 years; {summary}"
+    )
+    assert all(b > a for a, b in zip(gap0, gap1, strict=True)), (
+        f"P8: expected the gap between the most and least expensive district to grow; {summary}"
+    )
 
 
 @pytest.mark.xfail(
@@ -367,7 +445,9 @@ def test_p8_price_ranks_stable_and_gap_grows(p8) -> None:
 )
 def test_p8_relative_price_spread_widens(p8) -> None:
     gini = np.array([[c["price_gini"].iloc[0], c["price_gini"].iloc[-1]] for _, c, _ in p8["runs"]])
-    assert np.all(gini[:, 1] > gini[:, 0]), f"P8: expected the top-bottom gap to widen relative to the price level (price_gini month 0 -> {P8_MONTHS - 1}): {np.round(gini, 4).tolist()}"
+    assert np.all(gini[:, 1] > gini[:, 0]), (
+        f"P8: expected the top-bottom gap to widen relative to the price level (price_gini month 0 -> {P8_MONTHS - 1}): {np.round(gini, 4).tolist()}"
+    )
 
 
 @pytest.mark.xfail(
@@ -379,15 +459,34 @@ def test_p8_relative_price_spread_widens(p8) -> None:
     "movers leaving; with this tenure mix (44% owners) a 21% rate needs tenure rates near the tops of their ranges (e.g. owners 0.12, renters 0.28).",
 )
 def test_p8_moves_within_city(p8) -> None:
-    rates = np.array([yearly(c, c["moves_out_persons"] - c["moves_out_to_outside_persons"] + c["moves_within_persons"]).mean() for _, c, _ in p8["runs"]])
+    rates = np.array(
+        [
+            yearly(
+                c,
+                c["moves_out_persons"]
+                - c["moves_out_to_outside_persons"]
+                + c["moves_within_persons"],
+            ).mean()
+            for _, c, _ in p8["runs"]
+        ]
+    )
     lo, hi = band(WITHIN_PER_YEAR, RATE_TOL)
-    assert np.all((lo <= rates) & (rates <= hi)), f"P8: expected moves within the city within [{lo:.1%}, {hi:.1%}] of residents a year (20-year mean); measured per seed {np.round(rates * 100, 2)}%"
+    assert np.all((lo <= rates) & (rates <= hi)), (
+        f"P8: expected moves within the city within [{lo:.1%}, {hi:.1%}] of residents a year (20-year mean); measured per seed {np.round(rates * 100, 2)}%"
+    )
 
 
 def test_p8_moves_across_boundary(p8) -> None:
-    rates = np.array([yearly(c, c["moves_in_from_outside_persons"] + c["moves_out_to_outside_persons"]).mean() for _, c, _ in p8["runs"]])
+    rates = np.array(
+        [
+            yearly(c, c["moves_in_from_outside_persons"] + c["moves_out_to_outside_persons"]).mean()
+            for _, c, _ in p8["runs"]
+        ]
+    )
     lo, hi = band(BOUNDARY_PER_YEAR, RATE_TOL)
-    assert np.all((lo <= rates) & (rates <= hi)), f"P8: expected moves across the city boundary (in and out) within [{lo:.1%}, {hi:.1%}] of residents a year (20-year mean); measured per seed {np.round(rates * 100, 2)}%"
+    assert np.all((lo <= rates) & (rates <= hi)), (
+        f"P8: expected moves across the city boundary (in and out) within [{lo:.1%}, {hi:.1%}] of residents a year (20-year mean); measured per seed {np.round(rates * 100, 2)}%"
+    )
 
 
 def district_turnover(p8) -> pd.Series:
@@ -411,7 +510,9 @@ def test_p8_district_turnover_range(p8) -> None:
     turnover = district_turnover(p8)
     lo, hi = TURNOVER_RANGE
     outside = turnover[(turnover < lo) | (turnover > hi)]
-    assert outside.empty, f"P8: expected every district's turnover within [{lo:.0%}, {hi:.0%}] a year; outside: {outside.round(3).to_dict()} (range {turnover.min():.3f}-{turnover.max():.3f})"
+    assert outside.empty, (
+        f"P8: expected every district's turnover within [{lo:.0%}, {hi:.0%}] a year; outside: {outside.round(3).to_dict()} (range {turnover.min():.3f}-{turnover.max():.3f})"
+    )
 
 
 @pytest.mark.xfail(
@@ -426,8 +527,12 @@ def test_p8_district_turnover_range(p8) -> None:
 def test_p8_detached_house_areas_turn_over_least(p8) -> None:
     turnover = district_turnover(p8)
     detached = [d.name for d in p8["scenario"].districts if d.share_owner >= DETACHED_OWNER_SHARE]
-    assert len(detached) == 5, f"expected the five detached-house districts of helsinki.toml, got {detached}"
-    assert (turnover[detached] < DETACHED_MAX).all(), f"P8: expected detached-house areas to turn over less than {DETACHED_MAX:.0%} a year: {turnover[detached].round(3).to_dict()}"
+    assert len(detached) == 5, (
+        f"expected the five detached-house districts of helsinki.toml, got {detached}"
+    )
+    assert (turnover[detached] < DETACHED_MAX).all(), (
+        f"P8: expected detached-house areas to turn over less than {DETACHED_MAX:.0%} a year: {turnover[detached].round(3).to_dict()}"
+    )
 
 
 def test_p8_owners_move_less_than_renters(p8) -> None:
@@ -437,9 +542,15 @@ def test_p8_owners_move_less_than_renters(p8) -> None:
     renters = moves[:, [PRIVATE, SOCIAL]].sum(axis=1) / years[:, [PRIVATE, SOCIAL]].sum(axis=1)
     private, social = moves[:, PRIVATE] / years[:, PRIVATE], moves[:, SOCIAL] / years[:, SOCIAL]
     summary = f"realised moves a year per seed: owners {np.round(owners, 4)}, renters {np.round(renters, 4)} (private {np.round(private, 4)}, social {np.round(social, 4)})"
-    assert np.all(owners < renters) and np.all(owners < private), f"P8: expected owners to move less than renters; {summary}"
-    assert np.all((OWNER_RANGE[0] <= owners) & (owners <= OWNER_RANGE[1])), f"P8: expected owners within {OWNER_RANGE}; {summary}"
-    assert np.all((RENTER_RANGE[0] <= renters) & (renters <= RENTER_RANGE[1])), f"P8: expected renters within {RENTER_RANGE}; {summary}"
+    assert np.all(owners < renters) and np.all(owners < private), (
+        f"P8: expected owners to move less than renters; {summary}"
+    )
+    assert np.all((OWNER_RANGE[0] <= owners) & (owners <= OWNER_RANGE[1])), (
+        f"P8: expected owners within {OWNER_RANGE}; {summary}"
+    )
+    assert np.all((RENTER_RANGE[0] <= renters) & (renters <= RENTER_RANGE[1])), (
+        f"P8: expected renters within {RENTER_RANGE}; {summary}"
+    )
 
 
 def test_p8_participation_small_core(p8) -> None:
@@ -455,6 +566,12 @@ def test_p8_participation_small_core(p8) -> None:
         f"active core (active_members_persons / population) by year, mean of seeds: {np.round(core.mean(axis=0) * 100, 2)}%, 20-year mean per seed {np.round(core.mean(axis=1) * 100, 2)}%; "
         f"any participation (participation_rate) {np.round(anyone.mean(axis=0) * 100, 1)}%; members {np.round(members.mean(axis=0) * 100, 1)}%"
     )
-    assert np.all(core < hi) and np.all(core.mean(axis=1) >= lo), f"P8: expected a single-digit % active core every year (20-year mean at least {lo:.0%}); {summary}"
-    assert np.all(members < hi), f"P8: expected association members to stay a small core (under {hi:.0%}); {summary}"
-    assert np.all(anyone > core), f"P8: expected participation in any form (events, forums) to exceed the active core every year; {summary}"
+    assert np.all(core < hi) and np.all(core.mean(axis=1) >= lo), (
+        f"P8: expected a single-digit % active core every year (20-year mean at least {lo:.0%}); {summary}"
+    )
+    assert np.all(members < hi), (
+        f"P8: expected association members to stay a small core (under {hi:.0%}); {summary}"
+    )
+    assert np.all(anyone > core), (
+        f"P8: expected participation in any form (events, forums) to exceed the active core every year; {summary}"
+    )

@@ -22,7 +22,9 @@ __all__ = ["STUDENT_PARAMS", "DashboardModel", "model_params", "serve"]
 
 def _port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: closed connections (TIME_WAIT) do not block the port
+        s.setsockopt(
+            socket.SOL_SOCKET, socket.SO_REUSEADDR, 1
+        )  # as uvicorn does: closed connections (TIME_WAIT) do not block the port
         try:
             s.bind((host, port))
         except OSError:
@@ -43,9 +45,16 @@ def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765
     name = scenario if scenario is not None else DEFAULT_SCENARIO
     path = resolve_path(name)
     load_scenario(name)  # a bad scenario is a one-line error before the server starts
-    choice = path.stem if path.parent.resolve() == SCENARIO_DIR and path.suffix == ".toml" else str(path)
+    choice = (
+        path.stem if path.parent.resolve() == SCENARIO_DIR and path.suffix == ".toml" else str(path)
+    )
     if not _port_free(host, port):
-        raise ScenarioError("--port", "", port, f"a free port on {host} (another program uses {port}; try --port {port + 1})")
+        raise ScenarioError(
+            "--port",
+            "",
+            port,
+            f"a free port on {host} (another program uses {port}; try --port {port + 1})",
+        )
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     os.environ["SOLARA_APP"] = "districtsim.dashboard.app"
     os.environ["DISTRICTSIM_DASHBOARD_SCENARIO"] = choice

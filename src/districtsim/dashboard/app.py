@@ -29,7 +29,13 @@ from mesa.visualization.utils import update_counter  # noqa: E402
 from plotly.graph_objs._figurewidget import FigureWidget  # noqa: E402
 
 from districtsim.dashboard import views  # noqa: E402
-from districtsim.dashboard.model import STUDENT_PARAMS, DashboardModel, declaration, describe_intervention, model_params  # noqa: E402
+from districtsim.dashboard.model import (
+    STUDENT_PARAMS,
+    DashboardModel,
+    declaration,
+    describe_intervention,
+    model_params,
+)  # noqa: E402
 from districtsim.scenario import DEFAULT_SCENARIO, bundled_scenarios  # noqa: E402
 
 solara.server.settings.telemetry.mixpanel_enable = False
@@ -95,7 +101,9 @@ def _plain(value: Any) -> Any:
 
 def _same_shape(widget: FigureWidget, fig: Any) -> bool:
     """True if the figure has the widget's traces (number and types): it can then be updated in place."""
-    return len(widget.data) == len(fig.data) and all(a.type == b.type for a, b in zip(widget.data, fig.data, strict=True))
+    return len(widget.data) == len(fig.data) and all(
+        a.type == b.type for a, b in zip(widget.data, fig.data, strict=True)
+    )
 
 
 @solara.component
@@ -139,14 +147,19 @@ CELL = {"height": "100%", "overflow": "auto"}
 
 def Caption(text: str):
     """A one- or two-sentence reading guide under a view (no Markdown: it would load KaTeX from a CDN)."""
-    return solara.HTML(tag="div", unsafe_innerHTML=f"<small style='color:#555'>{html.escape(text)}</small>")
+    return solara.HTML(
+        tag="div", unsafe_innerHTML=f"<small style='color:#555'>{html.escape(text)}</small>"
+    )
 
 
 def _focus(model: DashboardModel) -> str:
     """Return the district the participation and ties views show: the chosen one, else the first traditional one."""
     if focus_district.value in model.names:
         return focus_district.value
-    return next((n for n, m in zip(model.names, model.mode, strict=True) if m == "traditional"), model.names[0])
+    return next(
+        (n for n, m in zip(model.names, model.mode, strict=True) if m == "traditional"),
+        model.names[0],
+    )
 
 
 @solara.component
@@ -154,7 +167,9 @@ def MapView(model: DashboardModel):
     """The district map, coloured by a chosen variable."""
     update_counter.get()  # redraw after every step (Mesa's convention)
     with solara.Column(gap="0px", style=CELL) as main:
-        solara.Select("colour the districts by", values=list(views.MAP_VARIABLES), value=map_variable)
+        solara.Select(
+            "colour the districts by", values=list(views.MAP_VARIABLES), value=map_variable
+        )
         Chart(views.map_figure(model, map_variable.value))
     return main
 
@@ -167,7 +182,9 @@ def SeriesView(model: DashboardModel):
     with solara.Column(gap="0px", style=CELL) as main:
         with solara.Row():
             solara.Select("variable", values=list(views.DISTRICT_COLUMNS), value=series_variable)
-            solara.SelectMultiple("districts", values=chosen, all_values=model.names, on_value=series_districts.set)
+            solara.SelectMultiple(
+                "districts", values=chosen, all_values=model.names, on_value=series_districts.set
+            )
         Chart(views.series_figure(model, series_variable.value, chosen))
     return main
 
@@ -177,7 +194,12 @@ def ParticipationView(model: DashboardModel):
     """The participation curve (threshold dynamics) of one district."""
     update_counter.get()  # redraw after every step (Mesa's convention)
     with solara.Column(gap="0px", style=CELL) as main:
-        solara.Select("district (participation curve and ties)", values=model.names, value=_focus(model), on_value=focus_district.set)
+        solara.Select(
+            "district (participation curve and ties)",
+            values=model.names,
+            value=_focus(model),
+            on_value=focus_district.set,
+        )
         Chart(views.participation_figure(model, _focus(model)))
         Caption(views.CAPTIONS["participation"])
     return main
@@ -199,7 +221,12 @@ def EventsView(model: DashboardModel):
     update_counter.get()  # redraw after every step (Mesa's convention)
     with solara.Column(gap="0px", style=CELL) as main:
         solara.HTML(tag="div", unsafe_innerHTML="<b>Events</b> (newest first)")
-        solara.SelectMultiple("kinds", values=event_kinds.value, all_values=list(views.EVENT_KINDS), on_value=event_kinds.set)
+        solara.SelectMultiple(
+            "kinds",
+            values=event_kinds.value,
+            all_values=list(views.EVENT_KINDS),
+            on_value=event_kinds.set,
+        )
         solara.HTML(tag="div", unsafe_innerHTML=views.events_html(model, event_kinds.value))
     return main
 
@@ -221,16 +248,24 @@ def RunView(model: DashboardModel):
     """What is running: the month, the step time, notices, the settings in effect."""
     update_counter.get()  # redraw after every step (Mesa's convention)
     step = f"; last step took {model.step_seconds * 1000:.0f} ms" if model.month else ""
-    parts = [f"<p><b class='districtsim-status'>{html.escape(views.status(model))}</b>{step}<br>seed {model.seed}, scale {model.scale:g} ({model.residents.n:,} simulated places)</p>"]
+    parts = [
+        f"<p><b class='districtsim-status'>{html.escape(views.status(model))}</b>{step}<br>seed {model.seed}, scale {model.scale:g} ({model.residents.n:,} simulated places)</p>"
+    ]
     parts += [f"<p style='color:#b35900'>&#9888; {html.escape(n)}</p>" for n in model.notices]
     rows = []
     for key, _, _ in STUDENT_PARAMS:
         section, name = key.split(".")
         f = declaration(key)
         lo, hi, unit = f.metadata["lo"], f.metadata["hi"], f.metadata["unit"]
-        span = "" if isinstance(f.default, (bool, str)) else f"{'-inf' if lo is None else f'{lo:g}'} .. {'inf' if hi is None else f'{hi:g}'}"
+        span = (
+            ""
+            if isinstance(f.default, (bool, str))
+            else f"{'-inf' if lo is None else f'{lo:g}'} .. {'inf' if hi is None else f'{hi:g}'}"
+        )
         rows.append([key, getattr(getattr(model.params, section), name), unit, span])
-    parts.append(views.html_table(["parameter", "value in this run", "unit", "declared range"], rows))
+    parts.append(
+        views.html_table(["parameter", "value in this run", "unit", "declared range"], rows)
+    )
     ivs = model.spec.interventions
     in_effect = "; ".join(describe_intervention(iv) for iv in ivs) if ivs else "none"
     parts.append(f"<p><b>Interventions in effect:</b> {html.escape(in_effect)}</p>")
@@ -241,7 +276,15 @@ def RunView(model: DashboardModel):
 
 # Solara components, not plain functions: SolaraViz wraps a plain function in a new component type at
 # every re-render of its grid, which remounts every view (and the browser then logs sync errors).
-COMPONENTS = [(MapView, 0), (SeriesView, 0), (ParticipationView, 0), (TiesView, 0), (CriteriaView, 0), (EventsView, 0), (RunView, 0)]
+COMPONENTS = [
+    (MapView, 0),
+    (SeriesView, 0),
+    (ParticipationView, 0),
+    (TiesView, 0),
+    (CriteriaView, 0),
+    (EventsView, 0),
+    (RunView, 0),
+]
 """The views, in SolaraViz's (component, page) form."""
 
 
@@ -263,7 +306,18 @@ def Page():
     solara.Style(SIDEBAR_CSS)
     with solara.Sidebar():
         with solara.Card("Scenario"):
-            solara.Select("scenario (a new model; the controls take its values)", values=choices, value=name, on_value=_choose)
+            solara.Select(
+                "scenario (a new model; the controls take its values)",
+                values=choices,
+                value=name,
+                on_value=_choose,
+            )
             solara.Text(model.spec.description or "")
-    SolaraViz(model, components=COMPONENTS, model_params=params, name=f"districtsim: {name}", play_interval=100).key(name)
+    SolaraViz(
+        model,
+        components=COMPONENTS,
+        model_params=params,
+        name=f"districtsim: {name}",
+        play_interval=100,
+    ).key(name)
     _ResizeCharts.element().key(f"resize-{name}")

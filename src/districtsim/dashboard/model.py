@@ -66,9 +66,13 @@ def declaration(key: str) -> dataclasses.Field:
         ScenarioError: If there is no such parameter.
     """
     section, _, name = key.partition(".")
-    fields = {f.name: f for f in dataclasses.fields(SECTIONS[section])} if section in SECTIONS else {}
+    fields = (
+        {f.name: f for f in dataclasses.fields(SECTIONS[section])} if section in SECTIONS else {}
+    )
     if name not in fields:
-        raise ScenarioError("dashboard", key, None, "a parameter as section.key (docs/ODD.md, parameter table)")
+        raise ScenarioError(
+            "dashboard", key, None, "a parameter as section.key (docs/ODD.md, parameter table)"
+        )
     return fields[name]
 
 
@@ -81,7 +85,13 @@ def _nice_step(span: float) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-def slider_span(default: float, lo: float | None, hi: float | None, show_lo: float | None = None, show_hi: float | None = None) -> tuple[float, float]:
+def slider_span(
+    default: float,
+    lo: float | None,
+    hi: float | None,
+    show_lo: float | None = None,
+    show_hi: float | None = None,
+) -> tuple[float, float]:
     """Return a slider's (lowest, highest) value.
 
     The declared bounds, narrowed by ``show_lo``/``show_hi`` where given; an
@@ -89,11 +99,15 @@ def slider_span(default: float, lo: float | None, hi: float | None, show_lo: flo
     ``4|default|`` (at least lowest + 1).
     """
     low = show_lo if show_lo is not None else lo if lo is not None else default - 2 * abs(default)
-    high = show_hi if show_hi is not None else hi if hi is not None else max(4 * abs(default), low + 1)
+    high = (
+        show_hi if show_hi is not None else hi if hi is not None else max(4 * abs(default), low + 1)
+    )
     return float(low), float(high)
 
 
-def param_control(key: str, value: Any, show_lo: float | None = None, show_hi: float | None = None) -> dict[str, Any]:
+def param_control(
+    key: str, value: Any, show_lo: float | None = None, show_hi: float | None = None
+) -> dict[str, Any]:
     """Return the ``SolaraViz`` control of one parameter, with its unit in the label and its value ``value``."""
     f = declaration(key)
     unit, lo, hi = f.metadata["unit"], f.metadata["lo"], f.metadata["hi"]
@@ -103,9 +117,23 @@ def param_control(key: str, value: Any, show_lo: float | None = None, show_hi: f
         return {"type": "Select", "value": value, "values": unit.split("|"), "label": key}
     low, high = slider_span(value, lo, hi, show_lo, show_hi)
     if isinstance(value, int):
-        return {"type": "SliderInt", "value": value, "min": int(low), "max": int(high), "step": 1, "label": f"{key} [{unit}]"}
+        return {
+            "type": "SliderInt",
+            "value": value,
+            "min": int(low),
+            "max": int(high),
+            "step": 1,
+            "label": f"{key} [{unit}]",
+        }
     step = _nice_step(high - low)
-    return {"type": "SliderFloat", "value": float(value), "min": low, "max": high, "step": step, "label": f"{key} [{unit}]"}
+    return {
+        "type": "SliderFloat",
+        "value": float(value),
+        "min": low,
+        "max": high,
+        "step": step,
+        "label": f"{key} [{unit}]",
+    }
 
 
 def describe_intervention(iv: Any) -> str:
@@ -126,21 +154,53 @@ def model_params(scenario_name: str = DEFAULT_SCENARIO) -> dict[str, Any]:
     out: dict[str, Any] = {
         "scenario_name": scenario_name,
         "seed": {"type": "InputText", "value": str(scen.seed), "label": "seed (integer)"},
-        "scale": {"type": "SliderFloat", "value": scen.scale, "min": 0.01, "max": 1.0, "step": 0.01, "label": "scale [simulated share of residents]"},
+        "scale": {
+            "type": "SliderFloat",
+            "value": scen.scale,
+            "min": 0.01,
+            "max": 1.0,
+            "step": 0.01,
+            "label": "scale [simulated share of residents]",
+        },
     }
     for key, show_lo, show_hi in STUDENT_PARAMS:
         section, name = key.split(".")
-        out[key] = param_control(key, getattr(getattr(scen.params, section), name), show_lo, show_hi)
+        out[key] = param_control(
+            key, getattr(getattr(scen.params, section), name), show_lo, show_hi
+        )
     for iv in scen.interventions:
-        out[f"intervention.{iv.index}"] = {"type": "Checkbox", "value": True, "label": describe_intervention(iv)}
+        out[f"intervention.{iv.index}"] = {
+            "type": "Checkbox",
+            "value": True,
+            "label": describe_intervention(iv),
+        }
     names = [d.name for d in scen.districts]
-    out["add.type"] = {"type": "Select", "value": "none", "values": list(ADD_TYPES), "label": "add an intervention: type (defaults in docs/interventions.md)"}
-    out["add.target"] = {"type": "Select", "value": "traditional", "values": [*ADD_TARGETS_SELECT, *names], "label": "add: target (a mode or a district)"}
-    out["add.start_month"] = {"type": "SliderInt", "value": 0, "min": 0, "max": scen.months - 1, "step": 1, "label": "add: start month"}
+    out["add.type"] = {
+        "type": "Select",
+        "value": "none",
+        "values": list(ADD_TYPES),
+        "label": "add an intervention: type (defaults in docs/interventions.md)",
+    }
+    out["add.target"] = {
+        "type": "Select",
+        "value": "traditional",
+        "values": [*ADD_TARGETS_SELECT, *names],
+        "label": "add: target (a mode or a district)",
+    }
+    out["add.start_month"] = {
+        "type": "SliderInt",
+        "value": 0,
+        "min": 0,
+        "max": scen.months - 1,
+        "step": 1,
+        "label": "add: start month",
+    }
     return out
 
 
-def apply_controls(scen: Scenario, seed: Any, scale: Any, controls: dict[str, Any]) -> tuple[Scenario, int, list[str]]:
+def apply_controls(
+    scen: Scenario, seed: Any, scale: Any, controls: dict[str, Any]
+) -> tuple[Scenario, int, list[str]]:
     """Return the scenario with the controls applied, the seed, and notices about values not used.
 
     Args:
@@ -163,7 +223,9 @@ def apply_controls(scen: Scenario, seed: Any, scale: Any, controls: dict[str, An
                 raise ValueError
         except ValueError:
             seed_int = scen.seed
-            notices.append(f"seed: {seed!r} is not a whole number >= 0; used the scenario's seed {scen.seed}")
+            notices.append(
+                f"seed: {seed!r} is not a whole number >= 0; used the scenario's seed {scen.seed}"
+            )
     if scale is not None:
         scen = _try(scen, {"scenario.scale": float(scale)}, notices)
     add = {k: controls[k] for k in ("add.type", "add.target", "add.start_month") if k in controls}
@@ -181,7 +243,9 @@ def apply_controls(scen: Scenario, seed: Any, scale: Any, controls: dict[str, An
         row: dict[str, Any] = {"type": kind, "start_month": int(add.get("add.start_month", 0))}
         row.update({"select": target} if target in ADD_TARGETS_SELECT else {"districts": [target]})
         try:
-            (iv,) = check_interventions([row], "dashboard", [d.name for d in scen.districts], scen.months)
+            (iv,) = check_interventions(
+                [row], "dashboard", [d.name for d in scen.districts], scen.months
+            )
             keep.append(dataclasses.replace(iv, index=len(scen.interventions)))
         except ScenarioError as e:
             notices.append(f"add an intervention: {e}; none added")
@@ -214,10 +278,18 @@ class DashboardModel(DistrictModel):
         step_seconds: Wall time of the last :meth:`step`.
     """
 
-    def __init__(self, scenario_name: str = DEFAULT_SCENARIO, seed: Any = None, scale: Any = None, **controls: Any) -> None:
+    def __init__(
+        self,
+        scenario_name: str = DEFAULT_SCENARIO,
+        seed: Any = None,
+        scale: Any = None,
+        **controls: Any,
+    ) -> None:
         # Mesa's SolaraViz passes a Mesa scenario object of its own on Reset: districtsim's scenario is chosen by name.
         controls = {k: v for k, v in controls.items() if k != "scenario"}
-        spec, seed_int, notices = apply_controls(load_scenario(scenario_name), seed, scale, controls)
+        spec, seed_int, notices = apply_controls(
+            load_scenario(scenario_name), seed, scale, controls
+        )
         super().__init__(spec, seed=seed_int)
         self.notices = notices
         self.step_seconds = float("nan")
@@ -232,4 +304,12 @@ class DashboardModel(DistrictModel):
         self.step_seconds = time.perf_counter() - started
 
 
-__all__ = ["ADD_TYPES", "STUDENT_PARAMS", "DashboardModel", "apply_controls", "model_params", "param_control", "slider_span"]
+__all__ = [
+    "ADD_TYPES",
+    "STUDENT_PARAMS",
+    "DashboardModel",
+    "apply_controls",
+    "model_params",
+    "param_control",
+    "slider_span",
+]

@@ -28,9 +28,32 @@ MAP_VARIABLES: dict[str, str] = {"mode": "operating mode", **DISTRICT_COLUMNS}
 """What the map can colour districts by: the operating mode or any district column (docs/outputs.md)."""
 
 EXTENSIVE_SUFFIXES = ("_persons", "_eur", "_months")
-EXTENSIVE = {"population", "dwellings", "vacancies", "local_firms", "local_firms_developing", "innovations", "partners", "partners_local", "events", "n_channels", "is_platform"}
+EXTENSIVE = {
+    "population",
+    "dwellings",
+    "vacancies",
+    "local_firms",
+    "local_firms_developing",
+    "innovations",
+    "partners",
+    "partners_local",
+    "events",
+    "n_channels",
+    "is_platform",
+}
 
-EVENT_KINDS_SHOWN: tuple[str, ...] = ("selection", "platform_lapse", "continuation", "innovation", "mode_transition", "intervention_start", "intervention_end", "shock", "channel_lapse", "channel_relaunch")
+EVENT_KINDS_SHOWN: tuple[str, ...] = (
+    "selection",
+    "platform_lapse",
+    "continuation",
+    "innovation",
+    "mode_transition",
+    "intervention_start",
+    "intervention_end",
+    "shock",
+    "channel_lapse",
+    "channel_relaunch",
+)
 """Event kinds the feed shows by default (partnerships and applications are frequent; they can be added)."""
 
 EVENT_KINDS: tuple[str, ...] = (
@@ -63,7 +86,13 @@ CAPTIONS: dict[str, str] = {
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-_LAYOUT = {"margin": {"l": 50, "r": 20, "t": 40, "b": 40}, "height": 320, "autosize": True, "template": {}, "annotations": []}
+_LAYOUT = {
+    "margin": {"l": 50, "r": 20, "t": 40, "b": 40},
+    "height": 320,
+    "autosize": True,
+    "template": {},
+    "annotations": [],
+}
 # An empty template: plotly.js defaults; building a named template object costs ~20 ms a figure, redrawn every month.
 
 _STATE_NOW = {
@@ -109,7 +138,14 @@ def current_values(model: DistrictModel, variable: str) -> np.ndarray:
 
 def _empty(title: str, message: str) -> go.Figure:
     """Return a figure without data whose title says why (no annotation: a live chart would keep it after its data arrive)."""
-    return go.Figure(layout={**_LAYOUT, "title": {"text": f"{title}<br><sup>{message}</sup>", "font": {"size": 14}}, "xaxis": {"visible": False}, "yaxis": {"visible": False}})
+    return go.Figure(
+        layout={
+            **_LAYOUT,
+            "title": {"text": f"{title}<br><sup>{message}</sup>", "font": {"size": 14}},
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+        }
+    )
 
 
 def map_figure(model: DistrictModel, variable: str = "reputation") -> go.Figure:
@@ -127,7 +163,16 @@ def map_figure(model: DistrictModel, variable: str = "reputation") -> go.Figure:
     for i, j in model.spec.adjacency_pairs():
         ex += [x[i], x[j], None]
         ey += [y[i], y[j], None]
-    data: list[Any] = [go.Scatter(x=ex, y=ey, mode="lines", line={"color": "#d0d0d0", "width": 1}, hoverinfo="skip", showlegend=False)]
+    data: list[Any] = [
+        go.Scatter(
+            x=ex,
+            y=ey,
+            mode="lines",
+            line={"color": "#d0d0d0", "width": 1},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    ]
     text = model.names if model.n_districts <= 12 else None
     if variable == "mode":
         modes = np.array(model.mode)
@@ -143,17 +188,47 @@ def map_figure(model: DistrictModel, variable: str = "reputation") -> go.Figure:
         title = "Districts by operating mode"
     else:
         values = current_values(model, variable)
-        hover = [f"{n}: {v:,.4g}" if np.isfinite(v) else f"{n}: no value yet (step once)" for n, v in zip(model.names, values, strict=True)]
+        hover = [
+            f"{n}: {v:,.4g}" if np.isfinite(v) else f"{n}: no value yet (step once)"
+            for n, v in zip(model.names, values, strict=True)
+        ]
         colour = np.nan_to_num(values, nan=np.nanmin(values) if np.isfinite(values).any() else 0.0)
-        marker = {"size": size, "color": colour, "colorscale": "Viridis", "showscale": True, "colorbar": {"title": {"text": variable, "side": "right"}}, "line": {"color": "white", "width": 1}}
+        marker = {
+            "size": size,
+            "color": colour,
+            "colorscale": "Viridis",
+            "showscale": True,
+            "colorbar": {"title": {"text": variable, "side": "right"}},
+            "line": {"color": "white", "width": 1},
+        }
         mode = "markers+text" if text else "markers"
-        data.append(go.Scatter(x=x, y=y, mode=mode, text=text, textposition="top center", hovertext=hover, hoverinfo="text", showlegend=False, marker=marker))
+        data.append(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode=mode,
+                text=text,
+                textposition="top center",
+                hovertext=hover,
+                hoverinfo="text",
+                showlegend=False,
+                marker=marker,
+            )
+        )
         title = f"Districts by {variable}: {MAP_VARIABLES.get(variable, variable)}"
-    layout = {**_LAYOUT, "title": {"text": title, "font": {"size": 14}}, "xaxis": {"title": "km east of the centre", "scaleanchor": "y"}, "yaxis": {"title": "km north"}, "legend": {"orientation": "h", "y": -0.15}}
+    layout = {
+        **_LAYOUT,
+        "title": {"text": title, "font": {"size": 14}},
+        "xaxis": {"title": "km east of the centre", "scaleanchor": "y"},
+        "yaxis": {"title": "km north"},
+        "legend": {"orientation": "h", "y": -0.15},
+    }
     return go.Figure(data=data, layout=layout)
 
 
-def series_figure(model: DistrictModel, variable: str = "reputation", districts: list[str] | None = None) -> go.Figure:
+def series_figure(
+    model: DistrictModel, variable: str = "reputation", districts: list[str] | None = None
+) -> go.Figure:
     """Return monthly time series of ``variable`` for the chosen districts and the city.
 
     The city line is the population-weighted mean for states and rates, the
@@ -169,14 +244,27 @@ def series_figure(model: DistrictModel, variable: str = "reputation", districts:
     data = []
     for name in districts or []:
         if name in model.names:
-            data.append(go.Scatter(x=years, y=values[:, model.names.index(name)], mode="lines", name=name))
+            data.append(
+                go.Scatter(x=years, y=values[:, model.names.index(name)], mode="lines", name=name)
+            )
     if is_extensive(variable):
         city, city_name = np.nanmean(values, axis=1), "city: mean over districts"
     else:
         pop = rec.data["population"][:n]
         w = np.where(np.isfinite(values), pop, 0.0)
-        city, city_name = np.nansum(values * w, axis=1) / np.maximum(w.sum(axis=1), 1e-12), "city: population-weighted mean"
-    data.append(go.Scatter(x=years, y=city, mode="lines", name=city_name, line={"color": "black", "dash": "dash", "width": 2}))
+        city, city_name = (
+            np.nansum(values * w, axis=1) / np.maximum(w.sum(axis=1), 1e-12),
+            "city: population-weighted mean",
+        )
+    data.append(
+        go.Scatter(
+            x=years,
+            y=city,
+            mode="lines",
+            name=city_name,
+            line={"color": "black", "dash": "dash", "width": 2},
+        )
+    )
     layout = {
         **_LAYOUT,
         "title": {"text": f"{variable}: {label}", "font": {"size": 14}},
@@ -187,7 +275,9 @@ def series_figure(model: DistrictModel, variable: str = "reputation", districts:
     return go.Figure(data=data, layout=layout)
 
 
-def participation_curve(model: DistrictModel, district: int, shares: np.ndarray, event: bool = False) -> np.ndarray:
+def participation_curve(
+    model: DistrictModel, district: int, shares: np.ndarray, event: bool = False
+) -> np.ndarray:
     """Return the expected share of district residents taking part in a month, given the share of active ties.
 
     The mean-field response of the threshold rule (MODEL 5.1-5.2) for the
@@ -207,13 +297,38 @@ def participation_curve(model: DistrictModel, district: int, shares: np.ndarray,
     if not occ.any():
         return np.zeros_like(shares)
     identity = np.full(int(occ.sum()), model.identity[district], dtype=np.float32)
-    motiv = mobilisation.motivation(identity, r.engagement[lo:hi][occ], r.months_in_district[lo:hi][occ].astype(np.float32), p.mobilisation)
+    motiv = mobilisation.motivation(
+        identity,
+        r.engagement[lo:hi][occ],
+        r.months_in_district[lo:hi][occ].astype(np.float32),
+        p.mobilisation,
+    )
     lead = model.associations[district]
-    pull = mobilisation.event_pull(r.orientation[lo:hi][occ], np.float32(lead.orientation)) * float(event)
-    _, reach_d, _ = communication.district_reach(model._district_channels()[[district]], p.communication, np.array([event]), np.array([lead.is_creative]))
+    pull = mobilisation.event_pull(r.orientation[lo:hi][occ], np.float32(lead.orientation)) * float(
+        event
+    )
+    _, reach_d, _ = communication.district_reach(
+        model._district_channels()[[district]],
+        p.communication,
+        np.array([event]),
+        np.array([lead.is_creative]),
+    )
     x = np.arange(k + 1)
-    reach = communication.resident_reach_probability(np.float32(reach_d[0]), x.astype(np.float32), p.communication.q_tie)
-    take = np.array([mobilisation.participation_probability(motiv, np.full_like(motiv, xi / max(k, 1)), pull, r.theta[lo:hi][occ], p.mobilisation).mean() for xi in x])
+    reach = communication.resident_reach_probability(
+        np.float32(reach_d[0]), x.astype(np.float32), p.communication.q_tie
+    )
+    take = np.array(
+        [
+            mobilisation.participation_probability(
+                motiv,
+                np.full_like(motiv, xi / max(k, 1)),
+                pull,
+                r.theta[lo:hi][occ],
+                p.mobilisation,
+            ).mean()
+            for xi in x
+        ]
+    )
     weights = binom.pmf(x[None, :], k, shares[:, None])
     return weights @ (reach * take)
 
@@ -226,21 +341,57 @@ def participation_figure(model: DistrictModel, district: str) -> go.Figure:
     festive = participation_curve(model, d, s, event=True)
     top = float(max(quiet.max(), festive.max(), 0.05))
     data = [
-        go.Scatter(x=s, y=quiet, mode="lines", name="month without an event", line={"color": "#2c7fb8"}),
-        go.Scatter(x=s, y=festive, mode="lines", name="event month", line={"color": "#e67e22", "dash": "dot"}),
-        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="diagonal: participation stays", line={"color": "#999999", "dash": "dash"}),
+        go.Scatter(
+            x=s, y=quiet, mode="lines", name="month without an event", line={"color": "#2c7fb8"}
+        ),
+        go.Scatter(
+            x=s,
+            y=festive,
+            mode="lines",
+            name="event month",
+            line={"color": "#e67e22", "dash": "dot"},
+        ),
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            name="diagonal: participation stays",
+            line={"color": "#999999", "dash": "dash"},
+        ),
     ]
     rec = model.recorder
     n = rec.n_recorded
     if n >= 2:
         path = rec.data["participation_rate"][:n, d]
-        data.append(go.Scatter(x=path[:-1], y=path[1:], mode="markers", name="months so far (last, this)", marker={"size": 5, "color": np.arange(n - 1), "colorscale": "Greys"}))
-        data.append(go.Scatter(x=[path[-2]], y=[path[-1]], mode="markers", name="now", marker={"size": 12, "color": "red", "symbol": "x"}))
+        data.append(
+            go.Scatter(
+                x=path[:-1],
+                y=path[1:],
+                mode="markers",
+                name="months so far (last, this)",
+                marker={"size": 5, "color": np.arange(n - 1), "colorscale": "Greys"},
+            )
+        )
+        data.append(
+            go.Scatter(
+                x=[path[-2]],
+                y=[path[-1]],
+                mode="markers",
+                name="now",
+                marker={"size": 12, "color": "red", "symbol": "x"},
+            )
+        )
     hi = min(1.0, max(top, float(rec.data["participation_rate"][:n, d].max()) if n else 0.0) * 1.3)
     layout = {
         **_LAYOUT,
-        "title": {"text": f"Participation curve of {district} (threshold dynamics, {model.mode[d].replace('_', ' ')})", "font": {"size": 14}},
-        "xaxis": {"title": "share active last month (share of a resident's active ties)", "range": [0, hi]},
+        "title": {
+            "text": f"Participation curve of {district} (threshold dynamics, {model.mode[d].replace('_', ' ')})",
+            "font": {"size": 14},
+        },
+        "xaxis": {
+            "title": "share active last month (share of a resident's active ties)",
+            "range": [0, hi],
+        },
         "yaxis": {"title": "expected share taking part this month", "range": [0, hi]},
         "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.7)", "font": {"size": 10}},
         "height": 290,  # room for the select above and the caption below in its grid cell
@@ -256,7 +407,10 @@ def criteria_figure(model: DistrictModel) -> go.Figure:
     compares. The last column is the weighted score with the current weights.
     """
     if not model.criteria_rows:
-        return _empty("Evaluation criteria", "No program year has ended yet: the first ends after month 11 (September)")
+        return _empty(
+            "Evaluation criteria",
+            "No program year has ended yet: the first ends after month 11 (September)",
+        )
     year = model.criteria_years[-1]
     values = model.criteria_rows[-1]
     p = model.params.program
@@ -265,12 +419,28 @@ def criteria_figure(model: DistrictModel) -> go.Figure:
     order = np.argsort(total)
     cols = [*CRITERIA_GROUPS, "score"]
     z = np.column_stack([*(groups[g] for g in CRITERIA_GROUPS), total])[order]
-    labels = [f"{i + 1} {g.removeprefix('w_')} (w={getattr(p, g):g})" for i, g in enumerate(CRITERIA_GROUPS)] + ["weighted score"]
+    labels = [
+        f"{i + 1} {g.removeprefix('w_')} (w={getattr(p, g):g})"
+        for i, g in enumerate(CRITERIA_GROUPS)
+    ] + ["weighted score"]
     fig = go.Figure(
-        data=[go.Heatmap(z=z, x=labels, y=[model.names[i] for i in order], colorscale="RdBu", zmid=0, colorbar={"title": {"text": "z"}}, hovertemplate="%{y}<br>%{x}: %{z:.2f}<extra></extra>")],
+        data=[
+            go.Heatmap(
+                z=z,
+                x=labels,
+                y=[model.names[i] for i in order],
+                colorscale="RdBu",
+                zmid=0,
+                colorbar={"title": {"text": "z"}},
+                hovertemplate="%{y}<br>%{x}: %{z:.2f}<extra></extra>",
+            )
+        ],
         layout={
             **_LAYOUT,
-            "title": {"text": f"Evaluation criteria, program year {year + 1} (z-scores across districts; {len(cols) - 1} criteria)", "font": {"size": 14}},
+            "title": {
+                "text": f"Evaluation criteria, program year {year + 1} (z-scores across districts; {len(cols) - 1} criteria)",
+                "font": {"size": 14},
+            },
             "height": max(320, 14 * model.n_districts + 140),
             "margin": {"l": 110, "r": 20, "t": 40, "b": 100},
             "xaxis": {"visible": True, "tickangle": -30},
@@ -280,7 +450,9 @@ def criteria_figure(model: DistrictModel) -> go.Figure:
     return fig
 
 
-def events_rows(model: DistrictModel, kinds: tuple[str, ...] | list[str] = EVENT_KINDS_SHOWN, limit: int = 15) -> list[dict[str, str]]:
+def events_rows(
+    model: DistrictModel, kinds: tuple[str, ...] | list[str] = EVENT_KINDS_SHOWN, limit: int = 15
+) -> list[dict[str, str]]:
     """Return the newest ``limit`` events of the given kinds, newest first, readable (when, where, what, detail)."""
     out = []
     wanted = set(kinds)
@@ -288,7 +460,14 @@ def events_rows(model: DistrictModel, kinds: tuple[str, ...] | list[str] = EVENT
         if e["event"] not in wanted:
             continue
         detail = _detail(e["event"], e["detail"], e["value"])
-        out.append({"when": month_label(e["month"]), "district": e["district"] or "(city)", "event": e["event"].replace("_", " "), "detail": detail})
+        out.append(
+            {
+                "when": month_label(e["month"]),
+                "district": e["district"] or "(city)",
+                "event": e["event"].replace("_", " "),
+                "detail": detail,
+            }
+        )
         if len(out) >= limit:
             break
     return out
@@ -307,23 +486,39 @@ def _detail(kind: str, detail: str, value: float) -> str:
     if kind == "shock":
         return f"reputation {value:+.2f}"
     if kind in ("application", "evaluation"):
-        return f"{detail} (quality {value:.2f})" if kind == "application" else f"{detail} (score {value:.2f})"
+        return (
+            f"{detail} (quality {value:.2f})"
+            if kind == "application"
+            else f"{detail} (score {value:.2f})"
+        )
     return detail
 
 
 def html_table(header: list[str], rows: list[list[Any]]) -> str:
     """Return a small HTML table (text escaped)."""
-    head = "".join(f"<th style='text-align:left;padding:2px 8px'>{html.escape(str(h))}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td style='padding:2px 8px'>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    head = "".join(
+        f"<th style='text-align:left;padding:2px 8px'>{html.escape(str(h))}</th>" for h in header
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td style='padding:2px 8px'>{html.escape(str(c))}</td>" for c in row)
+        + "</tr>"
+        for row in rows
+    )
     return f"<table style='border-collapse:collapse;font-size:13px'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def events_html(model: DistrictModel, kinds: tuple[str, ...] | list[str] = EVENT_KINDS_SHOWN, limit: int = 15) -> str:
+def events_html(
+    model: DistrictModel, kinds: tuple[str, ...] | list[str] = EVENT_KINDS_SHOWN, limit: int = 15
+) -> str:
     """Return :func:`events_rows` as an HTML table (or a sentence when there are none yet)."""
     rows = events_rows(model, kinds, limit)
     if not rows:
         return "<p><i>No events of the chosen kinds yet.</i></p>"
-    return html_table(["when", "district", "event", "detail"], [[r["when"], r["district"], r["event"], r["detail"]] for r in rows])
+    return html_table(
+        ["when", "district", "event", "detail"],
+        [[r["when"], r["district"], r["event"], r["detail"]] for r in rows],
+    )
 
 
 class TieSample:
@@ -391,13 +586,34 @@ def ties_figure(model: DistrictModel, sample: TieSample) -> go.Figure:
         ("resident, not active", occupied & ~active & ~member, "#bbbbbb"),
         ("empty place", ~occupied, "white"),
     ]
-    data = [go.Scatter(x=ex, y=ey, mode="lines", line={"color": "#cccccc", "width": 1}, hoverinfo="skip", showlegend=False)]
+    data = [
+        go.Scatter(
+            x=ex,
+            y=ey,
+            mode="lines",
+            line={"color": "#cccccc", "width": 1},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    ]
     for name, sel, colour in groups:
-        data.append(go.Scatter(x=xy[sel, 0], y=xy[sel, 1], mode="markers", name=f"{name} ({int(sel.sum())})", marker={"size": 10, "color": colour, "line": {"color": "#555555", "width": 1}}, hoverinfo="name"))
+        data.append(
+            go.Scatter(
+                x=xy[sel, 0],
+                y=xy[sel, 1],
+                mode="markers",
+                name=f"{name} ({int(sel.sum())})",
+                marker={"size": 10, "color": colour, "line": {"color": "#555555", "width": 1}},
+                hoverinfo="name",
+            )
+        )
     name = model.names[sample.district]
     layout = {
         **_LAYOUT,
-        "title": {"text": f"Resident ties in {name}: {len(nodes)} places sampled from one resident's ties outward", "font": {"size": 14}},
+        "title": {
+            "text": f"Resident ties in {name}: {len(nodes)} places sampled from one resident's ties outward",
+            "font": {"size": 14},
+        },
         "xaxis": {"visible": False},
         "yaxis": {"visible": False},
         "legend": {"orientation": "h", "y": -0.1},

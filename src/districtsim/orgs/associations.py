@@ -72,7 +72,11 @@ def kind_settings(kind: str, p: Params) -> tuple[float, float, float]:
     a = p.associations
     if kind == "district_association":
         return 1.0, float("nan"), 1.0
-    return getattr(a, f"join_weight_{kind}"), getattr(a, f"initial_orientation_{kind}"), getattr(a, f"event_factor_{kind}")
+    return (
+        getattr(a, f"join_weight_{kind}"),
+        getattr(a, f"initial_orientation_{kind}"),
+        getattr(a, f"event_factor_{kind}"),
+    )
 
 
 def default_kinds(mode: str, p: Params) -> tuple[str, ...]:
@@ -102,7 +106,16 @@ class Association(mesa.Agent):
         slot: Its index among its district's associations (``Residents.member_of``).
     """
 
-    def __init__(self, model: DistrictModel, district: int, kind: str, orientation: float, channels: tuple[str, ...], wanted: tuple[str, ...], slot: int) -> None:
+    def __init__(
+        self,
+        model: DistrictModel,
+        district: int,
+        kind: str,
+        orientation: float,
+        channels: tuple[str, ...],
+        wanted: tuple[str, ...],
+        slot: int,
+    ) -> None:
         super().__init__(model)
         self.district = district
         self.kind = kind
@@ -120,8 +133,12 @@ class Association(mesa.Agent):
         self.volunteers = 0.0
         self.active_members = 0.0
         self.applications: list[int] = []
-        self.funded_channels: set[str] = set()  # paid for by an intervention: no volunteer hours, no lapse
-        self.closed_channels: set[str] = set()  # closed by an intervention: not restarted while it lasts
+        self.funded_channels: set[str] = (
+            set()
+        )  # paid for by an intervention: no volunteer hours, no lapse
+        self.closed_channels: set[str] = (
+            set()
+        )  # closed by an intervention: not restarted while it lasts
 
     @property
     def is_lead(self) -> bool:
@@ -153,7 +170,9 @@ class Association(mesa.Agent):
                     if self.short_months[name] >= c.lapse_grace_months:
                         self.channels[name] = False
                         self.short_months[name] = 0
-                        self.model.log_event(self.district, "channel_lapse", f"{name} ({self.kind})")
+                        self.model.log_event(
+                            self.district, "channel_lapse", f"{name} ({self.kind})"
+                        )
             elif self.wanted[name]:
                 if hours >= c.relaunch_margin * upkeep:
                     self.spare_months[name] += 1
@@ -161,7 +180,9 @@ class Association(mesa.Agent):
                         self.channels[name] = True
                         self.spare_months[name] = 0
                         hours -= upkeep
-                        self.model.log_event(self.district, "channel_relaunch", f"{name} ({self.kind})")
+                        self.model.log_event(
+                            self.district, "channel_relaunch", f"{name} ({self.kind})"
+                        )
                 else:
                     self.spare_months[name] = 0
         return hours
@@ -171,10 +192,16 @@ class Association(mesa.Agent):
         a = self.model.params.associations
         has_place = self.model.meeting_places[self.district] > 0
         festival = self.is_creative and is_festival_month(month + 1, a.festival_months)
-        rate = (a.events_per_year_creative if self.is_creative else a.events_per_year_traditional) * self.event_factor
-        self.event_next_month = bool(hours_left >= a.event_hours and (has_place or festival) and u < rate / 12.0)
+        rate = (
+            a.events_per_year_creative if self.is_creative else a.events_per_year_traditional
+        ) * self.event_factor
+        self.event_next_month = bool(
+            hours_left >= a.event_hours and (has_place or festival) and u < rate / 12.0
+        )
 
     def drift(self, mean_active_orientation: float) -> None:
         """Move the orientation toward the active members' mean (rate omega per year)."""
         if np.isfinite(mean_active_orientation):
-            self.orientation += self.model.rates.omega * (mean_active_orientation - self.orientation)
+            self.orientation += self.model.rates.omega * (
+                mean_active_orientation - self.orientation
+            )

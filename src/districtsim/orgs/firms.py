@@ -38,16 +38,32 @@ if TYPE_CHECKING:
 
 def draw_interest(rng: np.random.Generator, f: Firms, n: int) -> np.ndarray:
     """Draw ``n`` local firms' interests in product development, Beta(mean * c, (1 - mean) * c)."""
-    return rng.beta(f.interest_mean * f.interest_concentration, (1.0 - f.interest_mean) * f.interest_concentration, n)
+    return rng.beta(
+        f.interest_mean * f.interest_concentration,
+        (1.0 - f.interest_mean) * f.interest_concentration,
+        n,
+    )
 
 
-def local_partnership_hazard(interest: np.ndarray, k_norm: np.ndarray, platform: np.ndarray, f: Firms, platform_multiplier: float) -> np.ndarray:
+def local_partnership_hazard(
+    interest: np.ndarray,
+    k_norm: np.ndarray,
+    platform: np.ndarray,
+    f: Firms,
+    platform_multiplier: float,
+) -> np.ndarray:
     """Return each free local firm's monthly hazard of starting a partnership with its district.
 
     ``k_norm`` and ``platform`` (the platform standing 0..1, see
     :func:`districtsim.partnerships.partnership_rate`) are per firm.
     """
-    return f.partnerships_per_1000_per_year / 12000.0 * (interest / f.interest_mean) * (0.5 + k_norm) * (1.0 + (platform_multiplier - 1.0) * np.asarray(platform, dtype=float))
+    return (
+        f.partnerships_per_1000_per_year
+        / 12000.0
+        * (interest / f.interest_mean)
+        * (0.5 + k_norm)
+        * (1.0 + (platform_multiplier - 1.0) * np.asarray(platform, dtype=float))
+    )
 
 
 class LocalFirm(mesa.Agent):
@@ -62,12 +78,16 @@ class LocalFirm(mesa.Agent):
 
     kind = "local_firm"
 
-    def __init__(self, model: DistrictModel, district: int, interest: float, founded_month: int) -> None:
+    def __init__(
+        self, model: DistrictModel, district: int, interest: float, founded_month: int
+    ) -> None:
         super().__init__(model)
         self.district = int(district)
         self.interest = float(interest)
         self.founded_month = int(founded_month)
-        self.partnership_end: int | None = None  # month its running partnership with the district ends
+        self.partnership_end: int | None = (
+            None  # month its running partnership with the district ends
+        )
 
     @property
     def is_free(self) -> bool:
