@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from districtsim import communication, mobilisation, reputation
 from districtsim.errors import ScenarioError
 from districtsim.model import DistrictModel
+from districtsim.orgs import associations
 from districtsim.orgs.associations import ELIGIBLE_TENURES, KINDS, Association
 from districtsim.residents import PRIVATE
 from districtsim.run import run_scenario
@@ -100,10 +102,10 @@ def test_members_per_kind_add_up_and_housing_companies_take_no_private_renters()
     t = model.month
     for phase in (
         model.program.step,
-        model._shocks,
-        model._communicate,
-        model._mobilise,
-        model._associations,
+        lambda t: reputation.apply_shocks(model, t),
+        lambda t: communication.step(model, t),
+        lambda t: mobilisation.step(model, t),
+        lambda t: associations.step(model, t),
     ):
         phase(t)
     total = sum(d[f"members_{k}_persons"][:36] for k in KINDS)
@@ -138,7 +140,7 @@ def test_join_choice_follows_weight_eligibility_and_orientation_match() -> None:
     creative = model.associations[1].district
     idx = np.flatnonzero(r.occupied & (r.district == creative))
     idx = np.repeat(idx, 40)  # many draws per resident
-    slots = model._choose_association(idx, np.random.default_rng(7))
+    slots = associations.choose_association(model, idx, np.random.default_rng(7))
     assoc = [x for x in model.all_associations if x.district == creative]
     w = np.array(
         [
@@ -173,11 +175,11 @@ def test_each_kind_drifts_toward_its_own_active_members_and_the_lead_toward_all(
         model.step()
     t = model.month
     model.program.step(t)
-    model._shocks(t)
-    model._communicate(t)
-    model._mobilise(t)
+    reputation.apply_shocks(model, t)
+    communication.step(model, t)
+    mobilisation.step(model, t)
     before = {x.unique_id: x.orientation for x in model.all_associations}
-    model._associations(t)
+    associations.step(model, t)
     r = model.residents
     omega = model.rates.omega
     checked = 0
@@ -242,14 +244,14 @@ def test_district_event_is_any_associations_event_with_the_organisers_mean_orien
         x.event_next_month = False
     assoc[0].event_next_month = True
     assoc[-1].event_next_month = True
-    model._communicate(0)
-    assert model.event_now.tolist() == [False, True], (
+    communication.step(model, 0)
+    assert model.districts.event_now.tolist() == [False, True], (
         "expected an event only where an association holds one"
     )
-    assert model.event_orientation[1] == pytest.approx(
+    assert model.districts.event_orientation[1] == pytest.approx(
         (assoc[0].orientation + assoc[-1].orientation) / 2
     ), "expected the event pull to use the organisers' mean orientation"
-    assert model.event_creative[1] == any(x.is_creative for x in (assoc[0], assoc[-1])), (
+    assert model.districts.event_creative[1] == any(x.is_creative for x in (assoc[0], assoc[-1])), (
         "expected a creative event reach when an organiser is creative"
     )
 

@@ -104,7 +104,7 @@ def test_unusable_control_values_become_notices_not_errors() -> None:
 
 def test_switching_an_intervention_off_and_adding_one() -> None:
     off = DashboardModel("resident_houses", scale=0.01, **{"intervention.0": False})
-    assert off.spec.interventions == ()
+    assert off.config.interventions == ()
     base = DashboardModel("resident_houses", scale=0.01)
     target = base.names[3]
     m = DashboardModel(
@@ -118,10 +118,10 @@ def test_switching_an_intervention_off_and_adding_one() -> None:
         },
     )
     d = m.names.index(target)
-    before = int(m.meeting_places[d])
+    before = int(m.districts.meeting_places[d])
     for _ in range(3):
         m.step()
-    assert int(m.meeting_places[d]) == before + 1
+    assert int(m.districts.meeting_places[d]) == before + 1
     starts = [e for e in m.event_log if e["event"] == "intervention_start"]
     assert [(e["month"], e["district"]) for e in starts] == [(2, target)]
 
@@ -144,10 +144,12 @@ def test_every_view_draws_the_current_state(stepped: DashboardModel) -> None:
         fig = views.map_figure(m, variable)
         assert len(fig.data) >= 2, variable
     colours = views.map_figure(m, "reputation").data[-1].marker.color
-    np.testing.assert_allclose(colours, m.reputation)
+    np.testing.assert_allclose(colours, m.districts.reputation)
     series = views.series_figure(m, "identity", ["Traditional"])
     assert [t.name for t in series.data] == ["Traditional", "city: population-weighted mean"]
-    assert len(series.data[0].y) == 14 and series.data[0].y[-1] == pytest.approx(m.identity[0])
+    assert len(series.data[0].y) == 14 and series.data[0].y[-1] == pytest.approx(
+        m.districts.identity[0]
+    )
     counts = views.series_figure(m, "active_persons", ["Creative"])
     assert counts.data[-1].name == "city: mean over districts"
     fig = views.ties_figure(m, views.TieSample(m, 1))
@@ -162,7 +164,7 @@ def test_views_before_the_first_month_say_so() -> None:
         in views.series_figure(m, "identity", ["Creative"]).layout.title.text
     )
     assert "No program year has ended yet" in views.criteria_figure(m).layout.title.text
-    np.testing.assert_allclose(views.current_values(m, "reputation"), m.reputation)
+    np.testing.assert_allclose(views.current_values(m, "reputation"), m.districts.reputation)
     assert np.isnan(views.current_values(m, "innovations")).all()
     assert views.events_rows(m) == []
 
@@ -210,7 +212,7 @@ def test_participation_curve_predicts_next_months_participation() -> None:
         pred, act = [], []
         for t in range(48):
             if t > 0:
-                last = m.participation.copy()
+                last = m.districts.participation.copy()
                 event = [
                     any(x.event_next_month for x in m.all_associations if x.district == d)
                     for d in range(2)
@@ -223,7 +225,7 @@ def test_participation_curve_predicts_next_months_participation() -> None:
                 )
             m.step()
             if t > 0:
-                act.append(m.participation.copy())
+                act.append(m.districts.participation.copy())
         pred, act = np.array(pred), np.array(act)
         np.testing.assert_allclose(
             pred.mean(axis=0), act.mean(axis=0), rtol=0.12, err_msg=f"seed {seed}"
@@ -435,4 +437,4 @@ def test_every_bundled_scenario_opens_in_the_dashboard(name: str) -> None:
         views.ties_figure(m, views.TieSample(m, 0)),
     ):
         assert fig.layout.title.text
-    assert views.status(m).startswith(f"{m.spec.name}: month 1 of")
+    assert views.status(m).startswith(f"{m.config.name}: month 1 of")

@@ -213,3 +213,20 @@ def write_param_table(path: Path = ODD) -> None:
 if __name__ == "__main__":
     write_param_table()
     print(f"rewrote the parameter table in {ODD}")
+
+
+def test_odd_schedule_is_the_step_docstring() -> None:
+    """ODD section 3 lists the phases exactly as ``DistrictModel.step``'s docstring does."""
+    import inspect
+    import re
+
+    from districtsim.model import DistrictModel
+
+    doc = inspect.getdoc(DistrictModel.step) or ""
+    listed = re.findall(r"^\d+\. .*(?:\n {3,}\S.*)*", doc, flags=re.M)
+    odd = (Path(__file__).resolve().parents[1] / "docs" / "ODD.md").read_text(encoding="utf-8")
+    section = odd[odd.index("## 3. Process overview") : odd.index("## 4. Design concepts")]
+    in_odd = re.findall(r"^\d+\. .*(?:\n {3,}\S.*)*", section, flags=re.M)
+    normal = [re.sub(r"\s+", " ", x) for x in listed]
+    assert len(normal) == 11, f"expected 11 phases in the docstring, found {len(normal)}"
+    assert normal == [re.sub(r"\s+", " ", x) for x in in_odd], "ODD section 3 differs from step()"

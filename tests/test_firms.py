@@ -25,13 +25,15 @@ def test_firms_are_agents_counted_per_district_and_not_sampled_with_scale() -> N
     for scale in (0.01, 0.1):
         model = DistrictModel(small(1, scale=scale), seed=1)
         agents = model.agents_by_type[LocalFirm]
-        assert len(agents) == len(model.firms), "expected model.firms to hold every LocalFirm agent"
+        assert len(agents) == len(model.firms.agents), (
+            "expected model.firms.agents to hold every LocalFirm agent"
+        )
         np.testing.assert_array_equal(
-            model.local_firms,
+            model.districts.local_firms,
             np.bincount([x.district for x in agents], minlength=2),
             err_msg="expected local_firms to count the agents per district",
         )
-        counts.append(model.local_firms.copy())
+        counts.append(model.districts.local_firms.copy())
     np.testing.assert_array_equal(
         counts[0],
         counts[1],
@@ -55,24 +57,28 @@ def test_interest_is_beta_with_the_documented_mean() -> None:
 
 def test_agents_stay_in_step_with_their_arrays_through_entry_and_exit() -> None:
     model = DistrictModel(small(60), seed=2)
-    ids0 = {x.unique_id for x in model.firms}
+    ids0 = {x.unique_id for x in model.firms.agents}
     entered = exited = 0
     for _ in range(60):
         model.step()
         alive = list(model.agents_by_type[LocalFirm])
-        assert len(alive) == len(model.firms) and set(alive) == set(model.firms), (
-            f"month {model.month}: expected model.firms to be exactly the live LocalFirm agents"
+        assert len(alive) == len(model.firms.agents) and set(alive) == set(model.firms.agents), (
+            f"month {model.month}: expected model.firms.agents to be exactly the live LocalFirm agents"
         )
-        np.testing.assert_array_equal(model._firm_district, [x.district for x in model.firms])
-        np.testing.assert_array_equal(model._firm_interest, [x.interest for x in model.firms])
-    ids = {x.unique_id for x in model.firms}
+        np.testing.assert_array_equal(
+            model.firms.district, [x.district for x in model.firms.agents]
+        )
+        np.testing.assert_array_equal(
+            model.firms.interest, [x.interest for x in model.firms.agents]
+        )
+    ids = {x.unique_id for x in model.firms.agents}
     entered, exited = len(ids - ids0), len(ids0 - ids)
     assert entered > 20 and exited > 20, (
         f"expected entries and exits over 5 years (test must bite), got {entered} and {exited}"
     )
     d = model.recorder.data
     np.testing.assert_array_equal(
-        d["local_firms"][-1], np.bincount([x.district for x in model.firms], minlength=2)
+        d["local_firms"][-1], np.bincount([x.district for x in model.firms.agents], minlength=2)
     )
 
 
@@ -80,10 +86,10 @@ def test_exit_rate_matches_the_parameter_at_average_attractiveness() -> None:
     """Firms present at the start exit at about exit_per_year (attractiveness ~1): survival after 5 years ~ (1 - m)^60."""
     f = Firms()
     model = DistrictModel(small(60), seed=3)
-    start = {x.unique_id for x in model.firms}
+    start = {x.unique_id for x in model.firms.agents}
     for _ in range(60):
         model.step()
-    survivors = len(start & {x.unique_id for x in model.firms})
+    survivors = len(start & {x.unique_id for x in model.firms.agents})
     monthly = f.exit_per_year / 12.0
     want = len(start) * (1 - monthly) ** 60
     attr = model.recorder.data["attractiveness"][:60]
@@ -106,13 +112,13 @@ def test_local_partnerships_follow_the_hazard() -> None:
     started = 0
     for t in range(scen.months):
         k_norm = partnerships.saturating(
-            model.k_public + model.k_private, pp.knowledge_half_saturation
+            model.districts.k_public + model.districts.k_private, pp.knowledge_half_saturation
         )
-        free = np.array([x.is_free or x.partnership_end <= t for x in model.firms])
+        free = np.array([x.is_free or x.partnership_end <= t for x in model.firms.agents])
         h = local_partnership_hazard(
-            model._firm_interest,
-            k_norm[model._firm_district],
-            model.program.is_platform[model._firm_district],
+            model.firms.interest,
+            k_norm[model.firms.district],
+            model.program.is_platform[model.firms.district],
             scen.params.firms,
             pp.platform_multiplier,
         )
@@ -152,12 +158,12 @@ def test_local_partners_feed_innovations_but_not_external_resources() -> None:
         ]
         closed_per_district = np.array([closed.count(name) for name in model.names])
         np.testing.assert_array_equal(
-            model.partners_local,
-            np.bincount([x.district for x in model.partnered_firms], minlength=2)
+            model.districts.partners_local,
+            np.bincount([x.district for x in model.firms.partnered], minlength=2)
             + closed_per_district,
         )
         assert all(
-            x.model is model and x in model.agents_by_type[LocalFirm] for x in model.partnered_firms
+            x.model is model and x in model.agents_by_type[LocalFirm] for x in model.firms.partnered
         ), "expected only live firms to hold partnerships"
     d = model.recorder.data
     assert d["partners_local"].max() > 0, (

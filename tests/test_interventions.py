@@ -224,7 +224,7 @@ def test_meeting_place_opens_and_closes_in_its_window(tmp_path: Path) -> None:
     places = []
     for _ in range(12):
         model.step()
-        places.append(model.meeting_places.copy())
+        places.append(model.districts.meeting_places.copy())
     places = np.array(places)
     assert (
         (places[:5, 1] == 1).all() and (places[5:10, 1] == 3).all() and (places[10:, 1] == 1).all()
@@ -235,7 +235,7 @@ def test_meeting_place_opens_and_closes_in_its_window(tmp_path: Path) -> None:
         '[[interventions]]\ntype = "meeting_place"\ndistricts = ["Creative"]\nstart_month = 2\nchange = -5',
     )
     model = stepped(closing)
-    assert model.meeting_places.tolist() == [1, 0], (
+    assert model.districts.meeting_places.tolist() == [1, 0], (
         "expected closing more places than exist to stop at 0"
     )
 
@@ -255,7 +255,7 @@ def test_funded_channel_runs_without_volunteers_until_the_end_and_closed_channel
     running = []
     for _ in range(24):
         model.step()
-        running.append(bool(model.active_channels[0, k]))
+        running.append(bool(model.districts.active_channels[0, k]))
     assert all(running[1:12]), (
         "expected the funded social-media channel to run through the intervention without volunteer hours"
     )
@@ -271,7 +271,7 @@ def test_funded_channel_runs_without_volunteers_until_the_end_and_closed_channel
     paper = []
     for _ in range(30):
         model.step()
-        paper.append(bool(model.active_channels[1, CHANNELS.index("paper")]))
+        paper.append(bool(model.districts.active_channels[1, CHANNELS.index("paper")]))
     assert all(paper[:3]) and not any(paper[4:15]), (
         "expected the paper to stop in month 3 and stay closed while the intervention lasts"
     )
@@ -418,7 +418,7 @@ def test_reputation_shock_changes_reputation_at_the_start_month(tmp_path: Path) 
     for t in range(5):
         a.step()
         b.step()
-        gap = b.reputation[0] - a.reputation[0]
+        gap = b.districts.reputation[0] - a.districts.reputation[0]
         if t < 4:
             assert gap == 0, "expected no change before the start month"
     assert gap == pytest.approx(-0.2 * (1 - b.rates.eta_reputation), abs=0.01), (

@@ -251,8 +251,8 @@ def test_partnerships_never_exceed_capacity() -> None:
                 f"month {t}: {a.kind} {a.unique_id} runs {len(a.partnerships)} partnerships, capacity {a.capacity}"
             )
         running = sum(len(a.partnerships) for a in model.outside_actors)
-        assert model.partners.sum() == running <= total_capacity, (
-            f"month {t}: expected recorded partners ({model.partners.sum()}) == running ({running}) <= capacity {total_capacity}"
+        assert model.districts.partners.sum() == running <= total_capacity, (
+            f"month {t}: expected recorded partners ({model.districts.partners.sum()}) == running ({running}) <= capacity {total_capacity}"
         )
         full_months += running == total_capacity
     assert full_months > 10, (

@@ -496,7 +496,7 @@ def test_matchmaking_gives_each_new_platform_partners(tmp_path: Path, partners: 
             f"expected {partners} matchmaking partnership(s) for new platform {d}, got {n}"
         )
     np.testing.assert_array_equal(
-        m.partners,
+        m.districts.partners,
         partners,
         err_msg="expected the matched partnerships to be running after the kick-off",
     )
@@ -521,24 +521,26 @@ def test_no_matchmaking_when_switched_off(tmp_path: Path) -> None:
 # -------------------------------------------------------------- benchmarking
 def test_benchmark_closes_part_of_the_gap_to_the_best() -> None:
     m = DistrictModel(two(1))
-    m.k_public = np.array([60.0, 300.0])
-    m.k_private = np.array([40.0, 100.0])
+    m.districts.k_public = np.array([60.0, 300.0])
+    m.districts.k_private = np.array([40.0, 100.0])
     m.program.is_platform[:] = True
     m.program._benchmark(0.2)
-    total = m.k_public + m.k_private
+    total = m.districts.k_public + m.districts.k_private
     np.testing.assert_allclose(
         total,
         [100 + 0.2 * 300, 400],
         err_msg="expected each platform to close rate * gap to the best platform, the best unchanged",
     )
     np.testing.assert_allclose(
-        m.k_public / total, [0.6, 0.75], err_msg="expected the public share of knowledge kept"
+        m.districts.k_public / total,
+        [0.6, 0.75],
+        err_msg="expected the public share of knowledge kept",
     )
     m.program.is_platform[:] = [True, False]
-    before = m.k_public + m.k_private
+    before = m.districts.k_public + m.districts.k_private
     m.program._benchmark(0.2)
     np.testing.assert_array_equal(
-        m.k_public + m.k_private,
+        m.districts.k_public + m.districts.k_private,
         before,
         err_msg="expected no benchmarking with fewer than two platforms",
     )
@@ -560,7 +562,7 @@ def test_benchmarking_moves_platforms_toward_the_best(tmp_path: Path) -> None:
         k = []
         for _ in range(APR + 1):
             model.step()
-            k.append(model.k_public + model.k_private)
+            k.append(model.districts.k_public + model.districts.k_private)
         runs[flag] = (np.array(k), model.program.is_platform.copy())
     (k_on, plat), (k_off, plat_off) = runs["true"], runs["false"]
     np.testing.assert_array_equal(
@@ -730,7 +732,7 @@ def test_status_lapses_in_september_without_continuation(tmp_path: Path, seed: i
         1.0,
         err_msg="expected the platform standing kept in the month of the lapse (it fades from the next month)",
     )
-    assert all(m.mode[m.names.index(d)] != "innovation_platform" for d in platforms), (
+    assert all(m.districts.mode[m.names.index(d)] != "innovation_platform" for d in platforms), (
         "expected the innovation_platform mode to end with the status"
     )
     assert not events_of(m, "continuation"), "expected no continuation events"
@@ -766,14 +768,14 @@ def test_status_continues_with_certain_continuation(tmp_path: Path) -> None:
 def test_platform_label_requires_creative_mode() -> None:
     scen = two(24, "program.continuation_probability=1", "program.evaluation=false")
     m = stepped(scen, FEB + 1, seed=1)
-    assert m.mode == ["traditional", "innovation_platform"], (
-        f"expected the selected creative district to become an innovation platform, got {m.mode}"
+    assert m.districts.mode == ["traditional", "innovation_platform"], (
+        f"expected the selected creative district to become an innovation platform, got {m.districts.mode}"
     )
     m.program.is_platform[0] = True  # platform status without a creative association
     for _ in range(3):
         m.step()
-    assert m.mode[0] == "traditional", (
-        f"expected a traditional district with platform status to stay 'traditional', got {m.mode[0]}"
+    assert m.districts.mode[0] == "traditional", (
+        f"expected a traditional district with platform status to stay 'traditional', got {m.districts.mode[0]}"
     )
     result = run_scenario(scen, seed=2)
     d = result.districts

@@ -104,14 +104,14 @@ def test_helsinki_run_reports_calibrated_city() -> None:
 
 def test_district_model_without_arguments_loads_default_city() -> None:
     model = DistrictModel()
-    assert model.spec.name == "helsinki", (
-        f"expected DistrictModel() to load the default city helsinki, got {model.spec.name!r}"
+    assert model.config.name == "helsinki", (
+        f"expected DistrictModel() to load the default city helsinki, got {model.config.name!r}"
     )
     assert model.n_districts == 34, (
         f"expected 34 districts in the default city, got {model.n_districts}"
     )
-    assert model.seed == model.spec.seed, (
-        f"expected the scenario's seed {model.spec.seed}, got {model.seed}"
+    assert model.seed == model.config.seed, (
+        f"expected the scenario's seed {model.config.seed}, got {model.seed}"
     )
 
 

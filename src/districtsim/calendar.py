@@ -15,6 +15,11 @@ def calendar_month(t: int) -> int:
     return (START_CALENDAR_MONTH - 1 + t) % 12 + 1
 
 
+def month_of_year_index(t: int) -> int:
+    """Return the row (0-11) of month ``t`` in a rolling 12-month history."""
+    return t % 12
+
+
 def program_year(t: int) -> int:
     """Return the program year (0-based; each runs October to September) of month ``t``."""
     return t // 12

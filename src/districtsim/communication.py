@@ -9,9 +9,15 @@ event reach in an event month). Outside visibility is
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from districtsim.params import CHANNELS, Communication
+
+if TYPE_CHECKING:
+    from districtsim.model import DistrictModel
+    from districtsim.orgs.associations import Association
 
 
 def combine(probabilities: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -50,3 +56,60 @@ def resident_reach_probability(
 ) -> np.ndarray:
     """Return each resident's probability of being reached (channels, events and active ties)."""
     return 1.0 - (1.0 - reach_d) * np.power(np.float32(1.0 - q_tie), n_active_ties)
+
+
+def district_channels(associations: list[Association], n_districts: int) -> np.ndarray:
+    """Return the channels running in each district (bool, D x channels): any association runs them."""
+    out = np.zeros((n_districts, len(CHANNELS)), dtype=bool)
+    for x in associations:
+        out[x.district] |= [x.channels[k] for k in CHANNELS]
+    return out
+
+
+def step(model: DistrictModel, t: int) -> None:
+    """Phase 3: channels, events and ties reach residents.
+
+    Reads: the events each association planned last month (with its orientation), every
+    association's channels, the leads' orientations, last month's activity.
+    Writes: ``Districts.event_now``, ``event_orientation``, ``event_creative``, ``creative``,
+    ``active_channels``, ``coverage``, ``visibility``; ``Residents.was_active`` (last month's
+    ``is_active``), ``n_active_ties``, ``n_occupied_ties``, ``is_reached``; each association's
+    ``event_now``.
+    """
+    r = model.residents
+    ds = model.districts
+    c = model.params.communication
+    nd = model.n_districts
+    organisers = [x for x in model.all_associations if x.event_next_month]
+    for x in model.all_associations:
+        x.event_now = x.event_next_month
+    where = np.array([x.district for x in organisers], dtype=np.intp)
+    n_org = np.bincount(where, minlength=nd)
+    ds.event_now = n_org > 0
+    # Several events in a month: the pull uses the organisers' mean orientation; the reach is
+    # creative if any organiser is.
+    with np.errstate(invalid="ignore"):
+        ds.event_orientation = (
+            np.bincount(where, weights=[x.orientation for x in organisers], minlength=nd) / n_org
+        )
+    ds.event_creative = (
+        np.bincount(where, weights=[x.is_creative for x in organisers], minlength=nd) > 0
+    )
+    ds.creative = np.array([a.is_creative for a in model.associations])
+    ds.active_channels = district_channels(model.all_associations, nd)
+    ds.coverage, reach_d, ds.visibility = district_reach(
+        ds.active_channels, c, ds.event_now, ds.event_creative
+    )
+    r.was_active, r.is_active = r.is_active, r.was_active
+    r.n_active_ties, r.n_occupied_ties = model.ties.tie_counts(r.was_active, r.occupied)
+    # The reach probability depends only on the district and the (integer) number of active ties.
+    table = resident_reach_probability(
+        reach_d.astype(np.float32)[:, None],
+        np.arange(model.ties.k + 1, dtype=np.float32),
+        c.q_tie,
+    )
+    index = np.add(model.reach_index, r.n_active_ties, out=model.reach_buffer)
+    p = np.take(table.ravel(), index)
+    r.is_reached = r.occupied & (
+        model.streams.get("communication", t).random(r.n, dtype=np.float32) < p
+    )

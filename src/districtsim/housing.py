@@ -14,10 +14,16 @@ renters. Burden is cost over income.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from districtsim.params import Housing
 from districtsim.residents import OWNER, PRIVATE, SOCIAL
+from districtsim.stocks import relax
+
+if TYPE_CHECKING:
+    from districtsim.model import DistrictModel
 
 
 def log_price_target(
@@ -102,3 +108,22 @@ def demand_ratio(
     fc = first_choices / max(first_choices.sum(), 1)
     vs = vacancies / max(vacancies.sum(), 1)
     return np.log(np.maximum(fc, floor) / np.maximum(vs, floor))
+
+
+def step(model: DistrictModel, t: int) -> None:
+    """Phase 9: prices relax toward the hedonic target (MODEL 5.8).
+
+    Reads: ``Districts.reputation``, ``liveability``, ``pressure`` (last month's),
+    ``population``, ``price_fixed_effect``; the city price trend.
+    Writes: ``Districts.log_price``.
+    """
+    ds = model.districts
+    log_city = model.log_city_price0 + model.rates.city_price_growth * t
+    pop = np.maximum(ds.population, 1)
+    target = (
+        log_price_target(
+            log_city, ds.reputation, ds.liveability, ds.pressure, pop, model.params.housing
+        )
+        + ds.price_fixed_effect
+    )
+    ds.log_price = relax(ds.log_price, target, model.rates.eta_price)

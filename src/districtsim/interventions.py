@@ -405,7 +405,9 @@ class InterventionRunner:
         want = (
             ("traditional",) if iv.select == "traditional" else ("creative", "innovation_platform")
         )
-        return np.array([d for d, mode in enumerate(m.mode) if mode in want], dtype=np.intp)
+        return np.array(
+            [d for d, mode in enumerate(m.districts.mode) if mode in want], dtype=np.intp
+        )
 
     def _program(self, **changes: Any) -> None:
         m = self.model
@@ -417,9 +419,9 @@ class InterventionRunner:
         m = self.model
         d = self.targets[iv.index]
         if iv.type == "meeting_place":
-            before = m.meeting_places[d].copy()
-            m.meeting_places[d] = np.maximum(before + iv.get("change"), 0)
-            self.saved[iv.index] = m.meeting_places[d] - before
+            before = m.districts.meeting_places[d].copy()
+            m.districts.meeting_places[d] = np.maximum(before + iv.get("change"), 0)
+            self.saved[iv.index] = m.districts.meeting_places[d] - before
         elif iv.type == "channel" and iv.get("action") == "launch":
             name = iv.get("channel")
             for x in (m.associations[i] for i in d):
@@ -446,7 +448,9 @@ class InterventionRunner:
                 continuation_probability=0.0 if iv.get("action") == "cut" else iv.get("probability")
             )
         elif iv.type == "reputation_shock":
-            m.reputation[d] = np.clip(m.reputation[d] + iv.get("change"), 0.0, 1.0)
+            m.districts.reputation[d] = np.clip(
+                m.districts.reputation[d] + iv.get("change"), 0.0, 1.0
+            )
 
     def _each_month(self, iv: Intervention, t: int) -> None:
         m = self.model
@@ -467,7 +471,9 @@ class InterventionRunner:
         m = self.model
         d = self.targets[iv.index]
         if iv.type == "meeting_place":
-            m.meeting_places[d] = np.maximum(m.meeting_places[d] - self.saved[iv.index], 0)
+            m.districts.meeting_places[d] = np.maximum(
+                m.districts.meeting_places[d] - self.saved[iv.index], 0
+            )
         elif iv.type == "channel":
             name = iv.get("channel")
             for x in m.all_associations:

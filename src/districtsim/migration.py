@@ -14,9 +14,27 @@ others choose again among districts with room left.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from districtsim.housing import burden_given_tenure_terms, demand_ratio
+from districtsim.reputation import utility
+from districtsim.residents import (
+    PRIVATE,
+    TENURES,
+    draw_engagement,
+    draw_incomes,
+    draw_orientation,
+    draw_theta,
+)
+from districtsim.stocks import relax
+
+if TYPE_CHECKING:
+    from districtsim.model import DistrictModel
+
 CAUSES: tuple[str, ...] = ("other", "liveability", "burden")
+BURDEN = CAUSES.index("burden")
 
 
 def hazard_terms(
@@ -147,3 +165,301 @@ def allocate(
         left -= np.bincount(sorted_choice[ok], minlength=d)
         todo = np.sort(todo[order[~ok]])
     return result, first
+
+
+class MoveCounts:
+    """This month's moves per district, counted in simulated persons as the sub-steps go.
+
+    ``out_<cause>`` counts moves out by cause, ``out_<tenure>`` and ``out_burden_<tenure>`` by
+    the mover's tenure; ``in_outside`` / ``out_outside`` are moves from / to outside the city
+    (also counted in ``in`` / ``out``); ``within`` are moves inside a district.
+    """
+
+    def __init__(self, n_districts: int) -> None:
+        self.nd = n_districts
+        self.n = {
+            k: np.zeros(n_districts, dtype=np.int64)
+            for k in ("in", "in_outside", "out", "out_outside", "within")
+        }
+        for key in (*CAUSES, *TENURES, *(f"burden_{t}" for t in TENURES)):
+            self.n[f"out_{key}"] = np.zeros(n_districts, dtype=np.int64)
+        self.displaced = 0
+
+    def add(self, key: str, district: np.ndarray) -> None:
+        """Count one move of ``key`` in each entry of ``district``."""
+        self.n[key] += np.bincount(district, minlength=self.nd)
+
+    def add_out(self, model: DistrictModel, gone: np.ndarray, cause: np.ndarray) -> None:
+        """Count the moves out of places ``gone`` by cause and by tenure (burden moves too)."""
+        r = model.residents
+        district = r.district[gone]
+        for ci, name in enumerate(CAUSES):
+            self.add(f"out_{name}", district[cause[gone] == ci])
+        burden = cause[gone] == BURDEN
+        self.displaced += int(burden.sum())
+        for ti, tenure in enumerate(TENURES):
+            is_tenure = r.tenure[gone] == ti
+            self.add(f"out_{tenure}", district[is_tenure])
+            self.add(f"out_burden_{tenure}", district[is_tenure & burden])
+
+    def persons(self, scale: float) -> dict[str, np.ndarray]:
+        """Return the counts in real persons (simulated / scale)."""
+        return {k: v / scale for k, v in self.n.items()}
+
+
+def step(model: DistrictModel, t: int) -> None:
+    """Phase 10a: residents move out, leave the city or choose a district; newcomers arrive.
+
+    Sub-steps: incomes and attachment grow; move hazards and their causes; leavers; newcomers
+    drawn; location choice (and demand pressure); placement of movers; placement of newcomers.
+
+    Reads: ``Districts.log_price`` (new), ``identity``, ``liveability``, ``population``,
+    ``reputation``, ``creative``; residents' tenure, income, attachment, burden; the rent cap.
+    Writes: ``Residents`` (every per-occupant array of the places left and filled),
+    ``Districts.moves``, ``first_choices``, ``vacancy_supply``, ``pressure``; ties of arrivals;
+    ``model.income_index``, ``model.displaced_persons``.
+    """
+    r = model.residents
+    ds = model.districts
+    mig = model.params.migration
+    rng = model.streams.get("migration", t)
+    grow_incomes_and_attachment(model, t)
+    price = np.exp(ds.log_price).astype(np.float32)
+    moving, cause = movers_and_causes(model, price, rng)
+    leave_city = rng.random(moving.size, dtype=np.float32) < mig.share_leaving_city
+    leavers = moving[leave_city]
+    searchers = moving[~leave_city]
+    counts = MoveCounts(model.n_districts)
+    counts.add("out_outside", r.district[leavers])
+    counts.add_out(model, leavers, cause)
+    r.reset_occupants(leavers)
+    new_income, new_orient = draw_newcomers(model, leavers.size, rng)
+    vacant = np.flatnonzero(~r.occupied & (r.built_month <= t))
+    dest = choose_districts(model, searchers, new_income, new_orient, vacant, rng)
+    slots, order = vacancies_taken(model, dest, vacant, rng)
+    is_mover = order < searchers.size
+    place_movers(model, searchers[order[is_mover]], slots[is_mover], cause, counts)
+    k = order[~is_mover] - searchers.size
+    new_s = slots[~is_mover]
+    place_newcomers(model, new_s, new_income[k], new_orient[k], rng)
+    counts.add("in", r.district[new_s])
+    counts.add("in_outside", r.district[new_s])
+    counts.n["out"] += counts.n["out_outside"]
+    arrivals = np.concatenate([slots[is_mover], new_s])
+    r.price_ref_eur_m2[arrivals] = price[r.district[arrivals]]
+    r.is_active[arrivals] = False
+    r.was_active[arrivals] = False
+    model.ties.rewire(arrivals, rng)
+    ds.moves = counts.persons(model.scale)
+    model.displaced_persons = counts.displaced / model.scale
+
+
+def grow_incomes_and_attachment(model: DistrictModel, t: int) -> None:
+    """Incomes grow with the wage trend (nominal EUR, like prices); residents stay a month more."""
+    r = model.residents
+    r.income_eur *= model.rates.income_growth
+    model.income_index = float(model.rates.income_growth) ** (t + 1)
+    r.months_in_district += r.occupied
+
+
+def housing_cost_price(model: DistrictModel, price: np.ndarray) -> np.ndarray:
+    """Return the price each place's housing cost follows (float32).
+
+    That is the district's price, capped for private renters where a rent cap is in force.
+    """
+    r = model.residents
+    price_now = model.blocks.spread(price)
+    cap = model.interventions.rent_cap()
+    if cap is not None:
+        # A cap on rent rises: a private renter's cost follows the price only up to the capped
+        # rise since moving in.
+        capped = np.flatnonzero(r.occupied & (r.tenure == PRIVATE) & np.isfinite(cap)[r.district])
+        ceiling = r.price_ref_eur_m2[capped] * np.exp(
+            np.log1p(cap[r.district[capped]]) * r.months_in_district[capped] / 12.0
+        )
+        price_now[capped] = np.minimum(price_now[capped], ceiling.astype(np.float32))
+    return price_now
+
+
+def movers_and_causes(
+    model: DistrictModel, price: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the places whose occupants move this month and each place's move cause (-1: none).
+
+    The hazard is evaluated exactly for candidates only: ``P(move) = 1 - exp(-h) <= h <= bound
+    * exp(alpha_B * excess)``, so only residents with burden excess or a draw below the bound
+    can move.
+    """
+    r = model.residents
+    ds = model.districts
+    p = model.params
+    mig = p.migration
+    occ = r.occupied
+    alpha = (mig.alpha_attachment, mig.alpha_identity, mig.alpha_liveability, mig.alpha_burden)
+    identity = ds.identity.astype(np.float32)
+    mean_l = np.average(ds.liveability, weights=np.maximum(ds.population, 1))
+    l_gap = (mean_l - ds.liveability).astype(np.float32)
+    u = rng.random(r.n, dtype=np.float32)
+    excess = burden_given_tenure_terms(
+        housing_cost_price(model, price),
+        r.price_ref_eur_m2,
+        *model.tenure_terms,
+        r.income_eur,
+        p.housing,
+    )
+    excess -= np.float32(mig.burden_cap)
+    np.maximum(excess, np.float32(0.0), out=excess)
+    bound_table = hazard_bound(model.rates.h0, identity, l_gap, alpha).ravel()
+    bound = np.take(bound_table, model.tenure_district)
+    cand = np.flatnonzero(occ & ((u < bound) | (excess > 0)))
+    d_c = r.district[cand].astype(np.intp)
+    attach = np.minimum(
+        r.months_in_district[cand].astype(np.float32)
+        / np.float32(p.mobilisation.attachment_months),
+        np.float32(1.0),
+    )
+    base, with_l, total = hazard_terms(
+        model.rates.h0[r.tenure[cand]], attach, identity[d_c], l_gap[d_c], excess[cand], alpha
+    )
+    u_c = u[cand]
+    below = np.flatnonzero(u_c < total)  # again 1 - exp(-h) <= h: expm1 only where it can matter
+    is_moving = below[u_c[below] < -np.expm1(-total[below])]
+    moving = cand[is_moving]
+    cause = np.full(r.n, -1, dtype=np.int8)
+    cause[moving] = attribute_causes(
+        base[is_moving], with_l[is_moving], total[is_moving], rng.random(moving.size)
+    )
+    return moving, cause
+
+
+def draw_newcomers(
+    model: DistrictModel, n_leavers: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the incomes and orientations of this month's newcomers from outside the city.
+
+    Newcomers replace those who left the city, plus the city's growth (MODEL 5.12).
+    """
+    pop = model.params.population
+    growth = model.rates.growth * model.residents.occupied.sum()
+    if growth >= 0:
+        n_new = int(n_leavers + rng.poisson(growth))
+    else:
+        n_new = int(rng.binomial(n_leavers, max(0.0, 1.0 + growth / max(n_leavers, 1))))
+    median = pop.newcomer_income_median_eur * model.income_index
+    new_income = draw_incomes(rng, median, pop.income_sigma, n_new)
+    new_orient = draw_orientation(
+        rng, pop.newcomer_orientation_mean, pop.orientation_concentration, n_new
+    )
+    return new_income, new_orient
+
+
+def choose_districts(
+    model: DistrictModel,
+    searchers: np.ndarray,
+    new_income: np.ndarray,
+    new_orient: np.ndarray,
+    vacant: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Return the district each searcher, then each newcomer, gets (-1: none); update pressure.
+
+    Demand pressure is the smoothed first choices over the smoothed vacancies, relative to the
+    start and to the city mean (MODEL 5.8).
+    """
+    r = model.residents
+    ds = model.districts
+    p = model.params
+    nd = model.n_districts
+    log_income = np.log(np.concatenate([r.income_eur[searchers], new_income]).astype(float))
+    orient = np.concatenate([r.orientation[searchers], new_orient]).astype(float)
+    v = utility(
+        ds.reputation,
+        ds.liveability,
+        ds.log_price,
+        ds.creative.astype(float),
+        log_income,
+        orient,
+        p.attractiveness,
+        model.rates.cost_per_eur_m2,
+    )
+    v[: searchers.size] += p.attractiveness.b_near * model.near[r.district[searchers]]
+    vacancies = np.bincount(r.district[vacant], minlength=nd)
+    dest, first = allocate(v, vacancies, rng)
+    # Smooth the counts, then take the ratio: the log of monthly small counts is biased at
+    # small scale.
+    eta = model.rates.eta_pressure
+    ds.first_choices = relax(ds.first_choices, first, eta)
+    ds.vacancy_supply = relax(ds.vacancy_supply, vacancies.astype(float), eta)
+    pressure = demand_ratio(ds.first_choices, ds.vacancy_supply) - ds.demand_baseline
+    # Relative demand only: the city-wide level follows the city trend.
+    ds.pressure = pressure - np.average(pressure, weights=np.maximum(ds.population, 1))
+    return dest
+
+
+def vacancies_taken(
+    model: DistrictModel, dest: np.ndarray, vacant: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the place each placed chooser takes and the choosers' order (by district).
+
+    A chooser takes a random vacant place of the chosen district.
+    """
+    r = model.residents
+    placed = np.flatnonzero(dest >= 0)
+    # A random order of each district's vacancies (vacant is sorted by place, so grouped by
+    # district).
+    key = rng.random(vacant.size)
+    vstart = np.searchsorted(r.district[vacant], np.arange(model.n_districts + 1))
+    shuffled = [lo + np.argsort(key[lo:hi]) for lo, hi in zip(vstart[:-1], vstart[1:], strict=True)]
+    vac_sorted = vacant[np.concatenate(shuffled)]
+    order = placed[np.argsort(dest[placed], kind="stable")]
+    dsorted = dest[order]
+    rank = np.arange(order.size) - np.searchsorted(dsorted, dsorted)
+    return vac_sorted[vstart[dsorted] + rank], order
+
+
+def place_movers(
+    model: DistrictModel,
+    old: np.ndarray,
+    new: np.ndarray,
+    cause: np.ndarray,
+    counts: MoveCounts,
+) -> None:
+    """Move the occupants of places ``old`` into places ``new``; count the moves."""
+    r = model.residents
+    same = r.district[old] == r.district[new]
+    for arr in (r.income_eur, r.engagement, r.orientation, r.theta, r.is_competent):
+        arr[new] = arr[old]
+    r.months_in_district[new] = np.where(same, r.months_in_district[old], 0)
+    # A move inside the district keeps the membership if the new place's tenure may join
+    # (housing companies: not private renters).
+    slot = np.maximum(r.member_of[old], 0)
+    may_join = model.slots.eligible[r.district[new], slot, r.tenure[new]]
+    keep = same & (r.member_of[old] >= 0) & may_join
+    r.member_of[new] = np.where(keep, r.member_of[old], -1)
+    r.occupied[new] = True
+    moved_out = old[~same]
+    counts.add("within", r.district[old[same]])
+    counts.add("in", r.district[new[~same]])
+    counts.add_out(model, moved_out, cause)
+    counts.add("out", r.district[moved_out])
+    r.reset_occupants(old)
+
+
+def place_newcomers(
+    model: DistrictModel,
+    places: np.ndarray,
+    income: np.ndarray,
+    orientation: np.ndarray,
+    rng: np.random.Generator,
+) -> None:
+    """Newcomers from outside the city move into ``places`` (their other traits drawn)."""
+    r = model.residents
+    p = model.params
+    r.income_eur[places] = income
+    r.orientation[places] = orientation
+    r.engagement[places] = draw_engagement(rng, p, r.tenure[places])
+    r.theta[places] = draw_theta(rng, p, places.size)
+    r.is_competent[places] = rng.random(places.size) < p.population.p_competent
+    r.months_in_district[places] = 0
+    r.member_of[places] = -1
+    r.occupied[places] = True

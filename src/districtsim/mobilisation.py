@@ -12,10 +12,15 @@ As ``tau -> 0`` the rule becomes Granovetter's deterministic threshold model.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy.special import expit
 
 from districtsim.params import Mobilisation
+
+if TYPE_CHECKING:
+    from districtsim.model import DistrictModel
 
 
 def motivation(
@@ -44,3 +49,34 @@ def participation_probability(
     """Return the probability that a reached resident takes part this month."""
     z = (motiv + m.b_social * share_active + m.b_event * pull - theta) / m.tau
     return expit(z.astype(np.float32))
+
+
+def step(model: DistrictModel, t: int) -> None:
+    """Phase 4: reached residents take part by the threshold rule.
+
+    Reads: ``Residents.is_reached``, engagement, months in district, orientation, threshold,
+    tie counts; ``Districts.identity`` (last month's), ``event_now``, ``event_orientation``.
+    Writes: ``Residents.is_active``.
+    """
+    r = model.residents
+    ds = model.districts
+    mob = model.params.mobilisation
+    u = model.streams.get("mobilisation", t).random(r.n, dtype=np.float32)
+    # Only reached residents can take part: evaluate the rule for them alone (a draw per place
+    # keeps draws aligned with places).
+    idx = np.flatnonzero(r.is_reached)
+    d = r.district[idx].astype(np.intp)
+    orient = np.nan_to_num(ds.event_orientation).astype(np.float32)
+    motiv = motivation(
+        ds.identity.astype(np.float32)[d],
+        r.engagement[idx],
+        r.months_in_district[idx].astype(np.float32),
+        mob,
+    )
+    pull = event_pull(r.orientation[idx], orient[d]) * ds.event_now[d]
+    share = r.n_active_ties[idx].astype(np.float32) / np.maximum(r.n_occupied_ties[idx], 1).astype(
+        np.float32
+    )
+    p = participation_probability(motiv, share, pull, r.theta[idx], mob)
+    r.is_active[:] = False
+    r.is_active[idx[u[idx] < p]] = True

@@ -16,9 +16,17 @@ liveability and reputation.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from districtsim import modes
+from districtsim.orgs.firms import local_partnership_hazard
+from districtsim.orgs.partners import OutsideFirm, Partnership, ResearchInstitute
 from districtsim.params import Partnerships
+
+if TYPE_CHECKING:
+    from districtsim.model import DistrictModel
 
 
 def saturating(x: np.ndarray, half: float) -> np.ndarray:
@@ -97,3 +105,126 @@ def mode_multiplier(
 def draw_values(rng: np.random.Generator, n: int, p: Partnerships) -> np.ndarray:
     """Draw the commercial values (EUR) of ``n`` innovations (lognormal)."""
     return p.value_median_eur * np.exp(p.value_sigma * rng.standard_normal(n))
+
+
+def create_outside_actors(model: DistrictModel) -> None:
+    """Create the pool of outside firms and research institutes (Mesa agents, MODEL 2).
+
+    Sets ``model.outside_actors`` (outside firms, then research institutes: their activation
+    order).
+    """
+    part = model.params.partnerships
+    rng = model.streams.get("init.partners")
+    for _ in range(part.n_outside_firms):
+        OutsideFirm(model, interest=float(rng.beta(2.0, 2.0)), capacity=part.capacity_per_firm)
+    for _ in range(part.n_research_institutes):
+        capacity = part.capacity_per_institute
+        ResearchInstitute(model, interest=float(rng.beta(2.0, 2.0)), capacity=capacity)
+    model.outside_actors = [
+        *model.agents_by_type.get(OutsideFirm, []),
+        *model.agents_by_type.get(ResearchInstitute, []),
+    ]
+
+
+def form_partnership(model: DistrictModel, d: int, matched: bool = False) -> Partnership | None:
+    """Partner district ``d`` with a free outside actor drawn by interest; return it or None."""
+    free = [a for a in model.outside_actors if a.is_free]
+    if not free:
+        return None
+    # A separate stream per district, month and partnership of that month (kick-off and
+    # spontaneous).
+    t = model.month
+    n_before = model.partnerships_formed.get((d, t), 0)
+    model.partnerships_formed[(d, t)] = n_before + 1
+    rng = model.streams.get(f"partner.choice.{d}.{n_before}", t)
+    w = np.array([a.interest for a in free]) + 1e-9
+    actor = free[int(rng.choice(len(free), p=w / w.sum()))]
+    part = Partnership(actor, d, t, t + model.params.partnerships.duration_months, matched)
+    actor.partnerships.append(part)
+    detail = f"{actor.kind} {actor.unique_id}" + (" (matchmaking)" if matched else "")
+    model.log_event(d, "partnership", detail, float(part.end_month))
+    return part
+
+
+def step(model: DistrictModel, t: int) -> None:
+    """Phase 6: partnerships end and form; innovations arrive and add local benefit (MODEL 5.5).
+
+    Reads: ``Districts.visibility`` (this month's), ``k_public``, ``k_private``,
+    ``competence_inside``, ``competence_outside`` (last month's), the program's legacy,
+    efficiency and grants, last month's operating modes, local firms' interest.
+    Writes: partnerships of outside actors and local firms (ended, formed),
+    ``Districts.partners``, ``partners_local``, ``innovations``, ``commercial_value``,
+    ``local_benefit``; the program year's innovation count; ``model.innovation_months``;
+    event log.
+    """
+    part = model.params.partnerships
+    ds = model.districts
+    nd = model.n_districts
+    for actor in model.outside_actors:
+        for ended in actor.end_partnerships(t):
+            model.log_event(ended.district, "partnership_end", f"{actor.kind} {actor.unique_id}")
+    k_total = ds.k_public + ds.k_private
+    k_norm = saturating(k_total, part.knowledge_half_saturation)
+    rate = partnership_rate(ds.visibility, k_norm, model.program.legacy, part)
+    u = model.streams.get("partnerships", t).random(nd)
+    for d in np.flatnonzero(u < -np.expm1(-rate)):
+        form_partnership(model, int(d))
+    ds.partners = np.bincount(
+        [pt.district for a in model.outside_actors for pt in a.partnerships], minlength=nd
+    ).astype(float)
+    ds.partners_local = local_partnerships(model, t, k_norm)
+    c_norm = saturating(
+        ds.competence_inside + ds.competence_outside, part.competence_half_saturation
+    )
+    codes = np.array([modes.MODE_CODES[m] for m in modes.current_modes(model)])
+    lam = innovation_rate(
+        k_norm,
+        c_norm,
+        ds.partners + ds.partners_local,
+        mode_multiplier(codes, part, model.program.legacy),
+        model.program.efficiency,
+        model.program.grant_factor,
+        part,
+    )
+    rng = model.streams.get("innovations", t)
+    ds.innovations = rng.poisson(lam).astype(float)
+    values = draw_values(rng, int(ds.innovations.sum()), part)
+    owner = np.repeat(np.arange(nd), ds.innovations.astype(np.int64))
+    ds.commercial_value = np.bincount(owner, weights=values, minlength=nd)
+    for d, v in zip(owner, values, strict=True):
+        model.log_event(int(d), "innovation", "commercial value EUR", float(v))
+    model.program.innovations_year += ds.innovations
+    model.innovation_months.append(ds.innovations)
+    ds.local_benefit = (
+        ds.local_benefit * (1.0 - model.rates.benefit_decay)
+        + part.benefit_per_innovation * ds.innovations
+    )
+
+
+def local_partnerships(model: DistrictModel, t: int, k_norm: np.ndarray) -> np.ndarray:
+    """End and start local firms' partnerships with their districts; return the running ones."""
+    part = model.params.partnerships
+    firms = model.firms
+    # The firms in a partnership are few: they are tracked in a list, so only those agents are read.
+    for firm in [x for x in firms.partnered if x.partnership_end <= t]:
+        firm.partnership_end = None
+        firms.partnered.remove(firm)
+        model.log_event(firm.district, "partnership_end", f"local_firm {firm.unique_id}")
+    district = firms.district
+    hazard = local_partnership_hazard(
+        firms.interest,
+        k_norm[district],
+        model.program.legacy[district],
+        model.params.firms,
+        part.platform_multiplier,
+    )
+    u = model.streams.get("partnerships.local", t).random(len(firms))
+    for i in np.flatnonzero(u < -np.expm1(-hazard)):
+        firm = firms.agents[i]
+        if firm.is_free:
+            firm.partnership_end = t + part.duration_months
+            firms.partnered.append(firm)
+            end = float(firm.partnership_end)
+            model.log_event(firm.district, "partnership", f"local_firm {firm.unique_id}", end)
+    running = [x.district for x in firms.partnered]
+    return np.bincount(running, minlength=model.n_districts).astype(float)

@@ -168,7 +168,7 @@ class ProgramYear:
         p = m.params.program
         self.innovations_year[:] = 0.0
         orientation = np.array([a.orientation for a in m.associations])
-        volunteers_per_10k = m.volunteers / np.maximum(m.population / 1e4, 1e-9)
+        volunteers_per_10k = m.districts.volunteers / np.maximum(m.districts.population / 1e4, 1e-9)
         self.applied = (
             (orientation >= p.apply_orientation)
             & (volunteers_per_10k >= p.apply_volunteers_per_10k)
@@ -225,12 +225,12 @@ class ProgramYear:
         m = self.model
         if self.is_platform.sum() < 2:
             return
-        total = m.k_public + m.k_private
+        total = m.districts.k_public + m.districts.k_private
         best = total[self.is_platform].max()
         gain = np.where(self.is_platform, rate * (best - total), 0.0)
-        share = np.where(total > 0, m.k_public / np.maximum(total, 1e-12), 0.5)
-        m.k_public = m.k_public + gain * share
-        m.k_private = m.k_private + gain * (1 - share)
+        share = np.where(total > 0, m.districts.k_public / np.maximum(total, 1e-12), 0.5)
+        m.districts.k_public = m.districts.k_public + gain * share
+        m.districts.k_private = m.districts.k_private + gain * (1 - share)
 
     def _evaluate(self) -> None:
         m = self.model
@@ -238,7 +238,7 @@ class ProgramYear:
         full = m.params.program.evaluation_innovations_ref
         self.evaluation_score = 0.5 * np.minimum(
             self.innovations_year / full, 1.0
-        ) + 0.5 * np.minimum(m.participation / ref, 1.0)
+        ) + 0.5 * np.minimum(m.districts.participation / ref, 1.0)
         for d in np.flatnonzero(self.is_platform):
             m.log_event(int(d), "evaluation", "process evaluation", float(self.evaluation_score[d]))
 

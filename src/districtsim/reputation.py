@@ -14,10 +14,16 @@ plus Gumbel noise (multinomial logit).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import scipy.sparse as sp
 
 from districtsim.params import Attractiveness, Reputation
+from districtsim.stocks import capped, relax
+
+if TYPE_CHECKING:
+    from districtsim.model import DistrictModel
 
 
 def status(mean_income: np.ndarray, city_mean_income: float, span: float) -> np.ndarray:
@@ -95,3 +101,68 @@ def logit_shares(v: np.ndarray) -> np.ndarray:
     z = v - v.max(axis=-1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def status_and_achievement(
+    model: DistrictModel, events_per_year: np.ndarray, participation: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return each district's social-mix status and achievements (events, participation, benefit).
+
+    Also writes the residents' mean income per district (``Districts.mean_income``).
+    """
+    r = model.residents
+    ds = model.districts
+    p = model.params
+    income_sum = model.blocks.sum(r.income_eur, where=r.occupied)
+    n_occ = model.blocks.count(r.occupied)
+    ds.mean_income = income_sum / np.maximum(n_occ, 1)
+    city_mean = income_sum.sum() / max(n_occ.sum(), 1)
+    stat = status(ds.mean_income, city_mean, p.reputation.status_span)
+    achievement = 0.5 * capped(events_per_year, p.identity.events_ref_per_year) + 0.5 * capped(
+        participation, p.identity.participation_ref
+    )
+    return stat, np.clip(achievement + ds.local_benefit, 0.0, 1.0)
+
+
+def apply_shocks(model: DistrictModel, t: int) -> None:
+    """Phase 2a: the scenario's ``[[shocks]]`` of month ``t`` change reputation (MODEL 3).
+
+    Reads: the scenario's shocks. Writes: ``Districts.reputation``; event log.
+    """
+    rep = model.districts.reputation
+    for shock in model.config.shocks:
+        if shock.month == t:
+            for name in shock.districts:
+                d = model.names.index(name)
+                rep[d] = float(np.clip(rep[d] + shock.reputation, 0.0, 1.0))
+                model.log_event(d, "shock", "reputation", shock.reputation)
+
+
+def step(model: DistrictModel, t: int) -> None:
+    """Phase 8: reputation relaxes toward its target; the attractiveness index.
+
+    Reads: ``Districts.liveability`` (new), ``visibility``, ``events_year``, ``participation``,
+    ``local_benefit``, ``reputation`` (neighbours'), ``log_price``, ``creative``,
+    ``built_places``; residents' incomes; the income index.
+    Writes: ``Districts.mean_income``, ``reputation``, ``attractiveness``.
+    """
+    ds = model.districts
+    p = model.params
+    stat, achievement = status_and_achievement(model, ds.events_year, ds.participation)
+    nbr = neighbour_mean(ds.reputation, model.adjacency)
+    target = reputation_target(ds.liveability, ds.visibility, achievement, stat, nbr, p.reputation)
+    ds.reputation = relax(ds.reputation, target, model.rates.eta_reputation)
+    # Attractiveness index: logit share for a reference mover relative to size (1 = average).
+    v = utility(
+        ds.reputation,
+        ds.liveability,
+        ds.log_price,
+        ds.creative.astype(float),
+        np.log([p.population.income_median_eur * model.income_index]),
+        np.array([0.5]),
+        p.attractiveness,
+        model.rates.cost_per_eur_m2,
+    )[0]
+    size = np.maximum(ds.built_places, 1)
+    share = logit_shares(v + np.log(size))
+    ds.attractiveness = share / (size / size.sum())

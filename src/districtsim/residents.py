@@ -43,6 +43,9 @@ class Residents:
     )  # int8, slot of the association in its district (Association.slot), -1 = none
     is_active: np.ndarray  # bool, took part this month
     was_active: np.ndarray  # bool, took part last month
+    is_reached: np.ndarray  # bool, reached this month by a channel, an event or a tie
+    n_active_ties: np.ndarray  # small unsigned int, ties to residents active last month
+    n_occupied_ties: np.ndarray  # small unsigned int, ties to occupied places
 
     @property
     def is_member(self) -> np.ndarray:
@@ -252,8 +255,12 @@ def init_residents(
             np.float32
         ),
         is_competent=rng.random(n) < pp.p_competent,
-        # Initial members get slot 0 (the lead) here; the model then assigns each to an association (DistrictModel._init_associations).
+        # Initial members get slot 0 (the lead) here; the model then assigns each to an association
+        # (districtsim.orgs.associations.create_associations).
         member_of=np.where(occupied & (rng.random(n) < p_member), 0, -1).astype(np.int8),
         is_active=np.zeros(n, dtype=bool),
         was_active=np.zeros(n, dtype=bool),
+        is_reached=np.zeros(n, dtype=bool),
+        n_active_ties=np.zeros(n, dtype=np.uint8),
+        n_occupied_ties=np.zeros(n, dtype=np.uint8),
     )

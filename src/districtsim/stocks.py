@@ -8,9 +8,14 @@ decays faster.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from districtsim.params import Identity, Knowledge, Liveability
+from districtsim.params import CHANNELS, Identity, Knowledge, Liveability
+
+if TYPE_CHECKING:
+    from districtsim.model import DistrictModel
 
 
 def relax(x: np.ndarray, target: np.ndarray, eta: float) -> np.ndarray:
@@ -81,3 +86,79 @@ def knowledge_update(
     return k_public * (1.0 - decay_public) + new * public_share, k_private * (
         1.0 - decay_private
     ) + new * (1.0 - public_share)
+
+
+def step(model: DistrictModel, t: int) -> None:
+    """Phase 7: population, participation, knowledge, competence network, identity, liveability.
+
+    Reads: ``Residents.occupied``, ``is_active``, ``is_competent``, ``built_month``, ties;
+    ``Districts.active_channels``, ``coverage``, ``events_hist``, ``partners``, ``amenity``,
+    ``meeting_places``, ``local_firms``, ``local_benefit``.
+    Writes: ``Districts.population``, ``participation``, ``active_persons``, ``k_public``,
+    ``k_private``, ``competence_inside``, ``competence_outside``, ``events_year``, ``identity``,
+    ``built_places``, ``liveability``.
+    """
+    r = model.residents
+    ds = model.districts
+    p = model.params
+    pop_sim = model.blocks.count(r.occupied)
+    ds.population = pop_sim / model.scale
+    n_active = model.blocks.count(r.is_active)
+    ds.participation = n_active / np.maximum(pop_sim, 1)
+    ds.active_persons = n_active / model.scale
+    web = (
+        ds.active_channels[:, CHANNELS.index("website")]
+        | ds.active_channels[:, CHANNELS.index("social_media")]
+    )
+    public_share = np.where(web, p.knowledge.public_share_web, p.knowledge.public_share_none)
+    ds.k_public, ds.k_private = knowledge_update(
+        ds.k_public,
+        ds.k_private,
+        ds.active_persons,
+        public_share,
+        p.knowledge,
+        model.rates.decay_public,
+        model.rates.decay_private,
+    )
+    active_competent = r.is_active & r.is_competent
+    ds.competence_inside = model.blocks.count(active_competent) / model.scale
+    ds.competence_outside = (
+        outside_competence(model, active_competent)
+        + ds.partners * p.partnerships.experts_per_partnership
+    )
+    ds.events_year = ds.events_hist.sum(axis=0).astype(float)
+    ds.identity = relax(
+        ds.identity,
+        identity_target(ds.coverage, ds.participation, ds.events_year, p.identity),
+        model.rates.eta_identity,
+    )
+    ds.built_places = model.blocks.count(r.built_month <= t)
+    pop = np.maximum(ds.population, 1.0)
+    target = liveability_target(
+        ds.amenity,
+        ds.meeting_places / (pop / 1e4),
+        ds.events_year,
+        ds.local_firms / (pop / 1e3),
+        ds.local_benefit,
+        pop_sim / np.maximum(ds.built_places, 1),
+        p.liveability,
+        p.identity.events_ref_per_year,
+    )
+    ds.liveability = relax(ds.liveability, target, model.rates.eta_liveability)
+
+
+def outside_competence(model: DistrictModel, active_competent: np.ndarray) -> np.ndarray:
+    """Count distinct active competent people in other districts tied to active residents."""
+    r = model.residents
+    src = np.flatnonzero(r.is_active)
+    if src.size == 0:
+        return np.zeros(model.n_districts)
+    partners = np.take(model.ties.partners, src, axis=0)
+    # Few ties point to active competent people: find those first, then keep the ones across a
+    # district border.
+    row, col = np.nonzero(active_competent[partners])
+    target = partners[row, col]
+    home = r.district[src[row]].astype(np.int64)
+    cross = r.district[target] != home
+    pairs = np.unique(home[cross] * r.n + target[cross])
+    return np.bincount(pairs // r.n, minlength=model.n_districts) / model.scale

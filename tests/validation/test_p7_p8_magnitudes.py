@@ -174,7 +174,7 @@ class MoveTally:
         m = self.model
         if m.month >= self.start:
             r = m.residents
-            price = np.exp(m.log_price)[r.district[idx]]
+            price = np.exp(m.districts.log_price)[r.district[idx]]
             burden = housing.housing_burden(
                 price,
                 r.price_ref_eur_m2[idx].astype(float),

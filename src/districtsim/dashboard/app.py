@@ -157,7 +157,7 @@ def _focus(model: DashboardModel) -> str:
     if focus_district.value in model.names:
         return focus_district.value
     return next(
-        (n for n, m in zip(model.names, model.mode, strict=True) if m == "traditional"),
+        (n for n, m in zip(model.names, model.districts.mode, strict=True) if m == "traditional"),
         model.names[0],
     )
 
@@ -266,7 +266,7 @@ def RunView(model: DashboardModel):
     parts.append(
         views.html_table(["parameter", "value in this run", "unit", "declared range"], rows)
     )
-    ivs = model.spec.interventions
+    ivs = model.config.interventions
     in_effect = "; ".join(describe_intervention(iv) for iv in ivs) if ivs else "none"
     parts.append(f"<p><b>Interventions in effect:</b> {html.escape(in_effect)}</p>")
     with solara.Column(style=CELL) as main:
@@ -312,7 +312,7 @@ def Page():
                 value=name,
                 on_value=_choose,
             )
-            solara.Text(model.spec.description or "")
+            solara.Text(model.config.description or "")
     SolaraViz(
         model,
         components=COMPONENTS,

@@ -96,13 +96,13 @@ _LAYOUT = {
 # An empty template: plotly.js defaults; building a named template object costs ~20 ms a figure, redrawn every month.
 
 _STATE_NOW = {
-    "identity": lambda m: m.identity,
-    "liveability": lambda m: m.liveability,
-    "reputation": lambda m: m.reputation,
-    "price_eur_m2": lambda m: np.exp(m.log_price),
-    "population": lambda m: m.population,
+    "identity": lambda m: m.districts.identity,
+    "liveability": lambda m: m.districts.liveability,
+    "reputation": lambda m: m.districts.reputation,
+    "price_eur_m2": lambda m: np.exp(m.districts.log_price),
+    "population": lambda m: m.districts.population,
     "association_orientation": lambda m: np.array([a.orientation for a in m.associations]),
-    "local_firms": lambda m: m.local_firms.astype(float),
+    "local_firms": lambda m: m.districts.local_firms.astype(float),
 }
 """Values the map can show before the first month is recorded (the initial state)."""
 
@@ -116,9 +116,11 @@ def status(model: DistrictModel) -> str:
     """Return one line: the month reached and the model's state."""
     done = model.month
     if done == 0:
-        return f"{model.spec.name}: month 0 of {model.horizon} (initial state; press Step or Play)"
+        return (
+            f"{model.config.name}: month 0 of {model.horizon} (initial state; press Step or Play)"
+        )
     ended = " (horizon reached)" if done >= model.horizon else ""
-    return f"{model.spec.name}: month {done} of {model.horizon}, {month_label(done - 1)} simulated{ended}"
+    return f"{model.config.name}: month {done} of {model.horizon}, {month_label(done - 1)} simulated{ended}"
 
 
 def is_extensive(variable: str) -> bool:
@@ -154,13 +156,13 @@ def map_figure(model: DistrictModel, variable: str = "reputation") -> go.Figure:
     Lines join adjacent districts. Positions are the scenario's district
     centres, not boundaries.
     """
-    specs = model.spec.districts
+    specs = model.config.districts
     x = np.array([d.x_km for d in specs])
     y = np.array([d.y_km for d in specs])
-    pop = model.population
+    pop = model.districts.population
     size = 8 + 30 * np.sqrt(pop / max(pop.max(), 1))
     ex, ey = [], []
-    for i, j in model.spec.adjacency_pairs():
+    for i, j in model.config.adjacency_pairs():
         ex += [x[i], x[j], None]
         ey += [y[i], y[j], None]
     data: list[Any] = [
@@ -175,7 +177,7 @@ def map_figure(model: DistrictModel, variable: str = "reputation") -> go.Figure:
     ]
     text = model.names if model.n_districts <= 12 else None
     if variable == "mode":
-        modes = np.array(model.mode)
+        modes = np.array(model.districts.mode)
         for mode, colour in MODE_COLOURS.items():
             sel = modes == mode
             data.append(
@@ -296,7 +298,7 @@ def participation_curve(
     shares = np.asarray(shares, dtype=float)
     if not occ.any():
         return np.zeros_like(shares)
-    identity = np.full(int(occ.sum()), model.identity[district], dtype=np.float32)
+    identity = np.full(int(occ.sum()), model.districts.identity[district], dtype=np.float32)
     motiv = mobilisation.motivation(
         identity,
         r.engagement[lo:hi][occ],
@@ -308,7 +310,7 @@ def participation_curve(
         event
     )
     _, reach_d, _ = communication.district_reach(
-        model._district_channels()[[district]],
+        communication.district_channels(model.all_associations, model.n_districts)[[district]],
         p.communication,
         np.array([event]),
         np.array([lead.is_creative]),
@@ -385,7 +387,7 @@ def participation_figure(model: DistrictModel, district: str) -> go.Figure:
     layout = {
         **_LAYOUT,
         "title": {
-            "text": f"Participation curve of {district} (threshold dynamics, {model.mode[d].replace('_', ' ')})",
+            "text": f"Participation curve of {district} (threshold dynamics, {model.districts.mode[d].replace('_', ' ')})",
             "font": {"size": 14},
         },
         "xaxis": {

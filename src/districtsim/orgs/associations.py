@@ -41,12 +41,13 @@ times the kind's event factor.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
-from districtsim.calendar import is_festival_month
+from districtsim.calendar import is_festival_month, month_of_year_index
 from districtsim.params import ASSOCIATION_KINDS, CHANNELS, Params
 
 if TYPE_CHECKING:
@@ -190,7 +191,7 @@ class Association(mesa.Agent):
     def plan_event(self, hours_left: float, month: int, u: float) -> None:
         """Decide whether to hold an event next month (needs hours and a place or a festival slot)."""
         a = self.model.params.associations
-        has_place = self.model.meeting_places[self.district] > 0
+        has_place = self.model.districts.meeting_places[self.district] > 0
         festival = self.is_creative and is_festival_month(month + 1, a.festival_months)
         rate = (
             a.events_per_year_creative if self.is_creative else a.events_per_year_traditional
@@ -205,3 +206,192 @@ class Association(mesa.Agent):
             self.orientation += self.model.rates.omega * (
                 mean_active_orientation - self.orientation
             )
+
+
+@dataclass
+class SlotTable:
+    """Per district and slot (an association's index in its district), for whole-array choices.
+
+    Attributes:
+        weight: Join weight of the association's kind (D x slots; 0 where no association).
+        eligible: Which tenures may join (D x slots x 3 tenures).
+        index: The association's position in ``DistrictModel.all_associations`` (-1: none).
+    """
+
+    weight: np.ndarray
+    eligible: np.ndarray
+    index: np.ndarray
+
+    @classmethod
+    def from_associations(cls, associations: list[Association], n_districts: int) -> SlotTable:
+        """Build the table from every association (in activation order)."""
+        n_slots = max(x.slot for x in associations) + 1
+        table = cls(
+            weight=np.zeros((n_districts, n_slots)),
+            eligible=np.zeros((n_districts, n_slots, 3), dtype=bool),
+            index=np.full((n_districts, n_slots), -1, dtype=np.int64),
+        )
+        for i, x in enumerate(associations):
+            table.weight[x.district, x.slot] = x.join_weight
+            table.eligible[x.district, x.slot] = x.eligible
+            table.index[x.district, x.slot] = i
+        return table
+
+    @property
+    def n_slots(self) -> int:
+        """Slots per district (the most associations any district has)."""
+        return int(self.weight.shape[1])
+
+
+def create_associations(model: DistrictModel) -> None:
+    """Create each district's associations (Mesa agents) and assign the initial members (MODEL 5.3).
+
+    Sets ``model.all_associations`` (every association in activation order: by district, then
+    by kind in ``ASSOCIATION_KINDS`` order), ``model.associations`` (the lead of each district,
+    in district order) and ``model.slots`` (:class:`SlotTable`); writes
+    ``Residents.member_of`` of the initial members.
+    """
+    p = model.params
+    a = p.associations
+    for d, spec in enumerate(model.config.districts):
+        kinds = spec.associations if spec.associations is not None else default_kinds(spec.mode, p)
+        for slot, kind in enumerate(kinds):
+            if kind == "district_association":
+                orient = (
+                    a.initial_orientation_creative
+                    if spec.mode == "creative"
+                    else a.initial_orientation_traditional
+                )
+                Association(model, d, kind, orient, spec.channels, spec.channels, slot)
+            else:
+                wanted = ()
+                if kind == "developer_network":
+                    wanted = tuple(c for c in DEVELOPER_CHANNELS if c not in spec.channels)
+                Association(model, d, kind, kind_settings(kind, p)[1], (), wanted, slot)
+    model.all_associations = sorted(
+        model.agents_by_type[Association], key=lambda x: (x.district, x.slot)
+    )
+    model.associations = [x for x in model.all_associations if x.is_lead]
+    model.slots = SlotTable.from_associations(model.all_associations, model.n_districts)
+    r = model.residents
+    members = np.flatnonzero(r.is_member)
+    r.member_of[members] = choose_association(
+        model, members, model.streams.get("init.associations")
+    )
+
+
+def choose_association(
+    model: DistrictModel, idx: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Return the slot of the association each resident in ``idx`` joins.
+
+    Probability proportional to join weight x eligibility of the tenure x
+    ``1 - |orientation_i - orientation_assoc|``; the lead when no association of the district
+    has positive weight.
+    """
+    r = model.residents
+    slots = model.slots
+    if idx.size == 0:
+        return np.zeros(0, dtype=np.int8)
+    d = r.district[idx].astype(np.intp)
+    orient = np.array([x.orientation for x in model.all_associations])[np.maximum(slots.index, 0)]
+    w = (
+        slots.weight[d]
+        * slots.eligible[d, :, r.tenure[idx]]
+        * (1.0 - np.abs(r.orientation[idx, None] - orient[d]))
+    )
+    cum = np.cumsum(w, axis=1)
+    u = rng.random(idx.size) * cum[:, -1]
+    slot = (cum <= u[:, None]).sum(axis=1)
+    return np.where(cum[:, -1] > 0, np.minimum(slot, w.shape[1] - 1), 0).astype(np.int8)
+
+
+def expected_events_per_year(model: DistrictModel) -> np.ndarray:
+    """Return each district's expected event months per year from its associations' rates."""
+    a = model.params.associations
+    none = np.ones(model.n_districts)
+    for x in model.all_associations:
+        festivals = x.is_creative and len(a.festival_months) > 0
+        can = model.districts.meeting_places[x.district] > 0 or festivals
+        rate = (
+            a.events_per_year_creative if x.is_creative else a.events_per_year_traditional
+        ) * x.event_factor
+        none[x.district] *= 1.0 - min(rate / 12.0, 1.0) * can
+    return 12.0 * (1.0 - none)
+
+
+def step(model: DistrictModel, t: int) -> None:
+    """Phase 5: membership, volunteers, channel upkeep, events, orientation; ties at events.
+
+    Reads: ``Residents.is_active``, ``member_of``, tenure, orientation, engagement; every
+    association's orientation (join choice) and channels; program staff (the lead's hours).
+    Writes: ``Residents.member_of``; ``Districts.members``, ``volunteers``,
+    ``active_members``, ``events_hist``; each association's members, volunteers, channels
+    (lapse, relaunch), event planned for month ``t + 1`` and orientation (drift); new ties
+    between attendees of creative events.
+    """
+    r = model.residents
+    ds = model.districts
+    a = model.params.associations
+    nd = model.n_districts
+    rng = model.streams.get("associations", t)
+    # One draw per place serves both decisions: members may leave, active non-members may join
+    # (disjoint sets).
+    u = rng.random(r.n, dtype=np.float32)
+    member = r.is_member
+    join = np.flatnonzero(r.is_active & ~member & (u < a.p_join_per_month))
+    r.member_of[(member & (u < model.rates.p_member_exit)) | ~r.occupied] = -1
+    r.member_of[join] = choose_association(model, join, rng)
+    # Counts per association: key = district * slots + slot (bincount over members only).
+    n_slots = model.slots.n_slots
+    mem = np.flatnonzero(r.is_member)
+    key = r.district[mem].astype(np.intp) * n_slots + r.member_of[mem]
+    size = nd * n_slots
+    vol = r.engagement[mem] >= a.volunteer_engagement_cut
+    act = r.is_active[mem]
+    volunteers = np.bincount(key, weights=vol, minlength=size) / model.scale
+    members = np.bincount(key, minlength=size) / model.scale
+    n_am = np.bincount(key, weights=act, minlength=size)
+    orient_am = np.bincount(key, weights=act * r.orientation[mem], minlength=size)
+    ds.volunteers = volunteers.reshape(nd, n_slots).sum(axis=1)
+    ds.members = members.reshape(nd, n_slots).sum(axis=1)
+    n_am_d = n_am.reshape(nd, n_slots).sum(axis=1)
+    ds.active_members = n_am_d / model.scale
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_own = orient_am / n_am
+        mean_district = orient_am.reshape(nd, n_slots).sum(axis=1) / n_am_d
+    u_event = rng.random(len(model.all_associations))
+    hours = volunteers * a.hours_per_volunteer
+    staff_hours = model.program.staff_persons * model.params.program.hours_per_staff_person
+    for i, x in enumerate(model.all_associations):
+        k = x.district * n_slots + x.slot
+        x.members, x.volunteers, x.active_members = members[k], volunteers[k], n_am[k] / model.scale
+        h = hours[k] + (staff_hours[x.district] if x.is_lead else 0.0)
+        left = x.run_channels(h - (a.event_hours if x.event_now else 0.0))
+        x.plan_event(left, t, u_event[i])
+        # The lead federates the district's organised residents: it follows all active members;
+        # the others their own.
+        x.drift(mean_district[x.district] if x.is_lead else mean_own[k])
+    ds.events_hist[month_of_year_index(t)] = ds.event_now
+    build_event_ties(model, rng)
+
+
+def build_event_ties(model: DistrictModel, rng: np.random.Generator) -> None:
+    """Creative events build ties between attendees (MODEL 5.3)."""
+    r = model.residents
+    ds = model.districts
+    festive = ds.event_now & ds.event_creative
+    if not festive.any():
+        return
+    attendees = np.flatnonzero(r.is_active & model.blocks.spread(festive, bool))
+    if attendees.size < 2:
+        return
+    chosen = attendees[
+        rng.random(attendees.size) < model.params.associations.tie_building_per_event
+    ]
+    d_att = r.district[attendees]
+    start = np.searchsorted(d_att, np.arange(model.n_districts))
+    count = np.bincount(d_att, minlength=model.n_districts)
+    dc = r.district[chosen]
+    target = attendees[start[dc] + (rng.random(chosen.size) * count[dc]).astype(np.int64)]
+    model.ties.connect(chosen, target, rng)

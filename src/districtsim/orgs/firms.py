@@ -93,3 +93,91 @@ class LocalFirm(mesa.Agent):
     def is_free(self) -> bool:
         """True while the firm runs no partnership."""
         return self.partnership_end is None
+
+
+class LocalFirms:
+    """The city's local firms: agents in creation order, with arrays of district and interest.
+
+    The arrays mirror the agents' (fixed) district and interest for whole-array draws; the few
+    firms in a partnership are listed in ``partnered``.
+
+    Args:
+        model: The model (the agents are created in it).
+        district: District of each firm present at the start.
+        interest: Interest of each firm present at the start.
+    """
+
+    def __init__(self, model: DistrictModel, district: np.ndarray, interest: np.ndarray) -> None:
+        for d, i in zip(district, interest, strict=True):
+            LocalFirm(model, d, i, -1)
+        self.agents = object_array(model.agents_by_type.get(LocalFirm, []))
+        self.district = np.array([x.district for x in self.agents], dtype=np.intp)
+        self.interest = np.array([x.interest for x in self.agents])
+        self.partnered: list[LocalFirm] = []
+        """Firms in a partnership with their district, in the order the partnerships began."""
+
+    def __len__(self) -> int:
+        return len(self.agents)
+
+    def per_district(self, n_districts: int) -> np.ndarray:
+        """Return the number of firms in each district (int64)."""
+        return np.bincount(self.district, minlength=n_districts).astype(np.int64)
+
+    def developing_per_district(self, n_districts: int) -> np.ndarray:
+        """Return the number of firms interested in product development (interest >= 0.5)."""
+        return np.bincount(self.district[self.interest >= 0.5], minlength=n_districts).astype(float)
+
+
+def object_array(items: list) -> np.ndarray:
+    """Return ``items`` as a one-dimensional object array (also when empty)."""
+    return np.array([*items, None])[:-1]
+
+
+def create_local_firms(model: DistrictModel) -> LocalFirms:
+    """Create the local firms present at the start: the scenario's count, or the default density."""
+    p = model.params
+    n_firms = [
+        d.local_firms
+        if d.local_firms is not None
+        else round(p.firms.initial_per_1000 * d.population / 1000)
+        for d in model.config.districts
+    ]
+    interest = draw_interest(model.streams.get("init.firms"), p.firms, sum(n_firms))
+    return LocalFirms(model, np.repeat(np.arange(model.n_districts), n_firms), interest)
+
+
+def step(model: DistrictModel, t: int) -> None:
+    """Phase 10b: local firms exit and enter (MODEL 5.8); an exiting firm ends its partnership.
+
+    Reads: ``Districts.attractiveness``, ``population``.
+    Writes: the local firms (exits, then entries appended by district), ``Districts.local_firms``;
+    event log.
+    """
+    f = model.params.firms
+    firms = model.firms
+    ds = model.districts
+    nd = model.n_districts
+    rng = model.streams.get("firms", t)
+    attr = np.maximum(ds.attractiveness, 1e-6)
+    entry_rate = (
+        model.rates.firm_entry_per_1000
+        * (ds.population / 1000.0)
+        * attr**f.elasticity_attractiveness
+    )
+    exit_p = np.clip(model.rates.firm_exit * attr ** (-f.elasticity_attractiveness), 0.0, 1.0)
+    exits = rng.random(len(firms)) < exit_p[firms.district]
+    for i in np.flatnonzero(exits):
+        firm = firms.agents[i]
+        if not firm.is_free:
+            firms.partnered.remove(firm)
+            detail = f"local_firm {firm.unique_id} (firm closed)"
+            model.log_event(firm.district, "partnership_end", detail)
+        firm.remove()
+    n_new = rng.poisson(entry_rate)
+    district = np.repeat(np.arange(nd), n_new)
+    interest = draw_interest(rng, f, int(n_new.sum()))
+    new = object_array([LocalFirm(model, d, i, t) for d, i in zip(district, interest, strict=True)])
+    firms.agents = np.concatenate([firms.agents[~exits], new])
+    firms.district = np.concatenate([firms.district[~exits], district])
+    firms.interest = np.concatenate([firms.interest[~exits], interest])
+    ds.local_firms = firms.per_district(nd)
