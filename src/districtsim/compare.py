@@ -39,7 +39,7 @@ from scipy import stats
 from districtsim import __version__
 from districtsim.criteria import CRITERIA_GROUPS
 from districtsim.errors import ScenarioError
-from districtsim.results import RunResult, _atomic_write, write_results
+from districtsim.results import RunResult, atomic_write, write_results
 from districtsim.scenario import Scenario
 
 LEVEL = 0.95
@@ -562,11 +562,11 @@ def write_comparison(comparison: Comparison, out: str | Path) -> list[Path]:
     paths = []
     for name, df in (("effects", comparison.effects), ("replicates", comparison.replicates)):
         path = out / f"{name}.parquet"
-        _atomic_write(path, lambda p, df=df: df.to_parquet(p, index=False))
+        atomic_write(path, lambda p, df=df: df.to_parquet(p, index=False))
         paths.append(path)
     meta = {**comparison.meta, "districts": comparison.districts.to_dict(orient="records")}
     path = out / "meta.json"
-    _atomic_write(
+    atomic_write(
         path,
         lambda p: Path(p).write_text(
             json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"

@@ -206,7 +206,7 @@ def _umask() -> int:
     return mask
 
 
-def _atomic_write(path: Path, write: Any) -> None:
+def atomic_write(path: Path, write: Any) -> None:
     """Write via a temporary file in the same folder, then rename (no half-written files)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
@@ -232,12 +232,12 @@ def write_results(result: RunResult, out: str | Path, fmt: str = "parquet") -> l
             continue
         path = out / f"{name}.{fmt}"
         if fmt == "parquet":
-            _atomic_write(path, lambda p, df=df: df.to_parquet(p, index=False))
+            atomic_write(path, lambda p, df=df: df.to_parquet(p, index=False))
         else:
-            _atomic_write(path, lambda p, df=df: df.to_csv(p, index=False))
+            atomic_write(path, lambda p, df=df: df.to_csv(p, index=False))
         paths.append(path)
     meta_path = out / "meta.json"
-    _atomic_write(
+    atomic_write(
         meta_path,
         lambda p: Path(p).write_text(
             json.dumps(result.meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"

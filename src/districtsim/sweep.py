@@ -101,7 +101,7 @@ from districtsim.experiment import (
     design_size,
     experiment_hash,
 )
-from districtsim.results import DISTRICT_COLUMNS, RunResult, _atomic_write
+from districtsim.results import DISTRICT_COLUMNS, RunResult, atomic_write
 
 RUN_COLUMNS = ["run_id", "point", "replicate", "seed"]
 """Columns of every run row before the inputs (experiments.parquet, part files, failures)."""
@@ -614,16 +614,16 @@ def _prepare(
             "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             **_versions(),
         }
-        _atomic_write(
+        atomic_write(
             info,
             lambda p: Path(p).write_text(
                 json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
             ),
         )
         if exp.source and Path(exp.source).is_file():
-            _atomic_write(out / "experiment.toml", lambda p: shutil.copyfile(exp.source, p))
+            atomic_write(out / "experiment.toml", lambda p: shutil.copyfile(exp.source, p))
     if not (out / "experiments.parquet").exists():
-        _atomic_write(out / "experiments.parquet", lambda p: runs.to_parquet(p, index=False))
+        atomic_write(out / "experiments.parquet", lambda p: runs.to_parquet(p, index=False))
     return digest, runs
 
 
@@ -653,7 +653,7 @@ class _Writer:
         # Journal the run at once (one small file, atomic), so a killed sweep loses no finished run; the part file replaces it.
         folder = self.out / ("runs" if rec.ok else "failures") / PENDING
         folder.mkdir(exist_ok=True)
-        _atomic_write(
+        atomic_write(
             folder / f"run-{rec.run_id:09d}.parquet",
             lambda p: (self._ok_frame([rec]) if rec.ok else self._failed_frame([rec])).to_parquet(
                 p, index=False
@@ -720,7 +720,7 @@ class _Writer:
         path = folder / f"part-{first:09d}-{n}.parquet"
         if path.exists():  # cannot happen: a run id is written once and skipped afterwards
             raise RuntimeError(f"{path} exists already")
-        _atomic_write(path, lambda p: df.to_parquet(p, index=False))
+        atomic_write(path, lambda p: df.to_parquet(p, index=False))
 
 
 def run_experiment(
