@@ -72,13 +72,13 @@ class Recorder:
             displacement: The city's ``displacement_persons`` this month.
 
         Raises:
-            KeyError: If the keys of ``values`` differ from the declared columns (the message
+            ValueError: If the keys of ``values`` differ from the declared columns (the message
                 names the missing and the unexpected ones).
         """
         if values.keys() != self.data.keys():
             missing = [k for k in self.data if k not in values]
             unexpected = [k for k in values if k not in self.data]
-            raise KeyError(
+            raise ValueError(
                 f"month {t}: the recorded values differ from the declared district columns "
                 f"(districtsim.outputs.DISTRICT_OUTPUTS); missing: {missing or 'none'}; "
                 f"unexpected: {unexpected or 'none'}"
