@@ -110,7 +110,7 @@ class CityColumn(Column):
 
 
 def flow(name: str, unit: str, description: str) -> Column:
-    """Declare a district flow: counted over the month; a year and the city sum it."""
+    """Declare a district flow: counted over the month; a year (and the city, if shown) sums it."""
     return Column(name, unit, FLOW, description)
 
 
