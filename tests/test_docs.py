@@ -1,5 +1,9 @@
 """The documentation matches the code: the ODD parameter table and the outputs reference.
 
+``docs/outputs.md``'s district and city tables list exactly the columns declared in
+:mod:`districtsim.outputs`, in order, with the declared unit and kind (a new output
+column is documented there; the test names what is missing or different).
+
 ``docs/ODD.md`` holds one row per parameter of :mod:`districtsim.params`,
 between the markers ``<!-- param-table:start -->`` and
 ``<!-- param-table:end -->``. After changing a parameter, regenerate the
@@ -13,7 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+import pytest
 
 from districtsim.compare import (
     CRITERIA_PREFIX,
@@ -21,9 +25,10 @@ from districtsim.compare import (
     REPLICATES_COLUMNS,
     criteria_outcomes,
     outcome_names,
+    outcome_unit,
 )
+from districtsim.outputs import CITY_KEYS, CITY_OUTPUTS, DISTRICT_KEYS, DISTRICT_OUTPUTS
 from districtsim.params import param_rows
-from districtsim.results import DISTRICT_COLUMNS, Recorder
 from districtsim.run import EVENT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,26 +155,66 @@ def _documented_columns(heading: str) -> set[str]:
     return {m.group(1) for m in re.finditer(r"^\| `([^`]+)` \|", section, flags=re.MULTILINE)}
 
 
-def test_every_district_column_is_in_outputs_md():
-    documented = _documented_columns("## districts")
-    missing = [k for k in DISTRICT_COLUMNS if k not in documented]
-    assert not missing, (
-        f"docs/outputs.md does not document these district columns of districtsim.results.DISTRICT_COLUMNS: {missing}"
+def _documented_rows(heading: str) -> list[list[str]]:
+    """Return the cells of the column table under ``heading`` of docs/outputs.md (first table)."""
+    text = OUTPUTS.read_text(encoding="utf-8")
+    assert heading in text, f"docs/outputs.md has no section {heading!r}"
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    return [_split_row(line) for line in section.splitlines() if re.match(r"^\| `[^`]+` \|", line)]
+
+
+@pytest.mark.parametrize(
+    ("heading", "keys", "declared"),
+    [
+        ("## districts", DISTRICT_KEYS, DISTRICT_OUTPUTS),
+        ("## city", CITY_KEYS, CITY_OUTPUTS),
+    ],
+    ids=["districts", "city"],
+)
+def test_outputs_md_column_tables_match_the_declarations(heading, keys, declared):
+    rows = _documented_rows(heading)
+    header = ["Column", "Unit", "Kind", "Meaning"]
+    assert all(len(r) == len(header) for r in rows), (
+        f"docs/outputs.md ({heading}): expected rows of {len(header)} cells ({header})"
+    )
+    documented = [r[0].strip("`") for r in rows]
+    expected = [*keys, *(c.name for c in declared)]
+    missing = [c for c in expected if c not in documented]
+    unknown = [c for c in documented if c not in expected]
+    assert not missing and not unknown, (
+        f"docs/outputs.md ({heading}) must document exactly the columns declared in "
+        f"districtsim.outputs; not documented: {missing}; documented but not declared: {unknown}"
+    )
+    assert documented == expected, (
+        f"docs/outputs.md ({heading}): expected the columns in table order (the declarations' "
+        f"order in districtsim.outputs): {expected}"
+    )
+    problems = [
+        f"{c.name}: unit {r[1]!r} and kind {r[2]!r} in docs, {c.unit!r} and {c.kind!r} declared"
+        for r, c in zip(rows[len(keys) :], declared, strict=True)
+        if (r[1], r[2]) != (c.unit, c.kind)
+    ]
+    problems += [
+        f"{r[0]}: kind {r[2]!r}, expected 'key'" for r in rows[: len(keys)] if r[2] != "key"
+    ]
+    assert not problems, f"docs/outputs.md ({heading}) differs from districtsim.outputs:\n" + (
+        "\n".join(problems)
     )
 
 
-def test_every_city_column_is_in_outputs_md():
-    names = ["a", "b"]
-    rec = Recorder(2, names)
-    for t in range(2):
-        rec.record(
-            t, {k: np.ones(len(names)) for k in DISTRICT_COLUMNS}, ["traditional", "creative"], 0.0
-        )
-    documented = _documented_columns("## city")
-    missing = [c for c in rec.city_frame().columns if c not in documented]
-    assert not missing, (
-        f"docs/outputs.md does not document these columns of Recorder.city_frame(): {missing}"
-    )
+def test_outputs_md_outcome_units_are_the_declared_yearly_units():
+    text = OUTPUTS.read_text(encoding="utf-8").split("### effects", 1)[1]
+    table = text.split("| `outcome` | Unit | Scope | Meaning |", 1)[1].split("\n\n", 1)[0]
+    units = {
+        r[0].strip("`"): r[1]
+        for r in (_split_row(line) for line in table.splitlines() if line.startswith("| `"))
+    }
+    wrong = {
+        o: (units.get(o), outcome_unit(o))
+        for o in outcome_names()
+        if not o.startswith(CRITERIA_PREFIX) and units.get(o) != outcome_unit(o)
+    }
+    assert not wrong, f"docs/outputs.md outcomes: (documented, declared) units differ: {wrong}"
 
 
 def test_every_event_column_is_in_outputs_md():

@@ -35,7 +35,7 @@ from scipy import stats
 
 from districtsim.errors import ScenarioError
 from districtsim.experiment import DesignSpec, Experiment, Input, Outputs
-from districtsim.results import _atomic_write
+from districtsim.results import atomic_write
 from districtsim.sweep import load_sweep
 
 KEY = ["scope", "district", "variable"]
@@ -207,10 +207,8 @@ def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame
         folder = out / "analysis"
         folder.mkdir(exist_ok=True)
         for name, df in tables.items():
-            _atomic_write(
-                folder / f"{name}.parquet", lambda p, df=df: df.to_parquet(p, index=False)
-            )
-            _atomic_write(folder / f"{name}.csv", lambda p, df=df: df.to_csv(p, index=False))
+            atomic_write(folder / f"{name}.parquet", lambda p, df=df: df.to_parquet(p, index=False))
+            atomic_write(folder / f"{name}.csv", lambda p, df=df: df.to_csv(p, index=False))
         from districtsim.report import write_analysis_report
 
         write_analysis_report(tables, spec, folder / "report.html")

@@ -11,7 +11,8 @@ same seed is far less noisy than the difference of two independent runs
 
 Outcomes are summarised per program year (``year`` ``y`` = months ``12y`` to
 ``12y + 11``, October to September): the yearly mean of states and rates and
-the yearly sum of flows (see :data:`OUTCOMES`), per district and for the city,
+the yearly sum of flows, as :mod:`districtsim.outputs` declares them (see
+:data:`OUTCOMES`; the same summariser as sweeps), per district and for the city,
 plus the evaluation criteria of :mod:`districtsim.criteria` per district.
 The per-replicate values (``replicates.parquet``) are kept, so any other
 statistic can be computed later without re-running.
@@ -39,7 +40,14 @@ from scipy import stats
 from districtsim import __version__
 from districtsim.criteria import CRITERIA_GROUPS
 from districtsim.errors import ScenarioError
-from districtsim.results import RunResult, _atomic_write, write_results
+from districtsim.outputs import Column, column
+from districtsim.results import (
+    RunResult,
+    atomic_write,
+    district_names,
+    write_results,
+    yearly_values,
+)
 from districtsim.scenario import Scenario
 
 LEVEL = 0.95
@@ -51,65 +59,79 @@ SEED_SCHEME = "root_seed + replicate"
 
 @dataclass(frozen=True)
 class Outcome:
-    """One compared outcome: where it comes from and how a year is summarised."""
+    """One compared outcome: a label and its source column in each table.
+
+    How a year summarises it and its unit come from the source columns' declarations
+    (:mod:`districtsim.outputs`): the yearly sum of a flow, the yearly mean of a state.
+
+    Attributes:
+        label: Short human-readable label.
+        district: Source column of ``districts.parquet``, or None (city only).
+        city: Source column of ``city.parquet``, or None (districts only).
+    """
 
     label: str
-    unit: str
     district: str | None
     city: str | None
-    how: str  # "mean" (states, rates) or "sum" (flows)
+
+    def __post_init__(self) -> None:
+        found = {(c.year, c.yearly_unit) for c in self.sources()}
+        if len(found) != 1:
+            raise ValueError(
+                f"outcome {self.label!r}: its district and city columns must be summarised alike "
+                f"(same kind and unit), got {sorted(found)}"
+            )
+
+    def sources(self) -> list[Column]:
+        """Return the declarations of the source columns (district first)."""
+        pairs = (("district", self.district), ("city", self.city))
+        return [column(scope, name) for scope, name in pairs if name is not None]
+
+    @property
+    def how(self) -> str:
+        """How a year summarises the outcome: ``"sum"`` (flows) or ``"mean"`` (states)."""
+        return self.sources()[0].year
+
+    @property
+    def unit(self) -> str:
+        """Unit of the yearly value (a flow per year, a state's unit)."""
+        return self.sources()[0].yearly_unit
 
 
 OUTCOMES: dict[str, Outcome] = {
-    "price_eur_m2": Outcome(
-        "price of an old flat", "EUR/m2", "price_eur_m2", "price_eur_m2_mean", "mean"
-    ),
-    "reputation": Outcome("reputation", "0..1", "reputation", "reputation_mean", "mean"),
-    "liveability": Outcome("liveability", "0..1", "liveability", "liveability_mean", "mean"),
-    "identity": Outcome("identity", "0..1", "identity", "identity_mean", "mean"),
+    "price_eur_m2": Outcome("price of an old flat", "price_eur_m2", "price_eur_m2_mean"),
+    "reputation": Outcome("reputation", "reputation", "reputation_mean"),
+    "liveability": Outcome("liveability", "liveability", "liveability_mean"),
+    "identity": Outcome("identity", "identity", "identity_mean"),
     "participation_rate": Outcome(
         "participation (share of residents active in a month)",
-        "share",
         "participation_rate",
         "participation_rate",
-        "mean",
     ),
-    "population": Outcome("residents", "persons", "population", "population", "mean"),
+    "population": Outcome("residents", "population", "population"),
     "displacement_persons": Outcome(
         "displacement (moves out because of housing burden)",
-        "persons/year",
         "moves_out_burden_persons",
         "displacement_persons",
-        "sum",
     ),
     "moves_out_persons": Outcome(
-        "moves out of a district", "persons/year", "moves_out_persons", "moves_out_persons", "sum"
+        "moves out of a district", "moves_out_persons", "moves_out_persons"
     ),
-    "innovations": Outcome("innovations", "innovations/year", "innovations", "innovations", "sum"),
+    "innovations": Outcome("innovations", "innovations", "innovations"),
     "commercial_value_eur": Outcome(
-        "commercial value of innovations",
-        "EUR/year",
-        "commercial_value_eur",
-        "commercial_value_eur",
-        "sum",
+        "commercial value of innovations", "commercial_value_eur", "commercial_value_eur"
     ),
     "public_support_eur": Outcome(
-        "public support (program grants paid)",
-        "EUR/year",
-        "public_support_eur",
-        "public_support_eur",
-        "sum",
+        "public support (program grants paid)", "public_support_eur", "public_support_eur"
     ),
-    "price_gini": Outcome(
-        "inequality of prices between districts (Gini)", "0..1", None, "price_gini", "mean"
-    ),
+    "price_gini": Outcome("inequality of prices between districts (Gini)", None, "price_gini"),
 }
-"""Outcomes from the district and city tables: name -> source columns and yearly summary.
+"""Outcomes from the district and city tables: name -> label and source columns.
 
 District values come from ``districts.parquet`` (column ``district``), city
-values from ``city.parquet`` (column ``city``); ``how`` is the yearly mean
-(states, rates) or the yearly sum (flows). ``price_gini`` exists only for
-the city.
+values from ``city.parquet`` (column ``city``); a year is summarised as the
+source columns are declared (:mod:`districtsim.outputs`: flows sum, states
+average). ``price_gini`` exists only for the city.
 """
 
 CRITERIA_UNITS: dict[str, str] = {
@@ -181,57 +203,19 @@ def outcome_names() -> list[str]:
 
 
 def yearly_outcomes(result: RunResult) -> pd.DataFrame:
-    """Return one run's outcomes per program year: columns scope, district, outcome, year, months, value.
+    """Return one run's outcomes per program year: scope, district, outcome, year, months, value.
 
     City rows have an empty ``district``. ``months`` is the number of months
     of the year in the run (12, or fewer for a last partial year); criteria
-    exist only for complete years.
+    exist only for complete years. The yearly values of :data:`OUTCOMES` come
+    from :func:`districtsim.results.yearly_values`, the summariser sweeps use.
     """
     frames = []
-    d = result.districts
-    names = (
-        [str(n) for n in d["district"].cat.categories]
-        if isinstance(d["district"].dtype, pd.CategoricalDtype)
-        else list(dict.fromkeys(d["district"].astype(str)))
-    )
-    dy = d.assign(year=d["month"].to_numpy() // 12, district=d["district"].astype(str))
-    g = dy.groupby(["year", "district"], sort=False)
-    months = g["month"].size()
     for name, spec in OUTCOMES.items():
-        if spec.district is None:
-            continue
-        s = g[spec.district].mean() if spec.how == "mean" else g[spec.district].sum()
-        frames.append(
-            pd.DataFrame(
-                {
-                    "scope": "district",
-                    "district": s.index.get_level_values("district"),
-                    "outcome": name,
-                    "year": s.index.get_level_values("year"),
-                    "months": months.to_numpy(),
-                    "value": s.to_numpy(dtype=float),
-                }
-            )
-        )
-    c = result.city
-    gc = c.assign(year=c["month"].to_numpy() // 12).groupby("year", sort=True)
-    cmonths = gc["month"].size()
-    for name, spec in OUTCOMES.items():
-        if spec.city is None:
-            continue
-        s = gc[spec.city].mean() if spec.how == "mean" else gc[spec.city].sum()
-        frames.append(
-            pd.DataFrame(
-                {
-                    "scope": "city",
-                    "district": "",
-                    "outcome": name,
-                    "year": s.index.to_numpy(),
-                    "months": cmonths.to_numpy(),
-                    "value": s.to_numpy(dtype=float),
-                }
-            )
-        )
+        for scope, source in (("district", spec.district), ("city", spec.city)):
+            if source is not None:
+                y = yearly_values(result, [(scope, source)])
+                frames.append(y.assign(outcome=name)[[*KEYS, "months", "value"]])
     crit = result.criteria
     if crit is not None and len(crit):
         for col in criteria_outcomes():
@@ -250,7 +234,7 @@ def yearly_outcomes(result: RunResult) -> pd.DataFrame:
     df = pd.concat(frames, ignore_index=True)
     df["year"] = df["year"].astype(np.int32)
     df["months"] = df["months"].astype(np.int32)
-    return _order(df, names)
+    return _order(df, district_names(result.districts))
 
 
 def _order(df: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -562,11 +546,11 @@ def write_comparison(comparison: Comparison, out: str | Path) -> list[Path]:
     paths = []
     for name, df in (("effects", comparison.effects), ("replicates", comparison.replicates)):
         path = out / f"{name}.parquet"
-        _atomic_write(path, lambda p, df=df: df.to_parquet(p, index=False))
+        atomic_write(path, lambda p, df=df: df.to_parquet(p, index=False))
         paths.append(path)
     meta = {**comparison.meta, "districts": comparison.districts.to_dict(orient="records")}
     path = out / "meta.json"
-    _atomic_write(
+    atomic_write(
         path,
         lambda p: Path(p).write_text(
             json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"

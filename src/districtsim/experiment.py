@@ -18,8 +18,9 @@ An experiment file has four tables (see ``experiments/README.md``):
   default for continuous inputs; an input's own ``levels`` wins).
 - ``[outputs]``: ``variables`` (columns of ``districts.parquet`` and of
   ``city.parquet``), ``summary = "yearly"`` (yearly means of states, yearly
-  sums of flows) or ``months = [...]`` (the values in those months), and
-  ``scope`` = ``city`` | ``district`` | ``both``.
+  sums of flows, as :mod:`districtsim.outputs` declares them) or
+  ``months = [...]`` (the values in those months), and ``scope`` =
+  ``city`` | ``district`` | ``both``.
 
 Every problem is a one-line :class:`~districtsim.errors.ScenarioError`
 naming the file, the key, the value found and what is expected.
@@ -62,8 +63,9 @@ import numpy as np
 import pandas as pd
 
 from districtsim.errors import ScenarioError
+from districtsim.outputs import CITY_OUTPUTS, flow_names
 from districtsim.params import SECTIONS
-from districtsim.results import DISTRICT_COLUMNS, Recorder
+from districtsim.results import DISTRICT_COLUMNS
 from districtsim.scenario import (
     _SCENARIO_KEYS,
     Scenario,
@@ -81,31 +83,9 @@ SCOPES: tuple[str, ...] = ("city", "district", "both")
 SEED_SCHEME = "SeedSequence(entropy=root_seed, spawn_key=(point, replicate)).generate_state(1, uint64)[0] >> 1"
 """How each run's seed is derived (recorded in sweep.json)."""
 
-FLOW_VARIABLES: frozenset[str] = frozenset(
-    {
-        "moves_in_persons",
-        "moves_in_from_outside_persons",
-        "moves_out_persons",
-        "moves_out_to_outside_persons",
-        "moves_out_burden_persons",
-        "moves_out_liveability_persons",
-        "moves_out_other_persons",
-        "moves_out_owner_persons",
-        "moves_out_private_persons",
-        "moves_out_social_persons",
-        "moves_out_burden_owner_persons",
-        "moves_out_burden_private_persons",
-        "moves_out_burden_social_persons",
-        "moves_within_persons",
-        "events",
-        "innovations",
-        "commercial_value_eur",
-        "external_eur",
-        "public_support_eur",
-        "displacement_persons",
-    }
-)
-"""Per-month flows: their yearly summary is a sum (every other variable: a mean), as in :data:`districtsim.compare.OUTCOMES`."""
+FLOW_VARIABLES: frozenset[str] = flow_names()
+"""Flows of the district and city tables: their yearly summary is a sum (every other variable:
+a mean), as declared in :mod:`districtsim.outputs`."""
 
 _SCENARIO_INPUTS = ("scenario.months", "scenario.scale")
 
@@ -335,12 +315,9 @@ def _load_scenario_version(path: str, mtime_ns: int, size: int) -> Scenario:
     return load_scenario(path)
 
 
-@functools.cache
 def city_columns() -> tuple[str, ...]:
-    """Return the numeric columns of ``city.parquet`` (from a one-month record; stays in step with :class:`~districtsim.results.Recorder`)."""
-    rec = Recorder(1, ["a"])
-    rec.record(0, {k: np.ones(1) for k in DISTRICT_COLUMNS}, ["traditional"], 0.0)
-    return tuple(c for c in rec.city_frame().columns if c != "month")
+    """Return the numeric columns of ``city.parquet`` (:data:`districtsim.outputs.CITY_OUTPUTS`)."""
+    return tuple(c.name for c in CITY_OUTPUTS)
 
 
 def _toml_value(value: Any) -> str:

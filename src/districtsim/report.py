@@ -32,7 +32,7 @@ from districtsim.compare import (
     t_interval,
 )
 from districtsim.criteria import CRITERIA_COLUMNS
-from districtsim.results import RunResult, _atomic_write
+from districtsim.results import RunResult, atomic_write
 
 MAIN_OUTCOMES = (
     "price_eur_m2",
@@ -193,7 +193,7 @@ def _page(title: str, sections: list[str]) -> str:
 def _write(path: str | Path, text: str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, lambda p: Path(p).write_text(text, encoding="utf-8"))
+    atomic_write(path, lambda p: Path(p).write_text(text, encoding="utf-8"))
     return path
 
 

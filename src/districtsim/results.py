@@ -1,8 +1,9 @@
-"""Observation: preallocated monthly district records, tidy tables, and writing them.
+"""Observation: preallocated monthly district records, tidy tables, yearly summaries, writing.
 
-Results are declared up front (:data:`DISTRICT_COLUMNS`) and preallocated for
+Results are declared up front (:mod:`districtsim.outputs`) and preallocated for
 the whole horizon; each month the model fills one row per district. District
-aggregates only: per-resident reporters would cost memory fast.
+aggregates only: per-resident reporters would cost memory fast. The city table
+and the yearly summaries of compare and sweeps are computed from the declarations.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,66 +19,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from districtsim.residents import TENURES
+from districtsim.outputs import CITY_OUTPUTS, DISTRICT_OUTPUTS, CityColumn, column
 
-DISTRICT_COLUMNS: dict[str, str] = {
-    "population": "residents, persons",
-    "dwellings": "dwellings built",
-    "vacancies": "vacant dwellings",
-    "price_eur_m2": "price of an old flat, EUR/m2",
-    "identity": "identity, 0..1",
-    "liveability": "liveability, 0..1",
-    "reputation": "outsiders' reputation, 0..1",
-    "attractiveness": "logit attractiveness for a reference mover relative to district size (1 = city average)",
-    "participation_rate": "share of residents active this month",
-    "active_persons": "residents active this month, persons",
-    "members_persons": "association members, persons",
-    "active_members_persons": "association members active this month (the association's active core), persons",
-    "volunteers_persons": "volunteers, persons",
-    "channel_coverage": "probability a resident is reached by the channels this month",
-    "n_channels": "channels running",
-    "outside_visibility": "probability an outside actor sees the district's channels",
-    "events": "events held this month",
-    "collective_knowledge_person_months": "collective knowledge, documented person-months",
-    "knowledge_public_share": "public share of collective knowledge",
-    "competence_inside_persons": "active competent residents, persons",
-    "competence_outside_persons": "active competent people outside the district tied to active residents, persons",
-    "moves_in_persons": "moves into the district this month (from other districts and from outside), persons",
-    "moves_in_from_outside_persons": "newcomers from outside the city this month, persons",
-    "moves_out_persons": "moves out of the district this month (to other districts or out of the city), persons",
-    "moves_out_to_outside_persons": "moves out of the city this month, persons",
-    "moves_out_burden_persons": "moves out caused by housing burden (displacement), persons",
-    "moves_out_liveability_persons": "moves out caused by low liveability, persons",
-    "moves_out_other_persons": "moves out for other reasons (life events), persons",
-    "moves_out_owner_persons": "moves out by owner-occupiers (of moves out), persons",
-    "moves_out_private_persons": "moves out by private renters (of moves out), persons",
-    "moves_out_social_persons": "moves out by social renters (of moves out), persons",
-    "moves_out_burden_owner_persons": "moves out caused by housing burden, by owner-occupiers, persons",
-    "moves_out_burden_private_persons": "moves out caused by housing burden, by private renters, persons",
-    "moves_out_burden_social_persons": "moves out caused by housing burden, by social renters, persons",
-    "moves_within_persons": "moves inside the district this month, persons",
-    "mean_income_eur": "mean income of residents, EUR/year",
-    "months_in_district_mean": "mean months in the district, months",
-    "local_firms": "local firms",
-    "local_firms_developing": "local firms with an interest in product development of at least 0.5",
-    "association_orientation": "lead association's future orientation, 0..1",
-    "members_district_association_persons": "members of the district association (the lead), persons",
-    "members_housing_company_persons": "members of housing companies and tenant committees, persons",
-    "members_school_persons": "members of the school's parents' association, persons",
-    "members_developer_network_persons": "members of the developer network, persons",
-    "developer_network_orientation": "developer network's future orientation, 0..1 (empty where the district has none)",
-    "partners": "running partnerships with outside firms and research institutes",
-    "partners_local": "running partnerships with the district's own local firms",
-    "external_persons": "outside experts brought by partnerships, persons",
-    "external_eur": "partners' own contributions this month, EUR",
-    "innovations": "innovations this month",
-    "commercial_value_eur": "commercial value of this month's innovations, EUR (transferable)",
-    "local_benefit": "local benefit of recent innovations (feeds liveability and achievements), liveability units",
-    "is_platform": "1 while the district holds innovation-platform status (program funding), else 0",
-    "public_support_persons": "program staff working with the district, persons",
-    "public_support_eur": "program grant paid this month, EUR",
-}
-"""Numeric columns of ``districts.parquet`` (besides month, district and mode) and their units."""
+DISTRICT_COLUMNS: dict[str, str] = {c.name: c.description for c in DISTRICT_OUTPUTS}
+"""Numeric columns of ``districts.parquet`` and their one-line descriptions (derived from
+:data:`districtsim.outputs.DISTRICT_OUTPUTS`, where units and kinds are declared)."""
+
+YEARLY_COLUMNS = ["scope", "district", "variable", "year", "months", "stat", "value"]
+"""Columns of :func:`yearly_values` (and of a sweep's outcomes with ``summary = "yearly"``)."""
 
 
 def weighted_gini(x: np.ndarray, w: np.ndarray) -> float:
@@ -104,15 +54,37 @@ class Recorder:
         self.months = months
         self.data = {k: np.full((months, len(names)), np.nan) for k in DISTRICT_COLUMNS}
         self.mode = np.empty((months, len(names)), dtype=object)
-        self.city_extra: dict[str, np.ndarray] = {"displacement_persons": np.zeros(months)}
+        self.city_extra: dict[str, np.ndarray] = {
+            c.name: np.zeros(months) for c in CITY_OUTPUTS if c.how == "recorded"
+        }
         self.n_recorded = 0
 
     def record(
         self, t: int, values: dict[str, np.ndarray], mode: list[str], displacement: float
     ) -> None:
-        """Store month ``t``'s district values (every key of DISTRICT_COLUMNS)."""
-        for k in DISTRICT_COLUMNS:
-            self.data[k][t] = values[k]
+        """Store month ``t``'s district values, operating modes and the city's displacement.
+
+        Args:
+            t: Month index.
+            values: One array (a value per district) for every declared district column
+                (:data:`~districtsim.outputs.DISTRICT_OUTPUTS`), and no other key.
+            mode: Operating mode of each district.
+            displacement: The city's ``displacement_persons`` this month.
+
+        Raises:
+            ValueError: If the keys of ``values`` differ from the declared columns (the message
+                names the missing and the unexpected ones).
+        """
+        if values.keys() != self.data.keys():
+            missing = [k for k in self.data if k not in values]
+            unexpected = [k for k in values if k not in self.data]
+            raise ValueError(
+                f"month {t}: the recorded values differ from the declared district columns "
+                f"(districtsim.outputs.DISTRICT_OUTPUTS); missing: {missing or 'none'}; "
+                f"unexpected: {unexpected or 'none'}"
+            )
+        for k, v in values.items():
+            self.data[k][t] = v
         self.mode[t] = mode
         self.city_extra["displacement_persons"][t] = displacement
         self.n_recorded = t + 1
@@ -135,7 +107,7 @@ class Recorder:
         return df
 
     def city_frame(self) -> pd.DataFrame:
-        """Return the city x month table: totals, population-weighted means, Gini, displacement."""
+        """Return the city x month table (see :data:`~districtsim.outputs.CITY_OUTPUTS`)."""
         m = self.n_recorded
         g = {k: v[:m] for k, v in self.data.items()}
         pop = g["population"]
@@ -145,47 +117,31 @@ class Recorder:
             0.0,
         )
         out: dict[str, Any] = {"month": np.arange(m, dtype=np.int32)}
-        totals = (
-            "population",
-            "dwellings",
-            "vacancies",
-            "active_persons",
-            "members_persons",
-            "active_members_persons",
-            "moves_in_persons",
-            "moves_in_from_outside_persons",
-        )
-        totals += (
-            "moves_out_persons",
-            "moves_out_to_outside_persons",
-            "moves_out_burden_persons",
-            "moves_within_persons",
-            "local_firms",
-            "events",
-        )
-        totals += tuple(f"moves_out_{k}{t}_persons" for k in ("", "burden_") for t in TENURES)
-        totals += ("partners", "innovations", "commercial_value_eur", "public_support_eur")
-        for k in totals:
-            out[k] = g[k].sum(axis=1)
-        out["participation_rate"] = out["active_persons"] / np.maximum(out["population"], 1e-12)
-        for k in (
-            "price_eur_m2",
-            "identity",
-            "liveability",
-            "reputation",
-            "channel_coverage",
-            "mean_income_eur",
-        ):
-            out[f"{k}_mean"] = (g[k] * w).sum(axis=1)
-        out["price_eur_m2_min"] = g["price_eur_m2"].min(axis=1)
-        out["price_eur_m2_max"] = g["price_eur_m2"].max(axis=1)
-        out["price_gini"] = np.array(
-            [weighted_gini(g["price_eur_m2"][t], pop[t]) for t in range(m)]
-        )
-        out["displacement_persons"] = self.city_extra["displacement_persons"][:m]
-        out["creative_districts"] = (self.mode[:m] == "creative").sum(axis=1)
-        out["innovation_platform_districts"] = (self.mode[:m] == "innovation_platform").sum(axis=1)
+        for col in CITY_OUTPUTS:
+            out[col.name] = self._city_values(col, g, w)
         return pd.DataFrame(out)
+
+    def _city_values(self, col: CityColumn, g: dict[str, np.ndarray], w: np.ndarray) -> np.ndarray:
+        """Return one city column from the recorded months ``g`` and population weights ``w``."""
+        m = self.n_recorded
+        if col.how == "sum":
+            return g[col.source].sum(axis=1)
+        if col.how == "mean":
+            return (g[col.source] * w).sum(axis=1)
+        if col.how == "min":
+            return g[col.source].min(axis=1)
+        if col.how == "max":
+            return g[col.source].max(axis=1)
+        if col.how == "per_resident":
+            return g[col.source].sum(axis=1) / np.maximum(g["population"].sum(axis=1), 1e-12)
+        if col.how == "gini":
+            pop = g["population"]
+            return np.array([weighted_gini(g[col.source][t], pop[t]) for t in range(m)])
+        if col.how == "recorded":
+            return self.city_extra[col.name][:m]
+        if col.how == "mode_count":
+            return (self.mode[:m] == col.source).sum(axis=1)
+        raise ValueError(f"{col.name}: unknown city aggregation {col.how!r}")
 
 
 @dataclass
@@ -199,6 +155,70 @@ class RunResult:
     criteria: pd.DataFrame | None = None
 
 
+def district_names(districts: pd.DataFrame) -> list[str]:
+    """Return the district names of a district table in scenario order."""
+    col = districts["district"]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return [str(n) for n in col.cat.categories]
+    return list(dict.fromkeys(col.astype(str)))
+
+
+def yearly_values(result: RunResult, columns: Iterable[tuple[str, str]]) -> pd.DataFrame:
+    """Return one run's yearly summary of the given ``(scope, column)`` pairs.
+
+    The one yearly summariser of ``districtsim compare`` and ``districtsim sweep``. Per
+    program year ``y`` (months ``12y`` to ``12y + 11``; a last partial year has fewer months)
+    it takes the sum of a flow's months or the mean of a state's months, as the column's
+    declaration says (:attr:`districtsim.outputs.Column.year`).
+
+    Args:
+        result: A run's tables.
+        columns: Pairs of scope (``"district"`` or ``"city"``) and a declared column of that
+            table (:data:`~districtsim.outputs.DISTRICT_OUTPUTS`,
+            :data:`~districtsim.outputs.CITY_OUTPUTS`).
+
+    Returns:
+        Columns :data:`YEARLY_COLUMNS`: scope, district (empty for the city), variable, year
+        and months (int32), stat (``"sum"`` or ``"mean"``) and value (float). Rows in the
+        order of ``columns``; within a pair, districts in scenario order, years ascending.
+
+    Raises:
+        KeyError: If a column is not declared for its scope.
+    """
+    d, c = result.districts, result.city
+    names = district_names(d)
+    m = len(c)
+    years = np.arange(m) // 12
+    n_years = int(years[-1]) + 1
+    counts = np.bincount(years, minlength=n_years)
+    frames = []
+    for scope, var in columns:
+        stat = column(scope, var).year
+        if scope == "city":
+            arr, labels = c[var].to_numpy(dtype=float)[:, None], [""]
+        else:
+            arr, labels = d[var].to_numpy(dtype=float).reshape(m, len(names)), names
+        # Sequential sums per year (np.bincount): the exact values sweeps have always written.
+        sums = np.stack(
+            [np.bincount(years, weights=arr[:, j], minlength=n_years) for j in range(len(labels))],
+            axis=0,
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "scope": scope,
+                    "district": np.repeat(labels, n_years),
+                    "variable": var,
+                    "year": np.tile(np.arange(n_years, dtype=np.int32), len(labels)),
+                    "months": np.tile(counts.astype(np.int32), len(labels)),
+                    "stat": stat,
+                    "value": (sums if stat == "sum" else sums / counts).ravel(),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)[YEARLY_COLUMNS]
+
+
 def _umask() -> int:
     """Return the process umask (reading it means setting it; restored at once)."""
     mask = os.umask(0o022)
@@ -206,7 +226,7 @@ def _umask() -> int:
     return mask
 
 
-def _atomic_write(path: Path, write: Any) -> None:
+def atomic_write(path: Path, write: Any) -> None:
     """Write via a temporary file in the same folder, then rename (no half-written files)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
@@ -232,12 +252,12 @@ def write_results(result: RunResult, out: str | Path, fmt: str = "parquet") -> l
             continue
         path = out / f"{name}.{fmt}"
         if fmt == "parquet":
-            _atomic_write(path, lambda p, df=df: df.to_parquet(p, index=False))
+            atomic_write(path, lambda p, df=df: df.to_parquet(p, index=False))
         else:
-            _atomic_write(path, lambda p, df=df: df.to_csv(p, index=False))
+            atomic_write(path, lambda p, df=df: df.to_csv(p, index=False))
         paths.append(path)
     meta_path = out / "meta.json"
-    _atomic_write(
+    atomic_write(
         meta_path,
         lambda p: Path(p).write_text(
             json.dumps(result.meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"

@@ -93,20 +93,23 @@ from districtsim import __version__
 from districtsim.compare import _ignore_sigint
 from districtsim.errors import ScenarioError
 from districtsim.experiment import (
-    FLOW_VARIABLES,
     SEED_SCHEME,
     Experiment,
     Outputs,
-    city_columns,
     design_size,
     experiment_hash,
 )
-from districtsim.results import DISTRICT_COLUMNS, RunResult, _atomic_write
+from districtsim.outputs import TABLES
+from districtsim.results import (
+    YEARLY_COLUMNS,
+    RunResult,
+    atomic_write,
+    district_names,
+    yearly_values,
+)
 
 RUN_COLUMNS = ["run_id", "point", "replicate", "seed"]
 """Columns of every run row before the inputs (experiments.parquet, part files, failures)."""
-YEARLY_COLUMNS = ["scope", "district", "variable", "year", "months", "stat", "value"]
-"""Outcome columns with ``summary = "yearly"``."""
 MONTHLY_COLUMNS = ["scope", "district", "variable", "month", "value"]
 """Outcome columns with ``months = [...]``."""
 FAILURE_COLUMNS = ["error", "traceback"]
@@ -154,78 +157,48 @@ class SweepProgress:
 
 
 def summarise(result: RunResult, outputs: Outputs) -> pd.DataFrame:
-    """Return one run's kept outcomes (long format, columns :data:`YEARLY_COLUMNS` or :data:`MONTHLY_COLUMNS`).
+    """Return one run's kept outcomes (long: :data:`YEARLY_COLUMNS` or :data:`MONTHLY_COLUMNS`).
 
     Yearly: per program year ``y`` (months ``12y`` .. ``12y + 11``) the mean
-    of a state or rate and the sum of a flow (:data:`~districtsim.experiment.FLOW_VARIABLES`).
-    Rows: city first, then districts in scenario order; variables in the
-    experiment's order; years or months ascending.
+    of a state or rate and the sum of a flow, as declared in
+    :mod:`districtsim.outputs` (:func:`districtsim.results.yearly_values`, the
+    summariser compare uses). Rows: city first, then districts in scenario
+    order; variables in the experiment's order; years or months ascending.
     """
     d, c = result.districts, result.city
-    names = [str(n) for n in d["district"].cat.categories]
+    names = district_names(d)
     m = len(c)
     scopes = {"city": ("city",), "district": ("district",), "both": ("city", "district")}[
         outputs.scope
     ]
+    pairs = [(s, v) for s in scopes for v in outputs.variables if v in TABLES[s]]
+    if outputs.summary == "yearly":
+        return yearly_values(result, pairs)
+    months = np.asarray(outputs.months, dtype=np.int64)
+    if months.max() >= m:
+        raise ValueError(
+            f"outputs.months asks for month {int(months.max())}, but the run has {m} months"
+        )
     frames = []
-    for scope in scopes:
-        cols = [
-            v
-            for v in outputs.variables
-            if v in (city_columns() if scope == "city" else DISTRICT_COLUMNS)
-        ]
-        for var in cols:
-            arr = (
-                c[var].to_numpy(dtype=float)[:, None]
-                if scope == "city"
-                else d[var].to_numpy(dtype=float).reshape(m, len(names))
+    for scope, var in pairs:
+        arr = (
+            c[var].to_numpy(dtype=float)[:, None]
+            if scope == "city"
+            else d[var].to_numpy(dtype=float).reshape(m, len(names))
+        )
+        labels = [""] if scope == "city" else names
+        frames.append(
+            pd.DataFrame(
+                {
+                    "scope": scope,
+                    "district": np.repeat(labels, len(months)),
+                    "variable": var,
+                    "month": np.tile(months.astype(np.int32), len(labels)),
+                    "value": arr[months].T.ravel(),
+                }
             )
-            labels = [""] if scope == "city" else names
-            if outputs.summary == "yearly":
-                years = np.arange(m) // 12
-                n_years = int(years[-1]) + 1
-                how = "sum" if var in FLOW_VARIABLES else "mean"
-                counts = np.bincount(years, minlength=n_years)
-                sums = np.stack(
-                    [
-                        np.bincount(years, weights=arr[:, j], minlength=n_years)
-                        for j in range(arr.shape[1])
-                    ],
-                    axis=0,
-                )
-                vals = sums if how == "sum" else sums / counts
-                frames.append(
-                    pd.DataFrame(
-                        {
-                            "scope": scope,
-                            "district": np.repeat(labels, n_years),
-                            "variable": var,
-                            "year": np.tile(np.arange(n_years, dtype=np.int32), len(labels)),
-                            "months": np.tile(counts.astype(np.int32), len(labels)),
-                            "stat": how,
-                            "value": vals.ravel(),
-                        }
-                    )
-                )
-            else:
-                months = np.asarray(outputs.months, dtype=np.int64)
-                if months.max() >= m:
-                    raise ValueError(
-                        f"outputs.months asks for month {int(months.max())}, but the run has {m} months"
-                    )
-                frames.append(
-                    pd.DataFrame(
-                        {
-                            "scope": scope,
-                            "district": np.repeat(labels, len(months)),
-                            "variable": var,
-                            "month": np.tile(months.astype(np.int32), len(labels)),
-                            "value": arr[months].T.ravel(),
-                        }
-                    )
-                )
-    df = pd.concat(frames, ignore_index=True)
-    return df[YEARLY_COLUMNS if outputs.summary == "yearly" else MONTHLY_COLUMNS]
+        )
+    return pd.concat(frames, ignore_index=True)[MONTHLY_COLUMNS]
 
 
 def run_task(task: RunTask) -> RunRecord:
@@ -614,16 +587,16 @@ def _prepare(
             "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             **_versions(),
         }
-        _atomic_write(
+        atomic_write(
             info,
             lambda p: Path(p).write_text(
                 json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
             ),
         )
         if exp.source and Path(exp.source).is_file():
-            _atomic_write(out / "experiment.toml", lambda p: shutil.copyfile(exp.source, p))
+            atomic_write(out / "experiment.toml", lambda p: shutil.copyfile(exp.source, p))
     if not (out / "experiments.parquet").exists():
-        _atomic_write(out / "experiments.parquet", lambda p: runs.to_parquet(p, index=False))
+        atomic_write(out / "experiments.parquet", lambda p: runs.to_parquet(p, index=False))
     return digest, runs
 
 
@@ -653,7 +626,7 @@ class _Writer:
         # Journal the run at once (one small file, atomic), so a killed sweep loses no finished run; the part file replaces it.
         folder = self.out / ("runs" if rec.ok else "failures") / PENDING
         folder.mkdir(exist_ok=True)
-        _atomic_write(
+        atomic_write(
             folder / f"run-{rec.run_id:09d}.parquet",
             lambda p: (self._ok_frame([rec]) if rec.ok else self._failed_frame([rec])).to_parquet(
                 p, index=False
@@ -720,7 +693,7 @@ class _Writer:
         path = folder / f"part-{first:09d}-{n}.parquet"
         if path.exists():  # cannot happen: a run id is written once and skipped afterwards
             raise RuntimeError(f"{path} exists already")
-        _atomic_write(path, lambda p: df.to_parquet(p, index=False))
+        atomic_write(path, lambda p: df.to_parquet(p, index=False))
 
 
 def run_experiment(
@@ -907,6 +880,7 @@ def load_sweep(out: str | Path, wide: bool = False) -> tuple[pd.DataFrame, pd.Da
 
 
 __all__ = [
+    "YEARLY_COLUMNS",
     "ClusterError",
     "DaskExecutor",
     "RunRecord",
