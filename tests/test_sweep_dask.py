@@ -1,4 +1,4 @@
-"""Sweeps and comparisons on a Dask cluster (``--scheduler``, :class:`districtsim.executors.DaskExecutor`).
+"""Sweeps and comparisons on a Dask cluster (``--scheduler``, ``executors.DaskExecutor``).
 
 The module starts a real cluster: one ``dask scheduler`` and one ``dask
 worker`` (one process, one thread) as subprocesses of this interpreter,

@@ -222,7 +222,7 @@ def call_guarded[T, R](fn: Callable[[T], R], task: T) -> tuple[bool, Any]:
 
 
 def unwrap(ok: bool, value: Any, where: str) -> Any:
-    """Return the result of :func:`call_guarded`, or raise the task's exception (noting ``where``)."""
+    """Return a :func:`call_guarded` result, or raise the task's exception (noting ``where``)."""
     if ok:
         return value
     error, text = value
@@ -397,7 +397,7 @@ def local_executor(workers: int = 1) -> LocalExecutor:
 
 
 def dask_executor(address: str, timeout: float = DASK_CONNECT_SECONDS) -> DaskExecutor:
-    """Return a :class:`DaskExecutor` connected to the scheduler at ``address`` (``tcp://HOST:PORT``).
+    """Return a :class:`DaskExecutor` connected to the scheduler at ``address``.
 
     Use it as ``with dask_executor(address) as executor: ...`` so the client
     is closed also when nothing runs (e.g. a changed experiment is refused).
