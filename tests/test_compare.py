@@ -28,6 +28,8 @@ from districtsim.compare import (
     yearly_outcomes,
 )
 from districtsim.errors import ScenarioError
+from districtsim.executors import LocalExecutor
+from districtsim.rng import SEED_SCHEME, replicate_seeds
 from districtsim.run import run_scenario
 from districtsim.scenario import Scenario, load_scenario
 
@@ -96,9 +98,10 @@ def test_scenario_against_itself_is_bit_identical_with_zero_differences(same) ->
 
 def test_replicate_seeds_are_root_plus_r_and_match_a_single_run(base: Scenario, pair) -> None:
     comparison, _, _ = pair
-    assert comparison.seeds == [ROOT + r for r in range(REPS)], (
-        f"expected seeds root + r, got {comparison.seeds}"
+    assert comparison.seeds == [ROOT + r for r in range(REPS)] == replicate_seeds(ROOT, REPS), (
+        f"expected seeds root + r (the scheme of sweeps too), got {comparison.seeds}"
     )
+    assert comparison.meta["seed_scheme"] == SEED_SCHEME
     one = yearly_outcomes(run_scenario(base, seed=ROOT + 2))
     rep = comparison.replicates
     got = rep[(rep["arm"] == comparison.arms[0]) & (rep["replicate"] == 2)]["value"].to_numpy()
@@ -192,11 +195,39 @@ def test_the_small_change_has_a_clear_effect_on_identity(pair) -> None:
     )
 
 
-def test_workers_do_not_change_the_results(base: Scenario, paper: Scenario) -> None:
+def test_workers_and_executor_do_not_change_the_results(
+    base: Scenario, paper: Scenario, tmp_path: Path
+) -> None:
     one = compare_scenarios([base, paper], 3, workers=1, root_seed=5)
-    two = compare_scenarios([base, paper], 3, workers=2, root_seed=5)
-    pd.testing.assert_frame_equal(one.effects, two.effects, check_exact=True)
-    pd.testing.assert_frame_equal(one.replicates, two.replicates, check_exact=True)
+    two = compare_scenarios([base, paper], 3, workers=2, root_seed=5, out=tmp_path / "two")
+    with LocalExecutor(2) as executor:
+        given = compare_scenarios([base, paper], 3, root_seed=5, executor=executor)
+    for other in (two, given):
+        pd.testing.assert_frame_equal(one.effects, other.effects, check_exact=True)
+        pd.testing.assert_frame_equal(one.replicates, other.replicates, check_exact=True)
+    assert (one.meta["workers"], one.meta["executor"]) == (1, "in this process")
+    assert (given.meta["workers"], given.meta["executor"]) == (None, "2 local processes")
+    # Written by the calling process as each run finishes, identical to a single run.
+    run = pd.read_parquet(tmp_path / "two" / "runs" / two.arms[1] / "2" / "city.parquet")
+    pd.testing.assert_frame_equal(run, run_scenario(paper, seed=7).city)
+
+
+ONE_RESIDENT = (
+    '[scenario]\nname = "one"\nmonths = 2\nscale = 0.0001\n\n[[districts]]\nname = "A"\n'
+    "x_km = 0\ny_km = 0\npopulation = 100\ndwellings = 60\nshare_owner = 0.5\n"
+    'share_social = 0.2\nprice_eur_m2 = 4000\nmode = "creative"\nchannels = ["paper"]\n'
+    "meeting_places = 1\n"
+)
+"""A scenario that loads but fails when run: its scale simulates fewer than two residents."""
+
+
+def test_an_error_in_a_run_is_raised_with_its_type(tmp_path: Path) -> None:
+    path = tmp_path / "one.toml"
+    path.write_text(ONE_RESIDENT, encoding="utf-8")
+    tiny = load_scenario(str(path))
+    for workers in (1, 2):
+        with pytest.raises(ScenarioError, match="scenario.scale"):
+            compare_scenarios([tiny, tiny], 2, workers=workers, root_seed=1)
 
 
 def test_one_replicate_has_no_confidence_interval(base: Scenario, paper: Scenario) -> None:

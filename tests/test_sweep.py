@@ -37,6 +37,7 @@ from districtsim.experiment import (
     load_experiment,
     run_seed,
 )
+from districtsim.rng import SEED_SCHEME, replicate_seed, replicate_seeds
 from districtsim.sweep import (
     FAILURE_COLUMNS,
     MONTHLY_COLUMNS,
@@ -244,34 +245,25 @@ def test_design_sizes_and_values_within_the_inputs(design, size):
     assert list(runs["run_id"]) == list(range(size))  # one replicate
 
 
-def test_seeds_depend_only_on_root_point_and_replicate():
-    expected = (
-        int(
-            np.random.SeedSequence(entropy=9, spawn_key=(3, 1)).generate_state(1, dtype=np.uint64)[
-                0
-            ]
-        )
-        >> 1
+def test_seeds_depend_only_on_root_and_replicate_and_match_compare():
+    assert run_seed(9, 3, 1) == run_seed(9, 0, 1) == replicate_seed(9, 1) == 10, (
+        "expected the seed of replicate 1 to be root + 1 at every design point"
     )
-    assert run_seed(9, 3, 1) == expected
+    assert replicate_seed(2**63 - 1, 2) == 1, "expected seeds to wrap around at 2**63"
     raw = _base()
     raw["experiment"].update(root_seed=9, replicates=3)
     runs = experiment_from_dict(raw, "exp.toml").runs()
+    assert runs["point"].nunique() > 1
     assert list(runs["run_id"]) == list(runs["point"] * 3 + runs["replicate"])
-    assert all(
-        runs["seed"]
-        == [run_seed(9, p, r) for p, r in zip(runs["point"], runs["replicate"], strict=True)]
+    assert list(runs["seed"]) == [9 + r for r in runs["replicate"]], (
+        "expected seed root + replicate at every point (common random numbers across points)"
     )
-    assert runs["seed"].is_unique and (runs["seed"] >= 0).all()
-    shuffled = runs.sample(frac=1.0, random_state=0)  # any order: the same seed per run
-    assert all(
-        shuffled["seed"]
-        == [
-            run_seed(9, p, r) for p, r in zip(shuffled["point"], shuffled["replicate"], strict=True)
-        ]
-    )
+    per_point = runs.groupby("point")["seed"].apply(list)
+    assert all(seeds == [9, 10, 11] for seeds in per_point), per_point
+    assert per_point.iloc[0] == replicate_seeds(9, 3), "expected the seeds compare uses"
     raw["experiment"]["root_seed"] = 10
-    assert not set(experiment_from_dict(raw, "exp.toml").runs()["seed"]) & set(runs["seed"])
+    shifted = experiment_from_dict(raw, "exp.toml").runs()["seed"]
+    assert list(shifted) == [s + 1 for s in runs["seed"]]
 
 
 @pytest.fixture(scope="module")
@@ -314,6 +306,50 @@ def test_workers_1_and_2_give_identical_tables(failing_sweep, tmp_path):
         load_failures(out1).drop(columns="traceback"),
         load_failures(tmp_path / "w2").drop(columns="traceback"),
     )
+
+
+def test_design_points_share_common_random_numbers(failing_sweep):
+    """Points 0-2 differ only in the program's budget shares, which two_districts never uses.
+
+    Under common random numbers they give bit-identical outcomes replicate by
+    replicate, while the two replicates differ.
+    """
+    _, out, _ = failing_sweep
+    inputs, outcomes = load_sweep(out, wide=True)
+    ok = inputs[inputs["status"] == "ok"]
+    assert sorted(ok["point"].unique()) == [0, 1, 2]
+    assert ok.groupby("replicate")["seed"].nunique().eq(1).all(), (
+        "expected one seed per replicate across points"
+    )
+    for rep, runs in ok.groupby("replicate"):
+        values = outcomes.loc[runs.index].to_numpy()
+        assert (values == values[0]).all(), (
+            f"replicate {rep}: expected identical outcomes at points that differ only in an "
+            "unused parameter (common random numbers)"
+        )
+    r0, r1 = (outcomes.loc[ok.index[ok["replicate"] == r][0]] for r in (0, 1))
+    assert not r0.equals(r1), "expected the two replicates to differ (the seed matters)"
+    sweep = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert sweep["seed_scheme"] == SEED_SCHEME
+
+
+def test_resume_refuses_a_sweep_of_another_seed_scheme(failing_sweep, tmp_path, capsys):
+    path, out1, _ = failing_sweep
+    out = tmp_path / "old"
+    shutil.copytree(out1, out)
+    info = out / "sweep.json"
+    meta = json.loads(info.read_text(encoding="utf-8"))
+    meta["seed_scheme"] = (
+        "SeedSequence(entropy=root_seed, spawn_key=(point, replicate))"
+        ".generate_state(1, uint64)[0] >> 1"
+    )  # the scheme of sweeps before common random numbers across points
+    info.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        run_experiment(load_experiment(str(path)), out)
+    assert err.value.key == "seed_scheme" and "new --out folder" in err.value.expected
+    assert main(["sweep", str(path), "--out", str(out), "--resume", "--quiet"]) == 2
+    last = capsys.readouterr().err.splitlines()[-1]  # after the sweep's header line
+    assert last.startswith("districtsim: ") and "seed_scheme" in last and SEED_SCHEME in last, last
 
 
 def test_cli_rerun_runs_nothing_and_exits_1_naming_the_failures(failing_sweep, tmp_path, capsys):

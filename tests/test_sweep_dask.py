@@ -1,4 +1,4 @@
-"""Sweeps on a Dask cluster (``districtsim sweep --scheduler``, :func:`districtsim.sweep.dask_executor`).
+"""Sweeps and comparisons on a Dask cluster (``--scheduler``, ``executors.DaskExecutor``).
 
 The module starts a real cluster: one ``dask scheduler`` and one ``dask
 worker`` (one process, one thread) as subprocesses of this interpreter,
@@ -26,13 +26,19 @@ import psutil
 import pytest
 
 from districtsim.cli import main
+from districtsim.compare import compare_scenarios, load_comparison
+from districtsim.errors import ScenarioError
 from districtsim.experiment import load_experiment
+from districtsim.scenario import load_scenario
 from districtsim.sweep import ClusterError, dask_executor, load_failures, load_sweep, run_experiment
 
 HOST = "127.0.0.1"
 
 # Grid point (0.8, 0.5) breaks municipality_share + state_share <= 1 inside the worker: runs 6 and 7 fail.
+from test_compare import ONE_RESIDENT  # noqa: E402 (a scenario that fails when run)
 from test_sweep import FAILING  # noqa: E402 (the same experiment as the local failure test)
+
+TINY = ["--months", "12", "--scale", "0.01"]
 
 
 def _start(args: list[str], log: Path) -> subprocess.Popen:
@@ -198,6 +204,55 @@ def test_failed_runs_on_the_cluster_are_recorded_as_locally(cluster, tmp_path):
         load_failures(tmp_path / "dask").drop(columns="traceback"),
         load_failures(tmp_path / "local").drop(columns="traceback"),
     )
+
+
+def test_cli_compare_on_the_cluster_equals_a_local_compare(cluster, tmp_path, capsys):
+    out = tmp_path / "dask"
+    argv = ["compare", "two_districts", "two_districts", "--replicates", "2", "--seed", "4"]
+    assert main([*argv, *TINY, "--scheduler", cluster, "--out", str(out), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert f"on the Dask cluster at {cluster}" in err, err
+    dask = load_comparison(out)
+    assert dask.meta["executor"] == f"the Dask cluster at {cluster}"
+    base = load_scenario("two_districts", ["scenario.months=12", "scenario.scale=0.01"])
+    local = compare_scenarios([base, base], 2, root_seed=4)
+    pd.testing.assert_frame_equal(dask.replicates, local.replicates, check_exact=True)
+    pd.testing.assert_frame_equal(dask.effects, local.effects, check_exact=True)
+    # Two identical arms are two sets of tasks (not deduplicated): each run's tables are written.
+    for arm in dask.arms:
+        for r in (0, 1):
+            assert (out / "runs" / arm / str(r) / "meta.json").is_file(), (arm, r)
+
+
+def test_one_executor_serves_several_batches_and_raises_a_runs_error(cluster, tmp_path):
+    base = load_scenario("two_districts", ["scenario.months=12", "scenario.scale=0.01"])
+    paper = load_scenario(
+        "two_districts",
+        ["scenario.months=12", "scenario.scale=0.01", "communication.reach_paper=0.35"],
+    )
+    path = tmp_path / "one.toml"
+    path.write_text(ONE_RESIDENT, encoding="utf-8")
+    tiny = load_scenario(str(path))
+    with dask_executor(cluster) as executor:
+        on_dask = compare_scenarios([base, paper], 2, root_seed=9, executor=executor)
+        with pytest.raises(ScenarioError, match="scenario.scale"):  # its own type, not a cluster
+            compare_scenarios([tiny, tiny], 1, executor=executor)
+        assert executor.client.status == "running", "expected the client open inside the block"
+    assert executor.client.status == "closed"
+    local = compare_scenarios([base, paper], 2, root_seed=9, workers=2)
+    pd.testing.assert_frame_equal(on_dask.effects, local.effects, check_exact=True)
+
+
+def test_cli_compare_with_a_bad_scheduler_or_with_workers_is_one_line(tmp_path, capsys):
+    argv = ["compare", "two_districts", "two_districts", "--replicates", "1", *TINY]
+    address = f"tcp://{HOST}:{_free_port()}"
+    assert main([*argv, "--scheduler", address, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("districtsim: --scheduler: cannot connect"), err
+    assert not (tmp_path / "out").exists()
+    assert main([*argv, "--scheduler", address, "--workers", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--workers: not used with --scheduler" in err, err
 
 
 def _free_port() -> int:

@@ -8,17 +8,27 @@ traceback or a usage block; ``--help`` prints the full usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from districtsim import __version__
 from districtsim.errors import ScenarioError
-from districtsim.scenario import DEFAULT_SCENARIO, SCENARIO_DIR, bundled_scenarios, load_scenario
+from districtsim.scenario import (
+    DEFAULT_SCENARIO,
+    SCENARIO_DIR,
+    Scenario,
+    bundled_scenarios,
+    load_scenario,
+)
+
+if TYPE_CHECKING:
+    from districtsim.executors import Executor
 
 EXIT_USAGE = 2
 
@@ -111,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
             "Run each scenario --replicates times on the same seeds (common random numbers: replicate r uses seed S + r in every scenario) and compare yearly outcomes: "
             "writes effects.parquet (means and paired differences to the first scenario with 95% confidence intervals), replicates.parquet (every run's yearly values), "
             "report.html (a self-contained report) and meta.json to --out, and each run's tables to --out/runs/<scenario>/<replicate>/. The scenarios must have the same districts."
+            " Runs on local processes (--workers) or on a running Dask cluster (--scheduler);"
+            " the results do not depend on either. Exit status: 0 done, 2 bad input (also: no"
+            " scheduler at --scheduler), 3 the Dask cluster failed, 130 interrupted (finished"
+            " runs are kept under --out/runs/ after 3 and 130)."
         ),
     )
     cmp.add_argument(
@@ -128,8 +142,17 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument(
         "--workers",
         type=int,
-        default=1,
-        help="parallel processes (default 1); results do not depend on it",
+        default=None,
+        help="parallel local processes (default 1); results do not depend on it",
+    )
+    cmp.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help=(
+            "run on the Dask cluster whose scheduler listens there (see README, Sweeps on a "
+            "Dask cluster); the workers need the same districtsim installed"
+        ),
     )
     cmp.add_argument(
         "--seed",
@@ -171,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Writes into --out: sweep.json (experiment hash, versions), experiment.toml (a copy), experiments.parquet (the design: run_id, point, replicate, seed, inputs), "
             "runs/part-*.parquet (outcomes of finished runs, written in batches as they finish) and failures/part-*.parquet (runs that raised: inputs, seed, traceback). "
             "Rerunning the same command into the same folder runs only what is missing; a changed experiment is refused. "
+            "Replicate r of every design point uses seed S + r, S the experiment's root_seed "
+            "(common random numbers across points, as across the scenarios of compare). "
             "Results do not depend on --workers or --scheduler. "
             "Exit status: 0 all runs ok, 1 some runs failed (the sweep goes on), 2 bad input (also: no scheduler at --scheduler), 3 the Dask cluster failed during the sweep, 130 interrupted (finished runs are kept after 3 and 130)."
         ),
@@ -323,10 +348,32 @@ def _at_least(option: str, value: int, low: int) -> str | None:
     return None
 
 
+def _scheduler_and_workers(args: argparse.Namespace) -> str | None:
+    """Return the complaint when both --scheduler and --workers are given."""
+    if args.scheduler is not None and args.workers is not None:
+        return (
+            "--workers: not used with --scheduler (the cluster's workers run the runs: start as "
+            f"many as you want there); drop --workers {args.workers}"
+        )
+    return None
+
+
+def _connect(scheduler: str) -> Executor | None:
+    """Return a DaskExecutor for ``--scheduler``, or None after printing why it cannot connect."""
+    from districtsim.executors import ClusterError, dask_executor
+
+    try:
+        return dask_executor(scheduler)
+    except ClusterError as err:
+        print(f"districtsim: --scheduler: {err}", file=sys.stderr)
+        return None
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     problems = [
+        _scheduler_and_workers(args),
         _at_least("--replicates", args.replicates, 1),
-        _at_least("--workers", args.workers, 1),
+        _at_least("--workers", args.workers, 1) if args.workers is not None else None,
     ]
     if len(args.scenarios) < 2:
         problems.insert(
@@ -352,21 +399,42 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     check_arms(scenarios)
     labels = arm_labels(scenarios)
     out = Path(args.out) if args.out else Path("results") / ("compare_" + "_vs_".join(labels))
-    problem = _check_writable(out)
-    if problem:
-        print(
-            f"districtsim: --out {out}: cannot write there ({problem}); choose a folder you can write to",
-            file=sys.stderr,
-        )
+    executor = _connect(args.scheduler) if args.scheduler is not None else None
+    if args.scheduler is not None and executor is None:
         return EXIT_USAGE
+    with executor or contextlib.nullcontext():
+        problem = _check_writable(out)
+        if problem:
+            print(
+                f"districtsim: --out {out}: cannot write there ({problem}); "
+                "choose a folder you can write to",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        return _run_compare(args, scenarios, labels, out, executor)
+
+
+def _run_compare(
+    args: argparse.Namespace,
+    scenarios: list[Scenario],
+    labels: list[str],
+    out: Path,
+    executor: Executor | None,
+) -> int:
     from districtsim.compare import compare_scenarios
+    from districtsim.executors import ClusterError
     from districtsim.report import write_compare_report
+    from districtsim.rng import replicate_seed
 
     total = len(scenarios) * args.replicates
     root = scenarios[0].seed if args.seed is None else args.seed
     first = scenarios[0]
+    workers = args.workers or 1
+    where = f"on {executor.describe()}" if executor else f"{workers} worker(s)"
     print(
-        f"districtsim {__version__}: compare {', '.join(labels)}; {args.replicates} replicate(s) each on seeds {root}..{root + args.replicates - 1}, {len(first.districts)} districts, {first.months} months, scale {first.scale:g}, {args.workers} worker(s)",
+        f"districtsim {__version__}: compare {', '.join(labels)}; {args.replicates} replicate(s) "
+        f"each on seeds {root}..{replicate_seed(root, args.replicates - 1)}, "
+        f"{len(first.districts)} districts, {first.months} months, scale {first.scale:g}, {where}",
         file=sys.stderr,
     )
     bar = None
@@ -386,11 +454,21 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         comparison = compare_scenarios(
             scenarios,
             args.replicates,
-            workers=args.workers,
+            workers=workers,
             root_seed=args.seed,
             on_run=(lambda arm, r: bar.update(1)) if bar else None,
             out=out,
+            executor=executor,
         )
+    except ClusterError as err:
+        if bar:
+            bar.close()
+        print(
+            f"districtsim: {err}; finished runs are in {out / 'runs'}/, no comparison tables "
+            "were written",
+            file=sys.stderr,
+        )
+        return 3
     except KeyboardInterrupt:
         if bar:
             bar.close()
@@ -414,13 +492,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    if args.scheduler is not None and args.workers is not None:
-        print(
-            f"districtsim: --workers: not used with --scheduler (the cluster's workers run the runs: start as many as you want there); drop --workers {args.workers}",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
     for problem in (
+        _scheduler_and_workers(args),
         _at_least("--workers", args.workers, 1) if args.workers is not None else None,
         _at_least("--batch-runs", args.batch_runs, 1) if args.batch_runs is not None else None,
     ):
@@ -437,20 +510,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     n_points = design_size(exp)
     n_runs = n_points * exp.replicates
     out = Path(args.out) if args.out else Path("results") / f"sweep_{exp.name}"
-    from districtsim.sweep import (
-        BATCH_RUNS,
-        ClusterError,
-        SweepProgress,
-        dask_executor,
-        run_experiment,
-    )
+    from districtsim.executors import ClusterError
+    from districtsim.sweep import BATCH_RUNS, SweepProgress, run_experiment
 
     executor = None
     if args.scheduler is not None and not args.dry_run:
-        try:
-            executor = dask_executor(args.scheduler)
-        except ClusterError as err:
-            print(f"districtsim: --scheduler: {err}", file=sys.stderr)
+        executor = _connect(args.scheduler)
+        if executor is None:
             return EXIT_USAGE
     where = f"on the Dask cluster at {args.scheduler}" if args.scheduler else f"{workers} worker(s)"
     print(

@@ -1,13 +1,20 @@
 """Compare scenarios over replicates with common random numbers (``districtsim compare``).
 
 Every scenario of a comparison (an *arm*) runs on the same list of seeds:
-replicate ``r`` of every arm uses the root seed ``root_seed + r`` (so
+replicate ``r`` of every arm uses the root seed ``root_seed + r``
+(:func:`districtsim.rng.replicate_seed`, the scheme of sweeps too; so
 replicate 0 is exactly ``districtsim run SCENARIO --seed ROOT``). Because the
 model draws every random number from named streams of that seed
 (:mod:`districtsim.rng`), two arms that differ only in a policy share their
 randomness, and the paired difference of an outcome between two arms on the
 same seed is far less noisy than the difference of two independent runs
 (common random numbers).
+
+Runs go through :func:`run_compare_task` on an executor of
+:mod:`districtsim.executors` (local processes, or a Dask cluster with
+``districtsim compare --scheduler``); the calling process collects the
+outcomes and writes each run's tables as it finishes. The results do not
+depend on the executor or the number of workers.
 
 Outcomes are summarised per program year (``year`` ``y`` = months ``12y`` to
 ``12y + 11``, October to September): the yearly mean of states and rates and
@@ -22,13 +29,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import multiprocessing
 import platform
 import re
-import signal
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +44,7 @@ from scipy import stats
 from districtsim import __version__
 from districtsim.criteria import CRITERIA_GROUPS
 from districtsim.errors import ScenarioError
+from districtsim.executors import Executor, LocalExecutor
 from districtsim.outputs import Column, column
 from districtsim.results import (
     RunResult,
@@ -48,13 +53,11 @@ from districtsim.results import (
     write_results,
     yearly_values,
 )
+from districtsim.rng import SEED_SCHEME, replicate_seeds
 from districtsim.scenario import Scenario
 
 LEVEL = 0.95
 """Confidence level of every interval in the comparison tables."""
-
-SEED_SCHEME = "root_seed + replicate"
-"""How replicate seeds are derived (recorded in meta.json)."""
 
 
 @dataclass(frozen=True)
@@ -322,20 +325,44 @@ def _few(names: list[str], k: int = 5) -> str:
     return ", ".join(names[:k]) + more
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: leave Ctrl-C to the parent, which lets running replicates finish and be written."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+@dataclass(frozen=True)
+class CompareTask:
+    """One run of a comparison: arm ``arm`` (index), replicate ``replicate``, on ``seed``.
+
+    ``keep_tables`` asks for the run's tables back (to write them under ``runs/``).
+    """
+
+    arm: int
+    replicate: int
+    scenario: Scenario
+    seed: int
+    keep_tables: bool = False
 
 
-def _run_one(
-    task: tuple[int, int, Scenario, int, str | None],
-) -> tuple[int, int, pd.DataFrame, float]:
-    """Run one (arm, replicate), write its tables if asked, return its yearly outcomes."""
-    arm, rep, scenario, seed, out = task
-    result = run_scenario_for_compare(scenario, seed)
-    if out is not None:
-        write_results(result, out)
-    return arm, rep, yearly_outcomes(result), float(result.meta["elapsed_seconds"])
+@dataclass
+class CompareRecord:
+    """What a run of a comparison hands back: its yearly outcomes (and tables if asked)."""
+
+    arm: int
+    replicate: int
+    outcomes: pd.DataFrame
+    elapsed_seconds: float
+    result: RunResult | None = None
+
+
+def run_compare_task(task: CompareTask) -> CompareRecord:
+    """Run one (arm, replicate) and return its yearly outcomes (module level: picklable).
+
+    An error is raised (and ends the comparison): arms are checked before anything runs.
+    """
+    result = run_scenario_for_compare(task.scenario, task.seed)
+    return CompareRecord(
+        task.arm,
+        task.replicate,
+        yearly_outcomes(result),
+        float(result.meta["elapsed_seconds"]),
+        result if task.keep_tables else None,
+    )
 
 
 def run_scenario_for_compare(scenario: Scenario, seed: int) -> RunResult:
@@ -352,6 +379,7 @@ def compare_scenarios(
     root_seed: int | None = None,
     on_run: Callable[[str, int], None] | None = None,
     out: str | Path | None = None,
+    executor: Executor | None = None,
 ) -> Comparison:
     """Run every scenario on the same seeds and compare the outcomes.
 
@@ -360,15 +388,19 @@ def compare_scenarios(
             compared to. They must share the district list (same names,
             same order) and the horizon.
         replicates: Runs per arm (at least 1; with 1 there are no confidence intervals).
-        workers: Parallel processes (``ProcessPoolExecutor``); results do not
-            depend on it.
-        root_seed: Replicate ``r`` uses seed ``root_seed + r`` in every arm;
-            None takes the first scenario's seed.
+        workers: Parallel local processes (when ``executor`` is None); results
+            do not depend on it.
+        root_seed: Replicate ``r`` uses seed ``root_seed + r`` in every arm
+            (:func:`districtsim.rng.replicate_seed`); None takes the first
+            scenario's seed.
         on_run: Called in the calling process with (arm label, replicate)
             after each finished run (progress bars).
         out: If given, each finished run's tables are written to
             ``out/runs/<arm>/<replicate>/`` as soon as it finishes, and the
             comparison tables and ``meta.json`` at the end (:func:`write_comparison`).
+        executor: Where the runs run (:mod:`districtsim.executors`, e.g. a
+            ``DaskExecutor``; not closed here); None: a ``LocalExecutor`` of
+            ``workers`` processes.
 
     Returns:
         The per-replicate values, the effects table and metadata.
@@ -376,6 +408,8 @@ def compare_scenarios(
     Raises:
         ScenarioError: If the arms' districts or horizons differ.
         ValueError: If ``replicates`` or ``workers`` is below 1.
+        KeyboardInterrupt: After the finished runs are written (with ``out``).
+        ClusterError: The Dask cluster failed (finished runs are written).
     """
     if replicates < 1:
         raise ValueError(f"replicates must be at least 1, got {replicates}")
@@ -385,46 +419,34 @@ def compare_scenarios(
     started = time.perf_counter()
     labels = arm_labels(scenarios)
     root = scenarios[0].seed if root_seed is None else int(root_seed)
-    seeds = [root + r for r in range(replicates)]
-    run_dir = None if out is None else Path(out) / "runs"
-    tasks = []
-    for a, s in enumerate(scenarios):
-        for r, seed in enumerate(seeds):
-            # A run's folder appears when the run finishes; its meta.json is written last.
-            path = None if run_dir is None else str(run_dir / labels[a] / str(r))
-            tasks.append((a, r, s, seed, path))
+    seeds = replicate_seeds(root, replicates)
+    tasks = [
+        CompareTask(a, r, s, seed, keep_tables=out is not None)
+        for a, s in enumerate(scenarios)
+        for r, seed in enumerate(seeds)
+    ]
     outcomes: dict[tuple[int, int], pd.DataFrame] = {}
     elapsed: dict[tuple[int, int], float] = {}
 
-    def finished(res: tuple[int, int, pd.DataFrame, float]) -> None:
-        a, r, df, secs = res
-        outcomes[(a, r)] = df
-        elapsed[(a, r)] = secs
+    def finished(rec: CompareRecord) -> None:
+        if rec.result is not None and out is not None:
+            # A run's folder appears when the run finishes; its meta.json is written last.
+            write_results(rec.result, Path(out) / "runs" / labels[rec.arm] / str(rec.replicate))
+        outcomes[(rec.arm, rec.replicate)] = rec.outcomes
+        elapsed[(rec.arm, rec.replicate)] = rec.elapsed_seconds
         if on_run is not None:
-            on_run(labels[a], r)
+            on_run(labels[rec.arm], rec.replicate)
 
-    n_workers = min(workers, len(tasks))
-    if n_workers == 1:
-        for task in tasks:
-            finished(_run_one(task))
+    def name(task: CompareTask) -> str:
+        return f"compare-{labels[task.arm]}-rep{task.replicate}"
+
+    if executor is None:
+        with LocalExecutor(min(workers, len(tasks))) as local:
+            local.execute(run_compare_task, tasks, finished, name=name)
+            where = local.describe()
     else:
-        # spawn: a clean interpreter per worker (fork of a multi-threaded process is unsafe).
-        pool = ProcessPoolExecutor(
-            max_workers=n_workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_sigint,
-        )
-        try:
-            pending = {pool.submit(_run_one, t) for t in tasks}
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    finished(fut.result())
-        except BaseException:
-            # Interrupted or failed: running replicates finish (and are written); queued ones are dropped.
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
+        executor.execute(run_compare_task, tasks, finished, name=name)
+        where = executor.describe()
     reps = _replicate_table(outcomes, labels, seeds)
     effects = effects_table(reps, labels)
     districts = pd.DataFrame(
@@ -450,7 +472,8 @@ def compare_scenarios(
         "seeds": seeds,
         "months": scenarios[0].months,
         "confidence_level": LEVEL,
-        "workers": workers,
+        "workers": workers if executor is None else None,
+        "executor": where,
         "run_elapsed_seconds": {
             lab: [elapsed[(a, r)] for r in range(replicates)] for a, lab in enumerate(labels)
         },

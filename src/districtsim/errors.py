@@ -21,6 +21,11 @@ class ScenarioError(Exception):
         self.expected = expected
         super().__init__(self.one_line())
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[str, str, object, str]]:
+        # Pickled with its four fields, so a run's error raised in a worker process or on a
+        # Dask worker reaches the calling process as the same error (not a broken pool).
+        return (type(self), (self.file, self.key, self.found, self.expected))
+
     def one_line(self) -> str:
         """Return the message as the single line the CLI prints."""
         found = "missing" if self.found is None else repr(self.found)

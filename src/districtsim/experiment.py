@@ -39,11 +39,11 @@ first input varying slowest. Run sizes: grid = product of levels; ``lhs`` =
 (``D`` = number of inputs); each point is run ``replicates`` times.
 
 **Runs and seeds.** Run ``run_id = point * replicates + replicate``. Its
-seed is :func:`run_seed`: ``numpy.random.SeedSequence(entropy=root_seed,
-spawn_key=(point, replicate)).generate_state(1, dtype=numpy.uint64)[0] >> 1``
-(a 63-bit non-negative integer), so every run's seed depends only on the
-root seed, the point and the replicate, never on the number of workers or
-the order runs finish in.
+seed is :func:`districtsim.rng.replicate_seed`: ``(root_seed + replicate)
+mod 2**63``, the same at every design point (common random numbers across
+points, as across the arms of a comparison; ``experiments/README.md`` says
+why), so it depends only on the root seed and the replicate, never on the
+number of workers, the executor or the order runs finish in.
 """
 
 from __future__ import annotations
@@ -66,6 +66,8 @@ from districtsim.errors import ScenarioError
 from districtsim.outputs import CITY_OUTPUTS, flow_names
 from districtsim.params import SECTIONS
 from districtsim.results import DISTRICT_COLUMNS
+from districtsim.rng import SEED_SCHEME as SEED_SCHEME  # re-exported: the scheme of sweep.json
+from districtsim.rng import replicate_seed
 from districtsim.scenario import (
     _SCENARIO_KEYS,
     Scenario,
@@ -80,8 +82,6 @@ EXPERIMENT_DIR = Path(__file__).resolve().parents[2] / "experiments"
 KINDS: tuple[str, ...] = ("continuous", "integer", "category", "scenario")
 METHODS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
 SCOPES: tuple[str, ...] = ("city", "district", "both")
-SEED_SCHEME = "SeedSequence(entropy=root_seed, spawn_key=(point, replicate)).generate_state(1, uint64)[0] >> 1"
-"""How each run's seed is derived (recorded in sweep.json)."""
 
 FLOW_VARIABLES: frozenset[str] = flow_names()
 """Flows of the district and city tables: their yearly summary is a sum (every other variable:
@@ -277,11 +277,13 @@ class Experiment:
 
 
 def run_seed(root_seed: int, point: int, replicate: int) -> int:
-    """Return the seed of run (point, replicate): see the module docstring; independent of workers and order."""
-    state = np.random.SeedSequence(
-        entropy=int(root_seed), spawn_key=(int(point), int(replicate))
-    ).generate_state(1, dtype=np.uint64)[0]
-    return int(state) >> 1
+    """Return the seed of run (point, replicate): :func:`districtsim.rng.replicate_seed`.
+
+    ``point`` does not enter (design points share common random numbers);
+    it is kept so that callers need not know the scheme.
+    """
+    del point
+    return replicate_seed(root_seed, replicate)
 
 
 def experiment_hash(exp: Experiment) -> str:

@@ -36,52 +36,52 @@ ids of the existing part files (temporary files of an interrupted write are
 ignored and removed), and runs only the missing ones. A failed run counts as
 done (it is deterministic: the same inputs and seed fail again); delete its
 part file in ``failures/`` to retry it. Each run is in exactly one part file.
+A folder of a sweep started with another seed scheme (``seed_scheme`` in
+sweep.json, e.g. one of districtsim before design points shared common
+random numbers) is refused, like a changed experiment.
 
-**Determinism.** A run depends only on its inputs and seed
-(:func:`districtsim.experiment.run_seed`), never on the number of workers,
-the order runs finish in, or how they are batched into files;
-:func:`load_sweep` returns the same tables for any of these.
+**Seeds and determinism.** Replicate ``r`` of every design point runs on
+the seed :func:`districtsim.rng.replicate_seed` ``(root_seed, r)``, the
+scheme of comparisons: design points share common random numbers (see
+``experiments/README.md`` for why). A run depends only on its inputs and
+seed, never on the number of workers, the executor, the order runs finish
+in, or how they are batched into files; :func:`load_sweep` returns the same
+tables for any of these.
 
 **Executors.** Runs go through one function, :func:`run_task` (module
-level, picklable), and an executor that calls it for each task and hands
-every :class:`RunRecord` back: :func:`local_executor` (in-process for one
-worker, else a ``spawn`` process pool as in :mod:`districtsim.compare`) or
-:func:`dask_executor` (a running Dask cluster, ``districtsim sweep
---scheduler tcp://HOST:PORT``), passed as ``run_experiment(executor=...)``.
-The writing, resume and determinism above do not depend on the executor.
+level, picklable), and an executor of :mod:`districtsim.executors` that
+calls it for each task and hands every :class:`RunRecord` back as it
+finishes: a :class:`~districtsim.executors.LocalExecutor` (in this process
+for one worker, else a ``spawn`` process pool; the default, with
+``workers``) or a :class:`~districtsim.executors.DaskExecutor` (a running
+Dask cluster, ``districtsim sweep --scheduler tcp://HOST:PORT``), passed as
+``run_experiment(executor=...)``. The writing, resume and determinism above
+do not depend on the executor.
 
-**Dask.** :func:`dask_executor` connects a ``distributed.Client`` to the
-scheduler (a one-line :class:`ClusterError` if it cannot), submits
-:func:`run_task` for each run (key ``<experiment>-run<run_id>-<token>``,
-unique per sweep session, so nothing is shared with other clients), at most
-``4 x`` the cluster's threads at a time (checked every few seconds, so
-workers may join or leave), and hands each record to the writer as it
-finishes. The workers need the same districtsim (and dependencies) installed
-and the experiment's scenario files at the same paths (a shared file
-system), because a worker reads the scenario of each run itself. A run that
-raises is a failed run as above; an error outside the run (a worker killed
-three times on the same run, a lost connection to the scheduler, districtsim
-not importable on a worker) is a :class:`ClusterError`: the runs already
-finished are written, the others are cancelled, and rerunning resumes. On
-Ctrl-C the finished runs are written and the rest are cancelled (runs in
-progress on the cluster are not waited for).
+**Dask.** The workers need the same districtsim (and dependencies)
+installed and the experiment's scenario files at the same paths (a shared
+file system), because a worker reads the scenario of each run itself. Each
+run is a task with key ``<experiment>-run<run_id>-<token>`` (unique per
+session; ``pure=False``). A run that raises is a failed run as above; an
+error outside the run (a worker killed three times on the same run, a lost
+connection to the scheduler, districtsim not importable on a worker) is a
+:class:`~districtsim.executors.ClusterError`: the runs already finished are
+written, the others are cancelled, and rerunning resumes. On Ctrl-C the
+finished runs are written and the rest are cancelled (runs in progress on
+the cluster are not waited for).
 """
 
 from __future__ import annotations
 
 import fcntl
 import functools
-import gc
 import json
-import multiprocessing
 import platform
 import shutil
-import socket
 import time
 import traceback
-import uuid
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,10 +90,16 @@ import numpy as np
 import pandas as pd
 
 from districtsim import __version__
-from districtsim.compare import _ignore_sigint
 from districtsim.errors import ScenarioError
+from districtsim.executors import (
+    ClusterError,
+    DaskExecutor,
+    Executor,
+    LocalExecutor,
+    dask_executor,
+    local_executor,
+)
 from districtsim.experiment import (
-    SEED_SCHEME,
     Experiment,
     Outputs,
     design_size,
@@ -107,6 +113,7 @@ from districtsim.results import (
     district_names,
     yearly_values,
 )
+from districtsim.rng import SEED_SCHEME
 
 RUN_COLUMNS = ["run_id", "point", "replicate", "seed"]
 """Columns of every run row before the inputs (experiments.parquet, part files, failures)."""
@@ -222,213 +229,6 @@ def run_task(task: RunTask) -> RunRecord:
             traceback=traceback.format_exc(),
             elapsed_seconds=time.perf_counter() - started,
         )
-
-
-Executor = Callable[[Iterable[RunTask], Callable[[RunRecord], None]], None]
-"""An executor runs every task with :func:`run_task` and calls the sink with each record as it finishes."""
-
-
-def local_executor(workers: int = 1) -> Executor:
-    """Return the local executor: in-process for one worker, else a ``spawn`` process pool with ``workers`` processes.
-
-    At most ``4 * workers`` runs are queued at a time. On Ctrl-C the runs in
-    progress finish and are handed to the sink; queued ones are dropped.
-    """
-
-    def execute(tasks: Iterable[RunTask], sink: Callable[[RunRecord], None]) -> None:
-        if workers <= 1:
-            for task in tasks:
-                sink(run_task(task))
-            return
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_sigint,
-        )
-        inflight: set[Future[RunRecord]] = set()
-        it: Iterator[RunTask] = iter(tasks)
-
-        def fill() -> None:
-            for task in it:
-                inflight.add(pool.submit(run_task, task))
-                if len(inflight) >= 4 * workers:
-                    return
-
-        try:
-            fill()
-            while inflight:
-                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    sink(fut.result())
-                    inflight.discard(fut)
-                fill()
-        except BaseException:
-            # Interrupted: runs in progress finish and are handed over; queued ones are dropped.
-            pool.shutdown(wait=True, cancel_futures=True)
-            for fut in inflight:
-                if fut.done() and not fut.cancelled() and fut.exception() is None:
-                    sink(fut.result())
-            raise
-        pool.shutdown(wait=True)
-
-    return execute
-
-
-class ClusterError(RuntimeError):
-    """The Dask cluster cannot be reached, or failed outside a run (the message is one line; finished runs are kept)."""
-
-
-DASK_CONNECT_SECONDS = 5.0
-"""How long :func:`dask_executor` waits for the scheduler."""
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-class DaskExecutor:
-    """The executor of :func:`dask_executor` (a callable :data:`Executor`; also a context manager that closes the client)."""
-
-    def __init__(self, address: str, timeout: float = DASK_CONNECT_SECONDS) -> None:
-        from distributed import Client
-        from distributed.comm import parse_address
-        from distributed.comm.addressing import parse_host_port
-
-        self.address = address
-        try:
-            scheme, loc = parse_address(address)
-            host, port = parse_host_port(loc) if scheme == "tcp" else (None, None)
-        except (ValueError, TypeError) as exc:
-            raise ClusterError(
-                f"{address!r} is not a scheduler address ({_one_line(exc)}); expected tcp://HOST:PORT, as printed by `dask scheduler`"
-            ) from None
-        if (
-            host is not None
-        ):  # refuse quickly when nothing listens there (the client would retry until the timeout)
-            try:
-                socket.create_connection((host, port), timeout=timeout).close()
-            except OSError as exc:
-                raise ClusterError(
-                    f"cannot connect to a Dask scheduler at {address} ({_one_line(exc)}); start one there (`dask scheduler --host HOST --port PORT`) or check the address"
-                ) from None
-        problem = None
-        try:
-            self.client = Client(address, timeout=f"{timeout}s", set_as_default=False)
-        except ValueError as exc:  # e.g. an unknown scheme
-            problem = f"{address!r} is not a scheduler address ({_one_line(exc)}); expected tcp://HOST:PORT, as printed by `dask scheduler`"
-        except (OSError, TimeoutError) as exc:
-            problem = f"cannot connect to a Dask scheduler at {address} ({_one_line(exc)}); check that a scheduler (`dask scheduler`) listens there"
-        if problem is not None:
-            gc.collect()  # the half-started client sits in a reference cycle: close it now, while its event loop runs (at exit it would hang)
-            raise ClusterError(problem)
-
-    def close(self) -> None:
-        """Close the client (idempotent); the cluster keeps running."""
-        if self.client.status not in ("closed", "closing"):
-            self.client.close(timeout=f"{DASK_CONNECT_SECONDS}s")
-
-    def __enter__(self) -> DaskExecutor:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _capacity(self) -> int:
-        try:
-            threads = sum(self.client.nthreads().values())
-        except Exception:  # a lost scheduler shows up as a cancelled future next
-            threads = 0
-        return max(8, 4 * threads)
-
-    def _hand_over(self, fut: Any, run_id: int, sink: Callable[[RunRecord], None]) -> None:
-        try:
-            rec = fut.result()
-        except (
-            CancelledError
-        ) as exc:  # by the client when it lost the scheduler, or by someone on the cluster
-            raise ClusterError(
-                f"the Dask cluster at {self.address} cancelled run {run_id} ({getattr(exc, 'reason', None) or 'no reason given'})"
-            ) from None
-        except Exception as exc:  # run_task never raises: this is the cluster (a worker lost repeatedly, districtsim not importable on a worker)
-            raise ClusterError(
-                f"the Dask cluster at {self.address} failed on run {run_id}: {_one_line(exc)[:300]}"
-            ) from None
-        fut.release()
-        sink(rec)
-
-    def __call__(self, tasks: Iterable[RunTask], sink: Callable[[RunRecord], None]) -> None:
-        """Run every task on the cluster and hand each record to ``sink`` as it finishes; close the client at the end."""
-        from distributed import as_completed
-
-        client = self.client
-        token = uuid.uuid4().hex[:8]
-        it: Iterator[RunTask] = iter(tasks)
-        pending: dict[Any, int] = {}  # future -> run id
-        done = as_completed(loop=client.loop)
-        state = {"capacity": self._capacity(), "checked": time.monotonic()}
-
-        def fill() -> None:
-            if time.monotonic() - state["checked"] > 5.0:
-                state["capacity"], state["checked"] = self._capacity(), time.monotonic()
-            while len(pending) < state["capacity"]:
-                task = next(it, None)
-                if task is None:
-                    return
-                fut = client.submit(
-                    run_task,
-                    task,
-                    key=f"{task.experiment.name}-run{task.run_id}-{token}",
-                    pure=False,
-                )
-                pending[fut] = task.run_id
-                done.add(fut)
-
-        try:
-            fill()
-            while pending:
-                ready = done.next_batch(block=False)
-                if (
-                    not ready
-                ):  # nothing finished: look again soon, and submit more if workers joined
-                    time.sleep(0.05)
-                    fill()
-                    continue
-                for fut in ready:
-                    self._hand_over(fut, pending.pop(fut), sink)
-                fill()
-        except BaseException:
-            # Interrupted or failed: hand over what finished, cancel the rest.
-            finished = [f for f in pending if f.status == "finished"]
-            client.cancel([f for f in pending if f.status != "finished"])
-            for fut in finished:
-                try:
-                    rec = fut.result(timeout=DASK_CONNECT_SECONDS)
-                except Exception:  # lost with the connection: it runs again on resume
-                    continue
-                sink(rec)
-            raise
-        finally:
-            self.close()
-
-
-def dask_executor(address: str, timeout: float = DASK_CONNECT_SECONDS) -> DaskExecutor:
-    """Return an executor that runs on the Dask cluster whose scheduler listens at ``address`` (``tcp://HOST:PORT``).
-
-    Connects at once (so a wrong address fails before anything is written)
-    and closes the client when the sweep ends (one executor serves one
-    sweep; ``with dask_executor(...) as ex:`` also closes it when the sweep
-    never starts, e.g. a changed experiment). Results are identical to
-    :func:`local_executor`'s (see the module docstring for what the workers need).
-
-    Args:
-        address: The scheduler's address, as ``dask scheduler`` prints it (or ``SLURMCluster(...).scheduler_address``).
-        timeout: Seconds to wait for the scheduler.
-
-    Raises:
-        ClusterError: The address is malformed or no scheduler answers there.
-    """
-    return DaskExecutor(address, timeout)
 
 
 @dataclass
@@ -548,6 +348,15 @@ def _prepare(
                 "",
                 "an earlier sweep",
                 "a new or empty folder (or resume it: rerun the same experiment into this folder)",
+            )
+        if old.get("seed_scheme") != SEED_SCHEME:
+            raise ScenarioError(
+                str(info),
+                "seed_scheme",
+                old.get("seed_scheme"),
+                f"{SEED_SCHEME!r} (districtsim {__version__}: design points share common random "
+                "numbers); this sweep's runs used other seeds and results are never mixed, so "
+                "use a new --out folder",
             )
         if old.get("experiment_hash") != digest:
             raise ScenarioError(
@@ -719,7 +528,10 @@ def run_experiment(
         require_existing: Refuse a folder without an earlier sweep (``--resume``).
         batch_runs: Write a part file when this many runs are waiting.
         flush_seconds: ... or when this long has passed since the last write.
-        executor: How runs are executed (default :func:`local_executor` with ``workers``; or :func:`dask_executor` for a Dask cluster).
+        executor: How runs are executed (default: a
+            :class:`~districtsim.executors.LocalExecutor` with ``workers``, closed at the
+            end; or a :class:`~districtsim.executors.DaskExecutor`). An executor passed
+            in is not closed here (unless a DaskExecutor outside a ``with`` block).
 
     Returns:
         Counts and (loaded on first use) the tables.
@@ -727,7 +539,7 @@ def run_experiment(
     Raises:
         ScenarioError: A changed experiment on resume, a folder of another sweep, or a folder another sweep is writing to.
         KeyboardInterrupt: After writing every finished run.
-        ClusterError: The Dask cluster failed outside a run (:func:`dask_executor`), after writing every finished run.
+        ClusterError: The Dask cluster failed outside a run, after writing every finished run.
     """
     started = time.perf_counter()
     out = Path(out)
@@ -775,7 +587,7 @@ def run_experiment(
             for row in todo[[*RUN_COLUMNS, *names]].itertuples(index=False, name=None)
         )
         try:
-            (executor or local_executor(min(workers, max(1, len(todo)))))(tasks, sink)
+            _execute(executor, min(workers, max(1, len(todo))), tasks, sink)
         finally:
             writer.flush()
         n_failed = state["failed"]
@@ -792,6 +604,32 @@ def run_experiment(
         )
     finally:
         lock.close()
+
+
+def _task_name(task: RunTask) -> str:
+    return f"{task.experiment.name}-run{task.run_id}"
+
+
+def _execute(
+    executor: Executor | Callable[..., None] | None,
+    workers: int,
+    tasks: Any,
+    sink: Callable[[RunRecord], None],
+) -> None:
+    """Run the tasks with ``executor``, or with a local executor of ``workers`` processes."""
+    if executor is None:
+        with LocalExecutor(workers) as local:
+            local.execute(run_task, tasks, sink, name=_task_name)
+    elif isinstance(executor, Executor):
+        executor.execute(run_task, tasks, sink, name=_task_name)
+    else:
+        warnings.warn(
+            "an executor as a function (tasks, sink) is deprecated; pass an Executor of "
+            "districtsim.executors",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        executor(tasks, sink)
 
 
 def _plain(value: Any) -> Any:
