@@ -21,9 +21,9 @@ import pytest
 from districtsim import __version__
 from districtsim.cli import main
 from districtsim.params import SECTIONS
+from districtsim.scenario import SCENARIO_DIR
 
-REPO = Path(__file__).resolve().parents[1]
-SCENARIOS = REPO / "scenarios"
+SCENARIOS = SCENARIO_DIR
 TWO = SCENARIOS / "two_districts.toml"
 TINY = ["--months", "6", "--scale", "0.01", "--quiet"]
 

@@ -24,7 +24,7 @@ from districtsim.errors import ScenarioError
 from districtsim.model import DistrictModel
 from districtsim.program import Funder
 from districtsim.run import run_scenario
-from districtsim.scenario import Scenario, load_scenario
+from districtsim.scenario import SCENARIO_DIR, Scenario, load_scenario
 
 OCT, DEC, JAN, FEB, APR, MAY, JUN, SEP = 0, 2, 3, 4, 6, 7, 8, 11
 
@@ -183,9 +183,7 @@ def test_allocation_rejects_other_values(text: str) -> None:
 
 
 def test_allocation_checked_in_a_scenario_file(tmp_path: Path) -> None:
-    text = (Path(__file__).resolve().parents[1] / "scenarios" / "two_districts.toml").read_text(
-        encoding="utf-8"
-    )
+    text = (SCENARIO_DIR / "two_districts.toml").read_text(encoding="utf-8")
     path = tmp_path / "bad.toml"
     path.write_text(text + '\n[program]\nenabled = true\nallocation = "by_lot"\n', encoding="utf-8")
     with pytest.raises(ScenarioError) as info:

@@ -10,9 +10,8 @@ import pytest
 
 from districtsim.cli import main
 from districtsim.run import run_scenario
-from districtsim.scenario import load_scenario
+from districtsim.scenario import SCENARIO_DIR, load_scenario
 
-REPO = Path(__file__).resolve().parents[1]
 TABLES = ("districts", "city", "events")
 SHOCK = '\n[[shocks]]\ndistrict = "Creative"\nmonth = 4\nreputation = -0.2\n'
 
@@ -23,7 +22,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("repro")
     scenario = base / "two_districts_shock.toml"
     scenario.write_text(
-        (REPO / "scenarios" / "two_districts.toml").read_text(encoding="utf-8") + SHOCK,
+        (SCENARIO_DIR / "two_districts.toml").read_text(encoding="utf-8") + SHOCK,
         encoding="utf-8",
     )
     out = {}

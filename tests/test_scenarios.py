@@ -16,8 +16,7 @@ from districtsim.model import DistrictModel
 from districtsim.run import run_scenario
 from districtsim.scenario import SCENARIO_DIR, load_scenario
 
-REPO = Path(__file__).resolve().parents[1]
-SCENARIOS = REPO / "scenarios"
+SCENARIOS = SCENARIO_DIR
 BUNDLED = sorted(SCENARIOS.glob("*.toml"))
 HELSINKI_RESIDENTS = (
     695_526  # end of 2025, City of Helsinki / Statistics Finland (scenarios/README.md)

@@ -18,14 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from districtsim import __version__
+from districtsim.bundled import EXPERIMENT_DIR, bundled_names
 from districtsim.errors import ScenarioError
-from districtsim.scenario import (
-    DEFAULT_SCENARIO,
-    SCENARIO_DIR,
-    Scenario,
-    bundled_scenarios,
-    load_scenario,
-)
+from districtsim.scenario import DEFAULT_SCENARIO, Scenario, bundled_scenarios, load_scenario
 
 if TYPE_CHECKING:
     from districtsim.executors import Executor
@@ -190,7 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
         "sweep",
         help="run an experiment: many runs over a design of inputs",
         description=(
-            "Run an experiment (a TOML file in experiments/, see experiments/README.md): every design point x replicate, on local processes (--workers) or on a running Dask cluster (--scheduler). "
+            "Run an experiment (a TOML file or a bundled name; the file format is in "
+            "src/districtsim/experiments/README.md): "
+            "every design point x replicate, on local processes (--workers) or on a running "
+            "Dask cluster (--scheduler). "
             "Writes into --out: sweep.json (experiment hash, versions), experiment.toml (a copy), experiments.parquet (the design: run_id, point, replicate, seed, inputs), "
             "runs/part-*.parquet (outcomes of finished runs, written in batches as they finish) and failures/part-*.parquet (runs that raised: inputs, seed, traceback). "
             "Rerunning the same command into the same folder runs only what is missing; a changed experiment is refused. "
@@ -200,9 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Exit status: 0 all runs ok, 1 some runs failed (the sweep goes on), 2 bad input (also: no scheduler at --scheduler), 3 the Dask cluster failed during the sweep, 130 interrupted (finished runs are kept after 3 and 130)."
         ),
     )
-    bundled_exp = ", ".join(
-        sorted(p.stem for p in (SCENARIO_DIR.parent / "experiments").glob("*.toml"))
-    )
+    bundled_exp = ", ".join(bundled_names(EXPERIMENT_DIR))
     swp.add_argument("experiment", help=f"experiment TOML file or bundled name ({bundled_exp})")
     swp.add_argument(
         "--out", default=None, help="sweep folder (default: results/sweep_<experiment name>)"

@@ -1,6 +1,8 @@
-"""Experiments: which inputs a sweep varies, how, and what it keeps (``experiments/*.toml``).
+"""Experiments: which inputs a sweep varies, how, and what it keeps (TOML experiment files).
 
-An experiment file has four tables (see ``experiments/README.md``):
+The bundled experiments are package data (``districtsim/experiments/*.toml``,
+:mod:`districtsim.bundled`). An experiment file has four tables (see
+``src/districtsim/experiments/README.md``):
 
 - ``[experiment]``: ``name``, ``description``, ``scenario`` (a bundled
   scenario name or a path relative to the experiment file), ``root_seed``,
@@ -62,6 +64,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from districtsim.bundled import EXPERIMENT_DIR, bundled_names
 from districtsim.errors import ScenarioError
 from districtsim.outputs import CITY_OUTPUTS, flow_names
 from districtsim.params import SECTIONS
@@ -78,7 +81,6 @@ from districtsim.scenario import (
     resolve_path,
 )
 
-EXPERIMENT_DIR = Path(__file__).resolve().parents[2] / "experiments"
 KINDS: tuple[str, ...] = ("continuous", "integer", "category", "scenario")
 METHODS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
 SCOPES: tuple[str, ...] = ("city", "district", "both")
@@ -329,22 +331,27 @@ def _toml_value(value: Any) -> str:
     return repr(float(value))
 
 
+def bundled_experiments() -> list[str]:
+    """Return the names of the bundled experiments (``districtsim/experiments/*.toml``), sorted."""
+    return bundled_names(EXPERIMENT_DIR)
+
+
 def resolve_experiment(name_or_path: str) -> Path:
-    """Find an experiment by path, or by name in the bundled ``experiments/`` folder."""
+    """Find an experiment by path, or by name among the bundled ones (``bundled_experiments``)."""
     p = Path(name_or_path)
     if p.exists() and p.is_file():
         return p
     bundled = EXPERIMENT_DIR / f"{name_or_path}.toml"
     if p.suffix == "" and bundled.exists():
         return bundled
-    names = ", ".join(sorted(x.stem for x in EXPERIMENT_DIR.glob("*.toml")))
+    names = ", ".join(bundled_experiments())
     raise ScenarioError(
         str(name_or_path), "", None, f"an existing experiment file or a bundled name ({names})"
     )
 
 
 def load_experiment(name_or_path: str) -> Experiment:
-    """Load and validate an experiment file (a path, or the name of a bundled one in ``experiments/``).
+    """Load and validate an experiment file (a path, or the name of a bundled one).
 
     Raises:
         ScenarioError: For any problem, naming file, key, value found and expectation.
@@ -417,7 +424,8 @@ def experiment_from_dict(
                 file,
                 key,
                 None,
-                "[experiment], [[inputs]], [design] and [outputs] tables (see experiments/README.md)",
+                "[experiment], [[inputs]], [design] and [outputs] tables "
+                "(see src/districtsim/experiments/README.md)",
             )
     head = _table(raw, "experiment", file)
     _keys(

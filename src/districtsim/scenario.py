@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from districtsim.bundled import SCENARIO_DIR, bundled_names
 from districtsim.errors import ScenarioError
 from districtsim.interventions import Intervention, check_interventions
 from districtsim.params import ASSOCIATION_KINDS as KINDS
 from districtsim.params import CHANNELS, SECTIONS, Params, params_to_dict
 
 MODES: tuple[str, ...] = ("traditional", "creative")
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 DEFAULT_SCENARIO = "helsinki"
 
 _SCENARIO_KEYS: dict[str, tuple[type, float | None, float | None, str]] = {
@@ -149,12 +149,12 @@ class Scenario:
 
 
 def bundled_scenarios() -> list[str]:
-    """Return the names of the bundled scenarios (``scenarios/*.toml``), sorted."""
-    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+    """Return the names of the bundled scenarios (``districtsim/scenarios/*.toml``), sorted."""
+    return bundled_names(SCENARIO_DIR)
 
 
 def resolve_path(name_or_path: str | None) -> Path:
-    """Find a scenario by path, or by name in the bundled ``scenarios/`` folder."""
+    """Find a scenario by path, or by name among the bundled ones (:func:`bundled_scenarios`)."""
     if name_or_path is None:
         name_or_path = DEFAULT_SCENARIO
     p = Path(name_or_path)
