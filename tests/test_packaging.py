@@ -184,3 +184,17 @@ def test_own_scenario_outside_the_checkout_resolves_a_bundled_base(
     assert "my_city.toml: ok (34 districts, 695,526 residents, 24 months)" in proc.stdout, (
         f"expected the base helsinki found in the installed package; got {proc.stdout!r}"
     )
+
+
+def test_top_level_scenarios_and_experiments_are_the_package_data() -> None:
+    """The checkout's ``scenarios/`` and ``experiments/*.toml`` are links to the bundled files."""
+    root = Path(__file__).resolve().parents[1]
+    assert (root / "scenarios").resolve() == SCENARIO_DIR.resolve(), (
+        "expected the top-level scenarios/ to be a link to src/districtsim/scenarios/"
+    )
+    bundled = sorted(p.name for p in EXPERIMENT_DIR.glob("*.toml"))
+    linked = sorted(p.name for p in (root / "experiments").glob("*.toml"))
+    assert linked == bundled, f"expected experiments/ to link every bundled experiment: {linked}"
+    for name in linked:
+        target = (root / "experiments" / name).resolve()
+        assert target == (EXPERIMENT_DIR / name).resolve(), f"{name} is not a link"
