@@ -62,6 +62,7 @@ import numpy as np
 from districtsim.calendar import program_year
 from districtsim.errors import ScenarioError
 from districtsim.params import ASSOCIATION_KINDS, CHANNELS, SECTIONS
+from districtsim.validation import check_param_value, check_scalar, check_table
 
 if TYPE_CHECKING:
     from districtsim.model import DistrictModel
@@ -172,18 +173,12 @@ def check_interventions(
     rows: Any, file: str, names: list[str], months: int
 ) -> tuple[Intervention, ...]:
     """Validate ``[[interventions]]`` tables; raise :class:`ScenarioError` naming the key and what was expected."""
-    from districtsim.scenario import (
-        _check_param_value,
-        _check_scalar,
-        _table,
-    )  # scenario imports this module
-
     if not isinstance(rows, list):
         raise ScenarioError(file, "interventions", rows, "a list of [[interventions]] tables")
     out = []
     for i, row in enumerate(rows):
         where = f"interventions[{i}]"
-        row = _table(row, file, where)
+        row = check_table(row, file, where)
         kind = row.get("type")
         if kind not in TYPES:
             raise ScenarioError(file, f"{where}.type", kind, f"one of {', '.join(TYPES)}")
@@ -201,7 +196,7 @@ def check_interventions(
                     row[key],
                     f"one of {', '.join([*common[1:], *allowed])} (parameters of a {kind} intervention)",
                 )
-        start = _check_scalar(
+        start = check_scalar(
             row.get("start_month"),
             int,
             0,
@@ -212,7 +207,7 @@ def check_interventions(
         )
         end = None
         if "end_month" in row:
-            end = _check_scalar(
+            end = check_scalar(
                 row["end_month"],
                 int,
                 start + 1,
@@ -271,7 +266,7 @@ def check_interventions(
                     )
                 continue
             if kind == "program":
-                params[key] = _check_param_value(
+                params[key] = check_param_value(
                     SECTIONS["program"], key, row[key], file, f"{where}.{key}"
                 )
                 continue
@@ -287,7 +282,7 @@ def check_interventions(
                     raise ScenarioError(file, f"{where}.{key}", row[key], f"true or false ({what})")
                 params[key] = row[key]
             else:
-                params[key] = _check_scalar(
+                params[key] = check_scalar(
                     row[key], typ, lo, hi, file=file, key=f"{where}.{key}", what=what
                 )
         if (
