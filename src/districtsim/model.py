@@ -630,7 +630,7 @@ class DistrictModel(mesa.Model):
             mean_district = orient_am.reshape(nd, n_slots).sum(axis=1) / n_am_d
         u_event = rng.random(len(self.all_associations))
         hours = volunteers * a.hours_per_volunteer
-        staff_hours = self.program.staff_persons * self.params.program.hours_per_staff_person
+        staff_hours = self.program.staff_persons * self.program.settings.hours_per_staff_person
         for i, x in enumerate(self.all_associations):
             k = x.district * n_slots + x.slot
             x.members, x.volunteers, x.active_members = (
@@ -863,7 +863,7 @@ class DistrictModel(mesa.Model):
         ).astype(np.float32)
         u = rng.random(r.n, dtype=np.float32)
         price_now = self.blocks.spread(price)
-        cap = self.interventions.rent_cap()
+        cap = self.interventions.rent_rise_cap_per_year()
         if cap is not None:
             # A cap on rent rises: a private renter's cost follows the price only up to the capped rise since moving in.
             capped = np.flatnonzero(
