@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+import dataclasses
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
 from scipy import stats
 
 from districtsim.errors import ScenarioError
+from districtsim.interventions import TYPES, Intervention, State, registered
 from districtsim.model import DistrictModel
-from districtsim.params import CHANNELS
+from districtsim.params import CHANNELS, param
 from districtsim.program import Funder
 from districtsim.residents import OWNER, PRIVATE, SOCIAL
 from districtsim.run import run_scenario
-from districtsim.scenario import SCENARIO_DIR, load_scenario
+from districtsim.scenario import SCENARIO_DIR, load_scenario, scenario_from_dict
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILT_IN = [
+    "meeting_place",
+    "channel",
+    "program",
+    "matchmaking",
+    "coaching",
+    "continuation_funding",
+    "housing",
+    "reputation_shock",
+    "rent_cap",
+]
 
 
 def mean_ci(x: np.ndarray) -> tuple[float, float, float]:
@@ -135,6 +153,21 @@ def same_tables(a, b) -> None:
             'type = "reputation_shock"\nselect = "all"\nstart_month = 1\nchange = 2.0',
             "interventions[0].change",
             "[-1, 1]",
+        ),
+        (
+            'type = "channel"\nselect = "all"\nstart_month = 1',
+            "interventions[0].channel",
+            "a value for channel (one of paper, website, social_media, forum)",
+        ),
+        (
+            'type = "channel"\nselect = "all"\nstart_month = 1\nchannel = "paper"\nfunded = 1',
+            "interventions[0].funded",
+            "(bool)",
+        ),
+        (
+            'type = "program"\nselect = "all"\nstart_month = 1\nlast_call_year = 3',
+            "interventions[0].last_call_year",
+            "parameters of a program intervention",
         ),
     ],
 )
@@ -301,9 +334,10 @@ def test_program_intervention_runs_calls_only_in_its_window(tmp_path: Path) -> N
     assert len(model.agents_by_type[Funder]) == 3 and sum(
         f.budget_eur_per_year for f in model.agents_by_type[Funder]
     ) == pytest.approx(500_000)
-    assert model.params.program.budget_eur_per_year == 500_000, (
-        "expected the intervention's [program] settings to apply"
+    assert model.program.settings.budget_eur_per_year == 500_000, (
+        "expected the intervention's [program] settings in force"
     )
+    assert model.params is scen.params, "expected the scenario's parameters never replaced"
 
 
 def test_matchmaking_gives_partners_at_start_and_every_interval(tmp_path: Path) -> None:
@@ -353,21 +387,29 @@ def test_continuation_cut_makes_platforms_lapse(tmp_path: Path) -> None:
     assert kept.program.is_platform[1], (
         "expected the creative district to stay a platform with certain continuation (test must bite)"
     )
-    cut = stepped(
-        scenario(
-            tmp_path,
-            '[[interventions]]\ntype = "continuation_funding"\nselect = "all"\nstart_month = 12\nend_month = 24\naction = "cut"',
-            *base,
-            months=30,
-        )
+    cut_scenario = scenario(
+        tmp_path,
+        '[[interventions]]\ntype = "continuation_funding"\nselect = "all"\n'
+        'start_month = 12\nend_month = 24\naction = "cut"',
+        *base,
+        months=30,
+    )
+    cut = DistrictModel(cut_scenario, seed=1)
+    in_force = []
+    for _ in range(30):
+        in_force.append(cut.program.settings.continuation_probability)  # in this month
+        cut.step()
+    assert in_force[11] == 1 and in_force[12] == in_force[23] == 0 and in_force[24] == 1, (
+        f"expected continuation probability 0 in months 12-23 only, got {in_force}"
     )
     lapses = [e["month"] for e in cut.event_log if e["event"] == "platform_lapse"]
     assert lapses and min(lapses) == 23, (
         f"expected the first lapse in the September inside the cut (month 23), got {lapses}"
     )
-    assert cut.params.program.continuation_probability == 1, (
+    assert cut.program.settings.continuation_probability == 1, (
         "expected the continuation probability restored after the cut"
     )
+    assert cut.params is cut_scenario.params, "expected the scenario's parameters never replaced"
 
 
 def test_housing_adds_dwellings_with_its_tenure_mix(tmp_path: Path) -> None:
@@ -479,4 +521,101 @@ def test_a_local_intervention_leaves_distant_districts_nearly_unchanged(tmp_path
         )
         assert abs(ci[0]) < 0.25 * local[0], (
             f"expected {name}'s mean change under a quarter of Kulosaari's: {ci[0]:+.4f} vs {local[0]:+.4f}"
+        )
+
+
+# ------------------------------------------------- parameters stay frozen
+def test_every_intervention_leaves_the_scenario_parameters_untouched() -> None:
+    """Interventions hold their own settings; ``model.params`` is the scenario's all along."""
+    scen = load_scenario(str(ROOT / "tests" / "golden" / "every_intervention.toml"))
+    assert {iv.type for iv in scen.interventions} == set(TYPES)
+    model = stepped(scen)
+    assert model.params is scen.params, "expected model.params to be the scenario's params"
+    assert not scen.params.program.enabled and model.program.settings.enabled, (
+        "expected the program intervention's settings in force, the scenario's unchanged"
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        scen.interventions[0].start_month = 3  # type: ignore[misc]
+
+
+# ------------------------------------------ a type from outside the package
+@dataclass(frozen=True, kw_only=True)
+class CommunityFund(Intervention):
+    """A test's own type: meeting places opened while the fund lasts; months counted."""
+
+    type: ClassVar[str] = "community_fund"
+
+    places: int = param(2, "meeting places", 0, 10, "test: two resident houses")
+
+    def start(self, model: DistrictModel, state: State) -> None:
+        model.districts.meeting_places[state.districts] += self.places
+        state.saved = 0
+
+    def month(self, model: DistrictModel, t: int, state: State) -> None:
+        state.saved += 1
+
+    def end(self, model: DistrictModel, state: State) -> None:
+        model.districts.meeting_places[state.districts] -= self.places
+
+
+def fund_scenario(**table: object) -> dict:
+    raw = tomllib.loads((SCENARIO_DIR / "two_districts.toml").read_text(encoding="utf-8"))
+    raw["scenario"].update(months=8, scale=0.02)
+    row = {"type": "community_fund", "districts": ["Creative"], "start_month": 2, "end_month": 5}
+    raw["interventions"] = [{**row, **table}]
+    return raw
+
+
+def test_a_type_registered_from_the_test_file_runs_with_its_hooks_and_declarations() -> None:
+    with registered(CommunityFund):
+        assert list(TYPES)[-1] == "community_fund"
+        scen = scenario_from_dict(fund_scenario(places=3), "<test>")
+        assert isinstance(scen.interventions[0], CommunityFund)
+        model = DistrictModel(scen, seed=1)
+        places = []
+        for _ in range(8):
+            model.step()
+            places.append(int(model.districts.meeting_places[1]))
+        assert places == [1, 1, 4, 4, 4, 1, 1, 1], (
+            f"expected 3 more meeting places in Creative in months 2-4, got {places}"
+        )
+        assert model.interventions.states[0].saved == 3, "expected the month hook in months 2-4"
+        logged = [
+            (e["month"], e["event"], e["district"], e["detail"])
+            for e in model.event_log
+            if e["event"].startswith("intervention_")
+        ]
+        assert logged == [
+            (2, "intervention_start", "Creative", "community_fund"),
+            (5, "intervention_end", "Creative", "community_fund"),
+        ], f"expected the start and end events, got {logged}"
+        assert scen.to_dict()["interventions"][0]["places"] == 3
+        assert scenario_from_dict(fund_scenario(), "<test>").interventions[0].places == 2
+        with pytest.raises(ScenarioError, match=r"interventions\[0\]\.places.*\[0, 10\]"):
+            scenario_from_dict(fund_scenario(places=11), "<test>")
+        with pytest.raises(ScenarioError, match=r"interventions\[0\]\.size.*places"):
+            scenario_from_dict(fund_scenario(size=1), "<test>")
+    assert "community_fund" not in TYPES, "expected the test's type unregistered"
+    with pytest.raises(ScenarioError, match=r"interventions\[0\]\.type"):
+        scenario_from_dict(fund_scenario(), "<test>")
+
+
+def test_the_registry_holds_the_built_in_types_only() -> None:
+    assert list(TYPES) == BUILT_IN, f"expected the nine built-in types in order, got {list(TYPES)}"
+    assert all(cls.type == name for name, cls in TYPES.items())
+
+
+# --------------------------------------------------------------- the docs
+def test_docs_types_table_lists_each_type_with_its_declared_settings() -> None:
+    """``docs/interventions.md``: one row per registered type, settings as declared."""
+    text = (ROOT / "docs" / "interventions.md").read_text(encoding="utf-8")
+    rows = [line.split(" | ") for line in text.splitlines() if line.startswith("| `")]
+    documented = {row[0].removeprefix("| `").removesuffix("`"): row[1] for row in rows}
+    assert list(documented) == list(TYPES), (
+        f"expected one row per type in registration order, got {list(documented)}"
+    )
+    for name, cls in TYPES.items():
+        assert documented[name] == cls.settings_doc(), (
+            f"docs/interventions.md, {name}: expected the settings column "
+            f"{cls.settings_doc()!r}, found {documented[name]!r}"
         )

@@ -71,15 +71,8 @@ from districtsim.params import SECTIONS
 from districtsim.results import DISTRICT_COLUMNS
 from districtsim.rng import SEED_SCHEME as SEED_SCHEME  # re-exported: the scheme of sweep.json
 from districtsim.rng import replicate_seed
-from districtsim.scenario import (
-    _SCENARIO_KEYS,
-    Scenario,
-    _check_cross,
-    _check_param_value,
-    _check_scalar,
-    load_scenario,
-    resolve_path,
-)
+from districtsim.scenario import SCENARIO_KEYS, Scenario, load_scenario, resolve_path
+from districtsim.validation import check_cross, check_param_value, check_scalar
 
 KINDS: tuple[str, ...] = ("continuous", "integer", "category", "scenario")
 METHODS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
@@ -247,7 +240,7 @@ class Experiment:
         for inp in self.inputs:
             if inp.kind != "scenario" and inp.name not in _SCENARIO_INPUTS:
                 section, key = inp.name.split(".", 1)
-                sections.setdefault(section, {})[key] = _check_param_value(
+                sections.setdefault(section, {})[key] = check_param_value(
                     SECTIONS[section], key, values[inp.name], file, inp.name
                 )
         if not sections:
@@ -259,7 +252,7 @@ class Experiment:
                 for sec, kv in sections.items()
             },
         )
-        _check_cross(params, file)
+        check_cross(params, file)
         return dataclasses.replace(scen, params=params)
 
     def to_dict(self) -> dict[str, Any]:
@@ -434,10 +427,10 @@ def experiment_from_dict(
         file,
         "experiment",
     )
-    name = _check_scalar(
+    name = check_scalar(
         head.get("name"), str, None, None, "a short name", file=file, key="experiment.name"
     )
-    description = _check_scalar(
+    description = check_scalar(
         head.get("description", ""),
         str,
         None,
@@ -446,7 +439,7 @@ def experiment_from_dict(
         file=file,
         key="experiment.description",
     )
-    root_seed = _check_scalar(
+    root_seed = check_scalar(
         head.get("root_seed"),
         int,
         0,
@@ -455,7 +448,7 @@ def experiment_from_dict(
         file=file,
         key="experiment.root_seed",
     )
-    replicates = _check_scalar(
+    replicates = check_scalar(
         head.get("replicates", 1),
         int,
         1,
@@ -465,12 +458,12 @@ def experiment_from_dict(
         key="experiment.replicates",
     )
     months = (
-        _check_scalar(head["months"], *_SCENARIO_KEYS["months"], file=file, key="experiment.months")
+        check_scalar(head["months"], *SCENARIO_KEYS["months"], file=file, key="experiment.months")
         if "months" in head
         else None
     )
     scale = (
-        _check_scalar(head["scale"], *_SCENARIO_KEYS["scale"], file=file, key="experiment.scale")
+        check_scalar(head["scale"], *SCENARIO_KEYS["scale"], file=file, key="experiment.scale")
         if "scale" in head
         else None
     )
@@ -571,9 +564,9 @@ def _param_field(name: str, file: str, key: str) -> tuple[type, Any]:
 def _check_value(name: str, value: Any, file: str, key: str) -> Any:
     """Check one value of an input against its parameter's declaration; return it normalised."""
     if name in _SCENARIO_INPUTS:
-        return _check_scalar(value, *_SCENARIO_KEYS[name.split(".", 1)[1]], file=file, key=key)
+        return check_scalar(value, *SCENARIO_KEYS[name.split(".", 1)[1]], file=file, key=key)
     section, pname = name.split(".", 1)
-    return _check_param_value(SECTIONS[section], pname, value, file, key)
+    return check_param_value(SECTIONS[section], pname, value, file, key)
 
 
 def _check_input(row: Any, file: str, where: str, base_dir: Path, paths: dict[str, str]) -> Input:
@@ -615,7 +608,7 @@ def _check_input(row: Any, file: str, where: str, base_dir: Path, paths: dict[st
         _, default = _param_field(name, file, f"{where}.name")
         typ = type(default)
     else:
-        typ = _SCENARIO_KEYS[name.split(".", 1)[1]][0]
+        typ = SCENARIO_KEYS[name.split(".", 1)[1]][0]
     if kind == "category":
         _only(row, ("name", "kind", "values"), file, where, kind)
         values = _values(row, file, where)
@@ -644,10 +637,10 @@ def _check_input(row: Any, file: str, where: str, base_dir: Path, paths: dict[st
         kind,
     )
     bound_type = float if kind == "continuous" else int
-    lo = _check_scalar(
+    lo = check_scalar(
         row.get("lo"), bound_type, None, None, "the lowest value", file=file, key=f"{where}.lo"
     )
-    hi = _check_scalar(
+    hi = check_scalar(
         row.get("hi"), bound_type, None, None, "the highest value", file=file, key=f"{where}.hi"
     )
     lo = _check_value(name, lo if typ is float else int(lo), file, f"{where}.lo")
@@ -656,7 +649,7 @@ def _check_input(row: Any, file: str, where: str, base_dir: Path, paths: dict[st
         raise ScenarioError(file, f"{where}.hi", hi, f"a value above lo ({lo})")
     levels = None
     if "levels" in row:
-        levels = _check_scalar(
+        levels = check_scalar(
             row["levels"],
             int,
             2,
@@ -695,7 +688,7 @@ def _check_design(table: dict[str, Any], file: str, inputs: list[Input]) -> Desi
     method = table.get("method")
     if method not in METHODS:
         raise ScenarioError(file, "design.method", method, f"one of {', '.join(METHODS)}")
-    seed = _check_scalar(
+    seed = check_scalar(
         table.get("seed", 0),
         int,
         0,
@@ -705,7 +698,7 @@ def _check_design(table: dict[str, Any], file: str, inputs: list[Input]) -> Desi
         key="design.seed",
     )
     levels = (
-        _check_scalar(
+        check_scalar(
             table["levels"],
             int,
             2,
@@ -739,7 +732,7 @@ def _check_design(table: dict[str, Any], file: str, inputs: list[Input]) -> Desi
         raise ScenarioError(
             file, "design.levels", table["levels"], "levels only with method = grid"
         )
-    n = _check_scalar(
+    n = check_scalar(
         table.get("n"),
         int,
         1,
@@ -764,7 +757,7 @@ def _check_design(table: dict[str, Any], file: str, inputs: list[Input]) -> Desi
                 table["calc_second_order"],
                 "calc_second_order only with method = sobol",
             )
-        second = _check_scalar(
+        second = check_scalar(
             table["calc_second_order"],
             bool,
             None,
@@ -782,7 +775,7 @@ def _check_design(table: dict[str, Any], file: str, inputs: list[Input]) -> Desi
                 table["num_levels"],
                 "num_levels only with method = morris",
             )
-        num_levels = _check_scalar(
+        num_levels = check_scalar(
             table["num_levels"],
             int,
             2,
@@ -854,7 +847,7 @@ def _check_outputs(table: dict[str, Any], file: str, horizon: int) -> Outputs:
     if not isinstance(months, list) or not months:
         raise ScenarioError(file, "outputs.months", months, "a non-empty list of months")
     checked = tuple(
-        _check_scalar(
+        check_scalar(
             m,
             int,
             0,

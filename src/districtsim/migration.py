@@ -269,7 +269,7 @@ def housing_cost_price(model: DistrictModel, price: np.ndarray) -> np.ndarray:
     """
     r = model.residents
     price_now = model.blocks.spread(price)
-    cap = model.interventions.rent_cap()
+    cap = model.interventions.rent_rise_cap_per_year()
     if cap is not None:
         # A cap on rent rises: a private renter's cost follows the price only up to the capped
         # rise since moving in.

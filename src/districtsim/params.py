@@ -26,12 +26,21 @@ ASSOCIATION_KINDS: tuple[str, ...] = (
 """Association kinds (MODEL 2), in activation order within a district; the first is the lead."""
 
 
+REQUIRED: Any = dataclasses.MISSING
+"""The default of a declared value that has none: a table must give it (typed by its annotation)."""
+
+
 def param(default: Any, unit: str, lo: float | None, hi: float | None, source: str) -> Any:
     """Declare a parameter field with its unit, range and source.
 
+    The same declaration serves the settings of an intervention type
+    (:mod:`districtsim.interventions`).
+
     Args:
-        default: Default value (float, int, bool or tuple of ints).
-        unit: Unit in words, e.g. ``"1/year"`` or ``"EUR/m2"``.
+        default: Default value (float, int, bool, text or tuple of ints), or
+            :data:`REQUIRED` for a value the table must give.
+        unit: Unit in words, e.g. ``"1/year"`` or ``"EUR/m2"``; for text, the
+            choices, e.g. ``"competitive|equal"``.
         lo: Lowest allowed value (inclusive), or None.
         hi: Highest allowed value (inclusive), or None.
         source: Source of the default, or the reason for it.
@@ -40,6 +49,8 @@ def param(default: Any, unit: str, lo: float | None, hi: float | None, source: s
         A dataclass field carrying the metadata.
     """
     meta = {"unit": unit, "lo": lo, "hi": hi, "source": source}
+    if default is REQUIRED:
+        return field(metadata=meta)
     if isinstance(default, tuple):
         return field(default_factory=lambda: default, metadata=meta)
     return field(default=default, metadata=meta)

@@ -41,6 +41,7 @@ from districtsim.rates import half_life_to_monthly_rate
 
 if TYPE_CHECKING:
     from districtsim.model import DistrictModel
+    from districtsim.params import Program
 
 
 class Funder(mesa.Agent):
@@ -51,6 +52,7 @@ class Funder(mesa.Agent):
         kind: ``municipality``, ``state_agency`` or ``innovation_fund``.
         budget_eur_per_year: Its share of the program budget.
         staff_persons: Staff it puts into the program.
+        settings: The ``[program]`` settings of the call it co-finances.
 
     The funders co-finance one joint call: each holds the call's criteria
     weights (``criteria_weights``, from ``[program]`` ``w_*``), and the
@@ -58,14 +60,18 @@ class Funder(mesa.Agent):
     """
 
     def __init__(
-        self, model: DistrictModel, kind: str, budget_eur_per_year: float, staff_persons: float
+        self,
+        model: DistrictModel,
+        kind: str,
+        budget_eur_per_year: float,
+        staff_persons: float,
+        settings: Program,
     ) -> None:
         super().__init__(model)
         self.kind = kind
         self.budget_eur_per_year = float(budget_eur_per_year)
         self.staff_persons = float(staff_persons)
-        p = model.params.program
-        self.criteria_weights = {name: getattr(p, name) for name in CRITERIA_GROUPS}
+        self.criteria_weights = {name: getattr(settings, name) for name in CRITERIA_GROUPS}
 
 
 class ProgramYear:
@@ -77,7 +83,7 @@ class ProgramYear:
 
     def __init__(self, model: DistrictModel) -> None:
         self.model = model
-        p = model.params.program
+        p = model.params.program  # at set-up: the scenario's (no intervention has started)
         nd = model.n_districts
         self.enabled = p.enabled
         self.is_platform = np.zeros(nd, dtype=bool)
@@ -91,17 +97,26 @@ class ProgramYear:
         # Platform standing 0..1: 1 while a platform; after a lapse it fades with legacy_half_life_years (P4).
         self.legacy = np.zeros(nd)
         if self.enabled:
-            self._create_funders()
+            self._create_funders(p)
+
+    @property
+    def settings(self) -> Program:
+        """Return the ``[program]`` settings in force this month.
+
+        The scenario's (``model.params.program``, which never changes) as
+        changed by the program interventions started so far
+        (:meth:`districtsim.interventions.InterventionRunner.program_settings`).
+        """
+        return self.model.interventions.program_settings(self.model.params.program)
 
     @property
     def legacy_decay(self) -> float:
         """Return the monthly fading of a lapsed platform's legacy, from ``legacy_half_life_years`` (1 = at once for 0)."""
-        half_life = self.model.params.program.legacy_half_life_years
+        half_life = self.settings.legacy_half_life_years
         return 1.0 if half_life <= 0 else half_life_to_monthly_rate(half_life)
 
-    def _create_funders(self) -> None:
+    def _create_funders(self, p: Program) -> None:
         """Create the three funders (Mesa agents) with their shares of the budget and staff."""
-        p = self.model.params.program
         shares = {
             "municipality": p.municipality_share,
             "state_agency": p.state_share,
@@ -115,19 +130,23 @@ class ProgramYear:
                 share
                 * p.staff_persons_per_platform
                 * max(1, round(p.budget_eur_per_year / p.grant_eur_per_year)),
+                settings=p,
             )
 
     def start(self) -> None:
-        """Start (or restart) the program with the model's current ``[program]`` settings (a program intervention)."""
+        """Start (or restart) the program with the settings in force (a program intervention).
+
+        The funders are made again, with the budget and criteria weights in force.
+        """
         self.enabled = True
         for funder in list(self.model.agents_by_type.get(Funder, [])):
             funder.remove()
-        self._create_funders()
+        self._create_funders(self.settings)
 
     @property
     def grant_factor(self) -> np.ndarray:
         """Return the innovation multiplier from funding, ``1 + m * grant / grant_ref``."""
-        p = self.model.params.program
+        p = self.settings
         return 1.0 + p.innovation_multiplier_per_grant * self.grant_eur / p.grant_eur_per_year
 
     def step(self, t: int) -> None:
@@ -141,7 +160,7 @@ class ProgramYear:
 
     def _stage(self, t: int) -> None:
         """Run this month's stage of the program year."""
-        p = self.model.params.program
+        p = self.settings
         month = calendar.calendar_month(t)
         rng = self.model.streams.get("program", t)
         if month == 10 and calendar.program_year(t) <= p.last_call_year:
@@ -165,7 +184,7 @@ class ProgramYear:
 
     def _call(self, rng: np.random.Generator) -> None:
         m = self.model
-        p = m.params.program
+        p = self.settings
         self.innovations_year[:] = 0.0
         orientation = np.array([a.orientation for a in m.associations])
         volunteers_per_10k = m.districts.volunteers / np.maximum(m.districts.population / 1e4, 1e-9)
@@ -183,7 +202,7 @@ class ProgramYear:
 
     def _select(self) -> None:
         m = self.model
-        p = m.params.program
+        p = self.settings
         applicants = np.flatnonzero(self.applied)
         if applicants.size == 0:
             return
@@ -235,7 +254,7 @@ class ProgramYear:
     def _evaluate(self) -> None:
         m = self.model
         ref = m.params.identity.participation_ref
-        full = m.params.program.evaluation_innovations_ref
+        full = self.settings.evaluation_innovations_ref
         self.evaluation_score = 0.5 * np.minimum(
             self.innovations_year / full, 1.0
         ) + 0.5 * np.minimum(m.districts.participation / ref, 1.0)
@@ -244,7 +263,7 @@ class ProgramYear:
 
     def _autumn_start(self, rng: np.random.Generator) -> None:
         m = self.model
-        p = m.params.program
+        p = self.settings
         u = rng.random(m.n_districts)
         bonus = p.evaluation_weight * (self.evaluation_score - 0.5) if p.evaluation else 0.0
         keep = u < np.clip(p.continuation_probability + bonus, 0.0, 1.0)

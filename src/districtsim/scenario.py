@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,17 +24,19 @@ from districtsim.errors import ScenarioError
 from districtsim.interventions import Intervention, check_interventions
 from districtsim.params import ASSOCIATION_KINDS as KINDS
 from districtsim.params import CHANNELS, SECTIONS, Params, params_to_dict
+from districtsim.validation import check_cross, check_param_value, check_scalar, check_table
 
 MODES: tuple[str, ...] = ("traditional", "creative")
 DEFAULT_SCENARIO = "helsinki"
 
-_SCENARIO_KEYS: dict[str, tuple[type, float | None, float | None, str]] = {
+SCENARIO_KEYS: dict[str, tuple[type, float | None, float | None, str]] = {
     "name": (str, None, None, "a short name"),
     "description": (str, None, None, "a sentence"),
     "months": (int, 1, 1200, "an integer number of months, 1-1200"),
     "scale": (float, 1e-4, 1.0, "a fraction of the real population, 0.0001-1"),
     "seed": (int, 0, 2**63 - 1, "a non-negative integer"),
 }
+"""``[scenario]`` keys: (type, lowest, highest, what is expected)."""
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,9 @@ class Scenario:
         ``--months: found 0; expected an integer number of months, 1-1200``;
         a horizon that cuts a shock off suggests ``--months N``.
         """
-        typ, lo, hi, what = _SCENARIO_KEYS[key]
+        typ, lo, hi, what = SCENARIO_KEYS[key]
         try:
-            value = _check_scalar(value, typ, lo, hi, file=option, key="")
+            value = check_scalar(value, typ, lo, hi, file=option, key="")
         except ScenarioError:
             raise ScenarioError(option, "", value, what) from None
         new = dataclasses.replace(self, **{key: value})
@@ -120,7 +121,7 @@ class Scenario:
     def to_dict(self) -> dict[str, Any]:
         """Return the resolved scenario as plain data (for meta.json)."""
         return {
-            "scenario": {k: getattr(self, k) for k in _SCENARIO_KEYS},
+            "scenario": {k: getattr(self, k) for k in SCENARIO_KEYS},
             "source": self.source,
             "districts": [
                 {
@@ -277,21 +278,21 @@ def scenario_from_dict(
     for key in raw:
         if key not in known:
             raise ScenarioError(file, key, key, f"one of the tables {', '.join(sorted(known))}")
-    head = _table(raw.get("scenario", {}), file, "scenario")
+    head = check_table(raw.get("scenario", {}), file, "scenario")
     values: dict[str, Any] = {}
     for key, value in head.items():
-        if key not in _SCENARIO_KEYS:
+        if key not in SCENARIO_KEYS:
             raise ScenarioError(
-                file, f"scenario.{key}", value, f"one of {', '.join(_SCENARIO_KEYS)}"
+                file, f"scenario.{key}", value, f"one of {', '.join(SCENARIO_KEYS)}"
             )
-        values[key] = _check_scalar(value, *_SCENARIO_KEYS[key], file=file, key=f"scenario.{key}")
+        values[key] = check_scalar(value, *SCENARIO_KEYS[key], file=file, key=f"scenario.{key}")
     if "districts" in raw and "districts_file" in raw:
         raise ScenarioError(
             file, "districts_file", "both [[districts]] and [districts_file]", "only one of them"
         )
     if "districts_file" in raw:
         rows, dfile = _districts_from_csv(
-            _table(raw["districts_file"], file, "districts_file"), file, base_dir or Path(".")
+            check_table(raw["districts_file"], file, "districts_file"), file, base_dir or Path(".")
         )
     else:
         rows, dfile = raw.get("districts"), file
@@ -309,7 +310,7 @@ def scenario_from_dict(
         raw.get("interventions", []), file, [d.name for d in districts], months
     )
     params = _check_params(raw, file)
-    _check_cross(params, file)
+    check_cross(params, file)
     return Scenario(
         districts=districts,
         shocks=shocks,
@@ -320,87 +321,16 @@ def scenario_from_dict(
     )
 
 
-def _check_cross(params: Params, file: str) -> None:
-    """Check rules that involve more than one parameter."""
-    prog = params.program
-    if prog.municipality_share + prog.state_share > 1 + 1e-9:
-        raise ScenarioError(
-            file,
-            "program.state_share",
-            prog.state_share,
-            f"municipality_share + state_share <= 1 (municipality_share is {prog.municipality_share}; the innovation fund pays the rest)",
-        )
-
-
-def _table(value: Any, file: str, key: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ScenarioError(file, key, value, "a table")
-    return value
-
-
-def _check_scalar(
-    value: Any,
-    typ: type,
-    lo: float | None,
-    hi: float | None,
-    what: str = "",
-    *,
-    file: str,
-    key: str,
-) -> Any:
-    expected = what or typ.__name__
-    if typ is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if typ is bool:
-        ok = isinstance(value, bool)
-    elif typ is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    else:
-        ok = isinstance(value, typ) and not isinstance(value, bool)
-    if not ok:
-        raise ScenarioError(
-            file, key, value, f"{expected} ({typ.__name__})" if what else typ.__name__
-        )
-    if typ is float and not math.isfinite(value):
-        raise ScenarioError(file, key, value, f"a finite number{': ' + what if what else ''}")
-    if typ in (int, float) and ((lo is not None and value < lo) or (hi is not None and value > hi)):
-        lo_s = "-inf" if lo is None else f"{lo:g}"
-        hi_s = "inf" if hi is None else f"{hi:g}"
-        raise ScenarioError(
-            file, key, value, f"a value in [{lo_s}, {hi_s}]" + (f": {what}" if what else "")
-        )
-    return value
-
-
-def _check_param_value(cls: type, name: str, value: Any, file: str, key: str) -> Any:
-    f = {f.name: f for f in dataclasses.fields(cls)}[name]
-    lo, hi, unit = f.metadata["lo"], f.metadata["hi"], f.metadata["unit"]
-    default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
-    if isinstance(default, tuple):
-        if not isinstance(value, list):
-            raise ScenarioError(file, key, value, f"a list of integers ({unit})")
-        return tuple(
-            _check_scalar(v, int, lo, hi, file=file, key=f"{key}[{i}]", what=unit)
-            for i, v in enumerate(value)
-        )
-    if isinstance(default, str):
-        choices = unit.split("|")
-        if value not in choices:
-            raise ScenarioError(file, key, value, f"one of {', '.join(choices)}")
-        return value
-    return _check_scalar(value, type(default), lo, hi, file=file, key=key, what=unit)
-
-
 def _check_params(raw: dict[str, Any], file: str) -> Params:
     sections = {}
     for section, cls in SECTIONS.items():
-        table = _table(raw.get(section, {}), file, section)
+        table = check_table(raw.get(section, {}), file, section)
         names = [f.name for f in dataclasses.fields(cls)]
         values = {}
         for key, value in table.items():
             if key not in names:
                 raise ScenarioError(file, f"{section}.{key}", value, f"one of {', '.join(names)}")
-            values[key] = _check_param_value(cls, key, value, file, f"{section}.{key}")
+            values[key] = check_param_value(cls, key, value, file, f"{section}.{key}")
         sections[section] = cls(**values)
     return Params(**sections)
 
@@ -426,7 +356,7 @@ def _check_districts(rows: list[Any], file: str) -> tuple[DistrictSpec, ...]:
     allowed = [*_DISTRICT_KEYS, "mode", "channels", "neighbours", "associations"]
     for i, row in enumerate(rows):
         where = f"districts[{i}]"
-        row = _table(row, file, where)
+        row = check_table(row, file, where)
         for key in row:
             if key not in allowed:
                 raise ScenarioError(
@@ -436,7 +366,7 @@ def _check_districts(rows: list[Any], file: str) -> tuple[DistrictSpec, ...]:
             if key not in row and key not in _OPTIONAL:
                 raise ScenarioError(file, f"{where}.{key}", None, f"a value for {key}")
         vals = {
-            k: _check_scalar(row[k], *_DISTRICT_KEYS[k], file=file, key=f"{where}.{k}")
+            k: check_scalar(row[k], *_DISTRICT_KEYS[k], file=file, key=f"{where}.{k}")
             for k in _DISTRICT_KEYS
             if k in row
         }
@@ -609,7 +539,7 @@ def _check_shocks(rows: Any, file: str, names: set[str], months: int) -> tuple[S
     out = []
     for i, row in enumerate(rows):
         where = f"shocks[{i}]"
-        row = _table(row, file, where)
+        row = check_table(row, file, where)
         for key in row:
             if key not in ("district", "month", "reputation"):
                 raise ScenarioError(
@@ -626,7 +556,7 @@ def _check_shocks(rows: Any, file: str, names: set[str], months: int) -> tuple[S
                 raise ScenarioError(
                     file, f"{where}.district", t, "the name of a district in this scenario"
                 )
-        month = _check_scalar(
+        month = check_scalar(
             row.get("month"),
             int,
             0,
@@ -635,7 +565,7 @@ def _check_shocks(rows: Any, file: str, names: set[str], months: int) -> tuple[S
             key=f"{where}.month",
             what=f"a month within the horizon 0..{months - 1}",
         )
-        size = _check_scalar(
+        size = check_scalar(
             row.get("reputation"),
             float,
             -1,
@@ -664,11 +594,11 @@ def _set_value(scen: Scenario, path: str, value: Any, file: str) -> Scenario:
     """Return ``scen`` with ``section.key`` (a parameter or a ``scenario.`` key) set to ``value``, validated."""
     section, key = path.split(".", 1) if "." in path else ("", path)
     if section == "scenario":
-        if key not in _SCENARIO_KEYS:
+        if key not in SCENARIO_KEYS:
             raise ScenarioError(
-                file, path, value, f"one of scenario.{', scenario.'.join(_SCENARIO_KEYS)}"
+                file, path, value, f"one of scenario.{', scenario.'.join(SCENARIO_KEYS)}"
             )
-        value = _check_scalar(value, *_SCENARIO_KEYS[key], file=file, key=path)
+        value = check_scalar(value, *SCENARIO_KEYS[key], file=file, key=path)
         new = dataclasses.replace(scen, **{key: value})
         if key == "months":
             _check_shocks_horizon(new)
@@ -679,10 +609,10 @@ def _set_value(scen: Scenario, path: str, value: Any, file: str) -> Scenario:
     names = [f.name for f in dataclasses.fields(cls)]
     if key not in names:
         raise ScenarioError(file, path, value, f"one of {', '.join(names)}")
-    value = _check_param_value(cls, key, value, file, path)
+    value = check_param_value(cls, key, value, file, path)
     sect = dataclasses.replace(getattr(scen.params, section), **{key: value})
     params = dataclasses.replace(scen.params, **{section: sect})
-    _check_cross(params, file)
+    check_cross(params, file)
     return dataclasses.replace(scen, params=params)
 
 

@@ -415,7 +415,7 @@ def criteria_figure(model: DistrictModel) -> go.Figure:
         )
     year = model.criteria_years[-1]
     values = model.criteria_rows[-1]
-    p = model.params.program
+    p = model.program.settings
     groups = group_scores(values, p)
     total = score(values, p)
     order = np.argsort(total)

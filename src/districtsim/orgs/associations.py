@@ -362,7 +362,7 @@ def step(model: DistrictModel, t: int) -> None:
         mean_district = orient_am.reshape(nd, n_slots).sum(axis=1) / n_am_d
     u_event = rng.random(len(model.all_associations))
     hours = volunteers * a.hours_per_volunteer
-    staff_hours = model.program.staff_persons * model.params.program.hours_per_staff_person
+    staff_hours = model.program.staff_persons * model.program.settings.hours_per_staff_person
     for i, x in enumerate(model.all_associations):
         k = x.district * n_slots + x.slot
         x.members, x.volunteers, x.active_members = members[k], volunteers[k], n_am[k] / model.scale
