@@ -132,3 +132,54 @@ def test_the_model_layer_does_not_import_the_batch_or_front_end_layers() -> None
             if len(parts) > 1 and parts[1] in BATCH_AND_FRONT:
                 found.append(f"{path.relative_to(ROOT)} imports {module}")
     assert not found, f"the model layer imports the layers above run_scenario: {found}"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def runtime_imports(path: Path) -> set[str]:
+    """Return the districtsim modules a file imports when it is imported (not TYPE_CHECKING)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef):
+                break
+            if isinstance(sub, ast.ImportFrom) and (sub.module or "").startswith("districtsim"):
+                out.add(sub.module)
+                out.update(f"{sub.module}.{a.name}" for a in sub.names)
+            elif isinstance(sub, ast.Import):
+                out.update(a.name for a in sub.names if a.name.startswith("districtsim"))
+    return out
+
+
+def test_no_import_cycle_between_modules() -> None:
+    files = {module_name(p): p for p in SRC.rglob("*.py")}
+    graph = {
+        name: {m for m in runtime_imports(path) if m in files and m != name}
+        for name, path in files.items()
+    }
+    # A package's __init__ re-exporting its own modules is not a cycle between modules.
+    graph = {
+        name: {m for m in deps if not m.startswith(name + ".")} for name, deps in graph.items()
+    }
+    cycles = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        for dep in sorted(graph[node]):
+            if state.get(dep) == 1:
+                cycles.append(" -> ".join([*stack[stack.index(dep) :], dep]))
+            elif dep not in state:
+                visit(dep, [*stack, dep])
+        state[node] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert not cycles, "runtime import cycles between districtsim modules:\n" + "\n".join(cycles)
