@@ -25,14 +25,37 @@ def program_year(t: int) -> int:
     return t // 12
 
 
+PROGRAM_STAGES: dict[str, tuple[int, ...]] = {
+    "call": (10,),
+    "sparring": (11, 12),
+    "complementing": (12, 1),
+    "selection": (2,),
+    "benchmarking": (3, 4),
+    "structuring": (5,),
+    "evaluation": (6,),
+    "continuation": (9,),
+}
+"""Calendar months (1-12) of each stage of the innovation-platform program year [S3]."""
+
+
+def is_stage_month(stage: str, t: int) -> bool:
+    """Return True when month ``t`` falls in the program year's ``stage`` (PROGRAM_STAGES)."""
+    return calendar_month(t) in PROGRAM_STAGES[stage]
+
+
+def stage_length_months(stage: str) -> int:
+    """Return how many months a stage of the program year lasts (its effect is split over them)."""
+    return len(PROGRAM_STAGES[stage])
+
+
 def is_call_month(t: int) -> bool:
     """Return True in October, when the innovation-platform call opens [S3]."""
-    return calendar_month(t) == 10
+    return is_stage_month("call", t)
 
 
 def is_year_end(t: int) -> bool:
     """Return True in September, the last month of a program year."""
-    return calendar_month(t) == 9
+    return is_stage_month("continuation", t)
 
 
 def is_festival_month(t: int, festival_months: tuple[int, ...]) -> bool:

@@ -159,49 +159,51 @@ class ProgramYear:
         self.legacy[self.is_platform] = 1.0
 
     def _stage(self, t: int) -> None:
-        """Run this month's stage of the program year."""
+        """Run this month's stage of the program year (``calendar.PROGRAM_STAGES``)."""
         p = self.settings
-        month = calendar.calendar_month(t)
+        stage = calendar.is_stage_month
         rng = self.model.streams.get("program", t)
-        if month == 10 and calendar.program_year(t) <= p.last_call_year:
+        if calendar.is_call_month(t) and calendar.program_year(t) <= p.last_call_year:
             self._call(rng)
-        elif month in (11, 12) and p.sparring:
-            self.quality[self.applied] += p.sparring_gain / 2 * (1 - self.quality[self.applied])
-        if month in (12, 1) and p.complementing:
-            self.quality[self.applied] += (
-                p.complementing_gain / 2 * (1 - self.quality[self.applied])
-            )
-        if month == 2:
+        elif stage("sparring", t) and p.sparring:
+            gain = p.sparring_gain / calendar.stage_length_months("sparring")
+            self.quality[self.applied] += gain * (1 - self.quality[self.applied])
+        if stage("complementing", t) and p.complementing:
+            gain = p.complementing_gain / calendar.stage_length_months("complementing")
+            self.quality[self.applied] += gain * (1 - self.quality[self.applied])
+        if stage("selection", t):
             self._select()
-        elif month in (3, 4) and p.benchmarking:
-            self._benchmark(p.benchmarking_rate / 2)
-        elif month == 5 and p.structuring:
+        elif stage("benchmarking", t) and p.benchmarking:
+            self._benchmark(p.benchmarking_rate / calendar.stage_length_months("benchmarking"))
+        elif stage("structuring", t) and p.structuring:
             self.efficiency[self.is_platform] = 1.0 + p.structuring_gain
-        elif month == 6 and p.evaluation:
+        elif stage("evaluation", t) and p.evaluation:
             self._evaluate()
-        elif month == 9:
+        elif calendar.is_year_end(t):
             self._autumn_start(rng)
 
     def _call(self, rng: np.random.Generator) -> None:
-        m = self.model
+        model = self.model
         p = self.settings
         self.innovations_year[:] = 0.0
-        orientation = np.array([a.orientation for a in m.associations])
-        volunteers_per_10k = m.districts.volunteers / np.maximum(m.districts.population / 1e4, 1e-9)
+        orientation = np.array([a.orientation for a in model.associations])
+        volunteers_per_10k = model.districts.volunteers / np.maximum(
+            model.districts.population / 1e4, 1e-9
+        )
         self.applied = (
             (orientation >= p.apply_orientation)
             & (volunteers_per_10k >= p.apply_volunteers_per_10k)
             & ~self.is_platform
         )
-        self.quality = np.where(self.applied, rng.beta(2.0, 2.0, m.n_districts), 0.0)
+        self.quality = np.where(self.applied, rng.beta(2.0, 2.0, model.n_districts), 0.0)
         for d in np.flatnonzero(self.applied):
-            m.associations[d].applications.append(calendar.program_year(m.month))
-            m.log_event(
+            model.associations[d].applications.append(calendar.program_year(model.month))
+            model.log_event(
                 int(d), "application", "filed by the district association", float(self.quality[d])
             )
 
     def _select(self) -> None:
-        m = self.model
+        model = self.model
         p = self.settings
         applicants = np.flatnonzero(self.applied)
         if applicants.size == 0:
@@ -213,13 +215,13 @@ class ProgramYear:
                 int(d): min(budget_left / applicants.size, p.grant_eur_per_year) for d in applicants
             }
         else:
-            recorded = m.recorder.n_recorded
+            recorded = model.recorder.n_recorded
             values = (
-                criteria(m.recorder.data, slice(max(recorded - 12, 0), recorded))
+                criteria(model.recorder.data, slice(max(recorded - 12, 0), recorded))
                 if recorded
                 else None
             )
-            evidence = score(values, p) if values is not None else np.zeros(m.n_districts)
+            evidence = score(values, p) if values is not None else np.zeros(model.n_districts)
             total = evidence + p.quality_weight * self.quality
             order = applicants[np.argsort(-total[applicants], kind="stable")]
             n = int(budget_left // p.grant_eur_per_year)
@@ -232,48 +234,50 @@ class ProgramYear:
                 self.staff_persons[d] = (
                     p.staff_persons_per_platform * grants[d] / p.grant_eur_per_year
                 )
-                m.log_event(d, "selection", p.allocation, grants[d])
+                model.log_event(d, "selection", p.allocation, grants[d])
                 if p.matchmaking:
                     for _ in range(p.matchmaking_partners):
-                        m.form_partnership(d, matched=True)
+                        model.form_partnership(d, matched=True)
             else:
-                m.log_event(d, "application", "not selected", float(self.quality[d]))
+                model.log_event(d, "application", "not selected", float(self.quality[d]))
         self.applied[:] = False
 
     def _benchmark(self, rate: float) -> None:
-        m = self.model
+        model = self.model
         if self.is_platform.sum() < 2:
             return
-        total = m.districts.k_public + m.districts.k_private
+        total = model.districts.k_public + model.districts.k_private
         best = total[self.is_platform].max()
         gain = np.where(self.is_platform, rate * (best - total), 0.0)
-        share = np.where(total > 0, m.districts.k_public / np.maximum(total, 1e-12), 0.5)
-        m.districts.k_public = m.districts.k_public + gain * share
-        m.districts.k_private = m.districts.k_private + gain * (1 - share)
+        share = np.where(total > 0, model.districts.k_public / np.maximum(total, 1e-12), 0.5)
+        model.districts.k_public = model.districts.k_public + gain * share
+        model.districts.k_private = model.districts.k_private + gain * (1 - share)
 
     def _evaluate(self) -> None:
-        m = self.model
-        ref = m.params.identity.participation_ref
+        model = self.model
+        ref = model.params.identity.participation_ref
         full = self.settings.evaluation_innovations_ref
         self.evaluation_score = 0.5 * np.minimum(
             self.innovations_year / full, 1.0
-        ) + 0.5 * np.minimum(m.districts.participation / ref, 1.0)
+        ) + 0.5 * np.minimum(model.districts.participation / ref, 1.0)
         for d in np.flatnonzero(self.is_platform):
-            m.log_event(int(d), "evaluation", "process evaluation", float(self.evaluation_score[d]))
+            model.log_event(
+                int(d), "evaluation", "process evaluation", float(self.evaluation_score[d])
+            )
 
     def _autumn_start(self, rng: np.random.Generator) -> None:
-        m = self.model
+        model = self.model
         p = self.settings
-        u = rng.random(m.n_districts)
+        u = rng.random(model.n_districts)
         bonus = p.evaluation_weight * (self.evaluation_score - 0.5) if p.evaluation else 0.0
         keep = u < np.clip(p.continuation_probability + bonus, 0.0, 1.0)
         for d in np.flatnonzero(self.is_platform):
             if keep[d]:
-                m.log_event(
+                model.log_event(
                     int(d), "continuation", "continuation funding found", float(self.grant_eur[d])
                 )
             else:
                 self.is_platform[d] = False
                 self.grant_eur[d] = 0.0
                 self.staff_persons[d] = 0.0
-                m.log_event(int(d), "platform_lapse", "no continuation funding")
+                model.log_event(int(d), "platform_lapse", "no continuation funding")

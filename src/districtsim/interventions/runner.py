@@ -95,16 +95,16 @@ class InterventionRunner:
 
     def _resolve(self, iv: Intervention) -> np.ndarray:
         """Return the indices of the target districts now (a selector reads the modes)."""
-        m = self.model
+        model = self.model
         if iv.select is None:
-            return np.array([m.names.index(n) for n in iv.districts], dtype=np.intp)
+            return np.array([model.names.index(n) for n in iv.districts], dtype=np.intp)
         if iv.select == "all":
-            return np.arange(m.n_districts, dtype=np.intp)
+            return np.arange(model.n_districts, dtype=np.intp)
         want = (
             ("traditional",) if iv.select == "traditional" else ("creative", "innovation_platform")
         )
         return np.array(
-            [d for d, mode in enumerate(m.districts.mode) if mode in want], dtype=np.intp
+            [d for d, mode in enumerate(model.districts.mode) if mode in want], dtype=np.intp
         )
 
     def _log(self, iv: Intervention, state: State, event: str) -> None:
@@ -112,13 +112,13 @@ class InterventionRunner:
 
         A city-wide intervention (``select = "all"``) logs one city event, district empty.
         """
-        m = self.model
+        model = self.model
         if iv.select == "all":
-            m.log_event(None, event, f"{iv.type} (all districts)", float(iv.index))
+            model.log_event(None, event, f"{iv.type} (all districts)", float(iv.index))
             return
         detail = iv.type + (f" (select {iv.select})" if iv.select else "")
         for d in state.districts:
-            m.log_event(int(d), event, detail, float(iv.index))
+            model.log_event(int(d), event, detail, float(iv.index))
 
     # ------------------------------------------------------ contributions
     def program_settings(self, settings: Program) -> Program:
