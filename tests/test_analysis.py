@@ -1,4 +1,7 @@
-"""Sensitivity analysis of sweeps (districtsim.analysis, on SALib): known indices, and a sweep end to end."""
+"""Sensitivity analysis of sweeps: known indices, and a sweep end to end.
+
+The analysis is districtsim.analysis, on SALib.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,10 @@ from districtsim.sweep import run_experiment
 
 ISHIGAMI_S1 = np.array([0.3139, 0.4424, 0.0])
 ISHIGAMI_ST = np.array([0.5576, 0.4424, 0.2437])
-"""Analytic Sobol indices of the Ishigami function with a = 7, b = 0.1 (Ishigami & Homma 1990; Saltelli et al. 2008)."""
+"""Analytic Sobol indices of the Ishigami function with a = 7, b = 0.1.
+
+See Ishigami & Homma 1990; Saltelli et al. 2008.
+"""
 
 
 def ishigami(x: np.ndarray) -> np.ndarray:

@@ -1,4 +1,7 @@
-"""Associations of each kind (MODEL 2, 5.3): membership, volunteers, channels, events, drift, applications."""
+"""Associations of each kind (MODEL 2, 5.3).
+
+Membership, volunteers, channels, events, drift, applications.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +46,8 @@ def test_default_kinds_lead_everywhere_developer_network_only_in_creative_distri
             ["developer_network"] if spec.mode == "creative" else []
         )
         assert kinds == want, (
-            f"{spec.name} ({spec.mode}): expected associations {want} in activation order, got {kinds}"
+            f"{spec.name} ({spec.mode}): expected associations {want} in activation order, "
+            f"got {kinds}"
         )
     assert [x.district for x in model.associations] == list(range(len(scen.districts))), (
         "expected model.associations to hold one lead per district, in district order"
@@ -98,7 +102,8 @@ def test_members_per_kind_add_up_and_housing_companies_take_no_private_renters()
         model.step()
     r = model.residents
     d = model.recorder.data
-    # Member counts are taken in the associations phase (before the month's moves): replay month 36 up to that phase.
+    # Member counts are taken in the associations phase (before the month's moves): replay
+    # month 36 up to that phase.
     t = model.month
     for phase in (
         model.program.step,
@@ -122,7 +127,8 @@ def test_members_per_kind_add_up_and_housing_companies_take_no_private_renters()
     for x in model.all_associations:
         here = (r.district == x.district) & (r.member_of == x.slot)
         assert here.sum() / model.scale == pytest.approx(x.members), (
-            f"{x.kind} of district {x.district}: expected its member count to match the residents pointing to it"
+            f"{x.kind} of district {x.district}: expected its member count to match the "
+            "residents pointing to it"
         )
         if not ELIGIBLE_TENURES[x.kind][PRIVATE]:
             assert not (here & (r.tenure == PRIVATE)).any(), (
@@ -134,7 +140,10 @@ def test_members_per_kind_add_up_and_housing_companies_take_no_private_renters()
 
 
 def test_join_choice_follows_weight_eligibility_and_orientation_match() -> None:
-    """The chosen association's frequencies match weight x eligible x (1 - |o_i - o_a|), by a chi-square test."""
+    """The chosen association's frequencies match weight x eligible x (1 - |o_i - o_a|).
+
+    The match is tested by a chi-square test.
+    """
     model = DistrictModel(small(1), seed=2)
     r = model.residents
     creative = model.associations[1].district
@@ -159,7 +168,8 @@ def test_join_choice_follows_weight_eligibility_and_orientation_match() -> None:
     observed = np.bincount(slots, minlength=len(assoc))
     chi2 = stats.chisquare(observed, expected)
     assert chi2.pvalue > 0.001, (
-        f"expected join frequencies {observed} to match the rule's expectation {np.round(expected)}, chi-square p={chi2.pvalue:.2g}"
+        f"expected join frequencies {observed} to match the rule's expectation "
+        f"{np.round(expected)}, chi-square p={chi2.pvalue:.2g}"
     )
     private = np.repeat(r.tenure[idx[::40]] == PRIVATE, 40)
     hc = [x.slot for x in assoc if x.kind == "housing_company"][0]
@@ -169,7 +179,7 @@ def test_join_choice_follows_weight_eligibility_and_orientation_match() -> None:
 
 
 def test_each_kind_drifts_toward_its_own_active_members_and_the_lead_toward_all() -> None:
-    """Replay the associations phase of one month and check every association's drift against the rule."""
+    """Replay the associations phase of a month; check each association's drift against the rule."""
     model = DistrictModel(small(30), seed=4)
     for _ in range(24):
         model.step()
@@ -194,7 +204,8 @@ def test_each_kind_drifts_toward_its_own_active_members_and_the_lead_toward_all(
         target = float(r.orientation[own].astype(float).mean())
         want = before[x.unique_id] + omega * (target - before[x.unique_id])
         assert x.orientation == pytest.approx(want, rel=1e-6), (
-            f"{x.kind} of district {x.district}: expected drift toward its active members' mean {target:.3f}"
+            f"{x.kind} of district {x.district}: expected drift toward its active members' "
+            f"mean {target:.3f}"
         )
         checked += 1
     assert checked >= 4, (
@@ -212,7 +223,11 @@ def test_each_kind_drifts_toward_its_own_active_members_and_the_lead_toward_all(
 def test_newcomers_turn_a_district_creative_and_the_reverse(
     district: str, newcomer_orientation: float, start: str, end: str
 ) -> None:
-    """With faster drift (omega 0.5/year), newcomers' orientation takes the lead association across the mode cut within 15 years (MODEL 5.3, 5.11)."""
+    """With faster drift, newcomers take the lead association across the mode cut in 15 years.
+
+    With omega 0.5/year, newcomers' orientation takes the lead association
+    across the mode cut within 15 years (MODEL 5.3, 5.11).
+    """
     over = [
         f"population.newcomer_orientation_mean={newcomer_orientation}",
         "associations.omega_per_year=0.5",
@@ -233,7 +248,8 @@ def test_newcomers_turn_a_district_creative_and_the_reverse(
             )
         )
     assert all(crossed), (
-        f"expected {district} to turn {end} in every seed as newcomers of orientation {newcomer_orientation} join, got {crossed}"
+        f"expected {district} to turn {end} in every seed as newcomers of orientation "
+        f"{newcomer_orientation} join, got {crossed}"
     )
 
 
@@ -263,14 +279,17 @@ def test_developer_network_launches_the_channels_its_district_lacks() -> None:
     assert (launched.district == "Creative").any() and not (
         launched.district == "Traditional"
     ).any(), (
-        "expected the Creative district's developer network to launch a channel, and none in Traditional (no network)"
+        "expected the Creative district's developer network to launch a channel, and none "
+        "in Traditional (no network)"
     )
     assert set(launched.detail.str.split().str[0]) == {"social_media"}, (
-        f"expected only social_media (two_districts already runs paper and website), got {launched.detail.tolist()}"
+        "expected only social_media (two_districts already runs paper and website), got "
+        f"{launched.detail.tolist()}"
     )
     creative = result.districts[result.districts.district == "Creative"]["n_channels"]
     assert creative.iloc[0] == 2 and creative.iloc[-1] == 3, (
-        f"expected the Creative district to go from 2 to 3 channels, got {creative.iloc[0]} -> {creative.iloc[-1]}"
+        "expected the Creative district to go from 2 to 3 channels, got "
+        f"{creative.iloc[0]} -> {creative.iloc[-1]}"
     )
     control = run_scenario(small(36, "associations.developer_network_in_creative=false"), seed=1)
     assert not (control.events.event == "channel_relaunch").any(), (
@@ -296,7 +315,8 @@ def test_lead_files_the_applications() -> None:
             and e["district"] == model.names[lead.district]
         ]
         assert lead.applications == filed, (
-            f"{model.names[lead.district]}: expected the lead's applications {lead.applications} to be the program years of its application events {filed}"
+            f"{model.names[lead.district]}: expected the lead's applications "
+            f"{lead.applications} to be the program years of its application events {filed}"
         )
     assert model.associations[1].applications, (
         "expected the creative lead to apply (test must bite)"

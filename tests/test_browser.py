@@ -1,4 +1,6 @@
-"""The HTML reports in a real headless Chromium: they open offline, draw their charts, log no errors and request nothing.
+"""The HTML reports in a real headless Chromium.
+
+They open offline, draw their charts, log no errors and request nothing.
 
 Needs Debian's chromium (``make browser`` installs it, as root) and the
 ``playwright`` package (test extra), pointed at ``/usr/bin/chromium``: a
@@ -40,7 +42,8 @@ ARGS = [
 if not CHROMIUM.exists():
     if os.environ.get("CI"):
         raise RuntimeError(
-            f"the browser tests need Debian's chromium at {CHROMIUM}; .ci/run installs it with `make browser`"
+            f"the browser tests need Debian's chromium at {CHROMIUM}; .ci/run installs it "
+            "with `make browser`"
         )
     pytest.skip(
         f"no chromium at {CHROMIUM} (sudo apt-get install chromium, or make browser as root)",
@@ -51,7 +54,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 
 def open_in_chromium(path: Path) -> dict:
-    """Open ``path`` in headless Chromium; return the plots drawn, console errors and non-file requests."""
+    """Open ``path`` in headless Chromium; return plots drawn, console errors, non-file requests."""
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
@@ -66,10 +69,13 @@ def open_in_chromium(path: Path) -> dict:
             page.wait_for_load_state("networkidle")
             plots = page.locator(".js-plotly-plot").count()
             drawn = page.evaluate(
-                "() => Array.from(document.querySelectorAll('.js-plotly-plot')).filter(p => p.querySelector('.main-svg') && p._fullData && p._fullData.length > 0).length"
+                "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+                ".filter(p => p.querySelector('.main-svg') && p._fullData "
+                "&& p._fullData.length > 0).length"
             )
             points = page.evaluate(
-                "() => document.querySelectorAll('.js-plotly-plot .scatterlayer .trace, .js-plotly-plot .point').length"
+                "() => document.querySelectorAll('.js-plotly-plot .scatterlayer .trace, "
+                ".js-plotly-plot .point').length"
             )
             title = page.title()
         finally:
@@ -131,7 +137,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory: pytest.TempPathFactory):
-    """Start ``districtsim dashboard two_districts`` on a free port of 127.0.0.1, as a user would; yield its address and its output file; stop it after."""
+    """Start ``districtsim dashboard two_districts`` on a free port of 127.0.0.1, as a user would.
+
+    Yield its address and its output file; stop it after.
+    """
     port = _free_port()
     exe = Path(sys.executable).with_name("districtsim")
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
@@ -165,12 +174,21 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory):
             proc.wait()
 
 
-PLOT_DATA = """(prefix) => { const gd = Array.from(document.querySelectorAll('.js-plotly-plot')).find(p => p.layout.title && p.layout.title.text.startsWith(prefix));
-    return gd ? gd.data.map(t => ({name: t.name || '', n: (t.y || []).length, y: Array.from(t.y || []).slice(-1)[0] ?? null, colour: t.marker && t.marker.color && typeof t.marker.color !== 'string' ? Array.from(t.marker.color) : null})) : null; }"""
+PLOT_DATA = (
+    "(prefix) => { const gd = Array.from(document.querySelectorAll('.js-plotly-plot'))"
+    ".find(p => p.layout.title && p.layout.title.text.startsWith(prefix));\n"
+    "    return gd ? gd.data.map(t => ({name: t.name || '', n: (t.y || []).length, "
+    "y: Array.from(t.y || []).slice(-1)[0] ?? null, "
+    "colour: t.marker && t.marker.color && typeof t.marker.color !== 'string' "
+    "? Array.from(t.marker.color) : null})) : null; }"
+)
 
 
 def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(dashboard) -> None:
-    """Open the app, move a slider, reset, step the model: the charts change; no console errors, no server errors; nothing fetched from outside."""
+    """Open the app, move a slider, reset, step the model: the charts change.
+
+    No console errors, no server errors; nothing fetched from outside.
+    """
     dashboard_url, log = dashboard
     origin = dashboard_url.rstrip("/")
     assert (
@@ -208,7 +226,8 @@ def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(d
             map0 = page.evaluate(PLOT_DATA, "Districts by reputation")
             assert map0 and map0[-1]["colour"] and len(map0[-1]["colour"]) == 2, map0
 
-            # Move a slider with the keyboard (as a user can), then Reset: the new model runs with that value.
+            # Move a slider with the keyboard (as a user can), then Reset: the new model runs with
+            # that value.
             slider = page.locator(".v-input", has_text="mobilisation.b_social").get_by_role(
                 "slider"
             )
@@ -224,7 +243,9 @@ def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(d
                 "xpath=following-sibling::td[1]"
             )
             page.wait_for_function(
-                "() => Array.from(document.querySelectorAll('td')).some(td => td.innerText === 'mobilisation.b_social' && td.nextElementSibling.innerText === '0.5')"
+                "() => Array.from(document.querySelectorAll('td')).some(td => "
+                "td.innerText === 'mobilisation.b_social' "
+                "&& td.nextElementSibling.innerText === '0.5')"
             )
             assert value.inner_text() == "0.5"
 
@@ -232,11 +253,14 @@ def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(d
             for month in (1, 2, 3):
                 step.click()
                 page.wait_for_function(
-                    "(m) => document.querySelector('.districtsim-status').innerText.includes(`month ${m} of 240`)",
+                    "(m) => document.querySelector('.districtsim-status')"
+                    ".innerText.includes(`month ${m} of 240`)",
                     arg=month,
                 )
             page.wait_for_function(
-                "() => { const gd = Array.from(document.querySelectorAll('.js-plotly-plot')).find(p => p.layout.title.text.startsWith('reputation')); return gd && gd.data.length > 0 && gd.data[0].y.length === 3; }"
+                "() => { const gd = Array.from(document.querySelectorAll('.js-plotly-plot'))"
+                ".find(p => p.layout.title.text.startsWith('reputation')); "
+                "return gd && gd.data.length > 0 && gd.data[0].y.length === 3; }"
             )
             series = page.evaluate(PLOT_DATA, "reputation")
             assert [t["n"] for t in series] == [3, 3], series

@@ -72,7 +72,10 @@ def test_district_reach_hand_case_with_defaults():
     np.testing.assert_allclose(
         reach,
         expected_reach,
-        err_msg="expected an event to add the creative or traditional event reach, and nothing without an event",
+        err_msg=(
+            "expected an event to add the creative or traditional event reach, and nothing "
+            "without an event"
+        ),
     )
 
 

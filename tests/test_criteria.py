@@ -50,7 +50,8 @@ def test_groups_cover_every_column_once() -> None:
         c for c in CRITERIA_COLUMNS if c != "population"
     )  # population only normalises (score_per_capita)
     assert sorted(grouped) == scored, (
-        f"expected the weight groups to cover each criteria column exactly once; grouped {sorted(grouped)}"
+        "expected the weight groups to cover each criteria column exactly once; grouped "
+        f"{sorted(grouped)}"
     )
     assert len(CRITERIA_GROUPS) == 7, "expected seven criteria groups (MODEL 5.10)"
     for w in CRITERIA_GROUPS:
@@ -120,17 +121,22 @@ def test_criteria_sums_means_and_year_end_values() -> None:
 
 def test_outside_share_is_mean_of_monthly_shares() -> None:
     c = criteria(DATA, slice(0, 3))
-    # District 0: 10/20, 10/40, 0/20 -> mean 0.25; district 1: 0/0 (counts as 0), 15/20, 0/0 -> 0.25.
+    # District 0: 10/20, 10/40, 0/20 -> mean 0.25;
+    # district 1: 0/0 (counts as 0), 15/20, 0/0 -> 0.25.
     np.testing.assert_allclose(
         c["competence_outside_share"],
         [0.25, 0.25],
-        err_msg="expected the mean of monthly outside / (inside + outside), with 0 for a month without competence",
+        err_msg=(
+            "expected the mean of monthly outside / (inside + outside), with 0 for a month "
+            "without competence"
+        ),
     )
     ratio_of_means = DATA["competence_outside_persons"].sum(axis=0) / (
         DATA["competence_inside_persons"] + DATA["competence_outside_persons"]
     ).sum(axis=0)
     assert not np.allclose(c["competence_outside_share"], ratio_of_means), (
-        "expected a mean of monthly shares, not a ratio of sums (the hand-built data tells them apart)"
+        "expected a mean of monthly shares, not a ratio of sums (the hand-built data tells "
+        "them apart)"
     )
 
 
@@ -189,7 +195,10 @@ def test_score_is_weighted_mean_of_group_z_scores() -> None:
     np.testing.assert_allclose(
         score(vals, _only(w_knowledge=5.0)),
         got,
-        err_msg="expected one weighted group to give the same score whatever its weight (normalised by the weight sum)",
+        err_msg=(
+            "expected one weighted group to give the same score whatever its weight "
+            "(normalised by the weight sum)"
+        ),
     )
     mixed = score(vals, _only(w_knowledge=1.0, w_commercial=3.0))
     np.testing.assert_allclose(
@@ -214,7 +223,10 @@ def test_score_ignores_zero_weights_and_constant_columns() -> None:
     np.testing.assert_allclose(
         got,
         zk / 2,
-        err_msg="expected a constant column (public share) to contribute z = 0, and a zero-weight group (with a NaN) to be ignored",
+        err_msg=(
+            "expected a constant column (public share) to contribute z = 0, and a zero-weight "
+            "group (with a NaN) to be ignored"
+        ),
     )
     const = score(_values(liveability=[0.5] * 4, reputation=[0.2] * 4), _only(w_benefit=1.0))
     np.testing.assert_array_equal(
@@ -223,7 +235,9 @@ def test_score_ignores_zero_weights_and_constant_columns() -> None:
     np.testing.assert_array_equal(
         score(vals | {"commercial_value_eur": np.ones(4)}, _only()),
         np.zeros(4),
-        err_msg="expected all weights 0 to give a zero score (selection by application quality alone)",
+        err_msg=(
+            "expected all weights 0 to give a zero score (selection by application quality alone)"
+        ),
     )
 
 
@@ -268,7 +282,8 @@ def test_criteria_rows_are_districts_times_completed_years(run30) -> None:
         "expected months 11 and 23 to be Septembers (program-year ends)"
     )
     assert len(crit) == nd * 2, (
-        f"expected {nd} districts x 2 completed program years (30 months) = {2 * nd} rows, got {len(crit)}"
+        f"expected {nd} districts x 2 completed program years (30 months) = {2 * nd} rows, "
+        f"got {len(crit)}"
     )
     assert list(crit.columns) == ["program_year", "district", *CRITERIA_COLUMNS], (
         f"expected columns program_year, district and the criteria, got {list(crit.columns)}"
@@ -285,7 +300,8 @@ def test_criteria_row_count_by_horizon(months: int, years: int) -> None:
     scen = load_scenario("two_districts", [f"scenario.months={months}", "scenario.scale=0.02"])
     crit = run_scenario(scen).criteria
     assert len(crit) == years * len(scen.districts), (
-        f"expected {years} completed program years x 2 districts in {months} months, got {len(crit)} rows"
+        f"expected {years} completed program years x 2 districts in {months} months, got "
+        f"{len(crit)} rows"
     )
     assert list(crit.columns) == ["program_year", "district", *CRITERIA_COLUMNS], (
         "expected the criteria columns even for an empty table"
@@ -319,7 +335,10 @@ def test_criteria_table_matches_district_table(run30) -> None:
                 row[col],
                 g[col].sum(),
                 rtol=1e-12,
-                err_msg=f"year {year}: expected {col} = sum of the district table over October-September",
+                err_msg=(
+                    f"year {year}: expected {col} = sum of the district table over "
+                    "October-September"
+                ),
             )
         for col in means:
             np.testing.assert_allclose(

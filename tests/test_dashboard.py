@@ -1,4 +1,6 @@
-"""The dashboard without a browser: its model and controls, its views, and its page in Solara's test rendering.
+"""The dashboard without a browser: its model and controls, its views, and its page.
+
+The page is rendered by Solara's test rendering.
 
 The real-browser test (headless Chromium, a running server) is in tests/test_browser.py.
 """
@@ -61,7 +63,7 @@ def test_each_intervention_of_the_scenario_gets_a_switch_and_one_can_be_added() 
 
 
 def test_the_dashboard_model_is_the_model_that_run_scenario_runs() -> None:
-    """Same scenario, settings and seed: the dashboard's months are the CLI's months, bit for bit."""
+    """Same scenario, settings and seed: the dashboard's months are the CLI's, bit for bit."""
     m = DashboardModel(
         "two_districts",
         seed="5",
@@ -202,7 +204,9 @@ def test_tie_sample_stays_in_its_district_and_shows_real_ties(stepped: Dashboard
 
 
 def test_participation_curve_predicts_next_months_participation() -> None:
-    """The mean-field curve, at last month's participation (and this month's event), matches the simulated participation.
+    """The mean-field curve matches the simulated participation.
+
+    The curve is taken at last month's participation (and this month's event).
 
     Over 47 months of 3 seeds, per district: mean predicted and mean simulated
     participation agree within 12% and are strongly correlated month to month.
@@ -263,7 +267,10 @@ solara = pytest.importorskip("solara")
 
 @pytest.fixture
 def page():
-    """Render the dashboard page (in Solara's AppLayout, as the server does) for two_districts at a small scale."""
+    """Render the dashboard page for two_districts at a small scale.
+
+    The page is rendered in Solara's AppLayout, as the server does.
+    """
     import ipyvuetify as v
 
     from districtsim.dashboard import app
@@ -280,7 +287,10 @@ def page():
 
 
 def _html(rc) -> str:
-    """Return the inner HTML of every solara.HTML element on the page (the run view, the events feed)."""
+    """Return the inner HTML of every solara.HTML element on the page.
+
+    These are the run view and the events feed.
+    """
     return "\n".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
 
 
@@ -379,7 +389,8 @@ def test_cli_dashboard_reports_mistakes_in_one_line(capsys: pytest.CaptureFixtur
     err = capsys.readouterr().err
     assert (
         err.startswith(
-            "districtsim: nosuch: found missing; expected an existing scenario file or a bundled name"
+            "districtsim: nosuch: found missing; expected an existing scenario file or a "
+            "bundled name"
         )
         and "Traceback" not in err
     )
@@ -392,8 +403,8 @@ def test_cli_dashboard_reports_mistakes_in_one_line(capsys: pytest.CaptureFixtur
         assert main(["dashboard", "two_districts", "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert (
-        f"--port: found {port}; expected a free port on 127.0.0.1 (another program uses {port}; try --port {port + 1})"
-        in err
+        f"--port: found {port}; expected a free port on 127.0.0.1 (another program uses "
+        f"{port}; try --port {port + 1})" in err
     )
 
 

@@ -41,7 +41,10 @@ REGENERATE = "regenerate the table with `.venv/bin/python tests/test_docs.py`"
 
 
 def format_default(value: Any) -> str:
-    """Format a default as the table shows it: repr for tuples, bools and strings, ``:g`` for numbers."""
+    """Format a default as the table shows it.
+
+    It is repr for tuples, bools and strings, ``:g`` for numbers.
+    """
     if isinstance(value, tuple | bool | str):
         return repr(value)
     return f"{value:g}"
@@ -116,11 +119,13 @@ def test_every_parameter_is_in_the_odd_table_with_its_unit_and_default():
             continue
         if row["unit"] != p["unit"]:
             problems.append(
-                f"{p['section']}.{p['name']}: unit {row['unit']!r} in docs, {p['unit']!r} in params.py"
+                f"{p['section']}.{p['name']}: unit {row['unit']!r} in docs, {p['unit']!r} "
+                "in params.py"
             )
         if row["default"] != format_default(p["default"]):
             problems.append(
-                f"{p['section']}.{p['name']}: default {row['default']!r} in docs, {format_default(p['default'])!r} in params.py"
+                f"{p['section']}.{p['name']}: default {row['default']!r} in docs, "
+                f"{format_default(p['default'])!r} in params.py"
             )
     assert not problems, (
         "docs/ODD.md parameter table out of date:\n" + "\n".join(problems) + f"\n{REGENERATE}"
@@ -135,7 +140,8 @@ def test_odd_table_names_no_unknown_parameter():
         if (r["section"], r["name"]) not in known
     ]
     assert not unknown, (
-        f"docs/ODD.md documents parameters that districtsim.params does not declare: {unknown}; {REGENERATE}"
+        "docs/ODD.md documents parameters that districtsim.params does not declare: "
+        f"{unknown}; {REGENERATE}"
     )
 
 
@@ -148,7 +154,10 @@ def test_odd_table_follows_the_declaration_order_once_per_parameter():
 
 
 def _documented_columns(heading: str) -> set[str]:
-    """Return the `column` names in the first cell of table rows under the section ``heading`` of docs/outputs.md."""
+    """Return the `column` names in the first cell of table rows under a section of docs/outputs.md.
+
+    The section is the one under ``heading``.
+    """
     text = OUTPUTS.read_text(encoding="utf-8")
     assert heading in text, f"docs/outputs.md has no section {heading!r}"
     section = text.split(heading, 1)[1].split("\n## ", 1)[0]
@@ -227,12 +236,14 @@ def test_every_comparison_column_and_outcome_is_in_outputs_md():
     effects = _documented_columns("### effects")
     missing = [c for c in EFFECTS_COLUMNS if c not in effects]
     assert not missing, (
-        f"docs/outputs.md (### effects) does not document these columns of districtsim.compare.EFFECTS_COLUMNS: {missing}"
+        "docs/outputs.md (### effects) does not document these columns of "
+        f"districtsim.compare.EFFECTS_COLUMNS: {missing}"
     )
     outcomes = [o for o in outcome_names() if not o.startswith(CRITERIA_PREFIX)]
     missing = [o for o in outcomes if o not in effects]
     assert not missing, (
-        f"docs/outputs.md (### effects) does not document these outcomes of districtsim.compare.OUTCOMES: {missing}"
+        "docs/outputs.md (### effects) does not document these outcomes of "
+        f"districtsim.compare.OUTCOMES: {missing}"
     )
     text = OUTPUTS.read_text(encoding="utf-8").split("### effects", 1)[1]
     missing = [c for c in criteria_outcomes() if f"`{c}`" not in text.split("### replicates", 1)[0]]
@@ -242,7 +253,8 @@ def test_every_comparison_column_and_outcome_is_in_outputs_md():
     replicates = _documented_columns("### replicates")
     missing = [c for c in REPLICATES_COLUMNS if c not in replicates]
     assert not missing, (
-        f"docs/outputs.md (### replicates) does not document these columns of districtsim.compare.REPLICATES_COLUMNS: {missing}"
+        "docs/outputs.md (### replicates) does not document these columns of "
+        f"districtsim.compare.REPLICATES_COLUMNS: {missing}"
     )
 
 

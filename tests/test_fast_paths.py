@@ -84,7 +84,8 @@ def test_hazard_bound_bounds_every_hazard_without_burden():
             h0[tenure], attach, identity[d], gap[d], np.zeros(10_000, np.float32), alpha
         )
         assert np.all(total <= bound[tenure, d]), f"expected the bound to hold for alpha {alpha}"
-        # Attachment moves the hazard by at most a factor exp(|alpha_attachment|): the bound is no looser than that.
+        # Attachment moves the hazard by at most a factor exp(|alpha_attachment|): the bound is no
+        # looser than that.
         assert np.all(total >= bound[tenure, d] * np.exp(-abs(alpha[0])) * 0.999), (
             "expected the bound to be tight up to the attachment factor"
         )

@@ -1,4 +1,7 @@
-"""Local firms as Mesa agents (MODEL 2, 5.5, 5.8): counts, entry and exit, interest, partnerships with their district."""
+"""Local firms as Mesa agents (MODEL 2, 5.5, 5.8).
+
+Counts, entry and exit, interest, partnerships with their district.
+"""
 
 from __future__ import annotations
 
@@ -63,7 +66,8 @@ def test_agents_stay_in_step_with_their_arrays_through_entry_and_exit() -> None:
         model.step()
         alive = list(model.agents_by_type[LocalFirm])
         assert len(alive) == len(model.firms.agents) and set(alive) == set(model.firms.agents), (
-            f"month {model.month}: expected model.firms.agents to be exactly the live LocalFirm agents"
+            f"month {model.month}: expected model.firms.agents to be exactly the live "
+            "LocalFirm agents"
         )
         np.testing.assert_array_equal(
             model.firms.district, [x.district for x in model.firms.agents]
@@ -83,7 +87,10 @@ def test_agents_stay_in_step_with_their_arrays_through_entry_and_exit() -> None:
 
 
 def test_exit_rate_matches_the_parameter_at_average_attractiveness() -> None:
-    """Firms present at the start exit at about exit_per_year (attractiveness ~1): survival after 5 years ~ (1 - m)^60."""
+    """Firms present at the start exit at about exit_per_year (attractiveness ~1).
+
+    Survival after 5 years is ~ (1 - m)^60.
+    """
     f = Firms()
     model = DistrictModel(small(60), seed=3)
     start = {x.unique_id for x in model.firms.agents}
@@ -103,7 +110,10 @@ def test_exit_rate_matches_the_parameter_at_average_attractiveness() -> None:
 
 
 def test_local_partnerships_follow_the_hazard() -> None:
-    """Partnership starts of local firms over 10 years match the summed monthly hazards (Poisson, 99.9% interval)."""
+    """Partnership starts of local firms over 10 years match the summed monthly hazards.
+
+    The test uses a Poisson 99.9% interval.
+    """
     rate = 20.0
     scen = small(120, f"firms.partnerships_per_1000_per_year={rate}")
     model = DistrictModel(scen, seed=4)
@@ -139,7 +149,8 @@ def test_local_partnerships_follow_the_hazard() -> None:
         )
     lo, hi = stats.poisson.ppf([0.0005, 0.9995], expected)
     assert lo <= started <= hi, (
-        f"expected {expected:.1f} local partnerships (99.9% interval {lo:.0f}-{hi:.0f}), got {started}"
+        f"expected {expected:.1f} local partnerships (99.9% interval {lo:.0f}-{hi:.0f}), "
+        f"got {started}"
     )
     assert started > 20, "expected many local partnerships at this rate (test must bite)"
 
@@ -150,7 +161,8 @@ def test_local_partners_feed_innovations_but_not_external_resources() -> None:
     for _ in range(scen.months):
         n_events = len(model.event_log)
         model.step()
-        # partners_local is counted in the partnership phase; firms that closed later in the month ended theirs.
+        # partners_local is counted in the partnership phase; firms that closed later in the month
+        # ended theirs.
         closed = [
             e["district"]
             for e in model.event_log[n_events:]
@@ -179,7 +191,10 @@ def test_local_partners_feed_innovations_but_not_external_resources() -> None:
 
 @pytest.mark.slow
 def test_local_partnerships_raise_innovations_over_replicates() -> None:
-    """Paired by seed: a high local partnership rate raises 10-year innovations (95% CI of the difference above 0)."""
+    """Paired by seed: a high local partnership rate raises 10-year innovations.
+
+    The 95% CI of the difference is above 0.
+    """
     diffs = []
     for seed in range(1, 11):
         out = []
@@ -197,5 +212,6 @@ def test_local_partnerships_raise_innovations_over_replicates() -> None:
         stats.t.ppf(0.975, diffs.size - 1) * diffs.std(ddof=1) / np.sqrt(diffs.size),
     )
     assert mean - half > 0, (
-        f"expected more innovations with local partnerships: +{mean:.2f} [{mean - half:+.2f}, {mean + half:+.2f}] per 10 years"
+        f"expected more innovations with local partnerships: +{mean:.2f} "
+        f"[{mean - half:+.2f}, {mean + half:+.2f}] per 10 years"
     )

@@ -95,7 +95,8 @@ def differences(stored: dict[str, object], now: dict[str, object]) -> list[str]:
             n = new["columns"].get(col)
             if n is not None and n != d:
                 lines.append(
-                    f"{key}.{col}: stored sum {d.get('sum')}, now {n.get('sum')} ({d['dtype']} -> {n['dtype']})"
+                    f"{key}.{col}: stored sum {d.get('sum')}, now {n.get('sum')} "
+                    f"({d['dtype']} -> {n['dtype']})"
                 )
     return lines
 

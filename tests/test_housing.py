@@ -27,7 +27,10 @@ def test_log_price_target_hand_case():
     np.testing.assert_allclose(
         got,
         expected,
-        err_msg="expected log P_city + beta_R (R - mean R) + beta_L (L - mean L) + beta_D pressure with population-weighted means",
+        err_msg=(
+            "expected log P_city + beta_R (R - mean R) + beta_L (L - mean L) + beta_D pressure "
+            "with population-weighted means"
+        ),
     )
 
 

@@ -57,7 +57,9 @@ def test_hazard_at_centred_covariates_is_h0():
     np.testing.assert_allclose(
         total,
         [0.01, 0.02, 0.005],
-        err_msg="expected h0 for a typical resident (attachment and identity 1/2, no gap, no burden)",
+        err_msg=(
+            "expected h0 for a typical resident (attachment and identity 1/2, no gap, no burden)"
+        ),
     )
     np.testing.assert_allclose(
         base, total, err_msg="expected baseline = total without liveability gap or burden"
@@ -105,7 +107,8 @@ def test_attribute_causes_follow_added_hazard_shares():
     counts = np.bincount(cause, minlength=len(CAUSES))
     for i, name in enumerate(CAUSES):
         assert _binomial_ok(int(counts[i]), n, shares[name]), (
-            f"expected cause {name} in share {shares[name]:.3f} within a 4-sd binomial bound, got {counts[i] / n:.4f}"
+            f"expected cause {name} in share {shares[name]:.3f} within a 4-sd binomial "
+            f"bound, got {counts[i] / n:.4f}"
         )
 
 
@@ -166,10 +169,12 @@ def test_allocate_shares_follow_logit_with_size_term():
     assert placed.sum() == n, "expected everybody placed when vacancies are ample"
     for d in range(4):
         assert _binomial_ok(int(first[d]), n, float(p[d])), (
-            f"expected district {d}'s first-choice share near the logit share {p[d]:.4f} (4-sd bound), got {first[d] / n:.4f}"
+            f"expected district {d}'s first-choice share near the logit share {p[d]:.4f} "
+            f"(4-sd bound), got {first[d] / n:.4f}"
         )
         assert _binomial_ok(int(placed[d]), n, float(p[d])), (
-            f"expected district {d}'s placed share near the logit share {p[d]:.4f} (4-sd bound), got {placed[d] / n:.4f}"
+            f"expected district {d}'s placed share near the logit share {p[d]:.4f} (4-sd "
+            f"bound), got {placed[d] / n:.4f}"
         )
 
 
@@ -203,7 +208,11 @@ def test_allocate_same_seed_same_result():
 
 
 def test_moves_out_by_tenure_add_up_and_renters_bear_the_burden(two_districts) -> None:
-    """The tenure columns split moves out and burden-driven moves out exactly; owners and social renters (who pay little of a price rise) are displaced less than private renters."""
+    """The tenure columns split moves out and burden-driven moves out exactly.
+
+    Owners and social renters (who pay little of a price rise) are displaced
+    less than private renters.
+    """
     from districtsim.residents import TENURES
     from districtsim.run import run_scenario
 

@@ -17,7 +17,9 @@ def test_motivation_hand_case():
     np.testing.assert_allclose(
         got,
         [0.2 + 0.18 + 0.1, 0.2 + 0.18 + 0.2],
-        err_msg="expected M = a_I I + a_e e + a_t min(months / T_att, 1), capped at full attachment",
+        err_msg=(
+            "expected M = a_I I + a_e e + a_t min(months / T_att, 1), capped at full attachment"
+        ),
     )
 
 
@@ -120,7 +122,8 @@ def test_granovetter_low_equilibrium_below_critical_spread():
         closed = float(ndtr((closed - 0.25) / 0.10))
     # Binomial sampling error of the empirical threshold CDF at n = 50,000 is about 0.0004.
     assert r == pytest.approx(closed, abs=0.003), (
-        f"expected the simulated fixed point to match the closed-form root {closed:.4f} of r = Phi((r - 0.25) / 0.10), got {r:.4f}"
+        f"expected the simulated fixed point to match the closed-form root {closed:.4f} of "
+        f"r = Phi((r - 0.25) / 0.10), got {r:.4f}"
     )
 
 

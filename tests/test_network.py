@@ -42,7 +42,8 @@ def test_share_within_district_matches_parameter():
     m = within.size
     sd = math.sqrt(SHARE_WITHIN * (1 - SHARE_WITHIN) / m)
     assert abs(within.mean() - SHARE_WITHIN) < 4 * sd, (
-        f"expected the within-district share {SHARE_WITHIN} within 4 binomial sd ({4 * sd:.3f}), got {within.mean():.4f}"
+        f"expected the within-district share {SHARE_WITHIN} within 4 binomial sd "
+        f"({4 * sd:.3f}), got {within.mean():.4f}"
     )
 
 

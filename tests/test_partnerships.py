@@ -41,7 +41,10 @@ def test_saturating_is_x_over_x_plus_half() -> None:
         got,
         [0.0, 0.5, 0.75, 1.0, 0.0],
         atol=1e-7,
-        err_msg="expected x/(x+half): 0 at 0, 0.5 at half, 0.75 at 3*half, -> 1, negative stocks count as 0",
+        err_msg=(
+            "expected x/(x+half): 0 at 0, 0.5 at half, 0.75 at 3*half, -> 1, negative stocks "
+            "count as 0"
+        ),
     )
     assert np.all(np.diff(partnerships.saturating(np.linspace(0, 1000, 50), 200.0)) > 0), (
         "expected saturating() to rise strictly with the stock"
@@ -98,7 +101,10 @@ def test_innovation_rate_closed_form() -> None:
         got,
         want,
         rtol=1e-12,
-        err_msg="expected lambda0/12 * k^a * c^b * (1 + partners) * mode * efficiency * grant factor (MODEL 5.5)",
+        err_msg=(
+            "expected lambda0/12 * k^a * c^b * (1 + partners) * mode * efficiency * grant "
+            "factor (MODEL 5.5)"
+        ),
     )
     assert got[0] == 0.0, "expected no innovations without collective knowledge"
     one = partnerships.innovation_rate(
@@ -161,12 +167,14 @@ def test_draw_values_lognormal_median_and_spread() -> None:
     below = int((values < P.value_median_eur).sum())
     ci = stats.binomtest(below, n, 0.5).proportion_ci(0.999)
     assert ci.low < 0.5 < ci.high, (
-        f"expected half the values below value_median_eur={P.value_median_eur:g}; {below}/{n} below, 99.9% CI [{ci.low:.4f}, {ci.high:.4f}]"
+        f"expected half the values below value_median_eur={P.value_median_eur:g}; "
+        f"{below}/{n} below, 99.9% CI [{ci.low:.4f}, {ci.high:.4f}]"
     )
     logs = np.log(values)
     se = P.value_sigma / np.sqrt(n)
     assert abs(logs.mean() - np.log(P.value_median_eur)) < 4 * se, (
-        f"expected mean log value log(median)={np.log(P.value_median_eur):.4f} +- {4 * se:.4f}, got {logs.mean():.4f}"
+        f"expected mean log value log(median)={np.log(P.value_median_eur):.4f} +- "
+        f"{4 * se:.4f}, got {logs.mean():.4f}"
     )
     lo, hi = (
         np.sqrt((n - 1) * logs.var(ddof=1) / stats.chi2.ppf(q, n - 1)) for q in (0.9995, 0.0005)
@@ -248,20 +256,26 @@ def test_partnerships_never_exceed_capacity() -> None:
         model.step()
         for a in model.outside_actors:
             assert len(a.partnerships) <= a.capacity, (
-                f"month {t}: {a.kind} {a.unique_id} runs {len(a.partnerships)} partnerships, capacity {a.capacity}"
+                f"month {t}: {a.kind} {a.unique_id} runs {len(a.partnerships)} "
+                f"partnerships, capacity {a.capacity}"
             )
         running = sum(len(a.partnerships) for a in model.outside_actors)
         assert model.districts.partners.sum() == running <= total_capacity, (
-            f"month {t}: expected recorded partners ({model.districts.partners.sum()}) == running ({running}) <= capacity {total_capacity}"
+            f"month {t}: expected recorded partners ({model.districts.partners.sum()}) == "
+            f"running ({running}) <= capacity {total_capacity}"
         )
         full_months += running == total_capacity
     assert full_months > 10, (
-        f"expected capacity to bind in many months with rate 60/year (test must bite), it bound in {full_months}"
+        "expected capacity to bind in many months with rate 60/year (test must bite), it "
+        f"bound in {full_months}"
     )
 
 
 def _partnership_spells(events):
-    """Return (district, actor, start, end) of every partnership with an outside actor, matched with its end event."""
+    """Return (district, actor, start, end) of every partnership with an outside actor.
+
+    Each is matched with its end event.
+    """
     outside = events.detail.str.match(ACTOR.pattern)
     starts = events[(events.event == "partnership") & outside]
     ends = events[(events.event == "partnership_end") & outside]
@@ -287,11 +301,13 @@ def test_partnerships_end_after_duration() -> None:
     )
     for district, actor, start, planned, ended in spells:
         assert planned == start + duration, (
-            f"{district}/{actor}: expected end month start + {duration} = {start + duration} in the event value, got {planned}"
+            f"{district}/{actor}: expected end month start + {duration} = "
+            f"{start + duration} in the event value, got {planned}"
         )
         if start + duration < scen.months:
             assert ended == start + duration, (
-                f"{district}/{actor} started in month {start}: expected a partnership_end event in month {start + duration}, got {ended}"
+                f"{district}/{actor} started in month {start}: expected a partnership_end "
+                f"event in month {start + duration}, got {ended}"
             )
         else:
             assert ended is None, (
@@ -308,7 +324,10 @@ def test_partnerships_end_after_duration() -> None:
         np.testing.assert_array_equal(
             rec,
             want,
-            err_msg=f"{name}: expected partners[t] = number of partnerships with start <= t < start + duration",
+            err_msg=(
+                f"{name}: expected partners[t] = number of partnerships with start <= t < "
+                "start + duration"
+            ),
         )
         pp = scen.params.partnerships
         np.testing.assert_allclose(
@@ -319,7 +338,9 @@ def test_partnerships_end_after_duration() -> None:
         np.testing.assert_allclose(
             d.loc[d.district == name, "external_eur"],
             rec * pp.eur_per_partnership_per_year / 12,
-            err_msg="expected external EUR per month = partners * eur_per_partnership_per_year / 12",
+            err_msg=(
+                "expected external EUR per month = partners * eur_per_partnership_per_year / 12"
+            ),
         )
 
 
@@ -357,13 +378,18 @@ def test_innovation_columns_match_events_and_benefit_decays() -> None:
             rows["local_benefit"].to_numpy(),
             benefit,
             rtol=1e-9,
-            err_msg=f"{name}: expected local benefit B_t = B_(t-1) * (1 - decay) + benefit_per_innovation * innovations_t",
+            err_msg=(
+                f"{name}: expected local benefit B_t = B_(t-1) * (1 - decay) + "
+                "benefit_per_innovation * innovations_t"
+            ),
         )
     city = result.city
     np.testing.assert_allclose(
         city["commercial_value_eur"],
         d.groupby("month", observed=True)["commercial_value_eur"].sum().to_numpy(),
-        err_msg="expected the city's commercial value to be the sum over districts (transferable value)",
+        err_msg=(
+            "expected the city's commercial value to be the sum over districts (transferable value)"
+        ),
     )
 
 
@@ -379,5 +405,6 @@ def test_no_knowledge_no_innovations(mode_code: int) -> None:
         P,
     )
     assert np.all(rate == 0), (
-        "expected a zero innovation rate without collective knowledge, whatever the partners or funding"
+        "expected a zero innovation rate without collective knowledge, whatever the "
+        "partners or funding"
     )

@@ -1,4 +1,4 @@
-"""HTML reports: one self-contained file, plotly.js inline once, no network requests, every chart present.
+"""HTML reports: one self-contained file, plotly.js inline once, no network requests, all charts.
 
 The offline check parses the HTML (``html.parser`` treats script bodies as
 text, so URLs inside plotly.js's own code, such as map attributions, are not
@@ -215,7 +215,8 @@ def test_selector_figures_are_valid_plotly_with_every_place_outcome_and_arm(comp
             _selector_figure(series, places, comparison.arms, mode)
         )  # validates every trace and the layout
         assert len(fig.data) == len(places) * len(MAIN_OUTCOMES) * arms_shown * 2, (
-            f"{mode}: expected a band and a line per place, outcome and arm, got {len(fig.data)} traces"
+            f"{mode}: expected a band and a line per place, outcome and arm, got "
+            f"{len(fig.data)} traces"
         )
         buttons = fig.layout.updatemenus[0].buttons
         assert [b.label for b in buttons] == places, (

@@ -18,7 +18,10 @@ SHOCK = '\n[[shocks]]\ndistrict = "Creative"\nmonth = 4\nreputation = -0.2\n'
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Three CLI runs of two_districts (with a shock, so events is not empty): seed 11, seed 12, seed 11 again."""
+    """Three CLI runs of two_districts: seed 11, seed 12, seed 11 again.
+
+    They run with a shock, so events is not empty.
+    """
     base = tmp_path_factory.mktemp("repro")
     scenario = base / "two_districts_shock.toml"
     scenario.write_text(
@@ -52,14 +55,16 @@ def test_same_seed_gives_byte_identical_parquet(runs: dict[str, Path], table: st
     a = (runs["a"] / f"{table}.parquet").read_bytes()
     b = (runs["b"] / f"{table}.parquet").read_bytes()
     assert a == b, (
-        f"expected {table}.parquet to be byte-identical for the same scenario and seed ({len(a)} vs {len(b)} bytes)"
+        f"expected {table}.parquet to be byte-identical for the same scenario and seed "
+        f"({len(a)} vs {len(b)} bytes)"
     )
 
 
 def test_events_table_is_not_empty(runs: dict[str, Path]) -> None:
     events = pd.read_parquet(runs["a"] / "events.parquet")
     assert (events["event"] == "shock").any(), (
-        f"expected the scheduled shock in the events table so it is really compared, got {events.to_dict('records')}"
+        "expected the scheduled shock in the events table so it is really compared, got "
+        f"{events.to_dict('records')}"
     )
 
 
@@ -98,7 +103,8 @@ def test_meta_records_seed(runs: dict[str, Path]) -> None:
         meta = json.loads((runs[label] / "meta.json").read_text(encoding="utf-8"))
         assert meta["seed"] == seed, f"expected meta.json seed {seed}, got {meta['seed']}"
         assert meta["scenario"]["scenario"]["seed"] == seed, (
-            f"expected the scenario in meta.json to carry seed {seed}, got {meta['scenario']['scenario']['seed']}"
+            f"expected the scenario in meta.json to carry seed {seed}, got "
+            f"{meta['scenario']['scenario']['seed']}"
         )
 
 
@@ -119,5 +125,6 @@ def test_run_scenario_in_process_is_reproducible_and_records_seed() -> None:
         )
     default = run_scenario(scenario)
     assert default.meta["seed"] == scenario.seed, (
-        f"expected the scenario seed {scenario.seed} when no seed is given, got {default.meta['seed']}"
+        f"expected the scenario seed {scenario.seed} when no seed is given, got "
+        f"{default.meta['seed']}"
     )

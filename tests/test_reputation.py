@@ -96,7 +96,8 @@ def test_richer_movers_mind_price_less():
     gap_poor = got[0, 0] - got[0, 1]
     gap_rich = got[1, 0] - got[1, 1]
     assert gap_poor < gap_rich < 0, (
-        f"expected the expensive district to cost a poor mover more utility than a rich one ({gap_poor:.2f} vs {gap_rich:.2f})"
+        "expected the expensive district to cost a poor mover more utility than a rich "
+        f"one ({gap_poor:.2f} vs {gap_rich:.2f})"
     )
 
 

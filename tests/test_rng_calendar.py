@@ -47,7 +47,9 @@ def test_other_streams_do_not_shift_a_stream():
     np.testing.assert_array_equal(
         _draw(s2, "communication", 3),
         alone,
-        err_msg="expected draws from other streams not to change this stream (common random numbers)",
+        err_msg=(
+            "expected draws from other streams not to change this stream (common random numbers)"
+        ),
     )
 
 

@@ -46,7 +46,8 @@ VARIABLES = [
 TOLERANCE = {
     # One simulated resident at scale 0.02 stands for 1/0.02 = 50 persons: the reporting quantum.
     "population": 1 / SMALL,
-    # 10 EUR/m2 is ~0.2% of the ~4,500 EUR/m2 start price, far below any price effect the model reports.
+    # 10 EUR/m2 is ~0.2% of the ~4,500 EUR/m2 start price, far below any price effect the model
+    # reports.
     "price_eur_m2": 10.0,
     # 0..1 indices: a difference of 0.005 is below the resolution any result is read at.
     "identity": 0.005,
@@ -98,7 +99,8 @@ def test_replicate_runtime_is_modest(replicates) -> None:
     seconds = replicates["seconds"]
     n = len(SEEDS_SMALL) + len(SEEDS_LARGE)
     assert seconds < RUNTIME_BUDGET_S, (
-        f"expected the {n} replicate runs to take under {RUNTIME_BUDGET_S:.0f} s, took {seconds:.1f} s"
+        f"expected the {n} replicate runs to take under {RUNTIME_BUDGET_S:.0f} s, took "
+        f"{seconds:.1f} s"
     )
 
 
@@ -106,7 +108,8 @@ def test_replicates_differ(replicates) -> None:
     for key in ("small", "large"):
         spread = replicates[key].groupby("district", observed=True)["price_eur_m2"].std(ddof=1)
         assert (spread > 0).all(), (
-            f"expected replicate seeds at {key} scale to give different prices (non-zero spread), got {spread.to_dict()}"
+            f"expected replicate seeds at {key} scale to give different prices (non-zero "
+            f"spread), got {spread.to_dict()}"
         )
 
 
@@ -120,8 +123,10 @@ def test_final_year_means_agree_across_scales(replicates, variable: str, distric
     bound = 4 * np.hypot(se_s, se_l) + TOLERANCE[variable]
     diff = m_s - m_l
     assert abs(diff) < bound, (
-        f"expected {district} {variable} (final-year mean) to agree across scales within sampling noise: "
-        f"scale {SMALL} -> {m_s:.4g} (se {se_s:.2g}, n={len(SEEDS_SMALL)}), scale {LARGE} -> {m_l:.4g} (se {se_l:.2g}, n={len(SEEDS_LARGE)}); "
+        f"expected {district} {variable} (final-year mean) to agree across scales within "
+        "sampling noise: "
+        f"scale {SMALL} -> {m_s:.4g} (se {se_s:.2g}, n={len(SEEDS_SMALL)}), scale {LARGE} "
+        f"-> {m_l:.4g} (se {se_l:.2g}, n={len(SEEDS_LARGE)}); "
         f"|diff| {abs(diff):.4g} >= bound {bound:.4g}"
     )
 
@@ -130,7 +135,8 @@ def test_population_in_real_units(replicates) -> None:
     for key, scale in (("small", SMALL), ("large", LARGE)):
         pop = replicates[key]["population"]
         assert pop.between(15_000, 25_000).all(), (
-            f"expected ~20,000 residents per district in real units at scale {scale}, got {pop.round().tolist()}"
+            f"expected ~20,000 residents per district in real units at scale {scale}, got "
+            f"{pop.round().tolist()}"
         )
 
 
@@ -140,21 +146,30 @@ def test_city_mean_price_scale_invariance_at_0_01(replicates) -> None:
     m_l, se_l = _mean_se(replicates["city_large"])
     bound = 4 * np.hypot(se_t, se_l) + TOLERANCE["price_eur_m2"]
     assert abs(m_t - m_l) < bound, (
-        f"expected the final-year city mean price to agree across scales: scale {TINY} -> {m_t:.0f} (se {se_t:.1f}, n={len(SEEDS_TINY)}), scale {LARGE} -> {m_l:.0f} (se {se_l:.1f}, n={len(SEEDS_LARGE)}); |diff| {abs(m_t - m_l):.0f} >= bound {bound:.0f}"
+        f"expected the final-year city mean price to agree across scales: scale {TINY} -> "
+        f"{m_t:.0f} (se {se_t:.1f}, n={len(SEEDS_TINY)}), scale {LARGE} -> {m_l:.0f} (se "
+        f"{se_l:.1f}, n={len(SEEDS_LARGE)}); |diff| {abs(m_t - m_l):.0f} >= bound "
+        f"{bound:.0f}"
     )
 
 
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "Known limit (docs/ODD.md section 9, 'Scale and civic collapse'): in the default city, at small scale more districts (mid-sized creative ones included) lose all "
-        "channels and all participation (an absorbing state: nobody is reached, nobody takes part) far more often than at larger scale. "
-        "Districts of 34 with no participation in year 20, seeds 1-2: 19-20 at scale 0.02, 11-13 at 0.05, 7-10 at 0.1, 3-4 at 0.2, "
+        "Known limit (docs/ODD.md section 9, 'Scale and civic collapse'): in the default "
+        "city, at small scale more districts (mid-sized creative ones included) lose all "
+        "channels and all participation (an absorbing state: nobody is reached, nobody "
+        "takes part) far more often than at larger scale. "
+        "Districts of 34 with no participation in year 20, seeds 1-2: 19-20 at scale 0.02, "
+        "11-13 at 0.05, 7-10 at 0.1, 3-4 at 0.2, "
         "2 at 0.5 and 4 at 1.0 (seed 1); without channels: 22-25, 15-16, 13-15, 10-11, 11, 10."
     ),
 )
 def test_district_civic_life_does_not_collapse_more_at_small_scale() -> None:
-    """Districts whose civic life dies out (no one takes part in the last year) are as many at scale 0.02 as at 0.2, within 2."""
+    """Districts whose civic life dies out are as many at scale 0.02 as at 0.2, within 2.
+
+    Civic life dies out when no one takes part in the last year.
+    """
 
     def collapsed(scale: float, seed: int) -> int:
         d = run_scenario(

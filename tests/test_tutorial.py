@@ -30,7 +30,10 @@ def python_blocks(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def tutorial(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Run every python block of the tutorial in one namespace (working directory: a temporary folder); return the namespace."""
+    """Run every python block of the tutorial in one namespace; return the namespace.
+
+    The working directory is a temporary folder.
+    """
     blocks = python_blocks(TUTORIAL.read_text(encoding="utf-8"))
     namespace: dict[str, Any] = {"__name__": "tutorial"}
     with pytest.MonkeyPatch.context() as mp:
@@ -40,7 +43,8 @@ def tutorial(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 exec(compile(code, f"docs/tutorial.md, python block {number}", "exec"), namespace)
             except Exception:
                 pytest.fail(
-                    f"docs/tutorial.md: python block {number} of {len(blocks)} raised:\n{traceback.format_exc()}\nThe block:\n{code}"
+                    f"docs/tutorial.md: python block {number} of {len(blocks)} "
+                    f"raised:\n{traceback.format_exc()}\nThe block:\n{code}"
                 )
     return namespace
 
@@ -54,7 +58,10 @@ def test_tutorial_has_python_blocks_and_starts_the_dashboard():
 
 
 def _github_anchor(heading: str) -> str:
-    """Return the anchor GitHub gives a Markdown heading (lower case, punctuation dropped, spaces to hyphens)."""
+    """Return the anchor GitHub gives a Markdown heading.
+
+    Lower case, punctuation dropped, spaces to hyphens.
+    """
     return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
 
 
@@ -94,7 +101,8 @@ def test_tutorial_blocks_run(tutorial):
 
 
 def test_default_drift_turns_no_traditional_district_and_many_lose_their_channels(tutorial):
-    # Section 3.1: "no traditional district turns creative in 20 years"; "most traditional districts have lost all their channels".
+    # Section 3.1: "no traditional district turns creative in 20 years"; "most traditional districts
+    # have lost all their channels".
     omega = tutorial["omega_table"]
     n_traditional = len(tutorial["traditional"])
     assert n_traditional == 23
@@ -104,7 +112,8 @@ def test_default_drift_turns_no_traditional_district_and_many_lose_their_channel
 
 
 def test_faster_drift_turns_more_districts_sooner_and_they_flicker(tutorial):
-    # Section 3.3: "Faster drift turns more districts, and sooner"; "only about half ... still creative at the end".
+    # Section 3.3: "Faster drift turns more districts, and sooner"; "only about half ... still
+    # creative at the end".
     omega = tutorial["omega_table"]
     assert omega.loc[0.3, "turned"] >= omega.loc[0.1, "turned"] + 1, omega
     assert omega.loc[0.5, "turned"] >= omega.loc[0.1, "turned"] + 2, omega
@@ -117,7 +126,8 @@ def test_faster_drift_turns_more_districts_sooner_and_they_flicker(tutorial):
 
 
 def test_dashboard_run_with_faster_drift_shows_transitions(tutorial):
-    # Section 2, step 4: with the slider at 0.5 a few traditional districts cross the cut; creative leads fall toward the cut.
+    # Section 2, step 4: with the slider at 0.5 a few traditional districts cross the cut; creative
+    # leads fall toward the cut.
     dash = tutorial["dash"]
     assert dash.params.associations.omega_per_year == 0.5
     assert dash.month == 240
@@ -132,7 +142,8 @@ def test_dashboard_run_with_faster_drift_shows_transitions(tutorial):
 
 
 def test_districts_that_turn_are_those_with_active_members(tutorial):
-    # Section 3.3: districts that turn had active members in about half of the months or more, the others rarely.
+    # Section 3.3: districts that turn had active members in about half of the months or more, the
+    # others rarely.
     assert tutorial["active_turned"] >= 0.4
     assert tutorial["active_turned"] > tutorial["active_never"] + 0.2
 

@@ -1,4 +1,6 @@
-"""Benchmark the dashboard: how long after a Step click the page shows the next month, and where the time goes.
+"""Benchmark the dashboard: how long after a Step click the page shows the next month, and why.
+
+The benchmark also measures where the time goes.
 
 Three measurements per scenario (default ``helsinki`` at its own scale 0.1,
 about 70,000 simulated residents, and ``two_districts``), each repeat with a
@@ -78,8 +80,10 @@ Goal: at the default scale (helsinki, scale 0.1) the page is updated within
 
 Usage::
 
-    .venv/bin/python experiments/benchmarks/bench_dashboard.py                      # helsinki and two_districts, 30 steps, 3 repeats
-    .venv/bin/python experiments/benchmarks/bench_dashboard.py --scenarios two_districts --steps 5 --repeats 1
+    # helsinki and two_districts, 30 steps, 3 repeats
+    .venv/bin/python experiments/benchmarks/bench_dashboard.py
+    .venv/bin/python experiments/benchmarks/bench_dashboard.py \\
+        --scenarios two_districts --steps 5 --repeats 1
 """
 
 from __future__ import annotations
@@ -122,59 +126,70 @@ N_CHARTS = 5
 MAX_RETRIES = 2  # per repeat, when the server was killed by a signal from another program
 STEP_MS = re.compile(r"last step took (\d+) ms")
 
-# Wait (in the page) until no chart has fired plotly_afterplot for quietMs; resolves with the time waited.
-SETTLE_JS = """async ({quietMs, timeoutMs}) => {
-  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
-  let last = performance.now();
-  const t0 = last;
-  const h = () => { last = performance.now(); };
-  plots.forEach((gd) => gd.on('plotly_afterplot', h));
-  await new Promise((resolve) => { const tick = () => { const now = performance.now(); if (now - last >= quietMs || now - t0 > timeoutMs) resolve(); else setTimeout(tick, 25); }; tick(); });
-  plots.forEach((gd) => gd.removeListener('plotly_afterplot', h));
-  return performance.now() - t0;
-}"""
+# Wait (in the page) until no chart has fired plotly_afterplot for quietMs; resolves with the
+# time waited.
+SETTLE_JS = (
+    "async ({quietMs, timeoutMs}) => {\n"
+    "  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));\n"
+    "  let last = performance.now();\n"
+    "  const t0 = last;\n"
+    "  const h = () => { last = performance.now(); };\n"
+    "  plots.forEach((gd) => gd.on('plotly_afterplot', h));\n"
+    "  await new Promise((resolve) => { const tick = () => { const now = performance.now(); if "
+    "(now - last >= quietMs || now - t0 > timeoutMs) resolve(); else setTimeout(tick, 25); }; "
+    "tick(); });\n"
+    "  plots.forEach((gd) => gd.removeListener('plotly_afterplot', h));\n"
+    "  return performance.now() - t0;\n"
+    "}"
+)
 
 # Click Step and time the update inside the page (see the module docstring).
-CLICK_JS = """async ({button, month, quietMs, timeoutMs}) => {
-  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
-  const last = plots.map(() => null);
-  const count = plots.map(() => 0);
-  const handlers = plots.map((gd, i) => { const h = () => { last[i] = performance.now(); count[i] += 1; }; gd.on('plotly_afterplot', h); return h; });
-  const want = `month ${month} of `;
-  const statusText = () => { const el = document.querySelector('.districtsim-status'); return el ? el.textContent : ''; };
-  let statusAt = null;
-  const obs = new MutationObserver(() => { if (statusAt === null && statusText().includes(want)) statusAt = performance.now(); });
-  obs.observe(document.body, {subtree: true, childList: true, characterData: true});
-  const connected = button.isConnected;
-  const disabled = button.disabled;
-  const t0 = performance.now();
-  button.click();
-  let timedOut = false;
-  await new Promise((resolve) => {
-    const tick = () => {
-      const now = performance.now();
-      const lastDraw = Math.max(t0, ...last.filter((x) => x !== null));
-      if (statusAt !== null && now - Math.max(statusAt, lastDraw) >= quietMs) resolve();
-      else if (now - t0 > timeoutMs) { timedOut = true; resolve(); }
-      else setTimeout(tick, 20);
-    };
-    tick();
-  });
-  obs.disconnect();
-  plots.forEach((gd, i) => gd.removeListener('plotly_afterplot', handlers[i]));
-  const el = document.querySelector('.districtsim-status');
-  return {
-    status_ms: statusAt === null ? null : statusAt - t0,
-    chart_ms: last.map((x) => (x === null ? null : x - t0)),
-    afterplot_events: count,
-    titles: plots.map((gd) => ((gd.layout && gd.layout.title && gd.layout.title.text) || '').split('<')[0].slice(0, 40)),
-    status: statusText(),
-    status_line: el && el.parentElement ? el.parentElement.textContent : '',
-    timed_out: timedOut,
-    button_connected: connected,
-    button_disabled: disabled,
-  };
-}"""
+CLICK_JS = (
+    "async ({button, month, quietMs, timeoutMs}) => {\n"
+    "  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));\n"
+    "  const last = plots.map(() => null);\n"
+    "  const count = plots.map(() => 0);\n"
+    "  const handlers = plots.map((gd, i) => { const h = () => { last[i] = performance.now(); "
+    "count[i] += 1; }; gd.on('plotly_afterplot', h); return h; });\n"
+    "  const want = `month ${month} of `;\n"
+    "  const statusText = () => { const el = document.querySelector('.districtsim-status'); return "
+    "el ? el.textContent : ''; };\n"
+    "  let statusAt = null;\n"
+    "  const obs = new MutationObserver(() => { if (statusAt === null && "
+    "statusText().includes(want)) statusAt = performance.now(); });\n"
+    "  obs.observe(document.body, {subtree: true, childList: true, characterData: true});\n"
+    "  const connected = button.isConnected;\n"
+    "  const disabled = button.disabled;\n"
+    "  const t0 = performance.now();\n"
+    "  button.click();\n"
+    "  let timedOut = false;\n"
+    "  await new Promise((resolve) => {\n"
+    "    const tick = () => {\n"
+    "      const now = performance.now();\n"
+    "      const lastDraw = Math.max(t0, ...last.filter((x) => x !== null));\n"
+    "      if (statusAt !== null && now - Math.max(statusAt, lastDraw) >= quietMs) resolve();\n"
+    "      else if (now - t0 > timeoutMs) { timedOut = true; resolve(); }\n"
+    "      else setTimeout(tick, 20);\n"
+    "    };\n"
+    "    tick();\n"
+    "  });\n"
+    "  obs.disconnect();\n"
+    "  plots.forEach((gd, i) => gd.removeListener('plotly_afterplot', handlers[i]));\n"
+    "  const el = document.querySelector('.districtsim-status');\n"
+    "  return {\n"
+    "    status_ms: statusAt === null ? null : statusAt - t0,\n"
+    "    chart_ms: last.map((x) => (x === null ? null : x - t0)),\n"
+    "    afterplot_events: count,\n"
+    "    titles: plots.map((gd) => ((gd.layout && gd.layout.title && gd.layout.title.text) || "
+    "'').split('<')[0].slice(0, 40)),\n"
+    "    status: statusText(),\n"
+    "    status_line: el && el.parentElement ? el.parentElement.textContent : '',\n"
+    "    timed_out: timedOut,\n"
+    "    button_connected: connected,\n"
+    "    button_disabled: disabled,\n"
+    "  };\n"
+    "}"
+)
 
 
 def free_port() -> int:
@@ -185,7 +200,10 @@ def free_port() -> int:
 
 
 def pct(values: list[float], q: float) -> float:
-    """Return the q-th percentile (0-100) of ``values``, interpolating linearly between order statistics."""
+    """Return the q-th percentile (0-100) of ``values``.
+
+    It interpolates linearly between order statistics.
+    """
     xs = sorted(values)
     if len(xs) == 1:
         return xs[0]
@@ -196,7 +214,10 @@ def pct(values: list[float], q: float) -> float:
 
 
 def stats(values: list[float | None]) -> dict[str, float | None]:
-    """Return the median, 90th percentile and maximum (rounded to 0.01) of the values that are not None."""
+    """Return the median, 90th percentile and maximum of the values that are not None.
+
+    They are rounded to 0.01.
+    """
     xs = [float(v) for v in values if v is not None]
     if not xs:
         return {"median": None, "p90": None, "max": None}
@@ -210,9 +231,10 @@ def stats(values: list[float | None]) -> dict[str, float | None]:
 def stop_child(
     proc: subprocess.Popen, sig: int = signal.SIGINT, grace_s: float = 20.0
 ) -> tuple[int, os.struct_rusage | None]:
-    """Stop ``proc`` (the leader of its own session) and its process group with ``sig``, SIGKILL after ``grace_s``; reap it with ``os.wait4``.
+    """Stop ``proc`` and its process group with ``sig``; reap it with ``os.wait4``.
 
-    Returns its exit status and resource usage (None if it had been reaped already).
+    ``proc`` is the leader of its own session; SIGKILL follows after
+    ``grace_s``. Returns its exit status and resource usage (None if it had been reaped already).
     """
     if proc.returncode is not None:
         return proc.returncode, None
@@ -221,7 +243,8 @@ def stop_child(
     except ProcessLookupError:
         pass
     deadline = time.monotonic() + grace_s
-    # Wait for it to exit without reaping it (WNOWAIT): while it is a zombie its pid, and so its group id, cannot be reused.
+    # Wait for it to exit without reaping it (WNOWAIT): while it is a zombie its pid, and so its
+    # group id, cannot be reused.
     while (
         os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
         and time.monotonic() < deadline
@@ -237,7 +260,10 @@ def stop_child(
 
 
 def start_server(scenario: str, port: int, log: Path) -> subprocess.Popen:
-    """Start ``districtsim dashboard SCENARIO --port PORT`` in its own session (a Ctrl+C here reaches it only through :func:`stop_child`)."""
+    """Start ``districtsim dashboard SCENARIO --port PORT`` in its own session.
+
+    A Ctrl+C here reaches it only through :func:`stop_child`.
+    """
     exe = Path(sys.executable).with_name("districtsim")
     with log.open("wb") as fh:
         return subprocess.Popen(
@@ -250,7 +276,10 @@ def start_server(scenario: str, port: int, log: Path) -> subprocess.Popen:
 
 
 def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout_s: float = 120.0) -> float:
-    """Wait until ``url`` answers 200; return the seconds waited, or raise with the server's log if it exits or times out."""
+    """Wait until ``url`` answers 200; return the seconds waited.
+
+    Raise with the server's log if it exits or times out.
+    """
     start = time.perf_counter()
     while True:
         try:
@@ -261,13 +290,18 @@ def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout_s: float = 12
             pass
         if proc.poll() is not None or time.perf_counter() - start > timeout_s:
             raise RuntimeError(
-                f"the dashboard server did not come up at {url} (exit {proc.poll()}):\n{log.read_text(errors='replace')[-2000:]}"
+                f"the dashboard server did not come up at {url} (exit "
+                f"{proc.poll()}):\n{log.read_text(errors='replace')[-2000:]}"
             )
         time.sleep(0.2)
 
 
 def browser_repeat(scenario: str, steps: int, quiet_ms: int, timeout_s: float) -> dict[str, object]:
-    """One repeat in the browser: a fresh server (child process) and a fresh Chromium (driven from another child); return the timings and the server's peak memory."""
+    """One repeat in the browser; return the timings and the server's peak memory.
+
+    Each repeat has a fresh server (child process) and a fresh Chromium
+    (driven from another child).
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     out: dict[str, object] = {"scenario": scenario}
@@ -285,7 +319,9 @@ def browser_repeat(scenario: str, steps: int, quiet_ms: int, timeout_s: float) -
                     ["--url", url, "--quiet-ms", str(quiet_ms), "--timeout", str(timeout_s)],
                 )
                 out["driver_peak_mb"] = out.pop("peak_mb")
-            except RuntimeError as e:  # the page did not come up, or the driver failed: recorded as a failure of this repeat
+            except RuntimeError as e:
+                # The page did not come up, or the driver failed: recorded as a failure of this
+                # repeat.
                 out["failure"] = {"error": str(e)[-2000:]}
                 out |= {"clicks": [], "console_errors": [], "n_console_errors": 0}
         finally:
@@ -312,7 +348,10 @@ def browser_repeat(scenario: str, steps: int, quiet_ms: int, timeout_s: float) -
 
 
 def child_browser(url: str, steps: int, quiet_ms: int, timeout_s: float) -> dict[str, object]:
-    """In this process: open ``url`` in headless Chromium, click Step ``steps`` times and time each update in the page (ms)."""
+    """In this process: open ``url`` in headless Chromium, click Step ``steps`` times.
+
+    Time each update in the page (ms).
+    """
     from playwright.sync_api import sync_playwright
 
     out: dict[str, object] = {}
@@ -326,7 +365,8 @@ def child_browser(url: str, steps: int, quiet_ms: int, timeout_s: float) -> dict
             t_goto = time.perf_counter()
             page.goto(url)
             page.wait_for_function(
-                f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {N_CHARTS}",
+                "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= "
+                f"{N_CHARTS}",
                 timeout=timeout_s * 1000,
             )
             page.wait_for_selector(".districtsim-status", timeout=timeout_s * 1000)
@@ -389,7 +429,9 @@ def child_browser(url: str, steps: int, quiet_ms: int, timeout_s: float) -> dict
 def run_child(
     kind: str, scenario: str, steps: int, extra: list[str] | None = None
 ) -> dict[str, object]:
-    """Run this script's ``--child KIND`` in a fresh process, in its own session; return its JSON result and its peak memory.
+    """Run this script's ``--child KIND`` in a fresh process, in its own session.
+
+    Return its JSON result and its peak memory.
 
     On an error or Ctrl+C here, the child's whole process group (for the
     browser: the playwright driver too; Chromium exits when its pipe closes)
@@ -422,7 +464,8 @@ def run_child(
                 stop_child(proc, signal.SIGTERM, grace_s=5.0)
         if proc.returncode != 0:
             raise RuntimeError(
-                f"bench_dashboard --child {kind} {scenario} exited with status {proc.returncode}:\n{err.read_text(errors='replace')[-3000:]}"
+                f"bench_dashboard --child {kind} {scenario} exited with status "
+                f"{proc.returncode}:\n{err.read_text(errors='replace')[-3000:]}"
             )
         out = json.loads(res.read_text(encoding="utf-8"))
     out["peak_mb"] = round(_maxrss_mb(usage.ru_maxrss), 1)
@@ -430,7 +473,10 @@ def run_child(
 
 
 def child_render(scenario: str, steps: int) -> dict[str, object]:
-    """In this process: render the page with Solara's test rendering and time ``steps`` clicks of Step (ms)."""
+    """In this process: render the page with Solara's test rendering; time ``steps`` Step clicks.
+
+    The times are in ms.
+    """
     import ipyvuetify as v
     import solara
 
@@ -485,7 +531,11 @@ def summarise(
     render: list[dict[str, object]],
     model: list[dict[str, object]],
 ) -> dict[str, object]:
-    """Return one summary row for a scenario: medians, 90th percentiles and maxima over all clicks of all repeats, and the split."""
+    """Return one summary row for a scenario.
+
+    The row has medians, 90th percentiles and maxima over all clicks of all
+    repeats, and the split.
+    """
     row: dict[str, object] = {"scenario": scenario, "repeats": len(browser) or len(render)}
     clicks = [c for rep in browser for c in rep["clicks"]]
     if clicks:
@@ -563,7 +613,10 @@ def main(argv: list[str] | None = None) -> int:
         "--quiet-ms",
         type=int,
         default=1000,
-        help="an update is over when no chart has redrawn for this long after the status changed (default 1000; not counted)",
+        help=(
+            "an update is over when no chart has redrawn for this long after the status "
+            "changed (default 1000; not counted)"
+        ),
     )
     parser.add_argument(
         "--timeout",
@@ -622,9 +675,12 @@ def main(argv: list[str] | None = None) -> int:
                         and len(discarded) < MAX_RETRIES
                     ):
                         break
-                    # Killed by a signal from elsewhere (not a property of the dashboard): recorded, and the repeat is run again.
+                    # Killed by a signal from elsewhere (not a property of the dashboard): recorded,
+                    # and the repeat is run again.
                     print(
-                        f"{scenario} browser {i + 1}/{args.repeats}: the server was killed from outside (exit {rep['server_exit']}) after {len(rep.get('clicks', []))} clicks; repeating",
+                        f"{scenario} browser {i + 1}/{args.repeats}: the server was killed "
+                        f"from outside (exit {rep['server_exit']}) after "
+                        f"{len(rep.get('clicks', []))} clicks; repeating",
                         file=sys.stderr,
                     )
                     discarded.append(rep)
@@ -635,15 +691,25 @@ def main(argv: list[str] | None = None) -> int:
                 }
                 res["browser"].append(rep)
                 s, mb = rep["stats"], rep["server_peak_mb"]
-                page = f"page median {s['page_ms']['median']} ms, p90 {s['page_ms']['p90']}, max {s['page_ms']['max']}"
-                errs = f"{rep['n_console_errors']} console errors, {rep['server_tracebacks']} server tracebacks {rep['server_errors']}"
+                page = (
+                    f"page median {s['page_ms']['median']} ms, p90 {s['page_ms']['p90']}, max "
+                    f"{s['page_ms']['max']}"
+                )
+                errs = (
+                    f"{rep['n_console_errors']} console errors, {rep['server_tracebacks']} "
+                    f"server tracebacks {rep['server_errors']}"
+                )
                 print(
-                    f"{scenario} browser {i + 1}/{args.repeats}: {len(rep['clicks'])} clicks, {page}; status median {s['status_ms']['median']} ms; server {mb} MB; {errs}",
+                    f"{scenario} browser {i + 1}/{args.repeats}: {len(rep['clicks'])} "
+                    f"clicks, {page}; status median {s['status_ms']['median']} ms; server "
+                    f"{mb} MB; {errs}",
                     file=sys.stderr,
                 )
                 if "failure" in rep:
                     print(
-                        f"{scenario} browser {i + 1}/{args.repeats}: FAILED {rep['failure']}; server log: {rep.get('server_log_tail', '')[-1500:]}",
+                        f"{scenario} browser {i + 1}/{args.repeats}: FAILED "
+                        f"{rep['failure']}; server log: "
+                        f"{rep.get('server_log_tail', '')[-1500:]}",
                         file=sys.stderr,
                     )
             rend = run_child("render", scenario, args.steps) | {"repeat": i + 1}
@@ -651,7 +717,9 @@ def main(argv: list[str] | None = None) -> int:
             mod = run_child("model", scenario, args.steps) | {"repeat": i + 1}
             res["model"].append(mod)
             print(
-                f"{scenario} server side {i + 1}/{args.repeats}: render click median {statistics.median(rend['click_ms']):.0f} ms, model step median {statistics.median(mod['step_ms']):.0f} ms",
+                f"{scenario} server side {i + 1}/{args.repeats}: render click median "
+                f"{statistics.median(rend['click_ms']):.0f} ms, model step median "
+                f"{statistics.median(mod['step_ms']):.0f} ms",
                 file=sys.stderr,
             )
     info["load_average_after"] = os.getloadavg()
@@ -661,7 +729,10 @@ def main(argv: list[str] | None = None) -> int:
         "scenario": GOAL_SCENARIO,
         "page_median_ms_below": GOAL_MS,
         "page_p90_ms_below": GOAL_MS,
-        "measure": "click to page updated (status shows the next month and every chart that changed redrawn), in headless Chromium",
+        "measure": (
+            "click to page updated (status shows the next month and every chart that changed "
+            "redrawn), in headless Chromium"
+        ),
     }
     target = next(
         (r for r in rows if r["scenario"] == GOAL_SCENARIO and "page_median_ms" in r), None
@@ -675,7 +746,10 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     report = {
-        "benchmark": "districtsim dashboard: Step click to page updated (browser), Solara render per click, model step",
+        "benchmark": (
+            "districtsim dashboard: Step click to page updated (browser), Solara render per "
+            "click, model step"
+        ),
         "steps": args.steps,
         "repeats": args.repeats,
         "quiet_ms": args.quiet_ms,
@@ -719,26 +793,38 @@ def main(argv: list[str] | None = None) -> int:
         return "/".join("-" if x is None else f"{x:.0f}" for x in vals)
 
     print(
-        f"{'scenario':<14} {'clicks':>6} {'status ms':>16} {'charts ms':>16} {'page ms':>16} {'render ms':>14} {'model ms':>14} {'server MB':>9}"
+        f"{'scenario':<14} {'clicks':>6} {'status ms':>16} {'charts ms':>16} "
+        f"{'page ms':>16} {'render ms':>14} {'model ms':>14} {'server MB':>9}"
     )
     print(f"{'':<14} {'':>6} {'(median/p90/max)':>16} {'':>16} {'':>16} {'':>14} {'':>14} {'':>9}")
     for r in rows:
         mb = r.get("server_peak_mb_median")
         print(
-            f"{r['scenario']:<14} {r.get('clicks', 0):>6} {fmt(r, 'status'):>16} {fmt(r, 'charts'):>16} {fmt(r, 'page'):>16} {fmt(r, 'render_click'):>14} {fmt(r, 'model_step'):>14} {'-' if mb is None else f'{mb:.0f}':>9}"
+            f"{r['scenario']:<14} {r.get('clicks', 0):>6} {fmt(r, 'status'):>16} "
+            f"{fmt(r, 'charts'):>16} {fmt(r, 'page'):>16} {fmt(r, 'render_click'):>14} "
+            f"{fmt(r, 'model_step'):>14} {'-' if mb is None else f'{mb:.0f}':>9}"
         )
     for r in rows:
         if "split_model_ms" in r:
-            split = f"model {r['split_model_ms']:.0f} ms + views {r['split_views_ms']:.0f} ms + browser {r['split_browser_ms']:.0f} ms"
+            split = (
+                f"model {r['split_model_ms']:.0f} ms + views {r['split_views_ms']:.0f} ms + "
+                f"browser {r['split_browser_ms']:.0f} ms"
+            )
             print(
-                f"{r['scenario']}: median split: {split}; first click {r['first_click_page_median_ms']} ms; {r['console_errors']} console errors; {r['server_tracebacks']} server tracebacks; {r['failed_repeats']} failed repeats"
+                f"{r['scenario']}: median split: {split}; first click "
+                f"{r['first_click_page_median_ms']} ms; {r['console_errors']} console "
+                f"errors; {r['server_tracebacks']} server tracebacks; "
+                f"{r['failed_repeats']} failed repeats"
             )
     print(
-        f"{info['cpus_usable']} CPUs, Python {info['python']}, commit {info['git_commit']}, load {info['load_average_before'][0]:.2f} -> {info['load_average_after'][0]:.2f}"
+        f"{info['cpus_usable']} CPUs, Python {info['python']}, commit "
+        f"{info['git_commit']}, load {info['load_average_before'][0]:.2f} -> "
+        f"{info['load_average_after'][0]:.2f}"
     )
     if "met" in goal:
         print(
-            f"goal ({GOAL_SCENARIO}: page updated < {GOAL_MS:.0f} ms after a Step click, median and 90th percentile): {'met' if goal['met'] else 'NOT met'}"
+            f"goal ({GOAL_SCENARIO}: page updated < {GOAL_MS:.0f} ms after a Step click, "
+            f"median and 90th percentile): {'met' if goal['met'] else 'NOT met'}"
         )
     print(
         f"results: {args.out / 'dashboard_benchmark.json'}, {args.out / 'dashboard_benchmark.csv'}"

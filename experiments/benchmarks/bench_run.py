@@ -17,7 +17,7 @@ under 4 GB on a 2-core machine.
 
 Usage::
 
-    .venv/bin/python experiments/benchmarks/bench_run.py               # scales 1.0 and 0.1, 3 repeats
+    .venv/bin/python experiments/benchmarks/bench_run.py  # scales 1.0 and 0.1, 3 repeats
     .venv/bin/python experiments/benchmarks/bench_run.py --repeats 1 --scales 0.1
 """
 
@@ -49,7 +49,10 @@ def _maxrss_mb(maxrss: int) -> float:
 
 
 def time_child(cmd: list[str], tmp: Path, who: str) -> tuple[float, os.struct_rusage]:
-    """Run ``cmd`` as a child process; return its wall time and resource usage (``os.wait4``); exit with its stderr if it fails."""
+    """Run ``cmd`` as a child process; return its wall time and resource usage (``os.wait4``).
+
+    Exit with its stderr if it fails.
+    """
     log = tmp / "stderr.txt"
     with log.open("wb") as err:
         start = time.perf_counter()
@@ -59,7 +62,8 @@ def time_child(cmd: list[str], tmp: Path, who: str) -> tuple[float, os.struct_ru
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(
-            f"{who}: {' '.join(cmd)} exited with status {code}:\n{log.read_text(errors='replace')[-2000:]}"
+            f"{who}: {' '.join(cmd)} exited with status "
+            f"{code}:\n{log.read_text(errors='replace')[-2000:]}"
         )
     return wall, usage
 
@@ -93,7 +97,7 @@ def run_once(scale: float, scenario: str | None, months: int | None) -> dict[str
 
 
 def git_commit() -> str | None:
-    """Return the checked-out commit (with ``-dirty`` if the tree has changes), or None without git."""
+    """Return the checked-out commit (``-dirty`` if the tree has changes), or None without git."""
     try:
         head = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
@@ -179,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
             run["repeat"] = i + 1
             runs.append(run)
             print(
-                f"scale {scale:g} run {i + 1}/{args.repeats}: {run['wall_s']:.1f} s, {run['peak_mb']:.0f} MB",
+                f"scale {scale:g} run {i + 1}/{args.repeats}: {run['wall_s']:.1f} s, "
+                f"{run['peak_mb']:.0f} MB",
                 file=sys.stderr,
             )
     info["load_average_before"] = load_before
@@ -215,14 +220,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'scale':>6} {'runs':>5} {'median s':>9} {'min s':>7} {'max s':>7} {'median MB':>10}")
     for r in rows:
         print(
-            f"{r['scale']:>6g} {r['repeats']:>5} {r['median_wall_s']:>9.1f} {r['min_wall_s']:>7.1f} {r['max_wall_s']:>7.1f} {r['median_peak_mb']:>10.0f}"
+            f"{r['scale']:>6g} {r['repeats']:>5} {r['median_wall_s']:>9.1f} "
+            f"{r['min_wall_s']:>7.1f} {r['max_wall_s']:>7.1f} {r['median_peak_mb']:>10.0f}"
         )
     print(
-        f"{info['cpus_usable']} CPUs, Python {info['python']}, {info['platform']}, commit {info['git_commit']}"
+        f"{info['cpus_usable']} CPUs, Python {info['python']}, {info['platform']}, commit "
+        f"{info['git_commit']}"
     )
     if "met" in goal:
         print(
-            f"goal (scale 1: < {GOAL_WALL_S:.0f} s and < {GOAL_PEAK_MB:.0f} MB): {'met' if goal['met'] else 'NOT met'}"
+            f"goal (scale 1: < {GOAL_WALL_S:.0f} s and < {GOAL_PEAK_MB:.0f} MB): "
+            f"{'met' if goal['met'] else 'NOT met'}"
         )
     print(f"results: {args.out / 'run_benchmark.json'}, {args.out / 'run_benchmark.csv'}")
     return 0

@@ -1,4 +1,6 @@
-"""Benchmark sweep throughput: ``districtsim sweep`` of an experiment at 1 and 2 workers, and the scaling efficiency.
+"""Benchmark sweep throughput at 1 and 2 workers, and the scaling efficiency.
+
+The benchmark runs ``districtsim sweep`` of an experiment.
 
 Each repeat runs ``python -m districtsim.cli sweep EXPERIMENT --quiet --workers N --out TMPDIR``
 as a separate process (start-up, spawning the workers, the runs and writing
@@ -13,7 +15,7 @@ Medians over the repeats, every run and the machine are written to
 
 Usage::
 
-    .venv/bin/python experiments/benchmarks/bench_sweep.py                      # smoke, workers 1 and 2, 3 repeats
+    .venv/bin/python experiments/benchmarks/bench_sweep.py  # smoke, workers 1 and 2, 3 repeats
     .venv/bin/python experiments/benchmarks/bench_sweep.py --experiment program_grid --repeats 1
 """
 
@@ -88,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
             run = run_once(args.experiment, w) | {"repeat": i + 1}
             runs.append(run)
             print(
-                f"workers {w} run {i + 1}/{args.repeats}: {run['wall_s']:.1f} s, {run['runs_per_minute']:.1f} runs/min, {run['peak_mb']:.0f} MB",
+                f"workers {w} run {i + 1}/{args.repeats}: {run['wall_s']:.1f} s, "
+                f"{run['runs_per_minute']:.1f} runs/min, {run['peak_mb']:.0f} MB",
                 file=sys.stderr,
             )
     info["load_average_after"] = os.getloadavg()
@@ -130,14 +133,18 @@ def main(argv: list[str] | None = None) -> int:
         for r in rows:
             writer.writerow({**r, "experiment": args.experiment, **{k: info[k] for k in cols}})
     print(
-        f"{'workers':>7} {'runs':>5} {'median s':>9} {'runs/min':>9} {'efficiency':>10} {'peak MB':>8}"
+        f"{'workers':>7} {'runs':>5} {'median s':>9} {'runs/min':>9} {'efficiency':>10} "
+        f"{'peak MB':>8}"
     )
     for r in rows:
         print(
-            f"{r['workers']:>7} {r['runs']:>5} {r['median_wall_s']:>9.1f} {r['median_runs_per_minute']:>9.1f} {r['scaling_efficiency']!s:>10} {r['median_peak_mb']:>8.0f}"
+            f"{r['workers']:>7} {r['runs']:>5} {r['median_wall_s']:>9.1f} "
+            f"{r['median_runs_per_minute']:>9.1f} {r['scaling_efficiency']!s:>10} "
+            f"{r['median_peak_mb']:>8.0f}"
         )
     print(
-        f"{info['cpus_usable']} CPUs, Python {info['python']}, commit {info['git_commit']}; results: {args.out / 'sweep_benchmark.json'}"
+        f"{info['cpus_usable']} CPUs, Python {info['python']}, commit "
+        f"{info['git_commit']}; results: {args.out / 'sweep_benchmark.json'}"
     )
     return 0
 

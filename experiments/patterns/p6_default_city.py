@@ -1,4 +1,4 @@
-"""P6 in the default city: why the competitive call does not widen the price Gini there, and when it does.
+"""P6 in the default city: why the competitive call does not widen the price Gini, and when it does.
 
 Runs ``innovation_call`` (the default city with the program) under
 competitive and equal allocation on the same seeds, and the same two arms
@@ -101,7 +101,8 @@ def main() -> None:
                 }
             )
         print(
-            f"{city}: competitive minus equal final price Gini {mean_ci(np.array(diffs))} ({args.seeds} seeds, scale {args.scale})"
+            f"{city}: competitive minus equal final price Gini {mean_ci(np.array(diffs))} "
+            f"({args.seeds} seeds, scale {args.scale})"
         )
         for name in sorted({n for n, _ in grants}):
             c, e = (sum(grants.get((name, a), [])) / args.seeds for a in ("competitive", "equal"))

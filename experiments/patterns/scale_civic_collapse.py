@@ -34,7 +34,10 @@ HERE = Path(__file__).resolve().parent
 
 
 def silent_districts(scale: float, seed: int) -> dict[str, float]:
-    """Run the default city at ``scale`` and ``seed``; return the counts of districts without channels and without participation at the end."""
+    """Run the default city at ``scale`` and ``seed``; return counts of districts at the end.
+
+    The counts are of districts without channels and without participation.
+    """
     result = run_scenario(load_scenario("helsinki", [f"scenario.scale={scale}"]), seed=seed)
     d = result.districts
     end = d[d["month"] == d["month"].max()]

@@ -45,7 +45,10 @@ KEY = ["scope", "district", "variable"]
 def sobol_indices(
     problem: dict[str, Any], y: np.ndarray, calc_second_order: bool, seed: int = 0
 ) -> pd.DataFrame:
-    """Return S1, S1_conf, ST, ST_conf per input (and S2 per pair, when computed) for outputs ``y`` of a Saltelli sample."""
+    """Return S1, S1_conf, ST, ST_conf per input for outputs ``y`` of a Saltelli sample.
+
+    S2 per pair is included when computed.
+    """
     from SALib.analyze import sobol
 
     res = sobol.analyze(
@@ -76,7 +79,10 @@ def sobol_indices(
 def morris_indices(
     problem: dict[str, Any], x: np.ndarray, y: np.ndarray, num_levels: int, seed: int = 0
 ) -> pd.DataFrame:
-    """Return mu, mu_star, mu_star_conf and sigma per input for outputs ``y`` of a Morris sample ``x`` (unit scale)."""
+    """Return mu, mu_star, mu_star_conf and sigma per input for outputs ``y`` of a Morris sample.
+
+    The sample ``x`` is on the unit scale.
+    """
     from SALib.analyze import morris
 
     res = morris.analyze(
@@ -101,9 +107,10 @@ def morris_indices(
 def response_indices(
     points: pd.DataFrame, y: pd.Series, inputs: list[str], by_level: set[str] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (per input: Spearman rho and p-value, linear slope; per level: mean and count) of ``y`` over ``points``.
+    """Return per-input and per-level statistics of ``y`` over ``points``.
 
-    Levels are listed for the inputs in ``by_level`` (default: the non-numeric ones).
+    Per input: Spearman rho and p-value, linear slope; per level: mean and count. Levels are
+    listed for the inputs in ``by_level`` (default: the non-numeric ones).
     """
     rows, levels = [], []
     for name in inputs:
@@ -135,7 +142,7 @@ def response_indices(
 
 
 def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame]:
-    """Analyse a sweep folder; return (and with ``write`` save) the ``indices`` and ``levels`` tables."""
+    """Analyse a sweep folder; return (and with ``write``, save) its ``indices`` and ``levels``."""
     out = Path(out)
     if not (out / "sweep.json").exists():
         raise ScenarioError(str(out), "", "no sweep.json", "a folder written by districtsim sweep")
@@ -175,7 +182,8 @@ def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame
                     str(out),
                     "runs",
                     f"{missing} of {n_points} design points without a finished run",
-                    f"every point of a {method} design (resume the sweep: districtsim sweep EXPERIMENT --out {out})",
+                    f"every point of a {method} design "
+                    f"(resume the sweep: districtsim sweep EXPERIMENT --out {out})",
                 )
             problem = exp.salib_problem()
             if method == "sobol":
@@ -216,7 +224,10 @@ def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame
 
 
 def experiment_from_spec(spec: dict[str, Any]) -> Experiment:
-    """Rebuild the :class:`Experiment` from the normalised spec in ``sweep.json`` (its design is deterministic)."""
+    """Rebuild the :class:`Experiment` from the normalised spec in ``sweep.json``.
+
+    Its design is deterministic.
+    """
     inputs = tuple(
         Input(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()})
         for row in spec["inputs"]

@@ -26,7 +26,7 @@ def combine(probabilities: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def channel_vectors(c: Communication) -> tuple[np.ndarray, np.ndarray]:
-    """Return the monthly local reach and the outside reach of each channel kind (in CHANNELS order)."""
+    """Return the monthly local and outside reach of each channel kind (in CHANNELS order)."""
     local = np.array([getattr(c, f"reach_{k}") for k in CHANNELS])
     outside = np.array([getattr(c, f"outside_{k}") for k in CHANNELS])
     return local, outside
@@ -59,7 +59,10 @@ def resident_reach_probability(
 
 
 def district_channels(associations: list[Association], n_districts: int) -> np.ndarray:
-    """Return the channels running in each district (bool, D x channels): any association runs them."""
+    """Return the channels running in each district (bool, D x channels).
+
+    A channel runs in a district when any association there runs it.
+    """
     out = np.zeros((n_districts, len(CHANNELS)), dtype=bool)
     for x in associations:
         out[x.district] |= [x.channels[k] for k in CHANNELS]

@@ -13,19 +13,29 @@ import pandas as pd
 from districtsim.params import Program
 
 CRITERIA_COLUMNS: dict[str, str] = {
-    "commercial_value_eur": "1 commercially valuable benefit: value of the year's innovations, EUR (transferable)",
-    "external_persons": "2 external resources: outside experts in partnerships, persons (mean over the year)",
+    "commercial_value_eur": (
+        "1 commercially valuable benefit: value of the year's innovations, EUR (transferable)"
+    ),
+    "external_persons": (
+        "2 external resources: outside experts in partnerships, persons (mean over the year)"
+    ),
     "external_eur": "2 external resources: partners' own contributions over the year, EUR",
     "collective_knowledge_person_months": "3 local collective knowledge at year end, person-months",
     "knowledge_public_share": "3 public share of that knowledge at year end",
-    "competence_persons": "4 competence network: active competent residents and outside experts, persons (mean)",
-    "competence_outside_share": "4 share of the competence network from outside the district (mean)",
+    "competence_persons": (
+        "4 competence network: active competent residents and outside experts, persons (mean)"
+    ),
+    "competence_outside_share": (
+        "4 share of the competence network from outside the district (mean)"
+    ),
     "public_support_persons": "5 public support: program staff, persons (mean)",
     "public_support_eur": "5 public support: grants paid over the year, EUR",
     "liveability": "6 local benefit: liveability at year end, 0..1",
     "reputation": "6 local benefit: reputation at year end, 0..1",
     "attractiveness": "6 local benefit: attractiveness index at year end (1 = city average)",
-    "vitality_firms_per_1000": "6 local benefit: vitality, local firms per 1,000 residents at year end",
+    "vitality_firms_per_1000": (
+        "6 local benefit: vitality, local firms per 1,000 residents at year end"
+    ),
     "housing_value_eur_m2": "6 local benefit: housing value, price at year end, EUR/m2",
     "channel_coverage": "7 communication structure: channel coverage (mean)",
     "mobilisation_rate": "7 communication structure: share of residents active in a month (mean)",
@@ -60,11 +70,17 @@ EXTENSIVE: tuple[str, ...] = (
     "public_support_persons",
     "public_support_eur",
 )
-"""Criteria that grow with a district's size; scored per 10,000 residents when ``score_per_capita`` is on."""
+"""Criteria that grow with a district's size.
+
+They are scored per 10,000 residents when ``score_per_capita`` is on.
+"""
 
 
 def criteria(data: dict[str, np.ndarray], months: slice) -> dict[str, np.ndarray]:
-    """Return the criteria per district over the recorded ``months`` of ``data`` (name -> (months, D))."""
+    """Return the criteria per district over the recorded ``months`` of ``data``.
+
+    The result maps each name to an array of shape (months, D).
+    """
     g = {k: v[months] for k, v in data.items()}
     last = {k: v[-1] for k, v in g.items()}
     competence = g["competence_inside_persons"] + g["competence_outside_persons"]
@@ -96,7 +112,9 @@ def criteria(data: dict[str, np.ndarray], months: slice) -> dict[str, np.ndarray
 def group_scores(
     values: dict[str, np.ndarray], p: Program, groups: tuple[str, ...] | None = None
 ) -> dict[str, np.ndarray]:
-    """Return each criteria group's score per district: the mean z-score of its columns across districts.
+    """Return each criteria group's score per district.
+
+    The score is the mean z-score of the group's columns across districts.
 
     Keys are the weights of the ``[program]`` table (:data:`CRITERIA_GROUPS`);
     ``groups`` limits them (default: all seven).
@@ -114,7 +132,10 @@ def group_scores(
 
 
 def score(values: dict[str, np.ndarray], p: Program) -> np.ndarray:
-    """Return each district's weighted criteria score: the groups' scores (:func:`group_scores`) weighted by the ``[program]`` weights."""
+    """Return each district's weighted criteria score.
+
+    It is the groups' scores (:func:`group_scores`) weighted by the ``[program]`` weights.
+    """
     total = np.zeros_like(next(iter(values.values())), dtype=float)
     weight_sum = 0.0
     weighted = tuple(g for g in CRITERIA_GROUPS if getattr(p, g) != 0)

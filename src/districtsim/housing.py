@@ -4,8 +4,9 @@
 where ``P_city(t)`` follows the city trend and ``pressure`` is the smoothed
 relative excess demand: the log of the district's share of movers' first
 choices over its share of the city's vacancies (0 when demand matches supply;
-city-wide demand is in the city trend, not here). The log price relaxes toward the target with time constant
-``price_time_constant_months``. Housing cost per person is
+city-wide demand is in the city trend, not here). The log price relaxes toward
+the target with time constant ``price_time_constant_months``. Housing cost per
+person is
 ``m2 * rent_yield * (P_ref + pass_through * (P_d - P_ref))`` (social rents at
 ``social_rent_discount``), where ``P_ref`` is the price when the occupant
 moved in: owners and social renters feel price rises less than private
@@ -57,7 +58,10 @@ def pass_through(tenure: np.ndarray, h: Housing) -> np.ndarray:
 
 
 def rent_discount(tenure: np.ndarray, h: Housing) -> np.ndarray:
-    """Return the factor on each resident's market housing cost (``social_rent_discount`` for social renters, else 1)."""
+    """Return the factor on each resident's market housing cost.
+
+    It is ``social_rent_discount`` for social renters, else 1.
+    """
     return np.where(tenure == SOCIAL, np.float32(h.social_rent_discount), np.float32(1.0))
 
 
@@ -78,7 +82,9 @@ def burden_given_tenure_terms(
     income: np.ndarray,
     h: Housing,
 ) -> np.ndarray:
-    """Return :func:`housing_burden` from each resident's :func:`pass_through` and :func:`rent_discount`.
+    """Return :func:`housing_burden` from each resident's tenure terms.
+
+    The terms are :func:`pass_through` and :func:`rent_discount`.
 
     Tenure is fixed per place, so the model computes the two tenure terms once
     and calls this every month.
@@ -88,7 +94,8 @@ def burden_given_tenure_terms(
         isinstance(x, np.ndarray) and x.dtype == np.float32 and x.shape == price_ref.shape
         for x in arrays
     ):
-        # The model's case (float32 per place): the same operations in place, without full-size temporaries.
+        # The model's case (float32 per place): the same operations in place, without full-size
+        # temporaries.
         cost = np.subtract(price_now, price_ref)
         cost *= pass_through_share
         cost += price_ref

@@ -1,7 +1,8 @@
 """Migration: move-out hazard, its causes, and location choice within vacancies (MODEL 5.8).
 
 Each resident moves out with monthly hazard
-``h = h0_tenure * exp(-alpha_t (attachment - 1/2) - alpha_I (identity_d - 1/2) + alpha_L (mean L - L_d) + alpha_B max(0, burden - cap))``
+``h = h0_tenure * exp(-alpha_t (attachment - 1/2) - alpha_I (identity_d - 1/2)
++ alpha_L (mean L - L_d) + alpha_B max(0, burden - cap))``
 (the covariates are centred so that ``h0_tenure``, converted once from the
 annual rate, is the hazard of a typical resident). A move is attributed to a
 cause in proportion to the hazard each term adds: baseline (life events),
@@ -68,7 +69,9 @@ def hazard_bound(
     liveability_gap: np.ndarray,
     alpha: tuple[float, float, float, float],
 ) -> np.ndarray:
-    """Return an upper bound, per (tenure, district), of the hazard of residents without burden excess.
+    """Return an upper bound of the hazard of residents without burden excess.
+
+    There is one bound per (tenure, district).
 
     The bound is :func:`hazard_terms`' ``with_l`` at the attachment in [0, 1]
     that gives the highest hazard, times 1 + 1e-5 against rounding, so every
@@ -100,7 +103,10 @@ def hazard_bound(
 def attribute_causes(
     base: np.ndarray, with_l: np.ndarray, total: np.ndarray, u: np.ndarray
 ) -> np.ndarray:
-    """Return the cause index (see CAUSES) of each move, drawn in proportion to each term's added hazard."""
+    """Return the cause index (see CAUSES) of each move.
+
+    The cause is drawn in proportion to each term's added hazard.
+    """
     c_base = np.minimum(base, with_l)
     c_live = np.maximum(with_l - base, 0.0)
     c_burden = total - with_l
@@ -110,7 +116,9 @@ def attribute_causes(
 
 
 def _gumbel(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
-    """Draw standard Gumbel noise ``-log(-log(U))`` in float32 (about five times as fast as ``rng.gumbel``).
+    """Draw standard Gumbel noise ``-log(-log(U))`` in float32.
+
+    This is about five times as fast as ``rng.gumbel``.
 
     U = 0 (probability 2**-24) gives -inf: that alternative is never chosen.
     The float32 grid truncates the noise to about [-2.8, 16.6], which

@@ -51,7 +51,10 @@ if TYPE_CHECKING:
     from districtsim.residents import Blocks, Residents
 
 MODE_CODES = modes.MODE_CODES
-"""Operating modes and their codes (kept here for existing imports; see :mod:`districtsim.modes`)."""
+"""Operating modes and their codes.
+
+Kept here for existing imports; see :mod:`districtsim.modes`.
+"""
 
 MOVED_TO_DISTRICTS = frozenset(f.name for f in dataclasses.fields(Districts))
 """District state that was an attribute of the model before 0.2 (now ``model.districts.<name>``)."""
@@ -162,7 +165,10 @@ class DistrictModel(mesa.Model):
         self.event_log.append({**row, "value": value})
 
     def form_partnership(self, d: int, matched: bool = False) -> Partnership | None:
-        """Partner district ``d`` with a free outside actor (:func:`partnerships.form_partnership`)."""
+        """Partner district ``d`` with a free outside actor.
+
+        See :func:`partnerships.form_partnership`.
+        """
         return partnerships.form_partnership(self, d, matched)
 
     def __getattr__(self, name: str) -> Any:
@@ -182,5 +188,5 @@ class DistrictModel(mesa.Model):
         return self.config if name == "spec" else getattr(districts, name)
 
     def criteria_table(self) -> pd.DataFrame:
-        """Return the criteria table (one row per district and completed program year, MODEL 5.10)."""
+        """Return the criteria table: a row per district and completed program year (MODEL 5.10)."""
         return criteria_frame(self.criteria_rows, self.criteria_years, self.names)

@@ -86,7 +86,8 @@ class Ties:
     def _draw(self, places: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Draw ``k`` tie targets for each of ``places`` (shape ``(len(places), k)``)."""
         m = places.shape[0]
-        # Each tie starts in the home district and leaves it with probability 1 - share_within, to a uniformly chosen neighbour.
+        # Each tie starts in the home district and leaves it with probability 1 - share_within,
+        # to a uniformly chosen neighbour.
         target_d = np.repeat(self._district[places], self.k)
         outside = np.flatnonzero(rng.random(m * self.k) >= self.share_within)
         home = target_d[outside]
@@ -109,11 +110,11 @@ class Ties:
         return out.reshape(m, self.k)
 
     def _elsewhere(self, src: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Return a tie target outside the own block for each place of ``src`` that is alone in its block.
+        """Return a tie target outside the own block for each place of ``src``.
 
-        The target is a uniform place of a uniformly chosen adjacent district,
-        or, for a district without neighbours, a uniform place among all other
-        places of the city.
+        Each place of ``src`` is alone in its block. The target is a uniform
+        place of a uniformly chosen adjacent district, or, for a district
+        without neighbours, a uniform place among all other places of the city.
         """
         d = self._district[src]
         n_nbr = self._n_nbr[d]
@@ -138,7 +139,9 @@ class Ties:
     def tie_counts(
         self, was_active: np.ndarray, occupied: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Return (number of active ties, number of occupied ties) per place, as small unsigned integers.
+        """Return (number of active ties, number of occupied ties) per place.
+
+        The counts are small unsigned integers.
 
         Both counts come from one sparse product: each place carries the code
         ``occupied + 2**bits * was_active`` (``2**bits > k``, so the occupied
@@ -161,7 +164,10 @@ class Ties:
     def share_active(
         self, was_active: np.ndarray, occupied: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Return (number of active ties, share of occupied ties that were active) per place (float32)."""
+        """Return (number of active ties, share of occupied ties that were active) per place.
+
+        Both are float32.
+        """
         n_active, n_occupied = self.tie_counts(was_active, occupied)
         n_active = n_active.astype(np.float32)
         return n_active, n_active / np.maximum(n_occupied, 1).astype(np.float32)

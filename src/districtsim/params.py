@@ -137,7 +137,8 @@ class Communication:
         "ratio",
         1,
         10,
-        "assumption: a lapsed channel restarts when spare hours exceed its upkeep by this factor for the grace period",
+        "assumption: a lapsed channel restarts when spare hours exceed its upkeep by this factor "
+        "for the grace period",
     )
 
 
@@ -185,7 +186,8 @@ class Mobilisation:
         "motivation units",
         None,
         None,
-        "mean-field analysis: a low state of 2-5% active a month with a tipping point within one channel (P5)",
+        "mean-field analysis: a low state of 2-5% active a month with a tipping point "
+        "within one channel (P5)",
     )
     theta_sd: float = param(0.15, "motivation units", 0, None, "calibrated with theta_mean")
 
@@ -284,7 +286,8 @@ class Associations:
         "orientation",
         0,
         1,
-        "assumption: children's future and local tradition nearly in balance, just below the mode cut",
+        "assumption: children's future and local tradition nearly in balance, "
+        "just below the mode cut",
     )
     initial_orientation_developer_network: float = param(
         0.85, "orientation", 0, 1, "assumption [S5]: developer network looking to the future"
@@ -294,7 +297,8 @@ class Associations:
         "ratio to the lead's event rate",
         0,
         10,
-        "assumption: the annual meeting; calibrated with the others so that monthly participation stays near the P8 range",
+        "assumption: the annual meeting; calibrated with the others so that monthly participation "
+        "stays near the P8 range",
     )
     event_factor_school: float = param(
         0.2,
@@ -395,7 +399,8 @@ class Attractiveness:
         "utility per unit of housing cost/income",
         0,
         None,
-        "assumption: a district costing 10% more of income is ~40% less likely chosen (Waddell 2002: price relative to income)",
+        "assumption: a district costing 10% more of income is ~40% less likely chosen "
+        "(Waddell 2002: price relative to income)",
     )
     b_future: float = param(
         0.8, "utility", 0, None, "assumption: future-oriented movers prefer creative districts [S4]"
@@ -421,14 +426,16 @@ class Housing:
         "log price per unit",
         0,
         None,
-        "assumption: 0.1 of reputation is ~17% of price; initial spread comes from district fixed effects",
+        "assumption: 0.1 of reputation is ~17% of price; "
+        "initial spread comes from district fixed effects",
     )
     beta_liveability: float = param(
         0.6,
         "log price per unit",
         0,
         None,
-        "assumption: 0.1 of liveability is ~6% of price (Tyrvainen & Miettinen 2000: green amenities ~5%)",
+        "assumption: 0.1 of liveability is ~6% of price "
+        "(Tyrvainen & Miettinen 2000: green amenities ~5%)",
     )
     beta_demand: float = param(
         0.15,
@@ -460,7 +467,8 @@ class Housing:
         "1/year",
         -0.5,
         0.5,
-        "Helsinki 3,963 (2015) to 4,491 (2020) EUR/m2 is ~2.5%/year nominal; 2% keeps to the longer-run trend",
+        "Helsinki 3,963 (2015) to 4,491 (2020) EUR/m2 is ~2.5%/year nominal; "
+        "2% keeps to the longer-run trend",
     )
 
 
@@ -487,14 +495,16 @@ class Migration:
         "share of movers",
         0,
         1,
-        "MODEL 5.12 says about half stay; 0.40 brings boundary moves (in and out) near the observed ~12-15% a year",
+        "MODEL 5.12 says about half stay; 0.40 brings boundary moves (in and out) "
+        "near the observed ~12-15% a year",
     )
     population_growth_per_year: float = param(
         0.0102,
         "1/year",
         -0.2,
         0.2,
-        "newcomers replace leavers plus growth: Helsinki 628,208 (2015) to 695,526 (2025) is 1.02%/year",
+        "newcomers replace leavers plus growth: "
+        "Helsinki 628,208 (2015) to 695,526 (2025) is 1.02%/year",
     )
     construction_per_year: float = param(
         0.01,
@@ -525,7 +535,8 @@ class Population:
         "1/year",
         -0.5,
         0.5,
-        "nominal incomes grow with the price trend (Finnish earnings index ~2%/year), so burden does not rise by inflation alone",
+        "nominal incomes grow with the price trend (Finnish earnings index ~2%/year), "
+        "so burden does not rise by inflation alone",
     )
     newcomer_income_median_eur: float = param(
         24000.0, "EUR/year", 1000, None, "assumption: movers are younger"
@@ -550,7 +561,10 @@ class Population:
 
 @dataclass(frozen=True)
 class Firms:
-    """Local firms: entry and exit (MODEL 5.8), interest in product development and partnerships (MODEL 5.5) [S1]."""
+    """Local firms: entry and exit, interest in product development and partnerships [S1].
+
+    Entry and exit follow MODEL 5.8; product development and partnerships, MODEL 5.5.
+    """
 
     initial_per_1000: float = param(
         25.0, "firms/1,000 residents", 0, None, "assumption: local service firms"
@@ -574,7 +588,8 @@ class Firms:
         "partnerships/1,000 firms/year",
         0,
         1000,
-        "assumption [S1]: calibrated so that local partners are about as many as outside partners in the default city (0.2-0.25 per district)",
+        "assumption [S1]: calibrated so that local partners are about as many as outside partners "
+        "in the default city (0.2-0.25 per district)",
     )
 
 
@@ -760,7 +775,8 @@ class Program:
         "switch",
         None,
         None,
-        "the funder compares results per 10,000 residents, not absolute size (otherwise large districts win by size)",
+        "the funder compares results per 10,000 residents, not absolute size "
+        "(otherwise large districts win by size)",
     )
     quality_weight: float = param(
         1.0,
@@ -822,7 +838,8 @@ class Program:
         "years",
         0,
         None,
-        "P4 [S3]: after a lapse the platform's routines, roles and standing with partners fade with this half-life (0 = at once); assumption",
+        "P4 [S3]: after a lapse the platform's routines, roles and standing with partners fade "
+        "with this half-life (0 = at once); assumption",
     )
     innovation_multiplier_per_grant: float = param(
         0.5,

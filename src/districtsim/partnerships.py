@@ -6,7 +6,8 @@ Each month a district forms a new partnership with probability
 for platform status); the partner is a free outside firm or research
 institute drawn in proportion to its interest. Innovations arrive as a
 Poisson process with monthly rate
-``lambda0 / 12 * k_d^a * c_d^b * (1 + partners_d) * mode multiplier * efficiency * (1 + m_grant * grant_d / grant_ref)``,
+``lambda0 / 12 * k_d^a * c_d^b * (1 + partners_d) * mode multiplier * efficiency
+* (1 + m_grant * grant_d / grant_ref)``,
 with ``k = K / (K + K_half)`` and ``c = C / (C + C_half)`` for knowledge and
 competence. Each innovation has a lognormal commercial value in EUR
 (transferable: counted for the city) and adds ``benefit_per_innovation`` to
@@ -54,7 +55,10 @@ def partnership_rate(
 
 
 def platform_factor(platform: np.ndarray, multiplier: float) -> np.ndarray:
-    """Return ``1 + (multiplier - 1) * platform`` for a platform standing in 0..1 (bool works: 1 or the multiplier)."""
+    """Return ``1 + (multiplier - 1) * platform`` for a platform standing in 0..1.
+
+    A bool works too: it gives 1 or the multiplier.
+    """
     return 1.0 + (multiplier - 1.0) * np.asarray(platform, dtype=float)
 
 

@@ -58,22 +58,29 @@ MAP_OUTCOMES = (
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 CONFIG = {"displaylogo": False, "responsive": True}
 
-CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; margin: 0 auto; max-width: 1200px; padding: 1em 2em; color: #222; line-height: 1.45; }
-h1 { font-size: 1.7em; margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; } h3 { margin-bottom: 0.3em; }
-p.note, .explain { color: #444; max-width: 60em; }
-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
-.table-wrap { overflow-x: auto; max-width: 100%; }
-th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; } th { background: #f2f2f2; } td.name, th.name { text-align: left; }
-.clear { color: #0a5d00; font-weight: 600; } .noise { color: #666; }
-details { margin: 0.3em 0; } summary { cursor: pointer; font-weight: 600; }
-.meta { font-size: 0.9em; color: #555; }
-"""
+CSS = (
+    "\n"
+    'body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; '
+    "margin: 0 auto; max-width: 1200px; padding: 1em 2em; color: #222; line-height: 1.45; }\n"
+    "h1 { font-size: 1.7em; margin-bottom: 0.2em; } h2 { margin-top: 2em; "
+    "border-bottom: 1px solid #ccc; } h3 { margin-bottom: 0.3em; }\n"
+    "p.note, .explain { color: #444; max-width: 60em; }\n"
+    "table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }\n"
+    ".table-wrap { overflow-x: auto; max-width: 100%; }\n"
+    "th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; } "
+    "th { background: #f2f2f2; } td.name, th.name { text-align: left; }\n"
+    ".clear { color: #0a5d00; font-weight: 600; } .noise { color: #666; }\n"
+    "details { margin: 0.3em 0; } summary { cursor: pointer; font-weight: 600; }\n"
+    ".meta { font-size: 0.9em; color: #555; }\n"
+)
 
 
 # ------------------------------------------------------------------ formatting
 def _num(value: float, signed: bool = False) -> str:
-    """Format a number with three significant digits (no exponent), thousands separators and an optional sign."""
+    """Format a number with three significant digits, thousands separators and an optional sign.
+
+    There is no exponent.
+    """
     if value == 0:
         return "0"
     decimals = min(6, max(0, 2 - math.floor(math.log10(abs(value)))))
@@ -82,7 +89,10 @@ def _num(value: float, signed: bool = False) -> str:
 
 
 def fmt_value(value: float, unit: str, signed: bool = False, with_unit: bool = True) -> str:
-    """Format a value in its real unit, e.g. ``+35.2 EUR/m2``; shares are shown in % (differences in percentage points)."""
+    """Format a value in its real unit, e.g. ``+35.2 EUR/m2``.
+
+    Shares are shown in % (differences in percentage points).
+    """
     if value is None or not math.isfinite(value):
         return "n/a"
     if unit == "share":
@@ -132,7 +142,10 @@ def _table(header: list[str], rows: Iterable[list[str]], first_is_name: bool = T
             for i, c in enumerate(row)
         )
         body.append(f"<tr>{cells}</tr>")
-    return f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+    return (
+        '<div class="table-wrap"><table><thead>'
+        f"<tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def _figure_html(fig: go.Figure | dict[str, Any], div_id: str, height: int) -> str:
@@ -147,7 +160,8 @@ def _figure_html(fig: go.Figure | dict[str, Any], div_id: str, height: int) -> s
             height=height, template="plotly_white", margin={"l": 60, "r": 30, "t": 60, "b": 50}
         )
         if fig.layout.updatemenus:
-            # A menu sits above the plot at the left: centre the title and make room, so they do not overlap.
+            # A menu sits above the plot at the left: centre the title and make room, so they do
+            # not overlap.
             fig.update_layout(title={"x": 0.5, "xanchor": "center"}, margin={"t": 100})
         return pio.to_html(
             fig,
@@ -172,7 +186,10 @@ def _figure_html(fig: go.Figure | dict[str, Any], div_id: str, height: int) -> s
 
 
 def _fast_figure(layout_fig: go.Figure, traces: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return a figure dict: the (validated) layout of ``layout_fig`` with the white template expanded, and ``traces`` as given."""
+    """Return a figure dict of the (validated) layout of ``layout_fig`` and ``traces`` as given.
+
+    The layout has the white template expanded.
+    """
     layout_fig.update_layout(template="plotly_white")
     out = layout_fig.to_plotly_json()
     out["data"] = traces
@@ -183,7 +200,8 @@ def _page(title: str, sections: list[str]) -> str:
     """Return the whole self-contained page: inline CSS and plotly.js, then the sections."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{_esc(title)}</title>\n'
+        '<meta name="viewport" content="width=device-width, '
+        f'initial-scale=1">\n<title>{_esc(title)}</title>\n'
         f"<style>{CSS}</style>\n"
         f'<script type="text/javascript">{get_plotlyjs()}</script>\n'
         "</head>\n<body>\n" + "\n".join(sections) + "\n</body>\n</html>\n"
@@ -213,7 +231,10 @@ def _band(
     visible: bool,
     show_legend: bool = False,
 ) -> dict[str, Any]:
-    """Return a scatter trace (dict) filling the polygon between ``lo`` and ``hi`` (a confidence band)."""
+    """Return a scatter trace (dict) filling the polygon between ``lo`` and ``hi``.
+
+    This draws a confidence band.
+    """
     ok = np.isfinite(lo) & np.isfinite(hi)
     xs, los, his = x[ok], lo[ok], hi[ok]
     return {
@@ -248,7 +269,10 @@ Series = dict[tuple[str, str, str, str], dict[str, np.ndarray]]
 
 
 def _series(eff: pd.DataFrame) -> Series:
-    """Index the effects table once: (scope, district, outcome, arm) -> columns as arrays, sorted by year."""
+    """Index the effects table once.
+
+    The index maps (scope, district, outcome, arm) to the columns as arrays, sorted by year.
+    """
     out: Series = {}
     cols = ("year", "mean", "mean_lo", "mean_hi", "diff_mean", "diff_lo", "diff_hi")
     for key, d in eff.sort_values("year", kind="stable").groupby(
@@ -351,7 +375,10 @@ def _selector_figure(
 
 
 def _map_figure(comparison: Comparison, final: pd.DataFrame) -> go.Figure:
-    """Districts at (x_km, y_km), coloured by the final-year paired difference; dropdown over arms and outcomes."""
+    """Districts at (x_km, y_km), coloured by the final-year paired difference.
+
+    A dropdown chooses among arms and outcomes.
+    """
     arms = comparison.arms
     dist = comparison.districts
     fig = go.Figure()
@@ -374,7 +401,8 @@ def _map_figure(comparison: Comparison, final: pd.DataFrame) -> go.Figure:
                 "percentage points" if outcome_unit(outcome) == "share" else outcome_unit(outcome)
             )
             hover = [
-                f"<b>{_esc(n)}</b><br>{_esc(arm)} - {_esc(arms[0])}: {v:+.4g} {unit}<br>95% CI {lo_:+.4g} to {hi_:+.4g}"
+                f"<b>{_esc(n)}</b><br>{_esc(arm)} - {_esc(arms[0])}: {v:+.4g} "
+                f"{unit}<br>95% CI {lo_:+.4g} to {hi_:+.4g}"
                 if math.isfinite(v)
                 else f"<b>{_esc(n)}</b><br>n/a"
                 for n, v, lo_, hi_ in zip(dist["district"], diff, lo, hi, strict=True)
@@ -493,7 +521,10 @@ def _final_year(eff: pd.DataFrame) -> int:
 
 
 def _summary_html(comparison: Comparison, final: pd.DataFrame, year: int) -> str:
-    """Plain-language list of clear differences (95% CI excludes 0) and those within noise, in real units."""
+    """Plain-language list of clear differences and of those within noise, in real units.
+
+    A difference is clear when its 95% CI excludes 0.
+    """
     arms = comparison.arms
     n = int(comparison.effects["n_replicates"].iloc[0])
     parts = []
@@ -507,7 +538,11 @@ def _summary_html(comparison: Comparison, final: pd.DataFrame, year: int) -> str
         for _, r in d.iterrows():
             where = "city" if r["scope"] == "city" else str(r["district"])
             unit = str(r["unit"])
-            text = f"{where}: {outcome_label(str(r['outcome']))} {fmt_value(r['diff_mean'], unit, True)} ({fmt_ci(r['diff_lo'], r['diff_hi'], unit)})"
+            text = (
+                f"{where}: {outcome_label(str(r['outcome']))} "
+                f"{fmt_value(r['diff_mean'], unit, True)} "
+                f"({fmt_ci(r['diff_lo'], r['diff_hi'], unit)})"
+            )
             if r["diff_mean"] == 0 and r["diff_lo"] == 0 and r["diff_hi"] == 0:
                 same.append(f"{where}: {outcome_label(str(r['outcome']))}")
             elif not (math.isfinite(r["diff_lo"]) and math.isfinite(r["diff_hi"])):
@@ -519,7 +554,8 @@ def _summary_html(comparison: Comparison, final: pd.DataFrame, year: int) -> str
         parts.append(f"<h3>{_esc(arm)} compared with {_esc(arms[0])}</h3>")
         if clear:
             parts.append(
-                f"<p>Clear differences (the 95% confidence interval of the paired difference excludes 0), {len(clear)}:</p><ul>"
+                "<p>Clear differences (the 95% confidence interval of the paired "
+                f"difference excludes 0), {len(clear)}:</p><ul>"
                 + "".join(f'<li class="clear">{_esc(t)}</li>' for t in clear)
                 + "</ul>"
             )
@@ -527,7 +563,8 @@ def _summary_html(comparison: Comparison, final: pd.DataFrame, year: int) -> str
             parts.append("<p>No clear difference in this year.</p>")
         if noise:
             parts.append(
-                f"<details><summary>Within noise (the interval includes 0), {len(noise)}</summary><ul>"
+                "<details><summary>Within noise (the interval includes 0), "
+                f"{len(noise)}</summary><ul>"
                 + "".join(f'<li class="noise">{_esc(t)}</li>' for t in noise)
                 + "</ul></details>"
             )
@@ -544,24 +581,37 @@ def _summary_html(comparison: Comparison, final: pd.DataFrame, year: int) -> str
                 + "</ul></details>"
             )
     head = (
-        f'<p class="explain">Final complete year: year {year + 1} of the run (program year {year}, model months {12 * year} to {12 * year + 11}). '
-        f"Each difference is the mean over {n} replicate(s) of the paired difference (same seed in both scenarios) with its 95% Student-t confidence interval. "
-        "A difference is <b>clear</b> when that interval excludes 0, and <b>within noise</b> otherwise: then the model cannot distinguish the scenarios in that outcome with this many replicates. "
-        "Flows (displacement, moves, innovations, EUR) are yearly sums; states (price, stocks, population, participation) yearly means.</p>"
+        f'<p class="explain">Final complete year: year {year + 1} of the run (program year '
+        f"{year}, model months {12 * year} to {12 * year + 11}). "
+        f"Each difference is the mean over {n} replicate(s) of the paired difference (same "
+        "seed in both scenarios) with its 95% Student-t confidence interval. "
+        "A difference is <b>clear</b> when that interval excludes 0, and <b>within "
+        "noise</b> otherwise: then the model cannot distinguish the scenarios in that "
+        "outcome with this many replicates. "
+        "Flows (displacement, moves, innovations, EUR) are yearly sums; states (price, "
+        "stocks, population, participation) yearly means.</p>"
     )
     if n < 10:
         head += (
-            f'<p class="explain"><b>Caution:</b> with only {n} replicate(s) the intervals are rough, and a count that happens to differ by the same amount in every replicate '
-            "(e.g. one innovation more) shows a zero-width interval. Use 10 or more replicates (<code>--replicates</code>) before drawing conclusions.</p>"
+            f'<p class="explain"><b>Caution:</b> with only {n} replicate(s) the intervals '
+            "are rough, and a count that happens to differ by the same amount in every "
+            "replicate (e.g. one innovation more) shows a zero-width interval. Use 10 or more "
+            "replicates (<code>--replicates</code>) before drawing conclusions.</p>"
         )
     return head + "\n".join(parts)
 
 
 def _criteria_html(comparison: Comparison, final: pd.DataFrame) -> str:
-    """Criteria of the last program year per district: mean over replicates per arm, and the paired differences."""
+    """Criteria of the last program year per district.
+
+    They are the mean over replicates per arm, and the paired differences.
+    """
     crit = final[final["outcome"].astype(str).str.startswith(CRITERIA_PREFIX)]
     if crit.empty:
-        return "<p>No complete program year: the criteria are computed only for complete years (12 months, October to September).</p>"
+        return (
+            "<p>No complete program year: the criteria are computed only for complete years "
+            "(12 months, October to September).</p>"
+        )
     arms = comparison.arms
     table = {(str(r.district), str(r.outcome), str(r.arm)): r for r in crit.itertuples(index=False)}
     blocks = []
@@ -577,20 +627,25 @@ def _criteria_html(comparison: Comparison, final: pd.DataFrame) -> str:
             for arm in arms[1:]:
                 r = table.get((name, outcome, arm))
                 row.append(
-                    f"{fmt_value(float(r.diff_mean), unit, True)} ({fmt_ci(float(r.diff_lo), float(r.diff_hi), unit)})"
+                    f"{fmt_value(float(r.diff_mean), unit, True)} "
+                    f"({fmt_ci(float(r.diff_lo), float(r.diff_hi), unit)})"
                     if r is not None
                     else "n/a"
                 )
             rows.append(row)
         header = ["criterion (unit)", *arms, *(f"{a} - {arms[0]}" for a in arms[1:])]
         blocks.append(
-            f"<details{' open' if i == 0 else ''}><summary>{_esc(name)}</summary>{_table(header, rows)}</details>"
+            f"<details{' open' if i == 0 else ''}><summary>{_esc(name)}</summary>"
+            f"{_table(header, rows)}</details>"
         )
     return "\n".join(blocks)
 
 
 def _totals_html(comparison: Comparison) -> str:
-    """Per arm: final-year price Gini and displacement summed over the whole run, mean and 95% CI over replicates."""
+    """Per arm: final-year price Gini and displacement summed over the whole run.
+
+    Each is the mean over replicates with its 95% CI.
+    """
     reps = comparison.replicates
     city = reps[reps["scope"] == "city"]
     year = _final_year(comparison.effects)
@@ -647,34 +702,49 @@ def write_compare_report(comparison: Comparison, path: str | Path) -> Path:
     n = int(eff["n_replicates"].iloc[0]) if len(eff) else 0
     sections = [
         "<h1>Scenario comparison</h1>",
-        f'<p class="meta">Scenarios (arms): {", ".join(_esc(a) for a in arms)}; reference: <b>{_esc(arms[0])}</b>. '
-        f"{n} replicate(s) per scenario on the same seeds {_esc(_seed_text(comparison.seeds))} (common random numbers: replicate r uses seed root + r in every scenario). "
-        f"Horizon {meta.get('months', '?')} months; districtsim {_esc(meta.get('version', '?'))}.</p>",
+        f'<p class="meta">Scenarios (arms): {", ".join(_esc(a) for a in arms)}; reference: '
+        f"<b>{_esc(arms[0])}</b>. "
+        f"{n} replicate(s) per scenario on the same seeds "
+        f"{_esc(_seed_text(comparison.seeds))} (common random numbers: replicate r uses "
+        "seed root + r in every scenario). "
+        f"Horizon {meta.get('months', '?')} months; districtsim "
+        f"{_esc(meta.get('version', '?'))}.</p>",
         "<h2>Summary</h2>",
         _summary_html(comparison, final, year),
         "<h2>Trajectories</h2>",
-        '<p class="explain">Yearly values per scenario: the line is the mean over replicates, the shaded band its 95% confidence interval. '
-        "Choose the city or a district in the menu at the top left. City values are population-weighted means (price, stocks, participation) or sums (residents, displacement).</p>",
+        '<p class="explain">Yearly values per scenario: the line is the mean over '
+        "replicates, the shaded band its 95% confidence interval. "
+        "Choose the city or a district in the menu at the top left. City values are "
+        "population-weighted means (price, stocks, participation) or sums (residents, "
+        "displacement).</p>",
         _figure_html(_selector_figure(series, places, arms, "level"), "fig-trajectories", 1100),
     ]
     if len(arms) > 1:
         sections += [
             "<h2>Differences over time</h2>",
-            f'<p class="explain">Paired difference of each scenario minus {_esc(arms[0])} on the same seed, mean over replicates with its 95% confidence band. Where the band does not cross the dotted zero line, the difference is clear.</p>',
+            f'<p class="explain">Paired difference of each scenario minus {_esc(arms[0])} '
+            "on the same seed, mean over replicates with its 95% confidence band. Where "
+            "the band does not cross the dotted zero line, the difference is clear.</p>",
             _figure_html(_selector_figure(series, places, arms, "diff"), "fig-differences", 1100),
             "<h2>Map of effects</h2>",
-            f'<p class="explain">Districts at their scenario coordinates (km), marker size by residents, colour by the paired difference to {_esc(arms[0])} in program year {year} '
-            "(red lower, blue higher). Hover for the district, the difference and its 95% confidence interval; choose the scenario and outcome in the menu.</p>",
+            '<p class="explain">Districts at their scenario coordinates (km), marker size '
+            f"by residents, colour by the paired difference to {_esc(arms[0])} in program "
+            f"year {year} (red lower, blue higher). Hover for the district, the difference "
+            "and its 95% confidence interval; choose the scenario and outcome in the menu.</p>",
             _figure_html(_map_figure(comparison, final), "fig-map", 650),
         ]
     sections += [
         "<h2>Inequality and displacement</h2>",
-        '<p class="explain">Left: Gini coefficient of district prices per m2 (0 = all districts equally priced), population-weighted. '
-        "Right: residents moving out of their district because of housing burden, persons per year. Mean over replicates with 95% bands.</p>",
+        '<p class="explain">Left: Gini coefficient of district prices per m2 (0 = all '
+        "districts equally priced), population-weighted. "
+        "Right: residents moving out of their district because of housing burden, persons "
+        "per year. Mean over replicates with 95% bands.</p>",
         _figure_html(_inequality_figure(eff, arms), "fig-inequality", 450),
         _totals_html(comparison),
         f"<h2>Evaluation criteria, program year {year}</h2>",
-        '<p class="explain">The seven criteria of an innovation platform per district (mean over replicates per scenario; differences paired, with 95% CI). See docs/outputs.md (criteria) for each criterion.</p>',
+        '<p class="explain">The seven criteria of an innovation platform per district '
+        "(mean over replicates per scenario; differences paired, with 95% CI). See "
+        "docs/outputs.md (criteria) for each criterion.</p>",
         _criteria_html(comparison, final),
     ]
     return _write(path, _page("districtsim: scenario comparison", sections))
@@ -821,7 +891,10 @@ def _run_modes_figure(districts: pd.DataFrame) -> go.Figure:
 def _run_criteria_html(result: RunResult) -> str:
     crit = result.criteria
     if crit is None or crit.empty:
-        return "<p>No complete program year: the criteria are computed only for complete years (12 months, October to September).</p>"
+        return (
+            "<p>No complete program year: the criteria are computed only for complete years "
+            "(12 months, October to September).</p>"
+        )
     year = int(crit["program_year"].max())
     d = crit[crit["program_year"] == year]
     cols = [c for c in CRITERIA_COLUMNS if c in d.columns]
@@ -867,24 +940,35 @@ def write_run_report(result: RunResult, path: str | Path) -> Path:
     name = scen.get("name", "run")
     sections = [
         f"<h1>districtsim run: {_esc(name)}</h1>",
-        f'<p class="meta">{_esc(scen.get("description", ""))}<br>{result.districts["district"].nunique()} districts, {meta.get("months", "?")} months, scale {meta.get("scale", "?")}, '
-        f"seed {meta.get('seed', '?')}; districtsim {_esc(meta.get('version', '?'))}. One run: differences between runs with other seeds are not shown "
+        f'<p class="meta">{_esc(scen.get("description", ""))}<br>'
+        f"{result.districts['district'].nunique()} districts, {meta.get('months', '?')} months, "
+        f"scale {meta.get('scale', '?')}, "
+        f"seed {meta.get('seed', '?')}; districtsim {_esc(meta.get('version', '?'))}. One "
+        "run: differences between runs with other seeds are not shown "
         "(use <code>districtsim compare</code> for replicates and confidence intervals).</p>",
         "<h2>City over time</h2>",
-        '<p class="explain">Monthly city values: population-weighted means of the district stocks and prices, totals of residents and displacement (moves out caused by housing burden), '
-        "and the Gini coefficient of district prices (0 = all districts equally priced).</p>",
+        '<p class="explain">Monthly city values: population-weighted means of the district '
+        "stocks and prices, totals of residents and displacement (moves out caused by "
+        "housing burden), and the Gini coefficient of district prices (0 = all districts "
+        "equally priced).</p>",
         _figure_html(_run_city_figure(result.city), "fig-city", 1100),
         "<h2>Districts on the map</h2>",
-        '<p class="explain">Districts at their scenario coordinates (km), coloured by the value in the last month; choose price or reputation in the menu. Hover for details.</p>',
+        '<p class="explain">Districts at their scenario coordinates (km), coloured by the '
+        "value in the last month; choose price or reputation in the menu. Hover for "
+        "details.</p>",
         _figure_html(_run_map_figure(result), "fig-map", 600),
         "<h2>Operating modes</h2>",
-        '<p class="explain">Number of districts in each operating mode per month: traditional, creative, or innovation platform (creative with platform status or a recent innovation record).</p>',
+        '<p class="explain">Number of districts in each operating mode per month: '
+        "traditional, creative, or innovation platform (creative with platform status or a "
+        "recent innovation record).</p>",
         _figure_html(_run_modes_figure(result.districts), "fig-modes", 400),
         "<h2>Evaluation criteria, last program year</h2>",
-        '<p class="explain">The seven criteria of an innovation platform per district; see docs/outputs.md (criteria) for each column.</p>',
+        '<p class="explain">The seven criteria of an innovation platform per district; see '
+        "docs/outputs.md (criteria) for each column.</p>",
         _run_criteria_html(result),
         "<h2>Events</h2>",
-        '<p class="explain">Logged events by type: how often, in how many districts, and the first and last model month (see docs/outputs.md, events).</p>',
+        '<p class="explain">Logged events by type: how often, in how many districts, and '
+        "the first and last model month (see docs/outputs.md, events).</p>",
         _run_events_html(result.events),
     ]
     return _write(path, _page(f"districtsim run: {name}", sections))
@@ -962,7 +1046,10 @@ def _analysis_figure(
 def write_analysis_report(
     tables: dict[str, pd.DataFrame], sweep: dict[str, Any], path: str | Path
 ) -> Path:
-    """Write the sensitivity analysis of a sweep (``districtsim analyze``) as one self-contained HTML file."""
+    """Write the sensitivity analysis of a sweep as one self-contained HTML file.
+
+    This is the report of ``districtsim analyze``.
+    """
     indices = tables["indices"]
     spec = sweep.get("spec", {})
     method = spec.get("design_spec", {}).get("method", "?")
@@ -979,11 +1066,21 @@ def write_analysis_report(
     )
     keys.sort(key=lambda k: (k[0] != "city", k[1], k[2]))
     explain = {
-        "sobol": "First-order index S1: the share of the outcome's variance explained by the input alone; total index ST: including its interactions. Bars are 95% bootstrap intervals. Inputs with ST near 0 do not matter over their ranges.",
-        "morris": "mu* is the mean absolute elementary effect of moving an input across its range (on a 0-1 scale), a ranking of importance; sigma is their spread: high sigma means non-linear effects or interactions.",
+        "sobol": (
+            "First-order index S1: the share of the outcome's variance explained by the input "
+            "alone; total index ST: including its interactions. Bars are 95% bootstrap "
+            "intervals. Inputs with ST near 0 do not matter over their ranges."
+        ),
+        "morris": (
+            "mu* is the mean absolute elementary effect of moving an input across its range "
+            "(on a 0-1 scale), a ranking of importance; sigma is their spread: high sigma "
+            "means non-linear effects or interactions."
+        ),
     }.get(
         method,
-        "Spearman rank correlation of the outcome with each input over the design points (-1..1), and in the tables the slope of a linear fit per unit of the input and the mean outcome per level.",
+        "Spearman rank correlation of the outcome with each input over the design points "
+        "(-1..1), and in the tables the slope of a linear fit per unit of the input and "
+        "the mean outcome per level.",
     )
     numeric = [
         c
@@ -1004,8 +1101,11 @@ def write_analysis_report(
     ]
     sections = [
         f"<h1>Sensitivity analysis: {_esc(spec.get('name', 'sweep'))}</h1>",
-        f'<p class="meta">{_esc(spec.get("description", ""))}<br>Design: {_esc(method)}, {sweep.get("n_points", "?")} points x {sweep.get("replicates", "?")} replicates; '
-        f"outcomes of the last {when} ({int(indices[when].max()) if len(indices) else '?'}), each point the mean over its finished replicates; districtsim {_esc(sweep.get('version', '?'))}.</p>",
+        f'<p class="meta">{_esc(spec.get("description", ""))}<br>Design: {_esc(method)}, '
+        f"{sweep.get('n_points', '?')} points x {sweep.get('replicates', '?')} replicates; "
+        f"outcomes of the last {when} ({int(indices[when].max()) if len(indices) else '?'}), "
+        "each point the mean over its finished replicates; "
+        f"districtsim {_esc(sweep.get('version', '?'))}.</p>",
         "<h2>Indices by outcome</h2>",
         f'<p class="explain">{_esc(explain)}</p>',
         _figure_html(

@@ -49,7 +49,7 @@ class Residents:
 
     @property
     def is_member(self) -> np.ndarray:
-        """Bool per place: the occupant is a member of an association (derived from ``member_of``)."""
+        """Bool per place: the occupant is a member of an association (from ``member_of``)."""
         return self.member_of >= 0
 
     @property
@@ -91,7 +91,7 @@ class Blocks:
         return out
 
     def count(self, mask: np.ndarray) -> np.ndarray:
-        """Return the number of True places in each district (as float, like ``bincount`` weights)."""
+        """Return the number of True places in each district (float, like ``bincount`` weights)."""
         start = self.start
         return np.array(
             [np.count_nonzero(mask[start[d] : start[d + 1]]) for d in range(self.n_blocks)],
@@ -99,13 +99,19 @@ class Blocks:
         )
 
     def sum(self, values: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
-        """Return the float64 sum of ``values`` (over places where ``where`` is True) in each district."""
+        """Return the float64 sum of ``values`` in each district.
+
+        With ``where``, only the places where it is True are summed.
+        """
         if where is not None:
             values = np.where(where, values, values.dtype.type(0))
         return self._reduce(values, np.float64)
 
     def spread(self, values: np.ndarray, dtype: type = np.float32) -> np.ndarray:
-        """Return the per-district ``values`` repeated over each district's places (``values[district]``)."""
+        """Return the per-district ``values`` repeated over each district's places.
+
+        That is ``values[district]`` for each place.
+        """
         return np.repeat(np.asarray(values, dtype=dtype), self.size)
 
 
@@ -229,7 +235,8 @@ def init_residents(
     annual = np.array(
         [m.move_rate_owner_per_year, m.move_rate_private_per_year, m.move_rate_social_per_year]
     )
-    # Residence durations at the start: geometric with the tenure's move rate (capped at 60 years; a rate of 0 gives the cap).
+    # Residence durations at the start: geometric with the tenure's move rate (capped at 60 years;
+    # a rate of 0 gives the cap).
     stay = (
         rng.geometric(np.maximum(1.0 - (1.0 - annual[tenure]) ** (1 / 12), 1e-9))
         .clip(max=720)

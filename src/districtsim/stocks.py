@@ -51,7 +51,10 @@ def liveability_target(
     p: Liveability,
     events_ref_per_year: float,
 ) -> np.ndarray:
-    """Return the liveability target: amenity, meeting places, events, services, benefit, minus crowding."""
+    """Return the liveability target.
+
+    It is amenity, meeting places, events, services and benefit, minus crowding.
+    """
     crowd = np.maximum(occupancy - p.crowding_occupancy, 0.0) / max(
         1.0 - p.crowding_occupancy, 1e-9
     )

@@ -100,7 +100,10 @@ def fmt(ci: tuple[float, float, float]) -> str:
 
 @pytest.fixture(scope="module")
 def gaps() -> dict[str, dict[str, np.ndarray]]:
-    """Per arm: creative minus traditional monthly price (EUR/m2), log price ratio and reputation, one row per seed."""
+    """Per arm: creative minus traditional monthly price, log price ratio and reputation.
+
+    The price is in EUR/m2; there is one row per seed.
+    """
     out = {}
     for arm, overrides in ARMS.items():
         scenario = load_scenario(
@@ -136,36 +139,52 @@ def yearly(x: np.ndarray) -> dict[int, np.ndarray]:
 def describe(g: dict[str, np.ndarray]) -> str:
     price, log_ratio = yearly(g["price"]), yearly(g["log_ratio"])
     return "; ".join(
-        f"after {n} years creative - traditional {fmt(mean_ci(price[n]))} EUR/m2, log ratio {fmt(mean_ci(log_ratio[n]))}"
+        f"after {n} years creative - traditional {fmt(mean_ci(price[n]))} EUR/m2, log "
+        f"ratio {fmt(mean_ci(log_ratio[n]))}"
         for n in YEARS
     )
 
 
 # --------------------------------------------------------------------- P1
 def test_p1_price_gap_is_clear_after_10_and_20_years(gaps):
-    """Measured: +112 [+66, +157] EUR/m2 after 10 years, +300 [+211, +389] after 20 (log ratio 0.047 [0.033, 0.061]); 20 minus 10 years +189 [+106, +271]."""
+    """Measured: +112 [+66, +157] EUR/m2 after 10 years, +300 [+211, +389] after 20.
+
+    Log ratio 0.047 [0.033, 0.061] after 20 years; 20 minus 10 years +189 [+106, +271].
+    """
     g = gaps["default"]
     price, log_ratio = yearly(g["price"]), yearly(g["log_ratio"])
-    summary = f"{len(SEEDS)} seeds: {describe(g)}; 20-year minus 10-year gap {fmt(mean_ci(price[20] - price[10]))}"
+    summary = (
+        f"{len(SEEDS)} seeds: {describe(g)}; 20-year minus 10-year gap "
+        f"{fmt(mean_ci(price[20] - price[10]))}"
+    )
     assert mean_ci(price[10])[1] > 0, (
-        f"P1: expected the creative district's price above the traditional one's after 10 years (95% CI above 0); {summary}"
+        "P1: expected the creative district's price above the traditional one's after 10 "
+        f"years (95% CI above 0); {summary}"
     )
     assert mean_ci(log_ratio[20])[1] > CLEAR_LOG_GAP, (
-        f"P1: expected a clear divergence after 20 years, log price ratio above {CLEAR_LOG_GAP} (lower 95% CI); {summary}"
+        "P1: expected a clear divergence after 20 years, log price ratio above "
+        f"{CLEAR_LOG_GAP} (lower 95% CI); {summary}"
     )
     assert mean_ci(price[20] - price[10])[1] > 0, (
-        f"P1: expected the divergence to go on accumulating from 10 to 20 years (paired 95% CI above 0); {summary}"
+        "P1: expected the divergence to go on accumulating from 10 to 20 years (paired "
+        f"95% CI above 0); {summary}"
     )
 
 
 def test_p1_price_gap_is_small_after_2_years(gaps):
-    """Measured: +2.7 [-12.1, +17.6] EUR/m2, log ratio +0.0006 [-0.0027, +0.0039]; 20-year gap / 4 minus it +72 [+45, +100], 10-year gap / 4 minus it +25 [+8, +42]."""
+    """Measured: +2.7 [-12.1, +17.6] EUR/m2, log ratio +0.0006 [-0.0027, +0.0039].
+
+    20-year gap / 4 minus it +72 [+45, +100], 10-year gap / 4 minus it +25 [+8, +42].
+    """
     g = gaps["default"]
     price, log_ratio = yearly(g["price"]), yearly(g["log_ratio"])
     small = mean_ci(log_ratio[2])
     quarter_20 = mean_ci(price[20] / 4 - price[2])
     quarter_10 = mean_ci(price[10] / 4 - price[2])
-    summary = f"{len(SEEDS)} seeds: {describe(g)}; paired 20-year gap / 4 minus 2-year gap {fmt(quarter_20)}, 10-year gap / 4 minus 2-year gap {fmt(quarter_10)}"
+    summary = (
+        f"{len(SEEDS)} seeds: {describe(g)}; paired 20-year gap / 4 minus 2-year gap "
+        f"{fmt(quarter_20)}, 10-year gap / 4 minus 2-year gap {fmt(quarter_10)}"
+    )
     assert -SMALL_LOG_GAP < small[1] and small[2] < SMALL_LOG_GAP, (
         f"P1: expected the 2-year log price ratio within +-{SMALL_LOG_GAP} (95% CI); {summary}"
     )
@@ -178,20 +197,27 @@ def test_p1_price_gap_is_small_after_2_years(gaps):
 
 
 def test_p1_reputation_diverges_slowly(gaps):
-    """Measured widening of the reputation gap since month 0: +0.0011 [+0.0009, +0.0014] by year 2, +0.016 [+0.012, +0.020] by year 20; 20-year / 4 minus 2-year +0.0029 [+0.0019, +0.0038]."""
+    """Measured widening of the reputation gap since month 0.
+
+    +0.0011 [+0.0009, +0.0014] by year 2, +0.016 [+0.012, +0.020] by year 20;
+    20-year / 4 minus 2-year +0.0029 [+0.0019, +0.0038].
+    """
     rep = gaps["default"]["reputation"]
     widening = {n: v - rep[:, 0] for n, v in yearly(rep).items()}
     quarter = mean_ci(widening[20] / 4 - widening[2])
     summary = (
-        f"{len(SEEDS)} seeds: reputation gap at month 0 {fmt(mean_ci(rep[:, 0]))}; widening since month 0 "
+        f"{len(SEEDS)} seeds: reputation gap at month 0 {fmt(mean_ci(rep[:, 0]))}; "
+        "widening since month 0 "
         + ", ".join(f"after {n} years {fmt(mean_ci(w))}" for n, w in widening.items())
         + f"; 20-year / 4 minus 2-year {fmt(quarter)}"
     )
     assert mean_ci(widening[20])[1] > 0, (
-        f"P1: expected the creative district's reputation lead to widen over 20 years (95% CI above 0); {summary}"
+        "P1: expected the creative district's reputation lead to widen over 20 years (95% "
+        f"CI above 0); {summary}"
     )
     assert quarter[1] > 0, (
-        f"P1: expected the reputation gap to widen by less than a quarter of its 20-year widening in the first 2 years (paired 95% CI); {summary}"
+        "P1: expected the reputation gap to widen by less than a quarter of its 20-year "
+        f"widening in the first 2 years (paired 95% CI); {summary}"
     )
 
 
@@ -202,39 +228,56 @@ def shrinkage(
     """The paired 95% CI of the 20-year price gap, default minus ``arm``, and a description."""
     default, switched = yearly(gaps["default"]["price"])[20], yearly(gaps[arm]["price"])[20]
     diff = mean_ci(default - switched)
-    arms = f"default {fmt(mean_ci(default))}, {arm} ({', '.join(ARMS[arm])}) {fmt(mean_ci(switched))} EUR/m2"
-    summary = f"{len(SEEDS)} paired seeds, 20-year creative - traditional price gap: {arms}; default minus switched off {fmt(diff)} ({diff[0] / default.mean():.0%} of the default gap)"
+    arms = (
+        f"default {fmt(mean_ci(default))}, {arm} ({', '.join(ARMS[arm])}) "
+        f"{fmt(mean_ci(switched))} EUR/m2"
+    )
+    summary = (
+        f"{len(SEEDS)} paired seeds, 20-year creative - traditional price gap: {arms}; default "
+        f"minus switched off {fmt(diff)} ({diff[0] / default.mean():.0%} of the default gap)"
+    )
     return diff, summary
 
 
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="P2 does not hold with b_reputation=0 as the switch: default minus switched-off 20-year price gap +42 [-63, +148] EUR/m2 "
-    "over seeds 1-20 (14% of +300), +21 [-39, +82] over 40 seeds (7%). The price gap is mostly direct capitalisation of the "
-    "reputation (0.026 of the 0.047 log gap) and liveability (0.016) gaps that mobilisation builds; the switch removes most of "
-    "the demand-pressure part (0.007 -> 0.0015), ~15% of the gap. The reputation gap itself does not depend on who moves in (widening +0.015 "
-    "vs +0.016). Movers ignoring reputation, liveability and the creative label (b_future) shrink the gap by +194 [+93, +294] "
-    "(65%, test_p2_diagnostic_movers_ignoring_all_district_qualities below).",
+    reason=(
+        "P2 does not hold with b_reputation=0 as the switch: default minus switched-off 20-year "
+        "price gap +42 [-63, +148] EUR/m2 over seeds 1-20 (14% of +300), +21 [-39, +82] over 40 "
+        "seeds (7%). The price gap is mostly direct capitalisation of the reputation (0.026 of the "
+        "0.047 log gap) and liveability (0.016) gaps that mobilisation builds; the switch removes "
+        "most of the demand-pressure part (0.007 -> 0.0015), ~15% of the gap. The reputation gap "
+        "itself does not depend on who moves in (widening +0.015 vs +0.016). Movers ignoring "
+        "reputation, liveability and the creative label (b_future) shrink the gap by +194 [+93, "
+        "+294] (65%, test_p2_diagnostic_movers_ignoring_all_district_qualities below)."
+    ),
 )
 def test_p2_movers_ignoring_reputation_shrink_divergence(gaps):
     diff, summary = shrinkage(gaps, "no_reputation")
     assert diff[1] > 0, (
-        f"P2: expected switching selective migration off (movers ignore reputation) to shrink the 20-year divergence (paired 95% CI above 0); {summary}"
+        "P2: expected switching selective migration off (movers ignore reputation) to "
+        f"shrink the 20-year divergence (paired 95% CI above 0); {summary}"
     )
 
 
 def test_p2_diagnostic_movers_ignoring_all_district_qualities(gaps):
-    """Not P2's switch: movers ignore reputation, liveability and the creative label. Measured +194 [+93, +294] EUR/m2 (65% of the gap)."""
+    """Not P2's switch: movers ignore reputation, liveability and the creative label.
+
+    Measured +194 [+93, +294] EUR/m2 (65% of the gap).
+    """
     diff, summary = shrinkage(gaps, "no_selection")
     default = yearly(gaps["default"]["price"])[20]
     assert diff[1] > 0, (
-        f"expected selective migration as a whole to sustain the divergence (paired 95% CI above 0); {summary}"
+        "expected selective migration as a whole to sustain the divergence (paired 95% CI "
+        f"above 0); {summary}"
     )
     assert diff[1] > 0.25 * default.mean(), (
-        f"expected switching all district qualities off in movers' choices to remove over a quarter of the 20-year gap (lower 95% CI); {summary}"
+        "expected switching all district qualities off in movers' choices to remove over "
+        f"a quarter of the 20-year gap (lower 95% CI); {summary}"
     )
-    # The divergence does not vanish: direct capitalisation of the reputation and liveability gaps remains.
+    # The divergence does not vanish: direct capitalisation of the reputation and liveability gaps
+    # remains.
     assert mean_ci(yearly(gaps["no_selection"]["price"])[20])[1] > 0, (
         f"expected a divergence without selective migration too (direct capitalisation); {summary}"
     )

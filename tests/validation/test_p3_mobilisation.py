@@ -93,12 +93,18 @@ def test_traditional_mobilises_fewer_residents(horizon_means, column):
     t = horizon_means[column]
     diff = mean_ci((t["creative"] - t["traditional"]).to_numpy())
     ratio = mean_ci((t["traditional"] / t["creative"]).to_numpy())
-    summary = f"{column} over {MONTHS} months, {len(SEEDS)} seeds: creative {fmt(mean_ci(t['creative']))}, traditional {fmt(mean_ci(t['traditional']))}, creative - traditional {fmt(diff)}, traditional / creative {fmt(ratio)}"
+    summary = (
+        f"{column} over {MONTHS} months, {len(SEEDS)} seeds: creative "
+        f"{fmt(mean_ci(t['creative']))}, traditional {fmt(mean_ci(t['traditional']))}, "
+        f"creative - traditional {fmt(diff)}, traditional / creative {fmt(ratio)}"
+    )
     assert diff[1] > 0, (
-        f"P3: expected the creative district to mobilise more (95% CI of the paired difference above 0); {summary}"
+        "P3: expected the creative district to mobilise more (95% CI of the paired "
+        f"difference above 0); {summary}"
     )
     assert ratio[2] < MAX_RATIO, (
-        f"P3: expected the traditional district to mobilise at most {MAX_RATIO:.0%} of the creative level (upper 95% CI bound); {summary}"
+        f"P3: expected the traditional district to mobilise at most {MAX_RATIO:.0%} of the "
+        f"creative level (upper 95% CI bound); {summary}"
     )
 
 
@@ -106,5 +112,6 @@ def test_creative_outside_visibility_not_lower(horizon_means):
     t = horizon_means["outside_visibility"]
     diff = (t["creative"] - t["traditional"]).to_numpy()
     assert np.all(diff >= -1e-12), (
-        f"expected the creative district's outside visibility not to be lower in any seed; creative - traditional per seed: {np.round(diff, 4)}"
+        "expected the creative district's outside visibility not to be lower in any seed; "
+        f"creative - traditional per seed: {np.round(diff, 4)}"
     )

@@ -1,4 +1,7 @@
-"""P3 (innovations and outside partners), P4 (continuation funding) and P6 (cumulative advantage) over replicates.
+"""P3, P4 and P6 over replicates.
+
+P3: innovations and outside partners; P4: continuation funding; P6:
+cumulative advantage.
 
 Patterns of MODEL sections 1 and 7; every statistic is over replicate seeds,
 paired by seed where two arms are compared (common random numbers: every draw
@@ -119,7 +122,10 @@ def as_arrays(result) -> dict[str, np.ndarray]:
 
 
 def unequal_city(tmp_path: Path, n: int = 8) -> str:
-    """Eight creative districts of equal size, from strong (expensive, high amenity, four channels) to weak (cheap, paper only)."""
+    """Eight creative districts of equal size, from strong to weak.
+
+    Strong: expensive, high amenity, four channels; weak: cheap, paper only.
+    """
     channels = (
         [["paper", "website", "social_media", "forum"]] * 2
         + [["paper", "website", "social_media"]] * 2
@@ -199,16 +205,21 @@ def test_p3_traditional_forms_fewer_partnerships(p3) -> None:
     diff = mean_ci(formed[:, 1] - formed[:, 0])
     diff_expected = mean_ci(expected[:, 1] - expected[:, 0])
     assert diff_expected[1] > 0, (
-        f"expected the creative district's expected partnerships (integrated hazard) above the traditional one's: creative minus traditional {fmt(diff_expected)}"
+        "expected the creative district's expected partnerships (integrated hazard) above "
+        f"the traditional one's: creative minus traditional {fmt(diff_expected)}"
     )
     assert diff[1] > 0, (
-        f"expected the traditional district to form fewer partnerships over 20 years: creative minus traditional {fmt(diff)} (means {formed.mean(axis=0)})"
+        "expected the traditional district to form fewer partnerships over 20 years: "
+        f"creative minus traditional {fmt(diff)} (means {formed.mean(axis=0)})"
     )
-    # The integrated hazard is what the model draws from: pooled counts agree with it (Poisson, 99.9%).
+    # The integrated hazard is what the model draws from: pooled counts agree with it (Poisson,
+    # 99.9%).
     for j, name in enumerate(("Traditional", "Creative")):
         lo, hi = stats.poisson.ppf([0.0005, 0.9995], expected[:, j].sum())
         assert lo <= formed[:, j].sum() <= hi, (
-            f"{name}: expected pooled partnerships {formed[:, j].sum():g} within the Poisson 99.9% range [{lo:g}, {hi:g}] of the integrated hazard {expected[:, j].sum():.1f}"
+            f"{name}: expected pooled partnerships {formed[:, j].sum():g} within the "
+            f"Poisson 99.9% range [{lo:g}, {hi:g}] of the integrated hazard "
+            f"{expected[:, j].sum():.1f}"
         )
 
 
@@ -216,11 +227,13 @@ def test_p3_traditional_produces_fewer_innovations(p3) -> None:
     inn = p3["innovations"]
     diff = mean_ci(inn[:, 1] - inn[:, 0])
     assert diff[1] > 0, (
-        f"expected fewer innovations in the traditional district: creative minus traditional {fmt(diff)} (means {inn.mean(axis=0)})"
+        "expected fewer innovations in the traditional district: creative minus "
+        f"traditional {fmt(diff)} (means {inn.mean(axis=0)})"
     )
     ratio = inn[:, 0].sum() / inn[:, 1].sum()
     assert ratio < 0.5, (
-        f"expected the traditional district to produce well under half the creative one's innovations, pooled ratio {ratio:.3f}"
+        "expected the traditional district to produce well under half the creative one's "
+        f"innovations, pooled ratio {ratio:.3f}"
     )
 
 
@@ -266,7 +279,8 @@ def test_p4_setup_every_platform_lapses_or_continues(p4) -> None:
             lapsed["is_platform"][LAPSE - 1].sum() == 8 and f["is_platform"][LAPSE - 1].sum() == 8
         ), "expected all 8 districts to be platforms before the lapse"
         assert lapsed["is_platform"][LAPSE:].sum() == 0, (
-            "expected every platform to lapse in the first September without continuation funding, and no new call"
+            "expected every platform to lapse in the first September without continuation "
+            "funding, and no new call"
         )
         assert (f["is_platform"][LAPSE:] == 1).all(), (
             "expected continuation funding to keep every platform"
@@ -277,7 +291,8 @@ def test_p4_knowledge_persists_after_the_lapse(p4) -> None:
     k = "collective_knowledge_person_months"
     kept = mean_ci([(g[k][LAPSE + 12] / g[k][LAPSE]).mean() for g in p4["lapsed"]])
     assert kept[1] > 0.5, (
-        f"expected collective knowledge 12 months after the lapse above 50% of its level at the lapse, ratio {fmt(kept)}"
+        "expected collective knowledge 12 months after the lapse above 50% of its level "
+        f"at the lapse, ratio {fmt(kept)}"
     )
     excess_at = np.array(
         [(g[k][LAPSE] - n[k][LAPSE]).sum() for g, n in zip(p4["lapsed"], p4["never"], strict=True)]
@@ -289,12 +304,15 @@ def test_p4_knowledge_persists_after_the_lapse(p4) -> None:
         ]
     )
     assert mean_ci(excess_at)[1] > 0, (
-        f"expected the program to have added knowledge by the lapse (lapsed minus never funded) {fmt(mean_ci(excess_at))}"
+        "expected the program to have added knowledge by the lapse (lapsed minus never "
+        f"funded) {fmt(mean_ci(excess_at))}"
     )
     after = mean_ci(excess_after)
     pooled = excess_after.sum() / excess_at.sum()
     assert after[1] > 0 and pooled > 0.5, (
-        f"expected the knowledge the program added to persist with a half-life: 12 months after the lapse {fmt(after)} person-months, {pooled:.2f} of its size at the lapse (pooled)"
+        "expected the knowledge the program added to persist with a half-life: 12 months "
+        f"after the lapse {fmt(after)} person-months, {pooled:.2f} of its size at the "
+        "lapse (pooled)"
     )
 
 
@@ -303,7 +321,8 @@ def test_p4_partnerships_persist_after_the_lapse(p4) -> None:
     never = np.array([g["partners"][AFTER].mean() for g in p4["never"]])
     diff = mean_ci(lapsed - never)
     assert diff[1] > 0, (
-        f"expected partnerships made while funded to keep running after the lapse (networks persist): lapsed minus never funded {fmt(diff)} partners per district"
+        "expected partnerships made while funded to keep running after the lapse "
+        f"(networks persist): lapsed minus never funded {fmt(diff)} partners per district"
     )
 
 
@@ -314,14 +333,18 @@ def test_p4_innovations_decay_not_to_zero(p4) -> None:
     after = mean_ci(lapsed)
     drop = mean_ci(funded - lapsed)
     assert after[1] > 0, (
-        f"expected innovations to go on in the year after the lapse (not an instant drop to 0): {fmt(after)} per city-year (never funded {never.mean():.2f})"
+        "expected innovations to go on in the year after the lapse (not an instant drop "
+        f"to 0): {fmt(after)} per city-year (never funded {never.mean():.2f})"
     )
     assert drop[1] > 0, (
-        f"expected fewer innovations after the lapse than with continuation funding: funded minus lapsed {fmt(drop)} (funded {funded.mean():.2f}, lapsed {lapsed.mean():.2f})"
+        "expected fewer innovations after the lapse than with continuation funding: "
+        f"funded minus lapsed {fmt(drop)} (funded {funded.mean():.2f}, lapsed "
+        f"{lapsed.mean():.2f})"
     )
     legacy = mean_ci(lapsed - never)
     assert legacy[1] > 0, (
-        f"expected innovations after the lapse to stay above the never-funded level (partnerships and knowledge carry over): lapsed minus never funded {fmt(legacy)}"
+        "expected innovations after the lapse to stay above the never-funded level "
+        f"(partnerships and knowledge carry over): lapsed minus never funded {fmt(legacy)}"
     )
 
 
@@ -342,7 +365,8 @@ def _p6_runs(scen_by_alloc: dict[str, Scenario], seeds: list[int]) -> dict[str, 
                 names, ev.loc[(ev.month == 0) & (ev.event == "application"), "district"].astype(str)
             )
             assert applied.sum() >= 4, (
-                f"seed {seed}: expected at least 4 applicants in the first call, got {applied.sum()}"
+                f"seed {seed}: expected at least 4 applicants in the first call, got "
+                f"{applied.sum()}"
             )
             top = applied & (s0 > np.median(s0[applied]))
             grants = g["public_support_eur"].sum(axis=0)
@@ -351,7 +375,10 @@ def _p6_runs(scen_by_alloc: dict[str, Scenario], seeds: list[int]) -> dict[str, 
         np.testing.assert_allclose(
             s0_by_alloc["competitive"],
             s0_by_alloc["equal"],
-            err_msg=f"seed {seed}: expected the same initial scores in both arms (allocation acts from February)",
+            err_msg=(
+                f"seed {seed}: expected the same initial scores in both arms (allocation acts "
+                "from February)"
+            ),
         )
     return {
         "share": np.array([share["competitive"], share["equal"]]).T,
@@ -385,7 +412,10 @@ def test_p6_competitive_call_concentrates_funding(p6_unequal) -> None:
     share = p6_unequal["share"]
     diff = mean_ci(share[:, 0] - share[:, 1])
     assert diff[1] > 0, (
-        f"expected the competitive call to give the initially strong half of applicants a larger share of grants than equal allocation: competitive minus equal {fmt(diff)} (competitive {share[:, 0].mean():.3f}, equal {share[:, 1].mean():.3f})"
+        "expected the competitive call to give the initially strong half of applicants a "
+        "larger share of grants than equal allocation: competitive minus equal "
+        f"{fmt(diff)} (competitive {share[:, 0].mean():.3f}, equal "
+        f"{share[:, 1].mean():.3f})"
     )
 
 
@@ -393,7 +423,9 @@ def test_p6_competitive_call_widens_inequality(p6_unequal) -> None:
     gini = p6_unequal["gini"]
     diff = mean_ci(gini[:, 0] - gini[:, 1])
     assert diff[1] > 0, (
-        f"expected a wider between-district price Gini after 20 years under the competitive call than under equal allocation: competitive minus equal {fmt(diff)} (competitive {gini[:, 0].mean():.4f}, equal {gini[:, 1].mean():.4f})"
+        "expected a wider between-district price Gini after 20 years under the "
+        "competitive call than under equal allocation: competitive minus equal "
+        f"{fmt(diff)} (competitive {gini[:, 0].mean():.4f}, equal {gini[:, 1].mean():.4f})"
     )
 
 
@@ -401,32 +433,43 @@ def test_p6_helsinki_competitive_call_concentrates_funding(p6_helsinki) -> None:
     share = p6_helsinki["share"]
     diff = mean_ci(share[:, 0] - share[:, 1])
     assert diff[1] > 0, (
-        f"expected the competitive call to concentrate grants on the initially strong half of applicants in the default city: competitive minus equal {fmt(diff)} (competitive {share[:, 0].mean():.3f}, equal {share[:, 1].mean():.3f})"
+        "expected the competitive call to concentrate grants on the initially strong half "
+        f"of applicants in the default city: competitive minus equal {fmt(diff)} "
+        f"(competitive {share[:, 0].mean():.3f}, equal {share[:, 1].mean():.3f})"
     )
 
 
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="P6 inequality does not hold in the default city (competitive minus equal final price Gini, scale 0.02: "
-    "-0.0009 [-0.0052, +0.0034] over the 6 seeds here, -0.0014 [-0.0030, +0.0002] over 20). The call concentrates grants on the "
-    "initially strong half (+0.25 of grants), but in Helsinki the strong applicants are mid- and low-priced creative districts with "
-    "meeting places and forums, and the expensive districts either never apply (traditional) or score low (the creative centre). "
-    "With a forum and a meeting place in Vironniemi, Kampinmalmi and Lauttasaari: +0.0017 [+0.0004, +0.0030] over 20 seeds "
+    reason="P6 inequality does not hold in the default city (competitive minus equal final price "
+    "Gini, scale 0.02: "
+    "-0.0009 [-0.0052, +0.0034] over the 6 seeds here, -0.0014 [-0.0030, +0.0002] over "
+    "20). The call concentrates grants on the "
+    "initially strong half (+0.25 of grants), but in Helsinki the strong applicants are "
+    "mid- and low-priced creative districts with "
+    "meeting places and forums, and the expensive districts either never apply "
+    "(traditional) or score low (the creative centre). "
+    "With a forum and a meeting place in Vironniemi, Kampinmalmi and Lauttasaari: +0.0017 "
+    "[+0.0004, +0.0030] over 20 seeds "
     "(experiments/patterns/p6_default_city.py).",
 )
 def test_p6_helsinki_competitive_call_widens_inequality(p6_helsinki) -> None:
     gini = p6_helsinki["gini"]
     diff = mean_ci(gini[:, 0] - gini[:, 1])
     assert diff[1] > 0, (
-        f"expected a wider price Gini in the default city under the competitive call: competitive minus equal {fmt(diff)}"
+        "expected a wider price Gini in the default city under the competitive call: "
+        f"competitive minus equal {fmt(diff)}"
     )
 
 
 def _kept_share(
     p4: dict[str, list[dict[str, np.ndarray]]], seeds: np.ndarray, window: slice
 ) -> float:
-    """Share of the funded arm's innovation premium over never funded that the lapsed arm keeps in ``window`` (pooled over ``seeds``)."""
+    """Share of the funded arm's innovation premium that the lapsed arm keeps in ``window``.
+
+    The premium is over never funded, pooled over ``seeds``.
+    """
     inn = {
         arm: np.array([p4[arm][i]["innovations"][window].sum() for i in seeds])
         for arm in ("funded", "lapsed", "never")
@@ -437,7 +480,10 @@ def _kept_share(
 
 
 def test_p4_platform_premium_fades_gradually(p4) -> None:
-    """The platform standing and efficiency fade with a half-life, so the innovation premium does not go at once."""
+    """Platform standing and efficiency fade with a half-life: the innovation premium stays a while.
+
+    The premium does not go at once.
+    """
     seeds = np.arange(len(P4_SEEDS))
     kept = _kept_share(p4, seeds, AFTER)
     rng = np.random.default_rng(4)
@@ -446,10 +492,16 @@ def test_p4_platform_premium_fades_gradually(p4) -> None:
     legacy = np.array([g["innovations"][AFTER].sum() for g in p4["lapsed"]])
     instant = np.array([g["innovations"][AFTER].sum() for g in p4["instant"]])
     diff = mean_ci(legacy - instant)
-    summary = f"kept share of the premium in the year after the lapse {kept:.2f} [{lo:.2f}, {hi:.2f}]; with legacy_half_life_years=0 {_kept_share({**p4, 'lapsed': p4['instant']}, seeds, AFTER):.2f}"
+    summary = (
+        f"kept share of the premium in the year after the lapse {kept:.2f} [{lo:.2f}, "
+        f"{hi:.2f}]; with legacy_half_life_years=0 "
+        f"{_kept_share({**p4, 'lapsed': p4['instant']}, seeds, AFTER):.2f}"
+    )
     assert lo > 0.25, (
-        f"expected the lapsed platforms to keep over a quarter of the funded innovation premium in the year after the lapse (lower 95% bootstrap bound); {summary}"
+        "expected the lapsed platforms to keep over a quarter of the funded innovation "
+        f"premium in the year after the lapse (lower 95% bootstrap bound); {summary}"
     )
     assert diff[1] > 0, (
-        f"expected more innovations after the lapse with a fading legacy than with an instant drop (legacy_half_life_years=0): {fmt(diff)}; {summary}"
+        "expected more innovations after the lapse with a fading legacy than with an "
+        f"instant drop (legacy_half_life_years=0): {fmt(diff)}; {summary}"
     )

@@ -73,7 +73,7 @@ ASSOCIATIONS = ("district_association", "housing_company", "school")
 def one_district(
     folder: Path, name: str, channels: list[str], meeting_places: int, overrides: list[str]
 ) -> Scenario:
-    """Cut district ``name`` out of two_districts.toml, edit it, write it to ``folder`` and load it."""
+    """Cut district ``name`` out of two_districts.toml, edit it, write it to ``folder``, load it."""
     text = (SCENARIO_DIR / "two_districts.toml").read_text(encoding="utf-8")
     head, *blocks = re.split(r"^\[\[districts\]\][ \t]*$", text, flags=re.M)
     (block,) = [b for b in blocks if re.search(rf'^name = "{name}"', b, flags=re.M)]
@@ -82,7 +82,8 @@ def one_district(
     block = re.sub(
         r"^meeting_places = .*$", f"meeting_places = {meeting_places}", block, flags=re.M
     )
-    # No developer network: it would launch the social-media channel itself, the very push of b) (docstring).
+    # No developer network: it would launch the social-media channel itself, the very push of b)
+    # (docstring).
     block = re.sub(
         r"^(mode = .*)$", f"\\1\nassociations = {json.dumps(list(ASSOCIATIONS))}", block, flags=re.M
     )
@@ -123,14 +124,14 @@ S_BOOT = 2000
 
 
 def yearly_curve(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Yearly values of the 12-month rolling mean of the replicate-averaged curve, and their yearly growth."""
+    """Yearly values of the 12-month rolling mean of the replicate-averaged curve, and growth."""
     rolling = np.convolve(p.mean(axis=0), np.ones(12) / 12, mode="valid")
     years = rolling[::12]
     return years, np.diff(years)
 
 
 def shape(p: np.ndarray) -> tuple[int, float, float, float]:
-    """Peak growth year, early / peak growth, late / peak growth and final / first year, of the averaged curve."""
+    """Of the averaged curve: peak growth year, early and late / peak growth, final / first year."""
     years, growth = yearly_curve(p)
     peak = growth.max()
     return (
@@ -150,7 +151,10 @@ def tipping_runs(tmp_path_factory) -> np.ndarray:
 
 
 def test_participation_follows_an_s_curve(tipping_runs):
-    """Measured (8 seeds): participation 0.035 in year 0, 0.16 from year 15; yearly growth 0.003-0.007 in years 0-4, peak 0.016 at step 9, <=0.002 in the last 4 steps.
+    """Measured (8 seeds): participation 0.035 in year 0, 0.16 from year 15.
+
+    Yearly growth 0.003-0.007 in years 0-4, peak 0.016 at step 9, <=0.002 in
+    the last 4 steps.
 
     Bootstrap (2,000 resamples of the 8 replicates): peak growth step 6-9
     (bounds 2..14 asserted), early / peak 0.31 [0.21, 0.41] (bound 0.6),
@@ -165,20 +169,26 @@ def test_participation_follows_an_s_curve(tipping_runs):
     lo, hi = np.percentile(boot, [2.5, 97.5], axis=0)
     last_step = growth.size - 1
     summary = (
-        f"yearly participation {np.round(years, 3)}, yearly growth {np.round(growth, 4)}; peak growth step {k} (bootstrap 95% {lo[0]:.0f}-{hi[0]:.0f}), "
-        f"early/peak {early:.2f} [{lo[1]:.2f}, {hi[1]:.2f}], late/peak {late:.2f} [{lo[2]:.2f}, {hi[2]:.2f}], final/first {rise:.2f} [{lo[3]:.2f}, {hi[3]:.2f}]"
+        f"yearly participation {np.round(years, 3)}, yearly growth {np.round(growth, 4)}; "
+        f"peak growth step {k} (bootstrap 95% {lo[0]:.0f}-{hi[0]:.0f}), "
+        f"early/peak {early:.2f} [{lo[1]:.2f}, {hi[1]:.2f}], late/peak {late:.2f} "
+        f"[{lo[2]:.2f}, {hi[2]:.2f}], final/first {rise:.2f} [{lo[3]:.2f}, {hi[3]:.2f}]"
     )
     assert S_FIRST <= lo[0] and hi[0] <= last_step - S_LAST, (
-        f"expected the fastest growth strictly inside the horizon (steps {S_FIRST}..{last_step - S_LAST}); {summary}"
+        "expected the fastest growth strictly inside the horizon (steps "
+        f"{S_FIRST}..{last_step - S_LAST}); {summary}"
     )
     assert hi[1] < 0.6, (
-        f"expected a slow start: growth over the first {S_FIRST} years below 0.6 x the peak growth; {summary}"
+        f"expected a slow start: growth over the first {S_FIRST} years below 0.6 x the "
+        f"peak growth; {summary}"
     )
     assert hi[2] < 0.35, (
-        f"expected levelling off: growth over the last {S_LAST} years below 0.35 x the peak growth; {summary}"
+        f"expected levelling off: growth over the last {S_LAST} years below 0.35 x the "
+        f"peak growth; {summary}"
     )
     assert lo[3] > 2.5, (
-        f"expected the district to tip: final-year participation above 2.5 x the first year's; {summary}"
+        "expected the district to tip: final-year participation above 2.5 x the first "
+        f"year's; {summary}"
     )
 
 
@@ -193,7 +203,10 @@ REGIMES = {"near": 1.10, "below": 1.30, "above": 1.00}  # mobilisation.theta_mea
 
 @pytest.fixture(scope="module")
 def push_effects(tmp_path_factory) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per regime: final participation (mean of the last 12 months) without and with the push, per seed."""
+    """Per regime and seed: final participation without and with the push.
+
+    Final participation is the mean of the last 12 months.
+    """
     folder = tmp_path_factory.mktemp("p5b")
     out = {}
     for regime, theta in REGIMES.items():
@@ -216,42 +229,59 @@ def describe(effects: dict[str, tuple[np.ndarray, np.ndarray]]) -> str:
     parts = []
     for regime, (base, push) in effects.items():
         parts.append(
-            f"{regime} (theta_mean {REGIMES[regime]}): without {fmt(mean_ci(base))}, with social_media {fmt(mean_ci(push))}, difference {fmt(mean_ci(push - base))}, ratio of means {push.mean() / base.mean():.2f}"
+            f"{regime} (theta_mean {REGIMES[regime]}): without {fmt(mean_ci(base))}, with "
+            f"social_media {fmt(mean_ci(push))}, difference {fmt(mean_ci(push - base))}, "
+            f"ratio of means {push.mean() / base.mean():.2f}"
         )
     return "; ".join(parts)
 
 
 def test_push_near_tipping_point_is_several_fold(push_effects):
-    """Measured (8 seeds): 0.046 [0.032, 0.060] -> 0.192 [0.167, 0.218], +0.147 [0.131, 0.163]; geometric-mean ratio 4.4 [3.6, 5.5]."""
+    """Measured (8 seeds): 0.046 [0.032, 0.060] -> 0.192 [0.167, 0.218], +0.147 [0.131, 0.163].
+
+    Geometric-mean ratio 4.4 [3.6, 5.5].
+    """
     base, push = push_effects["near"]
     log_ratio = mean_ci(np.log(push / base))
     diff = mean_ci(push - base)
-    summary = f"geometric-mean ratio {np.exp(log_ratio[0]):.2f} [{np.exp(log_ratio[1]):.2f}, {np.exp(log_ratio[2]):.2f}]; {describe(push_effects)}"
+    summary = (
+        f"geometric-mean ratio {np.exp(log_ratio[0]):.2f} [{np.exp(log_ratio[1]):.2f}, "
+        f"{np.exp(log_ratio[2]):.2f}]; {describe(push_effects)}"
+    )
     assert np.exp(log_ratio[1]) > 2.5, (
-        f"expected one extra channel to multiply final participation near the tipping point at least 2.5-fold (lower 95% CI); {summary}"
+        "expected one extra channel to multiply final participation near the tipping "
+        f"point at least 2.5-fold (lower 95% CI); {summary}"
     )
     assert diff[1] > 0.05, (
-        f"expected one extra channel to add more than 5 percentage points near the tipping point (lower 95% CI); {summary}"
+        "expected one extra channel to add more than 5 percentage points near the tipping "
+        f"point (lower 95% CI); {summary}"
     )
 
 
 def test_push_far_below_tipping_point_adds_little(push_effects):
-    """Measured (8 seeds): 0.0001 -> 0.0009, +0.0008 [-0.0001, 0.0016]; near minus below +0.146 [0.130, 0.162]."""
+    """Measured (8 seeds): 0.0001 -> 0.0009, +0.0008 [-0.0001, 0.0016].
+
+    Near minus below +0.146 [0.130, 0.162].
+    """
     near_base, near_push = push_effects["near"]
     base, push = push_effects["below"]
     diff = mean_ci(push - base)
     contrast = mean_ci((near_push - near_base) - (push - base))
     summary = f"near minus below effect {fmt(contrast)}; {describe(push_effects)}"
     assert diff[2] < 0.01, (
-        f"expected the push to add under 1 percentage point far below the tipping point (upper 95% CI); {summary}"
+        "expected the push to add under 1 percentage point far below the tipping point "
+        f"(upper 95% CI); {summary}"
     )
     assert contrast[1] > 0.05, (
-        f"expected the push's effect near the tipping point to exceed the effect far below it by more than 5 points (lower 95% CI); {summary}"
+        "expected the push's effect near the tipping point to exceed the effect far below "
+        f"it by more than 5 points (lower 95% CI); {summary}"
     )
 
 
 def test_push_far_above_tipping_point_is_proportionate(push_effects):
-    """Measured (8 seeds): 0.245 -> 0.369, ratio 1.51 [1.40, 1.63]; near / above ratio of ratios 2.9 [2.3, 3.8].
+    """Measured (8 seeds): 0.245 -> 0.369, ratio 1.51 [1.40, 1.63].
+
+    Near / above ratio of ratios 2.9 [2.3, 3.8].
 
     Not asserted: in absolute terms the push adds as much here as near the
     tipping point (+0.124 [0.101, 0.147] vs +0.147; near minus above +0.023
@@ -261,12 +291,18 @@ def test_push_far_above_tipping_point_is_proportionate(push_effects):
     base, push = push_effects["above"]
     log_ratio = mean_ci(np.log(push / base))
     contrast = mean_ci(np.log(near_push / near_base) - np.log(push / base))
-    summary = f"ratio above {np.exp(log_ratio[0]):.2f} [{np.exp(log_ratio[1]):.2f}, {np.exp(log_ratio[2]):.2f}], near/above ratio of ratios {np.exp(contrast[0]):.2f} [{np.exp(contrast[1]):.2f}, {np.exp(contrast[2]):.2f}]; {describe(push_effects)}"
+    summary = (
+        f"ratio above {np.exp(log_ratio[0]):.2f} [{np.exp(log_ratio[1]):.2f}, "
+        f"{np.exp(log_ratio[2]):.2f}], near/above ratio of ratios {np.exp(contrast[0]):.2f} "
+        f"[{np.exp(contrast[1]):.2f}, {np.exp(contrast[2]):.2f}]; {describe(push_effects)}"
+    )
     assert np.exp(log_ratio[2]) < 2.0, (
-        f"expected the push to multiply participation by less than 2 in an already mobilised district (upper 95% CI); {summary}"
+        "expected the push to multiply participation by less than 2 in an already "
+        f"mobilised district (upper 95% CI); {summary}"
     )
     assert np.exp(contrast[1]) > 1.5, (
-        f"expected the push's multiplier near the tipping point to exceed the mobilised district's by more than 1.5x (lower 95% CI); {summary}"
+        "expected the push's multiplier near the tipping point to exceed the mobilised "
+        f"district's by more than 1.5x (lower 95% CI); {summary}"
     )
 
 
@@ -305,7 +341,10 @@ HIGH_SIGMAS = [0.16, 0.20]
 
 
 def granovetter_equilibrium(sigma: float, mean: float = 0.25, iterations: int = 500) -> float:
-    """Granovetter's (1978) equilibrium r = F(r), iterated from r = 0 with F the Normal(mean, sigma) CDF."""
+    """Granovetter's (1978) equilibrium r = F(r), iterated from r = 0.
+
+    F is the Normal(mean, sigma) CDF.
+    """
     r = 0.0
     for _ in range(iterations):
         r = float(ndtr((r - mean) / sigma))
@@ -314,7 +353,10 @@ def granovetter_equilibrium(sigma: float, mean: float = 0.25, iterations: int = 
 
 @pytest.fixture(scope="module")
 def granovetter_runs(tmp_path_factory) -> dict[float, np.ndarray]:
-    """Per sigma: monthly participation, one row per seed (district: Traditional, paper only, no meeting place, so no events)."""
+    """Per sigma: monthly participation, one row per seed.
+
+    The district is Traditional, paper only, no meeting place, so no events.
+    """
     base = one_district(tmp_path_factory.mktemp("p5c"), "Traditional", ["paper"], 0, G_OVERRIDES)
     return {
         sigma: participation(base.with_overrides([f"mobilisation.theta_sd={sigma}"]), G_SEEDS)
@@ -323,13 +365,17 @@ def granovetter_runs(tmp_path_factory) -> dict[float, np.ndarray]:
 
 
 def test_granovetter_cascade_is_seeded_by_negative_thresholds(granovetter_runs):
-    """Month 0: nobody was active, so exactly the residents with theta < 0 act: share Phi(-0.25 / sigma)."""
+    """Month 0: nobody was active, so exactly the residents with theta < 0 act.
+
+    Their share is Phi(-0.25 / sigma).
+    """
     n = 20000 * G_SCALE
     for sigma, p in granovetter_runs.items():
         expected = float(ndtr(-0.25 / sigma))
         tol = 4 * np.sqrt(expected * (1 - expected) / n) + 1 / n
         assert np.all(np.abs(p[:, 0] - expected) < tol), (
-            f"sigma {sigma}: expected month-0 participation {expected:.4f} +- {tol:.4f} (share of thresholds below 0), got {p[:, 0]}"
+            f"sigma {sigma}: expected month-0 participation {expected:.4f} +- {tol:.4f} "
+            f"(share of thresholds below 0), got {p[:, 0]}"
         )
 
 
@@ -344,7 +390,8 @@ def test_granovetter_regime_change(granovetter_runs):
     """
     finals = {sigma: p[:, -1] for sigma, p in granovetter_runs.items()}
     summary = "; ".join(
-        f"sigma {s}: final {np.round(f, 4)} (Granovetter equilibrium {granovetter_equilibrium(s):.4f})"
+        f"sigma {s}: final {np.round(f, 4)} (Granovetter equilibrium "
+        f"{granovetter_equilibrium(s):.4f})"
         for s, f in finals.items()
     )
     for sigma in LOW_SIGMAS:
@@ -352,7 +399,8 @@ def test_granovetter_regime_change(granovetter_runs):
             f"expected only a few percent to take part for sigma {sigma} < 0.12; {summary}"
         )
         assert np.all(np.abs(finals[sigma] - granovetter_equilibrium(sigma)) < 0.01), (
-            f"expected the final participation within 0.01 of Granovetter's equilibrium for sigma {sigma}; {summary}"
+            "expected the final participation within 0.01 of Granovetter's equilibrium "
+            f"for sigma {sigma}; {summary}"
         )
     for sigma in HIGH_SIGMAS:
         assert finals[sigma].min() > 0.8, (
@@ -361,17 +409,23 @@ def test_granovetter_regime_change(granovetter_runs):
 
 
 def test_granovetter_cascade_is_an_s_curve(granovetter_runs):
-    """Above the regime change the cascade accelerates, then saturates: measured for sigma 0.16, 0.056 0.117 0.212 0.419 0.833 0.999 1.0 in months 0-6."""
+    """Above the regime change the cascade accelerates, then saturates.
+
+    Measured for sigma 0.16: 0.056 0.117 0.212 0.419 0.833 0.999 1.0 in months 0-6.
+    """
     for sigma in HIGH_SIGMAS:
         p = granovetter_runs[sigma].mean(axis=0)
         growth = np.diff(p)
         k = int(growth.argmax())
         assert 0 < k < G_MONTHS - 13, (
-            f"sigma {sigma}: expected the fastest monthly growth after the first month and before the last year, got month {k}; participation {np.round(p[:12], 3)}"
+            f"sigma {sigma}: expected the fastest monthly growth after the first month and "
+            f"before the last year, got month {k}; participation {np.round(p[:12], 3)}"
         )
         assert growth[0] < 0.5 * growth[k], (
-            f"sigma {sigma}: expected a slow start (first monthly growth under half the peak); participation {np.round(p[:12], 3)}"
+            f"sigma {sigma}: expected a slow start (first monthly growth under half the "
+            f"peak); participation {np.round(p[:12], 3)}"
         )
         assert np.abs(growth[-12:]).max() < 0.01 * growth[k], (
-            f"sigma {sigma}: expected the cascade to level off in the last year; participation {np.round(p, 3)}"
+            f"sigma {sigma}: expected the cascade to level off in the last year; "
+            f"participation {np.round(p, 3)}"
         )

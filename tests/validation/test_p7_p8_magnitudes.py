@@ -1,4 +1,6 @@
-"""P7 Capitalisation and displacement and P8 Plausible magnitudes over replicates (MODEL sections 1 and 7).
+"""P7 Capitalisation and displacement and P8 Plausible magnitudes over replicates.
+
+These are patterns of MODEL sections 1 and 7.
 
 P7: "reputation gains raise prices; rising prices push low-income renters out
 (measured as burden-driven moves)." P8: "annual residential mobility, price
@@ -11,15 +13,16 @@ were measured with these seeds when the tests were written.
 Movers' incomes are not in the output tables (their tenure is, in the
 ``moves_out_<tenure>_persons`` and ``moves_out_burden_<tenure>_persons``
 columns, added after these tests were written, which cover moves out of a
-district only), so both parts also count moves with ``MoveTally``: a wrapper around ``Residents.reset_occupants``,
-which the model calls for the old place of every resident who moves (out of
-the city, to another district or within the district; a searcher who finds
-no place stays and is not counted). It records each mover's district and
-tenure and, from the same state the model uses (``housing.housing_burden``
-at the month's price), the probability that the move is attributed to
-housing burden: ``1 - exp(-alpha_burden * max(0, burden - burden_cap))``
-(docs/ODD.md 7.9: the burden term's share of the hazard). The tally's total
-equals the tables' moves out plus moves within, person for person.
+district only), so both parts also count moves with ``MoveTally``: a wrapper
+around ``Residents.reset_occupants``, which the model calls for the old place
+of every resident who moves (out of the city, to another district or within
+the district; a searcher who finds no place stays and is not counted). It
+records each mover's district and tenure and, from the same state the model
+uses (``housing.housing_burden`` at the month's price), the probability that
+the move is attributed to housing burden: ``1 - exp(-alpha_burden * max(0,
+burden - burden_cap))`` (docs/ODD.md 7.9: the burden term's share of the
+hazard). The tally's total equals the tables' moves out plus moves within,
+person for person.
 
 P7 Capitalisation and displacement [S4]
     ``two_districts`` at scale 0.05, 72 months, seeds 1-20; the shocked arm
@@ -145,7 +148,9 @@ def fmt(ci: tuple[float, float, float]) -> str:
 
 
 class MoveTally:
-    """Moves by district and tenure and their expected burden attribution, counted at ``Residents.reset_occupants``.
+    """Moves by district and tenure and their expected burden attribution.
+
+    They are counted at ``Residents.reset_occupants``.
 
     The model calls ``reset_occupants`` once for the residents who leave the
     city and once for the searchers it placed (within or between districts),
@@ -200,7 +205,10 @@ class MoveTally:
 def run_with_tally(
     scen: Scenario, seed: int, start: int = 0
 ) -> tuple[pd.DataFrame, pd.DataFrame, MoveTally]:
-    """Run like :func:`districtsim.run.run_scenario` and return the district and city tables and the move tally."""
+    """Run like :func:`districtsim.run.run_scenario`.
+
+    Return the district and city tables and the move tally.
+    """
     assert not any(iv.type == "rent_cap" for iv in scen.interventions), (
         "the tally's burden ignores rent caps"
     )
@@ -217,7 +225,8 @@ def run_with_tally(
         * scen.scale
     )
     assert tally.moves.sum() == pytest.approx(recorded, abs=0.5), (
-        f"expected the tally to count every move of the tables (moves out plus within): {tally.moves.sum():g} vs {recorded:g} simulated persons"
+        "expected the tally to count every move of the tables (moves out plus within): "
+        f"{tally.moves.sum():g} vs {recorded:g} simulated persons"
     )
     return districts, model.recorder.city_frame(), tally
 
@@ -232,7 +241,9 @@ def by_district(df: pd.DataFrame, column: str, names: list[str]) -> np.ndarray:
 def p7(tmp_path_factory) -> dict[str, np.ndarray]:
     path = Path(tmp_path_factory.mktemp("p7")) / "reputation_shock.toml"
     path.write_text(
-        f'[scenario]\nbase = "two_districts"\nname = "reputation_shock"\n\n[[interventions]]\ntype = "reputation_shock"\ndistricts = ["{SHOCKED}"]\nstart_month = {SHOCK_MONTH}\nchange = {SHOCK}\n',
+        '[scenario]\nbase = "two_districts"\nname = '
+        '"reputation_shock"\n\n[[interventions]]\ntype = "reputation_shock"\ndistricts = '
+        f'["{SHOCKED}"]\nstart_month = {SHOCK_MONTH}\nchange = {SHOCK}\n',
         encoding="utf-8",
     )
     overrides = [f"scenario.months={P7_MONTHS}", f"scenario.scale={SCALE}"]
@@ -282,12 +293,17 @@ def test_p7_reputation_gain_raises_price(p7) -> None:
     rep = mean_ci(p7["reputation_shock"] - p7["reputation_base"])
     diff = mean_ci(p7["price_shock"] - p7["price_base"])
     log_diff = mean_ci(np.log(p7["price_shock"] / p7["price_base"]))
-    summary = f"reputation in the shock month {fmt(rep)}; price in the last 12 months, shocked minus baseline {fmt(diff)} EUR/m2 (baseline {p7['price_base'].mean():.0f}), in log {fmt(log_diff)}"
+    summary = (
+        f"reputation in the shock month {fmt(rep)}; price in the last 12 months, shocked minus "
+        f"baseline {fmt(diff)} EUR/m2 (baseline {p7['price_base'].mean():.0f}), in log "
+        f"{fmt(log_diff)}"
+    )
     assert rep[1] > 0.9 * SHOCK, (
         f"expected the shock to raise the district's reputation by about {SHOCK}; {summary}"
     )
     assert diff[1] > 0, (
-        f"P7: expected the reputation gain to raise the district's price (95% CI of the paired difference above 0); {summary}"
+        "P7: expected the reputation gain to raise the district's price (95% CI of the "
+        f"paired difference above 0); {summary}"
     )
 
 
@@ -295,7 +311,10 @@ def test_p7_rising_prices_raise_burden_driven_moves(p7) -> None:
     base, shock = p7["burden_out_base"], p7["burden_out_shock"]
     diff = mean_ci(shock - base)
     assert diff[1] > 0, (
-        f"P7: expected more burden-driven moves out of the shocked district in the {P7_MONTHS - SHOCK_MONTH} months after the shock (moves_out_burden_persons): shocked minus baseline {fmt(diff)} persons (baseline {base.mean():.0f}, shocked {shock.mean():.0f})"
+        "P7: expected more burden-driven moves out of the shocked district in the "
+        f"{P7_MONTHS - SHOCK_MONTH} months after the shock (moves_out_burden_persons): "
+        f"shocked minus baseline {fmt(diff)} persons (baseline {base.mean():.0f}, shocked "
+        f"{shock.mean():.0f})"
     )
 
 
@@ -307,7 +326,10 @@ def test_p7_displaced_are_low_income_renters(p7) -> None:
     private_share = extra[:, PRIVATE].sum() / extra.sum()
 
     def income_ratio(i: np.ndarray) -> float:
-        """Mean income of the extra burden-driven movers over the residents' mean income, pooled over seeds ``i``."""
+        """Mean income of the extra burden-driven movers over the residents' mean income.
+
+        It is pooled over seeds ``i``.
+        """
         return float(
             (p7["burden_income_shock"][i] - p7["burden_income_base"][i]).sum()
             / extra[i].sum()
@@ -322,23 +344,30 @@ def test_p7_displaced_are_low_income_renters(p7) -> None:
         [income_ratio(rng.choice(seeds, seeds.size)) for _ in range(2000)], 97.5
     )
     summary = (
-        f"extra expected burden-driven moves per seed (shocked minus baseline): owners {extra[:, OWNER].mean():+.0f}, private renters {fmt(private)}, "
-        f"social renters {extra[:, SOCIAL].mean():+.0f} persons; private renters' share {private_share:.2f}; "
-        f"mean income of the extra burden-driven movers {income:.0f} EUR/year vs the district residents' {residents:.0f} ({income / residents:.2f}, upper 95% bootstrap bound {boot_hi:.2f})"
+        "extra expected burden-driven moves per seed (shocked minus baseline): owners "
+        f"{extra[:, OWNER].mean():+.0f}, private renters {fmt(private)}, "
+        f"social renters {extra[:, SOCIAL].mean():+.0f} persons; private renters' share "
+        f"{private_share:.2f}; "
+        f"mean income of the extra burden-driven movers {income:.0f} EUR/year vs the "
+        f"district residents' {residents:.0f} ({income / residents:.2f}, upper 95% "
+        f"bootstrap bound {boot_hi:.2f})"
     )
     assert private[1] > 0, f"P7: expected the shock to push out more private renters; {summary}"
     assert private_share > 0.5, (
         f"P7: expected most of the extra burden-driven moves to be private renters'; {summary}"
     )
     assert boot_hi < 0.8, (
-        f"P7: expected the extra burden-driven movers to have low incomes (below 80% of the residents' mean, upper 95% bootstrap bound); {summary}"
+        "P7: expected the extra burden-driven movers to have low incomes (below 80% of "
+        f"the residents' mean, upper 95% bootstrap bound); {summary}"
     )
 
 
 def test_p7_shocked_district_gentrifies(p7) -> None:
     diff = mean_ci(p7["income_shock"] - p7["income_base"])
     assert diff[1] > 0, (
-        f"expected the shocked district's mean income (mean_income_eur, last 12 months) to rise relative to the baseline: {fmt(diff)} EUR/year (baseline {p7['income_base'].mean():.0f})"
+        "expected the shocked district's mean income (mean_income_eur, last 12 months) to "
+        f"rise relative to the baseline: {fmt(diff)} EUR/year (baseline "
+        f"{p7['income_base'].mean():.0f})"
     )
 
 
@@ -373,7 +402,10 @@ def p8() -> dict:
 
 
 def yearly(city: pd.DataFrame, flow: pd.Series) -> np.ndarray:
-    """A monthly flow summed per year over the year's mean population (a rate per year), one value per year."""
+    """A monthly flow summed per year over the year's mean population, one value per year.
+
+    This is a rate per year.
+    """
     year = city["month"] // 12
     return (flow.groupby(year).sum() / city["population"].groupby(year).mean()).to_numpy()
 
@@ -387,7 +419,8 @@ def test_p8_city_growth(p8) -> None:
     )
     lo, hi = band(GROWTH_PER_YEAR, RATE_TOL)
     assert np.all((lo <= growth) & (growth <= hi)), (
-        f"P8: expected city growth within [{lo:.2%}, {hi:.2%}] a year (target {GROWTH_PER_YEAR:.2%}); measured per seed {np.round(growth * 100, 3)}%"
+        f"P8: expected city growth within [{lo:.2%}, {hi:.2%}] a year (target "
+        f"{GROWTH_PER_YEAR:.2%}); measured per seed {np.round(growth * 100, 3)}%"
     )
 
 
@@ -395,7 +428,8 @@ def test_p8_mean_price_at_start(p8) -> None:
     first_year = np.array([c["price_eur_m2_mean"].iloc[:12].mean() for _, c, _ in p8["runs"]])
     lo, hi = band(PRICE_MEAN_EUR_M2, PRICE_LEVEL_TOL)
     assert np.all((lo <= first_year) & (first_year <= hi)), (
-        f"P8: expected the population-weighted mean price in year 1 within [{lo:.0f}, {hi:.0f}] EUR/m2; measured per seed {np.round(first_year)}"
+        f"P8: expected the population-weighted mean price in year 1 within [{lo:.0f}, "
+        f"{hi:.0f}] EUR/m2; measured per seed {np.round(first_year)}"
     )
 
 
@@ -409,7 +443,11 @@ def test_p8_price_spread(p8, month) -> None:
         extremes.append(city["price_eur_m2_max"].iloc[month] / city["price_eur_m2_min"].iloc[month])
     q_lo, q_hi = band(QUARTER_RATIO, RATIO_TOL)
     e_lo, e_hi = band(EXTREME_RATIO, RATIO_TOL)
-    summary = f"month {month}: mean price of the top {quarter} / bottom {quarter} districts per seed {np.round(ratios, 3)} (band [{q_lo:.2f}, {q_hi:.2f}]); max / min {np.round(extremes, 3)} (band [{e_lo:.2f}, {e_hi:.2f}])"
+    summary = (
+        f"month {month}: mean price of the top {quarter} / bottom {quarter} districts per seed "
+        f"{np.round(ratios, 3)} (band [{q_lo:.2f}, {q_hi:.2f}]); max / min "
+        f"{np.round(extremes, 3)} (band [{e_lo:.2f}, {e_hi:.2f}])"
+    )
     assert all(q_lo <= r <= q_hi for r in ratios), (
         f"P8: price zones (~{QUARTER_RATIO:.2f}x); {summary}"
     )
@@ -425,7 +463,10 @@ def test_p8_price_ranks_stable_and_gap_grows(p8) -> None:
         rho.append(stats.spearmanr(prices[0], prices[-1]).statistic)
         gap0.append(city["price_eur_m2_max"].iloc[0] - city["price_eur_m2_min"].iloc[0])
         gap1.append(city["price_eur_m2_max"].iloc[-1] - city["price_eur_m2_min"].iloc[-1])
-    summary = f"Spearman correlation of district prices, month 0 vs month {P8_MONTHS - 1}, per seed {np.round(rho, 4)}; max - min {np.round(gap0)} -> {np.round(gap1)} EUR/m2"
+    summary = (
+        f"Spearman correlation of district prices, month 0 vs month {P8_MONTHS - 1}, per seed "
+        f"{np.round(rho, 4)}; max - min {np.round(gap0)} -> {np.round(gap1)} EUR/m2"
+    )
     assert min(rho) > 0.9, (
         f"P8: expected a stable rank order of district prices over 20 years; {summary}"
     )
@@ -437,26 +478,35 @@ def test_p8_price_ranks_stable_and_gap_grows(p8) -> None:
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="the relative price spread narrows a little instead of widening: price Gini 0.196 at month 0, 0.189 at year 10, 0.184 at year 20 "
-    "(seeds 1-3; top/bottom quarter 2.45 -> 2.33, max/min 4.05 -> 3.81). The reputations of the most expensive districts drift down "
-    "(Ullanlinna 0.69 -> 0.64, Kampinmalmi 0.66 -> 0.62, seed 1) while the cheap districts' hold (Jakomäki 0.28 -> 0.27), and "
-    "reputation enters the price target (docs/ODD.md 7.7, 7.8); across districts the 20-year log-price change correlates -0.48 with "
+    reason="the relative price spread narrows a little instead of widening: price Gini 0.196 at "
+    "month 0, 0.189 at year 10, 0.184 at year 20 "
+    "(seeds 1-3; top/bottom quarter 2.45 -> 2.33, max/min 4.05 -> 3.81). The reputations "
+    "of the most expensive districts drift down "
+    "(Ullanlinna 0.69 -> 0.64, Kampinmalmi 0.66 -> 0.62, seed 1) while the cheap "
+    "districts' hold (Jakomäki 0.28 -> 0.27), and "
+    "reputation enters the price target (docs/ODD.md 7.7, 7.8); across districts the "
+    "20-year log-price change correlates -0.48 with "
     "the initial log price. The gap in EUR/m2 grows with the city trend (6,400 -> 8,360).",
 )
 def test_p8_relative_price_spread_widens(p8) -> None:
     gini = np.array([[c["price_gini"].iloc[0], c["price_gini"].iloc[-1]] for _, c, _ in p8["runs"]])
     assert np.all(gini[:, 1] > gini[:, 0]), (
-        f"P8: expected the top-bottom gap to widen relative to the price level (price_gini month 0 -> {P8_MONTHS - 1}): {np.round(gini, 4).tolist()}"
+        "P8: expected the top-bottom gap to widen relative to the price level (price_gini "
+        f"month 0 -> {P8_MONTHS - 1}): {np.round(gini, 4).tolist()}"
     )
 
 
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="moves within the city are 10.0% of residents a year (seeds 1-3; single years 9.6-10.6%), below the ~15% of Helsinki (2022) "
-    "and its band 11.25-18.75%. 16.7% of residents move a year (realised, all tenures) and 40% of moves leave the city "
-    "(share_leaving_city 0.40), so 10% move within it. Observed, ~15% within plus ~6% leaving is ~21% moving a year with ~28% of "
-    "movers leaving; with this tenure mix (44% owners) a 21% rate needs tenure rates near the tops of their ranges (e.g. owners 0.12, renters 0.28).",
+    reason="moves within the city are 10.0% of residents a year (seeds 1-3; single years "
+    "9.6-10.6%), below the ~15% of Helsinki (2022) "
+    "and its band 11.25-18.75%. 16.7% of residents move a year (realised, all tenures) and "
+    "40% of moves leave the city "
+    "(share_leaving_city 0.40), so 10% move within it. Observed, ~15% within plus ~6% "
+    "leaving is ~21% moving a year with ~28% of "
+    "movers leaving; with this tenure mix (44% owners) a 21% rate needs tenure rates near "
+    "the tops of their ranges (e.g. owners 0.12, renters 0.28).",
 )
 def test_p8_moves_within_city(p8) -> None:
     rates = np.array(
@@ -472,7 +522,8 @@ def test_p8_moves_within_city(p8) -> None:
     )
     lo, hi = band(WITHIN_PER_YEAR, RATE_TOL)
     assert np.all((lo <= rates) & (rates <= hi)), (
-        f"P8: expected moves within the city within [{lo:.1%}, {hi:.1%}] of residents a year (20-year mean); measured per seed {np.round(rates * 100, 2)}%"
+        f"P8: expected moves within the city within [{lo:.1%}, {hi:.1%}] of residents a "
+        f"year (20-year mean); measured per seed {np.round(rates * 100, 2)}%"
     )
 
 
@@ -485,12 +536,17 @@ def test_p8_moves_across_boundary(p8) -> None:
     )
     lo, hi = band(BOUNDARY_PER_YEAR, RATE_TOL)
     assert np.all((lo <= rates) & (rates <= hi)), (
-        f"P8: expected moves across the city boundary (in and out) within [{lo:.1%}, {hi:.1%}] of residents a year (20-year mean); measured per seed {np.round(rates * 100, 2)}%"
+        f"P8: expected moves across the city boundary (in and out) within [{lo:.1%}, "
+        f"{hi:.1%}] of residents a year (20-year mean); measured per seed "
+        f"{np.round(rates * 100, 2)}%"
     )
 
 
 def district_turnover(p8) -> pd.Series:
-    """Mean over seeds of each district's 20-year mean turnover (moves_out_persons / population a year)."""
+    """Mean over seeds of each district's 20-year mean turnover.
+
+    Turnover is moves_out_persons / population a year.
+    """
     per_seed = []
     for districts, _, _ in p8["runs"]:
         g = districts.groupby("district", observed=True)
@@ -501,28 +557,39 @@ def district_turnover(p8) -> pd.Series:
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="district turnover runs above 25% a year in expensive inner and western districts: 20-year means 10.6% (Vuosaari) to "
-    "28.4% (Reijola), with Taka-Töölö, Ullanlinna, Alppiharju and Reijola at 26-28% (seeds 1-3; single years up to 32%). Burden-driven "
-    "moves alone are 4-7% a year there (seed 1), and several of them are traditional districts with low identity (Reijola 0.04, "
-    "Ullanlinna 0.11), which raises the hazard; across districts turnover correlates +0.61 with log price and -0.62 with identity.",
+    reason="district turnover runs above 25% a year in expensive inner and western districts: "
+    "20-year means 10.6% (Vuosaari) to "
+    "28.4% (Reijola), with Taka-Töölö, Ullanlinna, Alppiharju and Reijola at 26-28% (seeds "
+    "1-3; single years up to 32%). Burden-driven "
+    "moves alone are 4-7% a year there (seed 1), and several of them are traditional "
+    "districts with low identity (Reijola 0.04, "
+    "Ullanlinna 0.11), which raises the hazard; across districts turnover correlates +0.61 "
+    "with log price and -0.62 with identity.",
 )
 def test_p8_district_turnover_range(p8) -> None:
     turnover = district_turnover(p8)
     lo, hi = TURNOVER_RANGE
     outside = turnover[(turnover < lo) | (turnover > hi)]
     assert outside.empty, (
-        f"P8: expected every district's turnover within [{lo:.0%}, {hi:.0%}] a year; outside: {outside.round(3).to_dict()} (range {turnover.min():.3f}-{turnover.max():.3f})"
+        f"P8: expected every district's turnover within [{lo:.0%}, {hi:.0%}] a year; "
+        f"outside: {outside.round(3).to_dict()} (range "
+        f"{turnover.min():.3f}-{turnover.max():.3f})"
     )
 
 
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="the detached-house districts (owner share >= 0.7: Suutarila, Östersundom, Itä-Pakila, Tuomarinkylä, Länsi-Pakila) turn over "
-    "12.4-17.9% a year (seeds 1-3), not under 10%, and are not the calmest districts (the large creative suburbs Vuosaari, "
-    "Malmi, Herttoniemi are, at 11-12%). Owner share hardly matters across districts (correlation with turnover -0.06): the hazard "
-    "rises with low identity and low liveability (docs/ODD.md 7.9), and four of the five are traditional districts with identity "
-    "0.04-0.13 (Vuosaari 0.94) and liveability 0.44-0.50 against a city mean of 0.61-0.70 (seed 1).",
+    reason="the detached-house districts (owner share >= 0.7: Suutarila, Östersundom, Itä-Pakila, "
+    "Tuomarinkylä, Länsi-Pakila) turn over "
+    "12.4-17.9% a year (seeds 1-3), not under 10%, and are not the calmest districts (the "
+    "large creative suburbs Vuosaari, "
+    "Malmi, Herttoniemi are, at 11-12%). Owner share hardly matters across districts "
+    "(correlation with turnover -0.06): the hazard "
+    "rises with low identity and low liveability (docs/ODD.md 7.9), and four of the five "
+    "are traditional districts with identity "
+    "0.04-0.13 (Vuosaari 0.94) and liveability 0.44-0.50 against a city mean of 0.61-0.70 "
+    "(seed 1).",
 )
 def test_p8_detached_house_areas_turn_over_least(p8) -> None:
     turnover = district_turnover(p8)
@@ -531,7 +598,8 @@ def test_p8_detached_house_areas_turn_over_least(p8) -> None:
         f"expected the five detached-house districts of helsinki.toml, got {detached}"
     )
     assert (turnover[detached] < DETACHED_MAX).all(), (
-        f"P8: expected detached-house areas to turn over less than {DETACHED_MAX:.0%} a year: {turnover[detached].round(3).to_dict()}"
+        f"P8: expected detached-house areas to turn over less than {DETACHED_MAX:.0%} a "
+        f"year: {turnover[detached].round(3).to_dict()}"
     )
 
 
@@ -541,7 +609,10 @@ def test_p8_owners_move_less_than_renters(p8) -> None:
     owners = moves[:, OWNER] / years[:, OWNER]
     renters = moves[:, [PRIVATE, SOCIAL]].sum(axis=1) / years[:, [PRIVATE, SOCIAL]].sum(axis=1)
     private, social = moves[:, PRIVATE] / years[:, PRIVATE], moves[:, SOCIAL] / years[:, SOCIAL]
-    summary = f"realised moves a year per seed: owners {np.round(owners, 4)}, renters {np.round(renters, 4)} (private {np.round(private, 4)}, social {np.round(social, 4)})"
+    summary = (
+        f"realised moves a year per seed: owners {np.round(owners, 4)}, renters "
+        f"{np.round(renters, 4)} (private {np.round(private, 4)}, social {np.round(social, 4)})"
+    )
     assert np.all(owners < renters) and np.all(owners < private), (
         f"P8: expected owners to move less than renters; {summary}"
     )
@@ -563,15 +634,21 @@ def test_p8_participation_small_core(p8) -> None:
     core, anyone, members = np.array(core), np.array(anyone), np.array(members)
     lo, hi = CORE_RANGE
     summary = (
-        f"active core (active_members_persons / population) by year, mean of seeds: {np.round(core.mean(axis=0) * 100, 2)}%, 20-year mean per seed {np.round(core.mean(axis=1) * 100, 2)}%; "
-        f"any participation (participation_rate) {np.round(anyone.mean(axis=0) * 100, 1)}%; members {np.round(members.mean(axis=0) * 100, 1)}%"
+        "active core (active_members_persons / population) by year, mean of seeds: "
+        f"{np.round(core.mean(axis=0) * 100, 2)}%, 20-year mean per seed "
+        f"{np.round(core.mean(axis=1) * 100, 2)}%; "
+        "any participation (participation_rate) "
+        f"{np.round(anyone.mean(axis=0) * 100, 1)}%; members "
+        f"{np.round(members.mean(axis=0) * 100, 1)}%"
     )
     assert np.all(core < hi) and np.all(core.mean(axis=1) >= lo), (
-        f"P8: expected a single-digit % active core every year (20-year mean at least {lo:.0%}); {summary}"
+        "P8: expected a single-digit % active core every year (20-year mean at least "
+        f"{lo:.0%}); {summary}"
     )
     assert np.all(members < hi), (
         f"P8: expected association members to stay a small core (under {hi:.0%}); {summary}"
     )
     assert np.all(anyone > core), (
-        f"P8: expected participation in any form (events, forums) to exceed the active core every year; {summary}"
+        "P8: expected participation in any form (events, forums) to exceed the active "
+        f"core every year; {summary}"
     )

@@ -1,4 +1,6 @@
-"""The students' dashboard: explore a running model in the browser (Mesa's SolaraViz with plotly views).
+"""The students' dashboard: explore a running model in the browser.
+
+It is Mesa's SolaraViz with plotly views:
 
 - :mod:`districtsim.dashboard.model`: :class:`DashboardModel` and the controls
   generated from the parameter declarations (no Solara needed);
@@ -65,7 +67,8 @@ def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765
 
     settings.telemetry.mixpanel_enable = False
     settings.main.mode = "production"
-    # Solara warns on each page load that an http (not https) server gets lax cookies: expected on 127.0.0.1.
+    # Solara warns on each page load that an http (not https) server gets lax cookies: expected
+    # on 127.0.0.1.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     print(f"districtsim dashboard: {choice} at http://{host}:{port}/ (Ctrl+C stops it)", flush=True)
     uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")

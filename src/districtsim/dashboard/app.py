@@ -41,7 +41,10 @@ from districtsim.scenario import DEFAULT_SCENARIO, bundled_scenarios  # noqa: E4
 solara.server.settings.telemetry.mixpanel_enable = False
 
 SCENARIO_ENV = "DISTRICTSIM_DASHBOARD_SCENARIO"
-"""Environment variable naming the scenario the dashboard opens with (set by ``districtsim dashboard``)."""
+"""Environment variable naming the scenario the dashboard opens with.
+
+It is set by ``districtsim dashboard``.
+"""
 
 scenario_name = solara.reactive(os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO)
 map_variable = solara.reactive("reputation")
@@ -65,7 +68,8 @@ class _ResizeCharts(ipyvue.VueTemplate):
 <script>
 module.exports = {
   mounted() {
-    [300, 1000, 2500].forEach((ms) => setTimeout(() => window.dispatchEvent(new Event("resize")), ms));
+    [300, 1000, 2500].forEach("""
+        """(ms) => setTimeout(() => window.dispatchEvent(new Event("resize")), ms));
   },
 };
 </script>"""
@@ -77,7 +81,10 @@ CHART_CONFIG = {"responsive": True, "displaylogo": False}
 
 
 class _ResponsiveFigure(FigureWidget):
-    """A plotly FigureWidget drawn with :data:`CHART_CONFIG` (the configuration is a widget trait, not a figure property)."""
+    """A plotly FigureWidget drawn with :data:`CHART_CONFIG`.
+
+    The configuration is a widget trait, not a figure property.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -100,7 +107,10 @@ def _plain(value: Any) -> Any:
 
 
 def _same_shape(widget: FigureWidget, fig: Any) -> bool:
-    """True if the figure has the widget's traces (number and types): it can then be updated in place."""
+    """True if the figure has the widget's traces (number and types).
+
+    The widget can then be updated in place.
+    """
     return len(widget.data) == len(fig.data) and all(
         a.type == b.type for a, b in zip(widget.data, fig.data, strict=True)
     )
@@ -108,11 +118,12 @@ def _same_shape(widget: FigureWidget, fig: Any) -> bool:
 
 @solara.component
 def Chart(fig: Any):
-    """A plotly figure as a widget that follows its cell's width (solara.FigurePlotly with a responsive configuration).
+    """A plotly figure as a widget that follows its cell's width.
 
-    The widget is made once. A new figure with the same traces updates it in
-    place in one batch (the browser redraws once); otherwise its layout and
-    traces are replaced.
+    It is solara.FigurePlotly with a responsive configuration. The widget is
+    made once. A new figure with the same traces updates it in place in one
+    batch (the browser redraws once); otherwise its layout and traces are
+    replaced.
     """
     element = _ResponsiveFigure.element()
 
@@ -135,25 +146,38 @@ def Chart(fig: Any):
     return element
 
 
-SIDEBAR_CSS = """
-.v-input__slider .v-input__slot { flex-wrap: wrap; height: auto; }
-.v-input__slider .v-input__slot > .v-label { flex: 1 0 100%; max-width: 100%; height: auto; line-height: 1.3; white-space: normal; margin-bottom: 4px; }
+SIDEBAR_CSS = (
+    "\n.v-input__slider .v-input__slot { flex-wrap: wrap; height: auto; }\n"
+    ".v-input__slider .v-input__slot > .v-label { flex: 1 0 100%; max-width: 100%; height: auto; "
+    "line-height: 1.3; white-space: normal; margin-bottom: 4px; }\n"
+)
+"""A slider's label on its own line above a full-width track.
+
+The labels name the parameter and its unit, and are long.
 """
-"""A slider's label on its own line above a full-width track (the labels name the parameter and its unit, and are long)."""
 
 CELL = {"height": "100%", "overflow": "auto"}
-"""Style of each view's root: it fills its grid cell and scrolls when taller (drag a cell's corner to enlarge it)."""
+"""Style of each view's root: it fills its grid cell and scrolls when taller.
+
+Drag a cell's corner to enlarge it.
+"""
 
 
 def Caption(text: str):
-    """A one- or two-sentence reading guide under a view (no Markdown: it would load KaTeX from a CDN)."""
+    """A one- or two-sentence reading guide under a view.
+
+    No Markdown: it would load KaTeX from a CDN.
+    """
     return solara.HTML(
         tag="div", unsafe_innerHTML=f"<small style='color:#555'>{html.escape(text)}</small>"
     )
 
 
 def _focus(model: DashboardModel) -> str:
-    """Return the district the participation and ties views show: the chosen one, else the first traditional one."""
+    """Return the district the participation and ties views show.
+
+    It is the chosen one, else the first traditional one.
+    """
     if focus_district.value in model.names:
         return focus_district.value
     return next(
@@ -249,7 +273,8 @@ def RunView(model: DashboardModel):
     update_counter.get()  # redraw after every step (Mesa's convention)
     step = f"; last step took {model.step_seconds * 1000:.0f} ms" if model.month else ""
     parts = [
-        f"<p><b class='districtsim-status'>{html.escape(views.status(model))}</b>{step}<br>seed {model.seed}, scale {model.scale:g} ({model.residents.n:,} simulated places)</p>"
+        f"<p><b class='districtsim-status'>{html.escape(views.status(model))}</b>{step}"
+        f"<br>seed {model.seed}, scale {model.scale:g} ({model.residents.n:,} simulated places)</p>"
     ]
     parts += [f"<p style='color:#b35900'>&#9888; {html.escape(n)}</p>" for n in model.notices]
     rows = []
@@ -274,8 +299,9 @@ def RunView(model: DashboardModel):
     return main
 
 
-# Solara components, not plain functions: SolaraViz wraps a plain function in a new component type at
-# every re-render of its grid, which remounts every view (and the browser then logs sync errors).
+# Solara components, not plain functions: SolaraViz wraps a plain function in a new component
+# type at every re-render of its grid, which remounts every view (and the browser then logs sync
+# errors).
 COMPONENTS = [
     (MapView, 0),
     (SeriesView, 0),

@@ -29,7 +29,8 @@ from districtsim.params import SECTIONS
 from districtsim.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
 
 STUDENT_PARAMS: tuple[tuple[str, float | None, float | None], ...] = (
-    # (section.key, slider lowest, slider highest); None = the declared bound (or the rule in slider_span)
+    # (section.key, slider lowest, slider highest);
+    # None = the declared bound (or the rule in slider_span)
     ("mobilisation.theta_mean", 0.6, 1.4),
     ("mobilisation.b_social", None, None),
     ("communication.q_tie", None, 0.5),
@@ -54,7 +55,10 @@ word of mouth and social media, how associations turn creative, reputation,
 prices and displacement, and the program year's settings."""
 
 ADD_TYPES: tuple[str, ...] = ("none", "meeting_place", "matchmaking", "coaching", "rent_cap")
-"""Intervention types the dashboard can add (those whose parameters all have defaults and which target districts)."""
+"""Intervention types the dashboard can add.
+
+Those whose parameters all have defaults and which target districts.
+"""
 
 ADD_TARGETS_SELECT: tuple[str, ...] = ("traditional", "creative", "all")
 
@@ -77,7 +81,10 @@ def declaration(key: str) -> dataclasses.Field:
 
 
 def _nice_step(span: float) -> float:
-    """Return a round slider step of about a hundredth of ``span`` (1, 2 or 5 times a power of ten)."""
+    """Return a round slider step of about a hundredth of ``span``.
+
+    The step is 1, 2 or 5 times a power of ten.
+    """
     raw = span / 100.0
     if raw <= 0:
         return 0.01
@@ -108,7 +115,10 @@ def slider_span(
 def param_control(
     key: str, value: Any, show_lo: float | None = None, show_hi: float | None = None
 ) -> dict[str, Any]:
-    """Return the ``SolaraViz`` control of one parameter, with its unit in the label and its value ``value``."""
+    """Return the ``SolaraViz`` control of one parameter, with its value ``value``.
+
+    The parameter's unit is in the control's label.
+    """
     f = declaration(key)
     unit, lo, hi = f.metadata["unit"], f.metadata["lo"], f.metadata["hi"]
     if isinstance(value, bool):
@@ -144,7 +154,7 @@ def describe_intervention(iv: Any) -> str:
 
 
 def model_params(scenario_name: str = DEFAULT_SCENARIO) -> dict[str, Any]:
-    """Return ``SolaraViz``'s ``model_params`` for a scenario: its controls, with the scenario's values.
+    """Return ``SolaraViz``'s ``model_params`` for a scenario: its controls, with its values.
 
     Controls: seed and scale; the :data:`STUDENT_PARAMS`; a switch for each of
     the scenario's interventions; and one intervention to add (type, target,
@@ -211,7 +221,8 @@ def apply_controls(
             and ``add.type``/``add.target``/``add.start_month``.
 
     Raises:
-        ScenarioError: For a control name that is none of these (a programming error, not a user's value).
+        ScenarioError: For a control name that is none of these (a programming error, not a
+            user's value).
     """
     notices: list[str] = []
     if seed is None or (isinstance(seed, str) and not seed.strip()):
@@ -285,7 +296,8 @@ class DashboardModel(DistrictModel):
         scale: Any = None,
         **controls: Any,
     ) -> None:
-        # Mesa's SolaraViz passes a Mesa scenario object of its own on Reset: districtsim's scenario is chosen by name.
+        # Mesa's SolaraViz passes a Mesa scenario object of its own on Reset: districtsim's
+        # scenario is chosen by name.
         controls = {k: v for k, v in controls.items() if k != "scenario"}
         spec, seed_int, notices = apply_controls(
             load_scenario(scenario_name), seed, scale, controls

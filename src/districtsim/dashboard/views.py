@@ -25,7 +25,10 @@ MODE_COLOURS = {"traditional": "#7f8c8d", "creative": "#e67e22", "innovation_pla
 """Colour of each operating mode (map, ties view)."""
 
 MAP_VARIABLES: dict[str, str] = {"mode": "operating mode", **DISTRICT_COLUMNS}
-"""What the map can colour districts by: the operating mode or any district column (docs/outputs.md)."""
+"""What the map can colour districts by: the operating mode or any district column.
+
+The district columns are described in docs/outputs.md.
+"""
 
 EXTENSIVE_SUFFIXES = ("_persons", "_eur", "_months")
 EXTENSIVE = {
@@ -54,7 +57,10 @@ EVENT_KINDS_SHOWN: tuple[str, ...] = (
     "channel_lapse",
     "channel_relaunch",
 )
-"""Event kinds the feed shows by default (partnerships and applications are frequent; they can be added)."""
+"""Event kinds the feed shows by default.
+
+Partnerships and applications are frequent; they can be added.
+"""
 
 EVENT_KINDS: tuple[str, ...] = (
     "application",
@@ -76,13 +82,25 @@ EVENT_KINDS: tuple[str, ...] = (
 
 CAPTIONS: dict[str, str] = {
     "participation": (
-        "If a share s of a resident's acquaintances took part last month (x), this share of the district is expected to take part this month (y). "
-        "Where a curve crosses the diagonal, participation settles; below the diagonal it shrinks, above it grows. Dots: the months so far."
+        "If a share s of a resident's acquaintances took part last month (x), this share "
+        "of the district is expected to take part this month (y). "
+        "Where a curve crosses the diagonal, participation settles; below the diagonal it "
+        "shrinks, above it grows. Dots: the months so far."
     ),
-    "ties": "Participation spreads along ties: red took part this month, blue is an association member, grey another resident, white an empty place.",
-    "criteria": "Each cell compares a district with the others on one criterion group (z-score: 0 = the mean, 1 = one standard deviation above); the funder ranks applicants by the weighted score.",
+    "ties": (
+        "Participation spreads along ties: red took part this month, blue is an association "
+        "member, grey another resident, white an empty place."
+    ),
+    "criteria": (
+        "Each cell compares a district with the others on one criterion group (z-score: 0 = "
+        "the mean, 1 = one standard deviation above); the funder ranks applicants by the "
+        "weighted score."
+    ),
 }
-"""One- or two-sentence reading guides shown under the views (docs/dashboard.md explains each view in full)."""
+"""One- or two-sentence reading guides shown under the views.
+
+docs/dashboard.md explains each view in full.
+"""
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -93,7 +111,8 @@ _LAYOUT = {
     "template": {},
     "annotations": [],
 }
-# An empty template: plotly.js defaults; building a named template object costs ~20 ms a figure, redrawn every month.
+# An empty template: plotly.js defaults; building a named template object costs ~20 ms a
+# figure, redrawn every month.
 
 _STATE_NOW = {
     "identity": lambda m: m.districts.identity,
@@ -120,16 +139,25 @@ def status(model: DistrictModel) -> str:
             f"{model.config.name}: month 0 of {model.horizon} (initial state; press Step or Play)"
         )
     ended = " (horizon reached)" if done >= model.horizon else ""
-    return f"{model.config.name}: month {done} of {model.horizon}, {month_label(done - 1)} simulated{ended}"
+    return (
+        f"{model.config.name}: month {done} of {model.horizon}, {month_label(done - 1)} "
+        f"simulated{ended}"
+    )
 
 
 def is_extensive(variable: str) -> bool:
-    """True for a column that adds up over districts (persons, EUR, counts): its city line is the mean over districts."""
+    """True for a column that adds up over districts (persons, EUR, counts).
+
+    Its city line is the mean over districts.
+    """
     return variable in EXTENSIVE or variable.endswith(EXTENSIVE_SUFFIXES)
 
 
 def current_values(model: DistrictModel, variable: str) -> np.ndarray:
-    """Return each district's value of a column for the last simulated month (the initial state before the first step, NaN where none)."""
+    """Return each district's value of a column for the last simulated month.
+
+    Before the first step it is the initial state; NaN where there is none.
+    """
     rec = model.recorder
     if rec.n_recorded > 0:
         return rec.data[variable][rec.n_recorded - 1]
@@ -139,7 +167,10 @@ def current_values(model: DistrictModel, variable: str) -> np.ndarray:
 
 
 def _empty(title: str, message: str) -> go.Figure:
-    """Return a figure without data whose title says why (no annotation: a live chart would keep it after its data arrive)."""
+    """Return a figure without data whose title says why.
+
+    No annotation: a live chart would keep it after its data arrive.
+    """
     return go.Figure(
         layout={
             **_LAYOUT,
@@ -151,10 +182,11 @@ def _empty(title: str, message: str) -> go.Figure:
 
 
 def map_figure(model: DistrictModel, variable: str = "reputation") -> go.Figure:
-    """Return the district map: each district's centre (x_km, y_km), sized by population, coloured by ``variable``.
+    """Return the district map: each district's centre (x_km, y_km).
 
-    Lines join adjacent districts. Positions are the scenario's district
-    centres, not boundaries.
+    Districts are sized by population and coloured by ``variable``. Lines join
+    adjacent districts. Positions are the scenario's district centres, not
+    boundaries.
     """
     specs = model.config.districts
     x = np.array([d.x_km for d in specs])
@@ -182,11 +214,21 @@ def map_figure(model: DistrictModel, variable: str = "reputation") -> go.Figure:
             sel = modes == mode
             data.append(
                 go.Scatter(
-                    x=x[sel], y=y[sel], mode="markers+text" if text else "markers", text=[model.names[i] for i in np.flatnonzero(sel)] if text else None, textposition="top center",
-                    marker={"size": size[sel], "color": colour, "line": {"color": "white", "width": 1}}, name=mode.replace("_", " "),
-                    hovertext=[f"{model.names[i]}: {mode}" for i in np.flatnonzero(sel)], hoverinfo="text",
+                    x=x[sel],
+                    y=y[sel],
+                    mode="markers+text" if text else "markers",
+                    text=[model.names[i] for i in np.flatnonzero(sel)] if text else None,
+                    textposition="top center",
+                    marker={
+                        "size": size[sel],
+                        "color": colour,
+                        "line": {"color": "white", "width": 1},
+                    },
+                    name=mode.replace("_", " "),
+                    hovertext=[f"{model.names[i]}: {mode}" for i in np.flatnonzero(sel)],
+                    hoverinfo="text",
                 )
-            )  # fmt: skip
+            )
         title = "Districts by operating mode"
     else:
         values = current_values(model, variable)
@@ -280,15 +322,15 @@ def series_figure(
 def participation_curve(
     model: DistrictModel, district: int, shares: np.ndarray, event: bool = False
 ) -> np.ndarray:
-    """Return the expected share of district residents taking part in a month, given the share of active ties.
+    """Return the expected share of district residents taking part in a month.
 
-    The mean-field response of the threshold rule (MODEL 5.1-5.2) for the
-    district's current residents: each of a resident's ``k`` ties is active
-    with probability ``s``; the number of active ties sets both the chance of
-    being reached (channels, an event if ``event``, word of mouth) and the
-    social term of the threshold rule. Where the curve crosses the diagonal,
-    participation stays where it is; a curve below the diagonal near zero and
-    above it further right has a tipping point.
+    It is given the share ``s`` of active ties. The mean-field response of the
+    threshold rule (MODEL 5.1-5.2) for the district's current residents: each of
+    a resident's ``k`` ties is active with probability ``s``; the number of
+    active ties sets both the chance of being reached (channels, an event if
+    ``event``, word of mouth) and the social term of the threshold rule. Where
+    the curve crosses the diagonal, participation stays where it is; a curve
+    below the diagonal near zero and above it further right has a tipping point.
     """
     r = model.residents
     p = model.params
@@ -336,7 +378,10 @@ def participation_curve(
 
 
 def participation_figure(model: DistrictModel, district: str) -> go.Figure:
-    """Return the participation curve of one district with its path so far (:func:`participation_curve`)."""
+    """Return the participation curve of one district with its path so far.
+
+    The curve is :func:`participation_curve`.
+    """
     d = model.names.index(district)
     s = np.linspace(0.0, 1.0, 51)
     quiet = participation_curve(model, d, s, event=False)
@@ -387,7 +432,10 @@ def participation_figure(model: DistrictModel, district: str) -> go.Figure:
     layout = {
         **_LAYOUT,
         "title": {
-            "text": f"Participation curve of {district} (threshold dynamics, {model.districts.mode[d].replace('_', ' ')})",
+            "text": (
+                f"Participation curve of {district} (threshold dynamics, "
+                f"{model.districts.mode[d].replace('_', ' ')})"
+            ),
             "font": {"size": 14},
         },
         "xaxis": {
@@ -402,7 +450,9 @@ def participation_figure(model: DistrictModel, district: str) -> go.Figure:
 
 
 def criteria_figure(model: DistrictModel) -> go.Figure:
-    """Return the seven evaluation criteria of the last completed program year per district (MODEL 5.10).
+    """Return the seven evaluation criteria of the last completed program year per district.
+
+    See MODEL 5.10.
 
     Each cell is the criterion group's z-score across districts, per 10,000
     residents where the funder scores per capita: what the call's evaluation
@@ -440,7 +490,10 @@ def criteria_figure(model: DistrictModel) -> go.Figure:
         layout={
             **_LAYOUT,
             "title": {
-                "text": f"Evaluation criteria, program year {year + 1} (z-scores across districts; {len(cols) - 1} criteria)",
+                "text": (
+                    f"Evaluation criteria, program year {year + 1} (z-scores across districts; "
+                    f"{len(cols) - 1} criteria)"
+                ),
                 "font": {"size": 14},
             },
             "height": max(320, 14 * model.n_districts + 140),
@@ -455,7 +508,10 @@ def criteria_figure(model: DistrictModel) -> go.Figure:
 def events_rows(
     model: DistrictModel, kinds: tuple[str, ...] | list[str] = EVENT_KINDS_SHOWN, limit: int = 15
 ) -> list[dict[str, str]]:
-    """Return the newest ``limit`` events of the given kinds, newest first, readable (when, where, what, detail)."""
+    """Return the newest ``limit`` events of the given kinds, newest first, readable.
+
+    Each gives when, where, what and detail.
+    """
     out = []
     wanted = set(kinds)
     for e in reversed(model.event_log):
@@ -507,7 +563,10 @@ def html_table(header: list[str], rows: list[list[Any]]) -> str:
         + "</tr>"
         for row in rows
     )
-    return f"<table style='border-collapse:collapse;font-size:13px'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        "<table style='border-collapse:collapse;font-size:13px'>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def events_html(
@@ -524,7 +583,9 @@ def events_html(
 
 
 class TieSample:
-    """A fixed sample of places in one district for the ties view: a snowball from one place, with a layout.
+    """A fixed sample of places in one district for the ties view, with a layout.
+
+    The sample is a snowball from one place.
 
     The sample and the layout are drawn once (deterministically from the
     district's ties at the time); each view then shows the current ties among
@@ -571,7 +632,7 @@ class TieSample:
 
 
 def ties_figure(model: DistrictModel, sample: TieSample) -> go.Figure:
-    """Return the ties view: a sample of one district's places, their ties, and who takes part now."""
+    """Return the ties view: a sample of a district's places, their ties, and who takes part now."""
     r = model.residents
     nodes = sample.nodes
     xy = sample.xy
@@ -613,7 +674,10 @@ def ties_figure(model: DistrictModel, sample: TieSample) -> go.Figure:
     layout = {
         **_LAYOUT,
         "title": {
-            "text": f"Resident ties in {name}: {len(nodes)} places sampled from one resident's ties outward",
+            "text": (
+                f"Resident ties in {name}: {len(nodes)} places sampled from one resident's "
+                "ties outward"
+            ),
             "font": {"size": 14},
         },
         "xaxis": {"visible": False},

@@ -1,4 +1,6 @@
-"""Associations: Mesa agents with members, volunteers, channels and events (MODEL 2, 5.3) [S1, S2, S5].
+"""Associations: Mesa agents with members, volunteers, channels and events.
+
+MODEL 2, 5.3 [S1, S2, S5].
 
 Kinds, in their activation order within a district (``KINDS``):
 
@@ -69,7 +71,10 @@ DEVELOPER_CHANNELS: tuple[str, ...] = ("website", "social_media")
 
 
 def kind_settings(kind: str, p: Params) -> tuple[float, float, float]:
-    """Return (join weight, initial orientation, event factor) of a kind; the lead's are 1, its mode's, 1."""
+    """Return (join weight, initial orientation, event factor) of a kind.
+
+    The lead's are 1, its mode's, 1.
+    """
     a = p.associations
     if kind == "district_association":
         return 1.0, float("nan"), 1.0
@@ -189,7 +194,10 @@ class Association(mesa.Agent):
         return hours
 
     def plan_event(self, hours_left: float, month: int, u: float) -> None:
-        """Decide whether to hold an event next month (needs hours and a place or a festival slot)."""
+        """Decide whether to hold an event next month.
+
+        An event needs hours and a place or a festival slot.
+        """
         a = self.model.params.associations
         has_place = self.model.districts.meeting_places[self.district] > 0
         festival = self.is_creative and is_festival_month(month + 1, a.festival_months)
