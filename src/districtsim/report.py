@@ -75,6 +75,13 @@ CSS = (
 )
 
 
+NO_PROGRAM_YEAR = (
+    "<p>No complete program year: the criteria are computed only for complete years "
+    "(12 months, October to September).</p>"
+)
+"""What the criteria sections say when the run has no complete program year."""
+
+
 # ------------------------------------------------------------------ formatting
 def _num(value: float, signed: bool = False) -> str:
     """Format a number with three significant digits, thousands separators and an optional sign.
@@ -155,6 +162,7 @@ def _figure_html(fig: go.Figure | dict[str, Any], div_id: str, height: int) -> s
     traces were built without plotly's per-trace validation, which is slow
     for the hundreds of traces of a district selector.
     """
+    validate = isinstance(fig, go.Figure)
     if isinstance(fig, go.Figure):
         fig.update_layout(
             height=height, template="plotly_white", margin={"l": 60, "r": 30, "t": 60, "b": 50}
@@ -163,16 +171,8 @@ def _figure_html(fig: go.Figure | dict[str, Any], div_id: str, height: int) -> s
             # A menu sits above the plot at the left: centre the title and make room, so they do
             # not overlap.
             fig.update_layout(title={"x": 0.5, "xanchor": "center"}, margin={"t": 100})
-        return pio.to_html(
-            fig,
-            include_plotlyjs=False,
-            full_html=False,
-            div_id=div_id,
-            config=CONFIG,
-            default_height=f"{height}px",
-            default_width="100%",
-        )
-    fig["layout"].update(height=height, margin={"l": 60, "r": 30, "t": 60, "b": 50})
+    else:
+        fig["layout"].update(height=height, margin={"l": 60, "r": 30, "t": 60, "b": 50})
     return pio.to_html(
         fig,
         include_plotlyjs=False,
@@ -181,7 +181,7 @@ def _figure_html(fig: go.Figure | dict[str, Any], div_id: str, height: int) -> s
         config=CONFIG,
         default_height=f"{height}px",
         default_width="100%",
-        validate=False,
+        validate=validate,
     )
 
 
@@ -282,6 +282,85 @@ def _series(eff: pd.DataFrame) -> Series:
     return out
 
 
+def _arm_traces(
+    d: dict[str, np.ndarray],
+    arm: str,
+    arms: list[str],
+    mode: str,
+    k: float,
+    axes: dict[str, str],
+    visible: bool,
+    show_legend: bool,
+) -> list[dict[str, Any]]:
+    """Return the 95% band and the line of one arm in one panel (subplot ``axes``).
+
+    ``mode`` ``"level"`` draws the arm's mean, ``"diff"`` its paired difference to
+    the first arm; ``k`` scales the values (:func:`_scale`).
+    """
+    colour = PALETTE[(arms.index(arm)) % len(PALETTE)]
+    x = _year_axis(d["year"])
+    if mode == "level":
+        y, lo, hi = (d[c] * k for c in ("mean", "mean_lo", "mean_hi"))
+        name = arm
+    else:
+        y, lo, hi = (d[c] * k for c in ("diff_mean", "diff_lo", "diff_hi"))
+        name = f"{arm} - {arms[0]}"
+    line = {
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "mode": "lines+markers",
+        "line": {"color": colour},
+        "name": name,
+        "legendgroup": name,
+        "showlegend": show_legend,
+        "visible": visible,
+    }
+    hover = f"{_esc(name)}<br>program year %{{customdata}}: %{{y:.4g}}<extra></extra>"
+    return [
+        {**_band(x, lo, hi, colour, name, name, visible), **axes},
+        {**line, **axes, "customdata": d["year"].astype(int), "hovertemplate": hover},
+    ]
+
+
+def _place_traces(
+    series: Series, place: str, arms: list[str], mode: str, ncols: int, visible: bool
+) -> list[dict[str, Any]]:
+    """Return one place's traces (the city or a district): a band and a line per panel and arm."""
+    scope, district = ("city", "") if place == "City" else ("district", place)
+    shown_arms = arms if mode == "level" else arms[1:]
+    traces: list[dict[str, Any]] = []
+    for o_i, outcome in enumerate(MAIN_OUTCOMES):
+        axes = _axes(o_i // ncols + 1, o_i % ncols + 1, ncols)
+        for arm in shown_arms:
+            d = series.get((scope, district, outcome, arm))
+            if d is not None:
+                # One legend entry per arm (the first panel's) for whichever place is shown.
+                traces += _arm_traces(d, arm, arms, mode, _scale(outcome), axes, visible, o_i == 0)
+    return traces
+
+
+def _place_menu(places: list[str], counts: list[int]) -> dict[str, Any]:
+    """Return the dropdown that shows one place's traces (``counts[i]`` of them for place i)."""
+    total = sum(counts)
+    buttons = []
+    start = 0
+    for place, count in zip(places, counts, strict=True):
+        vis = [False] * total
+        vis[start : start + count] = [True] * count
+        start += count
+        buttons.append({"label": place, "method": "restyle", "args": [{"visible": vis}]})
+    return {
+        "buttons": buttons,
+        "direction": "down",
+        "x": 0.0,
+        "xanchor": "left",
+        "y": 1.08,
+        "yanchor": "bottom",
+        "showactive": True,
+    }
+
+
 def _selector_figure(
     series: Series, places: list[str], arms: list[str], mode: str
 ) -> dict[str, Any]:
@@ -299,47 +378,10 @@ def _selector_figure(
         horizontal_spacing=0.1,
         vertical_spacing=0.08,
     )
-    shown_arms = arms if mode == "level" else arms[1:]
-    traces_per_place = []
-    traces: list[dict[str, Any]] = []
-    for p_i, place in enumerate(places):
-        count = 0
-        scope, district = ("city", "") if place == "City" else ("district", place)
-        for o_i, outcome in enumerate(MAIN_OUTCOMES):
-            row, col = o_i // ncols + 1, o_i % ncols + 1
-            k = _scale(outcome)
-            for arm in shown_arms:
-                d = series.get((scope, district, outcome, arm))
-                if d is None:
-                    continue
-                colour = PALETTE[(arms.index(arm)) % len(PALETTE)]
-                x = _year_axis(d["year"])
-                if mode == "level":
-                    y, lo, hi = (d[c] * k for c in ("mean", "mean_lo", "mean_hi"))
-                    name = arm
-                else:
-                    y, lo, hi = (d[c] * k for c in ("diff_mean", "diff_lo", "diff_hi"))
-                    name = f"{arm} - {arms[0]}"
-                first = o_i == 0  # one legend entry per arm for whichever place is shown
-                axes = _axes(row, col, ncols)
-                traces.append({**_band(x, lo, hi, colour, name, name, p_i == 0), **axes})
-                line = {
-                    "type": "scatter",
-                    "x": x,
-                    "y": y,
-                    "mode": "lines+markers",
-                    "line": {"color": colour},
-                    "name": name,
-                    "legendgroup": name,
-                    "showlegend": first,
-                    "visible": p_i == 0,
-                }
-                hover = f"{_esc(name)}<br>program year %{{customdata}}: %{{y:.4g}}<extra></extra>"
-                traces.append(
-                    {**line, **axes, "customdata": d["year"].astype(int), "hovertemplate": hover}
-                )
-                count += 2
-        traces_per_place.append(count)
+    per_place = [
+        _place_traces(series, place, arms, mode, ncols, p_i == 0)
+        for p_i, place in enumerate(places)
+    ]
     if mode == "diff":
         for o_i in range(len(MAIN_OUTCOMES)):
             fig.add_hline(
@@ -348,30 +390,104 @@ def _selector_figure(
                 row=o_i // ncols + 1,
                 col=o_i % ncols + 1,
             )
-    total = sum(traces_per_place)
-    buttons = []
-    start = 0
-    for place, count in zip(places, traces_per_place, strict=True):
-        vis = [False] * total
-        vis[start : start + count] = [True] * count
-        start += count
-        buttons.append({"label": place, "method": "restyle", "args": [{"visible": vis}]})
     fig.update_layout(
+        updatemenus=[_place_menu(places, [len(t) for t in per_place])],
+        legend={"orientation": "h", "y": -0.08},
+    )
+    fig.update_xaxes(title_text="years since start (program year midpoint)")
+    return _fast_figure(fig, [t for traces in per_place for t in traces])
+
+
+def _district_markers(
+    x: Any, y: Any, text: Any, hover: list[str], marker: dict[str, Any], name: str, visible: bool
+) -> go.Scatter:
+    """Return districts as labelled markers at their scenario coordinates (km), one map layer."""
+    return go.Scatter(
+        x=x,
+        y=y,
+        mode="markers+text",
+        text=text,
+        textposition="top center",
+        textfont={"size": 10},
+        hovertext=hover,
+        hoverinfo="text",
+        marker=marker,
+        name=name,
+        visible=visible,
+        showlegend=False,
+    )
+
+
+def _add_layer_menu(fig: go.Figure, labels: list[str], suffix: str) -> go.Figure:
+    """Add a dropdown showing one map layer (trace) at a time and the km axes; return ``fig``.
+
+    Layer ``i`` is titled ``labels[i] + suffix``; the first is shown.
+    """
+    buttons = [
+        {
+            "label": lab,
+            "method": "update",
+            "args": [
+                {"visible": [j == i for j in range(len(labels))]},
+                {"title": {"text": lab + suffix}},
+            ],
+        }
+        for i, lab in enumerate(labels)
+    ]
+    fig.update_layout(
+        title={"text": (labels[0] + suffix) if labels else ""},
         updatemenus=[
             {
                 "buttons": buttons,
                 "direction": "down",
                 "x": 0.0,
                 "xanchor": "left",
-                "y": 1.08,
+                "y": 1.12,
                 "yanchor": "bottom",
-                "showactive": True,
             }
         ],
-        legend={"orientation": "h", "y": -0.08},
+        xaxis={"title": {"text": "x (km)"}, "scaleanchor": "y", "scaleratio": 1},
+        yaxis={"title": {"text": "y (km)"}},
     )
-    fig.update_xaxes(title_text="years since start (program year midpoint)")
-    return _fast_figure(fig, traces)
+    return fig
+
+
+def _effect_layer(
+    dist: pd.DataFrame, d: pd.DataFrame, arm: str, reference: str, outcome: str, visible: bool
+) -> go.Scatter:
+    """Return the map layer of one arm's paired difference to ``reference`` in one outcome.
+
+    ``d`` holds the final-year effects of the arm and outcome, one row per district of ``dist``.
+    """
+    k = _scale(outcome)
+    diff, lo, hi = (d[c].to_numpy(dtype=float) * k for c in ("diff_mean", "diff_lo", "diff_hi"))
+    bound = float(np.nanmax(np.abs(diff))) if np.isfinite(diff).any() else 1.0
+    bound = bound if bound > 0 else 1.0
+    unit = "percentage points" if outcome_unit(outcome) == "share" else outcome_unit(outcome)
+    hover = [
+        f"<b>{_esc(n)}</b><br>{_esc(arm)} - {_esc(reference)}: {v:+.4g} "
+        f"{unit}<br>95% CI {lo_:+.4g} to {hi_:+.4g}"
+        if math.isfinite(v)
+        else f"<b>{_esc(n)}</b><br>n/a"
+        for n, v, lo_, hi_ in zip(dist["district"], diff, lo, hi, strict=True)
+    ]
+    size = 14 + 26 * np.sqrt(
+        dist["population"].to_numpy(dtype=float) / max(float(dist["population"].max()), 1.0)
+    )
+    marker = {
+        "size": size,
+        "color": diff,
+        "colorscale": "RdBu",
+        "cmid": 0,
+        "cmin": -bound,
+        "cmax": bound,
+        "line": {"color": "#333", "width": 1},
+        "colorbar": {"title": {"text": f"difference<br>({unit})"}},
+    }
+    text = dist["district"]
+    return _district_markers(
+        dist["x_km"], dist["y_km"], text, hover, marker, f"{arm}: {outcome}", visible
+    )
 
 
 def _map_figure(comparison: Comparison, final: pd.DataFrame) -> go.Figure:
@@ -391,78 +507,9 @@ def _map_figure(comparison: Comparison, final: pd.DataFrame) -> go.Figure:
                 & (final["arm"] == arm)
             ].set_index("district")
             d = d.reindex(dist["district"])
-            k = _scale(outcome)
-            diff, lo, hi = (
-                d[c].to_numpy(dtype=float) * k for c in ("diff_mean", "diff_lo", "diff_hi")
-            )
-            bound = float(np.nanmax(np.abs(diff))) if np.isfinite(diff).any() else 1.0
-            bound = bound if bound > 0 else 1.0
-            unit = (
-                "percentage points" if outcome_unit(outcome) == "share" else outcome_unit(outcome)
-            )
-            hover = [
-                f"<b>{_esc(n)}</b><br>{_esc(arm)} - {_esc(arms[0])}: {v:+.4g} "
-                f"{unit}<br>95% CI {lo_:+.4g} to {hi_:+.4g}"
-                if math.isfinite(v)
-                else f"<b>{_esc(n)}</b><br>n/a"
-                for n, v, lo_, hi_ in zip(dist["district"], diff, lo, hi, strict=True)
-            ]
-            size = 14 + 26 * np.sqrt(
-                dist["population"].to_numpy(dtype=float) / max(float(dist["population"].max()), 1.0)
-            )
-            fig.add_trace(
-                go.Scatter(
-                    x=dist["x_km"],
-                    y=dist["y_km"],
-                    mode="markers+text",
-                    text=dist["district"],
-                    textposition="top center",
-                    textfont={"size": 10},
-                    hovertext=hover,
-                    hoverinfo="text",
-                    marker={
-                        "size": size,
-                        "color": diff,
-                        "colorscale": "RdBu",
-                        "cmid": 0,
-                        "cmin": -bound,
-                        "cmax": bound,
-                        "line": {"color": "#333", "width": 1},
-                        "colorbar": {"title": {"text": f"difference<br>({unit})"}},
-                    },
-                    name=f"{arm}: {outcome}",
-                    visible=not labels,
-                    showlegend=False,
-                )
-            )
+            fig.add_trace(_effect_layer(dist, d, arm, arms[0], outcome, visible=not labels))
             labels.append(f"{arm} - {arms[0]}: {outcome_label(outcome)}")
-    buttons = [
-        {
-            "label": lab,
-            "method": "update",
-            "args": [
-                {"visible": [j == i for j in range(len(labels))]},
-                {"title": {"text": lab + " (final year)"}},
-            ],
-        }
-        for i, lab in enumerate(labels)
-    ]
-    fig.update_layout(
-        title={"text": (labels[0] + " (final year)") if labels else ""},
-        updatemenus=[
-            {
-                "buttons": buttons,
-                "direction": "down",
-                "x": 0.0,
-                "xanchor": "left",
-                "y": 1.12,
-                "yanchor": "bottom",
-            }
-        ],
-        xaxis={"title": {"text": "x (km)"}, "scaleanchor": "y", "scaleratio": 1},
-        yaxis={"title": {"text": "y (km)"}},
-    )
-    return fig
+    return _add_layer_menu(fig, labels, " (final year)")
 
 
 def _inequality_figure(eff: pd.DataFrame, arms: list[str]) -> go.Figure:
@@ -520,66 +567,68 @@ def _final_year(eff: pd.DataFrame) -> int:
     return int(full.max()) if len(full) else int(eff["year"].max())
 
 
-def _summary_html(comparison: Comparison, final: pd.DataFrame, year: int) -> str:
-    """Plain-language list of clear differences and of those within noise, in real units.
+def _sort_differences(d: pd.DataFrame) -> dict[str, list[str]]:
+    """Sort the final-year differences of one arm into clear, noise, unknown and same.
 
-    A difference is clear when its 95% CI excludes 0.
+    Each entry is a line of text in real units (``same`` names only place and outcome).
     """
-    arms = comparison.arms
-    n = int(comparison.effects["n_replicates"].iloc[0])
-    parts = []
-    if len(arms) < 2:
-        return "<p>Only one scenario: there is no difference to report.</p>"
-    for arm in arms[1:]:
-        d = final[
-            (final["arm"] == arm) & ~final["outcome"].astype(str).str.startswith(CRITERIA_PREFIX)
-        ]
-        clear, noise, unknown, same = [], [], [], []
-        for _, r in d.iterrows():
-            where = "city" if r["scope"] == "city" else str(r["district"])
-            unit = str(r["unit"])
-            text = (
-                f"{where}: {outcome_label(str(r['outcome']))} "
-                f"{fmt_value(r['diff_mean'], unit, True)} "
-                f"({fmt_ci(r['diff_lo'], r['diff_hi'], unit)})"
-            )
-            if r["diff_mean"] == 0 and r["diff_lo"] == 0 and r["diff_hi"] == 0:
-                same.append(f"{where}: {outcome_label(str(r['outcome']))}")
-            elif not (math.isfinite(r["diff_lo"]) and math.isfinite(r["diff_hi"])):
-                unknown.append(text)
-            elif r["diff_lo"] > 0 or r["diff_hi"] < 0:
-                clear.append(text)
-            else:
-                noise.append(text)
-        parts.append(f"<h3>{_esc(arm)} compared with {_esc(arms[0])}</h3>")
-        if clear:
-            parts.append(
-                "<p>Clear differences (the 95% confidence interval of the paired "
-                f"difference excludes 0), {len(clear)}:</p><ul>"
-                + "".join(f'<li class="clear">{_esc(t)}</li>' for t in clear)
-                + "</ul>"
-            )
+    found: dict[str, list[str]] = {"clear": [], "noise": [], "unknown": [], "same": []}
+    for _, r in d.iterrows():
+        where = "city" if r["scope"] == "city" else str(r["district"])
+        unit = str(r["unit"])
+        text = (
+            f"{where}: {outcome_label(str(r['outcome']))} "
+            f"{fmt_value(r['diff_mean'], unit, True)} "
+            f"({fmt_ci(r['diff_lo'], r['diff_hi'], unit)})"
+        )
+        if r["diff_mean"] == 0 and r["diff_lo"] == 0 and r["diff_hi"] == 0:
+            found["same"].append(f"{where}: {outcome_label(str(r['outcome']))}")
+        elif not (math.isfinite(r["diff_lo"]) and math.isfinite(r["diff_hi"])):
+            found["unknown"].append(text)
+        elif r["diff_lo"] > 0 or r["diff_hi"] < 0:
+            found["clear"].append(text)
         else:
-            parts.append("<p>No clear difference in this year.</p>")
-        if noise:
-            parts.append(
-                "<details><summary>Within noise (the interval includes 0), "
-                f"{len(noise)}</summary><ul>"
-                + "".join(f'<li class="noise">{_esc(t)}</li>' for t in noise)
-                + "</ul></details>"
-            )
-        if same:
-            parts.append(
-                f"<details><summary>Identical in every replicate, {len(same)}</summary><ul>"
-                + "".join(f'<li class="noise">{_esc(t)}</li>' for t in same)
-                + "</ul></details>"
-            )
-        if unknown:
-            parts.append(
-                f"<details><summary>Cannot tell with {n} replicate(s), {len(unknown)}</summary><ul>"
-                + "".join(f"<li>{_esc(t)}</li>" for t in unknown)
-                + "</ul></details>"
-            )
+            found["noise"].append(text)
+    return found
+
+
+def _folded_list(summary: str, items: list[str], li: str) -> str:
+    """Return ``items`` as a list folded under ``summary``; ``li`` is each item's opening tag."""
+    return (
+        f"<details><summary>{summary}</summary><ul>"
+        + "".join(f"{li}{_esc(t)}</li>" for t in items)
+        + "</ul></details>"
+    )
+
+
+def _arm_summary_html(arm: str, reference: str, d: pd.DataFrame, n: int) -> list[str]:
+    """Return the summary parts of one arm against ``reference`` from its final-year rows ``d``."""
+    found = _sort_differences(d)
+    clear, noise, unknown, same = (found[k] for k in ("clear", "noise", "unknown", "same"))
+    parts = [f"<h3>{_esc(arm)} compared with {_esc(reference)}</h3>"]
+    if clear:
+        parts.append(
+            "<p>Clear differences (the 95% confidence interval of the paired "
+            f"difference excludes 0), {len(clear)}:</p><ul>"
+            + "".join(f'<li class="clear">{_esc(t)}</li>' for t in clear)
+            + "</ul>"
+        )
+    else:
+        parts.append("<p>No clear difference in this year.</p>")
+    if noise:
+        summary = f"Within noise (the interval includes 0), {len(noise)}"
+        parts.append(_folded_list(summary, noise, '<li class="noise">'))
+    if same:
+        summary = f"Identical in every replicate, {len(same)}"
+        parts.append(_folded_list(summary, same, '<li class="noise">'))
+    if unknown:
+        summary = f"Cannot tell with {n} replicate(s), {len(unknown)}"
+        parts.append(_folded_list(summary, unknown, "<li>"))
+    return parts
+
+
+def _summary_head(year: int, n: int) -> str:
+    """Return the summary's explanation of the final year, of clear and noisy, and of caution."""
     head = (
         f'<p class="explain">Final complete year: year {year + 1} of the run (program year '
         f"{year}, model months {12 * year} to {12 * year + 11}). "
@@ -598,7 +647,25 @@ def _summary_html(comparison: Comparison, final: pd.DataFrame, year: int) -> str
             "replicate (e.g. one innovation more) shows a zero-width interval. Use 10 or more "
             "replicates (<code>--replicates</code>) before drawing conclusions.</p>"
         )
-    return head + "\n".join(parts)
+    return head
+
+
+def _summary_html(comparison: Comparison, final: pd.DataFrame, year: int) -> str:
+    """Plain-language list of clear differences and of those within noise, in real units.
+
+    A difference is clear when its 95% CI excludes 0.
+    """
+    arms = comparison.arms
+    n = int(comparison.effects["n_replicates"].iloc[0])
+    if len(arms) < 2:
+        return "<p>Only one scenario: there is no difference to report.</p>"
+    parts = []
+    for arm in arms[1:]:
+        d = final[
+            (final["arm"] == arm) & ~final["outcome"].astype(str).str.startswith(CRITERIA_PREFIX)
+        ]
+        parts += _arm_summary_html(arm, arms[0], d, n)
+    return _summary_head(year, n) + "\n".join(parts)
 
 
 def _criteria_html(comparison: Comparison, final: pd.DataFrame) -> str:
@@ -608,10 +675,7 @@ def _criteria_html(comparison: Comparison, final: pd.DataFrame) -> str:
     """
     crit = final[final["outcome"].astype(str).str.startswith(CRITERIA_PREFIX)]
     if crit.empty:
-        return (
-            "<p>No complete program year: the criteria are computed only for complete years "
-            "(12 months, October to September).</p>"
-        )
+        return NO_PROGRAM_YEAR
     arms = comparison.arms
     table = {(str(r.district), str(r.outcome), str(r.arm)): r for r in crit.itertuples(index=False)}
     blocks = []
@@ -791,22 +855,36 @@ def _run_city_figure(city: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def _run_map_figure(result: RunResult) -> go.Figure:
-    last = result.districts[result.districts["month"] == result.districts["month"].max()].set_index(
-        result.districts["district"].astype(str)[
-            result.districts["month"] == result.districts["month"].max()
-        ]
-    )
+RUN_MAP_LAYERS = (
+    ("price_eur_m2", "price of an old flat (EUR/m2)", "Viridis"),
+    ("reputation", "reputation (0..1)", "Viridis"),
+)
+"""The run map's layers: district column, title (with unit) and colour scale."""
+
+
+def _last_month(districts: pd.DataFrame) -> pd.DataFrame:
+    """Return the district rows of the last recorded month, indexed by district name."""
+    is_last = districts["month"] == districts["month"].max()
+    return districts[is_last].set_index(districts["district"].astype(str)[is_last])
+
+
+def _district_positions(result: RunResult, names: pd.Index) -> pd.DataFrame:
+    """Return the scenario's district coordinates (x_km, y_km) for ``names``.
+
+    Without coordinates in the run's metadata the districts stand in a row.
+    """
     specs = pd.DataFrame(result.meta.get("scenario", {}).get("districts", []))
     if specs.empty:
-        specs = pd.DataFrame({"name": last.index, "x_km": np.arange(len(last)), "y_km": 0.0})
-    specs = specs.set_index("name").reindex(last.index)
+        specs = pd.DataFrame({"name": names, "x_km": np.arange(len(names)), "y_km": 0.0})
+    return specs.set_index("name").reindex(names)
+
+
+def _run_map_figure(result: RunResult) -> go.Figure:
+    """Districts at their coordinates coloured by the last month's price or reputation (a menu)."""
+    last = _last_month(result.districts)
+    specs = _district_positions(result, last.index)
     fig = go.Figure()
-    choices = (
-        ("price_eur_m2", "price of an old flat (EUR/m2)", "Viridis"),
-        ("reputation", "reputation (0..1)", "Viridis"),
-    )
-    for i, (col, title, scale) in enumerate(choices):
+    for i, (col, title, scale) in enumerate(RUN_MAP_LAYERS):
         v = last[col].to_numpy(dtype=float)
         hover = [
             f"<b>{_esc(n)}</b><br>{title}: {val:,.4g}<br>mode: {m}<br>residents: {p:,.0f}"
@@ -814,55 +892,19 @@ def _run_map_figure(result: RunResult) -> go.Figure:
                 last.index, v, last["mode"].astype(str), last["population"], strict=True
             )
         ]
+        marker = {
+            "size": 22,
+            "color": v,
+            "colorscale": scale,
+            "line": {"color": "#333", "width": 1},
+            "colorbar": {"title": {"text": title.replace(" (", "<br>(")}},
+        }
         fig.add_trace(
-            go.Scatter(
-                x=specs["x_km"],
-                y=specs["y_km"],
-                mode="markers+text",
-                text=list(last.index),
-                textposition="top center",
-                textfont={"size": 10},
-                hovertext=hover,
-                hoverinfo="text",
-                marker={
-                    "size": 22,
-                    "color": v,
-                    "colorscale": scale,
-                    "line": {"color": "#333", "width": 1},
-                    "colorbar": {"title": {"text": title.replace(" (", "<br>(")}},
-                },
-                visible=i == 0,
-                showlegend=False,
-                name=title,
+            _district_markers(
+                specs["x_km"], specs["y_km"], list(last.index), hover, marker, title, i == 0
             )
         )
-    buttons = [
-        {
-            "label": t,
-            "method": "update",
-            "args": [
-                {"visible": [j == i for j in range(len(choices))]},
-                {"title": {"text": f"{t}, last month"}},
-            ],
-        }
-        for i, (_, t, _) in enumerate(choices)
-    ]
-    fig.update_layout(
-        title={"text": f"{choices[0][1]}, last month"},
-        updatemenus=[
-            {
-                "buttons": buttons,
-                "direction": "down",
-                "x": 0.0,
-                "xanchor": "left",
-                "y": 1.12,
-                "yanchor": "bottom",
-            }
-        ],
-        xaxis={"title": {"text": "x (km)"}, "scaleanchor": "y", "scaleratio": 1},
-        yaxis={"title": {"text": "y (km)"}},
-    )
-    return fig
+    return _add_layer_menu(fig, [title for _, title, _ in RUN_MAP_LAYERS], ", last month")
 
 
 def _run_modes_figure(districts: pd.DataFrame) -> go.Figure:
@@ -891,10 +933,7 @@ def _run_modes_figure(districts: pd.DataFrame) -> go.Figure:
 def _run_criteria_html(result: RunResult) -> str:
     crit = result.criteria
     if crit is None or crit.empty:
-        return (
-            "<p>No complete program year: the criteria are computed only for complete years "
-            "(12 months, October to September).</p>"
-        )
+        return NO_PROGRAM_YEAR
     year = int(crit["program_year"].max())
     d = crit[crit["program_year"] == year]
     cols = [c for c in CRITERIA_COLUMNS if c in d.columns]
@@ -974,6 +1013,53 @@ def write_run_report(result: RunResult, path: str | Path) -> Path:
     return _write(path, _page(f"districtsim run: {name}", sections))
 
 
+def _add_sobol_panel(fig: go.Figure, sub: pd.DataFrame, row: int, col: int, legend: bool) -> None:
+    """Add first-order and total Sobol indices with their 95% intervals as bars to one panel."""
+    for index, name, colour in (("S1", "first order S1", "#1f77b4"), ("ST", "total ST", "#d62728")):
+        fig.add_bar(
+            x=sub["input"],
+            y=sub[index],
+            error_y={"type": "data", "array": sub[f"{index}_conf"]},
+            name=name,
+            marker_color=colour,
+            showlegend=legend,
+            row=row,
+            col=col,
+        )
+
+
+def _add_morris_panel(fig: go.Figure, sub: pd.DataFrame, row: int, col: int, legend: bool) -> None:
+    """Add the inputs at (mu*, sigma) of their elementary effects to one panel (no legend)."""
+    fig.add_scatter(
+        x=sub["mu_star"],
+        y=sub["sigma"],
+        mode="markers+text",
+        text=sub["input"],
+        textposition="top center",
+        name="inputs",
+        marker_color="#1f77b4",
+        showlegend=False,
+        row=row,
+        col=col,
+    )
+    fig.update_xaxes(title_text="mu* (mean |elementary effect|)", row=row, col=col)
+    fig.update_yaxes(title_text="sigma", row=row, col=col)
+
+
+def _add_rank_panel(fig: go.Figure, sub: pd.DataFrame, row: int, col: int, legend: bool) -> None:
+    """Add each input's Spearman rank correlation with the outcome as bars to one panel."""
+    fig.add_bar(
+        x=sub["input"],
+        y=sub["spearman_rho"],
+        name="Spearman rank correlation",
+        marker_color="#1f77b4",
+        showlegend=legend,
+        row=row,
+        col=col,
+    )
+    fig.update_yaxes(range=[-1, 1], row=row, col=col)
+
+
 def _analysis_figure(
     indices: pd.DataFrame, method: str, outcomes: list[tuple[str, str, str]]
 ) -> go.Figure:
@@ -985,62 +1071,70 @@ def _analysis_figure(
     fig = make_subplots(
         rows=nrows, cols=ncols, subplot_titles=titles, vertical_spacing=0.12 / max(nrows, 1) * 2
     )
+    add_panel = {"sobol": _add_sobol_panel, "morris": _add_morris_panel}.get(
+        method, _add_rank_panel
+    )
     for k, (scope, district, variable) in enumerate(shown):
         sub = indices[
             (indices["scope"] == scope)
             & (indices["district"] == district)
             & (indices["variable"] == variable)
         ]
-        row, col = k // ncols + 1, k % ncols + 1
-        if method == "sobol":
-            fig.add_bar(
-                x=sub["input"],
-                y=sub["S1"],
-                error_y={"type": "data", "array": sub["S1_conf"]},
-                name="first order S1",
-                marker_color="#1f77b4",
-                showlegend=k == 0,
-                row=row,
-                col=col,
-            )
-            fig.add_bar(
-                x=sub["input"],
-                y=sub["ST"],
-                error_y={"type": "data", "array": sub["ST_conf"]},
-                name="total ST",
-                marker_color="#d62728",
-                showlegend=k == 0,
-                row=row,
-                col=col,
-            )
-        elif method == "morris":
-            fig.add_scatter(
-                x=sub["mu_star"],
-                y=sub["sigma"],
-                mode="markers+text",
-                text=sub["input"],
-                textposition="top center",
-                name="inputs",
-                marker_color="#1f77b4",
-                showlegend=False,
-                row=row,
-                col=col,
-            )
-            fig.update_xaxes(title_text="mu* (mean |elementary effect|)", row=row, col=col)
-            fig.update_yaxes(title_text="sigma", row=row, col=col)
-        else:
-            fig.add_bar(
-                x=sub["input"],
-                y=sub["spearman_rho"],
-                name="Spearman rank correlation",
-                marker_color="#1f77b4",
-                showlegend=k == 0,
-                row=row,
-                col=col,
-            )
-            fig.update_yaxes(range=[-1, 1], row=row, col=col)
+        add_panel(fig, sub, k // ncols + 1, k % ncols + 1, k == 0)
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.08})
     return fig
+
+
+ANALYSIS_EXPLAIN = {
+    "sobol": (
+        "First-order index S1: the share of the outcome's variance explained by the input "
+        "alone; total index ST: including its interactions. Bars are 95% bootstrap "
+        "intervals. Inputs with ST near 0 do not matter over their ranges."
+    ),
+    "morris": (
+        "mu* is the mean absolute elementary effect of moving an input across its range "
+        "(on a 0-1 scale), a ranking of importance; sigma is their spread: high sigma "
+        "means non-linear effects or interactions."
+    ),
+    "other": (
+        "Spearman rank correlation of the outcome with each input over the design points "
+        "(-1..1), and in the tables the slope of a linear fit per unit of the input and "
+        "the mean outcome per level."
+    ),
+}
+"""How to read the indices of each design method (``other``: the rank and regression indices)."""
+
+
+def _outcome_keys(indices: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """Return the distinct (scope, district, variable) of the indices, the city's first."""
+    keys = list(
+        dict.fromkeys(
+            zip(
+                indices["scope"].astype(str),
+                indices["district"].astype(str),
+                indices["variable"].astype(str),
+                strict=True,
+            )
+        )
+    )
+    keys.sort(key=lambda k: (k[0] != "city", k[1], k[2]))
+    return keys
+
+
+def _index_rows(indices: pd.DataFrame, numeric: list[str]) -> list[list[str]]:
+    """Return the rows of the table of all indices: outcome, district, input, then ``numeric``."""
+    return [
+        [
+            str(r["variable"]),
+            str(r["district"]) or "city",
+            str(r["input"]),
+            *[
+                f"{r[c]:.4g}" if isinstance(r[c], int | float | np.floating) else str(r[c])
+                for c in numeric
+            ],
+        ]
+        for _, r in indices.iterrows()
+    ]
 
 
 def write_analysis_report(
@@ -1054,50 +1148,12 @@ def write_analysis_report(
     spec = sweep.get("spec", {})
     method = spec.get("design_spec", {}).get("method", "?")
     when = "year" if "year" in indices.columns else "month"
-    keys = list(
-        dict.fromkeys(
-            zip(
-                indices["scope"].astype(str),
-                indices["district"].astype(str),
-                indices["variable"].astype(str),
-                strict=True,
-            )
-        )
-    )
-    keys.sort(key=lambda k: (k[0] != "city", k[1], k[2]))
-    explain = {
-        "sobol": (
-            "First-order index S1: the share of the outcome's variance explained by the input "
-            "alone; total index ST: including its interactions. Bars are 95% bootstrap "
-            "intervals. Inputs with ST near 0 do not matter over their ranges."
-        ),
-        "morris": (
-            "mu* is the mean absolute elementary effect of moving an input across its range "
-            "(on a 0-1 scale), a ranking of importance; sigma is their spread: high sigma "
-            "means non-linear effects or interactions."
-        ),
-    }.get(
-        method,
-        "Spearman rank correlation of the outcome with each input over the design points "
-        "(-1..1), and in the tables the slope of a linear fit per unit of the input and "
-        "the mean outcome per level.",
-    )
+    keys = _outcome_keys(indices)
+    explain = ANALYSIS_EXPLAIN.get(method, ANALYSIS_EXPLAIN["other"])
     numeric = [
         c
         for c in indices.columns
         if c not in ("scope", "district", "variable", when, "method", "input")
-    ]
-    rows = [
-        [
-            str(r["variable"]),
-            str(r["district"]) or "city",
-            str(r["input"]),
-            *[
-                f"{r[c]:.4g}" if isinstance(r[c], int | float | np.floating) else str(r[c])
-                for c in numeric
-            ],
-        ]
-        for _, r in indices.iterrows()
     ]
     sections = [
         f"<h1>Sensitivity analysis: {_esc(spec.get('name', 'sweep'))}</h1>",
@@ -1114,7 +1170,7 @@ def write_analysis_report(
             320 * max(1, (min(len(keys), 12) + 1) // 2),
         ),
         "<h2>All indices</h2>",
-        _table(["outcome", "district", "input", *numeric], rows),
+        _table(["outcome", "district", "input", *numeric], _index_rows(indices, numeric)),
     ]
     return _write(path, _page(f"districtsim analyze: {spec.get('name', 'sweep')}", sections))
 

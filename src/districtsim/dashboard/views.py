@@ -45,10 +45,7 @@ EXTENSIVE = {
     "is_platform",
 }
 
-EVENT_KINDS_SHOWN: tuple[str, ...] = (
-    "selection",
-    "platform_lapse",
-    "continuation",
+_LATER_EVENT_KINDS: tuple[str, ...] = (
     "innovation",
     "mode_transition",
     "intervention_start",
@@ -56,6 +53,14 @@ EVENT_KINDS_SHOWN: tuple[str, ...] = (
     "shock",
     "channel_lapse",
     "channel_relaunch",
+)
+"""The event kinds that end both lists below, in that order."""
+
+EVENT_KINDS_SHOWN: tuple[str, ...] = (
+    "selection",
+    "platform_lapse",
+    "continuation",
+    *_LATER_EVENT_KINDS,
 )
 """Event kinds the feed shows by default.
 
@@ -70,13 +75,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "platform_lapse",
     "partnership",
     "partnership_end",
-    "innovation",
-    "mode_transition",
-    "intervention_start",
-    "intervention_end",
-    "shock",
-    "channel_lapse",
-    "channel_relaunch",
+    *_LATER_EVENT_KINDS,
 )
 """Every event kind the model logs (docs/outputs.md, events)."""
 
@@ -181,6 +180,88 @@ def _empty(title: str, message: str) -> go.Figure:
     )
 
 
+def _edge_trace(
+    pairs: list[tuple[int, int]], x: np.ndarray, y: np.ndarray, colour: str
+) -> go.Scatter:
+    """Return one trace of lines joining each pair (i, j) of points, without hover or legend."""
+    ex, ey = [], []
+    for i, j in pairs:
+        ex += [x[i], x[j], None]
+        ey += [y[i], y[j], None]
+    return go.Scatter(
+        x=ex,
+        y=ey,
+        mode="lines",
+        line={"color": colour, "width": 1},
+        hoverinfo="skip",
+        showlegend=False,
+    )
+
+
+def _mode_traces(
+    model: DistrictModel, x: np.ndarray, y: np.ndarray, size: np.ndarray, labelled: bool
+) -> list[go.Scatter]:
+    """Return the districts as markers, one trace (and legend entry) per operating mode."""
+    modes = np.array(model.districts.mode)
+    data = []
+    for mode, colour in MODE_COLOURS.items():
+        sel = modes == mode
+        data.append(
+            go.Scatter(
+                x=x[sel],
+                y=y[sel],
+                mode="markers+text" if labelled else "markers",
+                text=[model.names[i] for i in np.flatnonzero(sel)] if labelled else None,
+                textposition="top center",
+                marker={
+                    "size": size[sel],
+                    "color": colour,
+                    "line": {"color": "white", "width": 1},
+                },
+                name=mode.replace("_", " "),
+                hovertext=[f"{model.names[i]}: {mode}" for i in np.flatnonzero(sel)],
+                hoverinfo="text",
+            )
+        )
+    return data
+
+
+def _value_trace(
+    model: DistrictModel,
+    variable: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    size: np.ndarray,
+    labelled: bool,
+) -> go.Scatter:
+    """Return the districts as markers coloured by the current value of ``variable``."""
+    values = current_values(model, variable)
+    hover = [
+        f"{n}: {v:,.4g}" if np.isfinite(v) else f"{n}: no value yet (step once)"
+        for n, v in zip(model.names, values, strict=True)
+    ]
+    colour = np.nan_to_num(values, nan=np.nanmin(values) if np.isfinite(values).any() else 0.0)
+    marker = {
+        "size": size,
+        "color": colour,
+        "colorscale": "Viridis",
+        "showscale": True,
+        "colorbar": {"title": {"text": variable, "side": "right"}},
+        "line": {"color": "white", "width": 1},
+    }
+    return go.Scatter(
+        x=x,
+        y=y,
+        mode="markers+text" if labelled else "markers",
+        text=model.names if labelled else None,
+        textposition="top center",
+        hovertext=hover,
+        hoverinfo="text",
+        showlegend=False,
+        marker=marker,
+    )
+
+
 def map_figure(model: DistrictModel, variable: str = "reputation") -> go.Figure:
     """Return the district map: each district's centre (x_km, y_km).
 
@@ -193,72 +274,13 @@ def map_figure(model: DistrictModel, variable: str = "reputation") -> go.Figure:
     y = np.array([d.y_km for d in specs])
     pop = model.districts.population
     size = 8 + 30 * np.sqrt(pop / max(pop.max(), 1))
-    ex, ey = [], []
-    for i, j in model.config.adjacency_pairs():
-        ex += [x[i], x[j], None]
-        ey += [y[i], y[j], None]
-    data: list[Any] = [
-        go.Scatter(
-            x=ex,
-            y=ey,
-            mode="lines",
-            line={"color": "#d0d0d0", "width": 1},
-            hoverinfo="skip",
-            showlegend=False,
-        )
-    ]
-    text = model.names if model.n_districts <= 12 else None
+    data: list[Any] = [_edge_trace(model.config.adjacency_pairs(), x, y, "#d0d0d0")]
+    labelled = model.n_districts <= 12  # names beside the markers only while they fit
     if variable == "mode":
-        modes = np.array(model.districts.mode)
-        for mode, colour in MODE_COLOURS.items():
-            sel = modes == mode
-            data.append(
-                go.Scatter(
-                    x=x[sel],
-                    y=y[sel],
-                    mode="markers+text" if text else "markers",
-                    text=[model.names[i] for i in np.flatnonzero(sel)] if text else None,
-                    textposition="top center",
-                    marker={
-                        "size": size[sel],
-                        "color": colour,
-                        "line": {"color": "white", "width": 1},
-                    },
-                    name=mode.replace("_", " "),
-                    hovertext=[f"{model.names[i]}: {mode}" for i in np.flatnonzero(sel)],
-                    hoverinfo="text",
-                )
-            )
+        data += _mode_traces(model, x, y, size, labelled)
         title = "Districts by operating mode"
     else:
-        values = current_values(model, variable)
-        hover = [
-            f"{n}: {v:,.4g}" if np.isfinite(v) else f"{n}: no value yet (step once)"
-            for n, v in zip(model.names, values, strict=True)
-        ]
-        colour = np.nan_to_num(values, nan=np.nanmin(values) if np.isfinite(values).any() else 0.0)
-        marker = {
-            "size": size,
-            "color": colour,
-            "colorscale": "Viridis",
-            "showscale": True,
-            "colorbar": {"title": {"text": variable, "side": "right"}},
-            "line": {"color": "white", "width": 1},
-        }
-        mode = "markers+text" if text else "markers"
-        data.append(
-            go.Scatter(
-                x=x,
-                y=y,
-                mode=mode,
-                text=text,
-                textposition="top center",
-                hovertext=hover,
-                hoverinfo="text",
-                showlegend=False,
-                marker=marker,
-            )
-        )
+        data.append(_value_trace(model, variable, x, y, size, labelled))
         title = f"Districts by {variable}: {MAP_VARIABLES.get(variable, variable)}"
     layout = {
         **_LAYOUT,
@@ -377,17 +399,9 @@ def participation_curve(
     return weights @ (reach * take)
 
 
-def participation_figure(model: DistrictModel, district: str) -> go.Figure:
-    """Return the participation curve of one district with its path so far.
-
-    The curve is :func:`participation_curve`.
-    """
-    d = model.names.index(district)
-    s = np.linspace(0.0, 1.0, 51)
-    quiet = participation_curve(model, d, s, event=False)
-    festive = participation_curve(model, d, s, event=True)
-    top = float(max(quiet.max(), festive.max(), 0.05))
-    data = [
+def _participation_lines(s: np.ndarray, quiet: np.ndarray, festive: np.ndarray) -> list[go.Scatter]:
+    """Return the curves without and with an event over the shares ``s``, and the diagonal."""
+    return [
         go.Scatter(
             x=s, y=quiet, mode="lines", name="month without an event", line={"color": "#2c7fb8"}
         ),
@@ -406,28 +420,43 @@ def participation_figure(model: DistrictModel, district: str) -> go.Figure:
             line={"color": "#999999", "dash": "dash"},
         ),
     ]
+
+
+def _participation_path(path: np.ndarray) -> list[go.Scatter]:
+    """Return the months so far as (last month, this month) points, and the latest one marked."""
+    return [
+        go.Scatter(
+            x=path[:-1],
+            y=path[1:],
+            mode="markers",
+            name="months so far (last, this)",
+            marker={"size": 5, "color": np.arange(len(path) - 1), "colorscale": "Greys"},
+        ),
+        go.Scatter(
+            x=[path[-2]],
+            y=[path[-1]],
+            mode="markers",
+            name="now",
+            marker={"size": 12, "color": "red", "symbol": "x"},
+        ),
+    ]
+
+
+def participation_figure(model: DistrictModel, district: str) -> go.Figure:
+    """Return the participation curve of one district with its path so far.
+
+    The curve is :func:`participation_curve`.
+    """
+    d = model.names.index(district)
+    s = np.linspace(0.0, 1.0, 51)
+    quiet = participation_curve(model, d, s, event=False)
+    festive = participation_curve(model, d, s, event=True)
+    top = float(max(quiet.max(), festive.max(), 0.05))
+    data = _participation_lines(s, quiet, festive)
     rec = model.recorder
     n = rec.n_recorded
     if n >= 2:
-        path = rec.data["participation_rate"][:n, d]
-        data.append(
-            go.Scatter(
-                x=path[:-1],
-                y=path[1:],
-                mode="markers",
-                name="months so far (last, this)",
-                marker={"size": 5, "color": np.arange(n - 1), "colorscale": "Greys"},
-            )
-        )
-        data.append(
-            go.Scatter(
-                x=[path[-2]],
-                y=[path[-1]],
-                mode="markers",
-                name="now",
-                marker={"size": 12, "color": "red", "symbol": "x"},
-            )
-        )
+        data += _participation_path(rec.data["participation_rate"][:n, d])
     hi = min(1.0, max(top, float(rec.data["participation_rate"][:n, d].max()) if n else 0.0) * 1.3)
     layout = {
         **_LAYOUT,
@@ -636,10 +665,6 @@ def ties_figure(model: DistrictModel, sample: TieSample) -> go.Figure:
     r = model.residents
     nodes = sample.nodes
     xy = sample.xy
-    ex, ey = [], []
-    for i, j in sample.edges(model):
-        ex += [xy[i, 0], xy[j, 0], None]
-        ey += [xy[i, 1], xy[j, 1], None]
     occupied = r.occupied[nodes]
     active = r.is_active[nodes] & occupied
     member = (r.member_of[nodes] >= 0) & occupied
@@ -649,16 +674,7 @@ def ties_figure(model: DistrictModel, sample: TieSample) -> go.Figure:
         ("resident, not active", occupied & ~active & ~member, "#bbbbbb"),
         ("empty place", ~occupied, "white"),
     ]
-    data = [
-        go.Scatter(
-            x=ex,
-            y=ey,
-            mode="lines",
-            line={"color": "#cccccc", "width": 1},
-            hoverinfo="skip",
-            showlegend=False,
-        )
-    ]
+    data = [_edge_trace(sample.edges(model), xy[:, 0], xy[:, 1], "#cccccc")]
     for name, sel, colour in groups:
         data.append(
             go.Scatter(
