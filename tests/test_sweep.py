@@ -1,4 +1,6 @@
-"""Sweeps (districtsim.experiment, districtsim.sweep, ``districtsim sweep``): spec, design, seeds, runner, resume, failures.
+"""Sweeps (districtsim.experiment, districtsim.sweep, ``districtsim sweep``).
+
+Spec, design, seeds, runner, resume, failures.
 
 Every sweep here is tiny: two_districts, scale 0.01, 12-24 months.
 
@@ -268,7 +270,10 @@ def test_seeds_depend_only_on_root_and_replicate_and_match_compare():
 
 @pytest.fixture(scope="module")
 def failing_sweep(tmp_path_factory):
-    """The failing experiment swept with one worker (in-process): 4 points x 2 replicates, runs 6 and 7 fail."""
+    """The failing experiment swept with one worker (in-process).
+
+    4 points x 2 replicates; runs 6 and 7 fail.
+    """
     tmp = tmp_path_factory.mktemp("failing")
     path = _write(tmp, "failing", FAILING)
     result = run_experiment(load_experiment(str(path)), tmp / "w1", workers=1)
@@ -423,7 +428,10 @@ def test_a_changed_scenario_lever_file_changes_the_hash(tmp_path):
 
 
 def _kill_sweep_when(path: Path, out: Path, extra: list[str], ready, what: str) -> None:
-    """Run ``districtsim sweep`` on one worker in a subprocess and SIGKILL it as soon as ``ready()`` holds (within 60 s)."""
+    """Run ``districtsim sweep`` on one worker in a subprocess; SIGKILL it once ``ready()`` holds.
+
+    ``ready()`` must hold within 60 s.
+    """
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     cmd = [
         sys.executable,
@@ -487,7 +495,10 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
 
 
 def test_a_killed_sweep_with_large_batches_loses_no_finished_run(tmp_path):
-    """Default batching (1000 runs or 30 s per part file): the journal keeps every run finished before SIGKILL."""
+    """Default batching (1000 runs or 30 s per part file).
+
+    The journal keeps every run finished before SIGKILL.
+    """
     path = _write(tmp_path, "killable", KILLABLE)
     out = tmp_path / "killed"
     _kill_sweep_when(

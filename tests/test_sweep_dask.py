@@ -34,7 +34,8 @@ from districtsim.sweep import ClusterError, dask_executor, load_failures, load_s
 
 HOST = "127.0.0.1"
 
-# Grid point (0.8, 0.5) breaks municipality_share + state_share <= 1 inside the worker: runs 6 and 7 fail.
+# Grid point (0.8, 0.5) breaks municipality_share + state_share <= 1 inside the worker: runs 6
+# and 7 fail.
 from test_compare import ONE_RESIDENT  # noqa: E402 (a scenario that fails when run)
 from test_sweep import FAILING  # noqa: E402 (the same experiment as the local failure test)
 
@@ -47,7 +48,8 @@ def _start(args: list[str], log: Path) -> subprocess.Popen:
         "DASK_TEMPORARY_DIRECTORY": str(log.parent),
     }  # scratch files and locks under the test's folder, not /tmp
     with open(log, "wb") as out:
-        # Its own session: the worker's nanny and worker process can be stopped together (by this group only).
+        # Its own session: the worker's nanny and worker process can be stopped together (by this
+        # group only).
         return subprocess.Popen(
             [sys.executable, "-m", "dask", *args],
             stdout=out,
@@ -80,7 +82,10 @@ def _wait_for_file(
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    """Yield the address of a running scheduler with one registered worker; stop both afterwards and check that no process is left."""
+    """Yield the address of a running scheduler with one registered worker.
+
+    Stop both afterwards and check that no process is left.
+    """
     from distributed import Client
 
     tmp = tmp_path_factory.mktemp("dask")

@@ -60,6 +60,7 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 from typing import Any, Self
 
 IN_FLIGHT_PER_WORKER = 4
@@ -100,7 +101,6 @@ class Executor(ABC):
     def describe(self) -> str:
         """Return a short description for messages and metadata, e.g. ``2 local processes``."""
 
-    @abstractmethod
     def execute[T, R](
         self,
         fn: Callable[[T], R],
@@ -122,6 +122,21 @@ class Executor(ABC):
             KeyboardInterrupt: After the finished results are handed over.
             ClusterError: The Dask cluster failed outside a task.
         """
+        self._run(_Job(fn, tasks, sink, name))
+
+    def _run(self, job: _Job[Any, Any]) -> None:
+        """Run every task of ``job`` (what a subclass implements; see :meth:`execute`)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement execute")
+
+
+@dataclass(frozen=True)
+class _Job[T, R]:
+    """The arguments of one :meth:`Executor.execute` call."""
+
+    fn: Callable[[T], R]
+    tasks: Iterable[T]
+    sink: Callable[[R], None]
+    name: Callable[[T], str] | None = None
 
 
 class LocalExecutor(Executor):
@@ -147,14 +162,9 @@ class LocalExecutor(Executor):
         """Return ``in this process`` or ``N local processes``."""
         return "in this process" if self.workers == 1 else f"{self.workers} local processes"
 
-    def execute[T, R](
-        self,
-        fn: Callable[[T], R],
-        tasks: Iterable[T],
-        sink: Callable[[R], None],
-        name: Callable[[T], str] | None = None,
-    ) -> None:
-        """Run every task (see :meth:`Executor.execute`)."""
+    def _run(self, job: _Job[Any, Any]) -> None:
+        """Run every task here or on a process pool (see :meth:`Executor.execute`)."""
+        fn, tasks, sink = job.fn, job.tasks, job.sink
         if self.workers == 1:
             for task in tasks:
                 sink(fn(task))
@@ -165,7 +175,7 @@ class LocalExecutor(Executor):
             initializer=ignore_sigint,
         )
         inflight: set[Future[tuple[bool, Any]]] = set()
-        it: Iterator[T] = iter(tasks)
+        it: Iterator[Any] = iter(tasks)
 
         def fill() -> None:
             for task in it:
@@ -314,22 +324,17 @@ class DaskExecutor(Executor):
         fut.release()
         return unwrap(ok, value, f"on {self.describe()}")
 
-    def execute[T, R](
-        self,
-        fn: Callable[[T], R],
-        tasks: Iterable[T],
-        sink: Callable[[R], None],
-        name: Callable[[T], str] | None = None,
-    ) -> None:
+    def _run(self, job: _Job[Any, Any]) -> None:
         """Run every task on the cluster (see :meth:`Executor.execute`)."""
         from distributed import as_completed
 
+        fn, sink, name = job.fn, job.sink, job.name
         client = self.client
         token = uuid.uuid4().hex[:8]
         pending: dict[Any, str] = {}  # future -> task name
         done = as_completed(loop=client.loop)
         state = {"capacity": self._capacity(), "checked": time.monotonic(), "i": 0}
-        it: Iterator[T] = iter(tasks)
+        it: Iterator[Any] = iter(job.tasks)
 
         def fill() -> None:
             if time.monotonic() - state["checked"] > DASK_CAPACITY_SECONDS:

@@ -83,6 +83,9 @@ FLOW_VARIABLES: frozenset[str] = flow_names()
 a mean), as declared in :mod:`districtsim.outputs`."""
 
 _SCENARIO_INPUTS = ("scenario.months", "scenario.scale")
+_NAME_EXPECTED = (
+    "a parameter path section.key (e.g. mobilisation.tau), scenario.months or scenario.scale"
+)
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,8 @@ class Input:
     """One varied input.
 
     Attributes:
-        name: ``section.key`` of a parameter, ``scenario.months`` or ``scenario.scale``; for ``kind = "scenario"`` a free label.
+        name: ``section.key`` of a parameter, ``scenario.months`` or ``scenario.scale``;
+            for ``kind = "scenario"`` a free label.
         kind: ``continuous``, ``integer``, ``category`` or ``scenario``.
         lo: Lowest value (continuous, integer).
         hi: Highest value (continuous, integer), included.
@@ -150,7 +154,11 @@ class Outputs:
 
 @dataclass(frozen=True)
 class Design:
-    """The design points: ``points`` has a column ``point`` and one column per input; ``unit`` is SALib's sample in ``[0, 1]`` (None for a grid)."""
+    """The design points and, for a sampled design, SALib's sample.
+
+    ``points`` has a column ``point`` and one column per input; ``unit`` is
+    SALib's sample in ``[0, 1]`` (None for a grid).
+    """
 
     points: pd.DataFrame
     unit: np.ndarray | None
@@ -183,7 +191,7 @@ class Experiment:
         return [i.name for i in self.inputs]
 
     def salib_problem(self) -> dict[str, Any]:
-        """Return the SALib problem the design was sampled from: every input on ``[0, 1]`` (see :class:`Design`)."""
+        """Return the SALib problem of the design: every input on ``[0, 1]`` (:class:`Design`)."""
         return {
             "num_vars": len(self.inputs),
             "names": self.input_names,
@@ -216,10 +224,14 @@ class Experiment:
         return df
 
     def scenario_for(self, values: dict[str, Any]) -> Scenario:
-        """Return the scenario of one design point: the lever (or base) scenario, the experiment's months and scale, then the inputs.
+        """Return the scenario of one design point.
+
+        The lever (or base) scenario, then the experiment's months and scale,
+        then the inputs.
 
         Raises:
-            ScenarioError: When the combination is invalid (e.g. municipality_share + state_share > 1); a sweep records it as a failed run.
+            ScenarioError: When the combination is invalid (e.g. municipality_share +
+                state_share > 1); a sweep records it as a failed run.
         """
         paths = dict(self.scenario_paths)
         lever = next((i for i in self.inputs if i.kind == "scenario"), None)
@@ -233,8 +245,8 @@ class Experiment:
             if i.name in _SCENARIO_INPUTS
         ]
         scen = scen.with_overrides(head)
-        # Parameters are set together, then the cross-parameter rules are checked once (one at a time,
-        # a valid point could fail on a half-applied state).
+        # Parameters are set together, then the cross-parameter rules are checked once (one at a
+        # time, a valid point could fail on a half-applied state).
         file = f"{self.source or self.name} (design point)"
         sections: dict[str, dict[str, Any]] = {}
         for inp in self.inputs:
@@ -256,7 +268,7 @@ class Experiment:
         return dataclasses.replace(scen, params=params)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the normalised spec as plain data (sweep.json; the basis of :func:`experiment_hash`)."""
+        """Return the normalised spec as plain data (in sweep.json; :func:`experiment_hash`)."""
         d = dataclasses.asdict(self)
         d["inputs"] = [
             {
@@ -282,8 +294,9 @@ def run_seed(root_seed: int, point: int, replicate: int) -> int:
 
 
 def experiment_hash(exp: Experiment) -> str:
-    """Return a SHA-256 of the normalised spec and of every scenario it uses (resolved, after its base), without the description.
+    """Return a SHA-256 of the normalised spec and of every scenario it uses.
 
+    The scenarios count as resolved (after their base); the description does not count.
     A sweep folder records it; a resume with a different hash is refused
     (a changed experiment file, or a changed scenario file or parameter
     default it depends on). Comments and formatting do not count.
@@ -301,14 +314,17 @@ def experiment_hash(exp: Experiment) -> str:
 
 
 def _cached_scenario(path: str) -> Scenario:
-    """Load a scenario file once per process and version of the file (sweep workers run many points of the same file)."""
+    """Load a scenario file once per process and version of the file.
+
+    Sweep workers run many points of the same file.
+    """
     st = Path(path).stat()
     return _load_scenario_version(path, st.st_mtime_ns, st.st_size)
 
 
 @functools.lru_cache(maxsize=64)
 def _load_scenario_version(path: str, mtime_ns: int, size: int) -> Scenario:
-    """Load ``path`` (the modification time and size only key the cache: an edited file is read again)."""
+    """Load ``path`` (modification time and size key the cache: an edited file is read again)."""
     return load_scenario(path)
 
 
@@ -363,6 +379,7 @@ def load_experiment(name_or_path: str) -> Experiment:
 
 
 def _keys(table: dict[str, Any], allowed: tuple[str, ...], file: str, where: str) -> None:
+    """Refuse a key of ``table`` that is not in ``allowed``."""
     for key, value in table.items():
         if key not in allowed:
             raise ScenarioError(
@@ -371,6 +388,7 @@ def _keys(table: dict[str, Any], allowed: tuple[str, ...], file: str, where: str
 
 
 def _table(raw: dict[str, Any], key: str, file: str, required: bool = True) -> dict[str, Any]:
+    """Return the table ``raw[key]`` ({} if absent and not required), or raise."""
     value = raw.get(key)
     if value is None and not required:
         return {}
@@ -380,13 +398,17 @@ def _table(raw: dict[str, Any], key: str, file: str, required: bool = True) -> d
 
 
 def _resolve_ref(ref: Any, base_dir: Path, file: str, key: str) -> str:
-    """Return the resolved path of a scenario reference (relative to the experiment file, else bundled or cwd-relative)."""
+    """Return the resolved path of a scenario reference.
+
+    Relative to the experiment file, else bundled or relative to the working directory.
+    """
     if not isinstance(ref, str) or not ref:
         raise ScenarioError(
             file,
             key,
             ref,
-            "a bundled scenario name or a path to a scenario file (relative to the experiment file)",
+            "a bundled scenario name or a path to a scenario file "
+            "(relative to the experiment file)",
         )
     candidate = base_dir / ref
     if candidate.suffix and candidate.is_file():
@@ -410,6 +432,26 @@ def experiment_from_dict(
 ) -> Experiment:
     """Validate a parsed experiment mapping (see the module docstring for the keys)."""
     base_dir = base_dir or Path(".")
+    _check_tables(raw, file)
+    head = _table(raw, "experiment", file)
+    fields = _check_head(head, file)
+    scenario_ref, inputs, paths = _check_inputs(raw["inputs"], head, file, base_dir)
+    design = _check_design(_table(raw, "design", file), file, inputs)
+    horizon = _shortest_horizon(paths, fields["months"], fields["scale"], inputs, file)
+    outputs = _check_outputs(_table(raw, "outputs", file), file, horizon)
+    return Experiment(
+        **fields,
+        scenario=scenario_ref,
+        inputs=tuple(inputs),
+        design_spec=design,
+        outputs=outputs,
+        source=file,
+        scenario_paths=tuple(paths.items()),
+    )
+
+
+def _check_tables(raw: dict[str, Any], file: str) -> None:
+    """Check that the experiment has its four tables and nothing else."""
     _keys(raw, ("experiment", "inputs", "design", "outputs"), file, "")
     for key in ("experiment", "inputs", "design", "outputs"):
         if key not in raw:
@@ -420,7 +462,10 @@ def experiment_from_dict(
                 "[experiment], [[inputs]], [design] and [outputs] tables "
                 "(see src/districtsim/experiments/README.md)",
             )
-    head = _table(raw, "experiment", file)
+
+
+def _check_head(head: dict[str, Any], file: str) -> dict[str, Any]:
+    """Return the checked fields of the ``[experiment]`` table (all but ``scenario``)."""
     _keys(
         head,
         ("name", "description", "scenario", "root_seed", "replicates", "months", "scale"),
@@ -457,22 +502,47 @@ def experiment_from_dict(
         file=file,
         key="experiment.replicates",
     )
-    months = (
-        check_scalar(head["months"], *SCENARIO_KEYS["months"], file=file, key="experiment.months")
-        if "months" in head
-        else None
-    )
-    scale = (
-        check_scalar(head["scale"], *SCENARIO_KEYS["scale"], file=file, key="experiment.scale")
-        if "scale" in head
-        else None
-    )
+    return {
+        "name": name,
+        "description": description,
+        "root_seed": root_seed,
+        "replicates": replicates,
+        "months": _check_head_override(head, "months", file),
+        "scale": _check_head_override(head, "scale", file),
+    }
 
-    rows = raw["inputs"]
+
+def _check_head_override(head: dict[str, Any], key: str, file: str) -> Any:
+    """Return the experiment's ``months`` or ``scale`` (checked as the scenario key), or None."""
+    if key not in head:
+        return None
+    return check_scalar(head[key], *SCENARIO_KEYS[key], file=file, key=f"experiment.{key}")
+
+
+def _check_inputs(
+    rows: Any, head: dict[str, Any], file: str, base_dir: Path
+) -> tuple[str | None, list[Input], dict[str, str]]:
+    """Return the base scenario reference, the checked inputs and the resolved scenario paths."""
     if not isinstance(rows, list) or not rows:
         raise ScenarioError(file, "inputs", rows, "at least one [[inputs]] table")
     paths: dict[str, str] = {}
     scenario_ref = head.get("scenario")
+    _check_scenario_source(rows, scenario_ref, file)
+    if scenario_ref is not None:
+        paths[scenario_ref] = _resolve_ref(scenario_ref, base_dir, file, "experiment.scenario")
+    inputs: list[Input] = []
+    for i, row in enumerate(rows):
+        inp = _check_input(row, file, f"inputs[{i}]", base_dir, paths)
+        if inp.name in [x.name for x in inputs]:
+            raise ScenarioError(
+                file, f"inputs[{i}].name", inp.name, "a name not used by another input"
+            )
+        inputs.append(inp)
+    return scenario_ref, inputs, paths
+
+
+def _check_scenario_source(rows: list[Any], scenario_ref: Any, file: str) -> None:
+    """Check that the runs have one scenario: ``experiment.scenario``, or one scenario input."""
     levers = [i for i, r in enumerate(rows) if isinstance(r, dict) and r.get("kind") == "scenario"]
     if len(levers) > 1:
         raise ScenarioError(
@@ -488,21 +558,16 @@ def experiment_from_dict(
             None,
             "a bundled scenario name or a path to a scenario file (or an input of kind scenario)",
         )
-    if scenario_ref is not None:
-        paths[scenario_ref] = _resolve_ref(scenario_ref, base_dir, file, "experiment.scenario")
-    inputs = []
-    for i, row in enumerate(rows):
-        inp = _check_input(row, file, f"inputs[{i}]", base_dir, paths)
-        if inp.name in [x.name for x in inputs]:
-            raise ScenarioError(
-                file, f"inputs[{i}].name", inp.name, "a name not used by another input"
-            )
-        inputs.append(inp)
 
-    design = _check_design(_table(raw, "design", file), file, inputs)
-    # Load every scenario the experiment uses (reports its own mistakes in its own file) and check the horizon overrides.
-    refs = list(paths)
-    scenarios = {ref: _cached_scenario(paths[ref]) for ref in refs}
+
+def _shortest_horizon(
+    paths: dict[str, str], months: int | None, scale: float | None, inputs: list[Input], file: str
+) -> int:
+    """Load every scenario used, check the horizon overrides on each; return the shortest horizon.
+
+    Each scenario reports its own mistakes in its own file.
+    """
+    scenarios = {ref: _cached_scenario(path) for ref, path in paths.items()}
     for ref, scen in scenarios.items():
         head_sets = ([f"scenario.months={months}"] if months is not None else []) + (
             [f"scenario.scale={scale!r}"] if scale is not None else []
@@ -517,21 +582,7 @@ def experiment_from_dict(
     for inp in inputs:
         if inp.name == "scenario.months":
             horizons.append(int(min(inp.grid_values(2) if inp.kind != "continuous" else [inp.lo])))
-    outputs = _check_outputs(_table(raw, "outputs", file), file, min(horizons))
-    return Experiment(
-        name=name,
-        description=description,
-        scenario=scenario_ref,
-        root_seed=root_seed,
-        replicates=replicates,
-        months=months,
-        scale=scale,
-        inputs=tuple(inputs),
-        design_spec=design,
-        outputs=outputs,
-        source=file,
-        scenario_paths=tuple((ref, paths[ref]) for ref in refs),
-    )
+    return min(horizons)
 
 
 def _param_field(name: str, file: str, key: str) -> tuple[type, Any]:
@@ -541,7 +592,7 @@ def _param_field(name: str, file: str, key: str) -> tuple[type, Any]:
             file,
             key,
             name,
-            "a parameter path section.key (e.g. mobilisation.tau), scenario.months or scenario.scale",
+            _NAME_EXPECTED,
         )
     section, pname = name.split(".", 1)
     if section not in SECTIONS:
@@ -570,40 +621,10 @@ def _check_value(name: str, value: Any, file: str, key: str) -> Any:
 
 
 def _check_input(row: Any, file: str, where: str, base_dir: Path, paths: dict[str, str]) -> Input:
-    if not isinstance(row, dict):
-        raise ScenarioError(file, where, row, "an [[inputs]] table")
-    _keys(row, ("name", "kind", "lo", "hi", "values", "levels"), file, where)
-    name = row.get("name")
-    if not isinstance(name, str) or not name:
-        raise ScenarioError(
-            file,
-            f"{where}.name",
-            name,
-            "a parameter path section.key (e.g. mobilisation.tau), scenario.months or scenario.scale",
-        )
-    kind = row.get("kind")
-    if kind not in KINDS:
-        raise ScenarioError(file, f"{where}.kind", kind, f"one of {', '.join(KINDS)}")
+    """Check one ``[[inputs]]`` table; a scenario input's files are added to ``paths``."""
+    name, kind = _check_input_head(row, file, where)
     if kind == "scenario":
-        if "." in name:
-            raise ScenarioError(
-                file,
-                f"{where}.name",
-                name,
-                "a label without a dot for a scenario input (e.g. policy)",
-            )
-        _only(row, ("name", "kind", "values"), file, where, kind)
-        values = _values(row, file, where)
-        if any(not isinstance(v, str) for v in values):
-            raise ScenarioError(
-                file,
-                f"{where}.values",
-                list(values),
-                "a list of bundled scenario names or scenario files",
-            )
-        for j, v in enumerate(values):
-            paths.setdefault(v, _resolve_ref(v, base_dir, file, f"{where}.values[{j}]"))
-        return Input(name=name, kind=kind, values=values)
+        return _check_scenario_input(row, name, file, where, base_dir, paths)
     if name not in _SCENARIO_INPUTS:
         _, default = _param_field(name, file, f"{where}.name")
         typ = type(default)
@@ -616,6 +637,57 @@ def _check_input(row: Any, file: str, where: str, base_dir: Path, paths: dict[st
             _check_value(name, v, file, f"{where}.values[{j}]") for j, v in enumerate(values)
         )
         return Input(name=name, kind=kind, values=checked)
+    return _check_range_input(row, name, kind, typ, file, where)
+
+
+def _check_input_head(row: Any, file: str, where: str) -> tuple[str, str]:
+    """Return the ``name`` and ``kind`` of an input table, checked."""
+    if not isinstance(row, dict):
+        raise ScenarioError(file, where, row, "an [[inputs]] table")
+    _keys(row, ("name", "kind", "lo", "hi", "values", "levels"), file, where)
+    name = row.get("name")
+    if not isinstance(name, str) or not name:
+        raise ScenarioError(
+            file,
+            f"{where}.name",
+            name,
+            _NAME_EXPECTED,
+        )
+    kind = row.get("kind")
+    if kind not in KINDS:
+        raise ScenarioError(file, f"{where}.kind", kind, f"one of {', '.join(KINDS)}")
+    return name, kind
+
+
+def _check_scenario_input(
+    row: dict[str, Any], name: str, file: str, where: str, base_dir: Path, paths: dict[str, str]
+) -> Input:
+    """Check an input of kind scenario and resolve its scenario files into ``paths``."""
+    if "." in name:
+        raise ScenarioError(
+            file,
+            f"{where}.name",
+            name,
+            "a label without a dot for a scenario input (e.g. policy)",
+        )
+    _only(row, ("name", "kind", "values"), file, where, "scenario")
+    values = _values(row, file, where)
+    if any(not isinstance(v, str) for v in values):
+        raise ScenarioError(
+            file,
+            f"{where}.values",
+            list(values),
+            "a list of bundled scenario names or scenario files",
+        )
+    for j, v in enumerate(values):
+        paths.setdefault(v, _resolve_ref(v, base_dir, file, f"{where}.values[{j}]"))
+    return Input(name=name, kind="scenario", values=values)
+
+
+def _check_range_input(
+    row: dict[str, Any], name: str, kind: str, typ: type, file: str, where: str
+) -> Input:
+    """Check a continuous or integer input of a ``typ`` parameter (its bounds and levels)."""
     if typ not in (int, float):
         raise ScenarioError(
             file,
@@ -662,6 +734,7 @@ def _check_input(row: Any, file: str, where: str, base_dir: Path, paths: dict[st
 
 
 def _only(row: dict[str, Any], allowed: tuple[str, ...], file: str, where: str, kind: str) -> None:
+    """Refuse a key of an input table that its ``kind`` does not take."""
     for key, value in row.items():
         if key not in allowed:
             raise ScenarioError(
@@ -673,6 +746,7 @@ def _only(row: dict[str, Any], allowed: tuple[str, ...], file: str, where: str, 
 
 
 def _values(row: dict[str, Any], file: str, where: str) -> tuple[Any, ...]:
+    """Return an input's ``values``: a list of at least two distinct values."""
     values = row.get("values")
     if not isinstance(values, list) or len(values) < 2:
         raise ScenarioError(file, f"{where}.values", values, "a list of at least two values")
@@ -682,6 +756,7 @@ def _values(row: dict[str, Any], file: str, where: str) -> tuple[Any, ...]:
 
 
 def _check_design(table: dict[str, Any], file: str, inputs: list[Input]) -> DesignSpec:
+    """Check the ``[design]`` table against the inputs."""
     _keys(
         table, ("method", "n", "seed", "calc_second_order", "num_levels", "levels"), file, "design"
     )
@@ -711,27 +786,56 @@ def _check_design(table: dict[str, Any], file: str, inputs: list[Input]) -> Desi
         else None
     )
     if method == "grid":
-        for key in ("n", "calc_second_order", "num_levels"):
-            if key in table:
-                raise ScenarioError(
-                    file,
-                    f"design.{key}",
-                    table[key],
-                    "no such key for a grid (its size is the product of the inputs' levels)",
-                )
-        for i, inp in enumerate(inputs):
-            if inp.kind == "continuous" and inp.levels is None and levels is None:
-                raise ScenarioError(
-                    file,
-                    f"inputs[{i}].levels",
-                    None,
-                    "grid levels for a continuous input (its own levels, or [design] levels)",
-                )
+        _check_grid(table, file, inputs, levels)
         return DesignSpec(method=method, seed=seed, levels=levels)
+    return _check_sampled_design(table, file, inputs, method, seed)
+
+
+def _check_grid(table: dict[str, Any], file: str, inputs: list[Input], levels: int | None) -> None:
+    """Check a grid design: no sample keys, and levels for every continuous input."""
+    for key in ("n", "calc_second_order", "num_levels"):
+        if key in table:
+            raise ScenarioError(
+                file,
+                f"design.{key}",
+                table[key],
+                "no such key for a grid (its size is the product of the inputs' levels)",
+            )
+    for i, inp in enumerate(inputs):
+        if inp.kind == "continuous" and inp.levels is None and levels is None:
+            raise ScenarioError(
+                file,
+                f"inputs[{i}].levels",
+                None,
+                "grid levels for a continuous input (its own levels, or [design] levels)",
+            )
+
+
+def _check_sampled_design(
+    table: dict[str, Any], file: str, inputs: list[Input], method: str, seed: int
+) -> DesignSpec:
+    """Check a sampled design (lhs, sobol, morris): its sample size, options and inputs."""
     if "levels" in table:
         raise ScenarioError(
             file, "design.levels", table["levels"], "levels only with method = grid"
         )
+    n = _check_sample_size(table, file, method)
+    second = _check_second_order(table, file, method)
+    num_levels = _check_num_levels(table, file, method)
+    if method in ("sobol", "morris") and len(inputs) < 2:
+        raise ScenarioError(file, "inputs", len(inputs), f"at least two inputs for {method}")
+    for i, inp in enumerate(inputs):
+        if inp.levels is not None:
+            raise ScenarioError(
+                file, f"inputs[{i}].levels", inp.levels, "levels only with method = grid"
+            )
+    return DesignSpec(
+        method=method, n=n, seed=seed, calc_second_order=second, num_levels=num_levels
+    )
+
+
+def _check_sample_size(table: dict[str, Any], file: str, method: str) -> int:
+    """Return the design's ``n`` (a power of 2 for Sobol)."""
     n = check_scalar(
         table.get("n"),
         int,
@@ -746,62 +850,82 @@ def _check_design(table: dict[str, Any], file: str, inputs: list[Input]) -> Desi
             file,
             "design.n",
             n,
-            f"a power of 2 for Sobol (e.g. {2 ** math.ceil(math.log2(n))}): Sobol' points lose their balance otherwise",
+            f"a power of 2 for Sobol (e.g. {2 ** math.ceil(math.log2(n))}): "
+            "Sobol' points lose their balance otherwise",
         )
-    second = False
-    if "calc_second_order" in table:
-        if method != "sobol":
-            raise ScenarioError(
-                file,
-                "design.calc_second_order",
-                table["calc_second_order"],
-                "calc_second_order only with method = sobol",
-            )
-        second = check_scalar(
+    return n
+
+
+def _check_second_order(table: dict[str, Any], file: str, method: str) -> bool:
+    """Return the design's ``calc_second_order`` (Sobol only; default false)."""
+    if "calc_second_order" not in table:
+        return False
+    if method != "sobol":
+        raise ScenarioError(
+            file,
+            "design.calc_second_order",
             table["calc_second_order"],
-            bool,
-            None,
-            None,
-            "true or false",
-            file=file,
-            key="design.calc_second_order",
+            "calc_second_order only with method = sobol",
         )
-    num_levels = 4
-    if "num_levels" in table:
-        if method != "morris":
-            raise ScenarioError(
-                file,
-                "design.num_levels",
-                table["num_levels"],
-                "num_levels only with method = morris",
-            )
-        num_levels = check_scalar(
+    return check_scalar(
+        table["calc_second_order"],
+        bool,
+        None,
+        None,
+        "true or false",
+        file=file,
+        key="design.calc_second_order",
+    )
+
+
+def _check_num_levels(table: dict[str, Any], file: str, method: str) -> int:
+    """Return the design's ``num_levels`` (Morris only; default 4)."""
+    if "num_levels" not in table:
+        return 4
+    if method != "morris":
+        raise ScenarioError(
+            file,
+            "design.num_levels",
             table["num_levels"],
-            int,
-            2,
-            100,
-            "levels of the Morris grid (even, e.g. 4)",
-            file=file,
-            key="design.num_levels",
+            "num_levels only with method = morris",
         )
-    if method in ("sobol", "morris") and len(inputs) < 2:
-        raise ScenarioError(file, "inputs", len(inputs), f"at least two inputs for {method}")
-    for i, inp in enumerate(inputs):
-        if inp.levels is not None:
-            raise ScenarioError(
-                file, f"inputs[{i}].levels", inp.levels, "levels only with method = grid"
-            )
-    return DesignSpec(
-        method=method, n=n, seed=seed, calc_second_order=second, num_levels=num_levels
+    return check_scalar(
+        table["num_levels"],
+        int,
+        2,
+        100,
+        "levels of the Morris grid (even, e.g. 4)",
+        file=file,
+        key="design.num_levels",
     )
 
 
 def _check_outputs(table: dict[str, Any], file: str, horizon: int) -> Outputs:
+    """Check the ``[outputs]`` table; ``months`` must lie within ``horizon``."""
     _keys(table, ("variables", "summary", "months", "scope"), file, "outputs")
     scope = table.get("scope", "both")
     if scope not in SCOPES:
         raise ScenarioError(file, "outputs.scope", scope, f"one of {', '.join(SCOPES)}")
-    variables = table.get("variables")
+    variables = _check_variables(table.get("variables"), file, scope)
+    if ("summary" in table) == ("months" in table):
+        raise ScenarioError(
+            file,
+            "outputs.summary",
+            table.get("summary"),
+            'either summary = "yearly" or months = [...] (one of them)',
+        )
+    if "summary" in table:
+        if table["summary"] != "yearly":
+            raise ScenarioError(
+                file, "outputs.summary", table["summary"], '"yearly" (or months = [...] instead)'
+            )
+        return Outputs(variables=tuple(variables), summary="yearly", scope=scope)
+    months = _check_months(table["months"], file, horizon)
+    return Outputs(variables=tuple(variables), summary="months", months=months, scope=scope)
+
+
+def _check_variables(variables: Any, file: str, scope: str) -> list[str]:
+    """Return the output variables, checked against the columns of the ``scope``'s tables."""
     if (
         not isinstance(variables, list)
         or not variables
@@ -830,20 +954,11 @@ def _check_outputs(table: dict[str, Any], file: str, horizon: int) -> Outputs:
             )
     if len(set(variables)) < len(variables):
         raise ScenarioError(file, "outputs.variables", variables, "distinct column names")
-    if ("summary" in table) == ("months" in table):
-        raise ScenarioError(
-            file,
-            "outputs.summary",
-            table.get("summary"),
-            'either summary = "yearly" or months = [...] (one of them)',
-        )
-    if "summary" in table:
-        if table["summary"] != "yearly":
-            raise ScenarioError(
-                file, "outputs.summary", table["summary"], '"yearly" (or months = [...] instead)'
-            )
-        return Outputs(variables=tuple(variables), summary="yearly", scope=scope)
-    months = table["months"]
+    return variables
+
+
+def _check_months(months: Any, file: str, horizon: int) -> tuple[int, ...]:
+    """Return the output months, checked against ``horizon`` and sorted."""
     if not isinstance(months, list) or not months:
         raise ScenarioError(file, "outputs.months", months, "a non-empty list of months")
     checked = tuple(
@@ -860,12 +975,11 @@ def _check_outputs(table: dict[str, Any], file: str, horizon: int) -> Outputs:
     )
     if len(set(checked)) < len(checked):
         raise ScenarioError(file, "outputs.months", months, "distinct months")
-    return Outputs(
-        variables=tuple(variables), summary="months", months=tuple(sorted(checked)), scope=scope
-    )
+    return tuple(sorted(checked))
 
 
 def _design(exp: Experiment) -> Design:
+    """Return the design points of ``exp`` (a grid, or mapped from SALib's unit sample)."""
     spec = exp.design_spec
     names = exp.input_names
     if spec.method == "grid":
@@ -912,7 +1026,10 @@ def _input_dtype(inp: Input) -> str:
 
 
 def design_size(exp: Experiment) -> int:
-    """Return the number of design points without sampling (grid: product of levels; see the module docstring)."""
+    """Return the number of design points without sampling (see the module docstring).
+
+    A grid has the product of the inputs' levels.
+    """
     spec, d = exp.design_spec, len(exp.inputs)
     if spec.method == "grid":
         return math.prod(len(i.grid_values(spec.levels)) for i in exp.inputs)

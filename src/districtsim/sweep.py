@@ -73,6 +73,7 @@ the cluster are not waited for).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import json
@@ -81,7 +82,7 @@ import shutil
 import time
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,7 +127,10 @@ FLUSH_SECONDS = 30.0
 BATCH_RUNS = 1000
 BATCH_ROWS = 1_000_000
 PENDING = "pending"
-"""Subfolder of ``runs/`` and ``failures/`` with one journal file per finished run not yet in a part file."""
+"""Subfolder of ``runs/`` and ``failures/`` holding the journal.
+
+One file per finished run not yet in a part file.
+"""
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,11 @@ class RunRecord:
 
 @dataclass(frozen=True)
 class SweepProgress:
-    """Progress passed to ``on_progress``: runs done (ok or failed, including earlier sessions), failed, total, done before this session."""
+    """Progress passed to ``on_progress``.
+
+    Runs done (ok or failed, including earlier sessions), failed, total, and
+    done before this session.
+    """
 
     done: int
     failed: int
@@ -209,7 +217,10 @@ def summarise(result: RunResult, outputs: Outputs) -> pd.DataFrame:
 
 
 def run_task(task: RunTask) -> RunRecord:
-    """Run one task through :func:`districtsim.run.run_scenario`; an exception becomes a failed :class:`RunRecord` (never raised)."""
+    """Run one task through :func:`districtsim.run.run_scenario`.
+
+    An exception becomes a failed :class:`RunRecord` (it is never raised).
+    """
     started = time.perf_counter()
     try:
         from districtsim.run import run_scenario
@@ -260,7 +271,7 @@ class SweepResult:
 
     @property
     def inputs(self) -> pd.DataFrame:
-        """The design, one row per run (index ``run_id``), with ``status``; see :func:`load_sweep`."""
+        """The design, a row per run (index ``run_id``), with ``status``; see :func:`load_sweep`."""
         return self._tables[0]
 
     @property
@@ -275,7 +286,10 @@ class SweepResult:
 
 
 def _part_ids(folder: Path) -> set[int]:
-    """Return the run ids in ``folder``'s part files and journal (leftover temporary files are removed; the journal is first merged into a part file)."""
+    """Return the run ids in ``folder``'s part files and journal.
+
+    Leftover temporary files are removed; the journal is first merged into a part file.
+    """
     import pyarrow.parquet as pq
 
     ids: set[int] = set()
@@ -292,7 +306,10 @@ def _part_ids(folder: Path) -> set[int]:
 
 
 def _merge_journal(folder: Path) -> None:
-    """Write the journal files of runs not yet in a part file as one part file, then delete the journal (after a killed sweep)."""
+    """Write the journal of runs not yet in a part file as one part file, then delete it.
+
+    The journal outlives a killed sweep.
+    """
     pending = (
         sorted((folder / PENDING).glob("run-*.parquet")) if (folder / PENDING).is_dir() else []
     )
@@ -337,65 +354,20 @@ def _versions() -> dict[str, str]:
 def _prepare(
     exp: Experiment, out: Path, resume: bool, require_existing: bool
 ) -> tuple[str, pd.DataFrame]:
-    """Check the folder against the experiment, write sweep.json, experiment.toml and experiments.parquet; return (hash, runs)."""
+    """Check the folder, write sweep.json, experiment.toml and experiments.parquet.
+
+    Returns:
+        The experiment's hash and its runs (:meth:`Experiment.runs`).
+    """
     digest = experiment_hash(exp)
     info = out / "sweep.json"
     if info.exists():
-        old = json.loads(info.read_text(encoding="utf-8"))
-        if not resume:
-            raise ScenarioError(
-                str(out),
-                "",
-                "an earlier sweep",
-                "a new or empty folder (or resume it: rerun the same experiment into this folder)",
-            )
-        if old.get("seed_scheme") != SEED_SCHEME:
-            raise ScenarioError(
-                str(info),
-                "seed_scheme",
-                old.get("seed_scheme"),
-                f"{SEED_SCHEME!r} (districtsim {__version__}: design points share common random "
-                "numbers); this sweep's runs used other seeds and results are never mixed, so "
-                "use a new --out folder",
-            )
-        if old.get("experiment_hash") != digest:
-            raise ScenarioError(
-                str(info),
-                "experiment_hash",
-                str(old.get("experiment_hash", ""))[:12],
-                f"{digest[:12]}, the hash of {exp.source or exp.name}: the experiment or a scenario it uses changed since this sweep started (see {out / 'experiment.toml'}); results are never mixed, so use a new --out folder",
-            )
+        _check_resumable(exp, out, digest, resume)
     else:
-        if require_existing:
-            raise ScenarioError(
-                str(out),
-                "sweep.json",
-                None,
-                "a folder with an earlier sweep to resume (run without --resume to start one)",
-            )
-        if any((out / sub).is_dir() and any((out / sub).iterdir()) for sub in ("runs", "failures")):
-            raise ScenarioError(
-                str(out),
-                "sweep.json",
-                None,
-                "a sweep.json beside runs/ (this folder holds part files of an unknown sweep); use a new --out folder",
-            )
+        _check_startable(out, require_existing)
     runs = exp.runs()
     if not info.exists():
-        meta = {
-            "experiment": exp.name,
-            "experiment_hash": digest,
-            "source": exp.source,
-            "spec": exp.to_dict(),
-            "n_points": int(runs["point"].nunique()),
-            "replicates": exp.replicates,
-            "n_runs": len(runs),
-            "root_seed": exp.root_seed,
-            "seed_scheme": SEED_SCHEME,
-            "run_id_scheme": "point * replicates + replicate",
-            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            **_versions(),
-        }
+        meta = _sweep_meta(exp, digest, runs)
         atomic_write(
             info,
             lambda p: Path(p).write_text(
@@ -407,6 +379,74 @@ def _prepare(
     if not (out / "experiments.parquet").exists():
         atomic_write(out / "experiments.parquet", lambda p: runs.to_parquet(p, index=False))
     return digest, runs
+
+
+def _check_resumable(exp: Experiment, out: Path, digest: str, resume: bool) -> None:
+    """Refuse to continue the earlier sweep in ``out`` unless asked to and it is of ``exp``."""
+    info = out / "sweep.json"
+    old = json.loads(info.read_text(encoding="utf-8"))
+    if not resume:
+        raise ScenarioError(
+            str(out),
+            "",
+            "an earlier sweep",
+            "a new or empty folder (or resume it: rerun the same experiment into this folder)",
+        )
+    if old.get("seed_scheme") != SEED_SCHEME:
+        raise ScenarioError(
+            str(info),
+            "seed_scheme",
+            old.get("seed_scheme"),
+            f"{SEED_SCHEME!r} (districtsim {__version__}: design points share common random "
+            "numbers); this sweep's runs used other seeds and results are never mixed, so "
+            "use a new --out folder",
+        )
+    if old.get("experiment_hash") != digest:
+        raise ScenarioError(
+            str(info),
+            "experiment_hash",
+            str(old.get("experiment_hash", ""))[:12],
+            f"{digest[:12]}, the hash of {exp.source or exp.name}: the experiment or a scenario "
+            f"it uses changed since this sweep started (see {out / 'experiment.toml'}); "
+            "results are never mixed, so use a new --out folder",
+        )
+
+
+def _check_startable(out: Path, require_existing: bool) -> None:
+    """Refuse to start a sweep in ``out`` when resuming was required, or it holds unknown parts."""
+    if require_existing:
+        raise ScenarioError(
+            str(out),
+            "sweep.json",
+            None,
+            "a folder with an earlier sweep to resume (run without --resume to start one)",
+        )
+    if any((out / sub).is_dir() and any((out / sub).iterdir()) for sub in ("runs", "failures")):
+        raise ScenarioError(
+            str(out),
+            "sweep.json",
+            None,
+            "a sweep.json beside runs/ (this folder holds part files of an unknown sweep); "
+            "use a new --out folder",
+        )
+
+
+def _sweep_meta(exp: Experiment, digest: str, runs: pd.DataFrame) -> dict[str, Any]:
+    """Return the contents of sweep.json."""
+    return {
+        "experiment": exp.name,
+        "experiment_hash": digest,
+        "source": exp.source,
+        "spec": exp.to_dict(),
+        "n_points": int(runs["point"].nunique()),
+        "replicates": exp.replicates,
+        "n_runs": len(runs),
+        "root_seed": exp.root_seed,
+        "seed_scheme": SEED_SCHEME,
+        "run_id_scheme": "point * replicates + replicate",
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **_versions(),
+    }
 
 
 class _Writer:
@@ -432,7 +472,8 @@ class _Writer:
 
     def add(self, rec: RunRecord) -> None:
         (self.ok if rec.ok else self.failed).append(rec)
-        # Journal the run at once (one small file, atomic), so a killed sweep loses no finished run; the part file replaces it.
+        # Journal the run at once (one small file, atomic), so a killed sweep loses no finished
+        # run; the part file replaces it.
         folder = self.out / ("runs" if rec.ok else "failures") / PENDING
         folder.mkdir(exist_ok=True)
         atomic_write(
@@ -482,7 +523,10 @@ class _Writer:
         )
 
     def flush(self) -> None:
-        """Write the failures, then the outcomes, each as one part file; then drop their journal files and clear the buffers."""
+        """Write the failures, then the outcomes, each as one part file.
+
+        Then drop their journal files and clear the buffers.
+        """
         for folder, recs, frame in (
             (self.out / "failures", self.failed, self._failed_frame),
             (self.out / "runs", self.ok, self._ok_frame),
@@ -505,6 +549,68 @@ class _Writer:
         atomic_write(path, lambda p: df.to_parquet(p, index=False))
 
 
+@dataclass
+class _Tally:
+    """The runs done (ok or failed, earlier sessions included), failed and run in this call."""
+
+    total: int
+    resumed: int
+    failed: int
+    on_progress: Callable[[SweepProgress], None] | None
+    finished: set[int] = field(default_factory=set)
+    done: int = 0
+    ran: int = 0
+
+    @classmethod
+    def start(
+        cls, out: Path, runs: pd.DataFrame, on_progress: Callable[[SweepProgress], None] | None
+    ) -> _Tally:
+        """Count the runs in the part files of earlier sessions; report the start."""
+        done_ok = _part_ids(out / "runs")
+        done_failed = _part_ids(out / "failures") - done_ok
+        finished = done_ok | done_failed
+        tally = cls(
+            total=len(runs),
+            resumed=len(finished),
+            failed=len(done_failed),
+            on_progress=on_progress,
+            finished=finished,
+            done=len(finished),
+        )
+        tally.report()
+        return tally
+
+    def report(self) -> None:
+        """Pass the counts to ``on_progress`` (if given)."""
+        if self.on_progress:
+            self.on_progress(SweepProgress(self.done, self.failed, self.total, self.resumed))
+
+    def counting(self, write: Callable[[RunRecord], None]) -> Callable[[RunRecord], None]:
+        """Return a sink that writes each finished run, then counts and reports it."""
+
+        def sink(rec: RunRecord) -> None:
+            write(rec)
+            self.done += 1
+            self.ran += 1
+            self.failed += 0 if rec.ok else 1
+            self.report()
+
+        return sink
+
+    def result(self, out: Path, elapsed_seconds: float, meta: dict[str, Any]) -> SweepResult:
+        """Return the :class:`SweepResult` of these counts."""
+        return SweepResult(
+            out=out,
+            n_runs=self.total,
+            n_ok=self.done - self.failed,
+            n_failed=self.failed,
+            n_missing=self.total - self.done,
+            ran=self.ran,
+            elapsed_seconds=elapsed_seconds,
+            meta=meta,
+        )
+
+
 def run_experiment(
     exp: Experiment,
     out: str | Path,
@@ -517,13 +623,16 @@ def run_experiment(
     flush_seconds: float = FLUSH_SECONDS,
     executor: Executor | None = None,
 ) -> SweepResult:
-    """Run every missing run of an experiment's design and write it into ``out`` (see the module docstring).
+    """Run every missing run of an experiment's design and write it into ``out``.
+
+    The module docstring describes the folder, resuming and determinism.
 
     Args:
         exp: A validated experiment (:func:`districtsim.experiment.load_experiment`).
         out: The sweep folder (created if needed).
         workers: Local processes (1 = in this process); results do not depend on it.
-        resume: Continue a sweep already in ``out`` (the default); False refuses a folder with an earlier sweep.
+        resume: Continue a sweep already in ``out`` (the default); False refuses a folder
+            with an earlier sweep.
         on_progress: Called with a :class:`SweepProgress` at the start and after every finished run.
         require_existing: Refuse a folder without an earlier sweep (``--resume``).
         batch_runs: Write a part file when this many runs are waiting.
@@ -537,14 +646,34 @@ def run_experiment(
         Counts and (loaded on first use) the tables.
 
     Raises:
-        ScenarioError: A changed experiment on resume, a folder of another sweep, or a folder another sweep is writing to.
+        ScenarioError: A changed experiment on resume, a folder of another sweep, or a
+            folder another sweep is writing to.
         KeyboardInterrupt: After writing every finished run.
         ClusterError: The Dask cluster failed outside a run, after writing every finished run.
     """
     started = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    lock = open(out / ".sweep.lock", "w")  # held (flock) for the whole sweep
+    with _sweep_lock(out):
+        digest, runs = _prepare(exp, out, resume, require_existing)
+        tally = _Tally.start(out, runs, on_progress)
+        todo = runs[~runs["run_id"].isin(tally.finished)]
+        writer = _Writer(out, runs, exp.input_names, max(1, batch_runs), flush_seconds)
+        tasks = _tasks(exp, todo)
+        try:
+            _execute(executor, min(workers, max(1, len(todo))), tasks, tally.counting(writer.add))
+        finally:
+            writer.flush()
+        elapsed = round(time.perf_counter() - started, 3)
+        return tally.result(
+            out, elapsed, {"experiment_hash": digest, "design_points": design_size(exp)}
+        )
+
+
+@contextlib.contextmanager
+def _sweep_lock(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock (flock) on the folder for the whole sweep; refuse a folder in use."""
+    lock = open(out / ".sweep.lock", "w")
     try:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -555,55 +684,25 @@ def run_experiment(
                 "a folder another sweep is writing to",
                 "a folder no other sweep is using (wait for it, or choose another --out)",
             ) from None
-        digest, runs = _prepare(exp, out, resume, require_existing)
-        done_ok = _part_ids(out / "runs")
-        done_failed = _part_ids(out / "failures") - done_ok
-        finished = done_ok | done_failed
-        todo = runs[~runs["run_id"].isin(finished)]
-        total, resumed = len(runs), len(finished)
-        state = {"done": resumed, "failed": len(done_failed), "ran": 0}
-        if on_progress:
-            on_progress(SweepProgress(state["done"], state["failed"], total, resumed))
-        writer = _Writer(out, runs, exp.input_names, max(1, batch_runs), flush_seconds)
-
-        def sink(rec: RunRecord) -> None:
-            writer.add(rec)
-            state["done"] += 1
-            state["ran"] += 1
-            state["failed"] += 0 if rec.ok else 1
-            if on_progress:
-                on_progress(SweepProgress(state["done"], state["failed"], total, resumed))
-
-        names = exp.input_names
-        tasks = (
-            RunTask(
-                exp,
-                int(row[0]),
-                int(row[1]),
-                int(row[2]),
-                int(row[3]),
-                {n: _plain(row[4 + k]) for k, n in enumerate(names)},
-            )
-            for row in todo[[*RUN_COLUMNS, *names]].itertuples(index=False, name=None)
-        )
-        try:
-            _execute(executor, min(workers, max(1, len(todo))), tasks, sink)
-        finally:
-            writer.flush()
-        n_failed = state["failed"]
-        n_ok = state["done"] - n_failed
-        return SweepResult(
-            out=out,
-            n_runs=total,
-            n_ok=n_ok,
-            n_failed=n_failed,
-            n_missing=total - state["done"],
-            ran=state["ran"],
-            elapsed_seconds=round(time.perf_counter() - started, 3),
-            meta={"experiment_hash": digest, "design_points": design_size(exp)},
-        )
+        yield
     finally:
         lock.close()
+
+
+def _tasks(exp: Experiment, todo: pd.DataFrame) -> Iterator[RunTask]:
+    """Return the tasks of the runs in ``todo``, made lazily in their order."""
+    names = exp.input_names
+    return (
+        RunTask(
+            exp,
+            int(row[0]),
+            int(row[1]),
+            int(row[2]),
+            int(row[3]),
+            {n: _plain(row[4 + k]) for k, n in enumerate(names)},
+        )
+        for row in todo[[*RUN_COLUMNS, *names]].itertuples(index=False, name=None)
+    )
 
 
 def _task_name(task: RunTask) -> str:
@@ -638,7 +737,10 @@ def _plain(value: Any) -> Any:
 
 
 def _read_parts(folder: Path) -> pd.DataFrame | None:
-    """Read the part files and the journal (runs of a killed sweep not yet merged; a run in both counts once)."""
+    """Read the part files and the journal (runs of a killed sweep not yet merged).
+
+    A run in both counts once.
+    """
     files = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
     frames = [pd.read_parquet(f) for f in files]
     seen = {int(i) for df in frames for i in df["run_id"].unique()}
@@ -658,7 +760,10 @@ def _read_parts(folder: Path) -> pd.DataFrame | None:
 
 
 def load_failures(out: str | Path) -> pd.DataFrame:
-    """Return the failed runs of a sweep folder (columns run_id, point, replicate, seed, inputs, error, traceback), by run id."""
+    """Return the failed runs of a sweep folder, by run id.
+
+    Columns: run_id, point, replicate, seed, the inputs, error and traceback.
+    """
     df = _read_parts(Path(out) / "failures")
     if df is None:
         runs = pd.read_parquet(Path(out) / "experiments.parquet").iloc[:0]
