@@ -168,7 +168,8 @@ def test_meta_records_scenario_after_overrides_seed_version_elapsed(parquet_run:
     )
     assert head["seed"] == 3, f"expected --seed 3 in meta scenario.seed, got {head['seed']}"
     assert scen["params"]["mobilisation"]["tau"] == pytest.approx(0.05), (
-        f"expected --set mobilisation.tau=0.05 in meta params, got {scen['params']['mobilisation']['tau']}"
+        "expected --set mobilisation.tau=0.05 in meta params, "
+        f"got {scen['params']['mobilisation']['tau']}"
     )
     # Every parameter section and every key, not just the overridden ones.
     for section, cls in SECTIONS.items():
@@ -192,7 +193,8 @@ def test_districts_table_has_promised_columns(parquet_run: Path) -> None:
     )
     numeric = [c for c in DISTRICT_COLUMNS if c != "mode"]
     assert not df[numeric].isna().any().any(), (
-        f"expected no NaN in district columns, found NaN in {df[numeric].columns[df[numeric].isna().any()].tolist()}"
+        "expected no NaN in district columns, found NaN in "
+        f"{df[numeric].columns[df[numeric].isna().any()].tolist()}"
     )
     assert set(df["mode"].astype(str)) <= {"traditional", "creative"}, (
         f"expected modes traditional/creative, got {set(df['mode'])}"
@@ -651,7 +653,8 @@ def test_months_option_keeping_shock_runs(
     )
 
 
-# Values of --months, --scale and --seed that parse but are out of range: reported under the option typed.
+# Values of --months, --scale and --seed that parse but are out of range: reported under the
+# option typed.
 OPTION_CASES = [
     (
         "months_zero",
@@ -728,7 +731,8 @@ def test_option_overrides_set_and_set_errors_still_name_set(
     assert code == 0, f"expected --months to be applied after --set, got exit {code}: {err!r}"
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert meta["scenario"]["scenario"]["months"] == 6, (
-        f"expected --months 6 to win over --set scenario.months=3, got {meta['scenario']['scenario']['months']}"
+        "expected --months 6 to win over --set scenario.months=3, "
+        f"got {meta['scenario']['scenario']['months']}"
     )
 
 
@@ -762,7 +766,8 @@ ARGPARSE_CASES = [
     (
         "command_unknown",
         ["simulate"],
-        "districtsim: command: found 'simulate'; expected one of run, compare, sweep, analyze, dashboard, validate",
+        "districtsim: command: found 'simulate'; expected one of run, compare, sweep, analyze, "
+        "dashboard, validate",
     ),
 ]
 
@@ -970,7 +975,8 @@ def test_validate_checks_overrides_too(capsys: pytest.CaptureFixture[str]) -> No
         ],
     )
     assert code == 0 and "12 months" in stdout, (
-        f"expected validate to apply good overrides, got exit {code}, stdout {stdout!r}, stderr {err!r}"
+        f"expected validate to apply good overrides, got exit {code}, stdout {stdout!r}, "
+        f"stderr {err!r}"
     )
 
 
@@ -1072,7 +1078,9 @@ def test_subprocess_good_run(tmp_path: Path) -> None:
 def test_a_scale_too_small_for_two_residents_is_a_user_error(tmp_path, capsys):
     path = tmp_path / "one.toml"
     path.write_text(
-        '[scenario]\nname = "one"\nmonths = 2\n\n[[districts]]\nname = "A"\nx_km = 0\ny_km = 0\npopulation = 100\ndwellings = 60\nshare_owner = 0.5\nshare_social = 0.2\nprice_eur_m2 = 4000\nmode = "creative"\nchannels = ["paper"]\nmeeting_places = 1\n',
+        '[scenario]\nname = "one"\nmonths = 2\n\n[[districts]]\nname = "A"\nx_km = 0\ny_km = 0\n'
+        "population = 100\ndwellings = 60\nshare_owner = 0.5\nshare_social = 0.2\n"
+        'price_eur_m2 = 4000\nmode = "creative"\nchannels = ["paper"]\nmeeting_places = 1\n',
         encoding="utf-8",
     )
     status = main(["run", str(path), "--scale", "0.0001", "--out", str(tmp_path / "out")])

@@ -1,4 +1,4 @@
-"""Comparing scenarios: common random numbers, paired differences, yearly outcomes, files and the CLI.
+"""Comparing scenarios: common random numbers, paired differences, yearly outcomes, files, CLI.
 
 Small runs (two districts, scale 0.02, 24 months) keep this fast; the
 statistics are checked against independent computations from the
@@ -81,18 +81,21 @@ def test_scenario_against_itself_is_bit_identical_with_zero_differences(same) ->
     va = same.replicates[same.replicates["arm"] == a]["value"].to_numpy()
     vb = same.replicates[same.replicates["arm"] == b]["value"].to_numpy()
     assert np.array_equal(va, vb, equal_nan=True), (
-        "expected bit-identical per-replicate outcomes in both arms (same seeds = common random numbers)"
+        "expected bit-identical per-replicate outcomes in both arms "
+        "(same seeds = common random numbers)"
     )
     eff = same.effects[same.effects["arm"] == b]
     for col in ("diff_mean", "diff_lo", "diff_hi"):
         assert (eff[col] == 0).all(), (
-            f"expected every {col} to be exactly 0 for a scenario against itself, max |{col}| = {eff[col].abs().max()}"
+            f"expected every {col} to be exactly 0 for a scenario against itself, "
+            f"max |{col}| = {eff[col].abs().max()}"
         )
     # The replicates themselves differ (the seeds matter), so the zero differences are not trivial.
     v = values(same.replicates, a)
     city_price = v.loc[("city", "", "price_eur_m2", 1)]
     assert city_price.nunique() == 3, (
-        f"expected three different replicate values of the city price (seeds {same.seeds}), got {city_price.tolist()}"
+        f"expected three different replicate values of the city price (seeds {same.seeds}), "
+        f"got {city_price.tolist()}"
     )
 
 
@@ -173,11 +176,13 @@ def test_paired_intervals_are_narrower_than_unpaired_ones(pair) -> None:
         ("city", "", "identity", 1),
     ]:
         assert ratios[key] < 0.8, (
-            f"{key}: expected the paired CI clearly narrower than the unpaired (Welch) CI on the same runs, width ratio {ratios[key]:.3f}"
+            f"{key}: expected the paired CI clearly narrower than the unpaired (Welch) CI on "
+            f"the same runs, width ratio {ratios[key]:.3f}"
         )
     median = float(np.median(list(ratios.values())))
     assert median < 0.8, (
-        f"expected common random numbers to narrow the typical CI, median paired/unpaired width ratio {median:.3f}"
+        f"expected common random numbers to narrow the typical CI, median paired/unpaired "
+        f"width ratio {median:.3f}"
     )
 
 
@@ -191,7 +196,8 @@ def test_the_small_change_has_a_clear_effect_on_identity(pair) -> None:
         & (eff["year"] == 1)
     ].iloc[0]
     assert row["diff_lo"] > 0, (
-        f"expected a wider-reaching paper to raise city identity clearly (CI above 0), got {row['diff_mean']:.4f} [{row['diff_lo']:.4f}, {row['diff_hi']:.4f}]"
+        f"expected a wider-reaching paper to raise city identity clearly (CI above 0), got "
+        f"{row['diff_mean']:.4f} [{row['diff_lo']:.4f}, {row['diff_hi']:.4f}]"
     )
 
 
@@ -356,7 +362,8 @@ def test_effects_columns(pair) -> None:
         f"expected effects columns {expected}, got {list(comparison.effects.columns)}"
     )
     assert list(comparison.replicates.columns) == REPLICATES_COLUMNS, (
-        f"expected replicates columns {REPLICATES_COLUMNS}, got {list(comparison.replicates.columns)}"
+        f"expected replicates columns {REPLICATES_COLUMNS}, "
+        f"got {list(comparison.replicates.columns)}"
     )
     city = comparison.effects[comparison.effects["scope"] == "city"]
     assert (city["district"] == "").all(), "expected an empty district on city rows"

@@ -144,15 +144,33 @@ def response_indices(
 def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame]:
     """Analyse a sweep folder; return (and with ``write``, save) its ``indices`` and ``levels``."""
     out = Path(out)
+    spec, exp, inputs, outcomes = _read_sweep(out)
+    method = exp.design_spec.method
+    names = [c for c in inputs.columns if c not in ("point", "replicate", "seed", "status")]
+    when = "year" if "year" in outcomes.columns else "month"
+    per_point = _point_means(inputs, outcomes, when)
+    points = inputs.drop_duplicates("point").set_index("point")[names].sort_index()
+    index_rows, level_rows = [], []
+    for key, series in per_point.groupby(level=KEY, observed=True):
+        y = series.droplevel(KEY).reindex(points.index)
+        label = dict(zip(KEY, key, strict=True)) | {when: int(outcomes[when].max())}
+        table, levels = _outcome_indices(exp, points, y, out)
+        if levels is not None and not levels.empty:
+            level_rows.append(levels.assign(**label))
+        index_rows.append(table.assign(**label, method=method))
+    tables = _stack_tables(index_rows, level_rows, when)
+    if write:
+        _write_analysis(out, tables, spec)
+    return tables
+
+
+def _read_sweep(out: Path) -> tuple[dict[str, Any], Experiment, pd.DataFrame, pd.DataFrame]:
+    """Return a sweep folder's ``sweep.json``, experiment, inputs and outcomes of finished runs."""
     if not (out / "sweep.json").exists():
         raise ScenarioError(str(out), "", "no sweep.json", "a folder written by districtsim sweep")
     spec = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
     exp = experiment_from_spec(spec["spec"])
     inputs, outcomes = load_sweep(out)
-    d = exp.design_spec
-    method = d.method
-    names = [c for c in inputs.columns if c not in ("point", "replicate", "seed", "status")]
-    when = "year" if "year" in outcomes.columns else "month"
     if outcomes.empty:
         raise ScenarioError(
             str(out),
@@ -160,48 +178,54 @@ def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame
             "no finished runs",
             "at least one finished run (run or resume the sweep)",
         )
+    return spec, exp, inputs, outcomes
+
+
+def _point_means(inputs: pd.DataFrame, outcomes: pd.DataFrame, when: str) -> pd.Series:
+    """Return each outcome's last-year (or last-month) mean over each point's ok replicates."""
     last = outcomes[outcomes[when] == outcomes[when].max()]
     ok_runs = inputs.index[inputs["status"] == "ok"]
     point_of = inputs["point"]
-    per_point = (
+    return (
         last[last["run_id"].isin(ok_runs)]
         .assign(point=lambda d: point_of.loc[d["run_id"]].to_numpy())
         .groupby([*KEY, "point"], observed=True)["value"]
         .mean()
     )
-    points = inputs.drop_duplicates("point").set_index("point")[names].sort_index()
-    n_points = len(points)
-    index_rows, level_rows = [], []
-    for key, series in per_point.groupby(level=KEY, observed=True):
-        y = series.droplevel(KEY).reindex(points.index)
-        label = dict(zip(KEY, key, strict=True)) | {when: int(outcomes[when].max())}
-        if method in ("sobol", "morris"):
-            missing = int(y.isna().sum())
-            if missing:
-                raise ScenarioError(
-                    str(out),
-                    "runs",
-                    f"{missing} of {n_points} design points without a finished run",
-                    f"every point of a {method} design "
-                    f"(resume the sweep: districtsim sweep EXPERIMENT --out {out})",
-                )
-            problem = exp.salib_problem()
-            if method == "sobol":
-                table = sobol_indices(problem, y.to_numpy(), d.calc_second_order, seed=d.seed)
-            else:
-                table = morris_indices(
-                    problem, exp.design().unit, y.to_numpy(), d.num_levels, seed=d.seed
-                )
-        else:
-            by_level = {
-                i.name
-                for i in exp.inputs
-                if method == "grid" or i.kind in ("integer", "category", "scenario")
-            }
-            table, levels = response_indices(points, y, names, by_level)
-            if not levels.empty:
-                level_rows.append(levels.assign(**label))
-        index_rows.append(table.assign(**label, method=method))
+
+
+def _outcome_indices(
+    exp: Experiment, points: pd.DataFrame, y: pd.Series, out: Path
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Return one outcome's indices over the design points, and its levels (grid and lhs only)."""
+    d = exp.design_spec
+    method = d.method
+    if method not in ("sobol", "morris"):
+        by_level = {
+            i.name
+            for i in exp.inputs
+            if method == "grid" or i.kind in ("integer", "category", "scenario")
+        }
+        return response_indices(points, y, list(points.columns), by_level)
+    missing = int(y.isna().sum())
+    if missing:
+        raise ScenarioError(
+            str(out),
+            "runs",
+            f"{missing} of {len(points)} design points without a finished run",
+            f"every point of a {method} design "
+            f"(resume the sweep: districtsim sweep EXPERIMENT --out {out})",
+        )
+    problem = exp.salib_problem()
+    if method == "sobol":
+        return sobol_indices(problem, y.to_numpy(), d.calc_second_order, seed=d.seed), None
+    return morris_indices(problem, exp.design().unit, y.to_numpy(), d.num_levels, seed=d.seed), None
+
+
+def _stack_tables(
+    index_rows: list[pd.DataFrame], level_rows: list[pd.DataFrame], when: str
+) -> dict[str, pd.DataFrame]:
+    """Return the ``indices`` and ``levels`` tables from the per-outcome rows, key columns first."""
     indices = pd.concat(index_rows, ignore_index=True) if index_rows else pd.DataFrame()
     levels = (
         pd.concat(level_rows, ignore_index=True)
@@ -210,17 +234,19 @@ def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame
     )
     front = [*KEY, when, "method", "input"]
     indices = indices[[*front, *[c for c in indices.columns if c not in front]]]
-    tables = {"indices": indices, "levels": levels}
-    if write:
-        folder = out / "analysis"
-        folder.mkdir(exist_ok=True)
-        for name, df in tables.items():
-            atomic_write(folder / f"{name}.parquet", lambda p, df=df: df.to_parquet(p, index=False))
-            atomic_write(folder / f"{name}.csv", lambda p, df=df: df.to_csv(p, index=False))
-        from districtsim.report import write_analysis_report
+    return {"indices": indices, "levels": levels}
 
-        write_analysis_report(tables, spec, folder / "report.html")
-    return tables
+
+def _write_analysis(out: Path, tables: dict[str, pd.DataFrame], spec: dict[str, Any]) -> None:
+    """Write the tables (Parquet and CSV) and ``report.html`` into ``out/analysis/``."""
+    folder = out / "analysis"
+    folder.mkdir(exist_ok=True)
+    for name, df in tables.items():
+        atomic_write(folder / f"{name}.parquet", lambda p, df=df: df.to_parquet(p, index=False))
+        atomic_write(folder / f"{name}.csv", lambda p, df=df: df.to_csv(p, index=False))
+    from districtsim.report import write_analysis_report
+
+    write_analysis_report(tables, spec, folder / "report.html")
 
 
 def experiment_from_spec(spec: dict[str, Any]) -> Experiment:

@@ -1,4 +1,4 @@
-"""Command line: ``districtsim run``, ``compare``, ``sweep``, ``analyze``, ``dashboard`` and ``validate``.
+"""The ``districtsim`` command line: run, compare, sweep, analyze, dashboard and validate.
 
 User mistakes (bad scenario, bad override, bad option, unwritable output
 folder) are reported as one line on stderr with exit status 2, never as a
@@ -23,7 +23,13 @@ from districtsim.errors import ScenarioError
 from districtsim.scenario import DEFAULT_SCENARIO, Scenario, bundled_scenarios, load_scenario
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tqdm import tqdm
+
     from districtsim.executors import Executor
+    from districtsim.experiment import Experiment
+    from districtsim.sweep import SweepProgress
 
 EXIT_USAGE = 2
 
@@ -41,7 +47,10 @@ _SCENARIO_OPTIONS = (("--months", "months"), ("--scale", "scale"), ("--seed", "s
 
 
 class _Parser(argparse.ArgumentParser):
-    """An argument parser that reports a mistake as one line (``districtsim: --months: found 'abc'; expected an integer``)."""
+    """An argument parser that reports a mistake as one line.
+
+    For example ``districtsim: --months: found 'abc'; expected an integer``.
+    """
 
     def error(self, message: str) -> NoReturn:
         """Print ``message`` as one line on stderr and exit with status 2."""
@@ -50,7 +59,8 @@ class _Parser(argparse.ArgumentParser):
     def one_line(self, message: str) -> str:
         """Return argparse's ``message`` in the CLI's ``option: found ...; expected ...`` form."""
         if m := _INVALID_VALUE.match(message):
-            return f"{m['option']}: found {m['found']}; expected {_TYPE_EXPECTED.get(m['type'], 'a value of type ' + m['type'])}"
+            expected = _TYPE_EXPECTED.get(m["type"], "a value of type " + m["type"])
+            return f"{m['option']}: found {m['found']}; expected {expected}"
         if m := _INVALID_CHOICE.match(message):
             choices = ", ".join(c.strip().strip("'") for c in m["choices"].split(","))
             return f"{m['option']}: found {m['found']}; expected one of {choices}"
@@ -62,7 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser (also used to document ``--help``)."""
     parser = _Parser(
         prog="districtsim",
-        description="Agent-based model of how city districts develop over 20 years: communication, collective action, identity, reputation and housing value.",
+        description=(
+            "Agent-based model of how city districts develop over 20 years: communication, "
+            "collective action, identity, reputation and housing value."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"districtsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -70,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run",
         help="run one simulation and write its tables",
-        description="Run one simulation and write districts, city and events tables and meta.json to --out.",
+        description=(
+            "Run one simulation and write districts, city and events tables and meta.json to --out."
+        ),
     )
     run.add_argument(
         "scenario",
@@ -113,9 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
         "compare",
         help="run scenarios on the same seeds and compare them",
         description=(
-            "Run each scenario --replicates times on the same seeds (common random numbers: replicate r uses seed S + r in every scenario) and compare yearly outcomes: "
-            "writes effects.parquet (means and paired differences to the first scenario with 95% confidence intervals), replicates.parquet (every run's yearly values), "
-            "report.html (a self-contained report) and meta.json to --out, and each run's tables to --out/runs/<scenario>/<replicate>/. The scenarios must have the same districts."
+            "Run each scenario --replicates times on the same seeds (common random numbers: "
+            "replicate r uses seed S + r in every scenario) and compare yearly outcomes: "
+            "writes effects.parquet (means and paired differences to the first scenario with "
+            "95% confidence intervals), replicates.parquet (every run's yearly values), "
+            "report.html (a self-contained report) and meta.json to --out, and each run's "
+            "tables to --out/runs/<scenario>/<replicate>/. The scenarios must have the same "
+            "districts."
             " Runs on local processes (--workers) or on a running Dask cluster (--scheduler);"
             " the results do not depend on either. Exit status: 0 done, 2 bad input (also: no"
             " scheduler at --scheduler), 3 the Dask cluster failed, 130 interrupted (finished"
@@ -126,7 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
         "scenarios",
         nargs="+",
         metavar="SCENARIO",
-        help=f"two or more scenario TOML files or bundled names ({bundled}); the first is the reference",
+        help=(
+            f"two or more scenario TOML files or bundled names ({bundled}); the first is the "
+            "reference"
+        ),
     )
     cmp.add_argument(
         "--replicates",
@@ -189,13 +211,18 @@ def build_parser() -> argparse.ArgumentParser:
             "src/districtsim/experiments/README.md): "
             "every design point x replicate, on local processes (--workers) or on a running "
             "Dask cluster (--scheduler). "
-            "Writes into --out: sweep.json (experiment hash, versions), experiment.toml (a copy), experiments.parquet (the design: run_id, point, replicate, seed, inputs), "
-            "runs/part-*.parquet (outcomes of finished runs, written in batches as they finish) and failures/part-*.parquet (runs that raised: inputs, seed, traceback). "
-            "Rerunning the same command into the same folder runs only what is missing; a changed experiment is refused. "
+            "Writes into --out: sweep.json (experiment hash, versions), experiment.toml (a "
+            "copy), experiments.parquet (the design: run_id, point, replicate, seed, inputs), "
+            "runs/part-*.parquet (outcomes of finished runs, written in batches as they "
+            "finish) and failures/part-*.parquet (runs that raised: inputs, seed, traceback). "
+            "Rerunning the same command into the same folder runs only what is missing; a "
+            "changed experiment is refused. "
             "Replicate r of every design point uses seed S + r, S the experiment's root_seed "
             "(common random numbers across points, as across the scenarios of compare). "
             "Results do not depend on --workers or --scheduler. "
-            "Exit status: 0 all runs ok, 1 some runs failed (the sweep goes on), 2 bad input (also: no scheduler at --scheduler), 3 the Dask cluster failed during the sweep, 130 interrupted (finished runs are kept after 3 and 130)."
+            "Exit status: 0 all runs ok, 1 some runs failed (the sweep goes on), 2 bad input "
+            "(also: no scheduler at --scheduler), 3 the Dask cluster failed during the sweep, "
+            "130 interrupted (finished runs are kept after 3 and 130)."
         ),
     )
     bundled_exp = ", ".join(bundled_names(EXPERIMENT_DIR))
@@ -213,12 +240,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--scheduler",
         default=None,
         metavar="tcp://HOST:PORT",
-        help="run on the Dask cluster whose scheduler listens there (see README, Sweeps); the workers need districtsim installed and the scenario files at the same paths",
+        help=(
+            "run on the Dask cluster whose scheduler listens there (see README, Sweeps); the "
+            "workers need districtsim installed and the scenario files at the same paths"
+        ),
     )
     swp.add_argument(
         "--resume",
         action="store_true",
-        help="require an earlier sweep in --out and run only its missing runs (without --resume an earlier sweep is continued too)",
+        help=(
+            "require an earlier sweep in --out and run only its missing runs (without --resume "
+            "an earlier sweep is continued too)"
+        ),
     )
     swp.add_argument(
         "--batch-runs",
@@ -236,17 +269,26 @@ def build_parser() -> argparse.ArgumentParser:
     ana = sub.add_parser(
         "analyze",
         help="sensitivity analysis of a finished sweep",
-        description="Analyse a sweep folder: Sobol first-order and total indices with confidence intervals (sobol designs), Morris mu* and sigma (morris), "
-        "or each outcome's response to each input (grid, lhs), for the outcomes of the last year (or last kept month), each design point the mean over its replicates. "
-        "Writes analysis/indices and analysis/levels (Parquet and CSV) and analysis/report.html into the sweep folder.",
+        description=(
+            "Analyse a sweep folder: Sobol first-order and total indices with confidence "
+            "intervals (sobol designs), Morris mu* and sigma (morris), or each outcome's "
+            "response to each input (grid, lhs), for the outcomes of the last year (or last "
+            "kept month), each design point the mean over its replicates. Writes "
+            "analysis/indices and analysis/levels (Parquet and CSV) and analysis/report.html "
+            "into the sweep folder."
+        ),
     )
     ana.add_argument("sweep_dir", metavar="DIR", help="a folder written by districtsim sweep")
     dash = sub.add_parser(
         "dashboard",
         help="explore a running model in the browser",
-        description="Start the students' dashboard (Mesa's SolaraViz with plotly views) and print its address: choose a scenario, set parameters, step, play and reset the model, "
-        "and watch the district map, time series, participation curve, evaluation criteria, events and resident ties. No network needed; no telemetry. Ctrl+C stops it. "
-        "See docs/tutorial.md.",
+        description=(
+            "Start the students' dashboard (Mesa's SolaraViz with plotly views) and print its "
+            "address: choose a scenario, set parameters, step, play and reset the model, and "
+            "watch the district map, time series, participation curve, evaluation criteria, "
+            "events and resident ties. No network needed; no telemetry. Ctrl+C stops it. "
+            "See docs/tutorial.md."
+        ),
     )
     dash.add_argument(
         "scenario",
@@ -289,41 +331,79 @@ def _check_writable(out: Path) -> str | None:
     return None
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario, args.overrides)
-    for option, key in _SCENARIO_OPTIONS:
+def _out_problem(out: Path) -> str | None:
+    """Return the one-line complaint if ``--out`` cannot be created and written, else None."""
+    problem = _check_writable(out)
+    if problem:
+        return f"--out {out}: cannot write there ({problem}); choose a folder you can write to"
+    return None
+
+
+def _fail(message: str, status: int = EXIT_USAGE, bar: tqdm | None = None) -> int:
+    """Close the progress bar, print ``message`` as one line on stderr and return ``status``."""
+    if bar:
+        bar.close()
+    print(f"districtsim: {message}", file=sys.stderr)
+    return status
+
+
+def _first_problem(*problems: str | None) -> str | None:
+    """Return the first complaint given, or None when there is none."""
+    return next((problem for problem in problems if problem), None)
+
+
+def _progress_bar(quiet: bool, total: int, unit: str, desc: str) -> tqdm | None:
+    """Return a progress bar on stderr, or None with ``--quiet`` or when stderr is no terminal."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    # A terminal that reports its size as 0x0 (e.g. under `script`) would hide the bar.
+    size = shutil.get_terminal_size()
+    return tqdm(
+        total=total,
+        unit=unit,
+        desc=desc,
+        file=sys.stderr,
+        ncols=size.columns or 80,
+        nrows=size.lines or 24,
+    )
+
+
+def _print_paths(done: str, paths: list[Path]) -> int:
+    """Print the ``done`` line on stderr and the written paths on stdout; return 0."""
+    print(done, file=sys.stderr)
+    for p in paths:
+        print(f"  {p}")
+    return 0
+
+
+def _with_options(
+    scenario: Scenario, args: argparse.Namespace, options: tuple[tuple[str, str], ...]
+) -> Scenario:
+    """Return ``scenario`` with the [scenario] keys that the given options set (in that order)."""
+    for option, key in options:
         value = getattr(args, key)
         if value is not None:
             scenario = scenario.with_option(key, value, option)
+    return scenario
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    scenario = _with_options(load_scenario(args.scenario, args.overrides), args, _SCENARIO_OPTIONS)
     out = Path(args.out) if args.out else Path("results") / scenario.name
-    problem = _check_writable(out)
+    problem = _out_problem(out)
     if problem:
-        print(
-            f"districtsim: --out {out}: cannot write there ({problem}); choose a folder you can write to",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+        return _fail(problem)
     from districtsim.results import write_results
     from districtsim.run import run_scenario
 
     print(
-        f"districtsim {__version__}: {scenario.name}, {len(scenario.districts)} districts, {scenario.months} months, scale {scenario.scale:g}, seed {scenario.seed}",
+        f"districtsim {__version__}: {scenario.name}, {len(scenario.districts)} districts, "
+        f"{scenario.months} months, scale {scenario.scale:g}, seed {scenario.seed}",
         file=sys.stderr,
     )
-    bar = None
-    if not args.quiet and sys.stderr.isatty():
-        from tqdm import tqdm
-
-        # A terminal that reports its size as 0x0 (e.g. under `script`) would hide the bar.
-        size = shutil.get_terminal_size()
-        bar = tqdm(
-            total=scenario.months,
-            unit="month",
-            desc=scenario.name,
-            file=sys.stderr,
-            ncols=size.columns or 80,
-            nrows=size.lines or 24,
-        )
+    bar = _progress_bar(args.quiet, scenario.months, "month", scenario.name)
     result = run_scenario(scenario, on_month=(lambda t: bar.update(1)) if bar else None)
     if bar:
         bar.close()
@@ -331,15 +411,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from districtsim.report import write_run_report
 
     paths.append(write_run_report(result, out / "report.html"))
-    print(f"done in {result.meta['elapsed_seconds']:.1f} s; results in {out}/:", file=sys.stderr)
-    for p in paths:
-        print(f"  {p}")
-    return 0
+    done = f"done in {result.meta['elapsed_seconds']:.1f} s; results in {out}/:"
+    return _print_paths(done, paths)
 
 
-def _at_least(option: str, value: int, low: int) -> str | None:
-    """Return the one-line complaint if ``value`` is below ``low``."""
-    if value < low:
+def _at_least(option: str, value: int | None, low: int) -> str | None:
+    """Return the one-line complaint if ``value`` is given and below ``low``."""
+    if value is not None and value < low:
         return f"{option}: found {value}; expected an integer of at least {low}"
     return None
 
@@ -365,31 +443,34 @@ def _connect(scheduler: str) -> Executor | None:
         return None
 
 
-def _cmd_compare(args: argparse.Namespace) -> int:
-    problems = [
+def _compare_problem(args: argparse.Namespace) -> str | None:
+    """Return the first complaint about compare's scenario count and numeric options, or None."""
+    few = None
+    if len(args.scenarios) < 2:
+        few = (
+            f"compare: found {len(args.scenarios)} scenario; expected two or more scenarios to "
+            "compare (see districtsim compare --help)"
+        )
+    negative_seed = None
+    if args.seed is not None and args.seed < 0:
+        negative_seed = f"--seed: found {args.seed}; expected a non-negative integer"
+    return _first_problem(
+        few,
         _scheduler_and_workers(args),
         _at_least("--replicates", args.replicates, 1),
-        _at_least("--workers", args.workers, 1) if args.workers is not None else None,
+        _at_least("--workers", args.workers, 1),
+        negative_seed,
+    )
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    problem = _compare_problem(args)
+    if problem:
+        return _fail(problem)
+    scenarios = [
+        _with_options(load_scenario(name, args.overrides), args, _SCENARIO_OPTIONS[:2])
+        for name in args.scenarios
     ]
-    if len(args.scenarios) < 2:
-        problems.insert(
-            0,
-            f"compare: found {len(args.scenarios)} scenario; expected two or more scenarios to compare (see districtsim compare --help)",
-        )
-    if args.seed is not None and args.seed < 0:
-        problems.append(f"--seed: found {args.seed}; expected a non-negative integer")
-    for problem in problems:
-        if problem:
-            print(f"districtsim: {problem}", file=sys.stderr)
-            return EXIT_USAGE
-    scenarios = []
-    for name in args.scenarios:
-        scenario = load_scenario(name, args.overrides)
-        for option, key in _SCENARIO_OPTIONS[:2]:
-            value = getattr(args, key)
-            if value is not None:
-                scenario = scenario.with_option(key, value, option)
-        scenarios.append(scenario)
     from districtsim.compare import arm_labels, check_arms
 
     check_arms(scenarios)
@@ -399,15 +480,29 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.scheduler is not None and executor is None:
         return EXIT_USAGE
     with executor or contextlib.nullcontext():
-        problem = _check_writable(out)
+        problem = _out_problem(out)
         if problem:
-            print(
-                f"districtsim: --out {out}: cannot write there ({problem}); "
-                "choose a folder you can write to",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
+            return _fail(problem)
         return _run_compare(args, scenarios, labels, out, executor)
+
+
+def _announce_compare(
+    args: argparse.Namespace,
+    scenarios: list[Scenario],
+    labels: list[str],
+    where: str,
+) -> None:
+    """Print the comparison's header on stderr: arms, seeds, districts, horizon, scale, where."""
+    from districtsim.rng import replicate_seed
+
+    root = scenarios[0].seed if args.seed is None else args.seed
+    first = scenarios[0]
+    print(
+        f"districtsim {__version__}: compare {', '.join(labels)}; {args.replicates} replicate(s) "
+        f"each on seeds {root}..{replicate_seed(root, args.replicates - 1)}, "
+        f"{len(first.districts)} districts, {first.months} months, scale {first.scale:g}, {where}",
+        file=sys.stderr,
+    )
 
 
 def _run_compare(
@@ -417,35 +512,16 @@ def _run_compare(
     out: Path,
     executor: Executor | None,
 ) -> int:
+    """Run the comparison with a progress bar, print where its files are; return the exit status."""
     from districtsim.compare import compare_scenarios
     from districtsim.executors import ClusterError
     from districtsim.report import write_compare_report
-    from districtsim.rng import replicate_seed
 
-    total = len(scenarios) * args.replicates
-    root = scenarios[0].seed if args.seed is None else args.seed
-    first = scenarios[0]
     workers = args.workers or 1
     where = f"on {executor.describe()}" if executor else f"{workers} worker(s)"
-    print(
-        f"districtsim {__version__}: compare {', '.join(labels)}; {args.replicates} replicate(s) "
-        f"each on seeds {root}..{replicate_seed(root, args.replicates - 1)}, "
-        f"{len(first.districts)} districts, {first.months} months, scale {first.scale:g}, {where}",
-        file=sys.stderr,
-    )
-    bar = None
-    if not args.quiet and sys.stderr.isatty():
-        from tqdm import tqdm
-
-        size = shutil.get_terminal_size()
-        bar = tqdm(
-            total=total,
-            unit="run",
-            desc="compare",
-            file=sys.stderr,
-            ncols=size.columns or 80,
-            nrows=size.lines or 24,
-        )
+    _announce_compare(args, scenarios, labels, where)
+    bar = _progress_bar(args.quiet, len(scenarios) * args.replicates, "run", "compare")
+    kept = f"finished runs are in {out / 'runs'}/, no comparison tables were written"
     try:
         comparison = compare_scenarios(
             scenarios,
@@ -457,58 +533,43 @@ def _run_compare(
             executor=executor,
         )
     except ClusterError as err:
-        if bar:
-            bar.close()
-        print(
-            f"districtsim: {err}; finished runs are in {out / 'runs'}/, no comparison tables "
-            "were written",
-            file=sys.stderr,
-        )
-        return 3
+        return _fail(f"{err}; {kept}", 3, bar)
     except KeyboardInterrupt:
-        if bar:
-            bar.close()
-        print(
-            f"districtsim: interrupted; finished runs are in {out / 'runs'}/, no comparison tables were written",
-            file=sys.stderr,
-        )
-        return 130
+        return _fail(f"interrupted; {kept}", 130, bar)
     if bar:
         bar.close()
     paths = [out / "effects.parquet", out / "replicates.parquet"]
     paths.append(write_compare_report(comparison, out / "report.html"))
     paths.append(out / "meta.json")
-    print(
-        f"done in {comparison.meta['elapsed_seconds']:.1f} s; results in {out}/ (each run's tables in {out / 'runs'}/):",
-        file=sys.stderr,
+    done = (
+        f"done in {comparison.meta['elapsed_seconds']:.1f} s; results in {out}/ "
+        f"(each run's tables in {out / 'runs'}/):"
     )
-    for p in paths:
-        print(f"  {p}")
-    return 0
+    return _print_paths(done, paths)
+
+
+def _usable_cores() -> int:
+    """Return the number of cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    for problem in (
+    problem = _first_problem(
         _scheduler_and_workers(args),
-        _at_least("--workers", args.workers, 1) if args.workers is not None else None,
-        _at_least("--batch-runs", args.batch_runs, 1) if args.batch_runs is not None else None,
-    ):
-        if problem:
-            print(f"districtsim: {problem}", file=sys.stderr)
-            return EXIT_USAGE
-    cores = (
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        _at_least("--workers", args.workers, 1),
+        _at_least("--batch-runs", args.batch_runs, 1),
     )
-    workers = args.workers or cores
+    if problem:
+        return _fail(problem)
+    workers = args.workers or _usable_cores()
     from districtsim.experiment import design_size, load_experiment
 
     exp = load_experiment(args.experiment)
     n_points = design_size(exp)
     n_runs = n_points * exp.replicates
     out = Path(args.out) if args.out else Path("results") / f"sweep_{exp.name}"
-    from districtsim.executors import ClusterError
-    from districtsim.sweep import BATCH_RUNS, SweepProgress, run_experiment
-
     executor = None
     if args.scheduler is not None and not args.dry_run:
         executor = _connect(args.scheduler)
@@ -516,35 +577,24 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     where = f"on the Dask cluster at {args.scheduler}" if args.scheduler else f"{workers} worker(s)"
     print(
-        f"districtsim {__version__}: sweep {exp.name}: {exp.design_spec.method} design, {len(exp.inputs)} input(s), {n_points} point(s) x {exp.replicates} replicate(s) = {n_runs} runs, root seed {exp.root_seed}, {where}",
+        f"districtsim {__version__}: sweep {exp.name}: {exp.design_spec.method} design, "
+        f"{len(exp.inputs)} input(s), {n_points} point(s) x {exp.replicates} replicate(s) = "
+        f"{n_runs} runs, root seed {exp.root_seed}, {where}",
         file=sys.stderr,
     )
     if args.dry_run:
         print(f"{exp.source}: ok ({n_runs} runs)")
         return 0
-    problem = _check_writable(out)
+    problem = _out_problem(out)
     if problem:
         if executor is not None:
             executor.close()
-        print(
-            f"districtsim: --out {out}: cannot write there ({problem}); choose a folder you can write to",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+        return _fail(problem)
+    return _run_sweep(args, exp, out, n_runs, workers, executor)
 
-    bar = None
-    if not args.quiet and sys.stderr.isatty():
-        from tqdm import tqdm
 
-        size = shutil.get_terminal_size()
-        bar = tqdm(
-            total=n_runs,
-            unit="run",
-            desc=exp.name,
-            file=sys.stderr,
-            ncols=size.columns or 80,
-            nrows=size.lines or 24,
-        )
+def _sweep_progress(bar: tqdm | None, out: Path) -> Callable[[SweepProgress], None]:
+    """Return the sweep's progress callback: a line when resuming, then the bar's updates."""
 
     def progress(p: SweepProgress) -> None:
         if p.done == p.resumed and p.resumed:
@@ -562,47 +612,58 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                 bar.update(p.done - bar.n)
             bar.set_postfix_str(f"failed {p.failed}", refresh=False)
 
+    return progress
+
+
+def _run_sweep(
+    args: argparse.Namespace,
+    exp: Experiment,
+    out: Path,
+    n_runs: int,
+    workers: int,
+    executor: Executor | None,
+) -> int:
+    """Run the sweep with a progress bar, then close the executor; return the exit status."""
+    from districtsim.executors import ClusterError
+    from districtsim.sweep import BATCH_RUNS, run_experiment
+
+    bar = _progress_bar(args.quiet, n_runs, "run", exp.name)
+    rerun = "rerun the same command to run the missing ones"
     try:
         result = run_experiment(
             exp,
             out,
             workers=workers,
-            on_progress=progress,
+            on_progress=_sweep_progress(bar, out),
             require_existing=args.resume,
             batch_runs=args.batch_runs or BATCH_RUNS,
             executor=executor,
         )
     except ClusterError as err:
-        if bar:
-            bar.close()
-        print(
-            f"districtsim: {err}; every finished run is in {out}/runs/; rerun the same command to run the missing ones",
-            file=sys.stderr,
-        )
-        return 3
+        return _fail(f"{err}; every finished run is in {out}/runs/; {rerun}", 3, bar)
     except KeyboardInterrupt:
-        if bar:
-            bar.close()
-        print(
-            f"districtsim: interrupted; every finished run is in {out}/runs/ (failures in {out}/failures/); rerun the same command to run the missing ones",
-            file=sys.stderr,
+        message = (
+            f"interrupted; every finished run is in {out}/runs/ (failures in {out}/failures/); "
+            f"{rerun}"
         )
-        return 130
+        return _fail(message, 130, bar)
     finally:
         if bar:
             bar.close()
         if executor is not None:
-            executor.close()  # also when the sweep stopped before it reached the cluster (e.g. a changed experiment)
+            # Also when the sweep stopped before it reached the cluster (e.g. a changed experiment).
+            executor.close()
     print(
-        f"done in {result.elapsed_seconds:.1f} s: {result.ran} run(s) now, {result.n_ok} of {result.n_runs} ok, {result.n_failed} failed; results in {out}/",
+        f"done in {result.elapsed_seconds:.1f} s: {result.ran} run(s) now, {result.n_ok} of "
+        f"{result.n_runs} ok, {result.n_failed} failed; results in {out}/",
         file=sys.stderr,
     )
     if result.n_failed:
-        print(
-            f"districtsim: {result.n_failed} of {result.n_runs} runs failed; their inputs, seeds and tracebacks are in {out}/failures/",
-            file=sys.stderr,
+        return _fail(
+            f"{result.n_failed} of {result.n_runs} runs failed; their inputs, seeds and "
+            f"tracebacks are in {out}/failures/",
+            1,
         )
-        return 1
     return 0
 
 
@@ -633,8 +694,10 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
+    n_residents = sum(d.population for d in scenario.districts)
     print(
-        f"{scenario.source}: ok ({len(scenario.districts)} districts, {sum(d.population for d in scenario.districts):,} residents, {scenario.months} months)"
+        f"{scenario.source}: ok ({len(scenario.districts)} districts, {n_residents:,} residents, "
+        f"{scenario.months} months)"
     )
     return 0
 

@@ -241,7 +241,10 @@ def yearly_outcomes(result: RunResult) -> pd.DataFrame:
 
 
 def _order(df: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """Make scope, district and outcome ordered categoricals and sort (city first, scenario order of districts)."""
+    """Make scope, district and outcome ordered categoricals and sort.
+
+    The city comes first, then the districts in scenario order.
+    """
     df["scope"] = pd.Categorical(df["scope"], categories=["city", "district"], ordered=True)
     df["district"] = pd.Categorical(df["district"], categories=["", *names], ordered=True)
     df["outcome"] = pd.Categorical(df["outcome"], categories=outcome_names(), ordered=True)
@@ -270,7 +273,7 @@ class Comparison:
 
 
 def arm_labels(scenarios: list[Scenario]) -> list[str]:
-    """Return unique arm labels: each scenario's name, with ``_2``, ``_3`` ... appended to repeats."""
+    """Return unique arm labels: each scenario's name, ``_2``, ``_3`` ... appended to repeats."""
     labels: list[str] = []
     for s in scenarios:
         base = _safe(s.name)
@@ -287,7 +290,10 @@ def _safe(name: str) -> str:
 
 
 def check_arms(scenarios: list[Scenario]) -> None:
-    """Raise :class:`ScenarioError` unless every arm has the first arm's districts (same names, same order) and horizon."""
+    """Raise :class:`ScenarioError` unless every arm has the first arm's districts and horizon.
+
+    The districts must have the same names in the same order.
+    """
     if not scenarios:
         raise ValueError("compare_scenarios needs at least one scenario")
     first = scenarios[0]
@@ -298,22 +304,31 @@ def check_arms(scenarios: list[Scenario]) -> None:
             extra = [n for n in names if n not in ref]
             missing = [n for n in ref if n not in names]
             if extra or missing:
-                found = f"{len(names)} districts; not in the first scenario: {_few(extra)}; missing: {_few(missing)}"
+                found = (
+                    f"{len(names)} districts; not in the first scenario: {_few(extra)}; "
+                    f"missing: {_few(missing)}"
+                )
             else:
                 i = next(i for i, (a, b) in enumerate(zip(names, ref, strict=True)) if a != b)
-                found = f"the same districts in another order ({names[i]} at position {i + 1}, where the first scenario has {ref[i]})"
+                found = (
+                    f"the same districts in another order ({names[i]} at position {i + 1}, "
+                    f"where the first scenario has {ref[i]})"
+                )
             raise ScenarioError(
                 s.source or s.name,
                 "districts",
                 found,
-                f"the same districts in the same order as {first.source or first.name} ({len(ref)} districts: {_few(ref)}), so that arms can be compared district by district",
+                f"the same districts in the same order as {first.source or first.name} "
+                f"({len(ref)} districts: {_few(ref)}), so that arms can be compared district "
+                "by district",
             )
         if s.months != first.months:
             raise ScenarioError(
                 s.source or s.name,
                 "scenario.months",
                 s.months,
-                f"the same horizon as {first.source or first.name} ({first.months} months); set both with --months",
+                f"the same horizon as {first.source or first.name} ({first.months} months); "
+                "set both with --months",
             )
 
 
@@ -411,20 +426,58 @@ def compare_scenarios(
         KeyboardInterrupt: After the finished runs are written (with ``out``).
         ClusterError: The Dask cluster failed (finished runs are written).
     """
-    if replicates < 1:
-        raise ValueError(f"replicates must be at least 1, got {replicates}")
-    if workers < 1:
-        raise ValueError(f"workers must be at least 1, got {workers}")
+    _check_counts(replicates, workers)
     check_arms(scenarios)
     started = time.perf_counter()
     labels = arm_labels(scenarios)
     root = scenarios[0].seed if root_seed is None else int(root_seed)
     seeds = replicate_seeds(root, replicates)
-    tasks = [
-        CompareTask(a, r, s, seed, keep_tables=out is not None)
+    tasks = _compare_tasks(scenarios, seeds, keep_tables=out is not None)
+    outcomes, elapsed, where = _run_tasks(tasks, labels, workers, executor, out, on_run)
+    reps = _replicate_table(outcomes, labels, seeds)
+    effects = effects_table(reps, labels)
+    districts = _district_table(scenarios[0])
+    local_workers = workers if executor is None else None
+    meta = _comparison_meta(scenarios, labels, seeds, root, local_workers, where, elapsed, started)
+    comparison = Comparison(
+        arms=labels, seeds=seeds, replicates=reps, effects=effects, districts=districts, meta=meta
+    )
+    if out is not None:
+        write_comparison(comparison, out)
+    return comparison
+
+
+def _check_counts(replicates: int, workers: int) -> None:
+    """Raise ValueError if ``replicates`` or ``workers`` is below 1."""
+    if replicates < 1:
+        raise ValueError(f"replicates must be at least 1, got {replicates}")
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+
+
+def _compare_tasks(
+    scenarios: list[Scenario], seeds: list[int], keep_tables: bool
+) -> list[CompareTask]:
+    """Return one task per (arm, replicate), arm by arm, each replicate on its shared seed."""
+    return [
+        CompareTask(a, r, s, seed, keep_tables=keep_tables)
         for a, s in enumerate(scenarios)
         for r, seed in enumerate(seeds)
     ]
+
+
+def _run_tasks(
+    tasks: list[CompareTask],
+    labels: list[str],
+    workers: int,
+    executor: Executor | None,
+    out: str | Path | None,
+    on_run: Callable[[str, int], None] | None,
+) -> tuple[dict[tuple[int, int], pd.DataFrame], dict[tuple[int, int], float], str]:
+    """Run the tasks; return outcomes and run times by (arm, replicate), and where they ran.
+
+    With ``out``, each run's tables are written as soon as it finishes.
+    """
     outcomes: dict[tuple[int, int], pd.DataFrame] = {}
     elapsed: dict[tuple[int, int], float] = {}
 
@@ -447,15 +500,31 @@ def compare_scenarios(
     else:
         executor.execute(run_compare_task, tasks, finished, name=name)
         where = executor.describe()
-    reps = _replicate_table(outcomes, labels, seeds)
-    effects = effects_table(reps, labels)
-    districts = pd.DataFrame(
+    return outcomes, elapsed, where
+
+
+def _district_table(scenario: Scenario) -> pd.DataFrame:
+    """Return the scenario's districts: name, x_km, y_km, population (for maps)."""
+    return pd.DataFrame(
         [
             {"district": d.name, "x_km": d.x_km, "y_km": d.y_km, "population": d.population}
-            for d in scenarios[0].districts
+            for d in scenario.districts
         ]
     )
-    meta = {
+
+
+def _comparison_meta(
+    scenarios: list[Scenario],
+    labels: list[str],
+    seeds: list[int],
+    root: int,
+    workers: int | None,
+    where: str,
+    elapsed: dict[tuple[int, int], float],
+    started: float,
+) -> dict[str, Any]:
+    """Return the comparison's metadata (``meta.json``); ``workers`` is None on a given executor."""
+    return {
         "package": "districtsim",
         "version": __version__,
         "python": platform.python_version(),
@@ -466,31 +535,28 @@ def compare_scenarios(
             for lab, s in zip(labels, scenarios, strict=True)
         ],
         "reference_arm": labels[0],
-        "replicates": replicates,
+        "replicates": len(seeds),
         "root_seed": root,
         "seed_scheme": SEED_SCHEME,
         "seeds": seeds,
         "months": scenarios[0].months,
         "confidence_level": LEVEL,
-        "workers": workers if executor is None else None,
+        "workers": workers,
         "executor": where,
         "run_elapsed_seconds": {
-            lab: [elapsed[(a, r)] for r in range(replicates)] for a, lab in enumerate(labels)
+            lab: [elapsed[(a, r)] for r in range(len(seeds))] for a, lab in enumerate(labels)
         },
         "elapsed_seconds": round(time.perf_counter() - started, 3),
     }
-    comparison = Comparison(
-        arms=labels, seeds=seeds, replicates=reps, effects=effects, districts=districts, meta=meta
-    )
-    if out is not None:
-        write_comparison(comparison, out)
-    return comparison
 
 
 def _replicate_table(
     outcomes: dict[tuple[int, int], pd.DataFrame], labels: list[str], seeds: list[int]
 ) -> pd.DataFrame:
-    """Stack the runs' yearly outcomes in (arm, replicate) order; every run must have the same rows."""
+    """Stack the runs' yearly outcomes in (arm, replicate) order.
+
+    Every run must have the same rows.
+    """
     frames = []
     ref = outcomes[(0, 0)][KEYS]
     for a, label in enumerate(labels):
@@ -498,7 +564,8 @@ def _replicate_table(
             df = outcomes[(a, r)]
             if len(df) != len(ref) or not df[KEYS].equals(ref):
                 raise RuntimeError(
-                    f"arm {label} replicate {r}: its outcome rows differ from the first run's (districts or horizon differ)"
+                    f"arm {label} replicate {r}: its outcome rows differ from the first run's "
+                    "(districts or horizon differ)"
                 )
             frames.append(df.assign(arm=label, replicate=np.int32(r), seed=np.int64(seed)))
     reps = pd.concat(frames, ignore_index=True)
@@ -563,7 +630,11 @@ def effects_table(reps: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
 
 
 def write_comparison(comparison: Comparison, out: str | Path) -> list[Path]:
-    """Write ``effects.parquet``, ``replicates.parquet`` and ``meta.json`` atomically into ``out``; return the paths."""
+    """Write ``effects.parquet``, ``replicates.parquet`` and ``meta.json`` atomically into ``out``.
+
+    Returns:
+        The paths written.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -584,7 +655,10 @@ def write_comparison(comparison: Comparison, out: str | Path) -> list[Path]:
 
 
 def load_comparison(folder: str | Path) -> Comparison:
-    """Read a comparison written by :func:`write_comparison` (to re-analyse or re-report without re-running)."""
+    """Read a comparison written by :func:`write_comparison`.
+
+    To re-analyse or re-report without re-running.
+    """
     folder = Path(folder)
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     districts = pd.DataFrame(meta.pop("districts"))
