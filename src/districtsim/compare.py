@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import platform
 import re
 import time
 from collections.abc import Callable
@@ -41,7 +40,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from districtsim import __version__
 from districtsim.criteria import CRITERIA_GROUPS
 from districtsim.errors import ScenarioError
 from districtsim.executors import Executor, LocalExecutor
@@ -50,6 +48,7 @@ from districtsim.results import (
     RunResult,
     atomic_write,
     district_names,
+    software_versions,
     write_results,
     yearly_values,
 )
@@ -525,11 +524,7 @@ def _comparison_meta(
 ) -> dict[str, Any]:
     """Return the comparison's metadata (``meta.json``); ``workers`` is None on a given executor."""
     return {
-        "package": "districtsim",
-        "version": __version__,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
+        **software_versions("pandas"),
         "arms": [
             {"arm": lab, "scenario": dataclasses.replace(s, seed=root).to_dict()}
             for lab, s in zip(labels, scenarios, strict=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from districtsim import __version__
 from districtsim.outputs import CITY_OUTPUTS, DISTRICT_OUTPUTS, CityColumn, column
 
 DISTRICT_COLUMNS: dict[str, str] = {c.name: c.description for c in DISTRICT_OUTPUTS}
@@ -265,3 +267,20 @@ def write_results(result: RunResult, out: str | Path, fmt: str = "parquet") -> l
     )
     paths.append(meta_path)
     return paths
+
+
+def software_versions(*libraries: str) -> dict[str, str]:
+    """Return districtsim's name and version, Python's and numpy's, and those of ``libraries``.
+
+    Every result's metadata records these (``meta.json``, ``sweep.json``), so a result can be
+    traced to the software that made it.
+    """
+    from importlib.metadata import version
+
+    out = {
+        "package": "districtsim",
+        "version": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+    }
+    return {**out, **{name: version(name) for name in libraries}}

@@ -7,16 +7,14 @@ model through :func:`run_scenario`.
 from __future__ import annotations
 
 import dataclasses
-import platform
 import time
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from districtsim import __version__
 from districtsim.model import DistrictModel
-from districtsim.results import RunResult
+from districtsim.results import RunResult, software_versions
 from districtsim.scenario import Scenario
 
 EVENT_COLUMNS = ["month", "district", "event", "detail", "value"]
@@ -47,10 +45,7 @@ def run_scenario(
     meta = {
         "scenario": dataclasses.replace(scenario, seed=model.seed).to_dict(),
         "seed": model.seed,
-        "package": "districtsim",
-        "version": __version__,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
+        **software_versions(),
         "months": scenario.months,
         "scale": scenario.scale,
         "simulated_places": int(model.residents.n),

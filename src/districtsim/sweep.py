@@ -77,7 +77,6 @@ import contextlib
 import fcntl
 import functools
 import json
-import platform
 import shutil
 import time
 import traceback
@@ -112,6 +111,7 @@ from districtsim.results import (
     RunResult,
     atomic_write,
     district_names,
+    software_versions,
     yearly_values,
 )
 from districtsim.rng import SEED_SCHEME
@@ -335,22 +335,6 @@ def _merge_journal(folder: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-def _versions() -> dict[str, str]:
-    from importlib.metadata import version
-
-    import pyarrow
-
-    return {
-        "package": "districtsim",
-        "version": __version__,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "pyarrow": pyarrow.__version__,
-        "SALib": version("SALib"),
-    }
-
-
 def _prepare(
     exp: Experiment, out: Path, resume: bool, require_existing: bool
 ) -> tuple[str, pd.DataFrame]:
@@ -445,7 +429,7 @@ def _sweep_meta(exp: Experiment, digest: str, runs: pd.DataFrame) -> dict[str, A
         "seed_scheme": SEED_SCHEME,
         "run_id_scheme": "point * replicates + replicate",
         "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        **_versions(),
+        **software_versions("pandas", "pyarrow", "SALib"),
     }
 
 
