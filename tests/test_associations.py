@@ -20,10 +20,7 @@ from districtsim.orgs.associations import ELIGIBLE_TENURES, KINDS, Association
 from districtsim.residents import PRIVATE
 from districtsim.run import run_scenario
 from districtsim.scenario import load_scenario
-
-
-def small(months: int, *overrides: str, name: str = "two_districts"):
-    return load_scenario(name, [f"scenario.months={months}", "scenario.scale=0.05", *overrides])
+from helpers import small_scenario, stepped
 
 
 def with_kinds(scen, kinds_by_district: dict[str, tuple[str, ...]]):
@@ -60,11 +57,12 @@ def test_default_kinds_lead_everywhere_developer_network_only_in_creative_distri
 
 def test_switches_and_scenario_key_choose_the_kinds() -> None:
     model = DistrictModel(
-        small(
+        small_scenario(
             1,
             "associations.housing_company_everywhere=false",
             "associations.school_everywhere=false",
             "associations.developer_network_in_creative=false",
+            scale=0.05,
         ),
         seed=1,
     )
@@ -72,7 +70,10 @@ def test_switches_and_scenario_key_choose_the_kinds() -> None:
         "district_association",
         "district_association",
     ], "expected only the leads with every kind switched off"
-    scen = with_kinds(small(1), {"Traditional": ("district_association", "developer_network")})
+    scen = with_kinds(
+        small_scenario(1, scale=0.05),
+        {"Traditional": ("district_association", "developer_network")},
+    )
     model = DistrictModel(scen, seed=1)
     assert [x.kind for x in model.all_associations if x.district == 0] == [
         "district_association",
@@ -97,9 +98,7 @@ def test_scenario_rejects_an_unknown_association_kind(tmp_path) -> None:
 
 
 def test_members_per_kind_add_up_and_housing_companies_take_no_private_renters() -> None:
-    model = DistrictModel(small(37), seed=3)
-    for _ in range(36):
-        model.step()
+    model = stepped(small_scenario(37, scale=0.05), 36, seed=3)
     r = model.residents
     d = model.recorder.data
     # Member counts are taken in the associations phase (before the month's moves): replay
@@ -144,7 +143,7 @@ def test_join_choice_follows_weight_eligibility_and_orientation_match() -> None:
 
     The match is tested by a chi-square test.
     """
-    model = DistrictModel(small(1), seed=2)
+    model = DistrictModel(small_scenario(1, scale=0.05), seed=2)
     r = model.residents
     creative = model.associations[1].district
     idx = np.flatnonzero(r.occupied & (r.district == creative))
@@ -180,9 +179,7 @@ def test_join_choice_follows_weight_eligibility_and_orientation_match() -> None:
 
 def test_each_kind_drifts_toward_its_own_active_members_and_the_lead_toward_all() -> None:
     """Replay the associations phase of a month; check each association's drift against the rule."""
-    model = DistrictModel(small(30), seed=4)
-    for _ in range(24):
-        model.step()
+    model = stepped(small_scenario(30, scale=0.05), 24, seed=4)
     t = model.month
     model.program.step(t)
     reputation.apply_shocks(model, t)
@@ -234,7 +231,7 @@ def test_newcomers_turn_a_district_creative_and_the_reverse(
     ]
     crossed = []
     for seed in (1, 2, 3):
-        result = run_scenario(small(180, *over), seed=seed)
+        result = run_scenario(small_scenario(180, *over, scale=0.05), seed=seed)
         d = result.districts[result.districts.district == district]
         assert d["mode"].iloc[0] == start, f"seed {seed}: expected {district} to start {start}"
         ev = result.events
@@ -254,7 +251,7 @@ def test_newcomers_turn_a_district_creative_and_the_reverse(
 
 
 def test_district_event_is_any_associations_event_with_the_organisers_mean_orientation() -> None:
-    model = DistrictModel(small(2), seed=1)
+    model = DistrictModel(small_scenario(2, scale=0.05), seed=1)
     assoc = [x for x in model.all_associations if x.district == 1]
     for x in model.all_associations:
         x.event_next_month = False
@@ -273,7 +270,7 @@ def test_district_event_is_any_associations_event_with_the_organisers_mean_orien
 
 
 def test_developer_network_launches_the_channels_its_district_lacks() -> None:
-    result = run_scenario(small(36), seed=1)
+    result = run_scenario(small_scenario(36, scale=0.05), seed=1)
     ev = result.events
     launched = ev[(ev.event == "channel_relaunch") & ev.detail.str.contains("developer_network")]
     assert (launched.district == "Creative").any() and not (
@@ -291,7 +288,9 @@ def test_developer_network_launches_the_channels_its_district_lacks() -> None:
         "expected the Creative district to go from 2 to 3 channels, got "
         f"{creative.iloc[0]} -> {creative.iloc[-1]}"
     )
-    control = run_scenario(small(36, "associations.developer_network_in_creative=false"), seed=1)
+    control = run_scenario(
+        small_scenario(36, "associations.developer_network_in_creative=false", scale=0.05), seed=1
+    )
     assert not (control.events.event == "channel_relaunch").any(), (
         "expected no channel launch without a developer network"
     )
@@ -301,10 +300,10 @@ def test_developer_network_launches_the_channels_its_district_lacks() -> None:
 
 
 def test_lead_files_the_applications() -> None:
-    scen = small(30, "program.enabled=true", "program.apply_volunteers_per_10k=0")
-    model = DistrictModel(scen, seed=1)
-    for _ in range(scen.months):
-        model.step()
+    scen = small_scenario(
+        30, "program.enabled=true", "program.apply_volunteers_per_10k=0", scale=0.05
+    )
+    model = stepped(scen, seed=1)
     events = model.event_log
     for lead in model.associations:
         filed = [

@@ -13,20 +13,14 @@ from districtsim import partnerships
 from districtsim.model import DistrictModel
 from districtsim.orgs.firms import LocalFirm, draw_interest, local_partnership_hazard
 from districtsim.params import Firms
-from districtsim.scenario import load_scenario
-
-
-def small(months: int, *overrides: str, scale: float = 0.05):
-    return load_scenario(
-        "two_districts", [f"scenario.months={months}", f"scenario.scale={scale}", *overrides]
-    )
+from helpers import small_scenario, stepped
 
 
 def test_firms_are_agents_counted_per_district_and_not_sampled_with_scale() -> None:
     f = Firms()
     counts = []
     for scale in (0.01, 0.1):
-        model = DistrictModel(small(1, scale=scale), seed=1)
+        model = DistrictModel(small_scenario(1, scale=scale), seed=1)
         agents = model.agents_by_type[LocalFirm]
         assert len(agents) == len(model.firms.agents), (
             "expected model.firms.agents to hold every LocalFirm agent"
@@ -59,7 +53,7 @@ def test_interest_is_beta_with_the_documented_mean() -> None:
 
 
 def test_agents_stay_in_step_with_their_arrays_through_entry_and_exit() -> None:
-    model = DistrictModel(small(60), seed=2)
+    model = DistrictModel(small_scenario(60, scale=0.05), seed=2)
     ids0 = {x.unique_id for x in model.firms.agents}
     entered = exited = 0
     for _ in range(60):
@@ -92,7 +86,7 @@ def test_exit_rate_matches_the_parameter_at_average_attractiveness() -> None:
     Survival after 5 years is ~ (1 - m)^60.
     """
     f = Firms()
-    model = DistrictModel(small(60), seed=3)
+    model = DistrictModel(small_scenario(60, scale=0.05), seed=3)
     start = {x.unique_id for x in model.firms.agents}
     for _ in range(60):
         model.step()
@@ -115,7 +109,7 @@ def test_local_partnerships_follow_the_hazard() -> None:
     The test uses a Poisson 99.9% interval.
     """
     rate = 20.0
-    scen = small(120, f"firms.partnerships_per_1000_per_year={rate}")
+    scen = small_scenario(120, f"firms.partnerships_per_1000_per_year={rate}", scale=0.05)
     model = DistrictModel(scen, seed=4)
     pp = scen.params.partnerships
     expected = 0.0
@@ -156,7 +150,7 @@ def test_local_partnerships_follow_the_hazard() -> None:
 
 
 def test_local_partners_feed_innovations_but_not_external_resources() -> None:
-    scen = small(60, "firms.partnerships_per_1000_per_year=50")
+    scen = small_scenario(60, "firms.partnerships_per_1000_per_year=50", scale=0.05)
     model = DistrictModel(scen, seed=5)
     for _ in range(scen.months):
         n_events = len(model.event_log)
@@ -199,11 +193,8 @@ def test_local_partnerships_raise_innovations_over_replicates() -> None:
     for seed in range(1, 11):
         out = []
         for rate in (0.0, 30.0):
-            model = DistrictModel(
-                small(120, f"firms.partnerships_per_1000_per_year={rate}"), seed=seed
-            )
-            for _ in range(120):
-                model.step()
+            scen = small_scenario(120, f"firms.partnerships_per_1000_per_year={rate}", scale=0.05)
+            model = stepped(scen, 120, seed=seed)
             out.append(model.recorder.data["innovations"].sum())
         diffs.append(out[1] - out[0])
     diffs = np.array(diffs)

@@ -1,4 +1,7 @@
-"""Interventions (MODEL section 3, phase 2): validation, each type's effect, common random numbers."""
+"""Interventions (MODEL section 3, phase 2).
+
+Validation, each type's effect, common random numbers.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from typing import ClassVar
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from districtsim.errors import ScenarioError
 from districtsim.interventions import TYPES, Intervention, State, registered
@@ -20,6 +22,7 @@ from districtsim.program import Funder
 from districtsim.residents import OWNER, PRIVATE, SOCIAL
 from districtsim.run import run_scenario
 from districtsim.scenario import SCENARIO_DIR, load_scenario, scenario_from_dict
+from helpers import mean_ci, small_scenario, stepped
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILT_IN = [
@@ -33,45 +36,6 @@ BUILT_IN = [
     "reputation_shock",
     "rent_cap",
 ]
-
-
-def mean_ci(x: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95% Student-t interval over replicates."""
-    m, half = (
-        float(np.mean(x)),
-        float(stats.t.ppf(0.975, len(x) - 1) * np.std(x, ddof=1) / np.sqrt(len(x))),
-    )
-    return m, m - half, m + half
-
-
-def scenario(
-    tmp_path: Path,
-    tables: str,
-    *overrides: str,
-    base: str = "two_districts",
-    months: int = 36,
-    scale: float = 0.02,
-):
-    """Write the bundled ``base`` scenario plus ``tables`` (TOML) to a file and load it."""
-    path = tmp_path / f"iv_{abs(hash(tables)) % 10**8}.toml"
-    path.write_text(
-        (SCENARIO_DIR / f"{base}.toml").read_text(encoding="utf-8") + "\n" + tables,
-        encoding="utf-8",
-    )
-    return load_scenario(
-        str(path), [f"scenario.months={months}", f"scenario.scale={scale}", *overrides]
-    )
-
-
-def baseline(*overrides: str, base: str = "two_districts", months: int = 36, scale: float = 0.02):
-    return load_scenario(base, [f"scenario.months={months}", f"scenario.scale={scale}", *overrides])
-
-
-def stepped(scen, seed: int = 1) -> DistrictModel:
-    model = DistrictModel(scen, seed=seed)
-    for _ in range(scen.months):
-        model.step()
-    return model
 
 
 def same_tables(a, b) -> None:
@@ -145,7 +109,14 @@ def same_tables(a, b) -> None:
             "a value for dwellings",
         ),
         (
-            'type = "housing"\nselect = "all"\nstart_month = 1\ndwellings = 10\nshare_owner = 0.9\nshare_social = 0.3',
+            (
+                'type = "housing"\n'
+                'select = "all"\n'
+                "start_month = 1\n"
+                "dwellings = 10\n"
+                "share_owner = 0.9\n"
+                "share_social = 0.3"
+            ),
             "interventions[0].share_social",
             "share_owner + share_social <= 1",
         ),
@@ -175,7 +146,7 @@ def test_bad_interventions_are_one_line_errors_naming_the_key(
     tmp_path: Path, table: str, key: str, expected: str
 ) -> None:
     with pytest.raises(ScenarioError) as err:
-        scenario(tmp_path, "[[interventions]]\n" + table)
+        small_scenario(36, tables="[[interventions]]\n" + table, folder=tmp_path)
     msg = str(err.value)
     assert key in msg and expected in msg and "\n" not in msg, (
         f"expected a one-line error naming {key} and '{expected}', got: {msg}"
@@ -183,17 +154,27 @@ def test_bad_interventions_are_one_line_errors_naming_the_key(
 
 
 def test_a_shorter_horizon_that_cuts_an_intervention_off_is_an_error(tmp_path: Path) -> None:
-    scen = scenario(
-        tmp_path, '[[interventions]]\ntype = "meeting_place"\nselect = "all"\nstart_month = 30'
+    scen = small_scenario(
+        36,
+        tables='[[interventions]]\ntype = "meeting_place"\nselect = "all"\nstart_month = 30',
+        folder=tmp_path,
     )
     with pytest.raises(ScenarioError, match=r"interventions\[0\]\.start_month"):
         scen.with_overrides(["scenario.months=12"])
 
 
 def test_interventions_are_recorded_in_the_run_metadata(tmp_path: Path) -> None:
-    scen = scenario(
-        tmp_path,
-        '[[interventions]]\ntype = "coaching"\ndistricts = ["Traditional"]\nstart_month = 2\nend_month = 20\nshift_per_year = 0.3',
+    scen = small_scenario(
+        36,
+        tables=(
+            "[[interventions]]\n"
+            'type = "coaching"\n'
+            'districts = ["Traditional"]\n'
+            "start_month = 2\n"
+            "end_month = 20\n"
+            "shift_per_year = 0.3"
+        ),
+        folder=tmp_path,
     )
     meta = run_scenario(scen, seed=1).meta
     assert meta["scenario"]["interventions"] == [
@@ -211,47 +192,82 @@ def test_interventions_are_recorded_in_the_run_metadata(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "table",
     [
-        '[[interventions]]\ntype = "meeting_place"\ndistricts = ["Traditional"]\nstart_month = 3\nchange = 0',
-        '[[interventions]]\ntype = "coaching"\nselect = "traditional"\nstart_month = 0\nshift_per_year = 0.0',
-        '[[interventions]]\ntype = "rent_cap"\nselect = "all"\nstart_month = 0\nmax_increase_per_year = 1.0',
+        (
+            "[[interventions]]\n"
+            'type = "meeting_place"\n'
+            'districts = ["Traditional"]\n'
+            "start_month = 3\n"
+            "change = 0"
+        ),
+        (
+            "[[interventions]]\n"
+            'type = "coaching"\n'
+            'select = "traditional"\n'
+            "start_month = 0\n"
+            "shift_per_year = 0.0"
+        ),
+        (
+            "[[interventions]]\n"
+            'type = "rent_cap"\n'
+            'select = "all"\n'
+            "start_month = 0\n"
+            "max_increase_per_year = 1.0"
+        ),
     ],
     ids=["no_place", "no_coaching", "loose_cap"],
 )
 def test_an_intervention_that_changes_nothing_gives_bit_identical_outputs(
     tmp_path: Path, table: str
 ) -> None:
-    a = run_scenario(baseline(), seed=3)
-    b = run_scenario(scenario(tmp_path, table), seed=3)
+    a = run_scenario(small_scenario(36), seed=3)
+    b = run_scenario(small_scenario(36, tables=table, folder=tmp_path), seed=3)
     same_tables(a, b)
     started = b.events[b.events.event == "intervention_start"]
     assert len(started) >= 1, "expected the intervention's start in the event log"
 
 
 def test_a_meeting_place_without_its_mechanisms_has_no_effect(tmp_path: Path) -> None:
-    """Events off and meeting places out of liveability: opening a resident house changes nothing (exactly)."""
+    """Events off and meeting places out of liveability: a resident house changes nothing.
+
+    Exactly: the tables are bit-identical.
+    """
     off = (
         "associations.events_per_year_traditional=0",
         "associations.events_per_year_creative=0",
         "liveability.w_meeting_places=0",
     )
-    table = '[[interventions]]\ntype = "meeting_place"\ndistricts = ["Traditional", "Creative"]\nstart_month = 0\nchange = 3'
+    table = (
+        "[[interventions]]\n"
+        'type = "meeting_place"\n'
+        'districts = ["Traditional", "Creative"]\n'
+        "start_month = 0\n"
+        "change = 3"
+    )
     for seed in (1, 2):
         same_tables(
-            run_scenario(baseline(*off), seed=seed),
-            run_scenario(scenario(tmp_path, table, *off), seed=seed),
+            run_scenario(small_scenario(36, *off), seed=seed),
+            run_scenario(small_scenario(36, *off, tables=table, folder=tmp_path), seed=seed),
         )
     # With the mechanisms on, the same intervention does change the district (test must bite).
-    changed = run_scenario(scenario(tmp_path, table), seed=1).districts
-    assert not changed.equals(run_scenario(baseline(), seed=1).districts), (
+    changed = run_scenario(small_scenario(36, tables=table, folder=tmp_path), seed=1).districts
+    assert not changed.equals(run_scenario(small_scenario(36), seed=1).districts), (
         "expected the resident houses to change the run when events and liveability use them"
     )
 
 
 # ------------------------------------------------------------ each type
 def test_meeting_place_opens_and_closes_in_its_window(tmp_path: Path) -> None:
-    scen = scenario(
-        tmp_path,
-        '[[interventions]]\ntype = "meeting_place"\ndistricts = ["Creative"]\nstart_month = 5\nend_month = 10\nchange = 2',
+    scen = small_scenario(
+        36,
+        tables=(
+            "[[interventions]]\n"
+            'type = "meeting_place"\n'
+            'districts = ["Creative"]\n'
+            "start_month = 5\n"
+            "end_month = 10\n"
+            "change = 2"
+        ),
+        folder=tmp_path,
     )
     model = DistrictModel(scen, seed=1)
     places = []
@@ -263,9 +279,16 @@ def test_meeting_place_opens_and_closes_in_its_window(tmp_path: Path) -> None:
         (places[:5, 1] == 1).all() and (places[5:10, 1] == 3).all() and (places[10:, 1] == 1).all()
     ), f"expected 1 -> 3 -> 1 meeting places in Creative, got {places[:, 1]}"
     assert (places[:, 0] == 1).all(), "expected Traditional unchanged"
-    closing = scenario(
-        tmp_path,
-        '[[interventions]]\ntype = "meeting_place"\ndistricts = ["Creative"]\nstart_month = 2\nchange = -5',
+    closing = small_scenario(
+        36,
+        tables=(
+            "[[interventions]]\n"
+            'type = "meeting_place"\n'
+            'districts = ["Creative"]\n'
+            "start_month = 2\n"
+            "change = -5"
+        ),
+        folder=tmp_path,
     )
     model = stepped(closing)
     assert model.districts.meeting_places.tolist() == [1, 0], (
@@ -277,11 +300,19 @@ def test_funded_channel_runs_without_volunteers_until_the_end_and_closed_channel
     tmp_path: Path,
 ) -> None:
     no_hours = ("associations.hours_per_volunteer=0",)
-    scen = scenario(
-        tmp_path,
-        '[[interventions]]\ntype = "channel"\ndistricts = ["Traditional"]\nstart_month = 0\nend_month = 12\nchannel = "social_media"\naction = "launch"',
+    scen = small_scenario(
+        24,
         *no_hours,
-        months=24,
+        tables=(
+            "[[interventions]]\n"
+            'type = "channel"\n'
+            'districts = ["Traditional"]\n'
+            "start_month = 0\n"
+            "end_month = 12\n"
+            'channel = "social_media"\n'
+            'action = "launch"'
+        ),
+        folder=tmp_path,
     )
     model = DistrictModel(scen, seed=1)
     k = CHANNELS.index("social_media")
@@ -290,15 +321,24 @@ def test_funded_channel_runs_without_volunteers_until_the_end_and_closed_channel
         model.step()
         running.append(bool(model.districts.active_channels[0, k]))
     assert all(running[1:12]), (
-        "expected the funded social-media channel to run through the intervention without volunteer hours"
+        "expected the funded social-media channel to run through the intervention without "
+        "volunteer hours"
     )
     assert not running[-1], (
         "expected the channel to lapse after the funding ended (no volunteer hours)"
     )
-    close = scenario(
-        tmp_path,
-        '[[interventions]]\ntype = "channel"\ndistricts = ["Creative"]\nstart_month = 3\nend_month = 15\nchannel = "paper"\naction = "close"',
-        months=30,
+    close = small_scenario(
+        30,
+        tables=(
+            "[[interventions]]\n"
+            'type = "channel"\n'
+            'districts = ["Creative"]\n'
+            "start_month = 3\n"
+            "end_month = 15\n"
+            'channel = "paper"\n'
+            'action = "close"'
+        ),
+        folder=tmp_path,
     )
     model = DistrictModel(close, seed=1)
     paper = []
@@ -309,15 +349,24 @@ def test_funded_channel_runs_without_volunteers_until_the_end_and_closed_channel
         "expected the paper to stop in month 3 and stay closed while the intervention lasts"
     )
     assert paper[-1], (
-        "expected the lead association to restart the paper after the intervention (it has the hours)"
+        "expected the lead association to restart the paper after the intervention (it has "
+        "the hours)"
     )
 
 
 def test_program_intervention_runs_calls_only_in_its_window(tmp_path: Path) -> None:
-    scen = scenario(
-        tmp_path,
-        '[[interventions]]\ntype = "program"\nselect = "all"\nstart_month = 12\nend_month = 36\nbudget_eur_per_year = 500000\napply_volunteers_per_10k = 0',
-        months=60,
+    scen = small_scenario(
+        60,
+        tables=(
+            "[[interventions]]\n"
+            'type = "program"\n'
+            'select = "all"\n'
+            "start_month = 12\n"
+            "end_month = 36\n"
+            "budget_eur_per_year = 500000\n"
+            "apply_volunteers_per_10k = 0"
+        ),
+        folder=tmp_path,
     )
     assert not scen.params.program.enabled
     model = stepped(scen)
@@ -341,10 +390,19 @@ def test_program_intervention_runs_calls_only_in_its_window(tmp_path: Path) -> N
 
 
 def test_matchmaking_gives_partners_at_start_and_every_interval(tmp_path: Path) -> None:
-    scen = scenario(
-        tmp_path,
-        '[[interventions]]\ntype = "matchmaking"\ndistricts = ["Traditional"]\nstart_month = 2\nend_month = 20\nevery_months = 6\npartners = 2',
+    scen = small_scenario(
+        36,
         "partnerships.rate_per_year=0",
+        tables=(
+            "[[interventions]]\n"
+            'type = "matchmaking"\n'
+            'districts = ["Traditional"]\n'
+            "start_month = 2\n"
+            "end_month = 20\n"
+            "every_months = 6\n"
+            "partners = 2"
+        ),
+        folder=tmp_path,
     )
     model = stepped(scen)
     matched = [
@@ -358,11 +416,18 @@ def test_matchmaking_gives_partners_at_start_and_every_interval(tmp_path: Path) 
 
 
 def test_coaching_moves_the_lead_orientation_by_the_shift(tmp_path: Path) -> None:
-    scen = scenario(
-        tmp_path,
-        '[[interventions]]\ntype = "coaching"\nselect = "traditional"\nstart_month = 0\nend_month = 24\nshift_per_year = 0.12',
+    scen = small_scenario(
+        30,
         "associations.omega_per_year=0",
-        months=30,
+        tables=(
+            "[[interventions]]\n"
+            'type = "coaching"\n'
+            'select = "traditional"\n'
+            "start_month = 0\n"
+            "end_month = 24\n"
+            "shift_per_year = 0.12"
+        ),
+        folder=tmp_path,
     )
     model = DistrictModel(scen, seed=1)
     start = model.associations[0].orientation
@@ -383,16 +448,17 @@ def test_continuation_cut_makes_platforms_lapse(tmp_path: Path) -> None:
         "program.evaluation=false",
         "program.apply_volunteers_per_10k=0",
     )
-    kept = stepped(baseline(*base, months=30))
+    kept = stepped(small_scenario(30, *base))
     assert kept.program.is_platform[1], (
-        "expected the creative district to stay a platform with certain continuation (test must bite)"
+        "expected the creative district to stay a platform with certain continuation (test "
+        "must bite)"
     )
-    cut_scenario = scenario(
-        tmp_path,
-        '[[interventions]]\ntype = "continuation_funding"\nselect = "all"\n'
-        'start_month = 12\nend_month = 24\naction = "cut"',
+    cut_scenario = small_scenario(
+        30,
         *base,
-        months=30,
+        tables='[[interventions]]\ntype = "continuation_funding"\nselect = "all"\n'
+        'start_month = 12\nend_month = 24\naction = "cut"',
+        folder=tmp_path,
     )
     cut = DistrictModel(cut_scenario, seed=1)
     in_force = []
@@ -413,12 +479,22 @@ def test_continuation_cut_makes_platforms_lapse(tmp_path: Path) -> None:
 
 
 def test_housing_adds_dwellings_with_its_tenure_mix(tmp_path: Path) -> None:
-    scen = scenario(
-        tmp_path,
-        '[[interventions]]\ntype = "housing"\ndistricts = ["Creative"]\nstart_month = 6\nover_months = 12\ndwellings = 2000\nshare_owner = 0.3\nshare_social = 0.6',
+    scen = small_scenario(
+        36,
         scale=0.05,
+        tables=(
+            "[[interventions]]\n"
+            'type = "housing"\n'
+            'districts = ["Creative"]\n'
+            "start_month = 6\n"
+            "over_months = 12\n"
+            "dwellings = 2000\n"
+            "share_owner = 0.3\n"
+            "share_social = 0.6"
+        ),
+        folder=tmp_path,
     )
-    base = stepped(baseline(scale=0.05))
+    base = stepped(small_scenario(36, scale=0.05))
     model = stepped(scen)
     added = model.recorder.data["dwellings"][:, 1] - base.recorder.data["dwellings"][:, 1]
     assert (
@@ -426,7 +502,8 @@ def test_housing_adds_dwellings_with_its_tenure_mix(tmp_path: Path) -> None:
         and added[17] == pytest.approx(2000, rel=0.01)
         and added[30] == pytest.approx(2000, rel=0.01)
     ), (
-        f"expected 2,000 more dwellings from month 17 on, none before month 6: {added[[5, 11, 17, 30]]}"
+        "expected 2,000 more dwellings from month 17 on, none before month 6: "
+        f"{added[[5, 11, 17, 30]]}"
     )
     np.testing.assert_allclose(
         model.recorder.data["dwellings"][:, 0],
@@ -444,16 +521,24 @@ def test_housing_adds_dwellings_with_its_tenure_mix(tmp_path: Path) -> None:
     shares = np.array([np.mean(r.tenure[new] == k) for k in (OWNER, SOCIAL, PRIVATE)])
     sd = np.sqrt(np.array([0.3, 0.6, 0.1]) * (1 - np.array([0.3, 0.6, 0.1])) / n_new)
     assert (np.abs(shares - [0.3, 0.6, 0.1]) < 4 * sd).all(), (
-        f"expected the new places' tenure 0.3 / 0.6 / 0.1 within 4 sd ({np.round(4 * sd, 3)}), got {np.round(shares, 3)} of {n_new} places"
+        "expected the new places' tenure 0.3 / 0.6 / 0.1 within 4 sd "
+        f"({np.round(4 * sd, 3)}), got {np.round(shares, 3)} of {n_new} places"
     )
 
 
 def test_reputation_shock_changes_reputation_at_the_start_month(tmp_path: Path) -> None:
-    a = DistrictModel(baseline(), seed=2)
+    a = DistrictModel(small_scenario(36), seed=2)
     b = DistrictModel(
-        scenario(
-            tmp_path,
-            '[[interventions]]\ntype = "reputation_shock"\ndistricts = ["Traditional"]\nstart_month = 4\nchange = -0.2',
+        small_scenario(
+            36,
+            tables=(
+                "[[interventions]]\n"
+                'type = "reputation_shock"\n'
+                'districts = ["Traditional"]\n'
+                "start_month = 4\n"
+                "change = -0.2"
+            ),
+            folder=tmp_path,
         ),
         seed=2,
     )
@@ -470,41 +555,67 @@ def test_reputation_shock_changes_reputation_at_the_start_month(tmp_path: Path) 
 
 @pytest.mark.slow
 def test_rent_cap_reduces_burden_moves_of_private_renters(tmp_path: Path) -> None:
-    """Paired over seeds: a tight cap on rent rises lowers burden-driven moves in the capped districts (95% CI below 0)."""
+    """Paired over seeds: a tight cap on rent rises lowers burden-driven moves where it applies.
+
+    The capped districts' difference has a 95% CI below 0.
+    """
     over = ("housing.price_trend_per_year=0.08",)
-    table = '[[interventions]]\ntype = "rent_cap"\nselect = "all"\nstart_month = 0\nmax_increase_per_year = 0.0'
+    table = (
+        "[[interventions]]\n"
+        'type = "rent_cap"\n'
+        'select = "all"\n'
+        "start_month = 0\n"
+        "max_increase_per_year = 0.0"
+    )
     diffs = []
     for seed in range(1, 9):
-        base = run_scenario(baseline(*over, months=60, scale=0.05), seed=seed).districts
+        base = run_scenario(small_scenario(60, *over, scale=0.05), seed=seed).districts
         capped = run_scenario(
-            scenario(tmp_path, table, *over, months=60, scale=0.05), seed=seed
+            small_scenario(60, *over, scale=0.05, tables=table, folder=tmp_path), seed=seed
         ).districts
         diffs.append(
             capped["moves_out_burden_persons"].sum() - base["moves_out_burden_persons"].sum()
         )
     ci = mean_ci(np.array(diffs))
     assert ci[2] < 0, (
-        f"expected fewer burden-driven moves with the cap: capped minus baseline {ci[0]:+.0f} [{ci[1]:+.0f}, {ci[2]:+.0f}] persons over 5 years"
+        f"expected fewer burden-driven moves with the cap: capped minus baseline {ci[0]:+.0f} "
+        f"[{ci[1]:+.0f}, {ci[2]:+.0f}] persons over 5 years"
     )
 
 
 @pytest.mark.slow
 def test_a_local_intervention_leaves_distant_districts_nearly_unchanged(tmp_path: Path) -> None:
-    """A resident house and a funded social-media group in Kulosaari (east) raise its identity; western districts show no systematic change.
+    """A resident house and a funded social-media group in Kulosaari (east) raise its identity.
+
+    Western districts show no systematic change.
 
     Common random numbers are exact for the per-place draws, but moves couple
     the districts (a changed district changes who moves where, and so which
     draws the movers get), so a distant district's paired difference is the
     noise of another realisation: centred on 0, not exactly 0.
     """
-    table = '[[interventions]]\ntype = "meeting_place"\ndistricts = ["Kulosaari"]\nstart_month = 0\nchange = 1\n'
-    table += '[[interventions]]\ntype = "channel"\ndistricts = ["Kulosaari"]\nstart_month = 0\nchannel = "social_media"\naction = "launch"'
+    table = (
+        "[[interventions]]\n"
+        'type = "meeting_place"\n'
+        'districts = ["Kulosaari"]\n'
+        "start_month = 0\n"
+        "change = 1\n"
+    )
+    table += (
+        "[[interventions]]\n"
+        'type = "channel"\n'
+        'districts = ["Kulosaari"]\n'
+        "start_month = 0\n"
+        'channel = "social_media"\n'
+        'action = "launch"'
+    )
     far = ["Pitäjänmäki", "Kaarela", "Lauttasaari", "Munkkiniemi", "Haaga"]
     diffs = []
     for seed in range(1, 7):
-        a = run_scenario(baseline(base="helsinki", months=60, scale=0.05), seed=seed).districts
+        a = run_scenario(small_scenario(60, scale=0.05, name="helsinki"), seed=seed).districts
         b = run_scenario(
-            scenario(tmp_path, table, base="helsinki", months=60, scale=0.05), seed=seed
+            small_scenario(60, scale=0.05, name="helsinki", tables=table, folder=tmp_path),
+            seed=seed,
         ).districts
         diffs.append(
             b.groupby("district", observed=True)["identity"].mean()
@@ -517,10 +628,12 @@ def test_a_local_intervention_leaves_distant_districts_nearly_unchanged(tmp_path
     for name in far:
         ci = mean_ci(np.array([d[name] for d in diffs]))
         assert ci[1] < 0 < ci[2] or abs(ci[0]) < 0.1 * local[0], (
-            f"expected no systematic change in {name}: {ci[0]:+.4f} [{ci[1]:+.4f}, {ci[2]:+.4f}] vs Kulosaari {local[0]:+.4f}"
+            f"expected no systematic change in {name}: {ci[0]:+.4f} [{ci[1]:+.4f}, "
+            f"{ci[2]:+.4f}] vs Kulosaari {local[0]:+.4f}"
         )
         assert abs(ci[0]) < 0.25 * local[0], (
-            f"expected {name}'s mean change under a quarter of Kulosaari's: {ci[0]:+.4f} vs {local[0]:+.4f}"
+            f"expected {name}'s mean change under a quarter of Kulosaari's: {ci[0]:+.4f} vs "
+            f"{local[0]:+.4f}"
         )
 
 

@@ -21,16 +21,10 @@ from districtsim.orgs.partners import OutsideActor, OutsideFirm, ResearchInstitu
 from districtsim.params import Partnerships
 from districtsim.rates import half_life_to_monthly_rate
 from districtsim.run import run_scenario
-from districtsim.scenario import load_scenario
+from helpers import small_scenario
 
 P = Partnerships()
 ACTOR = re.compile(r"^(outside_firm|research_institute) (\d+)")
-
-
-def small(months: int, *overrides: str):
-    return load_scenario(
-        "two_districts", [f"scenario.months={months}", "scenario.scale=0.02", *overrides]
-    )
 
 
 # ------------------------------------------------------------------ closed forms
@@ -195,7 +189,7 @@ def test_draw_values_lognormal_median_and_spread() -> None:
 
 # ---------------------------------------------------------------- Mesa agents
 def test_outside_actors_are_mesa_agents_with_param_counts() -> None:
-    model = DistrictModel(small(2))
+    model = DistrictModel(small_scenario(2))
     firms = model.agents_by_type[OutsideFirm]
     institutes = model.agents_by_type[ResearchInstitute]
     assert len(firms) == P.n_outside_firms, (
@@ -216,7 +210,7 @@ def test_outside_actors_are_mesa_agents_with_param_counts() -> None:
     )
 
     custom = DistrictModel(
-        small(
+        small_scenario(
             2,
             "partnerships.n_outside_firms=5",
             "partnerships.n_research_institutes=0",
@@ -242,7 +236,7 @@ def test_partnerships_never_exceed_capacity() -> None:
         "partnerships.capacity_per_firm=1",
         "partnerships.capacity_per_institute=2",
     ]
-    scen = small(
+    scen = small_scenario(
         48,
         *actors,
         "partnerships.rate_per_year=60",
@@ -293,7 +287,9 @@ def _partnership_spells(events):
 
 def test_partnerships_end_after_duration() -> None:
     duration = 7
-    scen = small(60, "partnerships.rate_per_year=6", f"partnerships.duration_months={duration}")
+    scen = small_scenario(
+        60, "partnerships.rate_per_year=6", f"partnerships.duration_months={duration}"
+    )
     result = run_scenario(scen, seed=5)
     spells = _partnership_spells(result.events)
     assert len(spells) > 20, (
@@ -345,7 +341,7 @@ def test_partnerships_end_after_duration() -> None:
 
 
 def test_innovation_columns_match_events_and_benefit_decays() -> None:
-    scen = small(48, "partnerships.lambda0_per_year=40", "program.enabled=true")
+    scen = small_scenario(48, "partnerships.lambda0_per_year=40", "program.enabled=true")
     result = run_scenario(scen, seed=2)
     d, ev = result.districts, result.events
     inn = ev[ev.event == "innovation"]

@@ -25,6 +25,7 @@ from districtsim.model import DistrictModel
 from districtsim.program import Funder
 from districtsim.run import run_scenario
 from districtsim.scenario import SCENARIO_DIR, Scenario, load_scenario
+from helpers import small_scenario, stepped
 
 OCT, DEC, JAN, FEB, APR, MAY, JUN, SEP = 0, 2, 3, 4, 6, 7, 8, 11
 
@@ -42,15 +43,11 @@ def test_calendar_of_the_stages() -> None:
     ], "expected month 0 to be October and the stage months to fall as MODEL 5.9 says"
 
 
-def two(months: int, *overrides: str) -> Scenario:
-    return load_scenario(
-        "two_districts",
-        [f"scenario.months={months}", "scenario.scale=0.02", "program.enabled=true", *overrides],
-    )
-
-
 def city(tmp_path: Path, districts: list[dict], months: int, *overrides: str) -> Scenario:
-    """Write a scenario of districts in a row (defaults: two_districts' creative district) and load it."""
+    """Write a scenario of districts in a row and load it.
+
+    Each district's keys default to two_districts' creative district.
+    """
     lines = [
         "[scenario]",
         'name = "test_city"',
@@ -96,13 +93,6 @@ def city(tmp_path: Path, districts: list[dict], months: int, *overrides: str) ->
     return load_scenario(str(path), ["program.enabled=true", *overrides])
 
 
-def stepped(scen: Scenario, months: int, seed: int = 1) -> DistrictModel:
-    model = DistrictModel(scen, seed=seed)
-    for _ in range(months):
-        model.step()
-    return model
-
-
 def events_of(model: DistrictModel, kind: str, month: int | None = None) -> list[dict]:
     return [
         e for e in model.event_log if e["event"] == kind and (month is None or e["month"] == month)
@@ -111,8 +101,9 @@ def events_of(model: DistrictModel, kind: str, month: int | None = None) -> list
 
 # ------------------------------------------------------------------ funders
 def test_funders_are_mesa_agents_sharing_the_budget() -> None:
-    scen = two(
+    scen = small_scenario(
         1,
+        "program.enabled=true",
         "program.budget_eur_per_year=1200000",
         "program.municipality_share=0.5",
         "program.state_share=0.2",
@@ -130,14 +121,17 @@ def test_funders_are_mesa_agents_sharing_the_budget() -> None:
         {"municipality": 600_000, "state_agency": 240_000, "innovation_fund": 360_000}
     ), f"expected budget shares 0.5 / 0.2 / rest, got {budgets}"
     assert all(f.staff_persons >= 0 for f in funders), "expected non-negative staff"
-    weighted = DistrictModel(two(1, "program.w_benefit=3", "program.w_commercial=0"))
+    weighted = DistrictModel(
+        small_scenario(1, "program.enabled=true", "program.w_benefit=3", "program.w_commercial=0")
+    )
     for f in weighted.agents_by_type[Funder]:
         assert (
             f.criteria_weights["w_benefit"] == 3
             and f.criteria_weights["w_commercial"] == 0
             and len(f.criteria_weights) == 7
         ), (
-            f"expected each funder to hold the call's seven criteria weights, got {f.criteria_weights}"
+            "expected each funder to hold the call's seven criteria weights, got "
+            f"{f.criteria_weights}"
         )
     off = DistrictModel(
         load_scenario("two_districts", ["scenario.months=1", "scenario.scale=0.02"])
@@ -148,22 +142,26 @@ def test_funders_are_mesa_agents_sharing_the_budget() -> None:
 
 
 def test_funder_budgets_never_exceed_the_program_budget() -> None:
-    # municipality_share and state_share are each 0..1; together they must not exceed 1 (the innovation fund pays the rest).
+    # municipality_share and state_share are each 0..1; together they must not exceed 1 (the
+    # innovation fund pays the rest).
     try:
-        scen = two(1, "program.municipality_share=0.7", "program.state_share=0.6")
+        scen = small_scenario(
+            1, "program.enabled=true", "program.municipality_share=0.7", "program.state_share=0.6"
+        )
     except ScenarioError as exc:
         assert "share" in exc.key, f"expected the error to name a budget share, got {exc}"
         return
     total = sum(f.budget_eur_per_year for f in DistrictModel(scen).agents_by_type[Funder])
     assert total == pytest.approx(scen.params.program.budget_eur_per_year), (
-        f"expected funders to co-finance exactly the program budget {scen.params.program.budget_eur_per_year:g} EUR (or a ScenarioError), got {total:g}"
+        "expected funders to co-finance exactly the program budget "
+        f"{scen.params.program.budget_eur_per_year:g} EUR (or a ScenarioError), got {total:g}"
     )
 
 
 # ------------------------------------------------------------- validation
 @pytest.mark.parametrize("text", ["equal", '"equal"', "competitive", '"competitive"'])
 def test_allocation_accepts_its_choices(text: str) -> None:
-    scen = two(1, f"program.allocation={text}")
+    scen = small_scenario(1, "program.enabled=true", f"program.allocation={text}")
     assert scen.params.program.allocation == text.strip('"'), (
         f"expected allocation {text} to be accepted"
     )
@@ -172,7 +170,7 @@ def test_allocation_accepts_its_choices(text: str) -> None:
 @pytest.mark.parametrize("text", ["lottery", '"Equal"', "3", "true", '""'])
 def test_allocation_rejects_other_values(text: str) -> None:
     with pytest.raises(ScenarioError) as info:
-        two(1, f"program.allocation={text}")
+        small_scenario(1, "program.enabled=true", f"program.allocation={text}")
     err = info.value
     assert err.key == "program.allocation", (
         f"expected the error to name program.allocation, got {err.key!r}"
@@ -199,10 +197,11 @@ def test_allocation_checked_in_a_scenario_file(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------- the call
 def test_call_in_october_creative_districts_apply() -> None:
-    model = stepped(two(2), 1)
+    model = stepped(small_scenario(2, "program.enabled=true"), 1)
     apps = events_of(model, "application", OCT)
     assert [e["district"] for e in apps] == ["Creative"], (
-        f"expected only the creative district to apply in the October call (traditional ones seldom do), got {apps}"
+        "expected only the creative district to apply in the October call (traditional ones "
+        f"seldom do), got {apps}"
     )
     assert model.program.applied.tolist() == [False, True], "expected applied = [False, True]"
     q = model.program.quality
@@ -215,7 +214,9 @@ def test_call_in_october_creative_districts_apply() -> None:
 
 
 def test_no_capacity_no_application() -> None:
-    model = stepped(two(12, "program.apply_volunteers_per_10k=100000"), 12)
+    model = stepped(
+        small_scenario(12, "program.enabled=true", "program.apply_volunteers_per_10k=100000"), 12
+    )
     assert not events_of(model, "application") and not events_of(model, "selection"), (
         "expected no applications and no selection when no district has the volunteers"
     )
@@ -239,10 +240,19 @@ def _quality_path(scen: Scenario, seed: int, months: int = 5) -> tuple[np.ndarra
 def test_sparring_raises_application_quality(seed: int) -> None:
     gain = 0.5
     on, app_on = _quality_path(
-        two(5, f"program.sparring_gain={gain}", "program.complementing=false"), seed
+        small_scenario(
+            5,
+            "program.enabled=true",
+            f"program.sparring_gain={gain}",
+            "program.complementing=false",
+        ),
+        seed,
     )
     off, app_off = _quality_path(
-        two(5, "program.sparring=false", "program.complementing=false"), seed
+        small_scenario(
+            5, "program.enabled=true", "program.sparring=false", "program.complementing=false"
+        ),
+        seed,
     )
     np.testing.assert_array_equal(
         app_on[:FEB],
@@ -266,7 +276,8 @@ def test_sparring_raises_application_quality(seed: int) -> None:
         err_msg="expected sparring in November and December: q += gain/2 * (1 - q) each month",
     )
     assert on[DEC][1] > off[DEC][1], (
-        f"expected higher quality after December with sparring: {on[DEC][1]:.3f} vs {off[DEC][1]:.3f}"
+        f"expected higher quality after December with sparring: {on[DEC][1]:.3f} vs "
+        f"{off[DEC][1]:.3f}"
     )
     assert on[DEC][0] == off[DEC][0] == 0.0, "expected sparring to leave non-applicants at 0"
 
@@ -275,10 +286,19 @@ def test_sparring_raises_application_quality(seed: int) -> None:
 def test_complementing_raises_application_quality(seed: int) -> None:
     gain = 0.4
     on, app_on = _quality_path(
-        two(5, "program.sparring=false", f"program.complementing_gain={gain}"), seed
+        small_scenario(
+            5,
+            "program.enabled=true",
+            "program.sparring=false",
+            f"program.complementing_gain={gain}",
+        ),
+        seed,
     )
     off, app_off = _quality_path(
-        two(5, "program.sparring=false", "program.complementing=false"), seed
+        small_scenario(
+            5, "program.enabled=true", "program.sparring=false", "program.complementing=false"
+        ),
+        seed,
     )
     np.testing.assert_array_equal(
         app_on[:FEB],
@@ -294,7 +314,13 @@ def test_complementing_raises_application_quality(seed: int) -> None:
     )
     assert on[JAN][1] > off[JAN][1], "expected higher quality after January with complementing"
     both, _ = _quality_path(
-        two(5, "program.sparring_gain=0.5", f"program.complementing_gain={gain}"), seed
+        small_scenario(
+            5,
+            "program.enabled=true",
+            "program.sparring_gain=0.5",
+            f"program.complementing_gain={gain}",
+        ),
+        seed,
     )
     np.testing.assert_allclose(
         both[JAN][1],
@@ -305,9 +331,12 @@ def test_complementing_raises_application_quality(seed: int) -> None:
 
 def test_quality_stays_in_unit_interval_for_any_accepted_gain() -> None:
     with pytest.raises(ScenarioError):
-        two(5, "program.sparring_gain=3.0")
+        small_scenario(5, "program.enabled=true", "program.sparring_gain=3.0")
     q, _ = _quality_path(
-        two(5, "program.sparring_gain=1.0", "program.complementing_gain=1.0"), seed=3
+        small_scenario(
+            5, "program.enabled=true", "program.sparring_gain=1.0", "program.complementing_gain=1.0"
+        ),
+        seed=3,
     )
     assert np.all((q >= 0) & (q <= 1)), (
         f"expected application quality within 0..1 for the largest accepted gains, got {q[:, 1]}"
@@ -361,7 +390,8 @@ def test_selection_respects_the_budget(tmp_path: Path) -> None:
 
 
 def test_selection_follows_the_weights(tmp_path: Path) -> None:
-    # D0 is large with a website (most knowledge, higher public share); D1, D2 are small, paper only.
+    # D0 is large with a website (most knowledge, higher public share); D1, D2 are small, paper
+    # only.
     districts = [
         {"population": 40000, "channels": ["paper", "website", "social_media"]},
         {"population": 10000, "channels": ["paper"]},
@@ -411,21 +441,25 @@ def test_selection_follows_the_weights(tmp_path: Path) -> None:
         )
         k = m.recorder.data["collective_knowledge_person_months"][FEB - 1]
         assert selected == ["D0"] == [m.names[int(np.argmax(k))]], (
-            f"seed {seed}: expected the knowledge weight alone to select the district with most knowledge (K = {k.round()}), got {selected}"
+            f"seed {seed}: expected the knowledge weight alone to select the district with "
+            f"most knowledge (K = {k.round()}), got {selected}"
         )
         evidence = score(criteria(m.recorder.data, slice(0, FEB)), knowledge_only.params.program)
         assert m.names[int(np.argmax(evidence))] == "D0", (
-            "expected the funder's evidence score from the recorded months before February to rank D0 first"
+            "expected the funder's evidence score from the recorded months before February to "
+            "rank D0 first"
         )
         q = stepped(quality_only, FEB, seed).program.quality
         mq = stepped(quality_only, FEB + 1, seed)
         chosen = [e["district"] for e in events_of(mq, "selection", FEB)]
         assert chosen == [mq.names[int(np.argmax(q))]], (
-            f"seed {seed}: expected all criteria weights 0 to select by application quality {q.round(3)}, got {chosen}"
+            f"seed {seed}: expected all criteria weights 0 to select by application quality "
+            f"{q.round(3)}, got {chosen}"
         )
         disagree += chosen != selected
     assert disagree >= 1, (
-        "expected at least one seed where quality and knowledge pick different districts (so the weights decide)"
+        "expected at least one seed where quality and knowledge pick different districts (so "
+        "the weights decide)"
     )
 
 
@@ -518,7 +552,7 @@ def test_no_matchmaking_when_switched_off(tmp_path: Path) -> None:
 
 # -------------------------------------------------------------- benchmarking
 def test_benchmark_closes_part_of_the_gap_to_the_best() -> None:
-    m = DistrictModel(two(1))
+    m = DistrictModel(small_scenario(1, "program.enabled=true"))
     m.districts.k_public = np.array([60.0, 300.0])
     m.districts.k_private = np.array([40.0, 100.0])
     m.program.is_platform[:] = True
@@ -527,7 +561,9 @@ def test_benchmark_closes_part_of_the_gap_to_the_best() -> None:
     np.testing.assert_allclose(
         total,
         [100 + 0.2 * 300, 400],
-        err_msg="expected each platform to close rate * gap to the best platform, the best unchanged",
+        err_msg=(
+            "expected each platform to close rate * gap to the best platform, the best unchanged"
+        ),
     )
     np.testing.assert_allclose(
         m.districts.k_public / total,
@@ -581,7 +617,8 @@ def test_benchmarking_moves_platforms_toward_the_best(tmp_path: Path) -> None:
     gap_off = k_off[APR, best] - k_off[APR, others]
     assert np.all(gap_off > 0), "expected a knowledge gap to the best platform"
     assert np.all(gap_on < 0.8 * gap_off), (
-        f"expected benchmarking (rate 0.5) to shrink the gap to the best platform in March-April: {gap_on.round()} vs {gap_off.round()} without"
+        "expected benchmarking (rate 0.5) to shrink the gap to the best platform in "
+        f"March-April: {gap_on.round()} vs {gap_off.round()} without"
     )
     np.testing.assert_allclose(
         k_on[APR, best],
@@ -601,8 +638,9 @@ def test_benchmarking_moves_platforms_toward_the_best(tmp_path: Path) -> None:
 @pytest.mark.parametrize("structuring", [True, False])
 def test_structuring_raises_efficiency_in_may(structuring: bool) -> None:
     gain = 0.4
-    scen = two(
+    scen = small_scenario(
         12,
+        "program.enabled=true",
         f"program.structuring={'true' if structuring else 'false'}",
         f"program.structuring_gain={gain}",
         "program.continuation_probability=0",
@@ -632,8 +670,9 @@ def test_structuring_raises_efficiency_in_may(structuring: bool) -> None:
 @pytest.mark.parametrize("half_life", [0.0, 1.0])
 def test_legacy_and_efficiency_fade_with_the_half_life_after_a_lapse(half_life: float) -> None:
     gain = 0.4
-    scen = two(
+    scen = small_scenario(
         24,
+        "program.enabled=true",
         f"program.structuring_gain={gain}",
         "program.continuation_probability=0",
         "program.evaluation=false",
@@ -661,7 +700,9 @@ def test_legacy_and_efficiency_fade_with_the_half_life_after_a_lapse(half_life: 
     np.testing.assert_allclose(
         legacy[SEP + 1 :],
         keep**months,
-        err_msg=f"expected the standing to fade as (1 - delta)^months with half-life {half_life} years",
+        err_msg=(
+            f"expected the standing to fade as (1 - delta)^months with half-life {half_life} years"
+        ),
     )
     np.testing.assert_allclose(
         eff[SEP + 1 :] - 1.0,
@@ -675,7 +716,7 @@ def test_legacy_and_efficiency_fade_with_the_half_life_after_a_lapse(half_life: 
 
 
 def test_evaluation_scores_platforms_in_june() -> None:
-    scen = two(24, "partnerships.lambda0_per_year=8")
+    scen = small_scenario(24, "program.enabled=true", "partnerships.lambda0_per_year=8")
     model = stepped(scen, 24, seed=3)
     evals = events_of(model, "evaluation")
     assert {e["month"] for e in evals} <= {JUN, JUN + 12} and evals, (
@@ -694,9 +735,12 @@ def test_evaluation_scores_platforms_in_june() -> None:
             data["participation_rate"][t - 1, d] / ref, 1.0
         )
         assert 0.0 <= e["value"] <= 1.0 and e["value"] == pytest.approx(want), (
-            f"expected score 0.5 min(innovations/2, 1) + 0.5 min(participation/ref, 1) = {want:.4f}, got {e['value']:.4f}"
+            "expected score 0.5 min(innovations/2, 1) + 0.5 min(participation/ref, 1) = "
+            f"{want:.4f}, got {e['value']:.4f}"
         )
-    off = stepped(two(12, "program.evaluation=false"), 12, seed=3)
+    off = stepped(
+        small_scenario(12, "program.enabled=true", "program.evaluation=false"), 12, seed=3
+    )
     assert not events_of(off, "evaluation"), "expected no evaluation events when evaluation is off"
 
 
@@ -728,7 +772,10 @@ def test_status_lapses_in_september_without_continuation(tmp_path: Path, seed: i
     np.testing.assert_array_equal(
         m.program.legacy[idx],
         1.0,
-        err_msg="expected the platform standing kept in the month of the lapse (it fades from the next month)",
+        err_msg=(
+            "expected the platform standing kept in the month of the lapse (it fades from the "
+            "next month)"
+        ),
     )
     assert all(m.districts.mode[m.names.index(d)] != "innovation_platform" for d in platforms), (
         "expected the innovation_platform mode to end with the status"
@@ -764,16 +811,20 @@ def test_status_continues_with_certain_continuation(tmp_path: Path) -> None:
 
 # -------------------------------------------------------------- mode labels
 def test_platform_label_requires_creative_mode() -> None:
-    scen = two(24, "program.continuation_probability=1", "program.evaluation=false")
+    scen = small_scenario(
+        24, "program.enabled=true", "program.continuation_probability=1", "program.evaluation=false"
+    )
     m = stepped(scen, FEB + 1, seed=1)
     assert m.districts.mode == ["traditional", "innovation_platform"], (
-        f"expected the selected creative district to become an innovation platform, got {m.districts.mode}"
+        "expected the selected creative district to become an innovation platform, got "
+        f"{m.districts.mode}"
     )
     m.program.is_platform[0] = True  # platform status without a creative association
     for _ in range(3):
         m.step()
     assert m.districts.mode[0] == "traditional", (
-        f"expected a traditional district with platform status to stay 'traditional', got {m.districts.mode[0]}"
+        "expected a traditional district with platform status to stay 'traditional', got "
+        f"{m.districts.mode[0]}"
     )
     result = run_scenario(scen, seed=2)
     d = result.districts
@@ -810,7 +861,8 @@ def test_innovation_record_makes_only_creative_districts_platforms() -> None:
     cre = d[d.district == "Creative"]
     assert (cre["is_platform"] == 0).all(), "expected no platform status without the program"
     assert (cre["mode"] == "innovation_platform").any(), (
-        "expected a creative district with a record of innovations labelled innovation_platform (MODEL 5.11)"
+        "expected a creative district with a record of innovations labelled "
+        "innovation_platform (MODEL 5.11)"
     )
 
 
@@ -841,7 +893,10 @@ def test_no_call_after_last_call_year() -> None:
         "program.evaluation=false",
     )
     runs = {
-        last: run_scenario(two(26, *base, f"program.last_call_year={last}"), seed=4).events
+        last: run_scenario(
+            small_scenario(26, "program.enabled=true", *base, f"program.last_call_year={last}"),
+            seed=4,
+        ).events
         for last in (0, 5)
     }
     second_call = {

@@ -1,4 +1,7 @@
-"""Bundled scenarios load and run; the default city matches its calibration targets (MODEL section 7)."""
+"""Bundled scenarios load and run.
+
+The default city matches its calibration targets (MODEL section 7).
+"""
 
 from __future__ import annotations
 
@@ -45,7 +48,8 @@ def test_bundled_scenario_loads_and_runs(path: Path) -> None:
     # The developer network's orientation is NaN (documented) where a district has none.
     numeric = result.districts.select_dtypes("number").drop(columns="developer_network_orientation")
     assert np.isfinite(numeric.to_numpy()).all(), (
-        f"expected finite district values for {path.name}, non-finite in {numeric.columns[~np.isfinite(numeric).all()].tolist()}"
+        f"expected finite district values for {path.name}, non-finite in "
+        f"{numeric.columns[~np.isfinite(numeric).all()].tolist()}"
     )
     assert (result.districts["population"] > 0).all(), (
         f"expected every district of {path.name} to keep residents"
@@ -78,7 +82,8 @@ def test_helsinki_price_calibration(helsinki) -> None:
     pop, price = _spec_arrays(helsinki)
     mean = np.average(price, weights=pop)
     assert 4300 <= mean <= 4700, (
-        f"expected a population-weighted mean price of 4,300-4,700 EUR/m2 (city mean ~4,500), got {mean:.0f}"
+        "expected a population-weighted mean price of 4,300-4,700 EUR/m2 (city mean ~4,500), "
+        f"got {mean:.0f}"
     )
     ratio = price.max() / price.min()
     assert 3 <= ratio <= 5, (
@@ -92,10 +97,12 @@ def test_helsinki_run_reports_calibrated_city() -> None:
     city = run_scenario(scenario).city
     first = city.iloc[0]
     assert abs(first["population"] - HELSINKI_RESIDENTS) <= 0.01 * HELSINKI_RESIDENTS, (
-        f"expected ~{HELSINKI_RESIDENTS:,} residents in real units at month 0 (within 1%), got {first['population']:,.0f}"
+        f"expected ~{HELSINKI_RESIDENTS:,} residents in real units at month 0 (within 1%), "
+        f"got {first['population']:,.0f}"
     )
     assert 4300 <= first["price_eur_m2_mean"] <= 4700, (
-        f"expected a mean price of 4,300-4,700 EUR/m2 at month 0, got {first['price_eur_m2_mean']:.0f}"
+        "expected a mean price of 4,300-4,700 EUR/m2 at month 0, got "
+        f"{first['price_eur_m2_mean']:.0f}"
     )
     ratio = first["price_eur_m2_max"] / first["price_eur_m2_min"]
     assert 3 <= ratio <= 5, f"expected a max/min price ratio of 3-5 at month 0, got {ratio:.2f}"
@@ -185,7 +192,20 @@ def test_csv_scenario_equals_inline_toml(tmp_path: Path) -> None:
 def test_base_scenario_is_merged_key_by_key(tmp_path: Path) -> None:
     path = tmp_path / "derived.toml"
     path.write_text(
-        '[scenario]\nbase = "two_districts"\nname = "derived"\nmonths = 24\n\n[mobilisation]\ntau = 0.2\n\n[[interventions]]\ntype = "meeting_place"\ndistricts = ["Traditional"]\nstart_month = 3\n',
+        (
+            "[scenario]\n"
+            'base = "two_districts"\n'
+            'name = "derived"\n'
+            "months = 24\n"
+            "\n"
+            "[mobilisation]\n"
+            "tau = 0.2\n"
+            "\n"
+            "[[interventions]]\n"
+            'type = "meeting_place"\n'
+            'districts = ["Traditional"]\n'
+            "start_month = 3\n"
+        ),
         encoding="utf-8",
     )
     base = load_scenario("two_districts")
@@ -219,7 +239,8 @@ def test_bundled_library_scenarios_share_the_default_city() -> None:
     ):
         scen = load_scenario(name)
         assert scen.districts == city, (
-            f"expected {name} to run on the default city's districts (so compare can pair it with baseline)"
+            f"expected {name} to run on the default city's districts (so compare can pair it "
+            "with baseline)"
         )
         assert (
             (SCENARIO_DIR / f"{name}.toml").read_text(encoding="utf-8").lstrip().startswith("#")

@@ -13,6 +13,8 @@ import os
 from importlib import resources
 from pathlib import Path
 
+from districtsim.errors import ScenarioError
+
 
 def package_folder(name: str) -> Path:
     """Return a folder of package data as a resolved filesystem path.
@@ -44,3 +46,21 @@ EXPERIMENT_DIR = package_folder("experiments")
 def bundled_names(folder: Path) -> list[str]:
     """Return the names (file stems) of the TOML files in a bundled folder, sorted."""
     return sorted(p.stem for p in folder.glob("*.toml"))
+
+
+def find_bundled(name: str, folder: Path, kind: str) -> Path:
+    """Return the bundled file ``folder / "NAME.toml"`` for a name without a suffix.
+
+    Args:
+        name: What the user typed: a bundled name (or a path that does not exist).
+        folder: The bundled folder, :data:`SCENARIO_DIR` or :data:`EXPERIMENT_DIR`.
+        kind: What the folder holds, for the message: ``"scenario"`` or ``"experiment"``.
+
+    Raises:
+        ScenarioError: Naming ``name`` and the bundled names, if there is no such file.
+    """
+    bundled = folder / f"{name}.toml"
+    if Path(name).suffix == "" and bundled.exists():
+        return bundled
+    names = ", ".join(bundled_names(folder))
+    raise ScenarioError(str(name), "", None, f"an existing {kind} file or a bundled name ({names})")

@@ -2,10 +2,11 @@
 
 Stages, by calendar month (each can be switched off in ``[program]``):
 
-1. October: the call opens (in program years up to ``last_call_year``). A district applies when its lead association's
-   orientation is at least ``apply_orientation`` and it has at least
-   ``apply_volunteers_per_10k`` volunteers; platforms whose funding
-   continues do not apply. Each application gets a quality ~ Beta(2, 2).
+1. October: the call opens (in program years up to ``last_call_year``). A district
+   applies when its lead association's orientation is at least
+   ``apply_orientation`` and it has at least ``apply_volunteers_per_10k``
+   volunteers; platforms whose funding continues do not apply. Each application
+   gets a quality ~ Beta(2, 2).
 2. November-December (sparring): quality += gain/2 * (1 - quality) each month.
 3. December-January (complementing): the same with its own gain.
 4. February: selection and kick-off. Score = weighted criteria (z-scores of
@@ -94,7 +95,8 @@ class ProgramYear:
         self.quality = np.zeros(nd)
         self.evaluation_score = np.full(nd, 0.5)
         self.innovations_year = np.zeros(nd)
-        # Platform standing 0..1: 1 while a platform; after a lapse it fades with legacy_half_life_years (P4).
+        # Platform standing 0..1: 1 while a platform; after a lapse it fades with
+        # legacy_half_life_years (P4).
         self.legacy = np.zeros(nd)
         if self.enabled:
             self._create_funders(p)
@@ -111,7 +113,10 @@ class ProgramYear:
 
     @property
     def legacy_decay(self) -> float:
-        """Return the monthly fading of a lapsed platform's legacy, from ``legacy_half_life_years`` (1 = at once for 0)."""
+        """Return the monthly fading of a lapsed platform's legacy (1, at once, for 0 years).
+
+        It follows from ``legacy_half_life_years``.
+        """
         half_life = self.settings.legacy_half_life_years
         return 1.0 if half_life <= 0 else half_life_to_monthly_rate(half_life)
 
@@ -150,7 +155,10 @@ class ProgramYear:
         return 1.0 + p.innovation_multiplier_per_grant * self.grant_eur / p.grant_eur_per_year
 
     def step(self, t: int) -> None:
-        """Run this month's stage of the program year, if the program is enabled; a lapsed platform's legacy fades in any case."""
+        """Run this month's stage of the program year, if the program is enabled.
+
+        A lapsed platform's legacy fades in any case.
+        """
         lapsed = ~self.is_platform
         self.legacy[lapsed] *= 1.0 - self.legacy_decay
         self.efficiency[lapsed] = 1.0 + (self.efficiency[lapsed] - 1.0) * (1.0 - self.legacy_decay)

@@ -143,9 +143,9 @@ def draw_incomes(
 
 def draw_engagement(rng: np.random.Generator, params: Params, tenure: np.ndarray) -> np.ndarray:
     """Draw engagement from Beta(a, b), with a bonus for owners (DiPasquale & Glaeser 1999)."""
-    pp = params.population
-    e = rng.beta(pp.engagement_a, pp.engagement_b, tenure.shape[0]) + pp.owner_engagement_bonus * (
-        tenure == OWNER
+    pop = params.population
+    e = rng.beta(pop.engagement_a, pop.engagement_b, tenure.shape[0]) + (
+        pop.owner_engagement_bonus * (tenure == OWNER)
     )
     return np.clip(e, 0.0, 1.0).astype(np.float32)
 
@@ -160,8 +160,8 @@ def draw_orientation(
 
 def draw_theta(rng: np.random.Generator, params: Params, n: int) -> np.ndarray:
     """Draw participation thresholds ~ Normal(theta_mean, theta_sd)."""
-    m = params.mobilisation
-    return (m.theta_mean + m.theta_sd * rng.standard_normal(n)).astype(np.float32)
+    mob = params.mobilisation
+    return (mob.theta_mean + mob.theta_sd * rng.standard_normal(n)).astype(np.float32)
 
 
 def init_residents(
@@ -186,9 +186,55 @@ def init_residents(
 
     Returns:
         The populated :class:`Residents`.
+
+    The draws come in a fixed order (places, residence durations, engagement,
+    incomes, orientation, thresholds, competence, membership); the golden
+    baseline checks it.
     """
-    places0, later, residents0 = district_blocks(specs, params, scale, months)
-    extra = extra or {}
+    blocks = district_blocks(specs, params, scale, months)
+    district, tenure, built, occupied = lay_out_places(specs, blocks, months, rng, extra or {})
+    n = district.shape[0]
+    pop = params.population
+    stay = draw_stay_months(rng, params, tenure)
+    engagement = draw_engagement(rng, params, tenure)
+    return Residents(
+        district=district,
+        tenure=tenure,
+        built_month=built,
+        occupied=occupied,
+        income_eur=draw_incomes(rng, income_medians(specs, params)[district], pop.income_sigma, n),
+        engagement=engagement,
+        orientation=draw_orientation(
+            rng, orientation_means(specs, params)[district], pop.orientation_concentration, n
+        ),
+        theta=draw_theta(rng, params, n),
+        months_in_district=np.where(occupied, stay, 0).astype(np.int32),
+        price_ref_eur_m2=initial_price_refs(specs, params, district, stay),
+        is_competent=rng.random(n) < pop.p_competent,
+        member_of=draw_initial_members(rng, params, engagement, occupied),
+        is_active=np.zeros(n, dtype=bool),
+        was_active=np.zeros(n, dtype=bool),
+        is_reached=np.zeros(n, dtype=bool),
+        n_active_ties=np.zeros(n, dtype=np.uint8),
+        n_occupied_ties=np.zeros(n, dtype=np.uint8),
+    )
+
+
+def lay_out_places(
+    specs: tuple[DistrictSpec, ...],
+    blocks: tuple[np.ndarray, np.ndarray, np.ndarray],
+    months: int,
+    rng: np.random.Generator,
+    extra: dict[int, list[tuple[int, np.ndarray, float, float]]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return the places' district, tenure, built month and initial occupancy.
+
+    ``blocks`` is what :func:`district_blocks` returns; the other arguments are
+    as for :func:`init_residents`. Draws district by district: the tenures,
+    the built months of later places, the occupied initial places, then the
+    places of housing interventions.
+    """
+    places0, later, residents0 = blocks
     added = np.array(
         [sum(n for n, *_ in extra.get(d, [])) for d in range(len(specs))], dtype=np.int64
     )
@@ -201,73 +247,92 @@ def init_residents(
     start = np.concatenate([[0], np.cumsum(sizes)])
     for d, spec in enumerate(specs):
         lo, hi = start[d], start[d + 1] - added[d]
-        u = rng.random(hi - lo)
-        tenure[lo:hi] = np.where(
-            u < spec.share_owner,
-            OWNER,
-            np.where(u < spec.share_owner + spec.share_social, SOCIAL, PRIVATE),
-        )
+        tenure[lo:hi] = draw_tenure(rng, hi - lo, spec.share_owner, spec.share_social)
         # Later places open evenly over the horizon (construction).
         if later[d] > 0:
             built[lo + places0[d] : hi] = np.sort(rng.integers(1, max(months, 2), later[d]))
         occupied[lo + rng.permutation(places0[d])[: residents0[d]]] = True
         # Places of housing interventions: their own tenure mix and completion months.
         for n_new, months_built, share_owner, share_social in extra.get(d, []):
-            u = rng.random(n_new)
-            tenure[hi : hi + n_new] = np.where(
-                u < share_owner, OWNER, np.where(u < share_owner + share_social, SOCIAL, PRIVATE)
-            )
+            tenure[hi : hi + n_new] = draw_tenure(rng, n_new, share_owner, share_social)
             built[hi : hi + n_new] = months_built
             hi += n_new
-    pp = params.population
+    return district, tenure, built, occupied
+
+
+def draw_tenure(
+    rng: np.random.Generator, n: int, share_owner: float, share_social: float
+) -> np.ndarray:
+    """Draw ``n`` tenures: owner with ``share_owner``, social with ``share_social``, or private."""
+    u = rng.random(n)
+    return np.where(
+        u < share_owner, OWNER, np.where(u < share_owner + share_social, SOCIAL, PRIVATE)
+    )
+
+
+def income_medians(specs: tuple[DistrictSpec, ...], params: Params) -> np.ndarray:
+    """Return each district's median income (EUR/year), rising with its price level."""
+    pop = params.population
     price = np.array([s.price_eur_m2 for s in specs])
     geo_price = np.exp(np.average(np.log(price), weights=[s.population for s in specs]))
-    median = pp.income_median_eur * (price / geo_price) ** pp.income_price_elasticity
-    mode_mean = np.array(
+    return pop.income_median_eur * (price / geo_price) ** pop.income_price_elasticity
+
+
+def orientation_means(specs: tuple[DistrictSpec, ...], params: Params) -> np.ndarray:
+    """Return each district's mean future orientation, by its mode."""
+    pop = params.population
+    return np.array(
         [
-            pp.orientation_mean_creative
+            pop.orientation_mean_creative
             if s.mode == "creative"
-            else pp.orientation_mean_traditional
+            else pop.orientation_mean_traditional
             for s in specs
         ]
     )
-    m = params.migration
+
+
+def draw_stay_months(rng: np.random.Generator, params: Params, tenure: np.ndarray) -> np.ndarray:
+    """Draw the months each place's occupant has lived in the district at the start.
+
+    Geometric with the tenure's move rate, capped at 60 years (a rate of 0 gives the cap).
+    """
+    mig = params.migration
     annual = np.array(
-        [m.move_rate_owner_per_year, m.move_rate_private_per_year, m.move_rate_social_per_year]
+        [
+            mig.move_rate_owner_per_year,
+            mig.move_rate_private_per_year,
+            mig.move_rate_social_per_year,
+        ]
     )
-    # Residence durations at the start: geometric with the tenure's move rate (capped at 60 years;
-    # a rate of 0 gives the cap).
-    stay = (
+    return (
         rng.geometric(np.maximum(1.0 - (1.0 - annual[tenure]) ** (1 / 12), 1e-9))
         .clip(max=720)
         .astype(np.int32)
     )
+
+
+def initial_price_refs(
+    specs: tuple[DistrictSpec, ...], params: Params, district: np.ndarray, stay: np.ndarray
+) -> np.ndarray:
+    """Return each place's reference price: its district's price when the occupant moved in.
+
+    The price is discounted by the price trend over the ``stay`` months lived there.
+    """
+    price = np.array([s.price_eur_m2 for s in specs])
     trend = params.housing.price_trend_per_year
-    engagement = draw_engagement(rng, params, tenure)
-    # Initial members: the more engaged are more likely to be members.
+    return (price[district] * np.exp(-np.log1p(trend) * stay / 12.0)).astype(np.float32)
+
+
+def draw_initial_members(
+    rng: np.random.Generator, params: Params, engagement: np.ndarray, occupied: np.ndarray
+) -> np.ndarray:
+    """Draw the initial members (``member_of``): the more engaged are more likely to be members.
+
+    Initial members get slot 0 (the lead) here; the model then assigns each to an
+    association (:func:`districtsim.orgs.associations.create_associations`).
+    """
     p_member = (
         params.associations.initial_member_share * engagement / max(float(engagement.mean()), 1e-9)
     )
-    return Residents(
-        district=district,
-        tenure=tenure,
-        built_month=built,
-        occupied=occupied,
-        income_eur=draw_incomes(rng, median[district], pp.income_sigma, n),
-        engagement=engagement,
-        orientation=draw_orientation(rng, mode_mean[district], pp.orientation_concentration, n),
-        theta=draw_theta(rng, params, n),
-        months_in_district=np.where(occupied, stay, 0).astype(np.int32),
-        price_ref_eur_m2=(price[district] * np.exp(-np.log1p(trend) * stay / 12.0)).astype(
-            np.float32
-        ),
-        is_competent=rng.random(n) < pp.p_competent,
-        # Initial members get slot 0 (the lead) here; the model then assigns each to an association
-        # (districtsim.orgs.associations.create_associations).
-        member_of=np.where(occupied & (rng.random(n) < p_member), 0, -1).astype(np.int8),
-        is_active=np.zeros(n, dtype=bool),
-        was_active=np.zeros(n, dtype=bool),
-        is_reached=np.zeros(n, dtype=bool),
-        n_active_ties=np.zeros(n, dtype=np.uint8),
-        n_occupied_ties=np.zeros(n, dtype=np.uint8),
-    )
+    n = occupied.shape[0]
+    return np.where(occupied & (rng.random(n) < p_member), 0, -1).astype(np.int8)

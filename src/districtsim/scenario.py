@@ -19,12 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from districtsim.bundled import SCENARIO_DIR, bundled_names
+from districtsim.bundled import SCENARIO_DIR, bundled_names, find_bundled
 from districtsim.errors import ScenarioError
 from districtsim.interventions import Intervention, check_interventions
 from districtsim.params import ASSOCIATION_KINDS as KINDS
 from districtsim.params import CHANNELS, SECTIONS, Params, params_to_dict
-from districtsim.validation import check_cross, check_param_value, check_scalar, check_table
+from districtsim.validation import (
+    check_cross,
+    check_month,
+    check_param_value,
+    check_scalar,
+    check_table,
+)
 
 MODES: tuple[str, ...] = ("traditional", "creative")
 DEFAULT_SCENARIO = "helsinki"
@@ -92,9 +98,10 @@ class Scenario:
         return scen
 
     def with_values(self, values: dict[str, Any], source: str = "--set") -> Scenario:
-        """Return a copy with typed ``{"section.key": value}`` settings applied, validated as ``--set`` is.
+        """Return a copy with typed ``{"section.key": value}`` settings applied.
 
-        A problem raises :class:`ScenarioError` naming ``source`` and the key.
+        They are validated as ``--set`` is: a problem raises :class:`ScenarioError`
+        naming ``source`` and the key.
         """
         scen = self
         for path, value in values.items():
@@ -161,13 +168,7 @@ def resolve_path(name_or_path: str | None) -> Path:
     p = Path(name_or_path)
     if p.exists():
         return p
-    bundled = SCENARIO_DIR / f"{name_or_path}.toml"
-    if p.suffix == "" and bundled.exists():
-        return bundled
-    names = ", ".join(bundled_scenarios())
-    raise ScenarioError(
-        str(name_or_path), "", None, f"an existing scenario file or a bundled name ({names})"
-    )
+    return find_bundled(name_or_path, SCENARIO_DIR, "scenario")
 
 
 def load_scenario(name_or_path: str | None = None, overrides: list[str] | None = None) -> Scenario:
@@ -189,7 +190,8 @@ def load_scenario(name_or_path: str | None = None, overrides: list[str] | None =
     return scenario_from_dict(raw, str(path), base_dir=path.parent).with_overrides(overrides or [])
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
+    """Return a TOML file parsed; a syntax error or an unreadable file raises ScenarioError."""
     file = str(path)
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -211,12 +213,20 @@ def _read_with_base(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     as a whole; ``[[shocks]]`` and ``[[interventions]]`` are added after the
     base's.
     """
-    raw = _read_toml(path)
+    raw = read_toml(path)
     head = raw.get("scenario", {})
     if not isinstance(head, dict) or "base" not in head:
         return raw
+    base_path = _base_path(path, head["base"], seen)
+    base_raw = _read_with_base(base_path, (*seen, path.resolve()))
+    # Report the base's own mistakes in its own file.
+    scenario_from_dict(base_raw, str(base_path), base_dir=base_path.parent)
+    return _merge_onto_base(_anchor_districts_file(base_raw, base_path), raw)
+
+
+def _base_path(path: Path, base_name: Any, seen: tuple[Path, ...]) -> Path:
+    """Return the file that ``[scenario] base`` of ``path`` names, resolved; refuse a cycle."""
     file = str(path)
-    base_name = head["base"]
     if not isinstance(base_name, str):
         raise ScenarioError(
             file,
@@ -236,18 +246,25 @@ def _read_with_base(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
             file,
             "scenario.base",
             base_name,
-            "a scenario that does not (directly or through its own base) name this file as its base",
+            "a scenario that does not (directly or through its own base) "
+            "name this file as its base",
         )
-    base_raw = _read_with_base(base_path, (*seen, path.resolve()))
-    scenario_from_dict(
-        base_raw, str(base_path), base_dir=base_path.parent
-    )  # report the base's own mistakes in its own file
-    if "districts_file" in base_raw:
-        spec = dict(base_raw["districts_file"])
-        for key in ("districts", "adjacency"):
-            if isinstance(spec.get(key), str):
-                spec[key] = str((base_path.parent / spec[key]).resolve())
-        base_raw = {**base_raw, "districts_file": spec}
+    return base_path
+
+
+def _anchor_districts_file(base_raw: dict[str, Any], base_path: Path) -> dict[str, Any]:
+    """Return the base with its ``[districts_file]`` paths made absolute (relative to the base)."""
+    if "districts_file" not in base_raw:
+        return base_raw
+    spec = dict(base_raw["districts_file"])
+    for key in ("districts", "adjacency"):
+        if isinstance(spec.get(key), str):
+            spec[key] = str((base_path.parent / spec[key]).resolve())
+    return {**base_raw, "districts_file": spec}
+
+
+def _merge_onto_base(base_raw: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
+    """Return the tables of ``raw`` merged onto its base's, as :func:`_read_with_base` says."""
     merged: dict[str, Any] = {
         k: v
         for k, v in base_raw.items()
@@ -352,68 +369,88 @@ _OPTIONAL = {"amenity", "neighbours", "local_firms", "associations"}
 
 
 def _check_districts(rows: list[Any], file: str) -> tuple[DistrictSpec, ...]:
+    """Return the districts of ``rows`` (tables or parsed CSV rows) checked, then their links."""
     out, names = [], []
-    allowed = [*_DISTRICT_KEYS, "mode", "channels", "neighbours", "associations"]
     for i, row in enumerate(rows):
-        where = f"districts[{i}]"
-        row = check_table(row, file, where)
-        for key in row:
-            if key not in allowed:
-                raise ScenarioError(
-                    file, f"{where}.{key}", row[key], f"one of {', '.join(allowed)}"
-                )
-        for key in allowed:
-            if key not in row and key not in _OPTIONAL:
-                raise ScenarioError(file, f"{where}.{key}", None, f"a value for {key}")
-        vals = {
-            k: check_scalar(row[k], *_DISTRICT_KEYS[k], file=file, key=f"{where}.{k}")
-            for k in _DISTRICT_KEYS
-            if k in row
-        }
-        if vals["name"] in names:
-            raise ScenarioError(
-                file, f"{where}.name", vals["name"], "a name not used by another district"
-            )
-        names.append(vals["name"])
-        if vals["share_owner"] + vals["share_social"] > 1 + 1e-9:
+        spec = _check_district(row, file, f"districts[{i}]", names)
+        names.append(spec.name)
+        out.append(spec)
+    _check_district_links(out, names, file)
+    return tuple(out)
+
+
+def _check_district(row: Any, file: str, where: str, taken: list[str]) -> DistrictSpec:
+    """Return one district checked; ``taken`` holds the names of the districts before it."""
+    row = check_table(row, file, where)
+    _check_district_keys(row, file, where)
+    vals = {
+        k: check_scalar(row[k], *_DISTRICT_KEYS[k], file=file, key=f"{where}.{k}")
+        for k in _DISTRICT_KEYS
+        if k in row
+    }
+    if vals["name"] in taken:
+        raise ScenarioError(
+            file, f"{where}.name", vals["name"], "a name not used by another district"
+        )
+    if vals["share_owner"] + vals["share_social"] > 1 + 1e-9:
+        raise ScenarioError(
+            file,
+            f"{where}.share_social",
+            vals["share_social"],
+            f"share_owner + share_social <= 1 (share_owner is {vals['share_owner']})",
+        )
+    vals.update(_check_district_lists(row, file, where))
+    return DistrictSpec(**vals)
+
+
+def _check_district_keys(row: dict[str, Any], file: str, where: str) -> None:
+    """Refuse a district's unknown keys, then its missing required keys."""
+    allowed = [*_DISTRICT_KEYS, "mode", "channels", "neighbours", "associations"]
+    for key in row:
+        if key not in allowed:
+            raise ScenarioError(file, f"{where}.{key}", row[key], f"one of {', '.join(allowed)}")
+    for key in allowed:
+        if key not in row and key not in _OPTIONAL:
+            raise ScenarioError(file, f"{where}.{key}", None, f"a value for {key}")
+
+
+def _check_district_lists(row: dict[str, Any], file: str, where: str) -> dict[str, Any]:
+    """Return a district's mode, channels, neighbours and (if given) association kinds, checked."""
+    if row["mode"] not in MODES:
+        raise ScenarioError(file, f"{where}.mode", row["mode"], f"one of {', '.join(MODES)}")
+    channels = row["channels"]
+    if not isinstance(channels, list) or any(c not in CHANNELS for c in channels):
+        raise ScenarioError(
+            file, f"{where}.channels", channels, f"a list drawn from {', '.join(CHANNELS)}"
+        )
+    neighbours = row.get("neighbours", [])
+    if not isinstance(neighbours, list) or not all(isinstance(n, str) for n in neighbours):
+        raise ScenarioError(file, f"{where}.neighbours", neighbours, "a list of district names")
+    vals: dict[str, Any] = {
+        "mode": row["mode"],
+        "channels": tuple(c for c in CHANNELS if c in channels),
+        "neighbours": tuple(neighbours),
+    }
+    if "associations" in row:
+        kinds = row["associations"]
+        if (
+            not isinstance(kinds, list)
+            or any(k not in KINDS for k in kinds)
+            or len(set(kinds)) < len(kinds)
+        ):
             raise ScenarioError(
                 file,
-                f"{where}.share_social",
-                vals["share_social"],
-                f"share_owner + share_social <= 1 (share_owner is {vals['share_owner']})",
+                f"{where}.associations",
+                kinds,
+                f"a list of distinct kinds drawn from {', '.join(KINDS)} "
+                "(the district_association is always present)",
             )
-        if row["mode"] not in MODES:
-            raise ScenarioError(file, f"{where}.mode", row["mode"], f"one of {', '.join(MODES)}")
-        channels = row["channels"]
-        if not isinstance(channels, list) or any(c not in CHANNELS for c in channels):
-            raise ScenarioError(
-                file, f"{where}.channels", channels, f"a list drawn from {', '.join(CHANNELS)}"
-            )
-        neighbours = row.get("neighbours", [])
-        if not isinstance(neighbours, list) or not all(isinstance(n, str) for n in neighbours):
-            raise ScenarioError(file, f"{where}.neighbours", neighbours, "a list of district names")
-        vals.update(
-            mode=row["mode"],
-            channels=tuple(c for c in CHANNELS if c in channels),
-            neighbours=tuple(neighbours),
-        )
-        if "associations" in row:
-            kinds = row["associations"]
-            if (
-                not isinstance(kinds, list)
-                or any(k not in KINDS for k in kinds)
-                or len(set(kinds)) < len(kinds)
-            ):
-                raise ScenarioError(
-                    file,
-                    f"{where}.associations",
-                    kinds,
-                    f"a list of distinct kinds drawn from {', '.join(KINDS)} (the district_association is always present)",
-                )
-            vals["associations"] = tuple(
-                k for k in KINDS if k in kinds or k == "district_association"
-            )
-        out.append(DistrictSpec(**vals))
+        vals["associations"] = tuple(k for k in KINDS if k in kinds or k == "district_association")
+    return vals
+
+
+def _check_district_links(out: list[DistrictSpec], names: list[str], file: str) -> None:
+    """Check each district's capacity and that its neighbours are other districts."""
     for i, d in enumerate(out):
         capacity = d.dwellings * 10
         if d.population > capacity:
@@ -435,12 +472,12 @@ def _check_districts(rows: list[Any], file: str) -> tuple[DistrictSpec, ...]:
                 raise ScenarioError(
                     file, f"districts[{i}].neighbours", n, "another district (not itself)"
                 )
-    return tuple(out)
 
 
 def _districts_from_csv(
     spec: dict[str, Any], file: str, base: Path
 ) -> tuple[list[dict[str, Any]], str]:
+    """Return the district rows of a ``[districts_file]`` table (as tables) and the CSV's path."""
     for key in spec:
         if key not in ("districts", "adjacency"):
             raise ScenarioError(
@@ -456,61 +493,69 @@ def _districts_from_csv(
     dpath = base / spec["districts"]
     rows = _read_csv(dpath, file, "districts_file.districts")
     dfile = str(dpath)
-    parsed = []
-    for i, row in enumerate(rows):
-        out: dict[str, Any] = {}
-        if None in row:
-            raise ScenarioError(
-                dfile,
-                f"row {i + 2}",
-                row[None],
-                f"as many cells as the header has columns ({len(row) - 1})",
-            )
-        for key, text in row.items():
-            key = (key or "").strip()
-            text = (text or "").strip()
-            where = f"row {i + 2}, column {key}"
-            if key == "associations" and text == "":
-                continue
-            if key in ("channels", "neighbours", "associations"):
-                out[key] = [t.strip() for t in text.split(";") if t.strip()]
-            elif key in ("name", "mode"):
-                out[key] = text
-            elif key in _DISTRICT_KEYS:
-                if text == "" and key in _OPTIONAL:
-                    continue
-                typ = _DISTRICT_KEYS[key][0]
-                try:
-                    out[key] = int(text) if typ is int else float(text)
-                except ValueError:
-                    raise ScenarioError(
-                        dfile, where, text, f"a number ({_DISTRICT_KEYS[key][3]})"
-                    ) from None
-            else:
-                out[key] = text
-        parsed.append(out)
+    parsed = [_district_from_csv_row(row, dfile, i + 2) for i, row in enumerate(rows)]
     if "adjacency" in spec:
-        if not isinstance(spec["adjacency"], str):
-            raise ScenarioError(
-                file,
-                "districts_file.adjacency",
-                spec["adjacency"],
-                "a path to a CSV with columns district,neighbour",
-            )
-        apath = base / spec["adjacency"]
-        names = [r.get("name") for r in parsed]
-        for i, row in enumerate(_read_csv(apath, file, "districts_file.adjacency")):
-            a, b = (row.get("district") or "").strip(), (row.get("neighbour") or "").strip()
-            for col, val in (("district", a), ("neighbour", b)):
-                if val not in names:
-                    raise ScenarioError(
-                        str(apath),
-                        f"row {i + 2}, column {col}",
-                        val,
-                        "the name of a district in the districts CSV",
-                    )
-            parsed[names.index(a)].setdefault("neighbours", []).append(b)
+        _add_adjacency(spec["adjacency"], parsed, file, base)
     return parsed, dfile
+
+
+def _district_from_csv_row(row: dict[str, Any], dfile: str, line: int) -> dict[str, Any]:
+    """Return one row of the districts CSV (``line`` of the file) as a ``[[districts]]`` table."""
+    out: dict[str, Any] = {}
+    if None in row:
+        raise ScenarioError(
+            dfile,
+            f"row {line}",
+            row[None],
+            f"as many cells as the header has columns ({len(row) - 1})",
+        )
+    for key, text in row.items():
+        key = (key or "").strip()
+        text = (text or "").strip()
+        where = f"row {line}, column {key}"
+        if key == "associations" and text == "":
+            continue
+        if key in ("channels", "neighbours", "associations"):
+            out[key] = [t.strip() for t in text.split(";") if t.strip()]
+        elif key in ("name", "mode"):
+            out[key] = text
+        elif key in _DISTRICT_KEYS:
+            if text == "" and key in _OPTIONAL:
+                continue
+            typ = _DISTRICT_KEYS[key][0]
+            try:
+                out[key] = int(text) if typ is int else float(text)
+            except ValueError:
+                raise ScenarioError(
+                    dfile, where, text, f"a number ({_DISTRICT_KEYS[key][3]})"
+                ) from None
+        else:
+            out[key] = text
+    return out
+
+
+def _add_adjacency(adjacency: Any, parsed: list[dict[str, Any]], file: str, base: Path) -> None:
+    """Add the pairs of the adjacency CSV to the ``neighbours`` of the parsed district rows."""
+    if not isinstance(adjacency, str):
+        raise ScenarioError(
+            file,
+            "districts_file.adjacency",
+            adjacency,
+            "a path to a CSV with columns district,neighbour",
+        )
+    apath = base / adjacency
+    names = [r.get("name") for r in parsed]
+    for i, row in enumerate(_read_csv(apath, file, "districts_file.adjacency")):
+        a, b = (row.get("district") or "").strip(), (row.get("neighbour") or "").strip()
+        for col, val in (("district", a), ("neighbour", b)):
+            if val not in names:
+                raise ScenarioError(
+                    str(apath),
+                    f"row {i + 2}, column {col}",
+                    val,
+                    "the name of a district in the districts CSV",
+                )
+        parsed[names.index(a)].setdefault("neighbours", []).append(b)
 
 
 def _read_csv(path: Path, file: str, key: str) -> list[dict[str, str]]:
@@ -556,15 +601,7 @@ def _check_shocks(rows: Any, file: str, names: set[str], months: int) -> tuple[S
                 raise ScenarioError(
                     file, f"{where}.district", t, "the name of a district in this scenario"
                 )
-        month = check_scalar(
-            row.get("month"),
-            int,
-            0,
-            months - 1,
-            file=file,
-            key=f"{where}.month",
-            what=f"a month within the horizon 0..{months - 1}",
-        )
+        month = check_month(row.get("month"), months, file=file, key=f"{where}.month")
         size = check_scalar(
             row.get("reputation"),
             float,
@@ -591,7 +628,7 @@ def _apply_override(scen: Scenario, item: str) -> Scenario:
 
 
 def _set_value(scen: Scenario, path: str, value: Any, file: str) -> Scenario:
-    """Return ``scen`` with ``section.key`` (a parameter or a ``scenario.`` key) set to ``value``, validated."""
+    """Return ``scen`` with ``section.key`` (a parameter or ``scenario.`` key) set, validated."""
     section, key = path.split(".", 1) if "." in path else ("", path)
     if section == "scenario":
         if key not in SCENARIO_KEYS:
@@ -617,21 +654,16 @@ def _set_value(scen: Scenario, path: str, value: Any, file: str) -> Scenario:
 
 
 def _check_shocks_horizon(scen: Scenario, how: str | None = None) -> None:
-    """Check every shock falls inside the horizon; ``how`` names what set the horizon (default ``--set scenario.months=N``)."""
+    """Check every shock and intervention starts inside the horizon.
+
+    ``how`` names what set the horizon (default ``--set scenario.months=N``).
+    """
     how = how or f"--set scenario.months={scen.months}"
-    for i, s in enumerate(scen.shocks):
-        if s.month >= scen.months:
+    starts = [(f"shocks[{i}].month", s.month) for i, s in enumerate(scen.shocks)] + [
+        (f"interventions[{iv.index}].start_month", iv.start_month) for iv in scen.interventions
+    ]
+    for key, month in starts:
+        if month >= scen.months:
             raise ScenarioError(
-                scen.source,
-                f"shocks[{i}].month",
-                s.month,
-                f"a month within the horizon 0..{scen.months - 1} ({how})",
-            )
-    for iv in scen.interventions:
-        if iv.start_month >= scen.months:
-            raise ScenarioError(
-                scen.source,
-                f"interventions[{iv.index}].start_month",
-                iv.start_month,
-                f"a month within the horizon 0..{scen.months - 1} ({how})",
+                scen.source, key, month, f"a month within the horizon 0..{scen.months - 1} ({how})"
             )

@@ -77,6 +77,12 @@ def check_scalar(
     return value
 
 
+def check_month(value: Any, months: int, *, file: str, key: str) -> int:
+    """Return ``value`` checked to be a month within the horizon, ``0..months - 1``."""
+    what = f"a month within the horizon 0..{months - 1}"
+    return check_scalar(value, int, 0, months - 1, file=file, key=key, what=what)
+
+
 def declared_field(cls: type, name: str) -> dataclasses.Field[Any]:
     """Return the field ``name`` of the declaration dataclass ``cls``."""
     return {f.name: f for f in dataclasses.fields(cls)}[name]

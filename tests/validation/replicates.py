@@ -1,14 +1,11 @@
-"""Shared statistics for the validation tests: means and confidence intervals over replicates."""
+"""Shared statistics for the validation tests: means and confidence intervals over replicates.
+
+:func:`mean_ci` lives in ``tests/helpers.py`` (the unit tests use it too); pytest puts
+``tests/`` on ``sys.path`` for ``tests/conftest.py``, so this module re-exports it.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-from scipy import stats
+from helpers import mean_ci
 
-
-def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Return the mean and a two-sided Student-t confidence interval over replicates."""
-    x = np.asarray(x, dtype=float)
-    m = float(x.mean())
-    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
-    return m, m - half, m + half
+__all__ = ["mean_ci"]

@@ -29,6 +29,7 @@ import numpy as np
 
 from districtsim.errors import ScenarioError
 from districtsim.validation import (
+    check_month,
     check_param_value,
     check_scalar,
     check_table,
@@ -310,15 +311,7 @@ def _check_window(
     row: dict[str, Any], file: str, where: str, months: int
 ) -> tuple[int, int | None]:
     """Return the start month (within the horizon) and the end month (after it, or None)."""
-    start = check_scalar(
-        row.get("start_month"),
-        int,
-        0,
-        months - 1,
-        file=file,
-        key=f"{where}.start_month",
-        what=f"a month within the horizon 0..{months - 1}",
-    )
+    start = check_month(row.get("start_month"), months, file=file, key=f"{where}.start_month")
     if "end_month" not in row:
         return start, None
     what = (

@@ -1,0 +1,65 @@
+"""Helpers shared by the test files: small scenarios, stepped models, replicate statistics.
+
+Test files import them with ``from helpers import ...``. pytest's default
+("prepend") import mode puts this folder on ``sys.path`` for its
+``conftest.py`` and for the test files in it (there is no ``__init__.py``),
+as it puts ``tests/validation/`` there for ``replicates``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from districtsim.model import DistrictModel
+from districtsim.scenario import SCENARIO_DIR, Scenario, load_scenario
+
+
+def small_scenario(
+    months: int,
+    *overrides: str,
+    scale: float = 0.02,
+    name: str = "two_districts",
+    tables: str = "",
+    folder: Path | None = None,
+) -> Scenario:
+    """Load a scenario cut to ``months`` and ``scale``, then apply ``overrides`` (``--set`` style).
+
+    Args:
+        months: The horizon (``scenario.months``).
+        *overrides: Further ``section.key=value`` overrides, applied in order after
+            the horizon and the scale.
+        scale: The simulated fraction of the population (``scenario.scale``).
+        name: A bundled scenario, or a scenario file.
+        tables: TOML tables (e.g. ``[[interventions]]``) to append to the bundled
+            ``name``: the text is written to a file in ``folder`` and that file loaded.
+        folder: Where to write the scenario file when ``tables`` is given.
+    """
+    source = name
+    if tables:
+        assert folder is not None, "small_scenario: tables need a folder to write the file to"
+        path = folder / f"iv_{abs(hash(tables)) % 10**8}.toml"
+        base = (SCENARIO_DIR / f"{name}.toml").read_text(encoding="utf-8")
+        path.write_text(base + "\n" + tables, encoding="utf-8")
+        source = str(path)
+    return load_scenario(
+        source, [f"scenario.months={months}", f"scenario.scale={scale}", *overrides]
+    )
+
+
+def stepped(scen: Scenario, months: int | None = None, seed: int = 1) -> DistrictModel:
+    """Return a model of ``scen`` with ``seed`` stepped ``months`` times (default: the horizon)."""
+    model = DistrictModel(scen, seed=seed)
+    for _ in range(scen.months if months is None else months):
+        model.step()
+    return model
+
+
+def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Return the mean and a two-sided Student-t confidence interval over replicates."""
+    x = np.asarray(x, dtype=float)
+    m = float(x.mean())
+    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    return m, m - half, m + half
