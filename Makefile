@@ -22,6 +22,7 @@ run: install
 	$(BIN)/districtsim run $(ARGS)
 
 lint: install
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
 test: lint

@@ -56,7 +56,6 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,14 +63,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from districtsim.bundled import EXPERIMENT_DIR, bundled_names
+from districtsim.bundled import EXPERIMENT_DIR, bundled_names, find_bundled
 from districtsim.errors import ScenarioError
 from districtsim.outputs import CITY_OUTPUTS, flow_names
 from districtsim.params import SECTIONS
 from districtsim.results import DISTRICT_COLUMNS
 from districtsim.rng import SEED_SCHEME as SEED_SCHEME  # re-exported: the scheme of sweep.json
 from districtsim.rng import replicate_seed
-from districtsim.scenario import SCENARIO_KEYS, Scenario, load_scenario, resolve_path
+from districtsim.scenario import SCENARIO_KEYS, Scenario, load_scenario, read_toml, resolve_path
 from districtsim.validation import check_cross, check_param_value, check_scalar
 
 KINDS: tuple[str, ...] = ("continuous", "integer", "category", "scenario")
@@ -350,13 +349,7 @@ def resolve_experiment(name_or_path: str) -> Path:
     p = Path(name_or_path)
     if p.exists() and p.is_file():
         return p
-    bundled = EXPERIMENT_DIR / f"{name_or_path}.toml"
-    if p.suffix == "" and bundled.exists():
-        return bundled
-    names = ", ".join(bundled_experiments())
-    raise ScenarioError(
-        str(name_or_path), "", None, f"an existing experiment file or a bundled name ({names})"
-    )
+    return find_bundled(name_or_path, EXPERIMENT_DIR, "experiment")
 
 
 def load_experiment(name_or_path: str) -> Experiment:
@@ -367,14 +360,7 @@ def load_experiment(name_or_path: str) -> Experiment:
     """
     path = resolve_experiment(name_or_path)
     file = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(file, "", "invalid TOML", f"valid TOML syntax ({exc})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(
-            file, "", "an unreadable file", f"a readable UTF-8 text file ({exc})"
-        ) from None
+    raw = read_toml(path)
     return experiment_from_dict(raw, file, path.parent)
 
 
