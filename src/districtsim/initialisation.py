@@ -22,6 +22,7 @@ from districtsim.orgs.associations import create_associations, expected_events_p
 from districtsim.orgs.firms import create_local_firms
 from districtsim.partnerships import create_outside_actors
 from districtsim.program import ProgramYear
+from districtsim.rates import annual_rate_to_monthly
 from districtsim.residents import Blocks, draw_incomes, draw_orientation, init_residents
 
 if TYPE_CHECKING:
@@ -147,7 +148,8 @@ def initial_stocks(model: DistrictModel) -> None:
     ds.creative = creative
     ds.demand_baseline = initial_demand(model, places0 - occupied0)
     months = np.linspace(0, 1, 12, endpoint=False)
-    ds.events_hist[:] = (events0[None, :] / 12.0 > months[:, None]).astype(np.int64)
+    per_month = annual_rate_to_monthly(events0)
+    ds.events_hist[:] = (per_month[None, :] > months[:, None]).astype(np.int64)
     ds.coverage = coverage0
     ds.attractiveness = np.ones(nd)
 

@@ -25,6 +25,7 @@ from districtsim import modes
 from districtsim.orgs.firms import local_partnership_hazard
 from districtsim.orgs.partners import OutsideFirm, Partnership, ResearchInstitute
 from districtsim.params import Partnerships
+from districtsim.rates import annual_rate_to_monthly
 
 if TYPE_CHECKING:
     from districtsim.model import DistrictModel
@@ -46,8 +47,7 @@ def partnership_rate(
     multiplier is ``1 + (platform_multiplier - 1) * platform``.
     """
     return (
-        p.rate_per_year
-        / 12.0
+        annual_rate_to_monthly(p.rate_per_year)
         * (visibility / p.visibility_ref)
         * (0.5 + k_norm)
         * platform_factor(platform, p.platform_multiplier)
@@ -73,8 +73,7 @@ def innovation_rate(
 ) -> np.ndarray:
     """Return each district's expected innovations this month (MODEL 5.5)."""
     return (
-        p.lambda0_per_year
-        / 12.0
+        annual_rate_to_monthly(p.lambda0_per_year)
         * k_norm**p.exponent_knowledge
         * c_norm**p.exponent_competence
         * (1.0 + partners)

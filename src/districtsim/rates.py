@@ -20,9 +20,11 @@ def annual_probability_to_monthly_hazard(p_year: float | np.ndarray) -> float | 
     return -np.log1p(-np.asarray(p_year, dtype=float)) / 12.0
 
 
-def annual_probability_to_monthly_probability(p_year: float) -> float:
+def annual_probability_to_monthly_probability(p_year: float | np.ndarray) -> float | np.ndarray:
     """Return the monthly probability ``1 - (1 - p_year)^(1/12)`` (1 for a certain event)."""
-    return 1.0 - (1.0 - p_year) ** (1 / 12) if p_year < 1 else 1.0
+    if np.ndim(p_year) == 0:
+        return 1.0 - (1.0 - p_year) ** (1 / 12) if p_year < 1 else 1.0
+    return 1.0 - (1.0 - np.asarray(p_year, dtype=float)) ** (1 / 12)
 
 
 def hazard_to_probability(h: float | np.ndarray) -> float | np.ndarray:

@@ -15,6 +15,7 @@ import numpy as np
 from districtsim.calendar import is_year_end, program_year
 from districtsim.criteria import criteria
 from districtsim.params import ASSOCIATION_KINDS
+from districtsim.rates import annual_rate_to_monthly
 from districtsim.residents import TENURES
 
 if TYPE_CHECKING:
@@ -76,13 +77,13 @@ def district_values(model: DistrictModel) -> dict[str, np.ndarray]:
         "partners": ds.partners,
         "partners_local": ds.partners_local,
         "external_persons": ds.partners * part.experts_per_partnership,
-        "external_eur": ds.partners * part.eur_per_partnership_per_year / 12.0,
+        "external_eur": annual_rate_to_monthly(ds.partners * part.eur_per_partnership_per_year),
         "innovations": ds.innovations,
         "commercial_value_eur": ds.commercial_value,
         "local_benefit": ds.local_benefit,
         "is_platform": model.program.is_platform.astype(float),
         "public_support_persons": model.program.staff_persons,
-        "public_support_eur": model.program.grant_eur / 12.0,
+        "public_support_eur": annual_rate_to_monthly(model.program.grant_eur),
     }
 
 

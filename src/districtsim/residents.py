@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from districtsim.params import Params
+from districtsim.rates import annual_probability_to_monthly_probability
 from districtsim.scenario import DistrictSpec
 
 OWNER, PRIVATE, SOCIAL = 0, 1, 2
@@ -305,7 +306,7 @@ def draw_stay_months(rng: np.random.Generator, params: Params, tenure: np.ndarra
         ]
     )
     return (
-        rng.geometric(np.maximum(1.0 - (1.0 - annual[tenure]) ** (1 / 12), 1e-9))
+        rng.geometric(np.maximum(annual_probability_to_monthly_probability(annual[tenure]), 1e-9))
         .clip(max=720)
         .astype(np.int32)
     )

@@ -23,6 +23,7 @@ import numpy as np
 from districtsim.calendar import program_year
 from districtsim.interventions.base import Intervention, State, register
 from districtsim.params import ASSOCIATION_KINDS, Program, param
+from districtsim.rates import annual_rate_to_monthly
 from districtsim.validation import check_param_value
 
 if TYPE_CHECKING:
@@ -153,7 +154,7 @@ class Coaching(Intervention):
 
     def month(self, model: DistrictModel, t: int, state: State) -> None:
         """Move each coached association's orientation one month's shift toward the goal."""
-        step = self.shift_per_year / 12.0
+        step = annual_rate_to_monthly(self.shift_per_year)
         for x in model.all_associations:
             if x.kind == self.kind and x.district in state.districts:
                 gap = self.toward - x.orientation

@@ -51,6 +51,7 @@ import numpy as np
 
 from districtsim.calendar import is_festival_month, month_of_year_index
 from districtsim.params import ASSOCIATION_KINDS, CHANNELS, Params
+from districtsim.rates import annual_rate_to_monthly
 
 if TYPE_CHECKING:
     from districtsim.model import DistrictModel
@@ -205,7 +206,9 @@ class Association(mesa.Agent):
             a.events_per_year_creative if self.is_creative else a.events_per_year_traditional
         ) * self.event_factor
         self.event_next_month = bool(
-            hours_left >= a.event_hours and (has_place or festival) and u < rate / 12.0
+            hours_left >= a.event_hours
+            and (has_place or festival)
+            and u < annual_rate_to_monthly(rate)
         )
 
     def drift(self, mean_active_orientation: float) -> None:
@@ -324,7 +327,7 @@ def expected_events_per_year(model: DistrictModel) -> np.ndarray:
         rate = (
             a.events_per_year_creative if x.is_creative else a.events_per_year_traditional
         ) * x.event_factor
-        none[x.district] *= 1.0 - min(rate / 12.0, 1.0) * can
+        none[x.district] *= 1.0 - min(annual_rate_to_monthly(rate), 1.0) * can
     return 12.0 * (1.0 - none)
 
 

@@ -31,6 +31,7 @@ import mesa
 import numpy as np
 
 from districtsim.params import Firms
+from districtsim.rates import annual_rate_to_monthly
 
 if TYPE_CHECKING:
     from districtsim.model import DistrictModel
@@ -58,8 +59,7 @@ def local_partnership_hazard(
     :func:`districtsim.partnerships.partnership_rate`) are per firm.
     """
     return (
-        f.partnerships_per_1000_per_year
-        / 12000.0
+        annual_rate_to_monthly(f.partnerships_per_1000_per_year / 1000.0)
         * (interest / f.interest_mean)
         * (0.5 + k_norm)
         * (1.0 + (platform_multiplier - 1.0) * np.asarray(platform, dtype=float))
