@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from districtsim import __version__
+from districtsim.calendar import program_year
 from districtsim.outputs import CITY_OUTPUTS, DISTRICT_OUTPUTS, CityColumn, column
 
 DISTRICT_COLUMNS: dict[str, str] = {c.name: c.description for c in DISTRICT_OUTPUTS}
@@ -93,39 +94,39 @@ class Recorder:
 
     def districts_frame(self) -> pd.DataFrame:
         """Return the tidy district x month table."""
-        m, d = self.n_recorded, len(self.names)
+        n_months, d = self.n_recorded, len(self.names)
         df = pd.DataFrame(
             {
-                "month": np.repeat(np.arange(m), d).astype(np.int32),
-                "district": pd.Categorical(np.tile(self.names, m), categories=self.names),
+                "month": np.repeat(np.arange(n_months), d).astype(np.int32),
+                "district": pd.Categorical(np.tile(self.names, n_months), categories=self.names),
                 "mode": pd.Categorical(
-                    self.mode[:m].ravel().astype(str),
+                    self.mode[:n_months].ravel().astype(str),
                     categories=["traditional", "creative", "innovation_platform"],
                 ),
             }
         )
         for k in DISTRICT_COLUMNS:
-            df[k] = self.data[k][:m].ravel()
+            df[k] = self.data[k][:n_months].ravel()
         return df
 
     def city_frame(self) -> pd.DataFrame:
         """Return the city x month table (see :data:`~districtsim.outputs.CITY_OUTPUTS`)."""
-        m = self.n_recorded
-        g = {k: v[:m] for k, v in self.data.items()}
+        n_months = self.n_recorded
+        g = {k: v[:n_months] for k, v in self.data.items()}
         pop = g["population"]
         w = np.where(
             pop.sum(axis=1, keepdims=True) > 0,
             pop / np.maximum(pop.sum(axis=1, keepdims=True), 1e-12),
             0.0,
         )
-        out: dict[str, Any] = {"month": np.arange(m, dtype=np.int32)}
+        out: dict[str, Any] = {"month": np.arange(n_months, dtype=np.int32)}
         for col in CITY_OUTPUTS:
             out[col.name] = self._city_values(col, g, w)
         return pd.DataFrame(out)
 
     def _city_values(self, col: CityColumn, g: dict[str, np.ndarray], w: np.ndarray) -> np.ndarray:
         """Return one city column from the recorded months ``g`` and population weights ``w``."""
-        m = self.n_recorded
+        n_months = self.n_recorded
         if col.how == "sum":
             return g[col.source].sum(axis=1)
         if col.how == "mean":
@@ -138,11 +139,11 @@ class Recorder:
             return g[col.source].sum(axis=1) / np.maximum(g["population"].sum(axis=1), 1e-12)
         if col.how == "gini":
             pop = g["population"]
-            return np.array([weighted_gini(g[col.source][t], pop[t]) for t in range(m)])
+            return np.array([weighted_gini(g[col.source][t], pop[t]) for t in range(n_months)])
         if col.how == "recorded":
-            return self.city_extra[col.name][:m]
+            return self.city_extra[col.name][:n_months]
         if col.how == "mode_count":
-            return (self.mode[:m] == col.source).sum(axis=1)
+            return (self.mode[:n_months] == col.source).sum(axis=1)
         raise ValueError(f"{col.name}: unknown city aggregation {col.how!r}")
 
 
@@ -189,8 +190,8 @@ def yearly_values(result: RunResult, columns: Iterable[tuple[str, str]]) -> pd.D
     """
     d, c = result.districts, result.city
     names = district_names(d)
-    m = len(c)
-    years = np.arange(m) // 12
+    n_months = len(c)
+    years = program_year(np.arange(n_months))
     n_years = int(years[-1]) + 1
     counts = np.bincount(years, minlength=n_years)
     frames = []
@@ -199,7 +200,7 @@ def yearly_values(result: RunResult, columns: Iterable[tuple[str, str]]) -> pd.D
         if scope == "city":
             arr, labels = c[var].to_numpy(dtype=float)[:, None], [""]
         else:
-            arr, labels = d[var].to_numpy(dtype=float).reshape(m, len(names)), names
+            arr, labels = d[var].to_numpy(dtype=float).reshape(n_months, len(names)), names
         # Sequential sums per year (np.bincount): the exact values sweeps have always written.
         sums = np.stack(
             [np.bincount(years, weights=arr[:, j], minlength=n_years) for j in range(len(labels))],

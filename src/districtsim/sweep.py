@@ -182,7 +182,7 @@ def summarise(result: RunResult, outputs: Outputs) -> pd.DataFrame:
     """
     d, c = result.districts, result.city
     names = district_names(d)
-    m = len(c)
+    n_months = len(c)
     scopes = {"city": ("city",), "district": ("district",), "both": ("city", "district")}[
         outputs.scope
     ]
@@ -190,16 +190,16 @@ def summarise(result: RunResult, outputs: Outputs) -> pd.DataFrame:
     if outputs.summary == "yearly":
         return yearly_values(result, pairs)
     months = np.asarray(outputs.months, dtype=np.int64)
-    if months.max() >= m:
+    if months.max() >= n_months:
         raise ValueError(
-            f"outputs.months asks for month {int(months.max())}, but the run has {m} months"
+            f"outputs.months asks for month {int(months.max())}, but the run has {n_months} months"
         )
     frames = []
     for scope, var in pairs:
         arr = (
             c[var].to_numpy(dtype=float)[:, None]
             if scope == "city"
-            else d[var].to_numpy(dtype=float).reshape(m, len(names))
+            else d[var].to_numpy(dtype=float).reshape(n_months, len(names))
         )
         labels = [""] if scope == "city" else names
         frames.append(
