@@ -1,0 +1,111 @@
+"""Is the default city stationary without interventions? Issue 12's acceptance measures.
+
+Runs ``helsinki`` (no interventions, 240 months) at each scale and seed and reports, per run:
+
+- ``districts_participation_lost``: districts whose participation in year 1 (months 0-11) was
+  at least 0.5% and in year 20 (months 228-239) is below it;
+- ``districts_identity_lost``: the same for identity and 0.1 (year-1 mean vs year-20 mean);
+- ``districts_participation_below_1pct``: districts whose year-20 participation is below 1%
+  (compared across scales: the real-unit count of districts in the quiet regime);
+- ``members_ratio``: the city's members per resident in year 20 over year 1;
+- ``price_gini_month0`` and ``price_gini_year20`` (month 239) of district prices;
+- ``sd_log_income_month0`` and ``sd_log_income_year20``: the spread (SD over districts) of the
+  log of district mean income at month 0 and month 239;
+- ``city_participation_year1`` and ``city_participation_year20``.
+
+It prints one line per run and the means over seeds with 95% t intervals, and writes the rows
+to ``results/baseline_stationarity.csv`` next to this file.
+
+Usage::
+
+    .venv/bin/python experiments/patterns/baseline_stationarity.py   # 0.1 and 1.0, seeds 1-5
+    .venv/bin/python experiments/patterns/baseline_stationarity.py --scales 0.1 --seeds 1,2
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from districtsim.run import run_scenario
+from districtsim.scenario import load_scenario
+
+HERE = Path(__file__).resolve().parent
+PARTICIPATION_FLOOR = 0.005
+IDENTITY_FLOOR = 0.1
+QUIET = 0.01
+
+
+def measure(scale: float, seed: int) -> dict[str, float]:
+    """Run the default city at ``scale`` and ``seed``; return the stationarity measures."""
+    result = run_scenario(load_scenario("helsinki", [f"scenario.scale={scale}"]), seed=seed)
+    d, c = result.districts, result.city
+    last = int(d["month"].max())
+    year1 = d[d["month"] < 12].groupby("district", observed=True)
+    year20 = d[d["month"] > last - 12].groupby("district", observed=True)
+    p1, p20 = year1["participation_rate"].mean(), year20["participation_rate"].mean()
+    i1, i20 = year1["identity"].mean(), year20["identity"].mean()
+    members = c["members_persons"] / c["population"]
+    log_income = d.assign(log_income=np.log(d["mean_income_eur"]))
+    sd = log_income.groupby("month")["log_income"].std(ddof=0)
+    return {
+        "scale": scale,
+        "seed": seed,
+        "districts_participation_lost": int(
+            ((p1 >= PARTICIPATION_FLOOR) & (p20 < PARTICIPATION_FLOOR)).sum()
+        ),
+        "districts_identity_lost": int(((i1 >= IDENTITY_FLOOR) & (i20 < IDENTITY_FLOOR)).sum()),
+        "districts_participation_below_1pct": int((p20 < QUIET).sum()),
+        "members_ratio": round(float(members.iloc[-12:].mean() / members.iloc[:12].mean()), 4),
+        "price_gini_month0": round(float(c["price_gini"].iloc[0]), 5),
+        "price_gini_year20": round(float(c["price_gini"].iloc[-1]), 5),
+        "sd_log_income_month0": round(float(sd.iloc[0]), 5),
+        "sd_log_income_year20": round(float(sd.iloc[-1]), 5),
+        "city_participation_year1": round(float(c["participation_rate"].iloc[:12].mean()), 4),
+        "city_participation_year20": round(float(c["participation_rate"].iloc[-12:].mean()), 4),
+    }
+
+
+def mean_ci(values: list[float]) -> str:
+    """Return ``mean [lo, hi]`` (95% t interval) of a list of values."""
+    x = np.asarray(values, dtype=float)
+    if x.size < 2:
+        return f"{x.mean():.4g}"
+    half = stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
+    return f"{x.mean():.4g} [{x.mean() - half:.4g}, {x.mean() + half:.4g}]"
+
+
+def main() -> None:
+    """Run the grid of scales and seeds; print and write the rows."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="0.1,1.0", help="comma-separated scales")
+    parser.add_argument("--seeds", default="1,2,3,4,5", help="comma-separated seeds")
+    parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    parser.add_argument("--out", default=str(HERE / "results" / "baseline_stationarity.csv"))
+    args = parser.parse_args()
+    grid = [(float(s), int(seed)) for s in args.scales.split(",") for seed in args.seeds.split(",")]
+    with ProcessPoolExecutor(args.workers) as pool:
+        rows = list(pool.map(measure, *zip(*grid, strict=True)))
+    for row in rows:
+        print(row)
+    for scale in sorted({r["scale"] for r in rows}):
+        sub = [r for r in rows if r["scale"] == scale]
+        print(f"scale {scale}, {len(sub)} seeds:")
+        for key in list(sub[0])[2:]:
+            print(f"  {key}: {mean_ci([r[key] for r in sub])}")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
