@@ -81,21 +81,39 @@ P8 Plausible magnitudes (docs/ODD.md section 9)
       gets the same ±25%;
     - ranges given by the sources are used as they are: district turnover
       8-25% (detached-house areas under 10%), owners 0.05-0.15 and renters
-      0.20-0.30 moves a year, participation of the active core single-digit
-      % (here: at least 1% and under 10%).
+      0.20-0.30 moves a year, residents taking part in a month
+      (``participation_rate``) single-digit % (here: at least 1% and under
+      10% city-wide, under 10% in every district; yearly means).
+    Input checks and emergent results (the "Kind" column of docs/ODD.md
+    section 9). An *input check* tests a value that the scenario or a
+    parameter sets (nearly) directly: it shows that the inputs were entered
+    and survive the dynamics, not that the model is valid. The passing ones
+    are named ``test_p8_input_check_*`` and their docstrings say what sets
+    them; ``test_p8_moves_within_city`` (xfail) is also one (the move-rate
+    parameters times ``1 - share_leaving_city``), and the month-0 case of
+    ``test_p8_price_spread`` (the scenario's prices). Only the *emergent*
+    tests (price spread after 10 and 20 years, relative spread, district
+    turnover, detached-house turnover, participation, members) can
+    validate the model, and the ones whose parameters were calibrated to
+    the target (participation, members) weakly.
     Measured (mean of the 3 seeds; the seeds differ in the third digit):
-    - city growth 1.02% a year (target 1.02%, band 0.77-1.28%): holds;
+    - city growth 1.02% a year (target 1.02%, band 0.77-1.28%): holds, by
+      construction (``migration.population_growth_per_year`` = 0.0102);
     - mean price 4,497 EUR/m2 in year 1 (band 4,042-4,940): holds (the
-      scenario's input is 4,513);
+      scenario's input is 4,513, and prices follow the 2% a year trend);
     - top / bottom quarter (8 of 34 districts) of district prices 2.45
-      (month 0), 2.39 (year 10), 2.33 (year 20), band 2.02-3.03; max / min
-      4.05, 4.03, 3.81, band 3.29-4.93: hold;
-    - district price ranks, month 0 vs month 239: Spearman 0.993; the gap
-      max - min grows from 6,400 to 8,360 EUR/m2: holds; but the relative
+      (month 0, input), 2.39 (year 10), 2.33 (year 20), band 2.02-3.03; max
+      / min 4.05 (input), 4.03, 3.81, band 3.29-4.93: hold;
+    - district price ranks, month 0 vs month 239: Spearman 0.993 (the
+      district fixed effects hold each district near its initial price);
+      the gap max - min grows from 6,400 to 8,360 EUR/m2 (the 2% a year
+      trend alone would take it to about 9,500): holds; but the relative
       spread narrows, price Gini 0.196 -> 0.189 -> 0.184: strict xfail;
     - moves within the city 10.0% a year (years 1-20: 9.6-10.6%; band
       11.25-18.75%): strict xfail; moves across the boundary 14.4% a year
-      (years: 13.3-15.3%; band 9-15%): holds, at the upper end;
+      (years: 13.3-15.3%; band 9-15%): holds, at the upper end (both are
+      about 16.7% moving times 0.6 staying, and 2 x 0.4 leaving plus 1%
+      growth);
     - district turnover (``moves_out_persons`` / population), 20-year means:
       10.6% (Vuosaari) to 28.4% (Reijola), four districts above 25%; the
       five detached-house districts (owner share >= 0.7) 12.4-17.9%, not
@@ -104,11 +122,20 @@ P8 Plausible magnitudes (docs/ODD.md section 9)
       (private 0.332, social 0.091), all residents 0.167: holds (private
       renters alone are above 0.30: they bear most burden-driven moves, and
       a newcomer's low attachment raises the hazard);
-    - active core (``active_members_persons`` / population, monthly): 0.5%
-      in year 1, 0.8% in year 2, 1.2-1.3% in year 3, 2.6-3.1% in years
-      10-20, 20-year mean 2.3%; any participation in a month
-      (``participation_rate``) 5.4% in year 1, about 11% from year 8
-      (always larger); members 3.9% -> 6.4%: holds.
+    - residents taking part in a month (``participation_rate``), yearly
+      means: city-wide 5.4% in year 1, 10% or more from year 6-8 (13-15 of
+      the 20 years), 11.4% in year 20 (10.9-11.6% by seed): strict xfail;
+      by district, 3-6 districts at 10-16% already in year 1 and 6-7 at
+      11-42% in year 20 (the six tipped creative districts Vanhakaupunki,
+      Vuosaari, Kallio, Herttoniemi, Malmi, Vallila at 29-42%), while 15-16
+      are below 0.5%: strict xfail. The associations' active core
+      (``active_members_persons`` / population; 0.5% in year 1, 2.7-3.0%
+      in years 10-20) is not the quantity of the target: it is the active
+      residents who are members, a subset of them, so it is always smaller;
+      an earlier version tested the target on it and also asserted that it
+      is below ``participation_rate``, which holds by definition;
+    - members (``members_persons`` / population) 3.9% in year 1 (the
+      initial share is 4%) -> 6.4% in year 20: holds.
     One run at scale 0.2 (seed 1) gives the same picture: within 9.9%,
     boundary 14.2%, turnover 10.7-28.5% (detached 12.1-18.2%), owners 0.084
     vs renters 0.230, Gini 0.196 -> 0.184, so the failures are not an
@@ -386,7 +413,8 @@ DETACHED_MAX = 0.10
 DETACHED_OWNER_SHARE = 0.7  # the scenario's detached-house districts (helsinki.toml)
 OWNER_RANGE = (0.05, 0.15)
 RENTER_RANGE = (0.20, 0.30)
-CORE_RANGE = (0.01, 0.10)
+PARTICIPATION_RANGE = (0.01, 0.10)  # single-digit % of residents taking part in a month
+MEMBERS_MAX = 0.10
 
 
 def band(target: float, tol: float) -> tuple[float, float]:
@@ -410,7 +438,13 @@ def yearly(city: pd.DataFrame, flow: pd.Series) -> np.ndarray:
     return (flow.groupby(year).sum() / city["population"].groupby(year).mean()).to_numpy()
 
 
-def test_p8_city_growth(p8) -> None:
+def test_p8_input_check_city_growth(p8) -> None:
+    """Input check: city growth is set by ``migration.population_growth_per_year`` (0.0102).
+
+    Newcomers replace the month's leavers plus the growth (docs/ODD.md 7.9), so
+    the rate holds by construction; the test guards the bookkeeping, it does
+    not validate the model.
+    """
     growth = np.array(
         [
             (c["population"].iloc[-1] / c["population"].iloc[0]) ** (12 / (P8_MONTHS - 1)) - 1
@@ -424,7 +458,11 @@ def test_p8_city_growth(p8) -> None:
     )
 
 
-def test_p8_mean_price_at_start(p8) -> None:
+def test_p8_input_check_mean_price_at_start(p8) -> None:
+    """Input check: the year-1 price level is the scenario's (4,513 EUR/m2 at month 0).
+
+    Prices then follow ``housing.price_trend_per_year`` (7.8); not validation.
+    """
     first_year = np.array([c["price_eur_m2_mean"].iloc[:12].mean() for _, c, _ in p8["runs"]])
     lo, hi = band(PRICE_MEAN_EUR_M2, PRICE_LEVEL_TOL)
     assert np.all((lo <= first_year) & (first_year <= hi)), (
@@ -433,8 +471,14 @@ def test_p8_mean_price_at_start(p8) -> None:
     )
 
 
-@pytest.mark.parametrize("month", [0, 119, 239])
+@pytest.mark.parametrize("month", [pytest.param(0, id="0_input_check"), 119, 239])
 def test_p8_price_spread(p8, month) -> None:
+    """Input check at month 0, emergent at months 119 and 239: price zones and extremes.
+
+    The month-0 prices are the scenario's (district fixed effects, docs/ODD.md
+    section 5); after 10 and 20 years the ratios are what the model's reputation,
+    liveability and demand terms (7.8) have made of them.
+    """
     quarter = len(p8["names"]) // 4
     ratios, extremes = [], []
     for districts, city, _ in p8["runs"]:
@@ -456,7 +500,16 @@ def test_p8_price_spread(p8, month) -> None:
     )
 
 
-def test_p8_price_ranks_stable_and_gap_grows(p8) -> None:
+def test_p8_input_check_price_ranks_stable_and_gap_grows(p8) -> None:
+    """Input check: stable ranks and a growing EUR/m2 gap hold by construction.
+
+    Each district's price target carries its fixed effect, which reproduces its
+    initial price (docs/ODD.md 7.8), so the rank order stays unless the
+    reputation, liveability and demand terms move prices by more than the gaps
+    between neighbours; the city trend (2% a year) alone would grow the gap max -
+    min from 6,400 to about 9,500 EUR/m2. Whether the gap widens *relative* to
+    the price level is the emergent part (``test_p8_relative_price_spread_widens``).
+    """
     rho, gap0, gap1 = [], [], []
     for districts, city, _ in p8["runs"]:
         prices = by_district(districts, "price_eur_m2", p8["names"])
@@ -489,6 +542,7 @@ def test_p8_price_ranks_stable_and_gap_grows(p8) -> None:
     "the initial log price. The gap in EUR/m2 grows with the city trend (6,400 -> 8,360).",
 )
 def test_p8_relative_price_spread_widens(p8) -> None:
+    """Emergent: the relative price spread (price Gini) at month 239 vs month 0."""
     gini = np.array([[c["price_gini"].iloc[0], c["price_gini"].iloc[-1]] for _, c, _ in p8["runs"]])
     assert np.all(gini[:, 1] > gini[:, 0]), (
         "P8: expected the top-bottom gap to widen relative to the price level (price_gini "
@@ -509,6 +563,13 @@ def test_p8_relative_price_spread_widens(p8) -> None:
     "the tops of their ranges (e.g. owners 0.12, renters 0.28).",
 )
 def test_p8_moves_within_city(p8) -> None:
+    """Input check (derived): moves within the city are set by the move-rate parameters.
+
+    They are the realised move rate (about the tenure rates
+    ``migration.move_rate_<tenure>_per_year`` over the tenure mix) times ``1 -
+    share_leaving_city``; the expected failure says the inputs do not reach the
+    target, not that a mechanism is missing.
+    """
     rates = np.array(
         [
             yearly(
@@ -527,7 +588,13 @@ def test_p8_moves_within_city(p8) -> None:
     )
 
 
-def test_p8_moves_across_boundary(p8) -> None:
+def test_p8_input_check_moves_across_boundary(p8) -> None:
+    """Input check: boundary moves are set by ``share_leaving_city`` and the growth rate.
+
+    Leavers are ``share_leaving_city`` (0.40, chosen for this target) of the
+    movers and newcomers replace them plus the growth (docs/ODD.md 7.9), so the
+    rate is about 2 x 0.4 x 16.7% + 1%; not validation.
+    """
     rates = np.array(
         [
             yearly(c, c["moves_in_from_outside_persons"] + c["moves_out_to_outside_persons"]).mean()
@@ -567,6 +634,7 @@ def district_turnover(p8) -> pd.Series:
     "with log price and -0.62 with identity.",
 )
 def test_p8_district_turnover_range(p8) -> None:
+    """Emergent: district turnover, from the hazard's identity, liveability and burden terms."""
     turnover = district_turnover(p8)
     lo, hi = TURNOVER_RANGE
     outside = turnover[(turnover < lo) | (turnover > hi)]
@@ -592,6 +660,7 @@ def test_p8_district_turnover_range(p8) -> None:
     "(seed 1).",
 )
 def test_p8_detached_house_areas_turn_over_least(p8) -> None:
+    """Emergent: turnover of the detached-house districts (owner share >= 0.7)."""
     turnover = district_turnover(p8)
     detached = [d.name for d in p8["scenario"].districts if d.share_owner >= DETACHED_OWNER_SHARE]
     assert len(detached) == 5, (
@@ -603,7 +672,13 @@ def test_p8_detached_house_areas_turn_over_least(p8) -> None:
     )
 
 
-def test_p8_owners_move_less_than_renters(p8) -> None:
+def test_p8_input_check_owners_move_less_than_renters(p8) -> None:
+    """Input check: realised move rates by tenure against the tenure move-rate parameters.
+
+    The parameters are 0.08 (owners), 0.25 (private) and 0.10 (social renters) a
+    year, chosen inside the target ranges; the hazard's other terms shift the
+    realised rates a little (docs/ODD.md 7.9). Not validation.
+    """
     moves = np.array([t.moves.sum(axis=0) for _, _, t in p8["runs"]])
     years = np.array([t.person_months.sum(axis=0) / 12 for _, _, t in p8["runs"]])
     owners = moves[:, OWNER] / years[:, OWNER]
@@ -624,31 +699,104 @@ def test_p8_owners_move_less_than_renters(p8) -> None:
     )
 
 
-def test_p8_participation_small_core(p8) -> None:
-    core, anyone, members = [], [], []
-    for _, c, _ in p8["runs"]:
-        year = c["month"] // 12
-        core.append((c["active_members_persons"] / c["population"]).groupby(year).mean().to_numpy())
-        anyone.append(c["participation_rate"].groupby(year).mean().to_numpy())
-        members.append((c["members_persons"] / c["population"]).groupby(year).mean().to_numpy())
-    core, anyone, members = np.array(core), np.array(anyone), np.array(members)
-    lo, hi = CORE_RANGE
-    summary = (
-        "active core (active_members_persons / population) by year, mean of seeds: "
-        f"{np.round(core.mean(axis=0) * 100, 2)}%, 20-year mean per seed "
-        f"{np.round(core.mean(axis=1) * 100, 2)}%; "
-        "any participation (participation_rate) "
-        f"{np.round(anyone.mean(axis=0) * 100, 1)}%; members "
-        f"{np.round(members.mean(axis=0) * 100, 1)}%"
+def yearly_participation(p8) -> tuple[np.ndarray, np.ndarray]:
+    """Yearly means of ``participation_rate``: city (seeds, years), districts (seeds, years, d)."""
+    city, districts = [], []
+    for d, c, _ in p8["runs"]:
+        city.append(c["participation_rate"].groupby(c["month"] // 12).mean().to_numpy())
+        rate = d.pivot(index="month", columns="district", values="participation_rate")
+        districts.append(rate[p8["names"]].groupby(rate.index // 12).mean().to_numpy())
+    return np.array(city), np.array(districts)
+
+
+def participation_summary(p8) -> str:
+    city, districts = yearly_participation(p8)
+    core = np.array(
+        [
+            (c["active_members_persons"] / c["population"]).groupby(c["month"] // 12).mean()
+            for _, c, _ in p8["runs"]
+        ]
     )
-    assert np.all(core < hi) and np.all(core.mean(axis=1) >= lo), (
-        "P8: expected a single-digit % active core every year (20-year mean at least "
-        f"{lo:.0%}); {summary}"
+    high = [
+        {n: round(100 * float(x), 1) for n, x in zip(p8["names"], r, strict=True) if x >= 0.1}
+        for r in districts[:, -1]
+    ]
+    return (
+        "participation_rate by year, city, mean of seeds: "
+        f"{np.round(city.mean(axis=0) * 100, 2)}%; year 20 per seed "
+        f"{np.round(city[:, -1] * 100, 2)}%; districts at 10% or more per seed in year 1 "
+        f"{(districts[:, 0] >= 0.1).sum(axis=1)}, in year 20 {high}; districts below 0.5% in "
+        f"year 20 per seed {(districts[:, -1] < 0.005).sum(axis=1)} (not asserted); for "
+        "reference, the active core (active_members_persons / population, a subset of the "
+        f"active residents) {np.round(core.mean(axis=0) * 100, 2)}%"
     )
-    assert np.all(members < hi), (
-        f"P8: expected association members to stay a small core (under {hi:.0%}); {summary}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="city-wide participation_rate (residents taking part in a month, yearly means) "
+    "is 5.4% in year 1 but 10% or more from year 6-8 on (13-15 of the 20 years) and 11.4% in "
+    "year 20 (10.9-11.6% by seed; 20-year mean 10.3%), above the single-digit target "
+    "(seeds 1-3, scale 0.05). Tipped districts settle at 29-42% a month (docs/ODD.md 10, "
+    "theta_mean), and they carry the city mean.",
+)
+def test_p8_participation_single_digit_city(p8) -> None:
+    """Emergent (calibrated thresholds): single-digit % of residents take part in a month.
+
+    MODEL 5.12: "a single-digit share of residents is active in a given month"
+    (section 7: "a small core (single-digit % of residents)"; Norway 2017: 6% did
+    unpaid work for a residents' association or community group, REFERENCES).
+    The quantity is ``participation_rate``, the share of residents active this
+    month (docs/ODD.md 7.3), city-wide, as yearly means, every year and seed.
+    """
+    city, _ = yearly_participation(p8)
+    lo, hi = PARTICIPATION_RANGE
+    assert np.all((lo <= city) & (city < hi)), (
+        f"P8: expected between {lo:.0%} and {hi:.0%} of residents taking part in a month "
+        f"(city-wide, every year); {participation_summary(p8)}"
     )
-    assert np.all(anyone > core), (
-        "P8: expected participation in any form (events, forums) to exceed the active "
-        f"core every year; {summary}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="by district, participation_rate (yearly means) is 10% or more in 3-6 districts "
+    "already in year 1 (up to 16%) and in 6-7 in year 20 (seed 1 adds Lauttasaari at 10.8%): "
+    "Vanhakaupunki, Vuosaari, Kallio, Herttoniemi, Malmi and Vallila at 29-42% (seeds 1-3, "
+    "scale 0.05), while 15-16 districts are below 0.5% (their collapse is issue 12's "
+    "stationary baseline, not asserted here). The tipped state of the participation rule "
+    "is far above a single-digit share.",
+)
+def test_p8_participation_single_digit_by_district(p8) -> None:
+    """Emergent: no district has 10% or more of its residents taking part in a month.
+
+    The target of :func:`test_p8_participation_single_digit_city` applied to
+    each district's ``participation_rate`` (yearly means, every year and seed);
+    only the upper bound, since a district may have a smaller core.
+    """
+    _, districts = yearly_participation(p8)
+    assert np.all(districts < PARTICIPATION_RANGE[1]), (
+        f"P8: expected under {PARTICIPATION_RANGE[1]:.0%} of each district's residents "
+        f"taking part in a month (every year); {participation_summary(p8)}"
+    )
+
+
+def test_p8_members_small_core(p8) -> None:
+    """Emergent (calibrated ``p_join_per_month``): members stay a small core, under 10%.
+
+    Starts at the input ``associations.initial_member_share`` (4%); the later
+    years come from joining and leaving (docs/ODD.md 7.4). MODEL gives no share
+    (Helka's 70-77 member associations is a count), so 10% is MODEL's "small
+    core", read as single-digit.
+    """
+    members = np.array(
+        [
+            (c["members_persons"] / c["population"]).groupby(c["month"] // 12).mean().to_numpy()
+            for _, c, _ in p8["runs"]
+        ]
+    )
+    assert np.all(members < MEMBERS_MAX), (
+        f"P8: expected association members to stay a small core (under {MEMBERS_MAX:.0%} of "
+        f"residents every year): by year, mean of seeds {np.round(members.mean(axis=0) * 100, 1)}%"
     )
