@@ -323,3 +323,40 @@ def test_lead_files_the_applications() -> None:
     assert all(not x.applications for x in model.all_associations if not x.is_lead), (
         "expected only leads to file applications (MODEL 5.9)"
     )
+
+
+def test_reached_residents_join_in_proportion_to_engagement() -> None:
+    """``p_join_reached_per_month``: reached non-members join with that rate times engagement."""
+    scen = small_scenario(
+        2,
+        "associations.p_join_per_month=0",
+        "associations.p_join_reached_per_month=0.5",
+        "associations.member_exit_per_year=0",
+        scale=0.1,
+    )
+    model = DistrictModel(scen, seed=5)
+    r = model.residents
+    communication.step(model, 0)
+    mobilisation.step(model, 0)
+    before = r.is_member.copy()
+    candidates = r.occupied & ~before
+    expected = float((0.5 * r.engagement[candidates & r.is_reached]).sum())
+    associations.step(model, 0)
+    joined = r.is_member & ~before
+    assert not (joined & ~r.is_reached).any(), "expected only reached residents to join"
+    n = int(joined.sum())
+    assert abs(n - expected) < 4 * np.sqrt(expected), (
+        f"expected about {expected:.0f} joiners (0.5 x engagement of the reached), got {n}"
+    )
+    assert r.engagement[joined].mean() > r.engagement[candidates & r.is_reached].mean(), (
+        "expected joiners to be more engaged than the reached residents they come from"
+    )
+
+
+def test_join_probability_without_reached_recruitment_is_the_active_rule() -> None:
+    model = DistrictModel(small_scenario(2, scale=0.05), seed=2)
+    r = model.residents
+    r.is_active[:] = model.streams.get("test").random(r.n) < 0.3
+    p = associations.join_probability(r, model.params.associations)
+    want = np.where(r.is_active, np.float32(model.params.associations.p_join_per_month), 0)
+    np.testing.assert_array_equal(p, want.astype(np.float32))

@@ -1,10 +1,15 @@
 """Communication (MODEL 5.1): channel coverage, events, ties and outside visibility."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
+from districtsim import communication
 from districtsim.communication import combine, district_reach, resident_reach_probability
+from districtsim.model import DistrictModel
 from districtsim.params import CHANNELS, Communication
+from helpers import small_scenario
 
 
 def test_combine_is_one_minus_product_of_misses():
@@ -124,3 +129,36 @@ def test_resident_reach_rises_with_active_ties():
     assert np.all(np.diff(got) > 0), (
         "expected each extra active tie to raise the chance of being reached"
     )
+
+
+def test_background_reach_combines_with_channels_and_events() -> None:
+    c = dataclasses.replace(Communication(), reach_background=0.08)
+    paper = CHANNELS.index("paper")
+    active = np.zeros((3, len(CHANNELS)), dtype=bool)
+    active[1, paper] = True
+    event = np.array([False, False, True])
+    creative = np.zeros(3, dtype=bool)
+    coverage, reach, _ = district_reach(active, c, event, creative)
+    np.testing.assert_allclose(coverage, [0.0, c.reach_paper, 0.0])
+    np.testing.assert_allclose(
+        reach,
+        [0.08, 1 - (1 - c.reach_paper) * 0.92, 1 - (1 - c.event_reach_traditional) * 0.92],
+        err_msg="expected the background reach to combine as one more independent source",
+    )
+
+
+def test_background_reach_reaches_residents_of_a_silent_district() -> None:
+    """With no channel, no event and nobody active, only the background reaches: at its rate."""
+    scen = small_scenario(2, "communication.reach_background=0.2", scale=0.1)
+    model = DistrictModel(scen, seed=3)
+    for x in model.all_associations:
+        x.channels = dict.fromkeys(x.channels, False)
+        x.wanted = dict.fromkeys(x.wanted, False)
+        x.event_next_month = False
+    model.residents.is_active[:] = False
+    communication.step(model, 0)
+    r = model.residents
+    share = r.is_reached[r.occupied].mean()
+    n = int(r.occupied.sum())
+    half = 3 * np.sqrt(0.2 * 0.8 / n)
+    assert abs(share - 0.2) < half, f"expected about 20% of {n} residents reached, got {share:.3f}"

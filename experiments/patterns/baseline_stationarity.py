@@ -20,6 +20,10 @@ Usage::
 
     .venv/bin/python experiments/patterns/baseline_stationarity.py   # 0.1 and 1.0, seeds 1-5
     .venv/bin/python experiments/patterns/baseline_stationarity.py --scales 0.1 --seeds 1,2
+    .venv/bin/python experiments/patterns/baseline_stationarity.py --set mobilisation.tau=0.175
+
+The candidate of docs/ODD.md section 9 ("Towards a stationary baseline") is measured by passing
+its eight values with ``--set`` and ``--out results/baseline_stationarity_candidate.csv``.
 """
 
 from __future__ import annotations
@@ -41,9 +45,10 @@ IDENTITY_FLOOR = 0.1
 QUIET = 0.01
 
 
-def measure(scale: float, seed: int) -> dict[str, float]:
+def measure(scale: float, seed: int, overrides: tuple[str, ...] = ()) -> dict[str, float]:
     """Run the default city at ``scale`` and ``seed``; return the stationarity measures."""
-    result = run_scenario(load_scenario("helsinki", [f"scenario.scale={scale}"]), seed=seed)
+    scen = load_scenario("helsinki", [f"scenario.scale={scale}", *overrides])
+    result = run_scenario(scen, seed=seed)
     d, c = result.districts, result.city
     last = int(d["month"].max())
     year1 = d[d["month"] < 12].groupby("district", observed=True)
@@ -86,11 +91,21 @@ def main() -> None:
     parser.add_argument("--scales", default="0.1,1.0", help="comma-separated scales")
     parser.add_argument("--seeds", default="1,2,3,4,5", help="comma-separated seeds")
     parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="parameter override, as districtsim run --set (repeatable)",
+    )
     parser.add_argument("--out", default=str(HERE / "results" / "baseline_stationarity.csv"))
     args = parser.parse_args()
     grid = [(float(s), int(seed)) for s in args.scales.split(",") for seed in args.seeds.split(",")]
+    scales, seeds = zip(*grid, strict=True)
+    overrides = [tuple(args.overrides)] * len(grid)
     with ProcessPoolExecutor(args.workers) as pool:
-        rows = list(pool.map(measure, *zip(*grid, strict=True)))
+        rows = list(pool.map(measure, scales, seeds, overrides))
     for row in rows:
         print(row)
     for scale in sorted({r["scale"] for r in rows}):

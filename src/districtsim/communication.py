@@ -47,7 +47,7 @@ def district_reach(
     coverage = combine(np.where(active_channels, local, 0.0))
     visibility = combine(np.where(active_channels, outside, 0.0))
     event_reach = np.where(creative, c.event_reach_creative, c.event_reach_traditional) * event
-    reach = 1.0 - (1.0 - coverage) * (1.0 - event_reach)
+    reach = 1.0 - (1.0 - coverage) * (1.0 - event_reach) * (1.0 - c.reach_background)
     return coverage, reach, visibility
 
 

@@ -116,6 +116,15 @@ class Communication:
         None,
         "assumption: one evening forum a month with preparation",
     )
+    reach_background: float = param(
+        0.0,
+        "probability/month",
+        0,
+        1,
+        "off by default until the baseline is recalibrated (issue 12): city-wide media, the "
+        "city's own channels and word of mouth outside associations reach residents whatever "
+        "the district runs; about 0.08 in the stationary candidate of docs/ODD.md section 9",
+    )
     q_tie: float = param(
         0.10,
         "probability per active tie",
@@ -198,6 +207,15 @@ class Associations:
 
     p_join_per_month: float = param(
         0.02, "probability/month", 0, 1, "calibrated: members are a few % of residents (Helka)"
+    )
+    p_join_reached_per_month: float = param(
+        0.0,
+        "probability/month per unit engagement",
+        0,
+        1,
+        "off by default until the baseline is recalibrated (issue 12): residents reached this "
+        "month join in proportion to their engagement, not only active ones; about 0.006 in the "
+        "stationary candidate of docs/ODD.md section 9",
     )
     member_exit_per_year: float = param(
         0.20, "probability/year", 0, 0.999, "assumption: memberships lapse after about five years"

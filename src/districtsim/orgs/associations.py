@@ -55,6 +55,8 @@ from districtsim.rates import annual_rate_to_monthly
 
 if TYPE_CHECKING:
     from districtsim.model import DistrictModel
+    from districtsim.params import Associations as AssociationParams
+    from districtsim.residents import Residents
 
 KINDS = ASSOCIATION_KINDS
 """Association kinds (MODEL 2), in activation order within a district."""
@@ -350,7 +352,7 @@ def step(model: DistrictModel, t: int) -> None:
     # (disjoint sets).
     u = rng.random(r.n, dtype=np.float32)
     member = r.is_member
-    join = np.flatnonzero(r.is_active & ~member & (u < a.p_join_per_month))
+    join = np.flatnonzero(~member & (u < join_probability(r, a)))
     r.member_of[(member & (u < model.rates.p_member_exit)) | ~r.occupied] = -1
     r.member_of[join] = choose_association(model, join, rng)
     # Counts per association: key = district * slots + slot (bincount over members only).
@@ -385,6 +387,20 @@ def step(model: DistrictModel, t: int) -> None:
         x.drift(mean_district[x.district] if x.is_lead else mean_own[k])
     ds.events_hist[month_of_year_index(t)] = ds.event_now
     build_event_ties(model, rng)
+
+
+def join_probability(r: Residents, a: AssociationParams) -> np.ndarray:
+    """Return each place's probability of joining an association this month (float32).
+
+    An active resident joins with ``p_join_per_month``; a reached resident also with
+    ``p_join_reached_per_month`` times their engagement (MODEL 5.3 recruits only active
+    residents; the second term is off by default).
+    """
+    active = np.where(r.is_active, np.float32(a.p_join_per_month), np.float32(0.0))
+    if a.p_join_reached_per_month == 0:
+        return active
+    reached = np.where(r.is_reached, a.p_join_reached_per_month * r.engagement, np.float32(0.0))
+    return active + reached
 
 
 def build_event_ties(model: DistrictModel, rng: np.random.Generator) -> None:
