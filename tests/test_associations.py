@@ -360,3 +360,18 @@ def test_join_probability_without_reached_recruitment_is_the_active_rule() -> No
     p = associations.join_probability(r, model.params.associations)
     want = np.where(r.is_active, np.float32(model.params.associations.p_join_per_month), 0)
     np.testing.assert_array_equal(p, want.astype(np.float32))
+
+
+@pytest.mark.parametrize(("elasticity", "short"), [(0.0, 1), (0.5, 0)])
+def test_channel_upkeep_scales_with_district_size(elasticity: float, short: int) -> None:
+    """``upkeep_size_elasticity``: a paper for a quarter of the reference size takes half the
+    hours at elasticity 0.5 (60 of 120), so 70 hours keep it; at 0 it runs short."""
+    scen = small_scenario(2, f"communication.upkeep_size_elasticity={elasticity}", scale=0.02)
+    model = DistrictModel(scen, seed=1)
+    lead = model.associations[0]
+    assert lead.channels["paper"], "expected the two_districts lead to run a paper"
+    model.districts.population[0] = model.params.communication.upkeep_reference_persons / 4
+    lead.channels = {name: name == "paper" for name in lead.channels}
+    left = lead.run_channels(70.0)
+    assert lead.short_months["paper"] == short, f"expected {short} short month(s)"
+    assert left == pytest.approx(70.0 - (60.0 if short == 0 else 0.0)), f"hours left {left}"

@@ -138,6 +138,22 @@ class Communication:
     event_reach_creative: float = param(
         0.15, "probability", 0, 1, "MODEL 5.3: festivals and development events reach more"
     )
+    upkeep_reference_persons: float = param(
+        20000.0,
+        "persons",
+        1,
+        None,
+        "the district size whose channels take the upkeep hours above (two_districts' districts)",
+    )
+    upkeep_size_elasticity: float = param(
+        0.0,
+        "elasticity",
+        0,
+        1,
+        "0 by default (every district pays the same hours) until the baseline is recalibrated "
+        "(issue 12); above 0, a channel for fewer residents takes fewer hours (printing, "
+        "distribution, moderation): hours x (population / reference)^elasticity",
+    )
     lapse_grace_months: int = param(
         3, "months", 1, 24, "assumption: a channel survives a short gap in volunteer hours"
     )

@@ -166,8 +166,10 @@ class Association(mesa.Agent):
             The hours left for events.
         """
         c = self.model.params.communication
+        size = self.model.districts.population[self.district] / c.upkeep_reference_persons
+        factor = float(size**c.upkeep_size_elasticity)
         for name in CHANNELS:
-            upkeep = getattr(c, f"upkeep_{name}_hours")
+            upkeep = getattr(c, f"upkeep_{name}_hours") * factor
             if name in self.closed_channels or name in self.funded_channels:
                 continue
             if self.channels[name]:
