@@ -762,7 +762,9 @@ def load_sweep(out: str | Path, wide: bool = False) -> tuple[pd.DataFrame, pd.Da
         out: The sweep folder.
         wide: Return the outcomes as one row per finished run (index
             ``run_id``) with a column per (scope, district, variable,
-            year or month), ready for ``inputs.join(outcomes)``.
+            year or month); flatten the column levels (e.g. join them with ``/``)
+            before ``inputs.join(outcomes)``: pandas does not join one column level
+            with four.
 
     Returns:
         ``inputs``: every run of the design (index ``run_id``; columns point,
