@@ -732,3 +732,22 @@ def test_docs_types_table_lists_each_type_with_its_declared_settings() -> None:
             f"docs/interventions.md, {name}: expected the settings column "
             f"{cls.settings_doc()!r}, found {documented[name]!r}"
         )
+
+
+@pytest.mark.parametrize("select", ["traditional", "creative"])
+def test_housing_refuses_a_selector_by_mode(select: str, tmp_path: Path) -> None:
+    """Housing places are made at set-up, before modes exist: a mode selector is an error."""
+    tables = (
+        f'[[interventions]]\ntype = "housing"\nselect = "{select}"\n'
+        "dwellings = 100\nstart_month = 0"
+    )
+    with pytest.raises(ScenarioError, match=r"interventions\[0\]\.select.*set-up"):
+        small_scenario(12, tables=tables, folder=tmp_path)
+
+
+def test_housing_for_all_districts_adds_places_everywhere(tmp_path: Path) -> None:
+    tables = '[[interventions]]\ntype = "housing"\nselect = "all"\ndwellings = 500\nstart_month = 0'
+    base = DistrictModel(small_scenario(2), seed=1)
+    built = DistrictModel(small_scenario(2, tables=tables, folder=tmp_path), seed=1)
+    added = np.diff(built.block_start) - np.diff(base.block_start)
+    assert (added > 0).all(), f"expected new places in every district, got {added}"

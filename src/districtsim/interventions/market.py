@@ -31,8 +31,9 @@ class HousingConstruction(Intervention):
     from the first month as empty, unbuilt places, so a run with housing has
     more places than its baseline and its per-resident random draws differ.
     The tenure shares are ``share_owner``, ``share_social`` and the rest
-    private rental. With ``select``, every district gets the dwellings (the
-    places are made at set-up, before any operating mode is known).
+    private rental. The target is ``districts`` or ``select = "all"``: the
+    places are made at set-up, before any operating mode is known, so a
+    selector by mode is refused when the scenario is loaded.
     """
 
     type: ClassVar[str] = "housing"
@@ -51,7 +52,13 @@ class HousingConstruction(Intervention):
     )
 
     def check(self, file: str, where: str) -> None:
-        """Check that the owner and social shares leave a non-negative private share."""
+        """Check the target (no selector by mode) and that the shares leave a private share."""
+        if self.select not in (None, "all"):
+            expected = (
+                'districts = [...] or select = "all" (housing is built at set-up, before '
+                "operating modes are known)"
+            )
+            raise ScenarioError(file, f"{where}.select", self.select, expected)
         if self.share_owner + self.share_social > 1 + 1e-9:
             expected = "share_owner + share_social <= 1"
             raise ScenarioError(file, f"{where}.share_social", self.share_social, expected)
