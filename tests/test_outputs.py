@@ -154,3 +154,15 @@ def test_compare_and_sweeps_share_the_yearly_summary(two_districts: Scenario, sc
             f"expected compare's {scope} {name} to be the sweep's {source}, bit for bit"
         )
         assert set(b["stat"]) == {OUTCOMES[name].how}, f"{name}: expected the yearly how"
+
+
+def test_extensive_columns_are_the_counts_and_amounts() -> None:
+    """Counts and amounts add up over districts; shares, stocks, prices and means do not."""
+    from districtsim.outputs import column
+
+    for name in ("population", "moves_in_persons", "external_eur", "local_firms", "events"):
+        assert column("district", name).extensive, f"expected {name} to add up over districts"
+    for name in ("participation_rate", "identity", "price_eur_m2", "mean_income_eur"):
+        assert not column("district", name).extensive, f"expected {name} to be averaged"
+    city_sums = {c.source for c in CITY_OUTPUTS if c.how == "sum"}
+    assert all(column("district", s).extensive for s in city_sums), "a summed column not extensive"

@@ -59,6 +59,25 @@ CITY_HOW: dict[str, str] = {
 """How a city column is computed from the districts (:attr:`CityColumn.how`)."""
 
 
+EXTENSIVE_UNITS = frozenset(
+    {
+        "persons",
+        "persons/month",
+        "dwellings",
+        "firms",
+        "partnerships",
+        "person-months",
+        "EUR/month",
+        "innovations/month",
+        "channels (0-4)",
+        "events this month (0 or 1)",
+        "0 or 1",
+    }
+)
+"""Units of quantities that add up over districts (counts and amounts); the others (shares,
+probabilities, 0..1 stocks, prices, means, indices) are averaged, weighted by population."""
+
+
 @dataclass(frozen=True)
 class Column:
     """One numeric output column of the district table.
@@ -83,6 +102,11 @@ class Column:
     def year(self) -> YearStat:
         """How a program year summarises the column: ``"sum"`` (flows) or ``"mean"`` (states)."""
         return YEAR_STAT[self.kind]
+
+    @property
+    def extensive(self) -> bool:
+        """True if the column adds up over districts (a count or an amount, by its unit)."""
+        return self.unit in EXTENSIVE_UNITS
 
     @property
     def yearly_unit(self) -> str:

@@ -19,6 +19,7 @@ from districtsim import communication, mobilisation
 from districtsim.calendar import calendar_month, program_year
 from districtsim.criteria import CRITERIA_GROUPS, group_scores, score
 from districtsim.model import DistrictModel
+from districtsim.outputs import column
 from districtsim.results import DISTRICT_COLUMNS
 
 MODE_COLOURS = {"traditional": "#7f8c8d", "creative": "#e67e22", "innovation_platform": "#8e44ad"}
@@ -30,20 +31,6 @@ MAP_VARIABLES: dict[str, str] = {"mode": "operating mode", **DISTRICT_COLUMNS}
 The district columns are described in docs/outputs.md.
 """
 
-EXTENSIVE_SUFFIXES = ("_persons", "_eur", "_months")
-EXTENSIVE = {
-    "population",
-    "dwellings",
-    "vacancies",
-    "local_firms",
-    "local_firms_developing",
-    "innovations",
-    "partners",
-    "partners_local",
-    "events",
-    "n_channels",
-    "is_platform",
-}
 
 _LATER_EVENT_KINDS: tuple[str, ...] = (
     "innovation",
@@ -147,9 +134,10 @@ def status(model: DistrictModel) -> str:
 def is_extensive(variable: str) -> bool:
     """True for a column that adds up over districts (persons, EUR, counts).
 
-    Its city line is the mean over districts.
+    Its city line is the mean over districts. Read from the column's declared unit
+    (:attr:`districtsim.outputs.Column.extensive`).
     """
-    return variable in EXTENSIVE or variable.endswith(EXTENSIVE_SUFFIXES)
+    return column("district", variable).extensive
 
 
 def current_values(model: DistrictModel, variable: str) -> np.ndarray:
