@@ -1,14 +1,23 @@
 """Migration (MODEL 5.8): hazards, their causes and location choice within vacancies."""
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
-from districtsim.migration import CAUSES, allocate, attribute_causes, hazard_terms
+from districtsim.migration import (
+    CAUSES,
+    allocate,
+    attribute_causes,
+    hazard_terms,
+    income_homophily,
+)
 from districtsim.params import Migration
 from districtsim.rates import annual_probability_to_monthly_hazard, hazard_to_probability
 from districtsim.reputation import logit_shares
+from districtsim.run import run_scenario
+from helpers import small_scenario
 
 
 @pytest.mark.parametrize("p_year", [0.08, 0.25, 0.10, Migration().move_rate_owner_per_year])
@@ -230,3 +239,28 @@ def test_moves_out_by_tenure_add_up_and_renters_bear_the_burden(two_districts) -
         total["moves_out_burden_private_persons"]
         > total["moves_out_burden_owner_persons"] + total["moves_out_burden_social_persons"]
     ), total.to_dict()
+
+
+def test_income_homophily_draws_movers_to_districts_like_their_income() -> None:
+    """``b_income_homophily``: richer movers gain utility in richer districts, poorer in poorer."""
+    mean_income = np.array([20_000.0, 40_000.0, 80_000.0])
+    log_income = np.log([20_000.0, 40_000.0, 80_000.0])
+    v = income_homophily(mean_income, log_income, 2.0)
+    assert v.shape == (3, 3)
+    assert np.argmax(v[0]) == 0 and np.argmax(v[2]) == 2, f"expected sorting by income: {v}"
+    np.testing.assert_allclose(v[1], 0.0, atol=1e-12, err_msg="the central mover is indifferent")
+    np.testing.assert_allclose(income_homophily(mean_income, log_income, 0.0), 0.0)
+
+
+def test_income_homophily_keeps_incomes_sorted_across_districts() -> None:
+    """Over 10 years of two_districts with unequal incomes, homophily widens the income gap."""
+
+    def gap(b: float) -> float:
+        scen = small_scenario(120, f"attractiveness.b_income_homophily={b}", scale=0.05)
+        richer = dataclasses.replace(scen.districts[1], price_eur_m2=7000.0)
+        scen = dataclasses.replace(scen, districts=(scen.districts[0], richer))
+        d = run_scenario(scen, seed=4).districts
+        last = d[d["month"] >= 108].groupby("district", observed=True)["mean_income_eur"].mean()
+        return float(np.log(last.iloc[1] / last.iloc[0]))
+
+    assert gap(4.0) > gap(0.0) + 0.02, f"expected a wider income gap: {gap(4.0)} vs {gap(0.0)}"

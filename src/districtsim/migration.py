@@ -391,6 +391,8 @@ def choose_districts(
         model.rates.cost_per_eur_m2,
     )
     v[: searchers.size] += p.attractiveness.b_near * model.near[r.district[searchers]]
+    if p.attractiveness.b_income_homophily != 0:
+        v += income_homophily(ds.mean_income, log_income, p.attractiveness.b_income_homophily)
     vacancies = np.bincount(r.district[vacant], minlength=nd)
     dest, first = allocate(v, vacancies, rng)
     # Smooth the counts, then take the ratio: the log of monthly small counts is biased at
@@ -402,6 +404,17 @@ def choose_districts(
     # Relative demand only: the city-wide level follows the city trend.
     ds.pressure = pressure - np.average(pressure, weights=np.maximum(ds.population, 1))
     return dest
+
+
+def income_homophily(mean_income: np.ndarray, log_income: np.ndarray, b: float) -> np.ndarray:
+    """Return ``b (ln y_j - ln y_city)(ln y_d - ln y_city)`` (movers x districts).
+
+    Movers richer than the city's mean like richer districts, poorer movers poorer ones; the
+    city mean is the districts' unweighted mean of log mean income.
+    """
+    log_district = np.log(np.maximum(mean_income, 1.0))
+    centre = log_district.mean()
+    return b * (log_income[:, None] - centre) * (log_district[None, :] - centre)
 
 
 def vacancies_taken(

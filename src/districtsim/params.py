@@ -439,6 +439,14 @@ class Attractiveness:
     b_future: float = param(
         0.8, "utility", 0, None, "assumption: future-oriented movers prefer creative districts [S4]"
     )
+    b_income_homophily: float = param(
+        0.0,
+        "utility per unit log income x log income",
+        0,
+        None,
+        "0 by default (issue 12, sorting): movers prefer districts whose mean income is like "
+        "their own, b * (ln y_j - ln y_city) * (ln y_d - ln y_city) (income homophily)",
+    )
     b_near: float = param(
         1.0,
         "utility",
