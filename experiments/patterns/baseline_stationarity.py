@@ -29,17 +29,14 @@ its eight values with ``--set`` and ``--out results/baseline_stationarity_candid
 from __future__ import annotations
 
 import argparse
-import csv
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
-from scipy import stats
+from common import RESULTS, ci_text, write_rows
 
 from districtsim.run import run_scenario
 from districtsim.scenario import load_scenario
 
-HERE = Path(__file__).resolve().parent
 PARTICIPATION_FLOOR = 0.005
 IDENTITY_FLOOR = 0.1
 QUIET = 0.01
@@ -76,15 +73,6 @@ def measure(scale: float, seed: int, overrides: tuple[str, ...] = ()) -> dict[st
     }
 
 
-def mean_ci(values: list[float]) -> str:
-    """Return ``mean [lo, hi]`` (95% t interval) of a list of values."""
-    x = np.asarray(values, dtype=float)
-    if x.size < 2:
-        return f"{x.mean():.4g}"
-    half = stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
-    return f"{x.mean():.4g} [{x.mean() - half:.4g}, {x.mean() + half:.4g}]"
-
-
 def main() -> None:
     """Run the grid of scales and seeds; print and write the rows."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -99,7 +87,7 @@ def main() -> None:
         metavar="SECTION.KEY=VALUE",
         help="parameter override, as districtsim run --set (repeatable)",
     )
-    parser.add_argument("--out", default=str(HERE / "results" / "baseline_stationarity.csv"))
+    parser.add_argument("--out", default=str(RESULTS / "baseline_stationarity.csv"))
     args = parser.parse_args()
     grid = [(float(s), int(seed)) for s in args.scales.split(",") for seed in args.seeds.split(",")]
     scales, seeds = zip(*grid, strict=True)
@@ -112,14 +100,8 @@ def main() -> None:
         sub = [r for r in rows if r["scale"] == scale]
         print(f"scale {scale}, {len(sub)} seeds:")
         for key in list(sub[0])[2:]:
-            print(f"  {key}: {mean_ci([r[key] for r in sub])}")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {out}")
+            print(f"  {key}: {ci_text([r[key] for r in sub])}")
+    write_rows(rows, args.out)
 
 
 if __name__ == "__main__":

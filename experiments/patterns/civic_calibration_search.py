@@ -30,17 +30,15 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import csv
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
+from common import RESULTS, write_rows
 from scipy.stats import qmc
 
 from districtsim.run import run_scenario
 from districtsim.scenario import load_scenario
 
-HERE = Path(__file__).resolve().parent
 SPACE = {
     "mobilisation.a_identity": (0.1, 0.35),
     "mobilisation.theta_mean": (0.85, 1.15),
@@ -113,7 +111,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1, help="model seed (default 1)")
     parser.add_argument("--design-seed", type=int, default=2, help="hypercube seed (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
-    parser.add_argument("--out", default=str(HERE / "results" / "civic_calibration_search.csv"))
+    parser.add_argument("--out", default=str(RESULTS / "civic_calibration_search.csv"))
     args = parser.parse_args()
     lo = np.array([v[0] for v in SPACE.values()])
     hi = np.array([v[1] for v in SPACE.values()])
@@ -128,13 +126,7 @@ def main() -> None:
     rows.sort(key=lambda r: r["score"])
     for row in rows[:10]:
         print(row)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {out}")
+    write_rows(rows, args.out)
 
 
 if __name__ == "__main__":

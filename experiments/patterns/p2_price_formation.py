@@ -21,17 +21,14 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import csv
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
-from scipy import stats
+from common import RESULTS, ci_text, write_rows
 
 from districtsim.run import run_scenario
 from districtsim.scenario import load_scenario
 
-HERE = Path(__file__).resolve().parent
 SETTINGS = {
     "default": (),
     "demand_0.6": ("housing.beta_reputation=0.8", "housing.beta_demand=0.6"),
@@ -60,7 +57,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default=",".join(str(s) for s in range(1, 21)))
     parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
-    parser.add_argument("--out", default=str(HERE / "results" / "p2_price_formation.csv"))
+    parser.add_argument("--out", default=str(RESULTS / "p2_price_formation.csv"))
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     jobs = [
@@ -87,19 +84,11 @@ def main() -> None:
             [r["gap_year20_eur_m2"] for r in rows if r["setting"] == name and r["b_reputation_off"]]
         )
         diff = on - off
-        half = stats.t.ppf(0.975, diff.size - 1) * diff.std(ddof=1) / np.sqrt(diff.size)
         print(
             f"{name}: gap {on.mean():.0f}, without the pull of reputation {off.mean():.0f}, "
-            f"shrinkage {diff.mean():+.0f} [{diff.mean() - half:+.0f}, {diff.mean() + half:+.0f}]"
-            f" = {diff.mean() / on.mean():.0%}"
+            f"shrinkage {ci_text(diff, '+.0f')} = {diff.mean() / on.mean():.0%}"
         )
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {out}")
+    write_rows(rows, args.out)
 
 
 if __name__ == "__main__":

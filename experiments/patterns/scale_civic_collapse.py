@@ -24,13 +24,11 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import csv
-from pathlib import Path
+
+from common import RESULTS, write_rows
 
 from districtsim.run import run_scenario
 from districtsim.scenario import load_scenario
-
-HERE = Path(__file__).resolve().parent
 
 
 def silent_districts(scale: float, seed: int) -> dict[str, float]:
@@ -78,13 +76,7 @@ def main() -> None:
         row = silent_districts(scale, seed)
         rows.append(row)
         print(row, flush=True)
-    out = HERE / "results" / "scale_civic_collapse.csv"
-    out.parent.mkdir(exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"written: {out}")
+    write_rows(rows, RESULTS / "scale_civic_collapse.csv")
 
 
 if __name__ == "__main__":

@@ -26,18 +26,16 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import csv
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
+from common import RESULTS, ci_text, write_rows
 
 from districtsim.run import run_scenario
 from districtsim.scenario import load_scenario
 
-HERE = Path(__file__).resolve().parent
 TREATED = ("Jakomäki", "Mellunkylä", "Östersundom", "Puistola")
 
 
@@ -95,7 +93,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.1, help="scale (default 0.1)")
     parser.add_argument("--years", type=int, default=10, help="years of revitalisation")
     parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
-    parser.add_argument("--out", default=str(HERE / "results" / "upgrading_rate.csv"))
+    parser.add_argument("--out", default=str(RESULTS / "upgrading_rate.csv"))
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     n = len(seeds)
@@ -104,16 +102,8 @@ def main() -> None:
     for row in rows:
         print(row)
     for key in ("rate_per_year", "gap_end_of_window", "gap_five_years_later"):
-        x = np.array([r[key] for r in rows])
-        half = stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / np.sqrt(n) if n > 1 else float("nan")
-        print(f"{key}: {x.mean():+.4f} [{x.mean() - half:+.4f}, {x.mean() + half:+.4f}]")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {out}")
+        print(f"{key}: {ci_text([r[key] for r in rows], '+.4f')}")
+    write_rows(rows, args.out)
 
 
 if __name__ == "__main__":

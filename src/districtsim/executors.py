@@ -85,7 +85,8 @@ def ignore_sigint() -> None:
 class Executor(ABC):
     """Runs a function over tasks and hands each result to a sink as it finishes.
 
-    A context manager: ``with`` closes its resources (processes, connections).
+    A context manager: ``with`` closes its resources (processes, connections). A new backend
+    implements :meth:`describe` and ``_run`` (the work of :meth:`execute`).
     """
 
     def __enter__(self) -> Self:
@@ -124,9 +125,9 @@ class Executor(ABC):
         """
         self._run(_Job(fn, tasks, sink, name))
 
+    @abstractmethod
     def _run(self, job: _Job[Any, Any]) -> None:
-        """Run every task of ``job`` (what a subclass implements; see :meth:`execute`)."""
-        raise NotImplementedError(f"{type(self).__name__} does not implement execute")
+        """Run every task of ``job`` (what each executor implements; see :meth:`execute`)."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from districtsim.districts import MOVE_FLOWS
 from districtsim.housing import burden_given_tenure_terms, demand_ratio
 from districtsim.reputation import utility
 from districtsim.residents import (
@@ -185,12 +186,7 @@ class MoveCounts:
 
     def __init__(self, n_districts: int) -> None:
         self.nd = n_districts
-        self.n = {
-            k: np.zeros(n_districts, dtype=np.int64)
-            for k in ("in", "in_outside", "out", "out_outside", "within")
-        }
-        for key in (*CAUSES, *TENURES, *(f"burden_{t}" for t in TENURES)):
-            self.n[f"out_{key}"] = np.zeros(n_districts, dtype=np.int64)
+        self.n = {k: np.zeros(n_districts, dtype=np.int64) for k in MOVE_FLOWS}
         self.displaced = 0
 
     def add(self, key: str, district: np.ndarray) -> None:

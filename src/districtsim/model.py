@@ -50,12 +50,6 @@ if TYPE_CHECKING:
     from districtsim.program import ProgramYear
     from districtsim.residents import Blocks, Residents
 
-MODE_CODES = modes.MODE_CODES
-"""Operating modes and their codes.
-
-Kept here for existing imports; see :mod:`districtsim.modes`.
-"""
-
 MOVED_TO_DISTRICTS = frozenset(f.name for f in dataclasses.fields(Districts))
 """District state that was an attribute of the model before 0.2 (now ``model.districts.<name>``)."""
 
