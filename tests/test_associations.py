@@ -179,7 +179,7 @@ def test_join_choice_follows_weight_eligibility_and_orientation_match() -> None:
 
 def test_each_kind_drifts_toward_its_own_active_members_and_the_lead_toward_all() -> None:
     """Replay the associations phase of a month; check each association's drift against the rule."""
-    model = stepped(small_scenario(30, scale=0.05), 24, seed=4)
+    model = stepped(small_scenario(30, scale=0.1), 24, seed=4)
     t = model.month
     model.program.step(t)
     reputation.apply_shocks(model, t)

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from districtsim.compare import compare_scenarios
+from districtsim.dashboard.model import model_params
 from districtsim.report import write_compare_report, write_run_report
 from districtsim.run import run_scenario
 from districtsim.scenario import load_scenario
@@ -226,28 +227,35 @@ def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(d
             map0 = page.evaluate(PLOT_DATA, "Districts by reputation")
             assert map0 and map0[-1]["colour"] and len(map0[-1]["colour"]) == 2, map0
 
-            # Move a slider with the keyboard (as a user can), then Reset: the new model runs with
-            # that value.
+            # Move a slider with the keyboard (as a user can), ten steps right, then Reset: the new
+            # model runs with that value. The slider starts at the scenario's value and moves by
+            # the step the control declares (both from the parameter declarations).
+            control = model_params("two_districts")["mobilisation.b_social"]
+            start = f"{control['value']:g}"
+            moved = f"{round(control['value'] + 10 * control['step'], 9):g}"
+            assert moved != start
             slider = page.locator(".v-input", has_text="mobilisation.b_social").get_by_role(
                 "slider"
             )
-            assert slider.get_attribute("aria-valuenow") == "0.3"
+            assert slider.get_attribute("aria-valuenow") == start
             slider.focus()
             for _ in range(10):
                 page.keyboard.press("ArrowRight")
             page.wait_for_function(
-                "() => document.querySelector('.v-input [aria-valuenow=\"0.5\"]') !== null"
+                '(v) => document.querySelector(`.v-input [aria-valuenow="${v}"]`) !== null',
+                arg=moved,
             )
             page.get_by_role("button", name="Reset", exact=True).click()
             value = page.locator("td", has_text="mobilisation.b_social").locator(
                 "xpath=following-sibling::td[1]"
             )
             page.wait_for_function(
-                "() => Array.from(document.querySelectorAll('td')).some(td => "
+                "(v) => Array.from(document.querySelectorAll('td')).some(td => "
                 "td.innerText === 'mobilisation.b_social' "
-                "&& td.nextElementSibling.innerText === '0.5')"
+                "&& td.nextElementSibling.innerText === v)",
+                arg=moved,
             )
-            assert value.inner_text() == "0.5"
+            assert value.inner_text() == moved
 
             step = page.get_by_role("button", name="Step", exact=True)
             for month in (1, 2, 3):

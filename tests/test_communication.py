@@ -68,11 +68,13 @@ def test_district_reach_hand_case_with_defaults():
         [vis_all, c.outside_paper, 0.0, c.outside_paper],
         err_msg="expected outside visibility E_d = 1 - prod(1 - e_c) over active channels",
     )
+    # The background reach (city-wide media) is one more independent source in every district.
+    quiet = 1 - c.reach_background
     expected_reach = [
-        1 - (1 - cov_all) * (1 - c.event_reach_creative),
-        1 - (1 - c.reach_paper) * (1 - c.event_reach_traditional),
-        c.event_reach_creative,
-        c.reach_paper,
+        1 - (1 - cov_all) * (1 - c.event_reach_creative) * quiet,
+        1 - (1 - c.reach_paper) * (1 - c.event_reach_traditional) * quiet,
+        1 - (1 - c.event_reach_creative) * quiet,
+        1 - (1 - c.reach_paper) * quiet,
     ]
     np.testing.assert_allclose(
         reach,
@@ -95,8 +97,8 @@ def test_default_channel_values_in_hand_case():
     assert visibility[0] == pytest.approx(1 - 0.99 * 0.90 * 0.92 * 0.97), (
         "expected visibility from outside reaches 0.01, 0.10, 0.08, 0.03"
     )
-    assert reach[0] == pytest.approx(1 - 0.70 * 0.94 * 0.85 * 0.97 * 0.96), (
-        "expected a traditional event to add reach 0.04"
+    assert reach[0] == pytest.approx(1 - 0.70 * 0.94 * 0.85 * 0.97 * 0.96 * 0.925), (
+        "expected a traditional event to add reach 0.04 and the background reach 0.075"
     )
 
 

@@ -170,10 +170,13 @@ def test_paired_intervals_are_narrower_than_unpaired_ones(pair) -> None:
             continue
         ratios[key] = (row["diff_hi"] - row["diff_lo"]) / welch_width(x, y)
     assert len(ratios) > 20, f"expected more than 20 varying outcomes in year 1, got {len(ratios)}"
+    # Not the city price: since issue 12 prices follow demand (housing.beta_demand 1), and at
+    # scale 0.02 the year-1 price carries each arm's own demand noise (who happens to move),
+    # which pairing does not remove (measured width ratio 1.16; price_gini 1.18).
     for key in [
-        ("city", "", "price_eur_m2", 1),
         ("city", "", "reputation", 1),
         ("city", "", "identity", 1),
+        ("city", "", "participation_rate", 1),
     ]:
         assert ratios[key] < 0.8, (
             f"{key}: expected the paired CI clearly narrower than the unpaired (Welch) CI on "

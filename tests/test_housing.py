@@ -14,15 +14,15 @@ from districtsim.stocks import relax
 
 
 def test_log_price_target_hand_case():
-    h = Housing()  # beta_R 1.6, beta_L 0.6, beta_D 0.15
+    h = Housing()  # beta_R 0.8, beta_L 0.45, beta_D 0.5
     rep = np.array([0.2, 0.6])
     liv = np.array([0.4, 0.8])
     pressure = np.array([0.0, math.log(2.0)])
     weights = np.array([3.0, 1.0])  # weighted means: R 0.3, L 0.5
     got = log_price_target(math.log(4000.0), rep, liv, pressure, weights, h)
     expected = [
-        math.log(4000.0) + 1.6 * (0.2 - 0.3) + 0.6 * (0.4 - 0.5),
-        math.log(4000.0) + 1.6 * (0.6 - 0.3) + 0.6 * (0.8 - 0.5) + 0.15 * math.log(2.0),
+        math.log(4000.0) + 0.8 * (0.2 - 0.3) + 0.45 * (0.4 - 0.5),
+        math.log(4000.0) + 0.8 * (0.6 - 0.3) + 0.45 * (0.8 - 0.5) + 0.5 * math.log(2.0),
     ]
     np.testing.assert_allclose(
         got,

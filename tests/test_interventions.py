@@ -593,6 +593,16 @@ def test_a_local_intervention_leaves_distant_districts_nearly_unchanged(tmp_path
     the districts (a changed district changes who moves where, and so which
     draws the movers get), so a distant district's paired difference is the
     noise of another realisation: centred on 0, not exactly 0.
+
+    Seeds 1-20 (6 before issue 12). A far district's paired difference in mean identity has an
+    SD of ~0.03-0.04 per seed, so over 6 seeds its 95% CI is typically +-0.03 or more, wider
+    than the tolerance (a tenth of the local effect, ~0.017), and a chance run of six alike
+    values decides the test: at the issue-12 defaults seeds 1-6 gave Haaga +0.016 to +0.032,
+    +0.022 [+0.015, +0.029] against Kulosaari's +0.153 [+0.117, +0.190], while seeds 7-30
+    average +0.008. Measured at the issue-12 defaults over seeds 1-20: Kulosaari +0.163 [+0.148,
+    +0.178]; Haaga +0.010 [-0.003, +0.024], Kaarela +0.006 [-0.008, +0.020], Pitäjänmäki -0.003
+    [-0.014, +0.008], Lauttasaari +0.000 [-0.008, +0.008], Munkkiniemi +0.000 [-0.001, +0.001]
+    (seeds 1-30: Haaga +0.0105 [+0.0000, +0.0210], 6% of Kulosaari's +0.168).
     """
     table = (
         "[[interventions]]\n"
@@ -611,7 +621,7 @@ def test_a_local_intervention_leaves_distant_districts_nearly_unchanged(tmp_path
     )
     far = ["Pitäjänmäki", "Kaarela", "Lauttasaari", "Munkkiniemi", "Haaga"]
     diffs = []
-    for seed in range(1, 7):
+    for seed in range(1, 21):
         a = run_scenario(small_scenario(60, scale=0.05, name="helsinki"), seed=seed).districts
         b = run_scenario(
             small_scenario(60, scale=0.05, name="helsinki", tables=table, folder=tmp_path),

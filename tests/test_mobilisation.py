@@ -13,10 +13,10 @@ from districtsim.params import Mobilisation
 def test_motivation_hand_case():
     m = Mobilisation()
     got = motivation(np.array([0.4, 0.4]), np.array([0.3, 0.3]), np.array([30.0, 120.0]), m)
-    # a_I 0.5 * 0.4 + a_e 0.6 * 0.3 + a_t 0.2 * min(months / 60, 1)
+    # a_I 0.11 * 0.4 + a_e 0.6 * 0.3 + a_t 0.2 * min(months / 60, 1)
     np.testing.assert_allclose(
         got,
-        [0.2 + 0.18 + 0.1, 0.2 + 0.18 + 0.2],
+        [0.044 + 0.18 + 0.1, 0.044 + 0.18 + 0.2],
         err_msg=(
             "expected M = a_I I + a_e e + a_t min(months / T_att, 1), capped at full attachment"
         ),

@@ -390,8 +390,15 @@ def test_selection_respects_the_budget(tmp_path: Path) -> None:
 
 
 def test_selection_follows_the_weights(tmp_path: Path) -> None:
-    # D0 is large with a website (most knowledge, higher public share); D1, D2 are small, paper
-    # only.
+    """The knowledge weight alone selects by knowledge; the quality weight alone by quality.
+
+    D0 is large with a website and a social-media group (most knowledge, higher public share);
+    D1, D2 are small, paper only. The funder scores knowledge per 10,000 residents
+    (``score_per_capita``, on by default), so D0 does not always lead: measured at the issue-12
+    defaults, D0 has the highest knowledge score in 18 of seeds 1-20, D1 in seeds 6 and 14
+    (seed 6: 147 person-months for 38,050 residents against D1's 75 for 11,550). The expected
+    winner is therefore computed here from the recorded knowledge, residents and public share.
+    """
     districts = [
         {"population": 40000, "channels": ["paper", "website", "social_media"]},
         {"population": 10000, "channels": ["paper"]},
@@ -439,15 +446,23 @@ def test_selection_follows_the_weights(tmp_path: Path) -> None:
         assert len(selected) == 1 and len(applied) == 3, (
             f"seed {seed}: expected 3 applicants and one grant, got {applied} -> {selected}"
         )
-        k = m.recorder.data["collective_knowledge_person_months"][FEB - 1]
-        assert selected == ["D0"] == [m.names[int(np.argmax(k))]], (
-            f"seed {seed}: expected the knowledge weight alone to select the district with "
-            f"most knowledge (K = {k.round()}), got {selected}"
+        # The knowledge criterion by hand: the mean z-score (population SD) of knowledge per
+        # 10,000 residents and of its public share, both as recorded in January (month FEB - 1).
+        rec = m.recorder.data
+        k = rec["collective_knowledge_person_months"][FEB - 1]
+        per_10k = k / (rec["population"][FEB - 1] / 1e4)
+        share = rec["knowledge_public_share"][FEB - 1]
+        z = (per_10k - per_10k.mean()) / per_10k.std() + (share - share.mean()) / share.std()
+        most = m.names[int(np.argmax(z))]
+        assert selected == [most], (
+            f"seed {seed}: expected the knowledge weight alone to select the district with most "
+            f"knowledge per 10,000 residents and public share (K = {k.round()}, per 10,000 "
+            f"{per_10k.round(1)}, public share {share.round(3)}: {most}), got {selected}"
         )
-        evidence = score(criteria(m.recorder.data, slice(0, FEB)), knowledge_only.params.program)
-        assert m.names[int(np.argmax(evidence))] == "D0", (
+        evidence = score(criteria(rec, slice(0, FEB)), knowledge_only.params.program)
+        assert m.names[int(np.argmax(evidence))] == most, (
             "expected the funder's evidence score from the recorded months before February to "
-            "rank D0 first"
+            f"rank {most} first"
         )
         q = stepped(quality_only, FEB, seed).program.quality
         mq = stepped(quality_only, FEB + 1, seed)

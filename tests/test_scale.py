@@ -161,42 +161,48 @@ REGIME_SCALES = (0.05, 0.1, 1.0)
 REGIME_SEEDS = (1, 2)
 
 
-def civic_regimes(scale: float, seed: int) -> tuple[int, int, int, float]:
-    """Run the default city; return districts quiet (< 1%), active (1-10%), very active
-    (>= 10% participation, year-20 mean), and the city's participation in year 20."""
+def civic_profile(scale: float, seed: int) -> tuple[np.ndarray, float]:
+    """Run the default city; return the districts' year-20 participation (sorted) and the
+    city's participation in year 20."""
     result = run_scenario(load_scenario("helsinki", [f"scenario.scale={scale}"]), seed=seed)
     d = result.districts
     last = d[d["month"] > d["month"].max() - 12]
     p = last.groupby("district", observed=True)["participation_rate"].mean()
-    city = float(result.city["participation_rate"].iloc[-12:].mean())
-    return int((p < 0.01).sum()), int(((p >= 0.01) & (p < 0.1)).sum()), int((p >= 0.1).sum()), city
+    return np.sort(p.to_numpy()), float(result.city["participation_rate"].iloc[-12:].mean())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known limit (docs/ODD.md section 9, 'Scale and civic collapse' and 'Towards a "
-        "stationary baseline'; issue 12): the default city has more quiet districts at small "
-        "scale. Year-20 districts under 1% participation, seeds 1-2: 15-16 at scale 0.05, "
-        "15-16 at 0.1, 12 at 1.0; active (1-10%): 12, 12-13, 16; very active (>= 10%): 6-7, "
-        "6, 6; city participation 11.6%, 11.5-11.6%, 11.7-12.0%."
-    ),
-)
+QUIET = 0.01
+"""Year-20 participation under which a district counts as quiet (real units, not exact zero)."""
+
+
 def test_civic_regimes_agree_across_scales() -> None:
-    """Counts of districts in each civic regime (real-unit participation thresholds, not exact
-    zeros) agree within 1 between scales 0.05, 0.1 and 1.0 (mean over seeds), and city
-    participation within 10%."""
-    means = {}
-    for scale in REGIME_SCALES:
-        runs = np.array([civic_regimes(scale, seed) for seed in REGIME_SEEDS])
-        means[scale] = runs.mean(axis=0)
-    reference = means[1.0]
+    """Civic life in real units agrees between scales 0.05, 0.1 and 1.0 (means over seeds 1-2).
+
+    - the number of quiet districts (year-20 participation under 1%; exact zeros can never be
+      scale-invariant) within 1 of the number at scale 1.0 (issue 12's acceptance);
+    - the districts' year-20 participation, sorted, within half a percentage point of scale
+      1.0's on average over the 34 districts;
+    - the city's participation within 10% of scale 1.0's.
+
+    Measured (issue-12 defaults): quiet districts 9, 8.5 and 9 at scales 0.05, 0.1 and 1.0
+    (1-10%: 20.5, 22, 20.5; 10% or more: 4.5, 3.5, 4.5, the split at 10% moving with a
+    district or two near it); sorted profiles differ from scale 1.0's by 0.0031 (0.05) and
+    0.0042 (0.1) on average (at most 0.012 and 0.016, the most active districts); city
+    participation 4.9%, 4.5% and 4.9%. Before issue 12 the quiet count was 15-16 at 0.05 and
+    0.1 against 12 at 1.0 (a strict expected failure): civic life collapsed faster at small
+    scale.
+    """
+    runs = {scale: [civic_profile(scale, seed) for seed in REGIME_SEEDS] for scale in REGIME_SCALES}
+    profile = {scale: np.mean([p for p, _ in r], axis=0) for scale, r in runs.items()}
+    quiet = {scale: np.mean([(p < QUIET).sum() for p, _ in r]) for scale, r in runs.items()}
+    city = {scale: np.mean([c for _, c in r]) for scale, r in runs.items()}
     for scale in REGIME_SCALES[:-1]:
-        counts = means[scale][:3]
-        assert np.all(np.abs(counts - reference[:3]) <= 1), (
-            f"districts quiet / active / very active in year 20: {counts} at scale {scale}, "
-            f"{reference[:3]} at scale 1.0"
+        summary = (
+            f"scale {scale} vs 1.0: quiet districts {quiet[scale]} vs {quiet[1.0]}; sorted "
+            f"participation {np.round(profile[scale], 3).tolist()} vs "
+            f"{np.round(profile[1.0], 3).tolist()}; city {city[scale]:.4f} vs {city[1.0]:.4f}"
         )
-        assert abs(means[scale][3] / reference[3] - 1) <= 0.1, (
-            f"city participation {means[scale][3]:.4f} at scale {scale}, {reference[3]:.4f} at 1.0"
-        )
+        assert abs(quiet[scale] - quiet[1.0]) <= 1, f"quiet districts differ; {summary}"
+        gap = float(np.abs(profile[scale] - profile[1.0]).mean())
+        assert gap < 0.005, f"district participation differs by {gap:.4f} on average; {summary}"
+        assert abs(city[scale] / city[1.0] - 1) <= 0.1, f"city participation differs; {summary}"

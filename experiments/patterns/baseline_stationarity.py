@@ -22,8 +22,9 @@ Usage::
     .venv/bin/python experiments/patterns/baseline_stationarity.py --scales 0.1 --seeds 1,2
     .venv/bin/python experiments/patterns/baseline_stationarity.py --set mobilisation.tau=0.175
 
-The candidate of docs/ODD.md section 9 ("Towards a stationary baseline") is measured by passing
-its eight values with ``--set`` and ``--out results/baseline_stationarity_candidate.csv``.
+docs/ODD.md section 9 ("A stationary baseline") reports its results at the issue-12 defaults
+(``results/baseline_stationarity.csv``) and before them
+(``results/baseline_stationarity_before_issue12.csv``, the same script at commit b1afce3).
 """
 
 from __future__ import annotations

@@ -32,6 +32,11 @@ from districtsim.scenario import load_scenario
 SETTINGS = {
     "default": (),
     "demand_0.6": ("housing.beta_reputation=0.8", "housing.beta_demand=0.6"),
+    "demand_0.5_liveability": (
+        "housing.beta_reputation=0.8",
+        "housing.beta_liveability=0.45",
+        "housing.beta_demand=0.5",
+    ),
     "demand_1.0": (
         "housing.beta_reputation=0.4",
         "housing.beta_liveability=0.3",
@@ -58,13 +63,23 @@ def main() -> None:
     parser.add_argument("--seeds", default=",".join(str(s) for s in range(1, 21)))
     parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     parser.add_argument("--out", default=str(RESULTS / "p2_price_formation.csv"))
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an override applied to every setting (repeatable)",
+    )
+    parser.add_argument("--settings", default=",".join(SETTINGS), help="which settings to run")
     args = parser.parse_args()
+    names = args.settings.split(",")
     seeds = [int(s) for s in args.seeds.split(",")]
     jobs = [
-        (name, switched, seed) for name in SETTINGS for switched in (False, True) for seed in seeds
+        (name, switched, seed) for name in names for switched in (False, True) for seed in seeds
     ]
     overrides = [
-        SETTINGS[n] + (("attractiveness.b_reputation=0",) if off else ()) for n, off, _ in jobs
+        tuple(args.set) + SETTINGS[n] + (("attractiveness.b_reputation=0",) if off else ())
+        for n, off, _ in jobs
     ]
     with ProcessPoolExecutor(args.workers) as pool:
         gaps = list(pool.map(year20_gap, overrides, [s for *_, s in jobs]))
@@ -72,7 +87,7 @@ def main() -> None:
         {"setting": n, "b_reputation_off": off, "seed": s, "gap_year20_eur_m2": round(g, 2)}
         for (n, off, s), g in zip(jobs, gaps, strict=True)
     ]
-    for name in SETTINGS:
+    for name in names:
         on = np.array(
             [
                 r["gap_year20_eur_m2"]

@@ -79,6 +79,11 @@ class Districts:
     price_fixed_effect: np.ndarray = state("log EUR/m2", "unmodelled location quality, fixed")
     pressure: np.ndarray = state("log ratio", "relative demand pressure [migration]")
     demand_baseline: np.ndarray = state("log ratio", "demand ratio at the start, fixed")
+    location_constant: np.ndarray = state(
+        "utility",
+        "constant of the district in the location choice, set at the start so that the initial "
+        "settlement is a flow equilibrium, fixed",
+    )
     first_choices: np.ndarray = state(
         "simulated movers/month", "smoothed first choices [migration]"
     )

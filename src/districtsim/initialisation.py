@@ -12,24 +12,38 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 
-from districtsim import communication, housing, reputation, stocks
+from districtsim import communication, housing, migration, reputation, stocks
 from districtsim.districts import Districts
 from districtsim.errors import ScenarioError
 from districtsim.interventions import InterventionRunner, housing_places
+from districtsim.migration import income_homophily
 from districtsim.network import Ties
 from districtsim.orgs.associations import create_associations, expected_events_per_year
 from districtsim.orgs.firms import create_local_firms
 from districtsim.partnerships import create_outside_actors
 from districtsim.program import ProgramYear
 from districtsim.rates import annual_rate_to_monthly
-from districtsim.residents import Blocks, draw_incomes, draw_orientation, init_residents
+from districtsim.residents import (
+    Blocks,
+    draw_incomes,
+    draw_orientation,
+    engagement_mean,
+    init_residents,
+)
 
 if TYPE_CHECKING:
     from districtsim.model import DistrictModel
 
 PARTICIPATION_AT_START = 0.04
-"""Participation assumed for the initial identity and achievements (share of residents)."""
+"""Starting guess of the fixed point of :func:`initial_participation` (share of residents)."""
+
+PARTICIPATION_ITERATIONS = 200
+"""At most this many damped iterations of the mean-field participation fixed point."""
+
+PARTICIPATION_TOLERANCE = 1e-7
+"""The fixed point stops when no district's participation moves by more than this."""
 
 REPUTATION_ITERATIONS = 200
 """Fixed-point iterations of the initial reputation's spill-over between neighbours."""
@@ -122,8 +136,8 @@ def initial_stocks(model: DistrictModel) -> None:
     coverage0, _, ds.visibility = communication.district_reach(
         channels, p.communication, np.zeros(nd, bool), creative
     )
-    participation0 = np.full(nd, PARTICIPATION_AT_START)
-    ds.identity = stocks.identity_target(coverage0, participation0, events0, p.identity)
+    model.participation0 = initial_participation(model, coverage0, events0, creative)
+    ds.identity = stocks.identity_target(coverage0, model.participation0, events0, p.identity)
     places0 = np.bincount(r.district, weights=(r.built_month == 0), minlength=nd)
     occupied0 = np.bincount(r.district, weights=r.occupied, minlength=nd)
     ds.liveability = stocks.liveability_target(
@@ -154,6 +168,85 @@ def initial_stocks(model: DistrictModel) -> None:
     ds.attractiveness = np.ones(nd)
 
 
+def initial_participation(
+    model: DistrictModel, coverage: np.ndarray, events_per_year: np.ndarray, creative: np.ndarray
+) -> np.ndarray:
+    """Return each district's participation at the mean-field fixed point of the rules (7.3).
+
+    The initial civic state is set at the rules' own equilibrium, so that the baseline city
+    does not start with a transient (issue 12): participation ``p_d`` and identity ``I_d``
+    solve, for every district at once,
+
+    - ``I_d = identity_target(coverage_d, p_d, events_d)`` (7.6);
+    - ``p_d`` = the mean over the district's residents of the chance of being reached times the
+      chance of taking part (7.2, 7.3), with the share of active ties at ``p_d`` (mean field)
+      and an event in a month with probability ``events_d / 12`` (the event adds its reach and
+      its pull toward the lead's orientation).
+
+    Damped fixed-point iteration from ``PARTICIPATION_AT_START``; where the rules have two
+    stable states (a quiet and a mobilised one, P5), this finds the one nearest a few percent.
+    Deterministic: no random draw.
+    """
+    r = model.residents
+    p = model.params
+    c, mob = p.communication, p.mobilisation
+    nd = model.n_districts
+    occ = participation_sample(r.district, r.occupied, nd)
+    d = r.district[occ].astype(np.intp)
+    n_d = np.maximum(np.bincount(d, minlength=nd), 1)
+    base = (
+        mob.a_engagement * r.engagement[occ]
+        + mob.a_tenure * np.minimum(r.months_in_district[occ] / mob.attachment_months, 1.0)
+        - r.theta[occ]
+    ).astype(float)
+    lead_orientation = np.array([x.orientation for x in model.associations])
+    pull = mob.b_event * (1.0 - np.abs(r.orientation[occ] - lead_orientation[d]))
+    event_share = np.minimum(events_per_year / 12.0, 1.0)
+    event_reach = np.where(creative, c.event_reach_creative, c.event_reach_traditional)
+    quiet_reach = 1.0 - (1.0 - coverage) * (1.0 - c.reach_background)
+    part = np.full(nd, PARTICIPATION_AT_START)
+    for _ in range(PARTICIPATION_ITERATIONS):
+        identity = stocks.identity_target(coverage, part, events_per_year, p.identity)
+        ties = np.power(1.0 - c.q_tie, model.ties.k * part)
+        reach_quiet = 1.0 - (1.0 - quiet_reach) * ties
+        reach_event = 1.0 - (1.0 - reach_quiet) * (1.0 - event_reach)
+        z = base + (mob.a_identity * identity + mob.b_social * part)[d]
+        chance = (1.0 - event_share[d]) * reach_quiet[d] * expit(z / mob.tau) + event_share[
+            d
+        ] * reach_event[d] * expit((z + pull) / mob.tau)
+        new = np.bincount(d, weights=chance, minlength=nd) / n_d
+        done = np.max(np.abs(new - part)) < PARTICIPATION_TOLERANCE
+        part = 0.5 * (part + new)
+        if done:
+            break
+    return part
+
+
+PARTICIPATION_SAMPLE = 5000
+"""At most this many residents per district in the initial participation's fixed point."""
+
+
+def participation_sample(
+    district: np.ndarray, occupied: np.ndarray, n_districts: int
+) -> np.ndarray:
+    """Return the occupied places the initial participation averages over.
+
+    Every occupied place of a district with at most ``PARTICIPATION_SAMPLE`` residents; in a
+    larger one every k-th (in place order, k the smallest step that keeps at most that many),
+    a systematic sample without random draws (the mean's sampling error is under 1% of it).
+    """
+    occ = np.flatnonzero(occupied)
+    d = district[occ].astype(np.intp)
+    n_d = np.bincount(d, minlength=n_districts)
+    if n_d.max() <= PARTICIPATION_SAMPLE:
+        return occ
+    order = np.argsort(d, kind="stable")
+    rank = np.empty(occ.size, dtype=np.int64)
+    rank[order] = np.arange(occ.size) - np.repeat(np.cumsum(n_d) - n_d, n_d)
+    step = np.maximum(-(-n_d // PARTICIPATION_SAMPLE), 1)
+    return occ[rank % step[d] == 0]
+
+
 def initial_activity(model: DistrictModel) -> None:
     """Set the population and volunteers that the October call of month 0 reads."""
     r = model.residents
@@ -172,8 +265,9 @@ def initial_reputation(model: DistrictModel, events_per_year: np.ndarray) -> np.
     """
     ds = model.districts
     nd = model.n_districts
-    participation0 = np.full(nd, PARTICIPATION_AT_START)
-    stat, achievement = reputation.status_and_achievement(model, events_per_year, participation0)
+    stat, achievement = reputation.status_and_achievement(
+        model, events_per_year, model.participation0
+    )
     rep = np.full(nd, 0.5)
     for _ in range(REPUTATION_ITERATIONS):
         rep = reputation.reputation_target(
@@ -190,13 +284,18 @@ def initial_reputation(model: DistrictModel, events_per_year: np.ndarray) -> np.
 def initial_demand(
     model: DistrictModel, vacancies: np.ndarray, n_sample: int = 20000
 ) -> np.ndarray:
-    """Return the demand ratio expected at the start (the logit's own equilibrium).
+    """Set the location constants and return the demand ratio expected at the start.
 
     The city is taken to be in equilibrium at month 0: prices then move with demand relative
     to this baseline (the zero of pressure), not with how far the logit's shares differ from
     the scenario's settlement pattern. Expected first choices are logit probabilities summed
-    over a sample of residents (weighted by their base move hazard; in-city searchers with the
+    over a sample of residents (weighted by their move hazard; in-city searchers with the
     ``near`` term) and a sample of newcomers.
+
+    With ``attractiveness.location_constants`` on, each district first gets the constant
+    (``Districts.location_constant``, utility units) that makes its expected first choices equal
+    its expected moves out plus its share of the city's growth (7.9): the initial settlement
+    is then a flow equilibrium, as it is an equilibrium of prices (the fixed effects).
     """
     r = model.residents
     ds = model.districts
@@ -205,30 +304,126 @@ def initial_demand(
     rng = model.streams.get("init.demand")
     occupied = np.flatnonzero(r.occupied)
     sample = rng.choice(occupied, size=min(n_sample, occupied.size), replace=False)
-    hazard = model.rates.h0[r.tenure[sample]].astype(float)
+    hazard_all = initial_hazard(model)
+    hazard = hazard_all[sample]
     leave = p.migration.share_leaving_city
+    # What choosers see: the empty places plus those that residents leaving the city vacate
+    # this month (movers within the city free their places only after everyone has chosen).
+    vacancies = vacancies + leave * np.bincount(
+        r.district, weights=-np.expm1(-hazard_all), minlength=model.n_districts
+    )
     new_income = draw_incomes(rng, pop.newcomer_income_median_eur, pop.income_sigma, sample.size)
     new_orient = draw_orientation(
         rng, pop.newcomer_orientation_mean, pop.orientation_concentration, sample.size
     )
+    new_engagement = rng.beta(pop.engagement_a, pop.engagement_b, sample.size)
     size = np.log(np.maximum(vacancies, 0.5))
     args = (ds.reputation, ds.liveability, ds.log_price, ds.creative.astype(float))
     cost = model.rates.cost_per_eur_m2
+    mean_e = engagement_mean(p)
+    log_search_income = np.log(r.income_eur[sample].astype(float))
     v_search = reputation.utility(
         *args,
-        np.log(r.income_eur[sample].astype(float)),
+        log_search_income,
         r.orientation[sample].astype(float),
         p.attractiveness,
         cost,
+        r.engagement[sample] / mean_e,
     )
     v_search += p.attractiveness.b_near * model.near[r.district[sample]] + size
     log_new_income = np.log(new_income.astype(float))
     v_new = (
-        reputation.utility(*args, log_new_income, new_orient.astype(float), p.attractiveness, cost)
+        reputation.utility(
+            *args,
+            log_new_income,
+            new_orient.astype(float),
+            p.attractiveness,
+            cost,
+            new_engagement / mean_e,
+        )
         + size
     )
+    # The same location choice as in the simulation (7.9): with income homophily.
+    b_h = p.attractiveness.b_income_homophily
+    if b_h != 0:
+        v_search += income_homophily(ds.mean_income, log_search_income, b_h)
+        v_new += income_homophily(ds.mean_income, log_new_income, b_h)
+    weight_search = hazard * (1 - leave)
     weight_new = hazard.sum() * leave + model.rates.growth * sample.size
-    expected = (hazard * (1 - leave)) @ reputation.logit_shares(
-        v_search
-    ) + weight_new * reputation.logit_shares(v_new).mean(axis=0)
-    return housing.demand_ratio(expected, vacancies.astype(float))
+    # exp(v + c) = exp(v) * exp(c): the utilities' exponentials are taken once, and each
+    # evaluation of the expected first choices is two matrix-vector products.
+    e_search = np.exp(v_search - v_search.max(axis=1, keepdims=True))
+    e_new = np.exp(v_new - v_new.max(axis=1, keepdims=True))
+    w_new = np.full(sample.size, weight_new / sample.size)
+
+    def expected(constant: np.ndarray) -> np.ndarray:
+        scale = np.exp(constant - constant.max())
+        return scale * (
+            (weight_search / (e_search @ scale)) @ e_search + (w_new / (e_new @ scale)) @ e_new
+        )
+
+    nd = model.n_districts
+    ds.location_constant = np.zeros(nd)
+    if p.attractiveness.location_constants:
+        d = r.district[occupied]
+        target = np.bincount(d, weights=hazard_all[occupied], minlength=nd)
+        target += model.rates.growth * np.bincount(d, minlength=nd)
+        target *= (weight_search.sum() + weight_new) / target.sum()
+        ds.location_constant = location_constants(expected, target)
+    return housing.demand_ratio(expected(ds.location_constant), vacancies.astype(float))
+
+
+LOCATION_ITERATIONS = 200
+"""At most this many steps of the contraction for the location constants."""
+
+LOCATION_TOLERANCE = 1e-9
+"""The contraction stops when no constant moves by more than this (utility units)."""
+
+
+def location_constants(expected, target: np.ndarray) -> np.ndarray:
+    """Return constants ``c`` with ``expected(c) = target`` (Berry's contraction).
+
+    ``c <- c + ln(target / expected(c))``, normalised to mean 0; the logit shares are
+    invariant to a common shift. Districts with no target (no residents) keep 0.
+    """
+    c = np.zeros(target.size)
+    has = target > 0
+    for _ in range(LOCATION_ITERATIONS):
+        step = np.zeros_like(c)
+        step[has] = np.log(target[has] / np.maximum(expected(c)[has], 1e-300))
+        c += step
+        c[has] -= c[has].mean()
+        if np.max(np.abs(step)) < LOCATION_TOLERANCE:
+            break
+    return c
+
+
+def initial_hazard(model: DistrictModel) -> np.ndarray:
+    """Return each place's monthly move hazard at month 0 (7.9; 0 for empty places).
+
+    The same terms as the simulation's hazard: tenure, attachment, identity, liveability and
+    housing burden at the initial prices (no intervention acts before month 0).
+    """
+    r = model.residents
+    ds = model.districts
+    p = model.params
+    mig = p.migration
+    alpha = (mig.alpha_attachment, mig.alpha_identity, mig.alpha_liveability, mig.alpha_burden)
+    price = model.blocks.spread(np.exp(ds.log_price).astype(np.float32))
+    excess = housing.burden_given_tenure_terms(
+        price, r.price_ref_eur_m2, *model.tenure_terms, r.income_eur, p.housing
+    )
+    excess = np.maximum(excess - np.float32(mig.burden_cap), np.float32(0.0))
+    pop = np.maximum(np.bincount(r.district, weights=r.occupied, minlength=model.n_districts), 1)
+    mean_l = np.average(ds.liveability, weights=pop)
+    attach = np.minimum(r.months_in_district / p.mobilisation.attachment_months, 1.0)
+    d = r.district
+    *_, total = migration.hazard_terms(
+        model.rates.h0[r.tenure],
+        attach,
+        ds.identity[d],
+        (mean_l - ds.liveability)[d],
+        excess,
+        alpha,
+    )
+    return np.where(r.occupied, total, 0.0).astype(float)

@@ -29,6 +29,7 @@ from districtsim.residents import (
     draw_incomes,
     draw_orientation,
     draw_theta,
+    engagement_mean,
 )
 from districtsim.stocks import relax
 
@@ -237,15 +238,15 @@ def step(model: DistrictModel, t: int) -> None:
     counts.add("out_outside", r.district[leavers])
     counts.add_out(model, leavers, cause)
     r.reset_occupants(leavers)
-    new_income, new_orient = draw_newcomers(model, leavers.size, rng)
+    new_income, new_orient, new_engagement = draw_newcomers(model, leavers.size, rng)
     vacant = np.flatnonzero(~r.occupied & (r.built_month <= t))
-    dest = choose_districts(model, searchers, new_income, new_orient, vacant, rng)
+    dest = choose_districts(model, searchers, new_income, new_orient, new_engagement, vacant, rng)
     slots, order = vacancies_taken(model, dest, vacant, rng)
     is_mover = order < searchers.size
     place_movers(model, searchers[order[is_mover]], slots[is_mover], cause, counts)
     k = order[~is_mover] - searchers.size
     new_s = slots[~is_mover]
-    place_newcomers(model, new_s, new_income[k], new_orient[k], rng)
+    place_newcomers(model, new_s, new_income[k], new_orient[k], new_engagement[k], rng)
     counts.add("in", r.district[new_s])
     counts.add("in_outside", r.district[new_s])
     counts.n["out"] += counts.n["out_outside"]
@@ -338,10 +339,11 @@ def movers_and_causes(
 
 def draw_newcomers(
     model: DistrictModel, n_leavers: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the incomes and orientations of this month's newcomers from outside the city.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the incomes, orientations and engagement of this month's newcomers.
 
-    Newcomers replace those who left the city, plus the city's growth (MODEL 5.12).
+    Engagement is the Beta draw before the owner bonus of the place they take. Newcomers
+    replace those who left the city, plus the city's growth (MODEL 5.12).
     """
     pop = model.params.population
     growth = model.rates.growth * model.residents.occupied.sum()
@@ -354,7 +356,8 @@ def draw_newcomers(
     new_orient = draw_orientation(
         rng, pop.newcomer_orientation_mean, pop.orientation_concentration, n_new
     )
-    return new_income, new_orient
+    new_engagement = rng.beta(pop.engagement_a, pop.engagement_b, n_new)
+    return new_income, new_orient, new_engagement
 
 
 def choose_districts(
@@ -362,6 +365,7 @@ def choose_districts(
     searchers: np.ndarray,
     new_income: np.ndarray,
     new_orient: np.ndarray,
+    new_engagement: np.ndarray,
     vacant: np.ndarray,
     rng: np.random.Generator,
 ) -> np.ndarray:
@@ -376,6 +380,7 @@ def choose_districts(
     nd = model.n_districts
     log_income = np.log(np.concatenate([r.income_eur[searchers], new_income]).astype(float))
     orient = np.concatenate([r.orientation[searchers], new_orient]).astype(float)
+    engagement = np.concatenate([r.engagement[searchers], new_engagement]) / engagement_mean(p)
     v = utility(
         ds.reputation,
         ds.liveability,
@@ -385,7 +390,9 @@ def choose_districts(
         orient,
         p.attractiveness,
         model.rates.cost_per_eur_m2,
+        engagement,
     )
+    v += ds.location_constant[None, :]
     v[: searchers.size] += p.attractiveness.b_near * model.near[r.district[searchers]]
     if p.attractiveness.b_income_homophily != 0:
         v += income_homophily(ds.mean_income, log_income, p.attractiveness.b_income_homophily)
@@ -467,6 +474,7 @@ def place_newcomers(
     places: np.ndarray,
     income: np.ndarray,
     orientation: np.ndarray,
+    engagement: np.ndarray,
     rng: np.random.Generator,
 ) -> None:
     """Newcomers from outside the city move into ``places`` (their other traits drawn)."""
@@ -474,7 +482,7 @@ def place_newcomers(
     p = model.params
     r.income_eur[places] = income
     r.orientation[places] = orientation
-    r.engagement[places] = draw_engagement(rng, p, r.tenure[places])
+    r.engagement[places] = draw_engagement(rng, p, r.tenure[places], engagement)
     r.theta[places] = draw_theta(rng, p, places.size)
     r.is_competent[places] = rng.random(places.size) < p.population.p_competent
     r.months_in_district[places] = 0

@@ -56,6 +56,10 @@ def param(default: Any, unit: str, lo: float | None, hi: float | None, source: s
     return field(default=default, metadata=meta)
 
 
+CALIBRATED = "calibrated (issue 12): the stationary baseline of docs/ODD.md section 9"
+"""Source note of the parameters set by the issue-12 calibration."""
+
+
 @dataclass(frozen=True)
 class Communication:
     """Channels and the network inform residents (MODEL 5.1) [S1, S2]."""
@@ -117,13 +121,12 @@ class Communication:
         "assumption: one evening forum a month with preparation",
     )
     reach_background: float = param(
-        0.0,
+        0.075,
         "probability/month",
         0,
         1,
-        "off by default until the baseline is recalibrated (issue 12): city-wide media, the "
-        "city's own channels and word of mouth outside associations reach residents whatever "
-        "the district runs; about 0.08 in the stationary candidate of docs/ODD.md section 9",
+        "city-wide media, the city's own channels and word of mouth outside associations reach "
+        "residents whatever the district runs (no absorbing silence); " + CALIBRATED,
     )
     q_tie: float = param(
         0.10,
@@ -136,7 +139,11 @@ class Communication:
         0.04, "probability", 0, 1, "MODEL 5.3: traditional events have a small reach"
     )
     event_reach_creative: float = param(
-        0.15, "probability", 0, 1, "MODEL 5.3: festivals and development events reach more"
+        0.16,
+        "probability",
+        0,
+        1,
+        "MODEL 5.3: festivals and development events reach more; " + CALIBRATED,
     )
     upkeep_reference_persons: float = param(
         20000.0,
@@ -146,13 +153,13 @@ class Communication:
         "the district size whose channels take the upkeep hours above (two_districts' districts)",
     )
     upkeep_size_elasticity: float = param(
-        0.0,
+        1.0,
         "elasticity",
         0,
         1,
-        "0 by default (every district pays the same hours) until the baseline is recalibrated "
-        "(issue 12); above 0, a channel for fewer residents takes fewer hours (printing, "
-        "distribution, moderation): hours x (population / reference)^elasticity",
+        "a channel for fewer residents takes fewer hours (distribution, moderation): hours x "
+        "(population / reference)^elasticity; 1 = hours per resident (0 = every district pays "
+        "the same hours); " + CALIBRATED,
     )
     lapse_grace_months: int = param(
         3, "months", 1, 24, "assumption: a channel survives a short gap in volunteer hours"
@@ -172,7 +179,11 @@ class Mobilisation:
     """Threshold participation (MODEL 5.2); Granovetter (1978)."""
 
     a_identity: float = param(
-        0.50, "motivation per unit identity", 0, None, "assumption: identity raises motivation [S4]"
+        0.11,
+        "motivation per unit identity",
+        0,
+        None,
+        "assumption: identity raises motivation [S4]; " + CALIBRATED,
     )
     a_engagement: float = param(0.60, "motivation per unit engagement", 0, None, "assumption")
     a_tenure: float = param(
@@ -186,35 +197,37 @@ class Mobilisation:
         60.0, "months", 1, None, "assumption: attachment builds over about five years"
     )
     b_social: float = param(
-        0.30,
+        0.34,
         "motivation per share of active ties",
         0,
         None,
-        "Granovetter (1978): the threshold is on the share of others acting",
+        "Granovetter (1978): the threshold is on the share of others acting; " + CALIBRATED,
     )
     b_event: float = param(
-        0.15,
+        0.36,
         "motivation in an event month",
         0,
         None,
-        "assumption: an event is a concrete occasion to take part",
+        "assumption: an event is a concrete occasion to take part; " + CALIBRATED,
     )
     tau: float = param(
-        0.08,
+        0.14,
         "motivation units",
         1e-6,
         None,
-        "assumption; tau -> 0 gives the deterministic threshold model",
+        "assumption; tau -> 0 gives the deterministic threshold model; " + CALIBRATED,
     )
     theta_mean: float = param(
-        1.00,
+        1.045,
         "motivation units",
         None,
         None,
-        "mean-field analysis: a low state of 2-5% active a month with a tipping point "
-        "within one channel (P5)",
+        "city participation of a few % a month (MODEL 7) with districts between about 1% "
+        "and 13%; " + CALIBRATED,
     )
-    theta_sd: float = param(0.15, "motivation units", 0, None, "calibrated with theta_mean")
+    theta_sd: float = param(
+        0.18, "motivation units", 0, None, "calibrated with theta_mean; " + CALIBRATED
+    )
 
 
 @dataclass(frozen=True)
@@ -222,16 +235,19 @@ class Associations:
     """Associations: membership, volunteers, channels, events, orientation (MODEL 5.3)."""
 
     p_join_per_month: float = param(
-        0.02, "probability/month", 0, 1, "calibrated: members are a few % of residents (Helka)"
+        0.012,
+        "probability/month",
+        0,
+        1,
+        "calibrated: members are a few % of residents (Helka); " + CALIBRATED,
     )
     p_join_reached_per_month: float = param(
-        0.0,
+        0.005,
         "probability/month per unit engagement",
         0,
         1,
-        "off by default until the baseline is recalibrated (issue 12): residents reached this "
-        "month join in proportion to their engagement, not only active ones; about 0.006 in the "
-        "stationary candidate of docs/ODD.md section 9",
+        "residents reached this month join in proportion to their engagement, not only active "
+        "ones (so membership does not collapse onto participation); " + CALIBRATED,
     )
     member_exit_per_year: float = param(
         0.20, "probability/year", 0, 0.999, "assumption: memberships lapse after about five years"
@@ -241,6 +257,15 @@ class Associations:
     )
     hours_per_volunteer: float = param(
         4.0, "hours/month", 0, None, "assumption: an evening a month"
+    )
+    hours_smoothing_months: float = param(
+        24.0,
+        "months",
+        1,
+        120,
+        "the time constant of the exponential average of volunteer hours that channel upkeep "
+        "and events draw on (volunteers spread their work; no channel hinges on one month of "
+        "a few simulated persons); 1 means this month's hours; " + CALIBRATED,
     )
     event_hours: float = param(40.0, "volunteer hours/event", 0, None, "assumption")
     events_per_year_traditional: float = param(
@@ -427,6 +452,27 @@ class Attractiveness:
     b_reputation: float = param(
         3.0, "utility per unit", 0, None, "assumption; 0 switches selective migration off (P2)"
     )
+    reputation_engagement: float = param(
+        1.0,
+        "share",
+        0,
+        1,
+        "how much the pull of reputation rises with the mover's engagement: the reputation "
+        "term is b_reputation * R_d * (1 - w + w * e_j / e_mean); 0 = every mover values "
+        "reputation alike. A district known for its active community draws those who want to "
+        "take part (sorting on local public goods, Tiebout 1956; Banzhaf & Walsh 2008); "
+        + CALIBRATED,
+    )
+    location_constants: bool = param(
+        True,
+        "switch",
+        None,
+        None,
+        "district constants in the location choice, set at month 0 so that each district's "
+        "expected first choices equal its expected moves out plus growth: the initial "
+        "settlement is a flow equilibrium (alternative-specific constants, McFadden 1978; "
+        "Waddell 2002); off, expensive districts empty and their prices fall (issue 12)",
+    )
     b_liveability: float = param(2.0, "utility per unit", 0, None, "assumption")
     b_price: float = param(
         5.0,
@@ -440,12 +486,13 @@ class Attractiveness:
         0.8, "utility", 0, None, "assumption: future-oriented movers prefer creative districts [S4]"
     )
     b_income_homophily: float = param(
-        0.0,
+        1.0,
         "utility per unit log income x log income",
         0,
         None,
-        "0 by default (issue 12, sorting): movers prefer districts whose mean income is like "
-        "their own, b * (ln y_j - ln y_city) * (ln y_d - ln y_city) (income homophily)",
+        "movers prefer districts whose mean income is like their own, "
+        "b * (ln y_j - ln y_city) * (ln y_d - ln y_city) (income homophily; Schelling 1971, "
+        "Bayer et al. 2007); " + CALIBRATED,
     )
     b_near: float = param(
         1.0,
@@ -464,27 +511,29 @@ class Housing:
         24.0, "months", 1, None, "MODEL 5.12: price toward target ~2 years"
     )
     beta_reputation: float = param(
-        1.6,
+        0.8,
         "log price per unit",
         0,
         None,
-        "assumption: 0.1 of reputation is ~17% of price; "
-        "initial spread comes from district fixed effects",
+        "0.1 of reputation is ~8% of price directly; most of reputation's effect on prices runs "
+        "through demand (beta_demand), so that it depends on who wants to move in (P2); "
+        "initial spread comes from district fixed effects; " + CALIBRATED,
     )
     beta_liveability: float = param(
-        0.6,
+        0.45,
         "log price per unit",
         0,
         None,
-        "assumption: 0.1 of liveability is ~6% of price "
-        "(Tyrvainen & Miettinen 2000: green amenities ~5%)",
+        "0.1 of liveability is ~5% of price directly, the rest through demand "
+        "(Tyrvainen & Miettinen 2000: green amenities ~5%); " + CALIBRATED,
     )
     beta_demand: float = param(
-        0.15,
+        0.5,
         "log price per log demand ratio",
         0,
         None,
-        "assumption: a district chosen twice as often as its vacancies warrant costs ~10% more",
+        "a district chosen 10% more often than its vacancies warrant has a ~5% higher price "
+        "target (the higher price then lowers its demand); demand-led prices (P2); " + CALIBRATED,
     )
     demand_smoothing_months: float = param(12.0, "months", 1, None, "assumption")
     m2_per_person: float = param(

@@ -66,6 +66,7 @@ def utility(
     orientation: np.ndarray,
     a: Attractiveness,
     cost_per_eur_m2: float,
+    engagement_ratio: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return systematic utilities, shape (movers, districts).
 
@@ -86,14 +87,21 @@ def utility(
         a: Attractiveness coefficients.
         cost_per_eur_m2: Annual housing cost per EUR/m2 of price
             (``m2_per_person * rent_yield_per_year``).
+        engagement_ratio: Each mover's engagement over the mean of the engagement
+            distribution; with ``a.reputation_engagement`` > 0 the pull of reputation rises
+            with it. ``None``: every mover at the mean.
     """
     base = a.b_reputation * reputation + a.b_liveability * liveability
     cost_share = cost_per_eur_m2 * np.exp(log_price[None, :] - log_income[:, None])
-    return (
+    v = (
         base[None, :]
         - a.b_price * cost_share
         + a.b_future * orientation[:, None] * creative[None, :]
     )
+    if engagement_ratio is not None and a.reputation_engagement != 0:
+        extra = a.reputation_engagement * (np.asarray(engagement_ratio, dtype=float) - 1.0)
+        v += a.b_reputation * extra[:, None] * reputation[None, :]
+    return v
 
 
 def logit_shares(v: np.ndarray) -> np.ndarray:

@@ -142,13 +142,25 @@ def draw_incomes(
     return (np.asarray(median_eur) * np.exp(sigma * rng.standard_normal(n))).astype(np.float32)
 
 
-def draw_engagement(rng: np.random.Generator, params: Params, tenure: np.ndarray) -> np.ndarray:
-    """Draw engagement from Beta(a, b), with a bonus for owners (DiPasquale & Glaeser 1999)."""
+def draw_engagement(
+    rng: np.random.Generator, params: Params, tenure: np.ndarray, base: np.ndarray | None = None
+) -> np.ndarray:
+    """Draw engagement from Beta(a, b), with a bonus for owners (DiPasquale & Glaeser 1999).
+
+    ``base``: the Beta draws, if already made (newcomers draw theirs before they choose a
+    district, and get the owner bonus with the place they take).
+    """
     pop = params.population
-    e = rng.beta(pop.engagement_a, pop.engagement_b, tenure.shape[0]) + (
-        pop.owner_engagement_bonus * (tenure == OWNER)
-    )
+    if base is None:
+        base = rng.beta(pop.engagement_a, pop.engagement_b, tenure.shape[0])
+    e = base + pop.owner_engagement_bonus * (tenure == OWNER)
     return np.clip(e, 0.0, 1.0).astype(np.float32)
+
+
+def engagement_mean(params: Params) -> float:
+    """Return the mean of the engagement distribution before the owner bonus, a / (a + b)."""
+    pop = params.population
+    return pop.engagement_a / (pop.engagement_a + pop.engagement_b)
 
 
 def draw_orientation(

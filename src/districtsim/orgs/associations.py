@@ -141,6 +141,7 @@ class Association(mesa.Agent):
         self.members = 0.0
         self.volunteers = 0.0
         self.active_members = 0.0
+        self.volunteer_hours: float | None = None  # smoothed (hours_smoothing_months)
         self.applications: list[int] = []
         self.funded_channels: set[str] = (
             set()
@@ -158,6 +159,20 @@ class Association(mesa.Agent):
     def is_creative(self) -> bool:
         """True when the orientation is at or above the mode cut (MODEL 5.11)."""
         return self.orientation >= self.model.params.associations.mode_cut
+
+    def smooth_hours(self, hours: float, months: float) -> float:
+        """Return the volunteer hours the association can count on this month.
+
+        An exponential average of its volunteers' hours with time constant ``months``
+        (``associations.hours_smoothing_months``; 1 means this month's hours). Volunteers
+        spread their work over the year, so a month in which the (simulated) volunteers are
+        one fewer does not shut a channel (issue 12: decisions on smoothed quantities).
+        """
+        if months <= 1 or self.volunteer_hours is None:
+            self.volunteer_hours = hours
+        else:
+            self.volunteer_hours += (hours - self.volunteer_hours) / months
+        return self.volunteer_hours
 
     def run_channels(self, hours: float) -> float:
         """Spend volunteer ``hours`` on channel upkeep; lapse or (re)launch channels.
@@ -381,7 +396,9 @@ def step(model: DistrictModel, t: int) -> None:
     for i, x in enumerate(model.all_associations):
         k = x.district * n_slots + x.slot
         x.members, x.volunteers, x.active_members = members[k], volunteers[k], n_am[k] / model.scale
-        h = hours[k] + (staff_hours[x.district] if x.is_lead else 0.0)
+        h = x.smooth_hours(hours[k], a.hours_smoothing_months) + (
+            staff_hours[x.district] if x.is_lead else 0.0
+        )
         left = x.run_channels(h - (a.event_hours if x.event_now else 0.0))
         x.plan_event(left, t, u_event[i])
         # The lead federates the district's organised residents: it follows all active members;
