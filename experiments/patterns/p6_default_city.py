@@ -10,16 +10,18 @@ Prints, per city, competitive minus equal final ``price_gini`` (mean and
 and writes the per-seed rows to ``results/p6_default_city.csv`` next to this
 file.
 
-Measured at the commit that added this script (20 seeds, scale 0.02, 240
-months, about 6 minutes on 2 cores):
+Measured at the issue-12 defaults (40 seeds, scale 0.02, 240 months, about
+12 minutes on 2 cores; ``results/p6_default_city.csv``):
 
-- default city: -0.0014 [-0.0030, +0.0002] (the call funds mid- and
+- default city: -0.0012 [-0.0021, -0.0002] (the call funds mid- and
   low-priced creative districts with meeting places and forums: Kallio,
-  Vallila, Herttoniemi, Vuosaari, Vanhakaupunki; the expensive creative
-  centre scores low on the structure, knowledge and competence criteria;
-  traditional districts, the most expensive among them, never apply);
-- counterfactual city: +0.0017 [+0.0004, +0.0030] (the call now funds the
-  expensive centre and inequality widens, as P6 says).
+  Vallila, Herttoniemi, Vuosaari, Vanhakaupunki, Malmi; the expensive
+  creative centre scores low on the structure, knowledge and competence
+  criteria; traditional districts, the most expensive among them, never
+  apply). Before issue 12 (20 seeds): -0.0014 [-0.0030, +0.0002];
+- counterfactual city: +0.0018 [+0.0007, +0.0030] (the call now funds the
+  expensive centre and inequality widens, as P6 says). Before issue 12 (20
+  seeds): +0.0017 [+0.0004, +0.0030].
 
 Usage::
 
