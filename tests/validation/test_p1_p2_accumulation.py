@@ -24,10 +24,10 @@ Student-t confidence intervals of paired differences. Pairing helps little
 here: a change in movers' choices reshuffles who lives where, and the 20-year
 gaps of two arms on one seed correlate only ~0.2-0.5.
 
-Seeds: 40 since the issue-12 defaults (commit 2b197f5; 20 before). With
+Seeds: 40 since the issue-12 defaults (20 before). With
 single-digit participation and the former price rule the creative-traditional
 contrasts were about half as large as before issue 12, and 20 seeds could not
-tell them from noise. With the demand-led price rule (0503086) they are larger
+tell them from noise. With the demand-led price rule of issue 12 they are larger
 again (20 seeds give the same verdicts as 40, numbers in brackets below); the
 40 seeds are kept. The fixture (3 arms x 40 seeds) takes about 2.3 minutes on
 a shared 2-core machine (~1.1 s a run).
