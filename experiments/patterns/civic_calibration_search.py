@@ -21,6 +21,12 @@ Lower is better. It writes every sample (inputs and measures) to
 ``results/civic_calibration_search.csv`` and prints the best ten. The score is a screen, not a
 calibration: the best samples still have to pass the pattern tests (``tests/validation``).
 
+The committed ``results/civic_calibration_search.csv`` was produced at commit d98587a, on the
+defaults from before issue 12's switch (no location constants, the former price rule, no
+smoothing of volunteer hours); the issue-12 defaults took their mobilisation rule and
+recruitment from its best sample, rounded (docs/ODD.md section 9). Run today, each sample
+starts from the issue-12 defaults instead, so the scores differ.
+
 Usage::
 
     .venv/bin/python experiments/patterns/civic_calibration_search.py            # 200 samples

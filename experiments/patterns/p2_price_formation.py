@@ -2,13 +2,14 @@
 
 P2 (MODEL section 1): switching off the pull of reputation on movers
 (``attractiveness.b_reputation = 0``) must shrink the 20-year creative-traditional price
-gap of ``two_districts`` by at least a quarter. With the default price rule it shrinks it by
-only about 14% (tests/validation/test_p1_p2_accumulation.py): prices capitalise the
-reputation and liveability gaps directly (``housing.beta_reputation``, ``beta_liveability``),
-and only the demand term (``beta_demand``) depends on who wants to move in.
+gap of ``two_districts`` by at least a quarter (tests/validation/test_p1_p2_accumulation.py).
+With the price rule from before issue 12 (``housing.beta_reputation`` 1.6,
+``beta_liveability`` 0.6, ``beta_demand`` 0.15) prices capitalised the reputation and
+liveability gaps directly and the switch hardly mattered; issue 12 made a demand-led rule the
+default (0.8, 0.45, 0.5), under which the gap depends on who wants to move in.
 
-This script measures the P2 shrinkage under alternative price rules that weigh demand more
-and direct capitalisation less. For each setting and seed it runs ``two_districts``
+This script measures the P2 shrinkage under the default price rule, the former one and two
+other rules. For each setting and seed it runs ``two_districts``
 (240 months, scale 0.05) with and without ``b_reputation = 0`` and records the year-20 mean
 price gap (creative minus traditional, EUR/m2). It prints the paired shrinkage with a 95% t
 interval per setting and writes the rows to ``results/p2_price_formation.csv``.
@@ -31,11 +32,15 @@ from districtsim.scenario import load_scenario
 
 SETTINGS = {
     "default": (),
-    "demand_0.6": ("housing.beta_reputation=0.8", "housing.beta_demand=0.6"),
-    "demand_0.5_liveability": (
+    "former_rule": (
+        "housing.beta_reputation=1.6",
+        "housing.beta_liveability=0.6",
+        "housing.beta_demand=0.15",
+    ),
+    "demand_0.6": (
         "housing.beta_reputation=0.8",
-        "housing.beta_liveability=0.45",
-        "housing.beta_demand=0.5",
+        "housing.beta_liveability=0.6",
+        "housing.beta_demand=0.6",
     ),
     "demand_1.0": (
         "housing.beta_reputation=0.4",
@@ -43,7 +48,7 @@ SETTINGS = {
         "housing.beta_demand=1.0",
     ),
 }
-"""Price rules compared: the defaults, and two that weigh demand more."""
+"""Price rules compared: the default, the rule before issue 12, and two others."""
 
 
 def year20_gap(overrides: tuple[str, ...], seed: int) -> float:

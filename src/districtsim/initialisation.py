@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
 
-from districtsim import communication, housing, migration, reputation, stocks
+from districtsim import communication, housing, migration, mobilisation, reputation, stocks
 from districtsim.districts import Districts
 from districtsim.errors import ScenarioError
 from districtsim.interventions import InterventionRunner, housing_places
@@ -133,10 +133,10 @@ def initial_stocks(model: DistrictModel) -> None:
     creative = np.array([m == "creative" for m in ds.mode])
     events0 = expected_events_per_year(model)
     channels = communication.district_channels(model.all_associations, nd)
-    coverage0, _, ds.visibility = communication.district_reach(
+    coverage0, reach0, ds.visibility = communication.district_reach(
         channels, p.communication, np.zeros(nd, bool), creative
     )
-    model.participation0 = initial_participation(model, coverage0, events0, creative)
+    model.participation0 = initial_participation(model, coverage0, reach0, events0, creative)
     ds.identity = stocks.identity_target(coverage0, model.participation0, events0, p.identity)
     places0 = np.bincount(r.district, weights=(r.built_month == 0), minlength=nd)
     occupied0 = np.bincount(r.district, weights=r.occupied, minlength=nd)
@@ -169,7 +169,11 @@ def initial_stocks(model: DistrictModel) -> None:
 
 
 def initial_participation(
-    model: DistrictModel, coverage: np.ndarray, events_per_year: np.ndarray, creative: np.ndarray
+    model: DistrictModel,
+    coverage: np.ndarray,
+    reach: np.ndarray,
+    events_per_year: np.ndarray,
+    creative: np.ndarray,
 ) -> np.ndarray:
     """Return each district's participation at the mean-field fixed point of the rules (7.3).
 
@@ -183,6 +187,9 @@ def initial_participation(
       and an event in a month with probability ``events_d / 12`` (the event adds its reach and
       its pull toward the lead's orientation).
 
+    ``coverage`` and ``reach`` are the districts' channel coverage and reach without an event
+    (:func:`communication.district_reach`; the reach includes the background reach).
+
     Damped fixed-point iteration from ``PARTICIPATION_AT_START``; where the rules have two
     stable states (a quiet and a mobilised one, P5), this finds the one nearest a few percent.
     Deterministic: no random draw.
@@ -194,21 +201,21 @@ def initial_participation(
     occ = participation_sample(r.district, r.occupied, nd)
     d = r.district[occ].astype(np.intp)
     n_d = np.maximum(np.bincount(d, minlength=nd), 1)
+    # The motivation without its identity term (added per iteration), minus the threshold.
+    no_identity = np.zeros(occ.size, dtype=np.float32)
     base = (
-        mob.a_engagement * r.engagement[occ]
-        + mob.a_tenure * np.minimum(r.months_in_district[occ] / mob.attachment_months, 1.0)
+        mobilisation.motivation(no_identity, r.engagement[occ], r.months_in_district[occ], mob)
         - r.theta[occ]
     ).astype(float)
     lead_orientation = np.array([x.orientation for x in model.associations])
-    pull = mob.b_event * (1.0 - np.abs(r.orientation[occ] - lead_orientation[d]))
+    pull = mob.b_event * mobilisation.event_pull(r.orientation[occ], lead_orientation[d])
     event_share = np.minimum(events_per_year / 12.0, 1.0)
     event_reach = np.where(creative, c.event_reach_creative, c.event_reach_traditional)
-    quiet_reach = 1.0 - (1.0 - coverage) * (1.0 - c.reach_background)
     part = np.full(nd, PARTICIPATION_AT_START)
     for _ in range(PARTICIPATION_ITERATIONS):
         identity = stocks.identity_target(coverage, part, events_per_year, p.identity)
         ties = np.power(1.0 - c.q_tie, model.ties.k * part)
-        reach_quiet = 1.0 - (1.0 - quiet_reach) * ties
+        reach_quiet = 1.0 - (1.0 - reach) * ties
         reach_event = 1.0 - (1.0 - reach_quiet) * (1.0 - event_reach)
         z = base + (mob.a_identity * identity + mob.b_social * part)[d]
         chance = (1.0 - event_share[d]) * reach_quiet[d] * expit(z / mob.tau) + event_share[
@@ -407,13 +414,8 @@ def initial_hazard(model: DistrictModel) -> np.ndarray:
     r = model.residents
     ds = model.districts
     p = model.params
-    mig = p.migration
-    alpha = (mig.alpha_attachment, mig.alpha_identity, mig.alpha_liveability, mig.alpha_burden)
     price = model.blocks.spread(np.exp(ds.log_price).astype(np.float32))
-    excess = housing.burden_given_tenure_terms(
-        price, r.price_ref_eur_m2, *model.tenure_terms, r.income_eur, p.housing
-    )
-    excess = np.maximum(excess - np.float32(mig.burden_cap), np.float32(0.0))
+    excess = migration.burden_excess(model, price)
     pop = np.maximum(np.bincount(r.district, weights=r.occupied, minlength=model.n_districts), 1)
     mean_l = np.average(ds.liveability, weights=pop)
     attach = np.minimum(r.months_in_district / p.mobilisation.attachment_months, 1.0)
@@ -424,6 +426,6 @@ def initial_hazard(model: DistrictModel) -> np.ndarray:
         ds.identity[d],
         (mean_l - ds.liveability)[d],
         excess,
-        alpha,
+        migration.hazard_alphas(p.migration),
     )
     return np.where(r.occupied, total, 0.0).astype(float)

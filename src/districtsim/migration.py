@@ -35,6 +35,7 @@ from districtsim.stocks import relax
 
 if TYPE_CHECKING:
     from districtsim.model import DistrictModel
+    from districtsim.params import Migration as MigrationParams
 
 CAUSES: tuple[str, ...] = ("other", "liveability", "burden")
 BURDEN = CAUSES.index("burden")
@@ -286,6 +287,26 @@ def housing_cost_price(model: DistrictModel, price: np.ndarray) -> np.ndarray:
     return price_now
 
 
+def hazard_alphas(mig: MigrationParams) -> tuple[float, float, float, float]:
+    """Return (alpha_attachment, alpha_identity, alpha_liveability, alpha_burden)."""
+    return mig.alpha_attachment, mig.alpha_identity, mig.alpha_liveability, mig.alpha_burden
+
+
+def burden_excess(model: DistrictModel, cost_price: np.ndarray) -> np.ndarray:
+    """Return each place's housing burden above ``burden_cap`` (float32, 0 if below).
+
+    ``cost_price``: the price per place that its housing cost follows (7.8).
+    """
+    r = model.residents
+    p = model.params
+    excess = burden_given_tenure_terms(
+        cost_price, r.price_ref_eur_m2, *model.tenure_terms, r.income_eur, p.housing
+    )
+    excess -= np.float32(p.migration.burden_cap)
+    np.maximum(excess, np.float32(0.0), out=excess)
+    return excess
+
+
 def movers_and_causes(
     model: DistrictModel, price: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -300,20 +321,12 @@ def movers_and_causes(
     p = model.params
     mig = p.migration
     occ = r.occupied
-    alpha = (mig.alpha_attachment, mig.alpha_identity, mig.alpha_liveability, mig.alpha_burden)
+    alpha = hazard_alphas(mig)
     identity = ds.identity.astype(np.float32)
     mean_l = np.average(ds.liveability, weights=np.maximum(ds.population, 1))
     l_gap = (mean_l - ds.liveability).astype(np.float32)
     u = rng.random(r.n, dtype=np.float32)
-    excess = burden_given_tenure_terms(
-        housing_cost_price(model, price),
-        r.price_ref_eur_m2,
-        *model.tenure_terms,
-        r.income_eur,
-        p.housing,
-    )
-    excess -= np.float32(mig.burden_cap)
-    np.maximum(excess, np.float32(0.0), out=excess)
+    excess = burden_excess(model, housing_cost_price(model, price))
     bound_table = hazard_bound(model.rates.h0, identity, l_gap, alpha).ravel()
     bound = np.take(bound_table, model.tenure_district)
     cand = np.flatnonzero(occ & ((u < bound) | (excess > 0)))

@@ -81,6 +81,7 @@ class DistrictModel(mesa.Model):
     tenure_district: np.ndarray
     tenure_terms: tuple[np.ndarray, np.ndarray]
     log_city_price0: float
+    participation0: np.ndarray  # per district, the initial fixed point (initialisation)
 
     def __init__(self, scenario: Scenario | None = None, seed: int | None = None) -> None:
         scenario = scenario if scenario is not None else load_scenario()

@@ -1,0 +1,47 @@
+"""Initialisation (ODD section 5): the initial civic state is the rules' own equilibrium."""
+
+import numpy as np
+
+from districtsim.model import DistrictModel
+from districtsim.run import run_scenario
+from districtsim.scenario import load_scenario
+
+SEEDS = (1, 2, 3)
+
+
+def test_initial_participation_is_near_the_simulated_second_year() -> None:
+    """The mean-field fixed point of ``initial_participation`` against the simulation.
+
+    Default city, scale 0.1, simulated participation in months 12-23 (mean over seeds 1-3).
+    Districts with a meeting place (where events need one, the fixed point's events match the
+    simulation's): measured |log(simulated / fixed point)| median 0.10, at most 0.48 (Maunula
+    0.033 vs 0.020); all 34 districts: correlation 0.86. Not asserted: creative districts
+    without a meeting place start too high (fixed point 7-9%, simulated 3-3.5%), because the
+    expected events of section 5 let a festival-only association hold events in every month
+    (ODD section 5, a known limit).
+    """
+    scenario = load_scenario("helsinki", ["scenario.scale=0.1", "scenario.months=24"])
+    names = [d.name for d in scenario.districts]
+    fixed_point = DistrictModel(scenario, seed=SEEDS[0]).participation0
+    simulated = np.mean(
+        [
+            run_scenario(scenario, seed=seed)
+            .districts.query("month >= 12")
+            .groupby("district", observed=True)["participation_rate"]
+            .mean()[names]
+            .to_numpy()
+            for seed in SEEDS
+        ],
+        axis=0,
+    )
+    with_place = np.array([d.meeting_places > 0 for d in scenario.districts])
+    gap = np.abs(np.log(simulated / fixed_point))[with_place]
+    summary = (
+        f"fixed point {np.round(fixed_point, 4).tolist()}, simulated "
+        f"{np.round(simulated, 4).tolist()}; with a meeting place |log ratio| median "
+        f"{np.median(gap):.2f}, max {gap.max():.2f}"
+    )
+    assert np.median(gap) < 0.2, f"expected the fixed point near the simulation; {summary}"
+    assert gap.max() < np.log(2), f"expected every such district within 2x; {summary}"
+    corr = np.corrcoef(fixed_point, simulated)[0, 1]
+    assert corr > 0.8, f"expected the districts' order kept, correlation {corr:.2f}; {summary}"
