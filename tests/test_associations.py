@@ -375,3 +375,30 @@ def test_channel_upkeep_scales_with_district_size(elasticity: float, short: int)
     left = lead.run_channels(70.0)
     assert lead.short_months["paper"] == short, f"expected {short} short month(s)"
     assert left == pytest.approx(70.0 - (60.0 if short == 0 else 0.0)), f"hours left {left}"
+
+
+def test_pooled_channel_hours_keep_the_lead_s_paper_and_come_out_of_the_others() -> None:
+    """``pooled_channel_hours``: the lead pays its channels from its own hours first, the rest
+    from the district's other associations in proportion to their hours (docs/ODD.md 7.4).
+
+    District 0 of two_districts at the reference size, paper only (120 hours of upkeep): the
+    lead has 50 hours, two other associations 60 and 20. Pooled, the paper is paid (no short
+    month); the lead is left with 0 and the others give 70 of their 80 hours (7/8 each).
+    """
+    model = DistrictModel(small_scenario(2, scale=0.02), seed=1)
+    model.districts.population[0] = model.params.communication.upkeep_reference_persons
+    in_district = [i for i, x in enumerate(model.all_associations) if x.district == 0]
+    lead = next(i for i in in_district if model.all_associations[i].is_lead)
+    others = [i for i in in_district if i != lead][:2]
+    assert len(others) == 2, "expected the lead and at least two other associations"
+    own = np.zeros(len(model.all_associations))
+    own[lead], own[others[0]], own[others[1]] = 50.0, 60.0, 20.0
+    x = model.all_associations[lead]
+    x.channels = {name: name == "paper" for name in x.channels}
+    x.short_months = dict.fromkeys(x.short_months, 0)
+    left = associations.pay_channels(model, own)
+    assert x.short_months["paper"] == 0, "expected the pooled hours to pay the paper"
+    assert left[lead] == pytest.approx(0.0)
+    assert left[others[0]] == pytest.approx(60.0 / 8) and left[others[1]] == pytest.approx(20.0 / 8)
+    # Alone, the lead's 50 hours do not pay the paper: a short month.
+    assert x.run_channels(50.0) == pytest.approx(50.0) and x.short_months["paper"] == 1

@@ -14,7 +14,8 @@ from districtsim.stocks import relax
 
 
 def test_log_price_target_hand_case():
-    h = Housing()  # beta_R 0.8, beta_L 0.45, beta_D 0.5
+    # Explicit coefficients: the hand case does not follow the defaults.
+    h = Housing(beta_reputation=0.8, beta_liveability=0.45, beta_demand=0.5)
     rep = np.array([0.2, 0.6])
     liv = np.array([0.4, 0.8])
     pressure = np.array([0.0, math.log(2.0)])

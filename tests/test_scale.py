@@ -158,7 +158,10 @@ def test_city_mean_price_scale_invariance_at_0_01(replicates) -> None:
 
 
 REGIME_SCALES = (0.05, 0.1, 1.0)
-REGIME_SEEDS = (1, 2)
+REGIME_SEEDS = {0.05: (1, 2, 3, 4, 5), 0.1: (1, 2, 3, 4, 5), 1.0: (1, 2)}
+"""Seeds per scale: the quiet count varies from seed to seed at small scale (a handful of
+districts sit near 1%, and at scale 0.1 their yearly participation moves by a tenth of a point
+with sampling noise), at scale 1.0 hardly at all (8 in each of seeds 1-5)."""
 
 
 def civic_profile(scale: float, seed: int) -> tuple[np.ndarray, float]:
@@ -176,7 +179,9 @@ QUIET = 0.01
 
 
 def test_civic_regimes_agree_across_scales() -> None:
-    """Civic life in real units agrees between scales 0.05, 0.1 and 1.0 (means over seeds 1-2).
+    """Civic life in real units agrees between scales 0.05, 0.1 and 1.0 (means over seeds).
+
+    Seeds 1-5 at scales 0.05 and 0.1, 1-2 at 1.0 (``REGIME_SEEDS``):
 
     - the number of quiet districts (year-20 participation under 1%; exact zeros can never be
       scale-invariant) within 1 of the number at scale 1.0 (issue 12's acceptance);
@@ -184,15 +189,18 @@ def test_civic_regimes_agree_across_scales() -> None:
       1.0's on average over the 34 districts;
     - the city's participation within 10% of scale 1.0's.
 
-    Measured (issue-12 defaults): quiet districts 9, 8.5 and 9 at scales 0.05, 0.1 and 1.0
-    (1-10%: 20.5, 22, 20.5; 10% or more: 4.5, 3.5, 4.5, the split at 10% moving with a
-    district or two near it); sorted profiles differ from scale 1.0's by 0.0031 (0.05) and
-    0.0042 (0.1) on average (at most 0.012 and 0.016, the most active districts); city
-    participation 4.9%, 4.5% and 4.9%. Before issue 12 the quiet count was 15-16 at 0.05 and
-    0.1 against 12 at 1.0 (a strict expected failure): civic life collapsed faster at small
-    scale.
+    Measured (defaults of issue 12's second session): quiet districts 8.4, 7.2 and 8.0 at
+    scales 0.05, 0.1 and 1.0 (per seed 5-9 at 0.1, 8 in every seed at 1.0); sorted profiles
+    differ from scale 1.0's by 0.0029 (0.05) and 0.0025 (0.1) on average; city participation
+    5.0%, 5.0% and 4.8%. With seeds 1-2 at every scale the quiet count at 0.1 was 6.5 against
+    8.0, outside the bound: two seeds are too few for a count that moves by 2-4 between seeds
+    at small scale. Before issue 12 the quiet count was 15-16 at 0.05 and 0.1 against 12 at
+    1.0 (a strict expected failure): civic life collapsed faster at small scale.
     """
-    runs = {scale: [civic_profile(scale, seed) for seed in REGIME_SEEDS] for scale in REGIME_SCALES}
+    runs = {
+        scale: [civic_profile(scale, seed) for seed in REGIME_SEEDS[scale]]
+        for scale in REGIME_SCALES
+    }
     profile = {scale: np.mean([p for p, _ in r], axis=0) for scale, r in runs.items()}
     quiet = {scale: np.mean([(p < QUIET).sum() for p, _ in r]) for scale, r in runs.items()}
     city = {scale: np.mean([c for _, c in r]) for scale, r in runs.items()}

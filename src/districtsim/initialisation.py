@@ -296,7 +296,9 @@ def initial_demand(
     The city is taken to be in equilibrium at month 0: prices then move with demand relative
     to this baseline (the zero of pressure), not with how far the logit's shares differ from
     the scenario's settlement pattern. Expected first choices are logit probabilities summed
-    over a sample of residents (weighted by their move hazard; in-city searchers with the
+    over a sample of residents (weighted by their probability of moving this month, ``1 -
+    exp(-hazard)``, not the hazard, which a few residents with a large housing burden push
+    far above 1; in-city searchers with the
     ``near`` term) and a sample of newcomers.
 
     With ``attractiveness.location_constants`` on, each district first gets the constant
@@ -311,13 +313,13 @@ def initial_demand(
     rng = model.streams.get("init.demand")
     occupied = np.flatnonzero(r.occupied)
     sample = rng.choice(occupied, size=min(n_sample, occupied.size), replace=False)
-    hazard_all = initial_hazard(model)
-    hazard = hazard_all[sample]
+    p_move_all = -np.expm1(-initial_hazard(model))
+    p_move = p_move_all[sample]
     leave = p.migration.share_leaving_city
     # What choosers see: the empty places plus those that residents leaving the city vacate
     # this month (movers within the city free their places only after everyone has chosen).
     vacancies = vacancies + leave * np.bincount(
-        r.district, weights=-np.expm1(-hazard_all), minlength=model.n_districts
+        r.district, weights=p_move_all, minlength=model.n_districts
     )
     new_income = draw_incomes(rng, pop.newcomer_income_median_eur, pop.income_sigma, sample.size)
     new_orient = draw_orientation(
@@ -355,8 +357,8 @@ def initial_demand(
     if b_h != 0:
         v_search += income_homophily(ds.mean_income, log_search_income, b_h)
         v_new += income_homophily(ds.mean_income, log_new_income, b_h)
-    weight_search = hazard * (1 - leave)
-    weight_new = hazard.sum() * leave + model.rates.growth * sample.size
+    weight_search = p_move * (1 - leave)
+    weight_new = p_move.sum() * leave + model.rates.growth * sample.size
     # exp(v + c) = exp(v) * exp(c): the utilities' exponentials are taken once, and each
     # evaluation of the expected first choices is two matrix-vector products.
     e_search = np.exp(v_search - v_search.max(axis=1, keepdims=True))
@@ -373,7 +375,7 @@ def initial_demand(
     ds.location_constant = np.zeros(nd)
     if p.attractiveness.location_constants:
         d = r.district[occupied]
-        target = np.bincount(d, weights=hazard_all[occupied], minlength=nd)
+        target = np.bincount(d, weights=p_move_all[occupied], minlength=nd)
         target += model.rates.growth * np.bincount(d, minlength=nd)
         target *= (weight_search.sum() + weight_new) / target.sum()
         ds.location_constant = location_constants(expected, target)

@@ -267,6 +267,17 @@ class Associations:
         "and events draw on (volunteers spread their work; no channel hinges on one month of "
         "a few simulated persons); 1 means this month's hours; " + CALIBRATED,
     )
+    pooled_channel_hours: bool = param(
+        True,
+        "switch",
+        None,
+        None,
+        "the district's channels (kept by the lead) draw on the volunteer hours of all the "
+        "district's associations, the lead's first: housing companies, schools and clubs "
+        "write for the district paper and its website; each association keeps what is left "
+        "for its own events. Off, only the lead's volunteers keep the channels (issue 12: "
+        "small districts' papers hinged on one simulated volunteer)",
+    )
     event_hours: float = param(40.0, "volunteer hours/event", 0, None, "assumption")
     events_per_year_traditional: float = param(
         4.0, "events/year", 0, 12, "assumption: annual meeting, seasonal gatherings [S5]"
@@ -450,7 +461,12 @@ class Attractiveness:
     """Multinomial-logit location choice of movers (MODEL 5.7)."""
 
     b_reputation: float = param(
-        3.0, "utility per unit", 0, None, "assumption; 0 switches selective migration off (P2)"
+        4.0,
+        "utility per unit",
+        0,
+        None,
+        "0 switches selective migration off (P2); 4 (was 3) so that the pull of reputation "
+        "carries P2's share of the divergence (issue 12; section 9); " + CALIBRATED,
     )
     reputation_engagement: float = param(
         1.0,
@@ -520,19 +536,19 @@ class Housing:
         "initial spread comes from district fixed effects; " + CALIBRATED,
     )
     beta_liveability: float = param(
-        0.45,
+        0.6,
         "log price per unit",
         0,
         None,
-        "0.1 of liveability is ~5% of price directly, the rest through demand "
+        "0.1 of liveability is ~6% of price directly, the rest through demand "
         "(Tyrvainen & Miettinen 2000: green amenities ~5%); " + CALIBRATED,
     )
     beta_demand: float = param(
-        0.5,
+        0.6,
         "log price per log demand ratio",
         0,
         None,
-        "a district chosen 10% more often than its vacancies warrant has a ~5% higher price "
+        "a district chosen 10% more often than its vacancies warrant has a ~6% higher price "
         "target (the higher price then lowers its demand); demand-led prices (P2); " + CALIBRATED,
     )
     demand_smoothing_months: float = param(12.0, "months", 1, None, "assumption")
@@ -582,12 +598,13 @@ class Migration:
     )
     alpha_liveability: float = param(1.0, "log hazard per unit", 0, None, "assumption")
     share_leaving_city: float = param(
-        0.40,
+        0.30,
         "share of movers",
         0,
         1,
-        "MODEL 5.12 says about half stay; 0.40 brings boundary moves (in and out) "
-        "near the observed ~12-15% a year",
+        "Helsinki 2022: ~102,000 moves inside the city and ~86,000 across its boundary, "
+        "about 43,000 of them out, so about 30% of movers leave (REFERENCES; was 0.40, "
+        "which put moves within the city at 10% a year, issue 12)",
     )
     population_growth_per_year: float = param(
         0.0102,

@@ -393,19 +393,55 @@ def step(model: DistrictModel, t: int) -> None:
     u_event = rng.random(len(model.all_associations))
     hours = volunteers * a.hours_per_volunteer
     staff_hours = model.program.staff_persons * model.program.settings.hours_per_staff_person
+    own = np.empty(len(model.all_associations))
     for i, x in enumerate(model.all_associations):
         k = x.district * n_slots + x.slot
         x.members, x.volunteers, x.active_members = members[k], volunteers[k], n_am[k] / model.scale
-        h = x.smooth_hours(hours[k], a.hours_smoothing_months) + (
-            staff_hours[x.district] if x.is_lead else 0.0
+        own[i] = (
+            x.smooth_hours(hours[k], a.hours_smoothing_months)
+            + (staff_hours[x.district] if x.is_lead else 0.0)
+            - (a.event_hours if x.event_now else 0.0)
         )
-        left = x.run_channels(h - (a.event_hours if x.event_now else 0.0))
-        x.plan_event(left, t, u_event[i])
+    left = pay_channels(model, own) if a.pooled_channel_hours else own
+    for i, x in enumerate(model.all_associations):
+        k = x.district * n_slots + x.slot
+        h = left[i] if (x.is_lead and a.pooled_channel_hours) else x.run_channels(left[i])
+        x.plan_event(h, t, u_event[i])
         # The lead federates the district's organised residents: it follows all active members;
         # the others their own.
         x.drift(mean_district[x.district] if x.is_lead else mean_own[k])
     ds.events_hist[month_of_year_index(t)] = ds.event_now
     build_event_ties(model, rng)
+
+
+def pay_channels(model: DistrictModel, own: np.ndarray) -> np.ndarray:
+    """Run each lead's channels on its district's pooled hours; return the hours left.
+
+    ``own`` holds each association's hours this month (smoothed volunteer hours, the lead's
+    program staff, minus this month's event), in ``all_associations`` order. The lead runs
+    its channels (:meth:`Association.run_channels`) on the district's pool: its own hours
+    plus the positive hours of the district's other associations. It pays the upkeep from
+    its own hours first; the rest is taken from the others in proportion to their hours.
+    Returns each association's hours left for its own channels and events
+    (``associations.pooled_channel_hours``; ODD 7.4).
+    """
+    left = own.copy()
+    district = np.array([x.district for x in model.all_associations])
+    is_lead = np.array([x.is_lead for x in model.all_associations])
+    others = np.where(is_lead, 0.0, np.maximum(own, 0.0))
+    pool_others = np.bincount(district, weights=others, minlength=model.n_districts)
+    for x in model.associations:
+        i = model.slots.index[x.district, x.slot]
+        d = x.district
+        pool = own[i] + pool_others[d]
+        used = pool - x.run_channels(pool)
+        from_lead = min(used, max(own[i], 0.0))
+        left[i] = own[i] - from_lead
+        if pool_others[d] > 0:
+            share = min((used - from_lead) / pool_others[d], 1.0)
+            members = (district == d) & ~is_lead
+            left[members] -= others[members] * share
+    return left
 
 
 def join_probability(r: Residents, a: AssociationParams) -> np.ndarray:
