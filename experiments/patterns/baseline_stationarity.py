@@ -5,6 +5,7 @@ Runs ``helsinki`` (no interventions, 240 months) at each scale and seed and repo
 - ``districts_participation_lost``: districts whose participation in year 1 (months 0-11) was
   at least 0.5% and in year 20 (months 228-239) is below it;
 - ``districts_identity_lost``: the same for identity and 0.1 (year-1 mean vs year-20 mean);
+- ``districts_lost``: the names of the districts counted in either, ``;``-separated;
 - ``districts_participation_below_1pct``: districts whose year-20 participation is below 1%
   (compared across scales: the real-unit count of districts in the quiet regime);
 - ``members_ratio``: the city's members per resident in year 20 over year 1;
@@ -56,6 +57,9 @@ def measure(scale: float, seed: int, overrides: tuple[str, ...] = ()) -> dict[st
     members = c["members_persons"] / c["population"]
     log_income = d.assign(log_income=np.log(d["mean_income_eur"]))
     sd = log_income.groupby("month")["log_income"].std(ddof=0)
+    lost = ((p1 >= PARTICIPATION_FLOOR) & (p20 < PARTICIPATION_FLOOR)) | (
+        (i1 >= IDENTITY_FLOOR) & (i20 < IDENTITY_FLOOR)
+    )
     return {
         "scale": scale,
         "seed": seed,
@@ -63,6 +67,7 @@ def measure(scale: float, seed: int, overrides: tuple[str, ...] = ()) -> dict[st
             ((p1 >= PARTICIPATION_FLOOR) & (p20 < PARTICIPATION_FLOOR)).sum()
         ),
         "districts_identity_lost": int(((i1 >= IDENTITY_FLOOR) & (i20 < IDENTITY_FLOOR)).sum()),
+        "districts_lost": ";".join(str(name) for name in lost[lost].index),
         "districts_participation_below_1pct": int((p20 < QUIET).sum()),
         "members_ratio": round(float(members.iloc[-12:].mean() / members.iloc[:12].mean()), 4),
         "price_gini_month0": round(float(c["price_gini"].iloc[0]), 5),
@@ -101,6 +106,10 @@ def main() -> None:
         sub = [r for r in rows if r["scale"] == scale]
         print(f"scale {scale}, {len(sub)} seeds:")
         for key in list(sub[0])[2:]:
+            if key == "districts_lost":
+                named = [f"seed {r['seed']}: {r[key]}" for r in sub if r[key]]
+                print(f"  {key}: {'; '.join(named) or 'none'}")
+                continue
             print(f"  {key}: {ci_text([r[key] for r in sub])}")
     write_rows(rows, args.out)
 

@@ -1,0 +1,119 @@
+"""Figures the docs quote from committed result files agree with those files.
+
+``docs/ODD.md`` section 9 ("A stationary baseline") tabulates the means over seeds of
+``experiments/patterns/baseline_stationarity.py``: the "before" columns from
+``results/baseline_stationarity_before_issue12.csv``, the "now" columns from
+``results/baseline_stationarity.csv``. Each number in a cell must equal the file's mean over
+seeds, rounded to the decimals the cell shows. The held-out upgrading rate and the P2
+shrinkage per price rule are checked against ``results/upgrading_rate.csv`` and
+``results/p2_price_formation.csv`` the same way. A model change that re-runs a script without
+updating the docs (or the reverse) fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+ROOT = Path(__file__).resolve().parents[1]
+ODD = ROOT / "docs" / "ODD.md"
+RESULTS = ROOT / "experiments" / "patterns" / "results"
+HEADER = (
+    "| measure (mean over seeds 1-5) | before, scale 0.1 | before, 1.0 | now, scale 0.1 | "
+    "now, 1.0 |"
+)
+COLUMNS = (
+    ("baseline_stationarity_before_issue12.csv", 0.1),
+    ("baseline_stationarity_before_issue12.csv", 1.0),
+    ("baseline_stationarity.csv", 0.1),
+    ("baseline_stationarity.csv", 1.0),
+)
+ROWS = {
+    "districts falling from >= 0.5% participation": (("districts_participation_lost", 1),),
+    "districts falling from identity": (("districts_identity_lost", 1),),
+    "districts under 1% participation": (("districts_participation_below_1pct", 1),),
+    "city members per resident": (("members_ratio", 1),),
+    "city participation": (("city_participation_year1", 100), ("city_participation_year20", 100)),
+    "price Gini": (("price_gini_month0", 1), ("price_gini_year20", 1)),
+    "SD of log district mean income": (("sd_log_income_month0", 1), ("sd_log_income_year20", 1)),
+}
+"""Row label (start) -> the CSV columns its cell shows, in order, and the factor to the shown
+unit (100 for a percentage)."""
+
+NUMBER = re.compile(r"\d+(?:\.(\d+))?")
+
+
+def stationarity_table() -> dict[str, list[str]]:
+    """Return the cells of ODD section 9's stationarity table, by row label."""
+    lines = ODD.read_text(encoding="utf-8").splitlines()
+    assert HEADER in lines, f"docs/ODD.md: no table with the header {HEADER!r}"
+    rows = {}
+    for line in lines[lines.index(HEADER) + 2 :]:
+        if not line.startswith("|"):
+            break
+        label, *cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[label] = cells
+    return rows
+
+
+@pytest.mark.parametrize("row", list(ROWS))
+def test_stationarity_table_matches_the_result_files(row: str) -> None:
+    table = stationarity_table()
+    (label,) = [name for name in table if name.startswith(row)]
+    means = {
+        (file, scale): pd.read_csv(RESULTS / file).query("scale == @scale").mean(numeric_only=True)
+        for file, scale in COLUMNS
+    }
+    problems = []
+    for (file, scale), cell in zip(COLUMNS, table[label], strict=True):
+        shown = list(NUMBER.finditer(cell))
+        assert len(shown) == len(ROWS[row]), f"{label!r}: cell {cell!r} has {len(shown)} numbers"
+        for match, (column, factor) in zip(shown, ROWS[row], strict=True):
+            decimals = len(match.group(1) or "")
+            value = float(means[(file, scale)][column]) * factor
+            if abs(float(match.group(0)) - value) > 0.5 * 10**-decimals + 1e-9:
+                problems.append(
+                    f"{column} at scale {scale} ({file}): docs show {match.group(0)}, the file's "
+                    f"mean over seeds is {value:.4f}"
+                )
+    assert not problems, f"docs/ODD.md section 9, row {label!r}:\n" + "\n".join(problems)
+
+
+def mean_ci_text(values: pd.Series, fmt: str, factor: float = 1.0) -> str:
+    """Return ``mean [lo, hi]`` (95% Student-t interval over replicates) in ``fmt``."""
+    x = values.to_numpy(dtype=float) * factor
+    half = stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
+    m = x.mean()
+    return f"{m:{fmt}} [{m - half:{fmt}}, {m + half:{fmt}}]"
+
+
+def test_upgrading_rate_in_the_odd_matches_its_result_file() -> None:
+    """The held-out upgrading rate (ODD section 9) is the mean of results/upgrading_rate.csv."""
+    rows = pd.read_csv(RESULTS / "upgrading_rate.csv")
+    text = ODD.read_text(encoding="utf-8")
+    rate = mean_ci_text(rows["rate_per_year"], "+.2f", 100).replace(" [", "% a year [")
+    gap = mean_ci_text(rows["gap_end_of_window"], "+.1f", 100).replace(" [", "% [")
+    later = mean_ci_text(rows["gap_five_years_later"], "+.1f", 100).replace(" [", "% [")
+    for quoted in (rate, gap, later):
+        assert quoted in text, f"docs/ODD.md should quote {quoted!r} (results/upgrading_rate.csv)"
+
+
+def test_p2_price_rules_in_the_odd_match_their_result_file() -> None:
+    """The shrinkage per price rule quoted in ODD section 1 comes from p2_price_formation.csv."""
+    rows = pd.read_csv(RESULTS / "p2_price_formation.csv")
+    text = ODD.read_text(encoding="utf-8")
+    for setting, group in rows.groupby("setting"):
+        on = group[~group["b_reputation_off"]].set_index("seed")["gap_year20_eur_m2"]
+        off = group[group["b_reputation_off"]].set_index("seed")["gap_year20_eur_m2"]
+        diff = on - off
+        quoted = f"{mean_ci_text(diff, '+.0f')} EUR/m2 ({diff.mean() / on.mean():.0%})"
+        quoted_short = f"{mean_ci_text(diff, '+.0f')} ({diff.mean() / on.mean():.0%})"
+        assert quoted in text or quoted_short in text, (
+            f"docs/ODD.md should quote the P2 shrinkage of setting {setting!r} as {quoted!r} "
+            "(results/p2_price_formation.csv)"
+        )
