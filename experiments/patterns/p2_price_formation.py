@@ -12,9 +12,11 @@ constants by move probabilities (docs/ODD.md 7.8), (0.8, 0.6, 0.6) with ``b_repu
 
 This script measures the P2 shrinkage under the default price rule, the rule before issue 12,
 the first issue-12 defaults and one other rule. Measured (seeds 1-20,
-``results/p2_price_formation.csv``): default 38% (+197 [+109, +285] EUR/m2 of +524), before
-issue 12 22%, first issue-12 defaults 20% (+85 [+6, +163]), 0.4/0.3/1.0 44%. The default was
-chosen on seeds 1-40 (35%) and checked on seeds 41-60 (``--seeds $(seq -s, 41 60)``: 41%).
+``results/p2_price_formation.csv``): default 33% (+171 [+97, +244] EUR/m2 of +522), before
+issue 12 22%, first issue-12 defaults 36% (+173 [+110, +236]), 0.4/0.3/1.0 33%. The default was
+chosen on seeds 1-40 (35%, before the event-record correction of docs/ODD.md section 5, when
+the first issue-12 defaults gave 20%) and checked on seeds 41-60
+(``--seeds $(seq -s, 41 60)``: 41% then, 33% now).
 
 For each setting and seed it runs ``two_districts``
 (240 months, scale 0.05) with and without ``b_reputation = 0`` and records the year-20 mean

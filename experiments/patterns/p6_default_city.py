@@ -13,18 +13,18 @@ file.
 Measured at the defaults of issue 12's second session (40 seeds, scale 0.02, 240 months,
 about 12 minutes on 2 cores; ``results/p6_default_city.csv``):
 
-- default city: -0.0005 [-0.0016, +0.0006] (seeds 1-20: +0.0002 [-0.0013, +0.0017]). The call
-  funds mid- and low-priced creative districts with meeting places and forums (Kallio,
-  Herttoniemi, Vallila, Vanhakaupunki, Vuosaari, Malmi: 2.5-3.9 MEUR per run against 2.2
+- default city: -0.0019 [-0.0033, -0.0005] (seeds 1-20: -0.0010 [-0.0023, +0.0004]). The
+  call funds mid- and low-priced creative districts with meeting places and forums (Kallio,
+  Herttoniemi, Vallila, Vanhakaupunki, Vuosaari, Malmi: 2.6-3.8 MEUR per run against 2.2
   under equal allocation); the expensive creative centre scores low on the structure,
-  knowledge and competence criteria (Kampinmalmi 0.05, Lauttasaari 0.11, Vironniemi 1.5 MEUR
+  knowledge and competence criteria (Kampinmalmi and Lauttasaari 0.23, Vironniemi 1.5 MEUR
   against about 2.1); traditional districts, the most expensive among them, never apply.
   At the first issue-12 defaults -0.0012 [-0.0021, -0.0002]; before issue 12 (20 seeds)
   -0.0014 [-0.0030, +0.0002];
-- counterfactual city: +0.0008 [-0.0005, +0.0021] (seeds 1-20: +0.0007 [-0.0010, +0.0024]):
-  the call now funds the expensive centre, and the Gini leans toward widening but not
-  clearly. At the first issue-12 defaults +0.0018 [+0.0007, +0.0030]; before issue 12 (20
-  seeds) +0.0017 [+0.0004, +0.0030].
+- counterfactual city: +0.0014 [+0.0000, +0.0029] (seeds 1-20: +0.0011 [-0.0009, +0.0031]):
+  the call now funds the expensive centre (3.4-3.5 MEUR each), and the Gini widens, at the
+  edge of its interval. At the first issue-12 defaults +0.0018 [+0.0007, +0.0030]; before
+  issue 12 (20 seeds) +0.0017 [+0.0004, +0.0030].
 
 Usage::
 

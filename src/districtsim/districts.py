@@ -67,7 +67,11 @@ class Districts:
     event_orientation: np.ndarray = state("0..1", "organisers' mean orientation [communication]")
     event_creative: np.ndarray = state("bool", "an organiser is creative [communication]", bool)
     events_hist: np.ndarray = state(
-        "event months", "event by month of year [associations]", int, "12xD"
+        "event months",
+        "event by month of year [associations]; before a month is simulated, its expected "
+        "probability (initialisation)",
+        float,
+        "12xD",
     )
     events_year: np.ndarray = state("events/year", "event months in the last 12 months [stocks]")
     identity: np.ndarray = state("0..1", "identity I_d [stocks]")

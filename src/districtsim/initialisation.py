@@ -161,9 +161,12 @@ def initial_stocks(model: DistrictModel) -> None:
     )
     ds.creative = creative
     ds.demand_baseline = initial_demand(model, places0 - occupied0)
-    months = np.linspace(0, 1, 12, endpoint=False)
-    per_month = annual_rate_to_monthly(events0)
-    ds.events_hist[:] = (per_month[None, :] > months[:, None]).astype(np.int64)
+    # Each month of the rolling record holds the expected chance of an event until the
+    # simulation overwrites it with what happened, so the 12-month count stays at the expected
+    # events while the record fills (with the expected events as 0/1 in the first months of
+    # the record, the months the simulation overwrites first, the count fell by up to half in
+    # the first year, and identity and liveability with it).
+    ds.events_hist[:] = annual_rate_to_monthly(events0)[None, :]
     ds.coverage = coverage0
     ds.attractiveness = np.ones(nd)
 
