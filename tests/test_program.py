@@ -394,8 +394,8 @@ def test_selection_follows_the_weights(tmp_path: Path) -> None:
 
     D0 is large with a website and a social-media group (most knowledge, higher public share);
     D1, D2 are small, paper only. The funder scores knowledge per 10,000 residents
-    (``score_per_capita``, on by default), so D0 does not always lead: measured at the issue-12
-    defaults, D0 has the highest knowledge score in 18 of seeds 1-20, D1 in seeds 6 and 14
+    (``score_per_capita``, on by default), so D0 does not always lead: measured at the first
+    issue-12 defaults, D0 has the highest knowledge score in 18 of seeds 1-20, D1 in seeds 6 and 14
     (seed 6: 147 person-months for 38,050 residents against D1's 75 for 11,550). The expected
     winner is therefore computed here from the recorded knowledge, residents and public share.
     """

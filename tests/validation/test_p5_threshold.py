@@ -14,7 +14,8 @@ folder and loaded with :func:`districtsim.scenario.load_scenario` plus
 Statistics are over replicate seeds: 95% Student-t confidence intervals of
 paired differences, or percentile bootstrap intervals over replicates for
 statistics of the replicate-averaged curve. Numbers in the docstrings were
-measured with the issue-12 defaults and the settings below.
+measured with the defaults of issue 12's second session and the settings below
+(the mean-field and exploration figures in the next paragraphs at its first session).
 
 No tipping point at the defaults. With the issue-12 defaults (a_identity 0.11,
 tau 0.14, theta_sd 0.18, reach_background 0.075, b_social 0.34) the rule has
