@@ -439,8 +439,8 @@ def pay_channels(model: DistrictModel, own: np.ndarray) -> np.ndarray:
         left[i] = own[i] - from_lead
         if pool_others[d] > 0:
             share = min((used - from_lead) / pool_others[d], 1.0)
-            members = (district == d) & ~is_lead
-            left[members] -= others[members] * share
+            rest_of_district = (district == d) & ~is_lead
+            left[rest_of_district] -= others[rest_of_district] * share
     return left
 
 
