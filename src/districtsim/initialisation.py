@@ -221,9 +221,9 @@ def initial_participation(
         reach_quiet = 1.0 - (1.0 - reach) * ties
         reach_event = 1.0 - (1.0 - reach_quiet) * (1.0 - event_reach)
         z = base + (mob.a_identity * identity + mob.b_social * part)[d]
-        chance = (1.0 - event_share[d]) * reach_quiet[d] * expit(z / mob.tau) + event_share[
-            d
-        ] * reach_event[d] * expit((z + pull) / mob.tau)
+        quiet_month = (1.0 - event_share[d]) * reach_quiet[d] * expit(z / mob.tau)
+        event_month = event_share[d] * reach_event[d] * expit((z + pull) / mob.tau)
+        chance = quiet_month + event_month
         new = np.bincount(d, weights=chance, minlength=nd) / n_d
         done = np.max(np.abs(new - part)) < PARTICIPATION_TOLERANCE
         part = 0.5 * (part + new)

@@ -393,9 +393,9 @@ def step(model: DistrictModel, t: int) -> None:
     u_event = rng.random(len(model.all_associations))
     hours = volunteers * a.hours_per_volunteer
     staff_hours = model.program.staff_persons * model.program.settings.hours_per_staff_person
+    keys = [x.district * n_slots + x.slot for x in model.all_associations]
     own = np.empty(len(model.all_associations))
-    for i, x in enumerate(model.all_associations):
-        k = x.district * n_slots + x.slot
+    for i, (x, k) in enumerate(zip(model.all_associations, keys, strict=True)):
         x.members, x.volunteers, x.active_members = members[k], volunteers[k], n_am[k] / model.scale
         own[i] = (
             x.smooth_hours(hours[k], a.hours_smoothing_months)
@@ -403,8 +403,7 @@ def step(model: DistrictModel, t: int) -> None:
             - (a.event_hours if x.event_now else 0.0)
         )
     left = pay_channels(model, own) if a.pooled_channel_hours else own
-    for i, x in enumerate(model.all_associations):
-        k = x.district * n_slots + x.slot
+    for i, (x, k) in enumerate(zip(model.all_associations, keys, strict=True)):
         h = left[i] if (x.is_lead and a.pooled_channel_hours) else x.run_channels(left[i])
         x.plan_event(h, t, u_event[i])
         # The lead federates the district's organised residents: it follows all active members;
