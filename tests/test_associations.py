@@ -402,3 +402,45 @@ def test_pooled_channel_hours_keep_the_lead_s_paper_and_come_out_of_the_others()
     assert left[others[0]] == pytest.approx(60.0 / 8) and left[others[1]] == pytest.approx(20.0 / 8)
     # Alone, the lead's 50 hours do not pay the paper: a short month.
     assert x.run_channels(50.0) == pytest.approx(50.0) and x.short_months["paper"] == 1
+
+
+def test_volunteering_rises_smoothly_with_engagement_and_width_0_is_the_sharp_cut() -> None:
+    """A member volunteers in a share expit((e - cut) / width) of months (ODD 7.4)."""
+    e = np.linspace(0, 1, 1001, dtype=np.float32)
+    a = dataclasses.replace(
+        load_scenario("two_districts").params.associations, volunteer_engagement_width=0.0
+    )
+    np.testing.assert_array_equal(
+        associations.volunteer_chance(e, a), e >= a.volunteer_engagement_cut
+    )
+    smooth = associations.volunteer_chance(
+        e, dataclasses.replace(a, volunteer_engagement_width=0.1)
+    )
+    assert np.all(np.diff(smooth) > 0) and np.all((smooth > 0) & (smooth < 1))
+    at_cut = associations.volunteer_chance(
+        np.array([a.volunteer_engagement_cut], dtype=np.float32),
+        dataclasses.replace(a, volunteer_engagement_width=0.1),
+    )
+    np.testing.assert_allclose(at_cut, 0.5, atol=1e-6)
+
+
+def test_default_volunteering_keeps_the_sharp_cut_s_share_of_initial_members() -> None:
+    """The default cut 0.47 at width 0.1 keeps the share that the former cut 0.45 gave (0.40).
+
+    Measured (helsinki, scale 0.1, seed 1): 0.397 of the initial members with the sharp cut,
+    0.396 with the default; the district's volunteers are now expected persons.
+    """
+    model = DistrictModel(load_scenario("helsinki", ["scenario.scale=0.1"]), seed=1)
+    r = model.residents
+    a = model.params.associations
+    e = r.engagement[r.is_member]
+    sharp = dataclasses.replace(a, volunteer_engagement_width=0.0, volunteer_engagement_cut=0.45)
+    share_sharp = associations.volunteer_chance(e, sharp).mean()
+    share_default = associations.volunteer_chance(e, a).mean()
+    assert abs(share_default - share_sharp) < 0.01, (share_default, share_sharp)
+    volunteers = np.bincount(
+        r.district[r.is_member],
+        weights=associations.volunteer_chance(e, a),
+        minlength=model.n_districts,
+    )
+    np.testing.assert_allclose(model.districts.volunteers, volunteers / model.scale)

@@ -599,10 +599,10 @@ def test_a_local_intervention_leaves_distant_districts_nearly_unchanged(tmp_path
     than the tolerance (a tenth of the local effect, ~0.017), and a chance run of six alike
     values decides the test: at the issue-12 defaults seeds 1-6 gave Haaga +0.016 to +0.032,
     +0.022 [+0.015, +0.029] against Kulosaari's +0.153 [+0.117, +0.190], while seeds 7-30
-    average +0.008. Measured at the defaults of issue 12's second session over seeds 1-20:
-    Kulosaari +0.165 [+0.143, +0.187]; Haaga -0.001 [-0.016, +0.015], Kaarela +0.007 [+0.000,
-    +0.014], Pitäjänmäki +0.001 [-0.013, +0.014], Lauttasaari +0.002 [-0.006, +0.011],
-    Munkkiniemi -0.000 [-0.000, +0.000] (at the first issue-12 defaults, seeds 1-30: Haaga
+    average +0.008. Measured at the defaults of issue 12's third session over seeds 1-20:
+    Kulosaari +0.161 [+0.143, +0.178]; Haaga -0.009 [-0.023, +0.005], Kaarela -0.009 [-0.024,
+    +0.005], Pitäjänmäki -0.007 [-0.022, +0.008], Lauttasaari +0.001 [-0.008, +0.010],
+    Munkkiniemi +0.000 [+0.000, +0.001] (at the first issue-12 defaults, seeds 1-30: Haaga
     +0.0105 [+0.0000, +0.0210], 6% of Kulosaari's +0.168).
     """
     table = (

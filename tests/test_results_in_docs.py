@@ -6,7 +6,9 @@
 ``results/baseline_stationarity.csv``. Each number in a cell must equal the file's mean over
 seeds, rounded to the decimals the cell shows. The held-out upgrading rate and the P2
 shrinkage per price rule are checked against ``results/upgrading_rate.csv`` and
-``results/p2_price_formation.csv`` the same way. A model change that re-runs a script without
+``results/p2_price_formation.csv`` the same way, and the counts of runs that lose a
+district's civic life over 30 seeds against ``results/baseline_stationarity_30_seeds*.csv``.
+A model change that re-runs a script without
 updating the docs (or the reverse) fails here.
 """
 
@@ -117,3 +119,18 @@ def test_p2_price_rules_in_the_odd_match_their_result_file() -> None:
             f"docs/ODD.md should quote the P2 shrinkage of setting {setting!r} as {quoted!r} "
             "(results/p2_price_formation.csv)"
         )
+
+
+@pytest.mark.parametrize(
+    "file", ["baseline_stationarity_30_seeds.csv", "baseline_stationarity_30_seeds_sharp_cut.csv"]
+)
+def test_civic_losses_over_30_seeds_in_the_odd_match_their_result_files(file: str) -> None:
+    """ODD section 9 (item 15) counts the runs that lose a district's civic life, per file."""
+    rows = pd.read_csv(RESULTS / file)
+    participation, identity = rows["districts_participation_lost"], rows["districts_identity_lost"]
+    quoted = (
+        f"`results/{file}`: {(participation > 0).sum()} of {len(rows)} runs with a district "
+        f"below 0.5% participation ({participation.sum()} district-runs), "
+        f"{(identity > 0).sum()} with a district below identity 0.1"
+    )
+    assert quoted in ODD.read_text(encoding="utf-8"), f"docs/ODD.md should quote {quoted!r}"

@@ -12,7 +12,12 @@ Runs ``helsinki`` (no interventions, 240 months) at each scale and seed and repo
 - ``price_gini_month0`` and ``price_gini_year20`` (month 239) of district prices;
 - ``sd_log_income_month0`` and ``sd_log_income_year20``: the spread (SD over districts) of the
   log of district mean income at month 0 and month 239;
-- ``city_participation_year1`` and ``city_participation_year20``.
+- ``city_participation_year1`` and ``city_participation_year20``;
+- ``quietest_district``: of the districts that started at 0.5% participation or more, the one
+  with the lowest year-20 participation, with its ``quietest_participation_year1`` and
+  ``_year20``, ``quietest_identity_year20`` and ``quietest_channels_year20`` (mean channels
+  running in year 20): how close the quietest district comes to the floor, and whether it
+  crossed it with its channels running (noise) or after losing them (a collapse).
 
 It prints one line per run and the means over seeds with 95% t intervals, and writes the rows
 to ``results/baseline_stationarity.csv`` next to this file.
@@ -22,6 +27,12 @@ Usage::
     .venv/bin/python experiments/patterns/baseline_stationarity.py   # 0.1 and 1.0, seeds 1-5
     .venv/bin/python experiments/patterns/baseline_stationarity.py --scales 0.1 --seeds 1,2
     .venv/bin/python experiments/patterns/baseline_stationarity.py --set mobilisation.tau=0.175
+
+Issue 12's third session also wrote, at scale 0.1 over seeds 1-30,
+``results/baseline_stationarity_30_seeds.csv`` (defaults) and
+``results/baseline_stationarity_30_seeds_sharp_cut.csv`` (``--set
+associations.volunteer_engagement_width=0 --set associations.volunteer_engagement_cut=0.45``,
+the sharp volunteer cut of the rule before; docs/ODD.md section 9, item 15).
 
 docs/ODD.md section 9 ("A stationary baseline") reports its results at the issue-12 defaults
 (``results/baseline_stationarity.csv``) and before them
@@ -60,6 +71,8 @@ def measure(scale: float, seed: int, overrides: tuple[str, ...] = ()) -> dict[st
     lost = ((p1 >= PARTICIPATION_FLOOR) & (p20 < PARTICIPATION_FLOOR)) | (
         (i1 >= IDENTITY_FLOOR) & (i20 < IDENTITY_FLOOR)
     )
+    started = p1[p1 >= PARTICIPATION_FLOOR]
+    quietest = p20[started.index].idxmin()
     return {
         "scale": scale,
         "seed": seed,
@@ -76,6 +89,11 @@ def measure(scale: float, seed: int, overrides: tuple[str, ...] = ()) -> dict[st
         "sd_log_income_year20": round(float(sd.iloc[-1]), 5),
         "city_participation_year1": round(float(c["participation_rate"].iloc[:12].mean()), 4),
         "city_participation_year20": round(float(c["participation_rate"].iloc[-12:].mean()), 4),
+        "quietest_district": str(quietest),
+        "quietest_participation_year1": round(float(p1[quietest]), 5),
+        "quietest_participation_year20": round(float(p20[quietest]), 5),
+        "quietest_identity_year20": round(float(i20[quietest]), 4),
+        "quietest_channels_year20": round(float(year20["n_channels"].mean()[quietest]), 2),
     }
 
 
@@ -106,6 +124,10 @@ def main() -> None:
         sub = [r for r in rows if r["scale"] == scale]
         print(f"scale {scale}, {len(sub)} seeds:")
         for key in list(sub[0])[2:]:
+            if key == "quietest_district":
+                names = sorted({r[key] for r in sub})
+                print(f"  {key}: {', '.join(names)}")
+                continue
             if key == "districts_lost":
                 named = [f"seed {r['seed']}: {r[key]}" for r in sub if r[key]]
                 print(f"  {key}: {'; '.join(named) or 'none'}")

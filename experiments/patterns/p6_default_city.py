@@ -10,20 +10,20 @@ Prints, per city, competitive minus equal final ``price_gini`` (mean and
 and writes the per-seed rows to ``results/p6_default_city.csv`` next to this
 file.
 
-Measured at the defaults of issue 12's second session (40 seeds, scale 0.02, 240 months,
-about 12 minutes on 2 cores; ``results/p6_default_city.csv``):
+Measured at the defaults of issue 12's third session (40 seeds, scale 0.02, 240 months,
+about 5-12 minutes on 2 cores; ``results/p6_default_city.csv``):
 
-- default city: -0.0019 [-0.0033, -0.0005] (seeds 1-20: -0.0010 [-0.0023, +0.0004]). The
-  call funds mid- and low-priced creative districts with meeting places and forums (Kallio,
-  Herttoniemi, Vallila, Vanhakaupunki, Vuosaari, Malmi: 2.6-3.8 MEUR per run against 2.2
-  under equal allocation); the expensive creative centre scores low on the structure,
-  knowledge and competence criteria (Kampinmalmi and Lauttasaari 0.23, Vironniemi 1.5 MEUR
-  against about 2.1); traditional districts, the most expensive among them, never apply.
-  At the first issue-12 defaults -0.0012 [-0.0021, -0.0002]; before issue 12 (20 seeds)
-  -0.0014 [-0.0030, +0.0002];
-- counterfactual city: +0.0014 [+0.0000, +0.0029] (seeds 1-20: +0.0011 [-0.0009, +0.0031]):
-  the call now funds the expensive centre (3.4-3.5 MEUR each), and the Gini widens, at the
-  edge of its interval. At the first issue-12 defaults +0.0018 [+0.0007, +0.0030]; before
+- default city: -0.0012 [-0.0024, +0.0001]. The call funds mid- and low-priced creative
+  districts with meeting places and forums (Kallio, Herttoniemi, Vallila, Vanhakaupunki,
+  Vuosaari, Malmi: 2.4-4.0 MEUR per run against 2.2 under equal allocation); the expensive
+  creative centre scores low on the structure, knowledge and competence criteria
+  (Kampinmalmi 0.08, Lauttasaari 0.23, Vironniemi 1.3 MEUR against about 2.1); traditional
+  districts, the most expensive among them, never apply. At the second issue-12 defaults
+  -0.0019 [-0.0033, -0.0005], at the first -0.0012 [-0.0021, -0.0002]; before issue 12 (20
+  seeds) -0.0014 [-0.0030, +0.0002];
+- counterfactual city: +0.0006 [-0.0006, +0.0018]: the call now funds the expensive centre
+  (3.4-3.6 MEUR each), but the Gini no longer widens clearly. At the second issue-12
+  defaults +0.0014 [+0.0000, +0.0029], at the first +0.0018 [+0.0007, +0.0030]; before
   issue 12 (20 seeds) +0.0017 [+0.0004, +0.0030].
 
 Usage::

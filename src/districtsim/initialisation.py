@@ -20,7 +20,11 @@ from districtsim.errors import ScenarioError
 from districtsim.interventions import InterventionRunner, housing_places
 from districtsim.migration import income_homophily
 from districtsim.network import Ties
-from districtsim.orgs.associations import create_associations, expected_events_per_year
+from districtsim.orgs.associations import (
+    create_associations,
+    expected_events_per_year,
+    volunteer_chance,
+)
 from districtsim.orgs.firms import create_local_firms
 from districtsim.partnerships import create_outside_actors
 from districtsim.program import ProgramYear
@@ -262,9 +266,8 @@ def initial_activity(model: DistrictModel) -> None:
     r = model.residents
     ds = model.districts
     nd = model.n_districts
-    cut = model.params.associations.volunteer_engagement_cut
     ds.population = np.bincount(r.district, weights=r.occupied, minlength=nd) / model.scale
-    is_volunteer = r.is_member & (r.engagement >= cut)
+    is_volunteer = r.is_member * volunteer_chance(r.engagement, model.params.associations)
     ds.volunteers = np.bincount(r.district, weights=is_volunteer, minlength=nd) / model.scale
 
 
@@ -308,6 +311,7 @@ def initial_demand(
     (``Districts.location_constant``, utility units) that makes its expected first choices equal
     its expected moves out plus its share of the city's growth (7.9): the initial settlement
     is then a flow equilibrium, as it is an equilibrium of prices (the fixed effects).
+    ``Districts.first_choices`` and ``vacancy_supply`` start at these expected values.
     """
     r = model.residents
     ds = model.districts
@@ -382,7 +386,15 @@ def initial_demand(
         target += model.rates.growth * np.bincount(d, minlength=nd)
         target *= (weight_search.sum() + weight_new) / target.sum()
         ds.location_constant = location_constants(expected, target)
-    return housing.demand_ratio(expected(ds.location_constant), vacancies.astype(float))
+    first = expected(ds.location_constant)
+    # The smoothed first choices and vacancies that migration relaxes each month start at their
+    # expected values (per simulated month, for the whole population), so month 0's pressure is
+    # the expected zero. Started at zero, the first month's relaxation took one month's noisy
+    # counts as the whole smoothed record (two_districts: month-0 pressure SD 0.18 across seeds,
+    # now 0.013), and the price gap of the creative twin built up within a year (P1).
+    ds.first_choices = first * (occupied.size / max(sample.size, 1))
+    ds.vacancy_supply = vacancies.astype(float)
+    return housing.demand_ratio(first, ds.vacancy_supply)
 
 
 LOCATION_ITERATIONS = 200

@@ -170,7 +170,11 @@ DISTRICT_OUTPUTS: tuple[Column, ...] = (
         "persons",
         "association members active this month (the association's active core), persons",
     ),
-    state("volunteers_persons", "persons", "volunteers, persons"),
+    state(
+        "volunteers_persons",
+        "persons",
+        "volunteers: members weighted by the share of months each volunteers, persons",
+    ),
     state(
         "channel_coverage",
         "probability/month",

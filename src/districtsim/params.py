@@ -253,7 +253,23 @@ class Associations:
         0.20, "probability/year", 0, 0.999, "assumption: memberships lapse after about five years"
     )
     volunteer_engagement_cut: float = param(
-        0.45, "engagement", 0, 1, "assumption: the more engaged members volunteer"
+        0.47,
+        "engagement",
+        0,
+        1,
+        "assumption: the more engaged members volunteer; the engagement at which a member's "
+        "share of volunteering months is one half (0.45 as a sharp cut before issue 12's third "
+        "session; 0.47 keeps the initial members' volunteering at 0.40)",
+    )
+    volunteer_engagement_width: float = param(
+        0.1,
+        "engagement",
+        0,
+        1,
+        "a member volunteers in a share expit((engagement - cut) / width) of months, rising "
+        "smoothly with engagement (0 = MODEL 5.3's sharp cut); a district's volunteer hours "
+        "then come from all its members, not from one or two simulated volunteers at small "
+        "scale (issue 12: decisions on smoothed quantities); assumption",
     )
     hours_per_volunteer: float = param(
         4.0, "hours/month", 0, None, "assumption: an evening a month"

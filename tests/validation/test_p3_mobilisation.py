@@ -10,12 +10,12 @@ monthly ``participation_rate`` and ``active_persons`` are averaged over the
 horizon; the statistics are over seeds, paired by seed (both districts share
 the run), with 95% Student-t confidence intervals.
 
-Asserted (measured at the defaults of issue 12's second session, mean [95% CI]
+Asserted (measured at the defaults of issue 12's third session, mean [95% CI]
 over the 10 seeds; before issue 12: +0.210, 0.253 vs 0.042, ratio 0.17):
 - creative minus traditional participation rate > 0
-  (measured +0.060 [0.053, 0.068]: 0.096 creative vs 0.036 traditional);
+  (measured +0.060 [0.053, 0.067]: 0.096 creative vs 0.036 traditional);
 - creative minus traditional active persons > 0
-  (measured +1,267 [1,116, 1,417] persons: 2,017 vs 750);
+  (measured +1,252 [1,104, 1,399] persons: 1,998 vs 746);
 - traditional / creative, per seed, is at most ``MAX_RATIO`` = 0.5 at the upper
   CI bound, for both measures (measured 0.38 [0.34, 0.42] for the rate and
   for persons). P3 only says "fewer"; 0.5 is a bound with a

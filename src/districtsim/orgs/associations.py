@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from scipy.special import expit
 
 from districtsim.calendar import is_festival_month, month_of_year_index
 from districtsim.params import ASSOCIATION_KINDS, CHANNELS, Params
@@ -377,7 +378,7 @@ def step(model: DistrictModel, t: int) -> None:
     mem = np.flatnonzero(r.is_member)
     key = r.district[mem].astype(np.intp) * n_slots + r.member_of[mem]
     size = nd * n_slots
-    vol = r.engagement[mem] >= a.volunteer_engagement_cut
+    vol = volunteer_chance(r.engagement[mem], a)
     act = r.is_active[mem]
     volunteers = np.bincount(key, weights=vol, minlength=size) / model.scale
     members = np.bincount(key, minlength=size) / model.scale
@@ -441,6 +442,20 @@ def pay_channels(model: DistrictModel, own: np.ndarray) -> np.ndarray:
             rest_of_district = (district == d) & ~is_lead
             left[rest_of_district] -= others[rest_of_district] * share
     return left
+
+
+def volunteer_chance(engagement: np.ndarray, a: AssociationParams) -> np.ndarray:
+    """Return the share of months each member volunteers, from their engagement.
+
+    ``expit((engagement - cut) / width)`` (``associations.volunteer_engagement_cut`` and
+    ``volunteer_engagement_width``; ODD 7.4); at width 0 MODEL 5.3's sharp cut (1 at or above
+    the cut, else 0). An association's volunteers are the sum over its members (expected
+    persons), so its hours come from all its members rather than from the one or two
+    simulated residents above a cut that a small district has at small scale.
+    """
+    if a.volunteer_engagement_width == 0:
+        return engagement >= a.volunteer_engagement_cut
+    return expit((engagement - a.volunteer_engagement_cut) / a.volunteer_engagement_width)
 
 
 def join_probability(r: Residents, a: AssociationParams) -> np.ndarray:
