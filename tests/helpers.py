@@ -8,12 +8,17 @@ as it puts ``tests/validation/`` there for ``replicates``.
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 from scipy import stats
 
 from districtsim.model import DistrictModel
+from districtsim.results import RunResult
+from districtsim.run import run_scenario
 from districtsim.scenario import SCENARIO_DIR, Scenario, load_scenario
 
 
@@ -63,3 +68,18 @@ def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     m = float(x.mean())
     half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
     return m, m - half, m + half
+
+
+def run_seeds(scenario: Scenario, seeds, workers: int = 2) -> list[RunResult]:
+    """Run ``scenario`` once per seed on ``workers`` spawned processes; results in seed order.
+
+    The replicate tests run many independent runs: two processes use both cores of the CI
+    machine (each run is single-threaded). Results equal sequential runs (one seed drives every
+    draw of a run; ``tests/test_reproducibility.py``).
+    """
+    seeds = list(seeds)
+    if workers <= 1 or len(seeds) <= 1:
+        return [run_scenario(scenario, seed) for seed in seeds]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(min(workers, len(seeds)), mp_context=context) as pool:
+        return list(pool.map(partial(run_scenario, scenario), seeds))

@@ -29,6 +29,7 @@ import pytest
 
 from districtsim.run import run_scenario
 from districtsim.scenario import load_scenario
+from helpers import run_seeds
 
 pytestmark = pytest.mark.slow
 
@@ -166,10 +167,15 @@ with sampling noise), at scale 1.0 hardly at all (8 in each of seeds 1-5 at the 
 issue 12's second session)."""
 
 
-def civic_profile(scale: float, seed: int) -> tuple[np.ndarray, float]:
-    """Run the default city; return the districts' year-20 participation (sorted) and the
-    city's participation in year 20."""
-    result = run_scenario(load_scenario("helsinki", [f"scenario.scale={scale}"]), seed=seed)
+def civic_profiles(scale: float, seeds) -> list[tuple[np.ndarray, float]]:
+    """Run the default city per seed (two processes); return each run's districts' year-20
+    participation (sorted) and the city's participation in year 20."""
+    results = run_seeds(load_scenario("helsinki", [f"scenario.scale={scale}"]), seeds)
+    return [civic_profile(result) for result in results]
+
+
+def civic_profile(result) -> tuple[np.ndarray, float]:
+    """Return the districts' year-20 participation (sorted) and the city's in year 20."""
     d = result.districts
     last = d[d["month"] > d["month"].max() - 12]
     p = last.groupby("district", observed=True)["participation_rate"].mean()
@@ -202,10 +208,7 @@ def test_civic_regimes_agree_across_scales() -> None:
     against 12 at 1.0 (a strict expected failure): civic life collapsed faster at small
     scale.
     """
-    runs = {
-        scale: [civic_profile(scale, seed) for seed in REGIME_SEEDS[scale]]
-        for scale in REGIME_SCALES
-    }
+    runs = {scale: civic_profiles(scale, REGIME_SEEDS[scale]) for scale in REGIME_SCALES}
     profile = {scale: np.mean([p for p, _ in r], axis=0) for scale, r in runs.items()}
     quiet = {scale: np.mean([(p < QUIET).sum() for p, _ in r]) for scale, r in runs.items()}
     city = {scale: np.mean([c for _, c in r]) for scale, r in runs.items()}

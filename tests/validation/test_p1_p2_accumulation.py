@@ -29,8 +29,8 @@ single-digit participation and the former price rule the creative-traditional
 contrasts were about half as large as before issue 12, and 20 seeds could not
 tell them from noise. With the demand-led price rule of issue 12 they are larger
 again (20 seeds give the same verdicts as 40, numbers in brackets below); the
-40 seeds are kept. The fixture (3 arms x 40 seeds) takes about 2.3 minutes on
-a shared 2-core machine (~1.1 s a run).
+40 seeds are kept. The fixture (3 arms x 40 seeds, ~1.1 s a run) runs the seeds
+on two processes (``helpers.run_seeds``), about a minute on a 2-core machine.
 
 Measured at the defaults of issue 12's third session (demand-led price rule
 0.8/0.6/0.6, ``b_reputation`` 4, pooled channel hours, location constants
@@ -82,8 +82,8 @@ import pandas as pd
 import pytest
 from replicates import mean_ci
 
-from districtsim.run import run_scenario
 from districtsim.scenario import load_scenario
+from helpers import run_seeds
 
 pytestmark = pytest.mark.slow
 
@@ -129,8 +129,8 @@ def gaps() -> dict[str, dict[str, np.ndarray]]:
             f"expected one creative and one traditional district, got {modes}"
         )
         rows: dict[str, list[np.ndarray]] = {"price": [], "log_ratio": [], "reputation": []}
-        for seed in SEEDS:
-            df = run_scenario(scenario, seed=seed).districts
+        for result in run_seeds(scenario, SEEDS):
+            df = result.districts
             assert len(df) == MONTHS * 2
             wide = {
                 c: df.pivot(index="month", columns="district", values=c).rename(columns=modes)

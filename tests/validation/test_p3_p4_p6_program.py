@@ -139,6 +139,7 @@ from districtsim.model import DistrictModel
 from districtsim.results import DISTRICT_COLUMNS
 from districtsim.run import run_scenario
 from districtsim.scenario import Scenario, load_scenario
+from helpers import run_seeds
 
 pytestmark = pytest.mark.slow
 
@@ -410,10 +411,11 @@ def test_p4_innovations_decay_not_to_zero(p4) -> None:
 def _p6_runs(scen_by_alloc: dict[str, Scenario], seeds: list[int]) -> dict[str, np.ndarray]:
     share = {a: [] for a in scen_by_alloc}
     gini = {a: [] for a in scen_by_alloc}
-    for seed in seeds:
+    results = {alloc: run_seeds(scen, seeds) for alloc, scen in scen_by_alloc.items()}
+    for i, seed in enumerate(seeds):
         s0_by_alloc = {}
         for alloc, scen in scen_by_alloc.items():
-            result = run_scenario(scen, seed=seed)
+            result = results[alloc][i]
             g = as_arrays(result)
             s0 = score(criteria(g, slice(0, 4)), scen.params.program)
             s0_by_alloc[alloc] = s0

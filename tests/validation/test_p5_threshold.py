@@ -96,6 +96,7 @@ from scipy.special import ndtr
 
 from districtsim.run import run_scenario
 from districtsim.scenario import SCENARIO_DIR, Scenario, load_scenario
+from helpers import run_seeds
 
 pytestmark = pytest.mark.slow
 
@@ -508,8 +509,8 @@ def default_city_push(folder: Path, push: bool, overrides: list[str]) -> Scenari
 def after_push(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     """Per seed: the district's mean participation in months 72-83 and channels at month 83."""
     part, channels = [], []
-    for seed in D_SEEDS:
-        d = run_scenario(scenario, seed=seed).districts
+    for result in run_seeds(scenario, D_SEEDS):
+        d = result.districts
         x = d[d["district"] == D_DISTRICT]
         part.append(x["participation_rate"].to_numpy()[D_AFTER[0] : D_AFTER[1]].mean())
         channels.append(x["n_channels"].to_numpy()[-1])
