@@ -22,7 +22,7 @@ from districtsim.program import Funder
 from districtsim.residents import OWNER, PRIVATE, SOCIAL
 from districtsim.run import run_scenario
 from districtsim.scenario import SCENARIO_DIR, load_scenario, scenario_from_dict
-from helpers import mean_ci, small_scenario, stepped
+from helpers import mean_ci, run_seeds, small_scenario, stepped
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILT_IN = [
@@ -621,17 +621,16 @@ def test_a_local_intervention_leaves_distant_districts_nearly_unchanged(tmp_path
         'action = "launch"'
     )
     far = ["Pitäjänmäki", "Kaarela", "Lauttasaari", "Munkkiniemi", "Haaga"]
-    diffs = []
-    for seed in range(1, 21):
-        a = run_scenario(small_scenario(60, scale=0.05, name="helsinki"), seed=seed).districts
-        b = run_scenario(
-            small_scenario(60, scale=0.05, name="helsinki", tables=table, folder=tmp_path),
-            seed=seed,
-        ).districts
-        diffs.append(
-            b.groupby("district", observed=True)["identity"].mean()
-            - a.groupby("district", observed=True)["identity"].mean()
-        )
+    seeds = range(1, 21)
+    baseline = run_seeds(small_scenario(60, scale=0.05, name="helsinki"), seeds)
+    pushed = run_seeds(
+        small_scenario(60, scale=0.05, name="helsinki", tables=table, folder=tmp_path), seeds
+    )
+    diffs = [
+        b.districts.groupby("district", observed=True)["identity"].mean()
+        - a.districts.groupby("district", observed=True)["identity"].mean()
+        for a, b in zip(baseline, pushed, strict=True)
+    ]
     local = mean_ci(np.array([d["Kulosaari"] for d in diffs]))
     assert local[1] > 0, (
         f"expected the resident house and the channel to raise Kulosaari's identity: {local}"
