@@ -8,14 +8,13 @@ as it puts ``tests/validation/`` there for ``replicates``.
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 from scipy import stats
 
+from districtsim.executors import LocalExecutor
 from districtsim.model import DistrictModel
 from districtsim.results import RunResult
 from districtsim.run import run_scenario
@@ -71,15 +70,18 @@ def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
 
 
 def run_seeds(scenario: Scenario, seeds, workers: int = 2) -> list[RunResult]:
-    """Run ``scenario`` once per seed on ``workers`` spawned processes; results in seed order.
+    """Run ``scenario`` once per seed on the project's :class:`LocalExecutor`; in seed order.
 
-    The replicate tests run many independent runs: two processes use both cores of the CI
-    machine (each run is single-threaded). Results equal sequential runs (one seed drives every
-    draw of a run; ``tests/test_reproducibility.py``).
+    The replicate tests run many independent runs: two ``spawn`` processes use both cores of the
+    CI machine (each run is single-threaded). Results equal sequential runs (one seed drives
+    every draw of a run; ``tests/test_reproducibility.py``).
     """
     seeds = list(seeds)
-    if workers <= 1 or len(seeds) <= 1:
-        return [run_scenario(scenario, seed) for seed in seeds]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(workers, len(seeds)), mp_context=context) as pool:
-        return list(pool.map(partial(run_scenario, scenario), seeds))
+    by_seed: dict[int, RunResult] = {}
+    with LocalExecutor(workers=max(1, min(workers, len(seeds)))) as executor:
+        executor.execute(
+            partial(run_scenario, scenario),
+            seeds,
+            lambda result: by_seed.__setitem__(result.meta["seed"], result),
+        )
+    return [by_seed[seed] for seed in seeds]

@@ -390,8 +390,9 @@ def initial_demand(
     # The smoothed first choices and vacancies that migration relaxes each month start at their
     # expected values (per simulated month, for the whole population), so month 0's pressure is
     # the expected zero. Started at zero, the first month's relaxation took one month's noisy
-    # counts as the whole smoothed record (two_districts: month-0 pressure SD 0.18 across seeds,
-    # now 0.013), and the price gap of the creative twin built up within a year (P1).
+    # counts as the whole smoothed record (two_districts: month-0 pressure SD 0.19 across seeds,
+    # now 0.016; tests/test_initialisation.py), and the creative twin's price gap built up
+    # within a year (P1).
     ds.first_choices = first * (occupied.size / max(sample.size, 1))
     ds.vacancy_supply = vacancies.astype(float)
     return housing.demand_ratio(first, ds.vacancy_supply)

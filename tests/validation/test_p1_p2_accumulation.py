@@ -46,9 +46,9 @@ log ratio +0.0036 [-0.0003, +0.0075], +0.0408 [+0.0336, +0.0480], +0.0858
 (+45 [+13, +76], an expected failure): a step in the first year, mostly the
 demand term (7.8). Its main cause was the start of the smoothed demand record:
 ``Districts.first_choices`` and ``vacancy_supply`` started empty, so the first
-month's noisy counts became the whole record (month-0 pressure SD 0.18 across
-seeds); they now start at their expected values (docs/ODD.md 7.8). With the
-former price rule (1.6/0.6/0.15) the 2-year gap was -4 [-15, +6] EUR/m2.
+month's noisy counts became the whole record (month-0 pressure SD 0.19 across
+seeds, tests/test_initialisation.py); they now start at their expected values
+(docs/ODD.md 7.8). With the former price rule (1.6/0.6/0.15) the 2-year gap was -4 [-15, +6] EUR/m2.
 Reputation diverges slowly: the creative minus traditional reputation gap
 (+0.016 at month 0, from the creative district's higher initial event rate)
 widens by +0.0009 [+0.0008, +0.0011] by year 2, +0.0082 [+0.0073, +0.0092]
