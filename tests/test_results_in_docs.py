@@ -7,7 +7,8 @@
 seeds, rounded to the decimals the cell shows. The held-out upgrading rate and the P2
 shrinkage per price rule are checked against ``results/upgrading_rate.csv`` and
 ``results/p2_price_formation.csv`` the same way, and the counts of runs that lose a
-district's civic life over 30 seeds against ``results/baseline_stationarity_30_seeds*.csv``.
+district's civic life over 30 seeds against ``results/baseline_stationarity_30_seeds*.csv``,
+and P6's 40-seed comparison in the default city against ``results/p6_default_city.csv``.
 A model change that re-runs a script without
 updating the docs (or the reverse) fails here.
 """
@@ -134,3 +135,29 @@ def test_civic_losses_over_30_seeds_in_the_odd_match_their_result_files(file: st
         f"{(identity > 0).sum()} with a district below identity 0.1"
     )
     assert quoted in ODD.read_text(encoding="utf-8"), f"docs/ODD.md should quote {quoted!r}"
+
+
+def test_p6_default_city_figures_in_the_odd_match_their_result_file() -> None:
+    """ODD section 1 (P6) quotes the 40-seed comparison of results/p6_default_city.csv."""
+    rows = pd.read_csv(RESULTS / "p6_default_city.csv")
+    text = ODD.read_text(encoding="utf-8")
+    for city, group in rows.groupby("city"):
+        gini = group["gini_competitive"] - group["gini_equal"]
+        quoted = [mean_ci_text(gini, "+.4f")]
+        gap = group["log_price_strong_over_weak_m0"]
+        dearer = int((gap > 0).sum())
+        if city == "default":
+            innovation = group["innovation_gini_competitive"] - group["innovation_gini_equal"]
+            quoted.append(f"widens by {mean_ci_text(innovation, '+.3f')} ({len(group)} seeds")
+            quoted.append(
+                f"{gap.mean():+.2f} below the weak half's, {len(group)} seeds; "
+                f"dearer in {dearer} seed"
+            )
+        else:
+            quoted.append(f"the dearer half ({gap.mean():+.2f}; dearer in {dearer} seeds")
+            quoted.append(
+                f"the Gini difference is {gini[gap > 0].mean():+.4f} against "
+                f"{gini[gap <= 0].mean():+.4f} in the other {len(group) - dearer}"
+            )
+        for q in quoted:
+            assert q in text, f"docs/ODD.md should quote {q!r} (p6_default_city.csv, {city})"
