@@ -604,6 +604,12 @@ def test_a_local_intervention_leaves_distant_districts_nearly_unchanged(tmp_path
     +0.005], Pitäjänmäki -0.007 [-0.022, +0.008], Lauttasaari +0.001 [-0.008, +0.010],
     Munkkiniemi +0.000 [+0.000, +0.001] (at the first issue-12 defaults, seeds 1-30: Haaga
     +0.0105 [+0.0000, +0.0210], 6% of Kulosaari's +0.168).
+
+    Five districts are tested at once, so each gets a 99% interval (Bonferroni: family-wise
+    95%). With 95% intervals one of the five excludes 0 by chance in about one run in five: in
+    a probe of a later model change (movers taking the owner bonus of their new tenure)
+    Pitäjänmäki gave +0.018 [+0.004, +0.032] over seeds 1-20 and -0.014 [-0.026, -0.001]
+    over seeds 21-40, chance in both directions.
     """
     table = (
         "[[interventions]]\n"
@@ -635,11 +641,14 @@ def test_a_local_intervention_leaves_distant_districts_nearly_unchanged(tmp_path
     assert local[1] > 0, (
         f"expected the resident house and the channel to raise Kulosaari's identity: {local}"
     )
+    # Five far districts are tested at once: each gets a 99% interval (Bonferroni, family-wise
+    # 95%), or one district in four or five runs would show a "systematic" change by chance.
+    level = 1 - 0.05 / len(far)
     for name in far:
-        ci = mean_ci(np.array([d[name] for d in diffs]))
+        ci = mean_ci(np.array([d[name] for d in diffs]), level)
         assert ci[1] < 0 < ci[2] or abs(ci[0]) < 0.1 * local[0], (
             f"expected no systematic change in {name}: {ci[0]:+.4f} [{ci[1]:+.4f}, "
-            f"{ci[2]:+.4f}] vs Kulosaari {local[0]:+.4f}"
+            f"{ci[2]:+.4f}] ({level:.0%} interval) vs Kulosaari {local[0]:+.4f}"
         )
         assert abs(ci[0]) < 0.25 * local[0], (
             f"expected {name}'s mean change under a quarter of Kulosaari's: {ci[0]:+.4f} vs "
