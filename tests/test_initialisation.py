@@ -14,8 +14,8 @@ def test_initial_participation_is_near_the_simulated_second_year() -> None:
 
     Default city, scale 0.1, simulated participation in months 12-23 (mean over seeds 1-3).
     Districts with a meeting place (where events need one, the fixed point's events match the
-    simulation's): measured |log(simulated / fixed point)| median 0.12, at most 0.27; all 34
-    districts: correlation 0.87 (issue 12's third session; at its second 0.11, 0.32 and 0.86,
+    simulation's): measured |log(simulated / fixed point)| median 0.12, at most 0.23; all 34
+    districts: correlation 0.85 (issue 12's third session; at its second 0.11, 0.32 and 0.86,
     at its first 0.10, 0.48 and 0.86).
     Not asserted: creative districts without a meeting place start too high (fixed point 7-9%,
     simulated 3-4%), because the
@@ -107,7 +107,7 @@ def test_demand_record_starts_at_the_expected_first_choices() -> None:
     (10 seeds): SD of month-0 pressure 0.016 across seeds; with the record emptied (the former
     start, one month's counts taken as the smoothed record; the test runs it for contrast)
     0.19. With the empty start the creative district's price led its twin's by +45 EUR/m2
-    after 2 years (40 seeds; +16 now, tests/validation/test_p1_p2_accumulation.py).
+    after 2 years (40 seeds; +19 now, tests/validation/test_p1_p2_accumulation.py).
     """
     from districtsim import housing
 

@@ -599,17 +599,20 @@ def test_a_local_intervention_leaves_distant_districts_nearly_unchanged(tmp_path
     than the tolerance (a tenth of the local effect, ~0.017), and a chance run of six alike
     values decides the test: at the issue-12 defaults seeds 1-6 gave Haaga +0.016 to +0.032,
     +0.022 [+0.015, +0.029] against Kulosaari's +0.153 [+0.117, +0.190], while seeds 7-30
-    average +0.008. Measured at the defaults of issue 12's third session over seeds 1-20:
+    average +0.008. Measured at the defaults of issue 12's third session over seeds 1-20
+    (99% intervals): Kulosaari +0.158 [+0.140, +0.177] (95%); Pitäjänmäki +0.018 [-0.001,
+    +0.036], Kaarela -0.004 [-0.020, +0.012], Lauttasaari -0.001 [-0.015, +0.013],
+    Munkkiniemi -0.000 [-0.001, +0.000], Haaga -0.008 [-0.026, +0.010]. Before the
+    correction of movers' owner bonus (docs/ODD.md section 9, item 16; 95% intervals):
     Kulosaari +0.161 [+0.143, +0.178]; Haaga -0.009 [-0.023, +0.005], Kaarela -0.009 [-0.024,
     +0.005], Pitäjänmäki -0.007 [-0.022, +0.008], Lauttasaari +0.001 [-0.008, +0.010],
     Munkkiniemi +0.000 [+0.000, +0.001] (at the first issue-12 defaults, seeds 1-30: Haaga
     +0.0105 [+0.0000, +0.0210], 6% of Kulosaari's +0.168).
 
     Five districts are tested at once, so each gets a 99% interval (Bonferroni: family-wise
-    95%). With 95% intervals one of the five excludes 0 by chance in about one run in five: in
-    a probe of a later model change (movers taking the owner bonus of their new tenure)
-    Pitäjänmäki gave +0.018 [+0.004, +0.032] over seeds 1-20 and -0.014 [-0.026, -0.001]
-    over seeds 21-40, chance in both directions.
+    95%). With 95% intervals one of the five excludes 0 by chance in about one run in five:
+    Pitäjänmäki's +0.018 above was [+0.004, +0.032] at 95%, and over seeds 21-40 it gave
+    -0.014 [-0.026, -0.001]: chance in both directions.
     """
     table = (
         "[[interventions]]\n"

@@ -264,3 +264,34 @@ def test_income_homophily_keeps_incomes_sorted_across_districts() -> None:
         return float(np.log(last.iloc[1] / last.iloc[0]))
 
     assert gap(4.0) > gap(0.0) + 0.02, f"expected a wider income gap: {gap(4.0)} vs {gap(0.0)}"
+
+
+def test_movers_take_the_owner_bonus_of_the_tenure_they_move_into() -> None:
+    """Engagement's owner bonus goes with the place's tenure, for movers as for newcomers.
+
+    Every occupied owner place holds engagement of at least the bonus (a Beta draw plus the
+    bonus), and no renter keeps it: a resident's base draw never changes. Until issue 12's third
+    session movers within the city carried their engagement unchanged, so owners who moved
+    into rentals kept the bonus and renters who bought lacked it; owner-heavy districts lost
+    engagement over the years (Östersundom 0.37 -> 0.28 in 20 years at scale 0.2, seed 1).
+    """
+    from districtsim.migration import retenure_engagement
+    from districtsim.model import DistrictModel
+    from districtsim.residents import OWNER, PRIVATE
+
+    scenario = small_scenario(36, scale=0.05, name="helsinki")
+    model = DistrictModel(scenario, seed=3)
+    bonus = model.params.population.owner_engagement_bonus
+    e = np.array([0.2, 0.5, 0.9], dtype=np.float32)
+    owner, private = np.full(3, OWNER), np.full(3, PRIVATE)
+    np.testing.assert_allclose(retenure_engagement(model, e, private, owner), e + bonus, atol=1e-6)
+    np.testing.assert_allclose(retenure_engagement(model, e + bonus, owner, private), e, atol=1e-6)
+    np.testing.assert_array_equal(retenure_engagement(model, e, owner, owner), e)
+    for _ in range(36):
+        model.step()
+    r = model.residents
+    owners = r.occupied & (r.tenure == OWNER)
+    assert r.engagement[owners].min() >= bonus - 1e-6, (
+        f"expected every owner's engagement to include the bonus {bonus}, "
+        f"min {r.engagement[owners].min():.4f}"
+    )

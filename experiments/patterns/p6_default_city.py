@@ -15,24 +15,24 @@ rows to ``results/p6_default_city.csv`` next to this file.
 Measured at the defaults of issue 12's third session (40 seeds, scale 0.02, 240 months,
 about 5-12 minutes on 2 cores; ``results/p6_default_city.csv``):
 
-- default city: -0.0012 [-0.0024, +0.0001]. The innovation Gini among the applicants widens
-  by +0.173 [+0.163, +0.184] (cumulative advantage in what the call funds), and the strong
-  applicants are the cheaper ones: their month-0 log price is -0.24 below the weak ones' on
-  average (-0.46 to +0.16 by seed; dearer in 1 seed of 40). The call funds mid- and
-  low-priced creative districts with meeting places and forums (Kallio, Herttoniemi,
-  Vallila, Vanhakaupunki, Vuosaari, Malmi: 2.4-4.0 MEUR per run against 2.2 under equal
-  allocation); the expensive creative centre scores low on the structure, knowledge and
-  competence criteria (Kampinmalmi 0.08, Lauttasaari 0.23, Vironniemi 1.3 MEUR against about
-  2.1); traditional districts, the most expensive among them, never apply. At the second
-  issue-12 defaults -0.0019 [-0.0033, -0.0005], at the first -0.0012 [-0.0021, -0.0002];
-  before issue 12 (20 seeds) -0.0014 [-0.0030, +0.0002];
-- counterfactual city: +0.0006 [-0.0006, +0.0018]: the call now funds the expensive centre
-  (3.4-3.6 MEUR each) and the strong applicants are the dearer ones (+0.15 on average, dearer
-  in 31 seeds of 40), but the Gini no longer widens clearly: +0.0012 in the 31 seeds where
-  the strong are dearer, -0.0015 in the 9 where they are cheaper (innovation Gini +0.160
-  [+0.148, +0.173]). At the second issue-12
-  defaults +0.0014 [+0.0000, +0.0029], at the first +0.0018 [+0.0007, +0.0030]; before
-  issue 12 (20 seeds) +0.0017 [+0.0004, +0.0030].
+- default city: -0.0014 [-0.0024, -0.0004]: the competitive call narrows the Gini a little.
+  The innovation Gini among the applicants widens by +0.180 [+0.169, +0.190] (cumulative
+  advantage in what the call funds), and the strong applicants are the cheaper ones: their
+  month-0 log price is -0.24 below the weak ones' on average (-0.46 to +0.16 by seed; dearer
+  in 1 seed of 40). The call funds mid- and low-priced creative districts with meeting
+  places and forums (Kallio, Herttoniemi, Vanhakaupunki, Vallila, Vuosaari, Malmi: 2.6-4.0
+  MEUR per run against 2.2 under equal allocation); the expensive creative centre scores low
+  on the structure, knowledge and competence criteria (Kampinmalmi 0.05, Lauttasaari 0.13,
+  Vironniemi 1.5 MEUR against about 2.1); traditional districts, the most expensive among
+  them, never apply. Before the third session's correction of movers' owner bonus -0.0012
+  [-0.0024, +0.0001]; at the second issue-12 defaults -0.0019 [-0.0033, -0.0005], at the
+  first -0.0012 [-0.0021, -0.0002]; before issue 12 (20 seeds) -0.0014 [-0.0030, +0.0002];
+- counterfactual city: +0.0016 [+0.0005, +0.0026]: the call now funds the expensive centre
+  (3.2-3.6 MEUR each), the strong applicants are the dearer ones (+0.16 on average, dearer
+  in 33 seeds of 40), and the Gini widens a little (innovation Gini +0.160 [+0.146,
+  +0.174]). Before the third session's correction of movers' owner bonus +0.0006 [-0.0006,
+  +0.0018]; at the second issue-12 defaults +0.0014 [+0.0000, +0.0029], at the first +0.0018
+  [+0.0007, +0.0030]; before issue 12 (20 seeds) +0.0017 [+0.0004, +0.0030].
 
 Usage::
 

@@ -23,6 +23,7 @@ from districtsim.districts import MOVE_FLOWS
 from districtsim.housing import burden_given_tenure_terms, demand_ratio
 from districtsim.reputation import utility
 from districtsim.residents import (
+    OWNER,
     PRIVATE,
     TENURES,
     draw_engagement,
@@ -464,8 +465,9 @@ def place_movers(
     """Move the occupants of places ``old`` into places ``new``; count the moves."""
     r = model.residents
     same = r.district[old] == r.district[new]
-    for arr in (r.income_eur, r.engagement, r.orientation, r.theta, r.is_competent):
+    for arr in (r.income_eur, r.orientation, r.theta, r.is_competent):
         arr[new] = arr[old]
+    r.engagement[new] = retenure_engagement(model, r.engagement[old], r.tenure[old], r.tenure[new])
     r.months_in_district[new] = np.where(same, r.months_in_district[old], 0)
     # A move inside the district keeps the membership if the new place's tenure may join
     # (housing companies: not private renters).
@@ -480,6 +482,15 @@ def place_movers(
     counts.add_out(model, moved_out, cause)
     counts.add("out", r.district[moved_out])
     r.reset_occupants(old)
+
+
+def retenure_engagement(
+    model: DistrictModel, engagement: np.ndarray, old: np.ndarray, new: np.ndarray
+) -> np.ndarray:
+    """Return movers' engagement with the owner bonus of the tenure they move into."""
+    bonus = model.params.population.owner_engagement_bonus
+    e = engagement - bonus * (old == OWNER) + bonus * (new == OWNER)
+    return np.clip(e, 0.0, 1.0).astype(np.float32)
 
 
 def place_newcomers(
