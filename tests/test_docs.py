@@ -34,7 +34,7 @@ from districtsim.run import EVENT_COLUMNS
 ROOT = Path(__file__).resolve().parents[1]
 ODD = ROOT / "docs" / "ODD.md"
 OUTPUTS = ROOT / "docs" / "outputs.md"
-HEADER = "| section | name | unit | default | range | source or reason |"
+HEADER = "| section | name | unit | default | range | plausible | source or reason |"
 START = "<!-- param-table:start -->"
 END = "<!-- param-table:end -->"
 REGENERATE = "regenerate the table with `.venv/bin/python tests/test_docs.py`"
@@ -57,13 +57,21 @@ def format_range(lo: float | None, hi: float | None) -> str:
     return f"{lo_s}..{hi_s}"
 
 
+def format_plausible(row: dict[str, Any]) -> str:
+    """Format the plausible range ``low..high (reason)``, or ``fixed (reason)``."""
+    if row["plausible"] is None:
+        return f"fixed ({row['plausible_reason']})"
+    low, high = row["plausible"]
+    return f"{low:g}..{high:g} ({row['plausible_reason']})"
+
+
 def _cell(text: Any) -> str:
     return str(text).replace("|", "\\|")
 
 
 def render_param_table() -> str:
     """Return the Markdown parameter table generated from ``param_rows()``."""
-    lines = [HEADER, "|---|---|---|---|---|---|"]
+    lines = [HEADER, "|---|---|---|---|---|---|---|"]
     for r in param_rows():
         cells = (
             r["section"],
@@ -71,6 +79,7 @@ def render_param_table() -> str:
             r["unit"],
             format_default(r["default"]),
             format_range(r["lo"], r["hi"]),
+            format_plausible(r),
             r["source"],
         )
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
@@ -130,6 +139,39 @@ def test_every_parameter_is_in_the_odd_table_with_its_unit_and_default():
     assert not problems, (
         "docs/ODD.md parameter table out of date:\n" + "\n".join(problems) + f"\n{REGENERATE}"
     )
+
+
+def test_odd_table_shows_each_plausible_range():
+    documented = {(r["section"], r["name"]): r["plausible"] for r in _table_rows()}
+    stale = [
+        f"{p['section']}.{p['name']}"
+        for p in param_rows()
+        if documented.get((p["section"], p["name"])) != format_plausible(p)
+    ]
+    assert not stale, f"docs/ODD.md plausible ranges out of date: {stale}; {REGENERATE}"
+
+
+def test_every_parameter_is_a_behavioural_assumption_with_a_plausible_range_or_fixed():
+    """Each model parameter has a plausible range with its reason, or the reason it is fixed."""
+    problems = []
+    for p in param_rows():
+        key = f"{p['section']}.{p['name']}"
+        if not p["plausible_reason"]:
+            problems.append(f"{key}: no plausible range and no reason why it is fixed")
+            continue
+        if p["plausible"] is None:
+            continue
+        low, high = p["plausible"]
+        lo = -float("inf") if p["lo"] is None else p["lo"]
+        hi = float("inf") if p["hi"] is None else p["hi"]
+        if not lo <= low <= p["default"] <= high <= hi:
+            problems.append(
+                f"{key}: expected allowed low {lo} <= plausible low {low} <= default "
+                f"{p['default']} <= plausible high {high} <= allowed high {hi}"
+            )
+        if isinstance(p["default"], int) and not (isinstance(low, int) and isinstance(high, int)):
+            problems.append(f"{key}: an integer parameter needs integer plausible bounds")
+    assert not problems, "parameter declarations (districtsim.params):\n" + "\n".join(problems)
 
 
 def test_odd_table_names_no_unknown_parameter():

@@ -15,6 +15,7 @@ scenario is built inside the worker: that run raises, is recorded in
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -39,6 +40,7 @@ from districtsim.experiment import (
     load_experiment,
     run_seed,
 )
+from districtsim.params import Mobilisation, param_rows
 from districtsim.rng import SEED_SCHEME, replicate_seed, replicate_seeds
 from districtsim.sweep import (
     FAILURE_COLUMNS,
@@ -201,6 +203,29 @@ def test_validation_errors_name_file_key_found_and_expected(change, key, expecte
     assert err.file == "exp.toml" and err.key == key, err.one_line()
     assert expected in err.expected, err.one_line()
     assert "\n" not in err.one_line()
+
+
+def test_an_input_without_bounds_is_sampled_over_its_plausible_range():
+    """An input without ``lo`` and ``hi`` takes its parameter's plausible range (docs/ODD.md 10).
+
+    A parameter marked fixed has none, so its input needs both bounds.
+    """
+    raw = _base()
+    raw["inputs"][0] = {"name": "mobilisation.tau", "kind": "continuous"}
+    exp = experiment_from_dict(raw, "exp.toml")
+    (tau,) = [i for i in exp.inputs if i.name == "mobilisation.tau"]
+    meta = next(f for f in dataclasses.fields(Mobilisation) if f.name == "tau").metadata
+    assert (tau.lo, tau.hi) == meta["plausible"], (tau, meta["plausible"])
+    assert tau.lo < Mobilisation().tau < tau.hi
+    fixed = next(
+        r for r in param_rows() if r["plausible"] is None and isinstance(r["default"], float)
+    )
+    raw["inputs"][0] = {"name": f"{fixed['section']}.{fixed['name']}", "kind": "continuous"}
+    with pytest.raises(ScenarioError) as info:
+        experiment_from_dict(raw, "exp.toml")
+    assert info.value.key == "inputs[0].lo" and "fixed" in info.value.expected, (
+        info.value.one_line()
+    )
 
 
 def test_cli_reports_a_bad_experiment_in_one_line(tmp_path, capsys):

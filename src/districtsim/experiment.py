@@ -695,6 +695,8 @@ def _check_range_input(
         kind,
     )
     bound_type = float if kind == "continuous" else int
+    if "lo" not in row and "hi" not in row and name not in _SCENARIO_INPUTS:
+        row = {**row, **_plausible_bounds(name, bound_type, file, where)}
     lo = check_scalar(
         row.get("lo"), bound_type, None, None, "the lowest value", file=file, key=f"{where}.lo"
     )
@@ -717,6 +719,35 @@ def _check_range_input(
             key=f"{where}.levels",
         )
     return Input(name=name, kind=kind, lo=lo, hi=hi, levels=levels)
+
+
+def _plausible_bounds(name: str, bound_type: type, file: str, where: str) -> dict[str, Any]:
+    """Return ``{"lo": low, "hi": high}`` from a parameter's plausible range (docs/ODD.md 10).
+
+    An input that gives neither ``lo`` nor ``hi`` is sampled over the plausible range of its
+    parameter; a parameter without one (fixed) needs both.
+    """
+    section, pname = name.split(".", 1)
+    meta = next(f for f in dataclasses.fields(SECTIONS[section]) if f.name == pname).metadata
+    plausible = meta.get("plausible")
+    if plausible is None:
+        raise ScenarioError(
+            file,
+            f"{where}.lo",
+            None,
+            f"lo and hi for {name}: it has no plausible range to use by default (fixed: "
+            f"{meta.get('plausible_reason')})",
+        )
+    low, high = plausible
+    if bound_type is int and not (isinstance(low, int) and isinstance(high, int)):
+        raise ScenarioError(
+            file,
+            f"{where}.lo",
+            None,
+            f"lo and hi for an integer input of {name}: its plausible range {low}..{high} is "
+            "not in whole numbers",
+        )
+    return {"lo": bound_type(low), "hi": bound_type(high)}
 
 
 def _only(row: dict[str, Any], allowed: tuple[str, ...], file: str, where: str, kind: str) -> None:
