@@ -28,7 +28,7 @@ from districtsim.outputs import (
 )
 from districtsim.results import YEARLY_COLUMNS, Recorder, RunResult, yearly_values
 from districtsim.run import run_scenario
-from districtsim.scenario import Scenario
+from districtsim.scenario import Scenario, load_scenario
 from districtsim.sweep import summarise
 
 NAMES = ["a", "b"]
@@ -166,3 +166,41 @@ def test_extensive_columns_are_the_counts_and_amounts() -> None:
         assert not column("district", name).extensive, f"expected {name} to be averaged"
     city_sums = {c.source for c in CITY_OUTPUTS if c.how == "sum"}
     assert all(column("district", s).extensive for s in city_sums), "a summed column not extensive"
+
+
+def test_creative_price_gap_and_collapsed_districts_follow_the_district_table():
+    """The two city columns for the screens of issue 13, recomputed from the district table.
+
+    ``price_gap_creative_traditional_eur_m2``: population-weighted mean price of the districts
+    creative in month 0 minus that of the traditional ones (groups fixed at month 0);
+    ``districts_participation_below_half_percent``: districts whose 12-month trailing mean
+    participation (fewer months in the first year) is below 0.5%.
+    """
+    result = run_scenario(
+        load_scenario("helsinki", ["scenario.months=30", "scenario.scale=0.02"]), seed=2
+    )
+    d, city = result.districts, result.city
+    start = d[d["month"] == 0].set_index("district")["mode"]
+    creative = d["district"].map(start.ne("traditional")).astype(bool)
+    w = d["population"] * d["price_eur_m2"]
+    by = d.assign(w=w).groupby(["month", creative.rename("creative")], observed=True)
+    mean = by["w"].sum() / by["population"].sum()
+    gap = (mean.xs(True, level="creative") - mean.xs(False, level="creative")).to_numpy()
+    np.testing.assert_allclose(city["price_gap_creative_traditional_eur_m2"], gap, rtol=1e-9)
+    rate = d.pivot(index="month", columns="district", values="participation_rate")
+    trailing = rate.rolling(12, min_periods=1).mean()
+    expected = (trailing < 0.005).sum(axis=1).to_numpy()
+    np.testing.assert_array_equal(city["districts_participation_below_half_percent"], expected)
+    assert start.eq("traditional").any() and start.ne("traditional").any()
+    assert 0 < expected.max() < len(rate.columns), (
+        f"expected some but not all districts under the line at scale 0.02: {expected}"
+    )
+
+
+def test_creative_price_gap_is_empty_without_both_kinds_of_district():
+    """With only traditional districts (a recorder of one mode) the gap has no meaning: NaN."""
+    rec = Recorder(3, NAMES)
+    for t in range(3):
+        rec.record(t, _values(t), ["traditional", "traditional"], 1.0)
+    gap = rec.city_frame()["price_gap_creative_traditional_eur_m2"]
+    assert gap.isna().all(), gap.tolist()

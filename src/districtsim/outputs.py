@@ -38,7 +38,18 @@ from districtsim.residents import TENURES
 
 Kind = Literal["flow", "state"]
 YearStat = Literal["sum", "mean"]
-CityHow = Literal["sum", "mean", "min", "max", "gini", "per_resident", "recorded", "mode_count"]
+CityHow = Literal[
+    "sum",
+    "mean",
+    "min",
+    "max",
+    "gini",
+    "per_resident",
+    "recorded",
+    "mode_count",
+    "start_mode_gap",
+    "trailing_below",
+]
 
 FLOW: Kind = "flow"
 STATE: Kind = "state"
@@ -55,8 +66,22 @@ CITY_HOW: dict[str, str] = {
     "per_resident": "city total of the source column divided by the city's population",
     "recorded": "recorded for the city by the model (not from the district table)",
     "mode_count": "number of districts whose operating mode is the source",
+    "start_mode_gap": (
+        "population-weighted mean of the source over the districts creative in month 0 minus that "
+        "over the districts traditional in month 0 (empty if either group is)"
+    ),
+    "trailing_below": (
+        "number of districts whose source, averaged over the last 12 recorded months (fewer at "
+        "the start), is below QUIET_PARTICIPATION"
+    ),
 }
 """How a city column is computed from the districts (:attr:`CityColumn.how`)."""
+
+QUIET_PARTICIPATION = 0.005
+"""Participation (share of residents active in a month, a 12-month mean) under which a district's
+civic life counts as collapsed: issue 12's line (``docs/ODD.md`` section 9)."""
+TRAILING_MONTHS = 12
+"""Months of the trailing mean of ``trailing_below``."""
 
 
 EXTENSIVE_UNITS = frozenset(
@@ -391,6 +416,24 @@ CITY_OUTPUTS: tuple[CityColumn, ...] = (
         "moves out of a district attributed to housing burden",
         "recorded",
         "displacement_persons",
+    ),
+    CityColumn(
+        "price_gap_creative_traditional_eur_m2",
+        "EUR/m2",
+        STATE,
+        "mean price of the districts that were creative in month 0 minus that of the districts "
+        "that were traditional (population-weighted): whether the creative districts pull away",
+        "start_mode_gap",
+        "price_eur_m2",
+    ),
+    CityColumn(
+        "districts_participation_below_half_percent",
+        "districts",
+        STATE,
+        "districts whose participation over the last 12 months is below 0.5% of residents: "
+        "collapsed civic life (issue 12's line)",
+        "trailing_below",
+        "participation_rate",
     ),
     CityColumn(
         "creative_districts",

@@ -22,7 +22,14 @@ import pandas as pd
 
 from districtsim import __version__
 from districtsim.calendar import program_year
-from districtsim.outputs import CITY_OUTPUTS, DISTRICT_OUTPUTS, CityColumn, column
+from districtsim.outputs import (
+    CITY_OUTPUTS,
+    DISTRICT_OUTPUTS,
+    QUIET_PARTICIPATION,
+    TRAILING_MONTHS,
+    CityColumn,
+    column,
+)
 
 DISTRICT_COLUMNS: dict[str, str] = {c.name: c.description for c in DISTRICT_OUTPUTS}
 """Numeric columns of ``districts.parquet`` and their one-line descriptions (derived from
@@ -144,7 +151,44 @@ class Recorder:
             return self.city_extra[col.name][:n_months]
         if col.how == "mode_count":
             return (self.mode[:n_months] == col.source).sum(axis=1)
+        if col.how == "start_mode_gap":
+            return _start_mode_gap(g[col.source], g["population"], self.mode[0] == "traditional")
+        if col.how == "trailing_below":
+            return (_trailing_mean(g[col.source], TRAILING_MONTHS) < QUIET_PARTICIPATION).sum(
+                axis=1
+            )
         raise ValueError(f"{col.name}: unknown city aggregation {col.how!r}")
+
+
+def _start_mode_gap(x: np.ndarray, pop: np.ndarray, traditional: np.ndarray) -> np.ndarray:
+    """Return the gap of population-weighted means of ``x``, non-traditional minus traditional.
+
+    Per month; the groups are fixed by ``traditional`` (the modes of month 0); NaN where a group
+    has no residents, and everywhere if one group is empty.
+    """
+    out = np.full(x.shape[0], np.nan)
+    groups = []
+    for members in (~traditional, traditional):
+        w = pop[:, members]
+        total = w.sum(axis=1)
+        groups.append(
+            np.where(total > 0, (x[:, members] * w).sum(axis=1) / np.maximum(total, 1e-12), np.nan)
+        )
+    if traditional.any() and (~traditional).any():
+        out = groups[0] - groups[1]
+    return out
+
+
+def _trailing_mean(x: np.ndarray, window: int) -> np.ndarray:
+    """Return per month and district the mean of ``x`` over the last ``window`` months.
+
+    Fewer months at the start.
+    """
+    c = np.cumsum(x, axis=0, dtype=float)
+    lagged = np.zeros_like(c)
+    lagged[window:] = c[:-window]
+    n = np.minimum(np.arange(1, x.shape[0] + 1), window)[:, None]
+    return (c - lagged) / n
 
 
 @dataclass
