@@ -191,7 +191,11 @@ def _base() -> dict:
             "bundled name",
         ),
         (lambda d: d["experiment"].update(replicates=0), "experiment.replicates", "a value in [1,"),
-        (lambda d: d.update(extra={}), "extra", "one of experiment, inputs, design, outputs"),
+        (
+            lambda d: d.update(extra={}),
+            "extra",
+            "one of experiment, inputs, plausible, design, outputs",
+        ),
     ],
 )
 def test_validation_errors_name_file_key_found_and_expected(change, key, expected):
@@ -226,6 +230,35 @@ def test_an_input_without_bounds_is_sampled_over_its_plausible_range():
     assert info.value.key == "inputs[0].lo" and "fixed" in info.value.expected, (
         info.value.one_line()
     )
+
+
+def test_a_plausible_table_adds_every_behavioural_parameter_of_its_sections():
+    """``[plausible]``: one input per behavioural parameter, over its plausible range.
+
+    Fixed parameters and ``exclude`` are left out; an explicit ``[[inputs]]`` table for a
+    parameter takes precedence; an unknown section is refused with its key.
+    """
+    raw = _base()
+    raw["plausible"] = {"sections": ["mobilisation", "identity"], "exclude": ["identity.w_events"]}
+    exp = experiment_from_dict(raw, "exp.toml")
+    expected = [
+        f"{r['section']}.{r['name']}"
+        for r in param_rows()
+        if r["section"] in ("mobilisation", "identity") and r["plausible"] is not None
+    ]
+    names = [i.name for i in exp.inputs]
+    assert names[:2] == ["mobilisation.tau", "communication.lapse_grace_months"], names
+    assert set(names[2:]) == set(expected) - {"mobilisation.tau", "identity.w_events"}, names
+    tau = exp.inputs[0]
+    assert (tau.lo, tau.hi) == (0.05, 0.1), "the explicit input keeps its own bounds"
+    bounds = {f"{r['section']}.{r['name']}": r["plausible"] for r in param_rows()}
+    assert all((i.lo, i.hi) == bounds[i.name] for i in exp.inputs[2:])
+    del raw["inputs"]
+    assert len(experiment_from_dict(raw, "exp.toml").inputs) == len(expected) - 1
+    raw["plausible"] = {"sections": ["nowhere"]}
+    with pytest.raises(ScenarioError) as info:
+        experiment_from_dict(raw, "exp.toml")
+    assert info.value.key == "plausible.sections", info.value.one_line()
 
 
 def test_cli_reports_a_bad_experiment_in_one_line(tmp_path, capsys):
@@ -559,7 +592,12 @@ def test_bundled_experiments_validate():
     for path in sorted(EXPERIMENT_DIR.glob("*.toml")):
         exp = load_experiment(str(path))
         sizes[exp.name] = design_size(exp) * exp.replicates
-    assert sizes == {"program_grid": 120, "smoke": 8, "sobol_reputation": 10240}
+    assert sizes == {
+        "morris_default_city": 3180,
+        "program_grid": 120,
+        "smoke": 8,
+        "sobol_reputation": 10240,
+    }
 
 
 def _documented(heading: str) -> set[str]:

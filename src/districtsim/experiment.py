@@ -66,7 +66,7 @@ import pandas as pd
 from districtsim.bundled import EXPERIMENT_DIR, bundled_names, find_bundled
 from districtsim.errors import ScenarioError
 from districtsim.outputs import CITY_OUTPUTS, flow_names
-from districtsim.params import SECTIONS
+from districtsim.params import SECTIONS, param_rows
 from districtsim.results import DISTRICT_COLUMNS
 from districtsim.rng import SEED_SCHEME as SEED_SCHEME  # re-exported: the scheme of sweep.json
 from districtsim.rng import replicate_seed
@@ -421,7 +421,12 @@ def experiment_from_dict(
     _check_tables(raw, file)
     head = _table(raw, "experiment", file)
     fields = _check_head(head, file)
-    scenario_ref, inputs, paths = _check_inputs(raw["inputs"], head, file, base_dir)
+    rows = raw.get("inputs", [])
+    if "plausible" in raw:
+        if not isinstance(rows, list):
+            raise ScenarioError(file, "inputs", rows, "a list of [[inputs]] tables")
+        rows = [*rows, *_plausible_inputs(_table(raw, "plausible", file), rows, file)]
+    scenario_ref, inputs, paths = _check_inputs(rows, head, file, base_dir)
     design = _check_design(_table(raw, "design", file), file, inputs)
     horizon = _shortest_horizon(paths, fields["months"], fields["scale"], inputs, file)
     outputs = _check_outputs(_table(raw, "outputs", file), file, horizon)
@@ -437,9 +442,10 @@ def experiment_from_dict(
 
 
 def _check_tables(raw: dict[str, Any], file: str) -> None:
-    """Check that the experiment has its four tables and nothing else."""
-    _keys(raw, ("experiment", "inputs", "design", "outputs"), file, "")
-    for key in ("experiment", "inputs", "design", "outputs"):
+    """Check that the experiment has its four tables (``[plausible]`` may stand for the inputs)."""
+    _keys(raw, ("experiment", "inputs", "plausible", "design", "outputs"), file, "")
+    required = ("experiment", "design", "outputs") if "plausible" in raw else TABLES_REQUIRED
+    for key in required:
         if key not in raw:
             raise ScenarioError(
                 file,
@@ -448,6 +454,47 @@ def _check_tables(raw: dict[str, Any], file: str) -> None:
                 "[experiment], [[inputs]], [design] and [outputs] tables "
                 "(see src/districtsim/experiments/README.md)",
             )
+
+
+TABLES_REQUIRED = ("experiment", "inputs", "design", "outputs")
+"""The tables every experiment file has (``[plausible]`` can replace ``[[inputs]]``)."""
+
+
+def _plausible_inputs(
+    table: dict[str, Any], explicit: list[Any], file: str
+) -> list[dict[str, Any]]:
+    """Return one input row per behavioural parameter of ``[plausible]``, over its plausible range.
+
+    Keys: ``sections`` (default: every section) and ``exclude`` (parameter paths). Parameters
+    named by an explicit ``[[inputs]]`` table are left to it; fixed parameters have no range.
+    """
+    _keys(table, ("sections", "exclude"), file, "plausible")
+    sections = table.get("sections", list(SECTIONS))
+    if not isinstance(sections, list) or not sections or any(s not in SECTIONS for s in sections):
+        raise ScenarioError(
+            file, "plausible.sections", sections, f"a list of sections: {', '.join(SECTIONS)}"
+        )
+    rows = [r for r in param_rows() if r["section"] in sections]
+    known = {f"{r['section']}.{r['name']}" for r in rows}
+    exclude = table.get("exclude", [])
+    if not isinstance(exclude, list) or any(x not in known for x in exclude):
+        raise ScenarioError(
+            file,
+            "plausible.exclude",
+            exclude,
+            "a list of parameter paths (section.name) of the sections chosen",
+        )
+    taken = {r.get("name") for r in explicit if isinstance(r, dict)}
+    return [
+        {
+            "name": f"{r['section']}.{r['name']}",
+            "kind": "integer" if isinstance(r["default"], int) else "continuous",
+        }
+        for r in rows
+        if r["plausible"] is not None
+        and not isinstance(r["default"], bool)
+        and f"{r['section']}.{r['name']}" not in {*exclude, *taken}
+    ]
 
 
 def _check_head(head: dict[str, Any], file: str) -> dict[str, Any]:
