@@ -476,17 +476,17 @@ class _Writer:
 
     def _head(self, run_id: int, n: int) -> pd.DataFrame:
         row = self.meta.loc[run_id]
-        head = pd.DataFrame(
-            {
-                "run_id": np.full(n, run_id, dtype=np.int64),
-                "point": np.int64(row["point"]),
-                "replicate": np.int32(row["replicate"]),
-                "seed": np.int64(row["seed"]),
-            }
-        )
+        columns: dict[str, Any] = {
+            "run_id": np.full(n, run_id, dtype=np.int64),
+            "point": np.full(n, row["point"], dtype=np.int64),
+            "replicate": np.full(n, row["replicate"], dtype=np.int32),
+            "seed": np.full(n, row["seed"], dtype=np.int64),
+        }
+        # One frame from all columns at once: inserting them one by one fragments the frame
+        # (a pandas PerformanceWarning per run with the 158 inputs of a [plausible] screen).
         for name in self.inputs:
-            head[name] = pd.Series([row[name]] * n, dtype=self.meta[name].dtype)
-        return head
+            columns[name] = pd.Series([row[name]] * n, dtype=self.meta[name].dtype)
+        return pd.DataFrame(columns)
 
     def _failed_frame(self, recs: list[RunRecord]) -> pd.DataFrame:
         return pd.concat(
