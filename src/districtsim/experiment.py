@@ -207,20 +207,19 @@ class Experiment:
         reps = self.replicates
         p = np.repeat(points["point"].to_numpy(dtype=np.int64), reps)
         r = np.tile(np.arange(reps, dtype=np.int32), len(points))
-        df = pd.DataFrame(
-            {
-                "run_id": p * reps + r,
-                "point": p,
-                "replicate": r,
-                "seed": np.array(
-                    [run_seed(self.root_seed, int(a), int(b)) for a, b in zip(p, r, strict=True)],
-                    dtype=np.int64,
-                ),
-            }
-        )
+        columns: dict[str, Any] = {
+            "run_id": p * reps + r,
+            "point": p,
+            "replicate": r,
+            "seed": np.array(
+                [run_seed(self.root_seed, int(a), int(b)) for a, b in zip(p, r, strict=True)],
+                dtype=np.int64,
+            ),
+        }
+        # All columns at once (one insert per input fragments a frame of many inputs).
         for name in self.input_names:
-            df[name] = np.repeat(points[name].to_numpy(), reps)
-        return df
+            columns[name] = np.repeat(points[name].to_numpy(), reps)
+        return pd.DataFrame(columns)
 
     def scenario_for(self, values: dict[str, Any]) -> Scenario:
         """Return the scenario of one design point.
@@ -1068,10 +1067,10 @@ def _design(exp: Experiment) -> Design:
             for k, (name, inp) in enumerate(zip(names, exp.inputs, strict=True))
         }
     n = len(next(iter(cols.values())))
-    points = pd.DataFrame({"point": np.arange(n, dtype=np.int64)})
+    columns: dict[str, Any] = {"point": np.arange(n, dtype=np.int64)}
     for name, inp in zip(names, exp.inputs, strict=True):
-        points[name] = pd.Series(cols[name], dtype=_input_dtype(inp))
-    return Design(points=points, unit=unit)
+        columns[name] = pd.Series(cols[name], dtype=_input_dtype(inp))
+    return Design(points=pd.DataFrame(columns), unit=unit)
 
 
 def _input_dtype(inp: Input) -> str:
