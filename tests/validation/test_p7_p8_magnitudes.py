@@ -170,6 +170,9 @@ P8 Plausible magnitudes (docs/ODD.md section 9)
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -255,12 +258,22 @@ class MoveTally:
             self._add(self.person_months, np.flatnonzero(r.occupied))
 
 
+@dataclass(frozen=True)
+class TallyCounts:
+    """The counts of a :class:`MoveTally` after a run, without the model (picklable)."""
+
+    moves: np.ndarray
+    burden: np.ndarray
+    burden_income: np.ndarray
+    person_months: np.ndarray
+
+
 def run_with_tally(
     scen: Scenario, seed: int, start: int = 0
-) -> tuple[pd.DataFrame, pd.DataFrame, MoveTally]:
+) -> tuple[pd.DataFrame, pd.DataFrame, TallyCounts]:
     """Run like :func:`districtsim.run.run_scenario`.
 
-    Return the district and city tables and the move tally.
+    Return the district and city tables and the move tally's counts.
     """
     assert not any(iv.type == "rent_cap" for iv in scen.interventions), (
         "the tally's burden ignores rent caps"
@@ -281,7 +294,24 @@ def run_with_tally(
         "expected the tally to count every move of the tables (moves out plus within): "
         f"{tally.moves.sum():g} vs {recorded:g} simulated persons"
     )
-    return districts, model.recorder.city_frame(), tally
+    counts = TallyCounts(tally.moves, tally.burden, tally.burden_income, tally.person_months)
+    return districts, model.recorder.city_frame(), counts
+
+
+def _run_with_tally_job(job: tuple[Scenario, int, int]):
+    return run_with_tally(*job)
+
+
+def runs_with_tally(
+    jobs: list[tuple[Scenario, int, int]],
+) -> list[tuple[pd.DataFrame, pd.DataFrame, TallyCounts]]:
+    """:func:`run_with_tally` for each ``(scenario, seed, start)``, on two spawned processes.
+
+    In job order; each run depends only on its scenario and seed (``tests/helpers.run_seeds``
+    does the same for plain runs).
+    """
+    with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as pool:
+        return list(pool.map(_run_with_tally_job, jobs))
 
 
 def by_district(df: pd.DataFrame, column: str, names: list[str]) -> np.ndarray:
@@ -318,9 +348,11 @@ def p7(tmp_path_factory) -> dict[str, np.ndarray]:
         "resident_income",
     )
     out: dict[str, list] = {f"{k}_{a}": [] for k in keys for a in arms}
-    for seed in P7_SEEDS:
-        for arm, scen in arms.items():
-            districts, _, tally = run_with_tally(scen, seed, start=SHOCK_MONTH)
+    jobs = [(scen, seed, SHOCK_MONTH) for seed in P7_SEEDS for scen in arms.values()]
+    results = iter(runs_with_tally(jobs))
+    for _seed in P7_SEEDS:
+        for arm in arms:
+            districts, _, tally = next(results)
             out[f"reputation_{arm}"].append(
                 by_district(districts, "reputation", names)[SHOCK_MONTH, j]
             )
@@ -452,7 +484,7 @@ def band(target: float, tol: float) -> tuple[float, float]:
 def p8() -> dict:
     scen = load_scenario("helsinki", [f"scenario.months={P8_MONTHS}", f"scenario.scale={SCALE}"])
     names = [d.name for d in scen.districts]
-    runs = [run_with_tally(scen, seed) for seed in P8_SEEDS]
+    runs = runs_with_tally([(scen, seed, 0) for seed in P8_SEEDS])
     return {"scenario": scen, "names": names, "runs": runs}
 
 
