@@ -23,6 +23,7 @@ DOC = ROOT / "docs" / "architecture.md"
 SRC = ROOT / "src" / "districtsim"
 BATCH_AND_FRONT = {
     "analysis",
+    "calibration",
     "cli",
     "compare",
     "dashboard",

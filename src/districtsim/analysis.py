@@ -37,6 +37,7 @@ from districtsim.errors import ScenarioError
 from districtsim.experiment import DesignSpec, Experiment, Input, Outputs
 from districtsim.results import atomic_write
 from districtsim.sweep import load_sweep
+from districtsim.targets import Target
 
 KEY = ["scope", "district", "variable"]
 """Columns naming an outcome (with the year or month analysed)."""
@@ -144,7 +145,7 @@ def response_indices(
 def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame]:
     """Analyse a sweep folder; return (and with ``write``, save) its ``indices`` and ``levels``."""
     out = Path(out)
-    spec, exp, inputs, outcomes = _read_sweep(out)
+    spec, exp, inputs, outcomes = read_sweep(out)
     method = exp.design_spec.method
     names = [c for c in inputs.columns if c not in ("point", "replicate", "seed", "status")]
     when = "year" if "year" in outcomes.columns else "month"
@@ -164,7 +165,7 @@ def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame
     return tables
 
 
-def _read_sweep(out: Path) -> tuple[dict[str, Any], Experiment, pd.DataFrame, pd.DataFrame]:
+def read_sweep(out: Path) -> tuple[dict[str, Any], Experiment, pd.DataFrame, pd.DataFrame]:
     """Return a sweep folder's ``sweep.json``, experiment, inputs and outcomes of finished runs."""
     if not (out / "sweep.json").exists():
         raise ScenarioError(str(out), "", "no sweep.json", "a folder written by districtsim sweep")
@@ -259,7 +260,16 @@ def experiment_from_spec(spec: dict[str, Any]) -> Experiment:
         for row in spec["inputs"]
     )
     outputs = Outputs(
-        **{k: tuple(v) if isinstance(v, list) else v for k, v in spec["outputs"].items()}
+        **{
+            k: (
+                tuple(Target(**t) for t in v)
+                if k == "targets"
+                else tuple(v)
+                if isinstance(v, list)
+                else v
+            )
+            for k, v in spec["outputs"].items()
+        }
     )
     fields = {
         k: v

@@ -71,6 +71,7 @@ from districtsim.results import DISTRICT_COLUMNS
 from districtsim.rng import SEED_SCHEME as SEED_SCHEME  # re-exported: the scheme of sweep.json
 from districtsim.rng import replicate_seed
 from districtsim.scenario import SCENARIO_KEYS, Scenario, load_scenario, read_toml, resolve_path
+from districtsim.targets import Target, load_targets
 from districtsim.validation import check_cross, check_param_value, check_scalar
 
 KINDS: tuple[str, ...] = ("continuous", "integer", "category", "scenario")
@@ -149,6 +150,8 @@ class Outputs:
     summary: str = "yearly"  # "yearly" or "months"
     months: tuple[int, ...] = ()
     scope: str = "both"
+    targets: tuple[Target, ...] = ()
+    """Calibration targets whose measures each run also keeps (scope ``"target"``)."""
 
 
 @dataclass(frozen=True)
@@ -277,6 +280,8 @@ class Experiment:
             for i in d["inputs"]
         ]
         d["outputs"] = {k: list(v) if isinstance(v, tuple) else v for k, v in d["outputs"].items()}
+        if not d["outputs"]["targets"]:
+            del d["outputs"]["targets"]  # specs (and hashes) without targets stay as they were
         d["scenario_paths"] = {ref: path for ref, path in self.scenario_paths}
         return d
 
@@ -428,7 +433,7 @@ def experiment_from_dict(
     scenario_ref, inputs, paths = _check_inputs(rows, head, file, base_dir)
     design = _check_design(_table(raw, "design", file), file, inputs)
     horizon = _shortest_horizon(paths, fields["months"], fields["scale"], inputs, file)
-    outputs = _check_outputs(_table(raw, "outputs", file), file, horizon)
+    outputs = _check_outputs(_table(raw, "outputs", file), file, horizon, base_dir)
     return Experiment(
         **fields,
         scenario=scenario_ref,
@@ -963,9 +968,10 @@ def _check_num_levels(table: dict[str, Any], file: str, method: str) -> int:
     )
 
 
-def _check_outputs(table: dict[str, Any], file: str, horizon: int) -> Outputs:
+def _check_outputs(table: dict[str, Any], file: str, horizon: int, base_dir: Path) -> Outputs:
     """Check the ``[outputs]`` table; ``months`` must lie within ``horizon``."""
-    _keys(table, ("variables", "summary", "months", "scope"), file, "outputs")
+    _keys(table, ("variables", "summary", "months", "scope", "targets"), file, "outputs")
+    targets = _check_targets(table.get("targets"), file, base_dir)
     scope = table.get("scope", "both")
     if scope not in SCOPES:
         raise ScenarioError(file, "outputs.scope", scope, f"one of {', '.join(SCOPES)}")
@@ -982,9 +988,26 @@ def _check_outputs(table: dict[str, Any], file: str, horizon: int) -> Outputs:
             raise ScenarioError(
                 file, "outputs.summary", table["summary"], '"yearly" (or months = [...] instead)'
             )
-        return Outputs(variables=tuple(variables), summary="yearly", scope=scope)
+        return Outputs(variables=tuple(variables), summary="yearly", scope=scope, targets=targets)
     months = _check_months(table["months"], file, horizon)
-    return Outputs(variables=tuple(variables), summary="months", months=months, scope=scope)
+    return Outputs(
+        variables=tuple(variables), summary="months", months=months, scope=scope, targets=targets
+    )
+
+
+def _check_targets(ref: Any, file: str, base_dir: Path) -> tuple[Target, ...]:
+    """Load ``outputs.targets``: a bundled targets name or a file relative to the experiment."""
+    if ref is None:
+        return ()
+    if not isinstance(ref, str) or not ref:
+        raise ScenarioError(
+            file, "outputs.targets", ref, 'a targets file or a bundled name (e.g. "helsinki")'
+        )
+    local = base_dir / ref
+    try:
+        return load_targets(str(local) if local.is_file() else ref)
+    except ScenarioError as err:
+        raise ScenarioError(file, "outputs.targets", ref, err.one_line()) from None
 
 
 def _check_variables(variables: Any, file: str, scope: str) -> list[str]:

@@ -90,6 +90,7 @@ import numpy as np
 import pandas as pd
 
 from districtsim import __version__
+from districtsim.calendar import program_year
 from districtsim.errors import ScenarioError
 from districtsim.executors import (
     ClusterError,
@@ -115,6 +116,8 @@ from districtsim.results import (
     yearly_values,
 )
 from districtsim.rng import SEED_SCHEME
+from districtsim.scenario import Scenario
+from districtsim.targets import evaluate
 
 RUN_COLUMNS = ["run_id", "point", "replicate", "seed"]
 """Columns of every run row before the inputs (experiments.parquet, part files, failures)."""
@@ -216,6 +219,31 @@ def summarise(result: RunResult, outputs: Outputs) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[MONTHLY_COLUMNS]
 
 
+def target_rows(result: RunResult, scenario: Scenario, outputs: Outputs) -> pd.DataFrame:
+    """Return one outcome row per calibration target of ``outputs``: scope ``"target"``.
+
+    The variable is the target's measure (:data:`districtsim.targets.MEASURES`), measured over
+    the whole run and dated to its last year (``stat`` ``"run"``, ``months`` the run's length)
+    or its last month, so that the last-year analyses read it with the other outcomes.
+    """
+    values = evaluate(result, scenario, outputs.targets)
+    n_months = len(result.city)
+    rows = {
+        "scope": "target",
+        "district": "",
+        "variable": values["measure"].to_numpy(),
+        "value": values["value"].to_numpy(dtype=float),
+    }
+    if outputs.summary == "yearly":
+        rows |= {
+            "year": np.int32(program_year(n_months - 1)),
+            "months": np.int32(n_months),
+            "stat": "run",
+        }
+        return pd.DataFrame(rows)[YEARLY_COLUMNS]
+    return pd.DataFrame(rows | {"month": np.int32(n_months - 1)})[MONTHLY_COLUMNS]
+
+
 def run_task(task: RunTask) -> RunRecord:
     """Run one task through :func:`districtsim.run.run_scenario`.
 
@@ -227,7 +255,10 @@ def run_task(task: RunTask) -> RunRecord:
 
         scenario = task.experiment.scenario_for(task.values)
         result = run_scenario(scenario, seed=task.seed)
-        table = summarise(result, task.experiment.outputs)
+        outputs = task.experiment.outputs
+        table = summarise(result, outputs)
+        if outputs.targets:
+            table = pd.concat([table, target_rows(result, scenario, outputs)], ignore_index=True)
         return RunRecord(
             task.run_id, True, outcomes=table, elapsed_seconds=time.perf_counter() - started
         )
