@@ -8,6 +8,7 @@ targets; :func:`districtsim.calibration.accepted_points` against the runs' own t
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from districtsim.calibration import accepted_points
@@ -129,3 +130,18 @@ def test_accepting_needs_a_sweep_with_targets(tmp_path):
 
 def test_the_bundled_targets_load():
     assert load_targets("helsinki")
+
+
+def test_analyze_writes_the_accepted_points_of_a_sweep_with_targets(calibration_sweep, capsys):
+    from districtsim.cli import main
+
+    _, out = calibration_sweep
+    assert main(["analyze", str(out)]) == 0
+    printed = capsys.readouterr().out
+    table = accepted_points(out)
+    assert (
+        f"calibration targets: {int(table['accepted'].sum())} of 4 design point(s) meet every "
+        "target"
+    ) in printed, printed
+    written = pd.read_csv(out / "analysis" / "accepted.csv")
+    assert written["accepted"].tolist() == table["accepted"].tolist()

@@ -25,6 +25,7 @@ from districtsim.scenario import DEFAULT_SCENARIO, Scenario, bundled_scenarios, 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    import pandas as pd
     from tqdm import tqdm
 
     from districtsim.executors import Executor
@@ -275,7 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
             "response to each input (grid, lhs), for the outcomes of the last year (or last "
             "kept month), each design point the mean over its replicates. Writes "
             "analysis/indices and analysis/levels (Parquet and CSV) and analysis/report.html "
-            "into the sweep folder."
+            "into the sweep folder; a sweep that kept calibration targets ([outputs] targets) "
+            "also gets analysis/accepted (the design points that meet every target)."
         ),
     )
     ana.add_argument("sweep_dir", metavar="DIR", help="a folder written by districtsim sweep")
@@ -678,9 +680,33 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         else 0
     )
     print(f"analysed {n_out} outcome(s); results in {folder}/:")
-    for name in ("indices.parquet", "indices.csv", "levels.parquet", "levels.csv", "report.html"):
+    names = ["indices.parquet", "indices.csv", "levels.parquet", "levels.csv", "report.html"]
+    accepted = _write_accepted(Path(args.sweep_dir), folder)
+    if accepted is not None:
+        names += ["accepted.parquet", "accepted.csv"]
+    for name in names:
         print(f"  {folder / name}")
+    if accepted is not None:
+        print(
+            f"calibration targets: {int(accepted['accepted'].sum())} of {len(accepted)} design "
+            "point(s) meet every target (analysis/accepted.csv)"
+        )
     return 0
+
+
+def _write_accepted(out: Path, folder: Path) -> pd.DataFrame | None:
+    """With a sweep that kept calibration targets, write which points meet them all."""
+    from districtsim.analysis import read_sweep
+    from districtsim.calibration import accepted_points
+    from districtsim.results import atomic_write
+
+    _, exp, _, _ = read_sweep(out)
+    if not exp.outputs.targets:
+        return None
+    table = accepted_points(out)
+    atomic_write(folder / "accepted.parquet", lambda p: table.to_parquet(p, index=False))
+    atomic_write(folder / "accepted.csv", lambda p: table.to_csv(p, index=False))
+    return table
 
 
 def _cmd_dashboard(args: argparse.Namespace) -> int:
