@@ -7,6 +7,8 @@ targets; :func:`districtsim.calibration.accepted_points` against the runs' own t
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,6 +16,7 @@ import pytest
 from districtsim.calibration import accepted_points
 from districtsim.errors import ScenarioError
 from districtsim.experiment import load_experiment
+from districtsim.params import Mobilisation
 from districtsim.run import run_scenario
 from districtsim.sweep import load_sweep, run_experiment
 from districtsim.targets import evaluate, load_targets
@@ -93,19 +96,37 @@ def test_a_sweep_keeps_each_target_measure_of_each_run(calibration_sweep):
 
 
 def test_points_are_accepted_when_their_replicate_means_meet_every_target(calibration_sweep):
+    """The table against the sweep's own outcomes: means per point, bands read from the file."""
     exp, out = calibration_sweep
-    table = accepted_points(out)
+    table = accepted_points(out).set_index("point")
     assert len(table) == 4 and (table["n_runs"] == 2).all()
-    _, outcomes = load_sweep(out)
-    for t in exp.outputs.targets:
-        assert (table[f"met_{t.measure}"] == table[t.measure].map(t.met)).all()
-    assert (table["accepted"] == table.filter(like="met_").all(axis=1)).all()
+    inputs, outcomes = load_sweep(out)
+    rows = outcomes[outcomes["scope"] == "target"]
+    means = (
+        rows.assign(point=inputs.loc[rows["run_id"], "point"].to_numpy())
+        .groupby(["point", "variable"])["value"]
+        .mean()
+        .unstack()
+    )
+    bands = {
+        "participation_city_max_year": (0.01, 0.10),
+        "moves_across_boundary_per_year": (0.05, 0.20),
+    }
+    met = {}
+    for measure, (low, high) in bands.items():
+        np.testing.assert_allclose(table[measure], means.loc[table.index, measure], rtol=1e-12)
+        met[measure] = (means[measure] >= low) & (means[measure] <= high)
+        assert (table[f"met_{measure}"] == met[measure].loc[table.index]).all(), measure
+    accepted = met["participation_city_max_year"] & met["moves_across_boundary_per_year"]
+    assert (table["accepted"] == accepted.loc[table.index]).all()
     theta = table["mobilisation.theta_mean"]
-    low, high = 0.85, 1.15  # theta_mean's plausible range (docs/ODD.md section 10)
-    assert ((theta >= low) & (theta <= high)).all(), theta.tolist()
+    meta = next(f for f in dataclasses.fields(Mobilisation) if f.name == "theta_mean").metadata
+    low, high = meta["plausible"]
+    assert ((theta >= low) & (theta <= high)).all(), (theta.tolist(), meta["plausible"])
 
 
-def test_an_experiment_without_targets_has_the_spec_and_hash_it_had():
+def test_an_experiment_without_targets_keeps_targets_out_of_its_spec():
+    """So its spec, and the hash a resumed sweep checks, are those it had before targets existed."""
     exp = load_experiment("smoke")
     assert "targets" not in exp.to_dict()["outputs"]
     assert exp.outputs.targets == ()

@@ -19,8 +19,9 @@ point is the mean over its finished replicates. Then, by design method:
   finished run are left out.
 
 Outputs, in ``DIR/analysis/``: ``indices.parquet`` and ``.csv`` (one row per
-outcome and input), ``levels.parquet`` and ``.csv`` (grids and categories)
-and a self-contained ``report.html``. Columns: ``docs/outputs.md``.
+outcome and input), ``levels.parquet`` and ``.csv`` (grids and categories),
+``accepted.parquet`` and ``.csv`` when the sweep kept calibration targets
+(:func:`acceptance`) and a self-contained ``report.html``. Columns: ``docs/outputs.md``.
 """
 
 from __future__ import annotations
@@ -160,9 +161,40 @@ def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame
             level_rows.append(levels.assign(**label))
         index_rows.append(table.assign(**label, method=method))
     tables = _stack_tables(index_rows, level_rows, when)
+    accepted = acceptance(exp, inputs, outcomes)
+    if accepted is not None:
+        tables["accepted"] = accepted
     if write:
         _write_analysis(out, tables, spec)
     return tables
+
+
+def acceptance(
+    exp: Experiment, inputs: pd.DataFrame, outcomes: pd.DataFrame
+) -> pd.DataFrame | None:
+    """Return which design points meet every calibration target (None if the sweep kept none).
+
+    One row per design point with a finished run: ``point``, the inputs, ``n_runs`` (finished
+    replicates), one column per target measure (the mean over the point's finished replicates
+    of the run's outcome of scope ``"target"``), ``met_<measure>`` per target and ``accepted``
+    (every target met).
+    """
+    targets = exp.outputs.targets
+    if not targets:
+        return None
+    ok = inputs[inputs["status"] == "ok"]
+    rows = outcomes[(outcomes["scope"] == "target") & outcomes["run_id"].isin(ok.index)]
+    values = rows.pivot_table(index="run_id", columns="variable", values="value", aggfunc="first")
+    values["point"] = ok.loc[values.index, "point"].to_numpy()
+    means = values.groupby("point").mean()
+    points = ok.drop_duplicates("point").set_index("point")[list(exp.input_names)]
+    table = points.loc[means.index].copy()
+    table["n_runs"] = values.groupby("point").size()
+    for t in targets:
+        table[t.measure] = means[t.measure]
+        table[f"met_{t.measure}"] = means[t.measure].map(t.met)
+    table["accepted"] = table[[f"met_{t.measure}" for t in targets]].all(axis=1)
+    return table.reset_index()
 
 
 def read_sweep(out: Path) -> tuple[dict[str, Any], Experiment, pd.DataFrame, pd.DataFrame]:

@@ -14,38 +14,25 @@ from pathlib import Path
 
 import pandas as pd
 
-from districtsim.analysis import read_sweep
+from districtsim.analysis import acceptance, read_sweep
 from districtsim.errors import ScenarioError
 
 
 def accepted_points(out: str | Path) -> pd.DataFrame:
-    """Return one row per design point with a finished run: inputs, target means, acceptance.
+    """Return which design points of the sweep in ``out`` meet every target.
 
-    Columns: ``point``, the inputs, ``n_runs`` (finished replicates), one column per target
-    measure (the mean over the point's finished replicates), ``met_<measure>`` per target and
-    ``accepted`` (every target met). Raises :class:`~districtsim.errors.ScenarioError` if the
-    sweep kept no targets.
+    The table of :func:`districtsim.analysis.acceptance` (``districtsim analyze`` writes it as
+    ``analysis/accepted``). Raises :class:`~districtsim.errors.ScenarioError` if the sweep kept
+    no targets.
     """
     out = Path(out)
     _, exp, inputs, outcomes = read_sweep(out)
-    targets = exp.outputs.targets
-    if not targets:
+    table = acceptance(exp, inputs, outcomes)
+    if table is None:
         raise ScenarioError(
             str(out / "sweep.json"),
             "outputs.targets",
             None,
             'a sweep whose [outputs] name a targets file (targets = "helsinki")',
         )
-    ok = inputs[inputs["status"] == "ok"]
-    rows = outcomes[(outcomes["scope"] == "target") & outcomes["run_id"].isin(ok.index)]
-    values = rows.pivot_table(index="run_id", columns="variable", values="value", aggfunc="first")
-    values["point"] = ok.loc[values.index, "point"].to_numpy()
-    means = values.groupby("point").mean()
-    points = ok.drop_duplicates("point").set_index("point")[list(exp.input_names)]
-    table = points.loc[means.index].copy()
-    table["n_runs"] = values.groupby("point").size()
-    for t in targets:
-        table[t.measure] = means[t.measure]
-        table[f"met_{t.measure}"] = means[t.measure].map(t.met)
-    table["accepted"] = table[[f"met_{t.measure}" for t in targets]].all(axis=1)
-    return table.reset_index()
+    return table

@@ -25,7 +25,6 @@ from districtsim.scenario import DEFAULT_SCENARIO, Scenario, bundled_scenarios, 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    import pandas as pd
     from tqdm import tqdm
 
     from districtsim.executors import Executor
@@ -681,7 +680,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     )
     print(f"analysed {n_out} outcome(s); results in {folder}/:")
     names = ["indices.parquet", "indices.csv", "levels.parquet", "levels.csv", "report.html"]
-    accepted = _write_accepted(Path(args.sweep_dir), folder)
+    accepted = tables.get("accepted")
     if accepted is not None:
         names += ["accepted.parquet", "accepted.csv"]
     for name in names:
@@ -692,21 +691,6 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             "point(s) meet every target (analysis/accepted.csv)"
         )
     return 0
-
-
-def _write_accepted(out: Path, folder: Path) -> pd.DataFrame | None:
-    """With a sweep that kept calibration targets, write which points meet them all."""
-    from districtsim.analysis import read_sweep
-    from districtsim.calibration import accepted_points
-    from districtsim.results import atomic_write
-
-    _, exp, _, _ = read_sweep(out)
-    if not exp.outputs.targets:
-        return None
-    table = accepted_points(out)
-    atomic_write(folder / "accepted.parquet", lambda p: table.to_parquet(p, index=False))
-    atomic_write(folder / "accepted.csv", lambda p: table.to_csv(p, index=False))
-    return table
 
 
 def _cmd_dashboard(args: argparse.Namespace) -> int:

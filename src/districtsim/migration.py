@@ -31,6 +31,7 @@ from districtsim.residents import (
     draw_orientation,
     draw_theta,
     engagement_mean,
+    with_owner_bonus,
 )
 from districtsim.stocks import relax
 
@@ -487,10 +488,13 @@ def place_movers(
 def retenure_engagement(
     model: DistrictModel, engagement: np.ndarray, old: np.ndarray, new: np.ndarray
 ) -> np.ndarray:
-    """Return movers' engagement with the owner bonus of the tenure they move into."""
-    bonus = model.params.population.owner_engagement_bonus
-    e = engagement - bonus * (old == OWNER) + bonus * (new == OWNER)
-    return np.clip(e, 0.0, 1.0).astype(np.float32)
+    """Return movers' engagement with the owner bonus of the tenure they move into.
+
+    Their base (engagement without the bonus of the tenure they leave) with the bonus of the new
+    place's tenure, as a newcomer gets it (:func:`~districtsim.residents.with_owner_bonus`).
+    """
+    base = engagement - model.params.population.owner_engagement_bonus * (old == OWNER)
+    return with_owner_bonus(base, new, model.params)
 
 
 def place_newcomers(

@@ -153,7 +153,12 @@ def draw_engagement(
     pop = params.population
     if base is None:
         base = rng.beta(pop.engagement_a, pop.engagement_b, tenure.shape[0])
-    e = base + pop.owner_engagement_bonus * (tenure == OWNER)
+    return with_owner_bonus(base, tenure, params)
+
+
+def with_owner_bonus(base: np.ndarray, tenure: np.ndarray, params: Params) -> np.ndarray:
+    """Return engagement: ``base`` plus the owner bonus where ``tenure`` is owner, clipped 0..1."""
+    e = base + params.population.owner_engagement_bonus * (tenure == OWNER)
     return np.clip(e, 0.0, 1.0).astype(np.float32)
 
 

@@ -166,17 +166,16 @@ def _start_mode_gap(x: np.ndarray, pop: np.ndarray, traditional: np.ndarray) -> 
     Per month; the groups are fixed by ``traditional`` (the modes of month 0); NaN where a group
     has no residents, and everywhere if one group is empty.
     """
-    out = np.full(x.shape[0], np.nan)
-    groups = []
-    for members in (~traditional, traditional):
+    if traditional.all() or not traditional.any():
+        return np.full(x.shape[0], np.nan)
+
+    def mean(members: np.ndarray) -> np.ndarray:
         w = pop[:, members]
         total = w.sum(axis=1)
-        groups.append(
-            np.where(total > 0, (x[:, members] * w).sum(axis=1) / np.maximum(total, 1e-12), np.nan)
-        )
-    if traditional.any() and (~traditional).any():
-        out = groups[0] - groups[1]
-    return out
+        weighted = (x[:, members] * w).sum(axis=1) / np.maximum(total, 1e-12)
+        return np.where(total > 0, weighted, np.nan)
+
+    return mean(~traditional) - mean(traditional)
 
 
 def _trailing_mean(x: np.ndarray, window: int) -> np.ndarray:

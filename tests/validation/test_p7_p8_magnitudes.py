@@ -170,9 +170,7 @@ P8 Plausible magnitudes (docs/ODD.md section 9)
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -182,6 +180,7 @@ from replicates import mean_ci
 from scipy import stats
 
 from districtsim import housing
+from districtsim.executors import LocalExecutor
 from districtsim.model import DistrictModel
 from districtsim.residents import OWNER, PRIVATE, SOCIAL
 from districtsim.scenario import Scenario, load_scenario
@@ -298,20 +297,28 @@ def run_with_tally(
     return districts, model.recorder.city_frame(), counts
 
 
-def _run_with_tally_job(job: tuple[Scenario, int, int]):
-    return run_with_tally(*job)
+def _run_with_tally_job(job: tuple[int, Scenario, int, int]):
+    index, *args = job
+    return index, run_with_tally(*args)
 
 
 def runs_with_tally(
     jobs: list[tuple[Scenario, int, int]],
 ) -> list[tuple[pd.DataFrame, pd.DataFrame, TallyCounts]]:
-    """:func:`run_with_tally` for each ``(scenario, seed, start)``, on two spawned processes.
+    """:func:`run_with_tally` for each ``(scenario, seed, start)``, on the project's
+    :class:`~districtsim.executors.LocalExecutor` with two processes, in job order.
 
-    In job order; each run depends only on its scenario and seed (``tests/helpers.run_seeds``
-    does the same for plain runs).
+    Each run depends only on its scenario and seed (``tests/helpers.run_seeds`` does the same
+    for plain runs).
     """
-    with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as pool:
-        return list(pool.map(_run_with_tally_job, jobs))
+    done: dict[int, tuple[pd.DataFrame, pd.DataFrame, TallyCounts]] = {}
+    with LocalExecutor(workers=2) as executor:
+        executor.execute(
+            _run_with_tally_job,
+            [(i, *job) for i, job in enumerate(jobs)],
+            lambda item: done.__setitem__(*item),
+        )
+    return [done[i] for i in range(len(jobs))]
 
 
 def by_district(df: pd.DataFrame, column: str, names: list[str]) -> np.ndarray:
