@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from districtsim.analysis import analyze_sweep, morris_indices, response_indices, sobol_indices
+from districtsim.analysis import (
+    analyze_sweep,
+    morris_indices,
+    morris_noise_floor,
+    response_indices,
+    sobol_indices,
+)
 from districtsim.errors import ScenarioError
 from districtsim.experiment import experiment_from_dict
 from districtsim.sweep import run_experiment
@@ -64,6 +70,23 @@ def test_morris_ranks_a_known_linear_function() -> None:
     )
     np.testing.assert_allclose(
         table["sigma"], 0.0, atol=1e-9, err_msg="expected no spread of effects without interactions"
+    )
+
+
+def test_morris_noise_floor_is_the_mu_star_of_pure_noise() -> None:
+    """An outcome that is only replicate noise gets mu* at the floor the analysis reports."""
+    from SALib.sample import morris
+
+    problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[0.0, 1.0]] * 3}
+    x = morris.sample(problem, 1000, num_levels=4, seed=2)
+    sd, replicates = 3.0, 2
+    rng = np.random.default_rng(7)
+    y = rng.normal(10.0, sd, size=(len(x), replicates)).mean(axis=1)
+    table = morris_indices(problem, x, y, num_levels=4, seed=2)
+    floor = morris_noise_floor(sd, replicates, num_levels=4)
+    # 1000 effects an input: the mean of |N(0, v)| has a relative standard error of 2.4%
+    np.testing.assert_allclose(
+        table["mu_star"], floor, rtol=0.1, err_msg=f"expected mu* of pure noise near {floor:.3f}"
     )
 
 
@@ -138,3 +161,31 @@ def test_cli_analyze_writes_the_tables_and_reports_user_errors_in_one_line(
     assert main(["analyze", str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no sweep.json" in err and "districtsim sweep" in err
+
+
+def test_analyze_a_morris_sweep_with_replicates(tmp_path: Path) -> None:
+    """Morris indices, the replicate noise and its mu* floor, end to end on a tiny sweep."""
+    raw = {
+        "experiment": {
+            "name": "tiny_morris",
+            "scenario": "two_districts",
+            "root_seed": 5,
+            "replicates": 2,
+            "months": 12,
+            "scale": 0.01,
+        },
+        "inputs": [
+            {"name": "mobilisation.tau", "kind": "continuous", "lo": 0.05, "hi": 0.12},
+            {"name": "identity.time_constant_months", "kind": "continuous", "lo": 12.0, "hi": 36.0},
+        ],
+        "design": {"method": "morris", "n": 2, "seed": 1, "num_levels": 4},
+        "outputs": {"variables": ["participation_rate"], "summary": "yearly", "scope": "city"},
+    }
+    exp = experiment_from_dict(raw, str(tmp_path / "tiny.toml"), base_dir=tmp_path)
+    out = tmp_path / "sweep"
+    run_experiment(exp, out)
+    idx = analyze_sweep(out)["indices"]
+    assert {"mu_star", "mu_star_conf", "sigma", "replicate_sd", "noise_mu_star"} <= set(idx.columns)
+    assert (idx["replicate_sd"] > 0).all(), "expected seeds 5 and 6 to differ"
+    expected = morris_noise_floor(idx["replicate_sd"].iloc[0], 2, 4)
+    assert idx["noise_mu_star"].iloc[0] == pytest.approx(expected)

@@ -11,7 +11,9 @@ point is the mean over its finished replicates. Then, by design method:
   refused with the count (resume it first).
 - ``morris``: the elementary-effects statistics ``mu``, ``mu_star`` (with its
   95% bootstrap interval) and ``sigma`` (:func:`SALib.analyze.morris.analyze`),
-  on the unit scale of each input (``[0, 1]`` = its range). Needs every point.
+  on the unit scale of each input (``[0, 1]`` = its range), with the replicate noise
+  (``replicate_sd``) and the ``mu_star`` that noise alone would give
+  (``noise_mu_star``, :func:`morris_noise_floor`). Needs every point.
 - ``grid`` and ``lhs``: the response of each outcome to each input: the
   Spearman rank correlation over the points (with its p-value), the slope of
   a linear fit per unit of the input (continuous and integer inputs), and the
@@ -152,11 +154,18 @@ def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame
     when = "year" if "year" in outcomes.columns else "month"
     per_point = _point_means(inputs, outcomes, when)
     points = inputs.drop_duplicates("point").set_index("point")[names].sort_index()
+    noise = _replicate_noise(inputs, outcomes, when) if method == "morris" else None
     index_rows, level_rows = [], []
     for key, series in per_point.groupby(level=KEY, observed=True):
         y = series.droplevel(KEY).reindex(points.index)
         label = dict(zip(KEY, key, strict=True)) | {when: int(outcomes[when].max())}
         table, levels = _outcome_indices(exp, points, y, out)
+        if noise is not None:
+            sd, reps = noise.loc[key, "replicate_sd"], noise.loc[key, "replicates"]
+            table = table.assign(
+                replicate_sd=sd,
+                noise_mu_star=morris_noise_floor(sd, reps, exp.design_spec.num_levels),
+            )
         if levels is not None and not levels.empty:
             level_rows.append(levels.assign(**label))
         index_rows.append(table.assign(**label, method=method))
@@ -225,6 +234,52 @@ def _point_means(inputs: pd.DataFrame, outcomes: pd.DataFrame, when: str) -> pd.
         .groupby([*KEY, "point"], observed=True)["value"]
         .mean()
     )
+
+
+def _replicate_noise(inputs: pd.DataFrame, outcomes: pd.DataFrame, when: str) -> pd.DataFrame:
+    """Return each outcome's replicate noise: the pooled within-point standard deviation.
+
+    Columns ``replicate_sd`` (pooled over the points with at least two finished replicates,
+    weighted by their degrees of freedom; NaN with one replicate a point) and
+    ``replicates`` (the harmonic mean of the finished replicates a point), indexed by
+    :data:`KEY`.
+    """
+    last = outcomes[outcomes[when] == outcomes[when].max()]
+    ok_runs = inputs.index[inputs["status"] == "ok"]
+    point_of = inputs["point"]
+    per_point = (
+        last[last["run_id"].isin(ok_runs)]
+        .assign(point=lambda d: point_of.loc[d["run_id"]].to_numpy())
+        .groupby([*KEY, "point"], observed=True)["value"]
+        .agg(["var", "count"])
+    )
+    df = (per_point["count"] - 1).clip(lower=0)
+    pooled = (
+        (per_point["var"].fillna(0.0) * df).groupby(level=KEY, observed=True).sum()
+        / df.groupby(level=KEY, observed=True).sum()
+    ).where(df.groupby(level=KEY, observed=True).sum() > 0)
+    harmonic = (
+        per_point["count"]
+        .groupby(level=KEY, observed=True)
+        .agg(lambda c: len(c) / float(np.sum(1.0 / c)))
+    )
+    return pd.DataFrame({"replicate_sd": np.sqrt(pooled), "replicates": harmonic})
+
+
+def morris_noise_floor(replicate_sd: float, replicates: float, num_levels: int) -> float:
+    """Return the ``mu_star`` an input without effect would get from replicate noise alone.
+
+    A point's value is the mean of ``replicates`` runs, so its noise has standard deviation
+    ``s = replicate_sd / sqrt(replicates)``; an elementary effect is the difference of two
+    points divided by the step ``delta = num_levels / (2 (num_levels - 1))`` (SALib's
+    step on the 0-1 scale), so with independent noise it is normal with standard deviation
+    ``sqrt(2) s / delta`` and its mean absolute value is ``2 s / (sqrt(pi) delta)``.
+    Replicates share seeds across points (common random numbers), which correlates the
+    noise of neighbouring points and makes the real floor lower: this is an upper bound.
+    """
+    delta = num_levels / (2.0 * (num_levels - 1))
+    s = replicate_sd / np.sqrt(replicates)
+    return float(2.0 * s / (np.sqrt(np.pi) * delta))
 
 
 def _outcome_indices(

@@ -1028,13 +1028,24 @@ def _add_sobol_panel(fig: go.Figure, sub: pd.DataFrame, row: int, col: int, lege
         )
 
 
+MORRIS_LABELLED = 10
+"""Inputs named on a Morris panel (the largest mu*); the others show their name on hover."""
+
+
 def _add_morris_panel(fig: go.Figure, sub: pd.DataFrame, row: int, col: int, legend: bool) -> None:
-    """Add the inputs at (mu*, sigma) of their elementary effects to one panel (no legend)."""
+    """Add the inputs at (mu*, sigma) of their elementary effects to one panel (no legend).
+
+    The inputs with the largest mu* are labelled; a dotted line marks the mu* of replicate
+    noise alone (``noise_mu_star``) when the sweep had replicates.
+    """
+    sub = sub.sort_values("mu_star", ascending=False)
+    labels = [name if k < MORRIS_LABELLED else "" for k, name in enumerate(sub["input"])]
     fig.add_scatter(
         x=sub["mu_star"],
         y=sub["sigma"],
         mode="markers+text",
-        text=sub["input"],
+        text=labels,
+        hovertext=sub["input"],
         textposition="top center",
         name="inputs",
         marker_color="#1f77b4",
@@ -1042,6 +1053,9 @@ def _add_morris_panel(fig: go.Figure, sub: pd.DataFrame, row: int, col: int, leg
         row=row,
         col=col,
     )
+    floor = sub["noise_mu_star"].iloc[0] if "noise_mu_star" in sub and len(sub) else np.nan
+    if np.isfinite(floor):
+        fig.add_vline(x=floor, line_dash="dot", line_color="#7f7f7f", row=row, col=col)
     fig.update_xaxes(title_text="mu* (mean |elementary effect|)", row=row, col=col)
     fig.update_yaxes(title_text="sigma", row=row, col=col)
 
@@ -1094,7 +1108,9 @@ ANALYSIS_EXPLAIN = {
     "morris": (
         "mu* is the mean absolute elementary effect of moving an input across its range "
         "(on a 0-1 scale), a ranking of importance; sigma is their spread: high sigma "
-        "means non-linear effects or interactions."
+        "means non-linear effects or interactions. The dotted line is the mu* that "
+        "replicate noise alone would give (an upper bound); inputs left of it are not "
+        "told apart from noise."
     ),
     "other": (
         "Spearman rank correlation of the outcome with each input over the design points "
