@@ -119,6 +119,10 @@ def test_points_are_accepted_when_their_replicate_means_meet_every_target(calibr
         assert (table[f"met_{measure}"] == met[measure].loc[table.index]).all(), measure
     accepted = met["participation_city_max_year"] & met["moves_across_boundary_per_year"]
     assert (table["accepted"] == accepted.loc[table.index]).all()
+    missed = (~met["participation_city_max_year"]).astype(int) + (
+        ~met["moves_across_boundary_per_year"]
+    ).astype(int)
+    assert (table["targets_missed"] == missed.loc[table.index]).all()
     theta = table["mobilisation.theta_mean"]
     meta = next(f for f in dataclasses.fields(Mobilisation) if f.name == "theta_mean").metadata
     low, high = meta["plausible"]
@@ -166,3 +170,7 @@ def test_analyze_writes_the_accepted_points_of_a_sweep_with_targets(calibration_
     ) in printed, printed
     written = pd.read_csv(out / "analysis" / "accepted.csv")
     assert written["accepted"].tolist() == table["accepted"].tolist()
+    html = (out / "analysis" / "report.html").read_text(encoding="utf-8")
+    n_ok = int(table["accepted"].sum())
+    assert f"{n_ok} of 4 design points meet every target" in html, "expected the calibration part"
+    assert "fig-calibration" in html and "moves across the boundary" in html

@@ -185,8 +185,8 @@ def acceptance(
 
     One row per design point with a finished run: ``point``, the inputs, ``n_runs`` (finished
     replicates), one column per target measure (the mean over the point's finished replicates
-    of the run's outcome of scope ``"target"``), ``met_<measure>`` per target and ``accepted``
-    (every target met).
+    of the run's outcome of scope ``"target"``), ``met_<measure>`` per target,
+    ``targets_missed`` (how many are not met) and ``accepted`` (every target met).
     """
     targets = exp.outputs.targets
     if not targets:
@@ -202,7 +202,9 @@ def acceptance(
     for t in targets:
         table[t.measure] = means[t.measure]
         table[f"met_{t.measure}"] = means[t.measure].map(t.met)
-    table["accepted"] = table[[f"met_{t.measure}" for t in targets]].all(axis=1)
+    met = table[[f"met_{t.measure}" for t in targets]]
+    table["targets_missed"] = (~met).sum(axis=1).astype(int)
+    table["accepted"] = met.all(axis=1)
     return table.reset_index()
 
 

@@ -1188,7 +1188,93 @@ def write_analysis_report(
         "<h2>All indices</h2>",
         _table(["outcome", "district", "input", *numeric], _index_rows(indices, numeric)),
     ]
+    accepted = tables.get("accepted")
+    if accepted is not None and len(accepted):
+        sections += _calibration_sections(accepted, spec)
     return _write(path, _page(f"districtsim analyze: {spec.get('name', 'sweep')}", sections))
+
+
+SPLOM_INPUTS = 8
+"""Inputs drawn in the calibration report's scatter matrix (the first ones of the design)."""
+
+
+def _band(low: float | None, high: float | None) -> str:
+    """Return a target's acceptable range as text."""
+    if low is None:
+        return f"<= {high:g}"
+    if high is None:
+        return f">= {low:g}"
+    return f"{low:g} to {high:g}"
+
+
+def _calibration_sections(accepted: pd.DataFrame, spec: dict[str, Any]) -> list[str]:
+    """Return the report's calibration part: each target's pass rate, near misses, the region.
+
+    The scatter matrix shows every design point over the numeric inputs, coloured by how many
+    targets it misses (0 = accepted).
+    """
+    targets = spec.get("outputs", {}).get("targets", [])
+    n = len(accepted)
+    rows = []
+    for t in targets:
+        met = accepted[f"met_{t['measure']}"]
+        only = int(((accepted["targets_missed"] == 1) & ~met).sum())
+        values = accepted[t["measure"]]
+        rows.append(
+            [
+                t["name"],
+                _band(t.get("low"), t.get("high")),
+                t.get("unit", ""),
+                f"{values.min():.4g} to {values.max():.4g}",
+                f"{int(met.sum())} of {n}",
+                str(only),
+            ]
+        )
+    n_ok = int(accepted["accepted"].sum())
+    inputs = [
+        c
+        for c in accepted.columns
+        if c in {i["name"] for i in spec.get("inputs", [])}
+        and pd.api.types.is_numeric_dtype(accepted[c])
+        and not pd.api.types.is_bool_dtype(accepted[c])
+    ][:SPLOM_INPUTS]
+    missed = accepted["targets_missed"].clip(upper=3)
+    colours = {0: "#2ca02c", 1: "#ff7f0e", 2: "#9467bd", 3: "#c7c7c7"}
+    fig = go.Figure()
+    for k, colour in colours.items():
+        sub = accepted[missed == k]
+        if sub.empty or not inputs:
+            continue
+        label = {0: "accepted", 1: "misses one target", 2: "misses two"}.get(k, "misses 3+")
+        fig.add_trace(
+            go.Splom(
+                dimensions=[{"label": c.split(".")[-1], "values": sub[c]} for c in inputs],
+                name=f"{label} ({len(sub)})",
+                marker={"color": colour, "size": 5 if k else 7},
+                diagonal_visible=False,
+                showupperhalf=False,
+            )
+        )
+    fig.update_layout(legend={"orientation": "h", "y": 1.05})
+    sections = [
+        "<h2>Calibration targets</h2>",
+        f'<p class="explain">{n_ok} of {n} design points meet every target (the accepted '
+        "region; each point's measures are the means over its finished replicates). A target "
+        "that no point meets, or that is the only one many points miss, shows where the model "
+        "and the data disagree rather than a parameter to tune.</p>",
+        _table(
+            ["target", "band", "unit", "range over the points", "points meeting it", "only miss"],
+            rows,
+        ),
+    ]
+    if inputs:
+        sections += [
+            "<h3>Where the points lie</h3>",
+            f'<p class="explain">Each point over the inputs {", ".join(inputs)}, coloured by '
+            "how many targets it misses.</p>",
+            _figure_html(fig, "fig-calibration", 150 * len(inputs) + 120),
+        ]
+    return sections
 
 
 __all__ = ["OUTCOMES", "write_analysis_report", "write_compare_report", "write_run_report"]
