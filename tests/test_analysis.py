@@ -108,7 +108,7 @@ def tiny_sobol(tmp_path: Path) -> Path:
             "name": "tiny_sobol",
             "scenario": "two_districts",
             "root_seed": 5,
-            "replicates": 1,
+            "replicates": 2,
             "months": 12,
             "scale": 0.01,
         },
@@ -137,6 +137,8 @@ def test_analyze_a_sobol_sweep_end_to_end(tmp_path: Path) -> None:
         idx["input"]
     ) == {"mobilisation.tau", "identity.time_constant_months"}
     assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(idx.columns) and np.isfinite(idx["ST"]).all()
+    noise = idx[idx["variable"] == "participation_rate"]["noise_share"]
+    assert ((noise > 0) & (noise < 5)).all(), "expected the replicate noise's share of variance"
     for name in ("indices.parquet", "indices.csv", "levels.parquet", "levels.csv", "report.html"):
         assert (out / "analysis" / name).exists(), f"expected analysis/{name}"
     html = (out / "analysis" / "report.html").read_text(encoding="utf-8")
@@ -144,7 +146,7 @@ def test_analyze_a_sobol_sweep_end_to_end(tmp_path: Path) -> None:
     # A missing point makes Sobol indices meaningless: refused with the count.
     part = sorted((out / "runs").glob("part-*.parquet"))[0]
     kept = pd.read_parquet(part)
-    kept[kept["run_id"] != kept["run_id"].min()].to_parquet(part, index=False)
+    kept[kept["run_id"] > kept["run_id"].min() + 1].to_parquet(part, index=False)  # point 0
     with pytest.raises(ScenarioError, match=r"1 of 16 design points without a finished run"):
         analyze_sweep(out, write=False)
 

@@ -6,7 +6,9 @@ point is the mean over its finished replicates. Then, by design method:
 
 - ``sobol``: first-order and total Sobol indices with their confidence
   intervals (:func:`SALib.analyze.sobol.analyze`, bootstrap, 95%), and the
-  second-order indices when the design has them. Needs every point of the
+  second-order indices when the design has them; with replicates, the replicate
+  noise (``replicate_sd``) and the share of the point means' variance it makes
+  (``noise_share``: what no input can explain). Needs every point of the
   design (Saltelli's scheme): a sweep with missing or failed points is
   refused with the count (resume it first).
 - ``morris``: the elementary-effects statistics ``mu``, ``mu_star`` (with its
@@ -154,7 +156,7 @@ def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame
     when = "year" if "year" in outcomes.columns else "month"
     per_point = _point_means(inputs, outcomes, when)
     points = inputs.drop_duplicates("point").set_index("point")[names].sort_index()
-    noise = _replicate_noise(inputs, outcomes, when) if method == "morris" else None
+    noise = _replicate_noise(inputs, outcomes, when) if method in ("morris", "sobol") else None
     index_rows, level_rows = [], []
     for key, series in per_point.groupby(level=KEY, observed=True):
         y = series.droplevel(KEY).reindex(points.index)
@@ -162,10 +164,11 @@ def analyze_sweep(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame
         table, levels = _outcome_indices(exp, points, y, out)
         if noise is not None:
             sd, reps = noise.loc[key, "replicate_sd"], noise.loc[key, "replicates"]
-            table = table.assign(
-                replicate_sd=sd,
-                noise_mu_star=morris_noise_floor(sd, reps, exp.design_spec.num_levels),
-            )
+            if method == "morris":
+                extra = {"noise_mu_star": morris_noise_floor(sd, reps, exp.design_spec.num_levels)}
+            else:
+                extra = {"noise_share": float(sd**2 / reps / y.var())}
+            table = table.assign(replicate_sd=sd, **extra)
         if levels is not None and not levels.empty:
             level_rows.append(levels.assign(**label))
         index_rows.append(table.assign(**label, method=method))
