@@ -269,3 +269,47 @@ def test_bad_base_is_a_one_line_error(tmp_path: Path, text: str, expected: str) 
     assert expected in str(err.value) and "\n" not in str(err.value), (
         f"expected a one-line error with '{expected}', got {err.value}"
     )
+
+
+def test_the_dict_api_takes_numpy_and_pandas_scalars() -> None:
+    """What notebooks, SALib and EMA Workbench hand over: numpy scalars, pandas row values."""
+    base = load_scenario("two_districts")
+    row = pd.DataFrame({"ties": [8], "tau": [0.05]}).iloc[0]  # numpy scalars, as from a table
+    scen = base.with_values(
+        {
+            "network.ties_per_resident": np.int64(8),
+            "mobilisation.tau": row["tau"],
+            "program.enabled": np.bool_(True),
+            "scenario.months": np.int32(24),
+            "scenario.scale": np.float32(0.5),
+        }
+    )
+    assert scen.params.network.ties_per_resident == 8
+    assert type(scen.params.network.ties_per_resident) is int
+    assert scen.params.mobilisation.tau == 0.05 and type(scen.params.mobilisation.tau) is float
+    assert scen.params.program.enabled is True and scen.months == 24 and scen.scale == 0.5
+    with pytest.raises(ScenarioError) as info:
+        base.with_values({"network.ties_per_resident": np.float64(8.5)})
+    assert info.value.file == "Scenario.with_values", "expected the error to name the dict API"
+    assert info.value.key == "network.ties_per_resident"
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ("program.state_share", "program.municipality_share"),
+        ("program.municipality_share", "program.state_share"),
+    ],
+)
+def test_overrides_are_checked_together_whatever_their_order(order: tuple[str, str]) -> None:
+    """Lowering one share and raising the other is valid in either order (0.7 + 0.2 <= 1)."""
+    base = load_scenario("two_districts")
+    assert base.params.program.municipality_share + 0.7 > 1, "the test needs a clash midway"
+    values = {"program.state_share": 0.7, "program.municipality_share": 0.2}
+    scen = base.with_values({k: values[k] for k in order})
+    assert (scen.params.program.state_share, scen.params.program.municipality_share) == (0.7, 0.2)
+    scen = base.with_overrides([f"{k}={values[k]}" for k in order])
+    assert (scen.params.program.state_share, scen.params.program.municipality_share) == (0.7, 0.2)
+    with pytest.raises(ScenarioError) as info:
+        base.with_overrides(["program.state_share=0.7", "program.municipality_share=0.5"])
+    assert info.value.file == "--set" and "state_share" in info.value.key

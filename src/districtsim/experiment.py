@@ -72,7 +72,7 @@ from districtsim.rng import SEED_SCHEME as SEED_SCHEME  # re-exported: the schem
 from districtsim.rng import replicate_seed
 from districtsim.scenario import SCENARIO_KEYS, Scenario, load_scenario, read_toml, resolve_path
 from districtsim.targets import Target, load_targets
-from districtsim.validation import check_cross, check_param_value, check_scalar
+from districtsim.validation import check_param_value, check_scalar
 
 KINDS: tuple[str, ...] = ("continuous", "integer", "category", "scenario")
 METHODS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
@@ -248,25 +248,14 @@ class Experiment:
         scen = scen.with_overrides(head)
         # Parameters are set together, then the cross-parameter rules are checked once (one at a
         # time, a valid point could fail on a half-applied state).
-        file = f"{self.source or self.name} (design point)"
-        sections: dict[str, dict[str, Any]] = {}
-        for inp in self.inputs:
-            if inp.kind != "scenario" and inp.name not in _SCENARIO_INPUTS:
-                section, key = inp.name.split(".", 1)
-                sections.setdefault(section, {})[key] = check_param_value(
-                    SECTIONS[section], key, values[inp.name], file, inp.name
-                )
-        if not sections:
-            return scen
-        params = dataclasses.replace(
-            scen.params,
-            **{
-                sec: dataclasses.replace(getattr(scen.params, sec), **kv)
-                for sec, kv in sections.items()
+        return scen.with_values(
+            {
+                inp.name: values[inp.name]
+                for inp in self.inputs
+                if inp.kind != "scenario" and inp.name not in _SCENARIO_INPUTS
             },
+            source=f"{self.source or self.name} (design point)",
         )
-        check_cross(params, file)
-        return dataclasses.replace(scen, params=params)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the normalised spec as plain data (in sweep.json; :func:`experiment_hash`)."""

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from districtsim.bundled import SCENARIO_DIR, bundled_names, find_bundled
 from districtsim.errors import ScenarioError
 from districtsim.interventions import Intervention, check_interventions
@@ -91,21 +93,32 @@ class Scenario:
     source: str = ""
 
     def with_overrides(self, overrides: list[str]) -> Scenario:
-        """Return a copy with ``section.key=value`` overrides applied (file ``--set``)."""
+        """Return a copy with ``section.key=value`` overrides applied (file ``--set``).
+
+        Each value is checked on its own as it is read; the rules that involve several
+        parameters are checked once all are applied, so their order does not matter.
+        """
         scen = self
         for item in overrides:
             scen = _apply_override(scen, item)
+        check_cross(scen.params, "--set")
         return scen
 
-    def with_values(self, values: dict[str, Any], source: str = "--set") -> Scenario:
+    def with_values(self, values: dict[str, Any], source: str = "Scenario.with_values") -> Scenario:
         """Return a copy with typed ``{"section.key": value}`` settings applied.
 
-        They are validated as ``--set`` is: a problem raises :class:`ScenarioError`
-        naming ``source`` and the key.
+        The Python form of ``--set``, for notebooks and experiment drivers (SALib, EMA
+        Workbench): numpy and pandas scalars are accepted as the Python numbers they hold
+        (``np.int64(8)`` as ``8``, ``np.float64(0.5)`` as ``0.5``). Each value is validated as
+        ``--set`` validates it, and the rules that involve several parameters once all are
+        applied (so the order of ``values`` does not matter). A problem raises
+        :class:`ScenarioError` naming ``source`` (what handed the values over, e.g.
+        ``"dashboard"``) and the key.
         """
         scen = self
         for path, value in values.items():
-            scen = _set_value(scen, path, value, source)
+            scen = _set_value(scen, path, plain_value(value), source, cross=False)
+        check_cross(scen.params, source)
         return scen
 
     def with_option(self, key: str, value: Any, option: str) -> Scenario:
@@ -627,8 +640,28 @@ def _apply_override(scen: Scenario, item: str) -> Scenario:
     return _set_value(scen, path.strip(), value, file)
 
 
-def _set_value(scen: Scenario, path: str, value: Any, file: str) -> Scenario:
-    """Return ``scen`` with ``section.key`` (a parameter or ``scenario.`` key) set, validated."""
+def plain_value(value: Any) -> Any:
+    """Return ``value`` with numpy and pandas scalars as plain Python values, lists as tuples.
+
+    ``np.int64(8)`` -> ``8``, ``np.float64(0.5)`` -> ``0.5``, ``np.bool_(True)`` -> ``True``,
+    ``np.str_("a")`` -> ``"a"``; a 0-d array as its element; a list, tuple or 1-d array
+    element by element (as a list, the form TOML gives). Anything else is returned as is.
+    """
+    if isinstance(value, np.ndarray):
+        return plain_value(value.item()) if value.ndim == 0 else [plain_value(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list | tuple):
+        return [plain_value(v) for v in value]
+    return value
+
+
+def _set_value(scen: Scenario, path: str, value: Any, file: str, cross: bool = False) -> Scenario:
+    """Return ``scen`` with ``section.key`` (a parameter or ``scenario.`` key) set, validated.
+
+    With ``cross``, also check the rules that involve several parameters (callers that set
+    several values check them once, after the last).
+    """
     section, key = path.split(".", 1) if "." in path else ("", path)
     if section == "scenario":
         if key not in SCENARIO_KEYS:
@@ -649,7 +682,8 @@ def _set_value(scen: Scenario, path: str, value: Any, file: str) -> Scenario:
     value = check_param_value(cls, key, value, file, path)
     sect = dataclasses.replace(getattr(scen.params, section), **{key: value})
     params = dataclasses.replace(scen.params, **{section: sect})
-    check_cross(params, file)
+    if cross:
+        check_cross(params, file)
     return dataclasses.replace(scen, params=params)
 
 
