@@ -1198,7 +1198,7 @@ SPLOM_INPUTS = 8
 """Inputs drawn in the calibration report's scatter matrix (the first ones of the design)."""
 
 
-def _band(low: float | None, high: float | None) -> str:
+def _target_band(low: float | None, high: float | None) -> str:
     """Return a target's acceptable range as text."""
     if low is None:
         return f"<= {high:g}"
@@ -1223,7 +1223,7 @@ def _calibration_sections(accepted: pd.DataFrame, spec: dict[str, Any]) -> list[
         rows.append(
             [
                 t["name"],
-                _band(t.get("low"), t.get("high")),
+                _target_band(t.get("low"), t.get("high")),
                 t.get("unit", ""),
                 f"{values.min():.4g} to {values.max():.4g}",
                 f"{int(met.sum())} of {n}",
