@@ -424,7 +424,7 @@ BAD_CASES = [
         "top_level_unknown_table",
         _case_top_level_unknown,
         [],
-        ["{file}", ": mobilisaton:", "found", "one of the tables"],
+        ["{file}", ": mobilisaton:", "found", "a table", "did you mean 'mobilisation'?"],
     ),
     (
         "scenario_unknown_key",
@@ -544,7 +544,7 @@ BAD_CASES = [
         "set_unknown_section",
         _case_good,
         ["--set", "mobilisaton.tau=0.05"],
-        ["--set", "mobilisaton.tau", "found 0.05", "a section among scenario"],
+        ["--set", "mobilisaton.tau", "found 0.05", "a section", "did you mean 'mobilisation'?"],
     ),
     (
         "set_unknown_key",

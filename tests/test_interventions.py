@@ -138,7 +138,7 @@ def same_tables(a, b) -> None:
         (
             'type = "program"\nselect = "all"\nstart_month = 1\nlast_call_year = 3',
             "interventions[0].last_call_year",
-            "parameters of a program intervention",
+            "a setting of a program intervention",
         ),
     ],
 )

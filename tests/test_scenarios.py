@@ -313,3 +313,47 @@ def test_overrides_are_checked_together_whatever_their_order(order: tuple[str, s
     with pytest.raises(ScenarioError) as info:
         base.with_overrides(["program.state_share=0.7", "program.municipality_share=0.5"])
     assert info.value.file == "--set" and "state_share" in info.value.key
+
+
+@pytest.mark.parametrize(
+    ("override", "close"),
+    [
+        ("mobilisation.tua=0.05", "tau"),
+        ("mobilisaton.tau=0.05", "mobilisation"),
+        ("scenario.scael=0.1", "scenario.scale"),
+    ],
+)
+def test_an_unknown_key_gets_a_did_you_mean(override: str, close: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario("two_districts", [override])
+    assert f"did you mean {close!r}?" in info.value.expected, info.value.one_line()
+
+
+@pytest.mark.parametrize(
+    ("found", "close"), [("Kalio", "Kallio"), ("kallio", "Kallio"), ("Pitajanmaki", "Pitäjänmäki")]
+)
+def test_a_misspelt_district_gets_a_did_you_mean_and_the_full_list(
+    tmp_path: Path, found: str, close: str
+) -> None:
+    """All 34 district names are listed (the list is short enough), the closest first."""
+    (tmp_path / "s.toml").write_text(
+        '[scenario]\nbase = "helsinki"\n[[interventions]]\ntype = "rent_cap"\n'
+        f'districts = ["{found}"]\nstart_month = 0\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(tmp_path / "s.toml"))
+    expected = info.value.expected
+    assert f"did you mean {close!r}?" in expected, info.value.one_line()
+    names = [d.name for d in load_scenario("helsinki").districts]
+    assert all(name in expected for name in names), "expected every district name"
+
+
+def test_a_misspelt_intervention_type_gets_a_did_you_mean(tmp_path: Path) -> None:
+    (tmp_path / "s.toml").write_text(
+        '[scenario]\nbase = "two_districts"\n[[interventions]]\ntype = "rentcap"\nselect = "all"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(tmp_path / "s.toml"))
+    assert "did you mean 'rent_cap'?" in info.value.expected, info.value.one_line()

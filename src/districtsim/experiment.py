@@ -72,7 +72,7 @@ from districtsim.rng import SEED_SCHEME as SEED_SCHEME  # re-exported: the schem
 from districtsim.rng import replicate_seed
 from districtsim.scenario import SCENARIO_KEYS, Scenario, load_scenario, read_toml, resolve_path
 from districtsim.targets import Target, load_targets
-from districtsim.validation import check_param_value, check_scalar
+from districtsim.validation import check_param_value, check_scalar, one_of
 
 KINDS: tuple[str, ...] = ("continuous", "integer", "category", "scenario")
 METHODS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
@@ -362,7 +362,7 @@ def _keys(table: dict[str, Any], allowed: tuple[str, ...], file: str, where: str
     for key, value in table.items():
         if key not in allowed:
             raise ScenarioError(
-                file, f"{where}.{key}" if where else key, value, f"one of {', '.join(allowed)}"
+                file, f"{where}.{key}" if where else key, value, one_of(key, allowed)
             )
 
 
@@ -630,9 +630,7 @@ def _param_field(name: str, file: str, key: str) -> tuple[type, Any]:
         )
     fields = {f.name: f for f in dataclasses.fields(SECTIONS[section])}
     if pname not in fields:
-        raise ScenarioError(
-            file, key, name, f"a parameter of [{section}]: one of {', '.join(fields)}"
-        )
+        raise ScenarioError(file, key, name, one_of(pname, fields, f"a parameter of [{section}]"))
     f = fields[pname]
     default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
     return SECTIONS[section], default

@@ -32,6 +32,7 @@ from districtsim.validation import (
     check_param_value,
     check_scalar,
     check_table,
+    one_of,
 )
 
 MODES: tuple[str, ...] = ("traditional", "creative")
@@ -307,13 +308,13 @@ def scenario_from_dict(
     known = {"scenario", "districts", "districts_file", "shocks", "interventions", *SECTIONS}
     for key in raw:
         if key not in known:
-            raise ScenarioError(file, key, key, f"one of the tables {', '.join(sorted(known))}")
+            raise ScenarioError(file, key, key, one_of(key, sorted(known), "a table"))
     head = check_table(raw.get("scenario", {}), file, "scenario")
     values: dict[str, Any] = {}
     for key, value in head.items():
         if key not in SCENARIO_KEYS:
             raise ScenarioError(
-                file, f"scenario.{key}", value, f"one of {', '.join(SCENARIO_KEYS)}"
+                file, f"scenario.{key}", value, one_of(key, SCENARIO_KEYS, "a [scenario] key")
             )
         values[key] = check_scalar(value, *SCENARIO_KEYS[key], file=file, key=f"scenario.{key}")
     if "districts" in raw and "districts_file" in raw:
@@ -359,7 +360,12 @@ def _check_params(raw: dict[str, Any], file: str) -> Params:
         values = {}
         for key, value in table.items():
             if key not in names:
-                raise ScenarioError(file, f"{section}.{key}", value, f"one of {', '.join(names)}")
+                raise ScenarioError(
+                    file,
+                    f"{section}.{key}",
+                    value,
+                    one_of(key, names, f"a parameter of [{section}]"),
+                )
             values[key] = check_param_value(cls, key, value, file, f"{section}.{key}")
         sections[section] = cls(**values)
     return Params(**sections)
@@ -421,7 +427,9 @@ def _check_district_keys(row: dict[str, Any], file: str, where: str) -> None:
     allowed = [*_DISTRICT_KEYS, "mode", "channels", "neighbours", "associations"]
     for key in row:
         if key not in allowed:
-            raise ScenarioError(file, f"{where}.{key}", row[key], f"one of {', '.join(allowed)}")
+            raise ScenarioError(
+                file, f"{where}.{key}", row[key], one_of(key, allowed, "a district key")
+            )
     for key in allowed:
         if key not in row and key not in _OPTIONAL:
             raise ScenarioError(file, f"{where}.{key}", None, f"a value for {key}")
@@ -430,7 +438,7 @@ def _check_district_keys(row: dict[str, Any], file: str, where: str) -> None:
 def _check_district_lists(row: dict[str, Any], file: str, where: str) -> dict[str, Any]:
     """Return a district's mode, channels, neighbours and (if given) association kinds, checked."""
     if row["mode"] not in MODES:
-        raise ScenarioError(file, f"{where}.mode", row["mode"], f"one of {', '.join(MODES)}")
+        raise ScenarioError(file, f"{where}.mode", row["mode"], one_of(row["mode"], MODES))
     channels = row["channels"]
     if not isinstance(channels, list) or any(c not in CHANNELS for c in channels):
         raise ScenarioError(
@@ -479,7 +487,7 @@ def _check_district_links(out: list[DistrictSpec], names: list[str], file: str) 
                     file,
                     f"districts[{i}].neighbours",
                     n,
-                    f"the name of a district in this scenario ({', '.join(names[:6])}, ...)",
+                    one_of(n, names, "the name of a district in this scenario"),
                 )
             if n == d.name:
                 raise ScenarioError(
@@ -566,7 +574,7 @@ def _add_adjacency(adjacency: Any, parsed: list[dict[str, Any]], file: str, base
                     str(apath),
                     f"row {i + 2}, column {col}",
                     val,
-                    "the name of a district in the districts CSV",
+                    one_of(val, names, "the name of a district in the districts CSV"),
                 )
         parsed[names.index(a)].setdefault("neighbours", []).append(b)
 
@@ -612,7 +620,10 @@ def _check_shocks(rows: Any, file: str, names: set[str], months: int) -> tuple[S
         for t in targets:
             if t not in names:
                 raise ScenarioError(
-                    file, f"{where}.district", t, "the name of a district in this scenario"
+                    file,
+                    f"{where}.district",
+                    t,
+                    one_of(t, names, "the name of a district in this scenario"),
                 )
         month = check_month(row.get("month"), months, file=file, key=f"{where}.month")
         size = check_scalar(
@@ -665,20 +676,21 @@ def _set_value(scen: Scenario, path: str, value: Any, file: str, cross: bool = F
     section, key = path.split(".", 1) if "." in path else ("", path)
     if section == "scenario":
         if key not in SCENARIO_KEYS:
-            raise ScenarioError(
-                file, path, value, f"one of scenario.{', scenario.'.join(SCENARIO_KEYS)}"
-            )
+            keys = [f"scenario.{k}" for k in SCENARIO_KEYS]
+            raise ScenarioError(file, path, value, one_of(path, keys, "a [scenario] key"))
         value = check_scalar(value, *SCENARIO_KEYS[key], file=file, key=path)
         new = dataclasses.replace(scen, **{key: value})
         if key == "months":
             _check_shocks_horizon(new)
         return new
     if section not in SECTIONS:
-        raise ScenarioError(file, path, value, f"a section among scenario, {', '.join(SECTIONS)}")
+        raise ScenarioError(
+            file, path, value, one_of(section, ["scenario", *SECTIONS], "a section")
+        )
     cls = SECTIONS[section]
     names = [f.name for f in dataclasses.fields(cls)]
     if key not in names:
-        raise ScenarioError(file, path, value, f"one of {', '.join(names)}")
+        raise ScenarioError(file, path, value, one_of(key, names, f"a parameter of [{section}]"))
     value = check_param_value(cls, key, value, file, path)
     sect = dataclasses.replace(getattr(scen.params, section), **{key: value})
     params = dataclasses.replace(scen.params, **{section: sect})

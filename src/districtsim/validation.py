@@ -12,8 +12,10 @@ against their declaration: unit, range and, for text, the choices written as
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import typing
+import unicodedata
 from typing import Any
 
 from districtsim.errors import ScenarioError
@@ -100,6 +102,51 @@ def declared_kind(cls: type, name: str) -> Any:
     if f.default_factory is not dataclasses.MISSING:
         return type(f.default_factory())
     return typing.get_type_hints(cls)[name]
+
+
+LIST_ALL_UP_TO = 40
+"""Names an error lists in full when a value must be one of them (the 34 districts fit)."""
+
+
+def suggestion(found: Any, allowed: typing.Iterable[str]) -> str | None:
+    """Return the allowed name closest to ``found`` (difflib, case-insensitive), if one is close.
+
+    ``"rentcap"`` -> ``"rent_cap"``, ``"Kalio"`` -> ``"Kallio"``,
+    ``"Pitajanmaki"`` -> ``"Pitäjänmäki"``; None when nothing is close.
+    """
+    if not isinstance(found, str):
+        return None
+    folded = {_fold(a): a for a in allowed}
+    key = _fold(found)
+    if key in folded:
+        return folded[key]
+    close = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.65)
+    return folded[close[0]] if close else None
+
+
+def _fold(name: str) -> str:
+    """Return ``name`` lower-case, without diacritics, with ``-`` and spaces as ``_``."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return plain.lower().replace("-", "_").replace(" ", "_")
+
+
+def one_of(found: Any, allowed: typing.Iterable[str], what: str = "") -> str:
+    """Return what an error expects when ``found`` must be one of ``allowed`` names.
+
+    ``what`` describes the names (e.g. "the name of a district in this scenario"); a close
+    name is offered first ("...; did you mean 'Kallio'? (one of ...)"), then every allowed
+    name when there are at most :data:`LIST_ALL_UP_TO`, otherwise their number and the first
+    few.
+    """
+    allowed = list(allowed)
+    close = suggestion(found, allowed)
+    if len(allowed) <= LIST_ALL_UP_TO:
+        names = f"one of {', '.join(allowed)}"
+    else:
+        names = f"one of {len(allowed)} names ({', '.join(allowed[:8])}, ...)"
+    if close is not None:
+        return f"{what or 'a known name'}; did you mean {close!r}? ({names})"
+    return f"{what}: {names}" if what else names
 
 
 def describe_declared(cls: type, name: str) -> str:

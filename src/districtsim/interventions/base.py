@@ -36,6 +36,7 @@ from districtsim.validation import (
     declared_field,
     declared_kind,
     describe_declared,
+    one_of,
 )
 
 if TYPE_CHECKING:
@@ -281,13 +282,15 @@ def _check_one(row: Any, i: int, file: str, names: list[str], months: int) -> In
     row = check_table(row, file, where)
     kind = row.get("type")
     if kind not in TYPES:
-        raise ScenarioError(file, f"{where}.type", kind, f"one of {', '.join(TYPES)}")
+        expected = one_of(kind, TYPES, "an intervention type")
+        raise ScenarioError(file, f"{where}.type", kind, expected)
     cls = TYPES[kind]
     allowed = cls.setting_names()
     for key in row:
         if key not in COMMON_KEYS and key not in allowed:
-            keys = ", ".join([*COMMON_KEYS[1:], *allowed])
-            expected = f"one of {keys} (parameters of a {kind} intervention)"
+            expected = one_of(
+                key, [*COMMON_KEYS[1:], *allowed], f"a setting of a {kind} intervention"
+            )
             raise ScenarioError(file, f"{where}.{key}", row[key], expected)
     start, end = _check_window(row, file, where, months)
     districts, select = _check_target(row, file, where, names)
@@ -338,7 +341,7 @@ def _check_target(
     if "select" in row:
         select = row["select"]
         if select not in SELECTORS:
-            expected = f"one of {', '.join(SELECTORS)}"
+            expected = one_of(select, SELECTORS)
             raise ScenarioError(file, f"{where}.select", select, expected)
         return (), select
     target = row["districts"]
@@ -348,7 +351,7 @@ def _check_target(
         raise ScenarioError(file, f"{where}.districts", target, expected)
     for name in target:
         if name not in names:
-            expected = f"the name of a district in this scenario ({', '.join(names[:6])}, ...)"
+            expected = one_of(name, names, "the name of a district in this scenario")
             raise ScenarioError(file, f"{where}.districts", name, expected)
     return tuple(target), None
 
