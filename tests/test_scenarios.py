@@ -357,3 +357,96 @@ def test_a_misspelt_intervention_type_gets_a_did_you_mean(tmp_path: Path) -> Non
     with pytest.raises(ScenarioError) as info:
         load_scenario(str(tmp_path / "s.toml"))
     assert "did you mean 'rent_cap'?" in info.value.expected, info.value.one_line()
+
+
+# ------------------------------------------------------------ spreadsheet inputs
+def _csv_city_copy(tmp_path: Path, districts: str, adjacency: str | None = None) -> Path:
+    """Write csv_city's TOML beside a districts CSV with the given text; return the TOML."""
+    data = SCENARIOS / "data"
+    (tmp_path / "d.csv").write_text(districts, encoding="utf-8")
+    (tmp_path / "a.csv").write_text(
+        adjacency or (data / "example_adjacency.csv").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    toml = (SCENARIOS / "csv_city.toml").read_text(encoding="utf-8")
+    toml = toml.replace("data/example_districts.csv", "d.csv")
+    toml = toml.replace("data/example_adjacency.csv", "a.csv")
+    (tmp_path / "s.toml").write_text(toml, encoding="utf-8")
+    return tmp_path / "s.toml"
+
+
+def _as_excel_finnish(text: str) -> str:
+    """Return a comma CSV as Finnish Excel saves it: ';' between cells, decimal commas."""
+    rows = list(csv.reader(text.splitlines()))
+    out = []
+    for row in rows:
+        cells = []
+        for cell in row:
+            try:
+                float(cell)
+                cells.append(cell.replace(".", ","))
+            except ValueError:
+                cells.append(f'"{cell}"' if ";" in cell else cell)
+        out.append(";".join(cells))
+    return "\n".join(out) + "\n"
+
+
+def test_a_semicolon_csv_with_decimal_commas_reads_as_the_comma_csv(tmp_path: Path) -> None:
+    original = (SCENARIOS / "data" / "example_districts.csv").read_text(encoding="utf-8")
+    excel = _as_excel_finnish(original)
+    assert ";" in excel.splitlines()[0] and "0,85" in excel, "the test needs an Excel-style file"
+    from_excel = load_scenario(str(_csv_city_copy(tmp_path, excel)))
+    assert from_excel.districts == load_scenario("csv_city").districts
+
+
+def test_decomposed_unicode_names_match_composed_ones(tmp_path: Path) -> None:
+    """macOS saves names decomposed (NFD): 'Käpylä' as 'Ka\u0308pyla\u0308'."""
+    import unicodedata
+
+    original = (SCENARIOS / "data" / "example_districts.csv").read_text(encoding="utf-8")
+    first = original.splitlines()[1].split(",")[0]
+    composed = original.replace(first, "Käpylä")
+    adjacency = (SCENARIOS / "data" / "example_adjacency.csv").read_text(encoding="utf-8")
+    decomposed = unicodedata.normalize("NFD", adjacency.replace(first, "Käpylä"))
+    assert "Käpylä" not in decomposed, "the adjacency must hold the decomposed form"
+    scen = load_scenario(str(_csv_city_copy(tmp_path, composed, decomposed)))
+    assert scen.districts[0].name == "Käpylä"
+    iv = unicodedata.normalize("NFD", "Käpylä")
+    planner = tmp_path / "planner.toml"
+    planner.write_text(
+        f'[scenario]\nbase = "s.toml"\n[[interventions]]\ntype = "rent_cap"\n'
+        f'districts = ["{iv}"]\nstart_month = 0\n',
+        encoding="utf-8",
+    )
+    assert load_scenario(str(planner)).interventions[0].districts == ("Käpylä",)
+
+
+def test_row_errors_name_the_csv_line_and_column(tmp_path: Path) -> None:
+    lines = (SCENARIOS / "data" / "example_districts.csv").read_text(encoding="utf-8").splitlines()
+    cells = lines[2].split(",")
+    cells[3] = "-5"  # population of the second district, line 3 of the file
+    lines[2] = ",".join(cells)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(_csv_city_copy(tmp_path, "\n".join(lines) + "\n")))
+    assert info.value.file.endswith("d.csv") and info.value.key == "row 3, column population", (
+        info.value.one_line()
+    )
+
+
+def test_a_missing_header_column_is_named(tmp_path: Path) -> None:
+    text = (SCENARIOS / "data" / "example_districts.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    keep = [k for k in rows[0] if k != "dwellings"]
+    lines = [",".join(keep)] + [",".join(r[k] for k in keep) for r in rows]
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(_csv_city_copy(tmp_path, "\n".join(lines) + "\n")))
+    assert info.value.key == "header" and "dwellings" in info.value.expected, info.value.one_line()
+
+
+def test_a_row_with_too_many_cells_names_the_delimiter(tmp_path: Path) -> None:
+    text = (SCENARIOS / "data" / "example_districts.csv").read_text(encoding="utf-8")
+    excel = _as_excel_finnish(text).splitlines()
+    excel[1] = excel[1].replace('"', "")  # the channels cell unquoted: its ';' splits it
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(_csv_city_copy(tmp_path, "\n".join(excel) + "\n")))
+    assert info.value.key == "row 2" and "';'" in info.value.expected, info.value.one_line()

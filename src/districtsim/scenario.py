@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
+import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -304,7 +307,12 @@ def _merge_onto_base(base_raw: dict[str, Any], raw: dict[str, Any]) -> dict[str,
 def scenario_from_dict(
     raw: dict[str, Any], file: str = "<dict>", base_dir: Path | None = None
 ) -> Scenario:
-    """Validate a parsed scenario mapping (see module docstring for the keys)."""
+    """Validate a parsed scenario mapping (see module docstring for the keys).
+
+    Text is compared in Unicode's composed form (NFC): a name typed or saved in decomposed
+    form (as macOS does) matches the same name in composed form.
+    """
+    raw = nfc(raw)
     known = {"scenario", "districts", "districts_file", "shocks", "interventions", *SECTIONS}
     for key in raw:
         if key not in known:
@@ -334,7 +342,7 @@ def scenario_from_dict(
                 rows,
                 "at least one [[districts]] table, or a [districts_file] table",
             )
-    districts = _check_districts(rows, dfile)
+    districts = _check_districts(rows, dfile, from_csv="districts_file" in raw)
     months = values.get("months", 240)
     shocks = _check_shocks(raw.get("shocks", []), file, {d.name for d in districts}, months)
     interventions = check_interventions(
@@ -387,15 +395,27 @@ _DISTRICT_KEYS: dict[str, tuple[type, float | None, float | None, str]] = {
 _OPTIONAL = {"amenity", "neighbours", "local_firms", "associations"}
 
 
-def _check_districts(rows: list[Any], file: str) -> tuple[DistrictSpec, ...]:
-    """Return the districts of ``rows`` (tables or parsed CSV rows) checked, then their links."""
+def _check_districts(
+    rows: list[Any], file: str, from_csv: bool = False
+) -> tuple[DistrictSpec, ...]:
+    """Return the districts of ``rows`` (tables or parsed CSV rows) checked, then their links.
+
+    Errors name ``districts[i].key`` in a scenario file, ``row N, column key`` (N the line of
+    the CSV file, the header being line 1) in a districts CSV.
+    """
+    wheres = [f"row {i + 2}" if from_csv else f"districts[{i}]" for i in range(len(rows))]
     out, names = [], []
-    for i, row in enumerate(rows):
-        spec = _check_district(row, file, f"districts[{i}]", names)
+    for row, where in zip(rows, wheres, strict=True):
+        spec = _check_district(row, file, where, names)
         names.append(spec.name)
         out.append(spec)
-    _check_district_links(out, names, file)
+    _check_district_links(out, names, file, wheres)
     return tuple(out)
+
+
+def _at(where: str, key: str) -> str:
+    """Return the key path of ``key`` in a district: ``districts[3].key``, ``row 5, column key``."""
+    return f"{where}, column {key}" if where.startswith("row ") else f"{where}.{key}"
 
 
 def _check_district(row: Any, file: str, where: str, taken: list[str]) -> DistrictSpec:
@@ -403,18 +423,18 @@ def _check_district(row: Any, file: str, where: str, taken: list[str]) -> Distri
     row = check_table(row, file, where)
     _check_district_keys(row, file, where)
     vals = {
-        k: check_scalar(row[k], *_DISTRICT_KEYS[k], file=file, key=f"{where}.{k}")
+        k: check_scalar(row[k], *_DISTRICT_KEYS[k], file=file, key=_at(where, k))
         for k in _DISTRICT_KEYS
         if k in row
     }
     if vals["name"] in taken:
         raise ScenarioError(
-            file, f"{where}.name", vals["name"], "a name not used by another district"
+            file, _at(where, "name"), vals["name"], "a name not used by another district"
         )
     if vals["share_owner"] + vals["share_social"] > 1 + 1e-9:
         raise ScenarioError(
             file,
-            f"{where}.share_social",
+            _at(where, "share_social"),
             vals["share_social"],
             f"share_owner + share_social <= 1 (share_owner is {vals['share_owner']})",
         )
@@ -428,25 +448,25 @@ def _check_district_keys(row: dict[str, Any], file: str, where: str) -> None:
     for key in row:
         if key not in allowed:
             raise ScenarioError(
-                file, f"{where}.{key}", row[key], one_of(key, allowed, "a district key")
+                file, _at(where, key), row[key], one_of(key, allowed, "a district key")
             )
     for key in allowed:
         if key not in row and key not in _OPTIONAL:
-            raise ScenarioError(file, f"{where}.{key}", None, f"a value for {key}")
+            raise ScenarioError(file, _at(where, key), None, f"a value for {key}")
 
 
 def _check_district_lists(row: dict[str, Any], file: str, where: str) -> dict[str, Any]:
     """Return a district's mode, channels, neighbours and (if given) association kinds, checked."""
     if row["mode"] not in MODES:
-        raise ScenarioError(file, f"{where}.mode", row["mode"], one_of(row["mode"], MODES))
+        raise ScenarioError(file, _at(where, "mode"), row["mode"], one_of(row["mode"], MODES))
     channels = row["channels"]
     if not isinstance(channels, list) or any(c not in CHANNELS for c in channels):
         raise ScenarioError(
-            file, f"{where}.channels", channels, f"a list drawn from {', '.join(CHANNELS)}"
+            file, _at(where, "channels"), channels, f"a list drawn from {', '.join(CHANNELS)}"
         )
     neighbours = row.get("neighbours", [])
     if not isinstance(neighbours, list) or not all(isinstance(n, str) for n in neighbours):
-        raise ScenarioError(file, f"{where}.neighbours", neighbours, "a list of district names")
+        raise ScenarioError(file, _at(where, "neighbours"), neighbours, "a list of district names")
     vals: dict[str, Any] = {
         "mode": row["mode"],
         "channels": tuple(c for c in CHANNELS if c in channels),
@@ -461,7 +481,7 @@ def _check_district_lists(row: dict[str, Any], file: str, where: str) -> dict[st
         ):
             raise ScenarioError(
                 file,
-                f"{where}.associations",
+                _at(where, "associations"),
                 kinds,
                 f"a list of distinct kinds drawn from {', '.join(KINDS)} "
                 "(the district_association is always present)",
@@ -470,14 +490,16 @@ def _check_district_lists(row: dict[str, Any], file: str, where: str) -> dict[st
     return vals
 
 
-def _check_district_links(out: list[DistrictSpec], names: list[str], file: str) -> None:
+def _check_district_links(
+    out: list[DistrictSpec], names: list[str], file: str, wheres: list[str]
+) -> None:
     """Check each district's capacity and that its neighbours are other districts."""
-    for i, d in enumerate(out):
+    for d, where in zip(out, wheres, strict=True):
         capacity = d.dwellings * 10
         if d.population > capacity:
             raise ScenarioError(
                 file,
-                f"districts[{i}].population",
+                _at(where, "population"),
                 d.population,
                 f"at most 10 persons per dwelling ({d.dwellings} dwellings)",
             )
@@ -485,13 +507,13 @@ def _check_district_links(out: list[DistrictSpec], names: list[str], file: str) 
             if n not in names:
                 raise ScenarioError(
                     file,
-                    f"districts[{i}].neighbours",
+                    _at(where, "neighbours"),
                     n,
                     one_of(n, names, "the name of a district in this scenario"),
                 )
             if n == d.name:
                 raise ScenarioError(
-                    file, f"districts[{i}].neighbours", n, "another district (not itself)"
+                    file, _at(where, "neighbours"), n, "another district (not itself)"
                 )
 
 
@@ -512,23 +534,54 @@ def _districts_from_csv(
             "a path to a CSV of districts, relative to the scenario file",
         )
     dpath = base / spec["districts"]
-    rows = _read_csv(dpath, file, "districts_file.districts")
+    rows, delimiter = _read_csv(dpath, file, "districts_file.districts")
     dfile = str(dpath)
-    parsed = [_district_from_csv_row(row, dfile, i + 2) for i, row in enumerate(rows)]
+    _check_csv_header(rows, dfile)
+    parsed = [
+        _district_from_csv_row(row, dfile, i + 2, decimal_comma=delimiter == ";")
+        for i, row in enumerate(rows)
+    ]
     if "adjacency" in spec:
         _add_adjacency(spec["adjacency"], parsed, file, base)
     return parsed, dfile
 
 
-def _district_from_csv_row(row: dict[str, Any], dfile: str, line: int) -> dict[str, Any]:
-    """Return one row of the districts CSV (``line`` of the file) as a ``[[districts]]`` table."""
+def _check_csv_header(rows: list[dict[str, str]], dfile: str) -> None:
+    """Refuse a districts CSV whose header lacks a required column, or has an unknown one."""
+    if not rows:
+        raise ScenarioError(dfile, "", "no rows", "a header line and one row per district")
+    header = [(k or "").strip() for k in rows[0] if k is not None]
+    allowed = [*_DISTRICT_KEYS, "mode", "channels", "neighbours", "associations"]
+    for key in header:
+        if key not in allowed:
+            raise ScenarioError(dfile, "header", key, one_of(key, allowed, "a column name"))
+    missing = [k for k in allowed if k not in header and k not in _OPTIONAL]
+    if missing:
+        raise ScenarioError(
+            dfile,
+            "header",
+            ", ".join(header),
+            f"a column for each of {', '.join(missing)} (missing; the columns are listed "
+            "in docs/ODD.md section 6)",
+        )
+
+
+def _district_from_csv_row(
+    row: dict[str, Any], dfile: str, line: int, decimal_comma: bool = False
+) -> dict[str, Any]:
+    """Return one row of the districts CSV (``line`` of the file) as a ``[[districts]]`` table.
+
+    With ``decimal_comma`` (a ``;``-separated file), numbers may be written ``0,35``.
+    """
     out: dict[str, Any] = {}
     if None in row:
+        delimiter = ";" if decimal_comma else ","
         raise ScenarioError(
             dfile,
             f"row {line}",
             row[None],
-            f"as many cells as the header has columns ({len(row) - 1})",
+            f"as many cells as the header has columns ({len(row) - 1}; cells are separated "
+            f"by {delimiter!r}, as in the header: quote a cell that contains it)",
         )
     for key, text in row.items():
         key = (key or "").strip()
@@ -537,15 +590,18 @@ def _district_from_csv_row(row: dict[str, Any], dfile: str, line: int) -> dict[s
         if key == "associations" and text == "":
             continue
         if key in ("channels", "neighbours", "associations"):
-            out[key] = [t.strip() for t in text.split(";") if t.strip()]
+            out[key] = [t.strip() for t in re.split("[;,]", text) if t.strip()]
         elif key in ("name", "mode"):
             out[key] = text
         elif key in _DISTRICT_KEYS:
             if text == "" and key in _OPTIONAL:
                 continue
             typ = _DISTRICT_KEYS[key][0]
+            number = text.replace("\u00a0", "").replace(" ", "")  # thousands as 9 000
+            if decimal_comma:
+                number = number.replace(",", ".")
             try:
-                out[key] = int(text) if typ is int else float(text)
+                out[key] = int(number) if typ is int else float(number)
             except ValueError:
                 raise ScenarioError(
                     dfile, where, text, f"a number ({_DISTRICT_KEYS[key][3]})"
@@ -566,7 +622,7 @@ def _add_adjacency(adjacency: Any, parsed: list[dict[str, Any]], file: str, base
         )
     apath = base / adjacency
     names = [r.get("name") for r in parsed]
-    for i, row in enumerate(_read_csv(apath, file, "districts_file.adjacency")):
+    for i, row in enumerate(_read_csv(apath, file, "districts_file.adjacency")[0]):
         a, b = (row.get("district") or "").strip(), (row.get("neighbour") or "").strip()
         for col, val in (("district", a), ("neighbour", b)):
             if val not in names:
@@ -579,10 +635,30 @@ def _add_adjacency(adjacency: Any, parsed: list[dict[str, Any]], file: str, base
         parsed[names.index(a)].setdefault("neighbours", []).append(b)
 
 
-def _read_csv(path: Path, file: str, key: str) -> list[dict[str, str]]:
+def nfc(value: Any) -> Any:
+    """Return ``value`` with every string in it (keys too) in Unicode's composed form (NFC)."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {nfc(k): nfc(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(nfc(v) for v in value)
+    return value
+
+
+def csv_delimiter(header: str) -> str:
+    """Return the delimiter of a CSV file from its header line: ``;`` or ``,``.
+
+    A spreadsheet saved as CSV in a locale with a decimal comma (Finnish, German, French
+    Excel) separates cells with ``;``; such a header has more ``;`` than ``,``.
+    """
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _read_csv(path: Path, file: str, key: str) -> tuple[list[dict[str, str]], str]:
+    """Return the rows of a CSV file (text in NFC) and its delimiter (``,`` or ``;``)."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            return list(csv.DictReader(fh))
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(
             str(path),
@@ -597,6 +673,9 @@ def _read_csv(path: Path, file: str, key: str) -> list[dict[str, str]]:
             str(path),
             "an existing, readable CSV file (paths are relative to the scenario file)",
         ) from None
+    text = unicodedata.normalize("NFC", text)
+    delimiter = csv_delimiter(text.split("\n", 1)[0])
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)), delimiter
 
 
 def _check_shocks(rows: Any, file: str, names: set[str], months: int) -> tuple[Shock, ...]:
@@ -645,7 +724,7 @@ def _apply_override(scen: Scenario, item: str) -> Scenario:
         raise ScenarioError(file, item, item, "section.key=value, e.g. mobilisation.tau=0.05")
     path, text = item.split("=", 1)
     try:
-        value = tomllib.loads(f"v = {text}")["v"]
+        value = nfc(tomllib.loads(f"v = {text}")["v"])
     except tomllib.TOMLDecodeError:
         value = text
     return _set_value(scen, path.strip(), value, file)
@@ -661,7 +740,9 @@ def plain_value(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return plain_value(value.item()) if value.ndim == 0 else [plain_value(v) for v in value]
     if isinstance(value, np.generic):
-        return value.item()
+        return plain_value(value.item())
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
     if isinstance(value, list | tuple):
         return [plain_value(v) for v in value]
     return value
