@@ -358,8 +358,11 @@ def test_effects_columns(pair) -> None:
         "diff_mean",
         "diff_lo",
         "diff_hi",
+        "p_value",
+        "q_value",
         "n_replicates",
         "unit",
+        "direction",
     ]
     assert list(comparison.effects.columns) == expected == EFFECTS_COLUMNS, (
         f"expected effects columns {expected}, got {list(comparison.effects.columns)}"
@@ -491,3 +494,31 @@ def test_cli_compare_errors_are_one_line(
     assert not (tmp_path / "x" / "effects.parquet").exists(), (
         "expected nothing written after a usage error"
     )
+
+
+def test_p_values_agree_with_the_intervals_and_q_values_adjust_them(pair) -> None:
+    """p < 0.05 exactly when the 95% interval excludes 0; q >= p, BH within (arm, year)."""
+    from scipy import stats as st
+
+    comparison, _, _ = pair
+    eff = comparison.effects
+    diff = eff[eff["arm"] != comparison.arms[0]].dropna(subset=["p_value"])
+    spread = diff[diff["diff_hi"] > diff["diff_lo"]]
+    excludes = (spread["diff_lo"] > 0) | (spread["diff_hi"] < 0)
+    assert ((spread["p_value"] < 0.05) == excludes).all(), "expected p < 0.05 iff CI excludes 0"
+    assert (diff["q_value"] >= diff["p_value"] - 1e-12).all(), "expected q >= p"
+    year = diff[(diff["year"] == diff["year"].max()) & ~diff["outcome"].str.startswith("criteria")]
+    expected = st.false_discovery_control(year["p_value"].to_numpy(), method="bh")
+    np.testing.assert_allclose(year["q_value"], expected, rtol=1e-12)
+    directions = dict(zip(eff["outcome"].astype(str), eff["direction"], strict=False))
+    assert directions["displacement_persons"] == "lower"
+    assert directions["participation_rate"] == "higher"
+    assert directions["price_eur_m2"] == "neither"
+
+
+def test_paired_p_value_without_spread() -> None:
+    from districtsim.compare import paired_p_value
+
+    d = np.array([[1.0, 0.0, 2.0], [1.0, 0.0, 4.0], [1.0, 0.0, 3.0]])
+    p = paired_p_value(d, axis=0)
+    assert p[0] == 0.0 and p[1] == 1.0 and 0 < p[2] < 0.05

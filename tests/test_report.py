@@ -14,12 +14,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from plotly.offline import get_plotlyjs
 
 from districtsim.cli import main
-from districtsim.compare import compare_scenarios, load_comparison
+from districtsim.compare import compare_scenarios, load_comparison, outcome_unit
 from districtsim.report import (
     MAIN_OUTCOMES,
     MAP_OUTCOMES,
@@ -292,3 +293,34 @@ def test_values_are_formatted_in_real_units() -> None:
     assert fmt_value(0.0123, "share", True) == "+1.23 percentage points"
     assert fmt_value(-0.0000004, "EUR/m2", True) == "0 EUR/m2"
     assert fmt_value(math.nan, "EUR/m2") == "n/a"
+
+
+def test_clear_differences_are_coloured_by_what_they_mean_for_residents() -> None:
+    """A harm is never green: displacement up is bad, identity up good, a price rise neither."""
+    from districtsim.report import _sort_differences
+
+    rows = pd.DataFrame(
+        [
+            ("district", "Vironniemi", "displacement_persons", 158.0, 90.0, 226.0, 1e-4, "lower"),
+            ("city", "", "identity", 0.01, 0.005, 0.015, 1e-3, "higher"),
+            ("district", "Kallio", "price_eur_m2", 100.0, 50.0, 150.0, 1e-3, "neither"),
+            ("district", "Vallila", "identity", -0.01, -0.019, -0.001, 0.3, "higher"),
+            ("district", "Pasila", "identity", 0.001, -0.01, 0.012, 0.9, "higher"),
+        ],
+        columns=[
+            "scope",
+            "district",
+            "outcome",
+            "diff_mean",
+            "diff_lo",
+            "diff_hi",
+            "q_value",
+            "direction",
+        ],
+    ).assign(unit=lambda d: d["outcome"].map(outcome_unit))
+    found = _sort_differences(rows)
+    assert [cls for cls, _ in found["clear"]] == ["bad", "good", "neutral"], found["clear"]
+    assert len(found["nominal"]) == 1 and "Vallila" in found["nominal"][0][1], (
+        "expected an interval excluding 0 that fails the adjustment to be listed apart"
+    )
+    assert len(found["noise"]) == 1 and "Pasila" in found["noise"][0][1]

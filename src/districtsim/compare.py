@@ -99,6 +99,15 @@ class Outcome:
         """Unit of the yearly value (a flow per year, a state's unit)."""
         return self.sources()[0].yearly_unit
 
+    @property
+    def direction(self) -> str:
+        """Whether more is better for residents: ``higher``, ``lower`` or ``neither``.
+
+        As the source columns declare it (:data:`districtsim.outputs.DIRECTIONS`); the city
+        column's when district and city disagree (a count of districts is not a district's).
+        """
+        return self.sources()[-1].direction
+
 
 OUTCOMES: dict[str, Outcome] = {
     "price_eur_m2": Outcome("price of an old flat", "price_eur_m2", "price_eur_m2_mean"),
@@ -169,8 +178,11 @@ EFFECTS_COLUMNS = [
     "diff_mean",
     "diff_lo",
     "diff_hi",
+    "p_value",
+    "q_value",
     "n_replicates",
     "unit",
+    "direction",
 ]
 """Columns of ``effects.parquet`` (documented in docs/outputs.md)."""
 REPLICATES_COLUMNS = [*KEYS, "months", "arm", "replicate", "seed", "value"]
@@ -190,6 +202,17 @@ def outcome_unit(outcome: str) -> str:
     if outcome.startswith(CRITERIA_PREFIX):
         return CRITERIA_UNITS.get(outcome.removeprefix(CRITERIA_PREFIX), "")
     return OUTCOMES[outcome].unit
+
+
+def outcome_direction(outcome: str) -> str:
+    """Return whether more of an outcome is better for residents.
+
+    ``higher``, ``lower`` or ``neither``; the criteria are ``neither`` (scores of the
+    program's evaluation).
+    """
+    if outcome.startswith(CRITERIA_PREFIX):
+        return "neither"
+    return OUTCOMES[outcome].direction
 
 
 def outcome_label(outcome: str) -> str:
@@ -585,12 +608,47 @@ def t_interval(
     return mean, mean - half, mean + half
 
 
+def paired_p_value(d: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Return the two-sided p-value of a paired t-test that the mean of ``d`` is 0, along ``axis``.
+
+    With no spread (every replicate's difference the same) the p-value is 1 when that
+    difference is 0 and 0 otherwise; NaN with one replicate.
+    """
+    d = np.asarray(d, dtype=float)
+    n = d.shape[axis]
+    mean = d.mean(axis=axis)
+    if n < 2:
+        return np.full_like(mean, np.nan)
+    sd = d.std(axis=axis, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = mean / (sd / np.sqrt(n))
+    p = 2 * stats.t.sf(np.abs(t), n - 1)
+    return np.where(sd > 0, p, np.where(mean == 0, 1.0, 0.0))
+
+
+def fdr_q_values(p: pd.Series) -> pd.Series:
+    """Return Benjamini-Hochberg adjusted p-values (q-values) of ``p``; NaN stays NaN.
+
+    A difference with ``q < 0.05`` is clear at a false discovery rate of 5%: among all the
+    differences so judged, at most about 5% are expected to be chance
+    (:func:`scipy.stats.false_discovery_control`).
+    """
+    q = pd.Series(np.nan, index=p.index)
+    ok = p.notna()
+    if ok.any():
+        q[ok] = stats.false_discovery_control(p[ok].to_numpy(), method="bh")
+    return q
+
+
 def effects_table(reps: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
     """Return the effects table from the per-replicate table.
 
     Per (scope, district, outcome, year, arm): the mean over replicates and
     its 95% t interval, and for arms after the first the paired difference
-    to the first arm (same seed), its mean and 95% t interval.
+    to the first arm (same seed), its mean and 95% t interval, the p-value of the
+    paired t-test and its Benjamini-Hochberg adjustment (``q_value``) over the family of
+    the arm's differences in that year (the outcomes, or the criteria, of the city and every
+    district: the many comparisons a report lists at once).
     """
     n_arms = len(labels)
     n_rep = int(reps["replicate"].max()) + 1
@@ -611,16 +669,20 @@ def effects_table(reps: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
         df["arm"] = label
         df["mean"], df["mean_lo"], df["mean_hi"] = mean, lo, hi
         if a == 0:
-            df["diff_mean"] = df["diff_lo"] = df["diff_hi"] = np.nan
+            df["diff_mean"] = df["diff_lo"] = df["diff_hi"] = df["p_value"] = np.nan
         else:
-            df["diff_mean"], df["diff_lo"], df["diff_hi"] = t_interval(
-                values[a] - values[0], axis=0
-            )
+            diff = values[a] - values[0]
+            df["diff_mean"], df["diff_lo"], df["diff_hi"] = t_interval(diff, axis=0)
+            df["p_value"] = paired_p_value(diff, axis=0)
         df["n_replicates"] = np.int32(n_rep)
         frames.append(df)
     eff = pd.concat(frames, ignore_index=True)
     eff["arm"] = pd.Categorical(eff["arm"], categories=labels, ordered=True)
-    eff["unit"] = [outcome_unit(o) for o in eff["outcome"].astype(str)]
+    outcomes = eff["outcome"].astype(str)
+    eff["unit"] = [outcome_unit(o) for o in outcomes]
+    eff["direction"] = [outcome_direction(o) for o in outcomes]
+    family = [eff["arm"], eff["year"], outcomes.str.startswith(CRITERIA_PREFIX)]
+    eff["q_value"] = eff.groupby(family, observed=True)["p_value"].transform(fdr_q_values)
     return eff[EFFECTS_COLUMNS]
 
 

@@ -31,12 +31,13 @@ missing).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from districtsim.residents import TENURES
 
 Kind = Literal["flow", "state"]
+Direction = Literal["higher", "lower", "neither"]
 YearStat = Literal["sum", "mean"]
 CityHow = Literal[
     "sum",
@@ -77,6 +78,14 @@ CITY_HOW: dict[str, str] = {
 }
 """How a city column is computed from the districts (:attr:`CityColumn.how`)."""
 
+DIRECTIONS: dict[str, str] = {
+    "higher": "more is better for the district's residents",
+    "lower": "less is better for the district's residents",
+    "neither": "neither: good for some residents and bad for others, or a size, not a good",
+}
+"""What a column's :attr:`Column.direction` says (reports colour differences by it). Prices are
+``neither``: a rise is a gain to owners and a cost to renters and newcomers."""
+
 QUIET_PARTICIPATION = 0.005
 """Participation (share of residents active in a month, a 12-month mean) under which a district's
 civic life counts as collapsed: issue 12's line (``docs/ODD.md`` section 9)."""
@@ -112,16 +121,21 @@ class Column:
         unit: Unit in words, as in ``docs/outputs.md`` (flows per month).
         kind: ``"flow"`` (counted over the month) or ``"state"`` (level at month end).
         description: One line (the dashboard's label of the column).
+        direction: Whether more is better for residents (``"higher"``), less is
+            (``"lower"``), or neither (:data:`DIRECTIONS`); keyword only.
     """
 
     name: str
     unit: str
     kind: Kind
     description: str
+    direction: Direction = field(default="neither", kw_only=True)
 
     def __post_init__(self) -> None:
         if self.kind not in YEAR_STAT:
             raise ValueError(f"{self.name}: kind must be 'flow' or 'state', got {self.kind!r}")
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"{self.name}: direction must be one of {', '.join(DIRECTIONS)}")
 
     @property
     def year(self) -> YearStat:
@@ -158,14 +172,14 @@ class CityColumn(Column):
             raise ValueError(f"{self.name}: how must be one of {', '.join(CITY_HOW)}")
 
 
-def flow(name: str, unit: str, description: str) -> Column:
+def flow(name: str, unit: str, description: str, direction: Direction = "neither") -> Column:
     """Declare a district flow: counted over the month; a year (and the city, if shown) sums it."""
-    return Column(name, unit, FLOW, description)
+    return Column(name, unit, FLOW, description, direction=direction)
 
 
-def state(name: str, unit: str, description: str) -> Column:
+def state(name: str, unit: str, description: str, direction: Direction = "neither") -> Column:
     """Declare a district state: the level at month end; a year averages it."""
-    return Column(name, unit, STATE, description)
+    return Column(name, unit, STATE, description, direction=direction)
 
 
 _TENURE_NAMES = {
@@ -179,15 +193,15 @@ DISTRICT_OUTPUTS: tuple[Column, ...] = (
     state("dwellings", "dwellings", "dwellings built"),
     state("vacancies", "dwellings", "vacant dwellings"),
     state("price_eur_m2", "EUR/m2", "price of an old flat, EUR/m2"),
-    state("identity", "0..1", "identity, 0..1"),
-    state("liveability", "0..1", "liveability, 0..1"),
-    state("reputation", "0..1", "outsiders' reputation, 0..1"),
+    state("identity", "0..1", "identity, 0..1", "higher"),
+    state("liveability", "0..1", "liveability, 0..1", "higher"),
+    state("reputation", "0..1", "outsiders' reputation, 0..1", "higher"),
     state(
         "attractiveness",
         "index (1 = city average)",
         "logit attractiveness for a reference mover relative to district size (1 = city average)",
     ),
-    state("participation_rate", "share", "share of residents active this month"),
+    state("participation_rate", "share", "share of residents active this month", "higher"),
     state("active_persons", "persons", "residents active this month, persons"),
     state("members_persons", "persons", "association members, persons"),
     state(
@@ -246,11 +260,13 @@ DISTRICT_OUTPUTS: tuple[Column, ...] = (
         "moves_out_burden_persons",
         "persons/month",
         "moves out caused by housing burden (displacement), persons",
+        "lower",
     ),
     flow(
         "moves_out_liveability_persons",
         "persons/month",
         "moves out caused by low liveability, persons",
+        "lower",
     ),
     flow(
         "moves_out_other_persons",
@@ -316,11 +332,12 @@ DISTRICT_OUTPUTS: tuple[Column, ...] = (
     ),
     state("external_persons", "persons", "outside experts brought by partnerships, persons"),
     flow("external_eur", "EUR/month", "partners' own contributions this month, EUR"),
-    flow("innovations", "innovations/month", "innovations this month"),
+    flow("innovations", "innovations/month", "innovations this month", "higher"),
     flow(
         "commercial_value_eur",
         "EUR/month",
         "commercial value of this month's innovations, EUR (transferable)",
+        "higher",
     ),
     state(
         "local_benefit",
@@ -345,11 +362,27 @@ _DISTRICT = {c.name: c for c in DISTRICT_OUTPUTS}
 
 
 def _from(
-    name: str, source: str, how: CityHow, description: str, unit: str | None = None
+    name: str,
+    source: str,
+    how: CityHow,
+    description: str,
+    unit: str | None = None,
+    direction: Direction | None = None,
 ) -> CityColumn:
-    """Declare a city column computed from a district column (its kind; its unit unless given)."""
+    """Declare a city column computed from a district column.
+
+    It takes the source's kind, and its unit and direction unless given.
+    """
     col = _DISTRICT[source]
-    return CityColumn(name, unit or col.unit, col.kind, description, how, source)
+    return CityColumn(
+        name,
+        unit or col.unit,
+        col.kind,
+        description,
+        how,
+        source,
+        direction=direction or col.direction,
+    )
 
 
 def _sum(source: str, description: str, unit: str | None = None) -> CityColumn:
@@ -392,6 +425,7 @@ CITY_OUTPUTS: tuple[CityColumn, ...] = (
         "per_resident",
         "share of the city's residents active this month",
         unit="share",
+        direction="higher",
     ),
     _mean("price_eur_m2", "mean district price (population-weighted)"),
     _mean("identity", "mean identity (population-weighted)"),
@@ -408,6 +442,7 @@ CITY_OUTPUTS: tuple[CityColumn, ...] = (
         "Gini coefficient of district prices, population-weighted",
         "gini",
         "price_eur_m2",
+        direction="lower",
     ),
     CityColumn(
         "displacement_persons",
@@ -416,6 +451,7 @@ CITY_OUTPUTS: tuple[CityColumn, ...] = (
         "moves out of a district attributed to housing burden",
         "recorded",
         "displacement_persons",
+        direction="lower",
     ),
     CityColumn(
         "price_gap_creative_traditional_eur_m2",
@@ -434,6 +470,7 @@ CITY_OUTPUTS: tuple[CityColumn, ...] = (
         "collapsed civic life (issue 12's line)",
         "trailing_below",
         "participation_rate",
+        direction="lower",
     ),
     CityColumn(
         "creative_districts",

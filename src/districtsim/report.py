@@ -69,7 +69,8 @@ CSS = (
     ".table-wrap { overflow-x: auto; max-width: 100%; }\n"
     "th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; } "
     "th { background: #f2f2f2; } td.name, th.name { text-align: left; }\n"
-    ".clear { color: #0a5d00; font-weight: 600; } .noise { color: #666; }\n"
+    ".good { color: #0a5d00; font-weight: 600; } .bad { color: #b00020; font-weight: 600; }\n"
+    ".neutral { color: #1f4e79; font-weight: 600; } .noise { color: #666; }\n"
     "details { margin: 0.3em 0; } summary { cursor: pointer; font-weight: 600; }\n"
     ".meta { font-size: 0.9em; color: #555; }\n"
 )
@@ -567,76 +568,131 @@ def _final_year(eff: pd.DataFrame) -> int:
     return int(full.max()) if len(full) else int(eff["year"].max())
 
 
-def _sort_differences(d: pd.DataFrame) -> dict[str, list[str]]:
-    """Sort the final-year differences of one arm into clear, noise, unknown and same.
+FDR = 0.05
+"""False discovery rate at which the report calls a difference outside the focus clear."""
 
-    Each entry is a line of text in real units (``same`` names only place and outcome).
+QUALITY = {
+    "good": "better for residents",
+    "bad": "worse for residents",
+    "neutral": "neither better nor worse in itself (a price, a size or a cost)",
+}
+"""How a clear difference reads, by :func:`_quality` (CSS class -> words)."""
+
+
+def _quality(diff: float, direction: str) -> str:
+    """Return ``good``, ``bad`` or ``neutral`` for a difference of an outcome with ``direction``."""
+    if direction == "higher":
+        return "good" if diff > 0 else "bad"
+    if direction == "lower":
+        return "good" if diff < 0 else "bad"
+    return "neutral"
+
+
+def _difference_text(r: pd.Series) -> str:
+    """Return one difference in real units: place, outcome, mean and 95% interval."""
+    where = "city" if r["scope"] == "city" else str(r["district"])
+    unit = str(r["unit"])
+    return (
+        f"{where}: {outcome_label(str(r['outcome']))} "
+        f"{fmt_value(r['diff_mean'], unit, True)} "
+        f"({fmt_ci(r['diff_lo'], r['diff_hi'], unit)})"
+    )
+
+
+def _sort_differences(d: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
+    """Sort the final-year differences of one arm into clear, nominal, noise, unknown and same.
+
+    ``clear``: the false-discovery-rate adjusted p-value is under :data:`FDR`; ``nominal``:
+    the 95% interval excludes 0 but the adjusted value does not pass. Each entry is (CSS class,
+    line of text in real units); ``same`` names only place and outcome.
     """
-    found: dict[str, list[str]] = {"clear": [], "noise": [], "unknown": [], "same": []}
+    found: dict[str, list[tuple[str, str]]] = {
+        k: [] for k in ("clear", "nominal", "noise", "unknown", "same")
+    }
     for _, r in d.iterrows():
-        where = "city" if r["scope"] == "city" else str(r["district"])
-        unit = str(r["unit"])
-        text = (
-            f"{where}: {outcome_label(str(r['outcome']))} "
-            f"{fmt_value(r['diff_mean'], unit, True)} "
-            f"({fmt_ci(r['diff_lo'], r['diff_hi'], unit)})"
-        )
+        text = _difference_text(r)
         if r["diff_mean"] == 0 and r["diff_lo"] == 0 and r["diff_hi"] == 0:
-            found["same"].append(f"{where}: {outcome_label(str(r['outcome']))}")
+            where = "city" if r["scope"] == "city" else str(r["district"])
+            found["same"].append(("noise", f"{where}: {outcome_label(str(r['outcome']))}"))
         elif not (math.isfinite(r["diff_lo"]) and math.isfinite(r["diff_hi"])):
-            found["unknown"].append(text)
+            found["unknown"].append(("", text))
+        elif r["q_value"] < FDR:
+            found["clear"].append((_quality(r["diff_mean"], str(r["direction"])), text))
         elif r["diff_lo"] > 0 or r["diff_hi"] < 0:
-            found["clear"].append(text)
+            found["nominal"].append(("noise", text))
         else:
-            found["noise"].append(text)
+            found["noise"].append(("noise", text))
     return found
 
 
-def _folded_list(summary: str, items: list[str], li: str) -> str:
-    """Return ``items`` as a list folded under ``summary``; ``li`` is each item's opening tag."""
-    return (
-        f"<details><summary>{summary}</summary><ul>"
-        + "".join(f"{li}{_esc(t)}</li>" for t in items)
-        + "</ul></details>"
+def _items(items: list[tuple[str, str]]) -> str:
+    """Return list items, each with its CSS class."""
+    return "".join(
+        f'<li class="{cls}">{_esc(t)}</li>' if cls else f"<li>{_esc(t)}</li>" for cls, t in items
     )
+
+
+def _folded_list(summary: str, items: list[tuple[str, str]]) -> str:
+    """Return ``items`` as a list folded under ``summary``."""
+    return f"<details><summary>{summary}</summary><ul>{_items(items)}</ul></details>"
 
 
 def _arm_summary_html(arm: str, reference: str, d: pd.DataFrame, n: int) -> list[str]:
     """Return the summary parts of one arm against ``reference`` from its final-year rows ``d``."""
     found = _sort_differences(d)
-    clear, noise, unknown, same = (found[k] for k in ("clear", "noise", "unknown", "same"))
+    clear, nominal, noise, unknown, same = (
+        found[k] for k in ("clear", "nominal", "noise", "unknown", "same")
+    )
+    tested = len(clear) + len(nominal) + len(noise)
     parts = [f"<h3>{_esc(arm)} compared with {_esc(reference)}</h3>"]
+    parts.append(
+        f'<p class="explain">{tested} differences tested; if the two scenarios were the same, '
+        f"about {0.05 * tested:.0f} of them would have a 95% interval excluding 0 by chance "
+        "alone.</p>"
+    )
     if clear:
+        groups = []
+        for cls, words in QUALITY.items():
+            items = [(c, t) for c, t in clear if c == cls]
+            if items:
+                groups.append(f"<p>{words.capitalize()}, {len(items)}:</p><ul>{_items(items)}</ul>")
         parts.append(
-            "<p>Clear differences (the 95% confidence interval of the paired "
-            f"difference excludes 0), {len(clear)}:</p><ul>"
-            + "".join(f'<li class="clear">{_esc(t)}</li>' for t in clear)
-            + "</ul>"
+            f"<p>Clear differences (false discovery rate {FDR:.0%}: q &lt; {FDR}), "
+            f"{len(clear)}:</p>" + "".join(groups)
         )
     else:
         parts.append("<p>No clear difference in this year.</p>")
+    if nominal:
+        summary = (
+            f"95% interval excludes 0, but not clear once the {tested} tests are accounted "
+            f"for, {len(nominal)}"
+        )
+        parts.append(_folded_list(summary, nominal))
     if noise:
-        summary = f"Within noise (the interval includes 0), {len(noise)}"
-        parts.append(_folded_list(summary, noise, '<li class="noise">'))
+        parts.append(_folded_list(f"Within noise (the interval includes 0), {len(noise)}", noise))
     if same:
-        summary = f"Identical in every replicate, {len(same)}"
-        parts.append(_folded_list(summary, same, '<li class="noise">'))
+        parts.append(_folded_list(f"Identical in every replicate, {len(same)}", same))
     if unknown:
-        summary = f"Cannot tell with {n} replicate(s), {len(unknown)}"
-        parts.append(_folded_list(summary, unknown, "<li>"))
+        parts.append(_folded_list(f"Cannot tell with {n} replicate(s), {len(unknown)}", unknown))
     return parts
 
 
 def _summary_head(year: int, n: int) -> str:
-    """Return the summary's explanation of the final year, of clear and noisy, and of caution."""
+    """Return the summary's explanation of the final year, of the tests, and of caution."""
     head = (
         f'<p class="explain">Final complete year: year {year + 1} of the run (program year '
         f"{year}, model months {12 * year} to {12 * year + 11}). "
         f"Each difference is the mean over {n} replicate(s) of the paired difference (same "
         "seed in both scenarios) with its 95% Student-t confidence interval. "
-        "A difference is <b>clear</b> when that interval excludes 0, and <b>within "
-        "noise</b> otherwise: then the model cannot distinguish the scenarios in that "
-        "outcome with this many replicates. "
+        "The report tests every outcome in the city and in every district at once, so some "
+        "intervals exclude 0 by chance: a difference is called <b>clear</b> only when it "
+        "passes the Benjamini-Hochberg procedure at a false discovery rate of 5% "
+        "(its adjusted p-value, <code>q_value</code> in effects.parquet, is under 0.05; among "
+        "the clear differences about 5% at most are expected to be chance). They are "
+        'coloured by what they mean for residents: <span class="good">better</span>, '
+        '<span class="bad">worse</span>, or <span class="neutral">neither</span> (a price rise '
+        "is a gain to owners and a cost to renters). <b>Within noise</b>: the model cannot "
+        "distinguish the scenarios in that outcome with this many replicates. "
         "Flows (displacement, moves, innovations, EUR) are yearly sums; states (price, "
         "stocks, population, participation) yearly means.</p>"
     )
@@ -651,10 +707,7 @@ def _summary_head(year: int, n: int) -> str:
 
 
 def _summary_html(comparison: Comparison, final: pd.DataFrame, year: int) -> str:
-    """Plain-language list of clear differences and of those within noise, in real units.
-
-    A difference is clear when its 95% CI excludes 0.
-    """
+    """Plain-language list of clear differences and of those within noise, in real units."""
     arms = comparison.arms
     n = int(comparison.effects["n_replicates"].iloc[0])
     if len(arms) < 2:
