@@ -324,3 +324,21 @@ def test_clear_differences_are_coloured_by_what_they_mean_for_residents() -> Non
         "expected an interval excluding 0 that fails the adjustment to be listed apart"
     )
     assert len(found["noise"]) == 1 and "Pasila" in found["noise"][0][1]
+
+
+def test_the_compare_header_names_scale_and_what_each_arm_changes(tmp_path: Path) -> None:
+    """A planner sees the scale (with a warning below 0.1) and each arm's interventions."""
+    base = load_scenario("two_districts", ["scenario.months=12", "scenario.scale=0.02"])
+    (tmp_path / "cap.toml").write_text(
+        '[scenario]\nbase = "two_districts"\nname = "cap"\n'
+        '[[interventions]]\ntype = "rent_cap"\ndistricts = ["Traditional"]\nstart_month = 0\n'
+        "[mobilisation]\ntau = 0.07\n",
+        encoding="utf-8",
+    )
+    arm = load_scenario(str(tmp_path / "cap.toml"), ["scenario.months=12", "scenario.scale=0.02"])
+    text = write_compare_report(compare_scenarios([base, arm], 2), tmp_path / "r.html").read_text(
+        encoding="utf-8"
+    )
+    assert "scale 0.02" in text and 'class="warning"' in text, "expected the scale and a warning"
+    assert "rent_cap in Traditional, months 0 to 11 (from year 1 of the run)" in text
+    assert "mobilisation.tau = 0.07 (reference" in text

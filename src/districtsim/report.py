@@ -73,6 +73,7 @@ CSS = (
     ".neutral { color: #1f4e79; font-weight: 600; } .noise { color: #666; }\n"
     "details { margin: 0.3em 0; } summary { cursor: pointer; font-weight: 600; }\n"
     ".meta { font-size: 0.9em; color: #555; }\n"
+    ".warning { background: #fff4e5; border-left: 4px solid #e67e00; padding: 0.5em 1em; }\n"
 )
 
 
@@ -817,6 +818,7 @@ def write_compare_report(comparison: Comparison, path: str | Path) -> Path:
     places = ["City", *comparison.districts["district"].astype(str)]
     meta = comparison.meta
     n = int(eff["n_replicates"].iloc[0]) if len(eff) else 0
+    scale = _arm_scale(meta)
     sections = [
         "<h1>Scenario comparison</h1>",
         f'<p class="meta">Scenarios (arms): {", ".join(_esc(a) for a in arms)}; reference: '
@@ -824,8 +826,11 @@ def write_compare_report(comparison: Comparison, path: str | Path) -> Path:
         f"{n} replicate(s) per scenario on the same seeds "
         f"{_esc(_seed_text(comparison.seeds))} (common random numbers: replicate r uses "
         "seed root + r in every scenario). "
-        f"Horizon {meta.get('months', '?')} months; districtsim "
+        f"Horizon {meta.get('months', '?')} months; scale {_esc(scale)} (the share of the "
+        "real residents simulated); districtsim "
         f"{_esc(meta.get('version', '?'))}.</p>",
+        _scale_warning(scale),
+        _arms_html(meta),
         "<h2>Summary</h2>",
         _summary_html(comparison, final, year),
         "<h2>Trajectories</h2>",
@@ -865,6 +870,86 @@ def write_compare_report(comparison: Comparison, path: str | Path) -> Path:
         _criteria_html(comparison, final),
     ]
     return _write(path, _page("districtsim: scenario comparison", sections))
+
+
+RECOMMENDED_SCALE = 0.1
+"""The smallest scale at which the docs trust civic outcomes district by district: at 0.1 the
+counts of quiet districts match full scale within noise, at 0.05 they do not (``docs/ODD.md``
+section 9, the scale test)."""
+
+
+def _arm_scale(meta: dict[str, Any]) -> str:
+    """Return the comparison's scale from its arms' resolved scenarios (``?`` if unknown)."""
+    scales = {a.get("scenario", {}).get("scenario", {}).get("scale") for a in meta.get("arms", [])}
+    scales.discard(None)
+    return ", ".join(f"{x:g}" for x in sorted(scales)) if scales else "?"
+
+
+def _scale_warning(scale: str) -> str:
+    """Return a visible warning when the scale is below :data:`RECOMMENDED_SCALE`."""
+    try:
+        low = min(float(x) for x in scale.split(", "))
+    except ValueError:
+        return ""
+    if low >= RECOMMENDED_SCALE:
+        return ""
+    return (
+        f'<p class="warning"><b>Scale {low:g} is below {RECOMMENDED_SCALE:g}</b>, the smallest '
+        "scale at which the documentation trusts civic outcomes (participation, members, "
+        "channels, collapsed districts) district by district: a district is then a few hundred "
+        "simulated residents and a handful of members, so its civic life moves by chance "
+        "(docs/ODD.md section 9). Read prices, moves and city totals; rerun with "
+        f"<code>--scale {RECOMMENDED_SCALE:g}</code> or more before reporting civic outcomes "
+        "of single districts.</p>"
+    )
+
+
+def _intervention_text(iv: dict[str, Any], months: int | None) -> str:
+    """Return one intervention of an arm in words: type, districts, window and settings."""
+    where = (
+        f"districts selected: {iv['select']}"
+        if "select" in iv
+        else f"in {', '.join(iv.get('districts', []))}"
+    )
+    end = iv.get("end_month", months)
+    window = f"months {iv['start_month']} to {end - 1 if end is not None else 'the end'}"
+    if iv["start_month"] % 12 == 0:
+        window += f" (from year {iv['start_month'] // 12 + 1} of the run)"
+    skip = {"type", "start_month", "end_month", "select", "districts"}
+    settings = ", ".join(f"{k} = {v}" for k, v in iv.items() if k not in skip)
+    return f"{iv['type']} {where}, {window}" + (f"; {settings}" if settings else "")
+
+
+def _param_changes(params: dict[str, Any], reference: dict[str, Any]) -> list[str]:
+    """Return ``section.key: value (reference value)`` for each parameter that differs."""
+    out = []
+    for section, values in params.items():
+        for key, value in values.items():
+            ref = reference.get(section, {}).get(key)
+            if value != ref:
+                out.append(f"{section}.{key} = {value} (reference {ref})")
+    return out
+
+
+def _arms_html(meta: dict[str, Any]) -> str:
+    """Return a table of what each arm changes: its interventions and its parameters."""
+    arms = meta.get("arms", [])
+    if not arms:
+        return ""
+    reference = arms[0].get("scenario", {})
+    rows = []
+    for k, arm in enumerate(arms):
+        scen = arm.get("scenario", {})
+        months = scen.get("scenario", {}).get("months")
+        ivs = [_intervention_text(iv, months) for iv in scen.get("interventions", [])]
+        params = (
+            [] if k == 0 else _param_changes(scen.get("params", {}), reference.get("params", {}))
+        )
+        what = "; ".join([*ivs, *params]) or (
+            "the base scenario: no intervention" if k == 0 else "nothing (same as the reference)"
+        )
+        rows.append([f"{arm['arm']}{' (reference)' if k == 0 else ''}", what])
+    return _table(["scenario (arm)", "what it changes"], rows)
 
 
 def _seed_text(seeds: list[int]) -> str:
