@@ -8,7 +8,8 @@
   parser (a usage synopsis with ``[OPTIONAL]`` parts is skipped), every
   ``.venv/bin/python SCRIPT`` names an existing script, every ``make TARGET`` an existing target.
 - ``toml`` blocks parse; a scenario snippet with ``[[interventions]]`` or ``[[shocks]]`` is
-  validated on top of the default city, as a planner's file would be.
+  validated on top of the default city, as a planner's file would be (a snippet with its own
+  ``[scenario]`` table names its base itself).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ FILES = [
     "docs/interventions.md",
     "docs/outputs.md",
     "docs/ODD.md",
+    "docs/sensitivity.md",
     "src/districtsim/scenarios/README.md",
     "src/districtsim/experiments/README.md",
     "experiments/README.md",
@@ -143,6 +145,7 @@ def test_toml_block_parses_and_scenario_snippets_validate(file, number, code, tm
     raw = tomllib.loads(code)
     if "interventions" in raw or "shocks" in raw:
         path = tmp_path / "snippet.toml"
-        path.write_text('[scenario]\nbase = "helsinki"\n\n' + code, encoding="utf-8")
+        head = "" if "scenario" in raw else '[scenario]\nbase = "helsinki"\n\n'
+        path.write_text(head + code, encoding="utf-8")
         scenario = load_scenario(str(path))
         assert scenario.interventions or scenario.shocks, f"{where}: nothing loaded"

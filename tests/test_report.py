@@ -342,3 +342,52 @@ def test_the_compare_header_names_scale_and_what_each_arm_changes(tmp_path: Path
     assert "scale 0.02" in text and 'class="warning"' in text, "expected the scale and a warning"
     assert "rent_cap in Traditional, months 0 to 11 (from year 1 of the run)" in text
     assert "mobilisation.tau = 0.07 (reference" in text
+
+
+def test_the_summary_opens_with_the_question_in_the_targeted_districts(tmp_path: Path) -> None:
+    """A rent cap in one district: its focus outcomes there and in the city come first."""
+    from districtsim.compare import comparison_focus
+
+    base = load_scenario("two_districts", ["scenario.months=12", "scenario.scale=0.02"])
+    (tmp_path / "cap.toml").write_text(
+        '[scenario]\nbase = "two_districts"\nname = "cap"\n'
+        'question = "Does a rent cap keep residents in Traditional?"\n'
+        '[[interventions]]\ntype = "rent_cap"\ndistricts = ["Traditional"]\nstart_month = 0\n',
+        encoding="utf-8",
+    )
+    arm = load_scenario(str(tmp_path / "cap.toml"), ["scenario.months=12", "scenario.scale=0.02"])
+    focus = comparison_focus([base, arm])
+    assert focus["districts"] == ["Traditional"] and focus["targeted"] == ["Traditional"]
+    assert focus["outcomes"] == ["displacement_persons", "price_eur_m2", "population"]
+    comparison = compare_scenarios([base, arm], 2)
+    text = write_compare_report(comparison, tmp_path / "r.html").read_text(encoding="utf-8")
+    summary = text[text.index("<h2>Summary</h2>") :]
+    question = summary.index("Does a rent cap keep residents in Traditional?")
+    assert question < summary.index("Everything else"), "expected the question first"
+    block = summary[question : summary.index("Everything else")]
+    assert "In Traditional, displacement" in block and "In the city as a whole" in block
+    assert "In Creative" not in block, "expected only the targeted district and the city"
+
+
+def test_focus_keys_are_checked(tmp_path: Path) -> None:
+    from districtsim.errors import ScenarioError
+
+    (tmp_path / "s.toml").write_text(
+        '[scenario]\nbase = "two_districts"\nfocus_outcomes = ["displacment_persons"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(tmp_path / "s.toml"))
+    assert info.value.key == "scenario.focus_outcomes"
+    assert "did you mean 'displacement_persons'?" in info.value.expected
+    (tmp_path / "s.toml").write_text(
+        '[scenario]\nbase = "two_districts"\nfocus_outcomes = ["identity"]\n'
+        'focus_districts = ["Creative"]\nquestion = "Q?"\n',
+        encoding="utf-8",
+    )
+    scen = load_scenario(str(tmp_path / "s.toml"))
+    assert (scen.question, scen.focus_outcomes, scen.focus_districts) == (
+        "Q?",
+        ("identity",),
+        ("Creative",),
+    )

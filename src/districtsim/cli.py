@@ -707,8 +707,29 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     n_residents = sum(d.population for d in scenario.districts)
     print(
         f"{scenario.source}: ok ({len(scenario.districts)} districts, {n_residents:,} residents, "
-        f"{scenario.months} months)"
+        f"{scenario.months} months, scale {scenario.scale:g})"
     )
+    if scenario.question:
+        print(f"  question: {scenario.question}")
+    if scenario.interventions:
+        print(f"  interventions ({len(scenario.interventions)}):")
+        for iv in scenario.interventions:
+            print(f"    {iv.describe(scenario.months)}")
+    else:
+        print("  interventions: none")
+    for shock in scenario.shocks:
+        print(
+            f"  shock: reputation {shock.reputation:+g} in {', '.join(shock.districts)} "
+            f"in month {shock.month}"
+        )
+    from districtsim.compare import comparison_focus
+
+    focus = comparison_focus([scenario])
+    if focus["outcomes"] or focus["districts"]:
+        print(
+            f"  a comparison reports first: {', '.join(focus['outcomes']) or 'no outcome'}"
+            f" in {', '.join(focus['districts']) or 'the city'} and the city"
+        )
     return 0
 
 

@@ -559,12 +559,52 @@ def _comparison_meta(
         "seeds": seeds,
         "months": scenarios[0].months,
         "confidence_level": LEVEL,
+        "focus": comparison_focus(scenarios),
         "workers": workers,
         "executor": where,
         "run_elapsed_seconds": {
             lab: [elapsed[(a, r)] for r in range(len(seeds))] for a, lab in enumerate(labels)
         },
         "elapsed_seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def comparison_focus(scenarios: list[Scenario]) -> dict[str, Any]:
+    """Return what a comparison is about: its question, focus outcomes and focus districts.
+
+    The arms after the reference say what changes, so they are read first (then the
+    reference): the first ``question`` stated; the ``focus_outcomes`` stated, else those of
+    the interventions an arm adds to the reference (each type declares its own,
+    :attr:`~districtsim.interventions.Intervention.focus_outcomes`); the ``focus_districts``
+    stated and the districts those interventions target (``select = "traditional"`` or
+    ``"creative"``: the districts in that mode at the start; ``"all"``: the city, no district
+    in particular). Keys: ``question`` (text, may be empty), ``outcomes``, ``districts``
+    (lists in order of first mention), ``targeted`` (the districts from interventions).
+    """
+    ordered = [*scenarios[1:], scenarios[0]]
+    reference = {json.dumps(iv.to_dict(), sort_keys=True) for iv in scenarios[0].interventions}
+    question = next((s.question for s in ordered if s.question), "")
+    outcomes: list[str] = [o for s in ordered for o in s.focus_outcomes]
+    districts: list[str] = [d for s in ordered for d in s.focus_districts]
+    targeted: list[str] = []
+    for s in scenarios[1:] or scenarios:
+        added = [
+            iv
+            for iv in s.interventions
+            if len(scenarios) == 1 or json.dumps(iv.to_dict(), sort_keys=True) not in reference
+        ]
+        if not s.focus_outcomes:
+            outcomes += [o for iv in added for o in iv.focus_outcomes]
+        for iv in added:
+            if iv.select in ("traditional", "creative"):
+                targeted += [d.name for d in s.districts if d.mode == iv.select]
+            else:
+                targeted += list(iv.districts)
+    return {
+        "question": question,
+        "outcomes": list(dict.fromkeys(outcomes)),
+        "districts": list(dict.fromkeys([*districts, *targeted])),
+        "targeted": list(dict.fromkeys(targeted)),
     }
 
 

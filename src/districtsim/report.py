@@ -32,6 +32,7 @@ from districtsim.compare import (
     t_interval,
 )
 from districtsim.criteria import CRITERIA_COLUMNS
+from districtsim.interventions import describe_intervention
 from districtsim.results import RunResult, atomic_write
 
 MAIN_OUTCOMES = (
@@ -645,7 +646,7 @@ def _arm_summary_html(arm: str, reference: str, d: pd.DataFrame, n: int) -> list
         found[k] for k in ("clear", "nominal", "noise", "unknown", "same")
     )
     tested = len(clear) + len(nominal) + len(noise)
-    parts = [f"<h3>{_esc(arm)} compared with {_esc(reference)}</h3>"]
+    parts = [f"<h4>{_esc(arm)} compared with {_esc(reference)}</h4>"]
     parts.append(
         f'<p class="explain">{tested} differences tested; if the two scenarios were the same, '
         f"about {0.05 * tested:.0f} of them would have a 95% interval excluding 0 by chance "
@@ -707,13 +708,95 @@ def _summary_head(year: int, n: int) -> str:
     return head
 
 
+SENTENCE_DISTRICTS = 6
+"""Focus districts up to which the question block also writes a sentence per district."""
+
+VERDICT = {
+    "good": "a clear difference, better for residents",
+    "bad": "a clear difference, worse for residents",
+    "neutral": "a clear difference, neither better nor worse in itself",
+}
+
+
+def _focus_sentence(r: Any, n: int) -> str:
+    """Return one focus outcome's effect in a plain sentence."""
+    where = "In the city as a whole" if r.scope == "city" else f"In {r.district}"
+    label, unit, diff = outcome_label(str(r.outcome)), str(r.unit), float(r.diff_mean)
+    if not (math.isfinite(r.diff_lo) and math.isfinite(r.diff_hi)):
+        return f"{where}, {label}: {fmt_value(diff, unit, True)} (no interval with {n} replicate)."
+    ci = fmt_ci(r.diff_lo, r.diff_hi, unit)
+    if r.diff_lo > 0 or r.diff_hi < 0:
+        change = "higher" if diff > 0 else "lower"
+        verdict = VERDICT[_quality(diff, str(r.direction))]
+        return f"{where}, {label} is {change} by {fmt_value(abs(diff), unit)} ({ci}): {verdict}."
+    return (
+        f"{where}, {label} changes by {fmt_value(diff, unit, True)} ({ci}): within noise; "
+        f"{n} replicates cannot tell the scenarios apart here."
+    )
+
+
+def _focus_html(comparison: Comparison, final: pd.DataFrame, n: int) -> str:
+    """Return the question block: each focus outcome in the focus districts and the city.
+
+    Focus outcomes are stated before the runs, so each is judged by its own 95% interval
+    (no adjustment for the other outcomes, which the rest of the summary gets).
+    """
+    focus = comparison.meta.get("focus") or {}
+    outcomes = [o for o in focus.get("outcomes", []) if o in set(final["outcome"])]
+    if not outcomes:
+        return (
+            '<p class="explain">No question stated. A scenario can say what it asks and '
+            "which outcomes and districts matter (<code>question</code>, "
+            "<code>focus_outcomes</code>, <code>focus_districts</code> in its "
+            "<code>[scenario]</code> table; docs/interventions.md); the districts its "
+            "interventions target and the outcomes of their types are then reported first.</p>"
+        )
+    districts = focus.get("districts", [])
+    arms = comparison.arms
+    parts = [f"<h3>The question: {_esc(focus.get('question') or 'what changes')}</h3>"]
+    parts.append(
+        '<p class="explain">Focus outcomes: '
+        + ", ".join(_esc(outcome_label(o)) for o in outcomes)
+        + (
+            f"; focus districts: {_esc(', '.join(districts))}"
+            + (" (targeted by the interventions)" if districts == focus.get("targeted", []) else "")
+            if districts
+            else "; the whole city"
+        )
+        + ". Stated before the runs, each is judged by its own 95% interval.</p>"
+    )
+    for arm in arms[1:]:
+        d = final[(final["arm"] == arm) & final["outcome"].isin(outcomes)]
+        places = [("city", "")] + [("district", x) for x in districts]
+        rows, sentences = [], []
+        for scope, district in places:
+            row = ["City" if scope == "city" else district]
+            for o in outcomes:
+                hit = d[(d["scope"] == scope) & (d["district"] == district) & (d["outcome"] == o)]
+                if hit.empty:
+                    row.append("")
+                    continue
+                r = next(hit.itertuples(index=False))
+                row.append(
+                    f"{fmt_value(r.diff_mean, str(r.unit), True)} "
+                    f"({fmt_ci(r.diff_lo, r.diff_hi, str(r.unit))})"
+                )
+                if scope == "city" or len(districts) <= SENTENCE_DISTRICTS:
+                    sentences.append(_focus_sentence(r, n))
+            rows.append(row)
+        parts.append(f"<h4>{_esc(arm)} compared with {_esc(arms[0])}</h4>")
+        parts.append("<ul>" + "".join(f"<li>{_esc(t)}</li>" for t in sentences) + "</ul>")
+        parts.append(_table(["place", *(axis_title(o) for o in outcomes)], rows))
+    return "\n".join(parts)
+
+
 def _summary_html(comparison: Comparison, final: pd.DataFrame, year: int) -> str:
-    """Plain-language list of clear differences and of those within noise, in real units."""
+    """The question block first, then every other difference, adjusted and grouped."""
     arms = comparison.arms
     n = int(comparison.effects["n_replicates"].iloc[0])
     if len(arms) < 2:
         return "<p>Only one scenario: there is no difference to report.</p>"
-    parts = []
+    parts = [_focus_html(comparison, final, n), "<h3>Everything else</h3>"]
     for arm in arms[1:]:
         d = final[
             (final["arm"] == arm) & ~final["outcome"].astype(str).str.startswith(CRITERIA_PREFIX)
@@ -904,22 +987,6 @@ def _scale_warning(scale: str) -> str:
     )
 
 
-def _intervention_text(iv: dict[str, Any], months: int | None) -> str:
-    """Return one intervention of an arm in words: type, districts, window and settings."""
-    where = (
-        f"districts selected: {iv['select']}"
-        if "select" in iv
-        else f"in {', '.join(iv.get('districts', []))}"
-    )
-    end = iv.get("end_month", months)
-    window = f"months {iv['start_month']} to {end - 1 if end is not None else 'the end'}"
-    if iv["start_month"] % 12 == 0:
-        window += f" (from year {iv['start_month'] // 12 + 1} of the run)"
-    skip = {"type", "start_month", "end_month", "select", "districts"}
-    settings = ", ".join(f"{k} = {v}" for k, v in iv.items() if k not in skip)
-    return f"{iv['type']} {where}, {window}" + (f"; {settings}" if settings else "")
-
-
 def _param_changes(params: dict[str, Any], reference: dict[str, Any]) -> list[str]:
     """Return ``section.key: value (reference value)`` for each parameter that differs."""
     out = []
@@ -941,7 +1008,7 @@ def _arms_html(meta: dict[str, Any]) -> str:
     for k, arm in enumerate(arms):
         scen = arm.get("scenario", {})
         months = scen.get("scenario", {}).get("months")
-        ivs = [_intervention_text(iv, months) for iv in scen.get("interventions", [])]
+        ivs = [describe_intervention(iv, months) for iv in scen.get("interventions", [])]
         params = (
             [] if k == 0 else _param_changes(scen.get("params", {}), reference.get("params", {}))
         )

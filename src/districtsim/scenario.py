@@ -50,6 +50,16 @@ SCENARIO_KEYS: dict[str, tuple[type, float | None, float | None, str]] = {
 }
 """``[scenario]`` keys: (type, lowest, highest, what is expected)."""
 
+QUESTION_KEYS: dict[str, str] = {
+    "question": "the question the scenario asks, in a sentence",
+    "focus_outcomes": "a list of outcome names of districtsim compare (docs/outputs.md)",
+    "focus_districts": "a list of district names of this scenario",
+}
+"""``[scenario]`` keys that state what a comparison is about (``districtsim compare`` reports
+them first): the question, its outcomes and its districts. The districts an intervention
+targets are in focus without being listed, and each intervention type brings its own outcomes
+(:attr:`districtsim.interventions.Intervention.focus_outcomes`)."""
+
 
 @dataclass(frozen=True)
 class DistrictSpec:
@@ -90,6 +100,9 @@ class Scenario:
     months: int = 240
     scale: float = 0.1
     seed: int = 0
+    question: str = ""
+    focus_outcomes: tuple[str, ...] = ()
+    focus_districts: tuple[str, ...] = ()
     districts: tuple[DistrictSpec, ...] = ()
     shocks: tuple[Shock, ...] = ()
     interventions: tuple[Intervention, ...] = ()
@@ -145,7 +158,12 @@ class Scenario:
     def to_dict(self) -> dict[str, Any]:
         """Return the resolved scenario as plain data (for meta.json)."""
         return {
-            "scenario": {k: getattr(self, k) for k in SCENARIO_KEYS},
+            "scenario": {
+                **{k: getattr(self, k) for k in SCENARIO_KEYS},
+                "question": self.question,
+                "focus_outcomes": list(self.focus_outcomes),
+                "focus_districts": list(self.focus_districts),
+            },
             "source": self.source,
             "districts": [
                 {
@@ -320,9 +338,12 @@ def scenario_from_dict(
     head = check_table(raw.get("scenario", {}), file, "scenario")
     values: dict[str, Any] = {}
     for key, value in head.items():
+        if key in QUESTION_KEYS:
+            continue
         if key not in SCENARIO_KEYS:
+            keys = [*SCENARIO_KEYS, *QUESTION_KEYS]
             raise ScenarioError(
-                file, f"scenario.{key}", value, one_of(key, SCENARIO_KEYS, "a [scenario] key")
+                file, f"scenario.{key}", value, one_of(key, keys, "a [scenario] key")
             )
         values[key] = check_scalar(value, *SCENARIO_KEYS[key], file=file, key=f"scenario.{key}")
     if "districts" in raw and "districts_file" in raw:
@@ -350,6 +371,7 @@ def scenario_from_dict(
     )
     params = _check_params(raw, file)
     check_cross(params, file)
+    values.update(_check_question(head, file, [d.name for d in districts]))
     return Scenario(
         districts=districts,
         shocks=shocks,
@@ -778,6 +800,39 @@ def _set_value(scen: Scenario, path: str, value: Any, file: str, cross: bool = F
     if cross:
         check_cross(params, file)
     return dataclasses.replace(scen, params=params)
+
+
+def _check_question(head: dict[str, Any], file: str, names: list[str]) -> dict[str, Any]:
+    """Return the ``[scenario]`` question, focus outcomes and focus districts, checked."""
+    from districtsim.compare import outcome_names  # compare imports this module
+
+    out: dict[str, Any] = {}
+    if "question" in head:
+        out["question"] = check_scalar(
+            head["question"],
+            str,
+            None,
+            None,
+            QUESTION_KEYS["question"],
+            file=file,
+            key="scenario.question",
+        )
+    for key, allowed in (("focus_outcomes", outcome_names()), ("focus_districts", names)):
+        if key not in head:
+            continue
+        items = head[key]
+        if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+            raise ScenarioError(file, f"scenario.{key}", items, QUESTION_KEYS[key])
+        for x in items:
+            if x not in allowed:
+                what = (
+                    "an outcome of districtsim compare"
+                    if key == "focus_outcomes"
+                    else ("the name of a district in this scenario")
+                )
+                raise ScenarioError(file, f"scenario.{key}", x, one_of(x, allowed, what))
+        out[key] = tuple(dict.fromkeys(items))
+    return out
 
 
 def _check_shocks_horizon(scen: Scenario, how: str | None = None) -> None:

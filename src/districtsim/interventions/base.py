@@ -93,6 +93,9 @@ class Intervention:
     """The ``type`` string of the tables this class reads."""
     city_wide: ClassVar[bool] = False
     """True if the target must be ``select = "all"``."""
+    focus_outcomes: ClassVar[tuple[str, ...]] = ()
+    """The outcomes of ``districtsim compare`` this type is about: a comparison of a scenario
+    with it reports them first (unless the scenario states its own ``focus_outcomes``)."""
     before_program_year: ClassVar[bool] = False
     """True to start and end just before the program year's stage (phase 1), not in phase 2."""
 
@@ -163,6 +166,10 @@ class Intervention:
             out["districts"] = list(self.districts)
         out.update(self.given_settings())
         return out
+
+    def describe(self, months: int | None = None) -> str:
+        """Return the intervention in words: type, districts, months and settings."""
+        return describe_intervention(self.to_dict(), months)
 
     # --------------------------------------------------------------- hooks
     def start(self, model: DistrictModel, state: State) -> None:
@@ -359,3 +366,26 @@ def _check_target(
 def overrides(method: Callable[..., Any], cls: type[Intervention]) -> bool:
     """Return True if ``cls`` overrides the :class:`Intervention` hook ``method``."""
     return getattr(cls, method.__name__) is not method
+
+
+def describe_intervention(table: dict[str, Any], months: int | None = None) -> str:
+    """Return an intervention table (as :meth:`Intervention.to_dict` gives it) in words.
+
+    For example ``rent_cap in Kallio, Vallila, months 48 to 239 (from year 5 of the run);
+    change = -0.1``: ``months`` is the horizon, the end when the table gives none.
+    """
+    select = table.get("select")
+    if select == "all":
+        where = "in every district"
+    elif select is not None:
+        where = f"in the districts {select} at the start"
+    else:
+        where = f"in {', '.join(table.get('districts', []))}"
+    start = table["start_month"]
+    end = table.get("end_month", months)
+    window = f"months {start} to {end - 1 if end is not None else 'the end'}"
+    if start % 12 == 0:
+        window += f" (from year {start // 12 + 1} of the run)"
+    skip = {"type", "start_month", "end_month", "select", "districts"}
+    settings = ", ".join(f"{k} = {v}" for k, v in table.items() if k not in skip)
+    return f"{table['type']} {where}, {window}" + (f"; {settings}" if settings else "")

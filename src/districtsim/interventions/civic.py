@@ -30,6 +30,7 @@ class MeetingPlace(Intervention):
     """
 
     type: ClassVar[str] = "meeting_place"
+    focus_outcomes: ClassVar[tuple[str, ...]] = ("participation_rate", "identity", "liveability")
 
     change: int = param(
         1,
@@ -67,6 +68,7 @@ class Channel(Intervention):
     """
 
     type: ClassVar[str] = "channel"
+    focus_outcomes: ClassVar[tuple[str, ...]] = ("participation_rate", "identity", "reputation")
 
     channel: str = param(REQUIRED, "|".join(CHANNELS), None, None, "the channel is the choice")
     action: str = param(

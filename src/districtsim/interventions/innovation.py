@@ -49,6 +49,11 @@ class InnovationProgram(Intervention):
     """
 
     type: ClassVar[str] = "program"
+    focus_outcomes: ClassVar[tuple[str, ...]] = (
+        "innovations",
+        "commercial_value_eur",
+        "price_gini",
+    )
     city_wide: ClassVar[bool] = True
     before_program_year: ClassVar[bool] = True
 
@@ -105,6 +110,7 @@ class Matchmaking(Intervention):
     """
 
     type: ClassVar[str] = "matchmaking"
+    focus_outcomes: ClassVar[tuple[str, ...]] = ("innovations", "commercial_value_eur")
 
     partners: int = param(
         1,
@@ -135,6 +141,7 @@ class Coaching(Intervention):
     """
 
     type: ClassVar[str] = "coaching"
+    focus_outcomes: ClassVar[tuple[str, ...]] = ("participation_rate", "identity", "innovations")
 
     kind: str = param(
         "district_association",
@@ -170,6 +177,7 @@ class ContinuationFunding(Intervention):
     """
 
     type: ClassVar[str] = "continuation_funding"
+    focus_outcomes: ClassVar[tuple[str, ...]] = ("innovations", "commercial_value_eur")
     city_wide: ClassVar[bool] = True
     before_program_year: ClassVar[bool] = True
 

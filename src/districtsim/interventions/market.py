@@ -37,6 +37,11 @@ class HousingConstruction(Intervention):
     """
 
     type: ClassVar[str] = "housing"
+    focus_outcomes: ClassVar[tuple[str, ...]] = (
+        "population",
+        "price_eur_m2",
+        "displacement_persons",
+    )
 
     dwellings: int = param(
         REQUIRED, "dwellings per target district", 1, 1_000_000, "the size of the project"
@@ -86,6 +91,7 @@ class ReputationShock(Intervention):
     """
 
     type: ClassVar[str] = "reputation_shock"
+    focus_outcomes: ClassVar[tuple[str, ...]] = ("reputation", "price_eur_m2", "population")
 
     change: float = param(
         REQUIRED, "reputation units, -1..1", -1, 1, "the size of the publicity, given by the table"
@@ -109,6 +115,11 @@ class RentCap(Intervention):
     """
 
     type: ClassVar[str] = "rent_cap"
+    focus_outcomes: ClassVar[tuple[str, ...]] = (
+        "displacement_persons",
+        "price_eur_m2",
+        "population",
+    )
 
     max_increase_per_year: float = param(
         0.02,
