@@ -36,7 +36,6 @@ FILES = [
     "docs/interventions.md",
     "docs/outputs.md",
     "docs/ODD.md",
-    "docs/sensitivity.md",
     "src/districtsim/scenarios/README.md",
     "src/districtsim/experiments/README.md",
     "experiments/README.md",
