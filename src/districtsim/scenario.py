@@ -804,7 +804,7 @@ def _set_value(scen: Scenario, path: str, value: Any, file: str, cross: bool = F
 
 def _check_question(head: dict[str, Any], file: str, names: list[str]) -> dict[str, Any]:
     """Return the ``[scenario]`` question, focus outcomes and focus districts, checked."""
-    from districtsim.compare import outcome_names  # compare imports this module
+    from districtsim.outcomes import outcome_names  # outcomes -> outputs -> residents -> here
 
     out: dict[str, Any] = {}
     if "question" in head:
