@@ -127,6 +127,80 @@ def test_compare_report_opens_offline_and_draws_its_charts(tmp_path: Path) -> No
     assert not seen["requests"], f"expected no network requests, got {seen['requests']}"
 
 
+# ------------------------------------------------------------ layout at two widths
+
+OVERLAPS = """() => {
+  const sel = ['.updatemenu-container', '.gtitle', '.legend', '.annotation', '.g-xtitle',
+               '.g-ytitle', '.cbtitle', '.colorbar'];
+  const out = [];
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const boxes = [];
+    for (const s of sel) {
+      for (const el of plot.querySelectorAll(s)) {
+        const r = el.getBoundingClientRect();
+        if (r.width > 1 && r.height > 1) boxes.push({s, r, el});
+      }
+    }
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i], b = boxes[j];
+        if (a.el.contains(b.el) || b.el.contains(a.el)) continue;
+        if (a.s === '.colorbar' && b.s === '.cbtitle' || a.s === '.cbtitle' && b.s === '.colorbar')
+          continue;
+        const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+        const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+        if (w > 2 && h > 2)
+          out.push(`${plot.id}: ${a.s} over ${b.s} (${w.toFixed(0)}x${h.toFixed(0)} px)`);
+      }
+    }
+  }
+  return out;
+}"""
+
+
+def layout_problems(path: Path, width: int) -> dict:
+    """Open ``path`` at ``width`` px; return horizontal page overflow and overlapping text boxes."""
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(path.as_uri())
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+            page.wait_for_load_state("networkidle")
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            overlaps = page.evaluate(OVERLAPS)
+        finally:
+            browser.close()
+    return {"overflow_px": overflow, "overlaps": overlaps}
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_reports_fit_the_page_without_overlapping_text(tmp_path: Path, width: int) -> None:
+    """Run and compare reports at a laptop's and a phone's width: no sideways page scroll
+    (wide tables scroll inside their own box), no menu, title, legend or axis title over
+    another."""
+    run = run_scenario(
+        load_scenario("helsinki", ["scenario.months=24", "scenario.scale=0.01"]), seed=1
+    )
+    base = load_scenario("two_districts", ["scenario.months=24", "scenario.scale=0.02"])
+    (tmp_path / "cap.toml").write_text(
+        '[scenario]\nbase = "two_districts"\nname = "cap"\nquestion = "Does a cap help?"\n'
+        '[[interventions]]\ntype = "rent_cap"\ndistricts = ["Traditional"]\nstart_month = 0\n',
+        encoding="utf-8",
+    )
+    cap = load_scenario(str(tmp_path / "cap.toml"), ["scenario.months=24", "scenario.scale=0.02"])
+    paths = [
+        write_run_report(run, tmp_path / "run.html"),
+        write_compare_report(compare_scenarios([base, cap], replicates=2), tmp_path / "c.html"),
+    ]
+    for path in paths:
+        seen = layout_problems(path, width)
+        assert seen["overflow_px"] <= 0, f"{path.name} at {width} px scrolls sideways: {seen}"
+        assert not seen["overlaps"], f"{path.name} at {width} px: {seen['overlaps']}"
+
+
 # ------------------------------------------------------------ the dashboard
 
 

@@ -72,7 +72,7 @@ OUTCOMES: dict[str, Outcome] = {
     "liveability": Outcome("liveability", "liveability", "liveability_mean"),
     "identity": Outcome("identity", "identity", "identity_mean"),
     "participation_rate": Outcome(
-        "participation (share of residents active in a month)",
+        "participation (residents active in a month)",
         "participation_rate",
         "participation_rate",
     ),

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import html
 import math
+import re
+import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,7 @@ from districtsim.compare import (
     outcome_unit,
     t_interval,
 )
-from districtsim.criteria import CRITERIA_COLUMNS
+from districtsim.criteria import CRITERIA_COLUMNS, CRITERIA_GROUPS
 from districtsim.interventions import describe_intervention
 from districtsim.results import RunResult, atomic_write
 
@@ -69,12 +71,14 @@ CSS = (
     "table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }\n"
     ".table-wrap { overflow-x: auto; max-width: 100%; }\n"
     "th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; } "
-    "th { background: #f2f2f2; } td.name, th.name { text-align: left; }\n"
+    "th { background: #f2f2f2; font-weight: 600; max-width: 14em; white-space: normal; } "
+    "td.name, th.name { text-align: left; }\n"
     ".good { color: #0a5d00; font-weight: 600; } .bad { color: #b00020; font-weight: 600; }\n"
     ".neutral { color: #1f4e79; font-weight: 600; } .noise { color: #666; }\n"
     "details { margin: 0.3em 0; } summary { cursor: pointer; font-weight: 600; }\n"
     ".meta { font-size: 0.9em; color: #555; }\n"
     ".warning { background: #fff4e5; border-left: 4px solid #e67e00; padding: 0.5em 1em; }\n"
+    "@media (max-width: 600px) { body { padding: 0.5em; } }\n"
 )
 
 
@@ -166,7 +170,9 @@ def _figure_html(fig: go.Figure | dict[str, Any], div_id: str, height: int) -> s
     for the hundreds of traces of a district selector.
     """
     validate = isinstance(fig, go.Figure)
+    # Subplot titles (annotations) wrap and shrink, so that two side by side fit a phone.
     if isinstance(fig, go.Figure):
+        fig.for_each_annotation(lambda a: a.update(text=_wrapped(a.text or ""), font_size=12))
         fig.update_layout(
             height=height, template="plotly_white", margin={"l": 60, "r": 30, "t": 60, "b": 50}
         )
@@ -175,6 +181,9 @@ def _figure_html(fig: go.Figure | dict[str, Any], div_id: str, height: int) -> s
             # not overlap.
             fig.update_layout(title={"x": 0.5, "xanchor": "center"}, margin={"t": 100})
     else:
+        for a in fig["layout"].get("annotations", []):
+            a["text"] = _wrapped(a.get("text", ""))
+            a.setdefault("font", {})["size"] = 12
         fig["layout"].update(height=height, margin={"l": 60, "r": 30, "t": 60, "b": 50})
     return pio.to_html(
         fig,
@@ -424,21 +433,19 @@ def _district_markers(
 def _add_layer_menu(fig: go.Figure, labels: list[str], suffix: str) -> go.Figure:
     """Add a dropdown showing one map layer (trace) at a time and the km axes; return ``fig``.
 
-    Layer ``i`` is titled ``labels[i] + suffix``; the first is shown.
+    Layer ``i`` is named ``labels[i] + suffix`` in the menu, which shows the layer in view (the
+    figure has no title for the menu to cover); the first is shown.
     """
     buttons = [
         {
-            "label": lab,
+            "label": lab + suffix,
             "method": "update",
-            "args": [
-                {"visible": [j == i for j in range(len(labels))]},
-                {"title": {"text": lab + suffix}},
-            ],
+            "args": [{"visible": [j == i for j in range(len(labels))]}],
         }
         for i, lab in enumerate(labels)
     ]
+    # The menu shows the layer: no figure title, which the menu would cover.
     fig.update_layout(
-        title={"text": (labels[0] + suffix) if labels else ""},
         updatemenus=[
             {
                 "buttons": buttons,
@@ -455,12 +462,25 @@ def _add_layer_menu(fig: go.Figure, labels: list[str], suffix: str) -> go.Figure
     return fig
 
 
+MAP_LABELS = 8
+"""Districts named on a map of effects besides the focus ones: the largest clear differences."""
+
+
 def _effect_layer(
-    dist: pd.DataFrame, d: pd.DataFrame, arm: str, reference: str, outcome: str, visible: bool
+    dist: pd.DataFrame,
+    d: pd.DataFrame,
+    arm: str,
+    reference: str,
+    outcome: str,
+    visible: bool,
+    focus: frozenset[str] = frozenset(),
 ) -> go.Scatter:
     """Return the map layer of one arm's paired difference to ``reference`` in one outcome.
 
     ``d`` holds the final-year effects of the arm and outcome, one row per district of ``dist``.
+    The ``focus`` districts (those the interventions target) get a thick outline and their
+    name; of the others only the :data:`MAP_LABELS` largest clear differences are named (the
+    rest on hover), so labels do not pile up in the dense centre.
     """
     k = _scale(outcome)
     diff, lo, hi = (d[c].to_numpy(dtype=float) * k for c in ("diff_mean", "diff_lo", "diff_hi"))
@@ -477,6 +497,8 @@ def _effect_layer(
     size = 14 + 26 * np.sqrt(
         dist["population"].to_numpy(dtype=float) / max(float(dist["population"].max()), 1.0)
     )
+    names = dist["district"].astype(str).tolist()
+    in_focus = np.array([n in focus for n in names])
     marker = {
         "size": size,
         "color": diff,
@@ -484,10 +506,18 @@ def _effect_layer(
         "cmid": 0,
         "cmin": -bound,
         "cmax": bound,
-        "line": {"color": "#333", "width": 1},
+        "line": {"color": np.where(in_focus, "#000", "#666"), "width": np.where(in_focus, 4, 1)},
         "colorbar": {"title": {"text": f"difference<br>({unit})"}},
     }
-    text = dist["district"]
+    clear = np.isfinite(lo) & np.isfinite(hi) & ((lo > 0) | (hi < 0))
+    strength = np.where(clear & ~in_focus, np.abs(np.nan_to_num(diff)), -1.0)
+    top = np.argsort(-strength)[:MAP_LABELS]
+    named = set(top[strength[top] > 0].tolist())
+    text = [
+        (f"<b>{_esc(n)}</b>" if in_focus[i] else _esc(n)) if in_focus[i] or i in named else ""
+        for i, n in enumerate(names)
+    ]
+    hover = [h + ("<br>(targeted)" if in_focus[i] else "") for i, h in enumerate(hover)]
     return _district_markers(
         dist["x_km"], dist["y_km"], text, hover, marker, f"{arm}: {outcome}", visible
     )
@@ -500,6 +530,7 @@ def _map_figure(comparison: Comparison, final: pd.DataFrame) -> go.Figure:
     """
     arms = comparison.arms
     dist = comparison.districts
+    focus = frozenset((comparison.meta.get("focus") or {}).get("districts", []))
     fig = go.Figure()
     labels = []
     for arm in arms[1:]:
@@ -510,7 +541,9 @@ def _map_figure(comparison: Comparison, final: pd.DataFrame) -> go.Figure:
                 & (final["arm"] == arm)
             ].set_index("district")
             d = d.reindex(dist["district"])
-            fig.add_trace(_effect_layer(dist, d, arm, arms[0], outcome, visible=not labels))
+            fig.add_trace(
+                _effect_layer(dist, d, arm, arms[0], outcome, visible=not labels, focus=focus)
+            )
             labels.append(f"{arm} - {arms[0]}: {outcome_label(outcome)}")
     return _add_layer_menu(fig, labels, " (final year)")
 
@@ -520,7 +553,7 @@ def _inequality_figure(eff: pd.DataFrame, arms: list[str]) -> go.Figure:
     fig = make_subplots(
         rows=1,
         cols=2,
-        subplot_titles=[axis_title("price_gini"), axis_title("displacement_persons")],
+        subplot_titles=["Gini of district prices (0..1)", "displacement (persons/year)"],
         horizontal_spacing=0.12,
     )
     for col, outcome in enumerate(("price_gini", "displacement_persons"), start=1):
@@ -821,7 +854,7 @@ def _criteria_html(comparison: Comparison, final: pd.DataFrame) -> str:
         for col in criteria_outcomes():
             outcome = CRITERIA_PREFIX + col
             unit = outcome_unit(outcome)
-            row = [f"{col} ({unit})"]
+            row = [criterion_label(col)]
             for arm in arms:
                 r = table.get((name, outcome, arm))
                 row.append(fmt_value(float(r.mean), unit) if r is not None else "n/a")
@@ -834,7 +867,7 @@ def _criteria_html(comparison: Comparison, final: pd.DataFrame) -> str:
                     else "n/a"
                 )
             rows.append(row)
-        header = ["criterion (unit)", *arms, *(f"{a} - {arms[0]}" for a in arms[1:])]
+        header = ["criterion", *arms, *(f"{a} - {arms[0]}" for a in arms[1:])]
         blocks.append(
             f"<details{' open' if i == 0 else ''}><summary>{_esc(name)}</summary>"
             f"{_table(header, rows)}</details>"
@@ -934,8 +967,10 @@ def write_compare_report(comparison: Comparison, path: str | Path) -> Path:
             "<h2>Map of effects</h2>",
             '<p class="explain">Districts at their scenario coordinates (km), marker size '
             f"by residents, colour by the paired difference to {_esc(arms[0])} in program "
-            f"year {year} (red lower, blue higher). Hover for the district, the difference "
-            "and its 95% confidence interval; choose the scenario and outcome in the menu.</p>",
+            f"year {year} (red lower, blue higher). Districts the interventions target have a "
+            "thick outline and their name in bold; of the others, the largest clear differences "
+            "are named. Hover for any district, the difference and its 95% confidence "
+            "interval; choose the scenario and outcome in the menu.</p>",
             _figure_html(_map_figure(comparison, final), "fig-map", 650),
         ]
     sections += [
@@ -1038,13 +1073,21 @@ RUN_CITY = (
 )
 
 
+def _wrapped(title: str, width: int = 18) -> str:
+    """Return ``title`` broken into lines of about ``width`` characters (``<br>``).
+
+    So that subplot titles side by side fit a phone's width; a title with a ``<br>`` is kept.
+    """
+    return title if "<br>" in title else "<br>".join(textwrap.wrap(title, width))
+
+
 def _run_city_figure(city: pd.DataFrame) -> go.Figure:
     ncols = 2
     fig = make_subplots(
         rows=math.ceil(len(RUN_CITY) / ncols),
         cols=ncols,
         subplot_titles=[t for _, t in RUN_CITY],
-        vertical_spacing=0.08,
+        vertical_spacing=0.09,
     )
     x = city["month"].to_numpy() / 12.0
     for i, (col, title) in enumerate(RUN_CITY):
@@ -1135,21 +1178,50 @@ def _run_modes_figure(districts: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def criterion_label(column: str) -> str:
+    """Return a criteria column's readable label, e.g. ``value of the year's innovations, EUR``.
+
+    From its description in :data:`districtsim.criteria.CRITERIA_COLUMNS`, without the
+    criterion's number and name.
+    """
+    text = re.sub(r"^\d+ ", "", CRITERIA_COLUMNS[column])
+    return text.split(": ", 1)[-1]
+
+
+CRITERION_TITLES = {
+    "w_commercial": "1 Commercially valuable benefit",
+    "w_external": "2 External resources",
+    "w_knowledge": "3 Local collective knowledge",
+    "w_competence": "4 Competence network",
+    "w_support": "5 Public support",
+    "w_benefit": "6 Local benefit",
+    "w_structure": "7 Communication structure and identity",
+}
+"""The seven criteria of an innovation platform (MODEL 5.10), by their weight's name."""
+
+
 def _run_criteria_html(result: RunResult) -> str:
+    """Return the criteria of the last program year: one table per criterion, readable labels."""
     crit = result.criteria
     if crit is None or crit.empty:
         return NO_PROGRAM_YEAR
     year = int(crit["program_year"].max())
     d = crit[crit["program_year"] == year]
-    cols = [c for c in CRITERIA_COLUMNS if c in d.columns]
-    units = {c: outcome_unit(CRITERIA_PREFIX + c) if c != "population" else "persons" for c in cols}
-    rows = [
-        [str(r["district"]), *(fmt_value(float(r[c]), units[c]) for c in cols)]
-        for _, r in d.iterrows()
-    ]
-    return f"<p>Program year {year} (model months {12 * year} to {12 * year + 11}).</p>" + _table(
-        ["district", *(f"{c} ({units[c]})" for c in cols)], rows
-    )
+    blocks = [f"<p>Program year {year} (model months {12 * year} to {12 * year + 11}).</p>"]
+    for k, (group, cols) in enumerate(CRITERIA_GROUPS.items()):
+        cols = [c for c in cols if c in d.columns]
+        units = {c: outcome_unit(CRITERIA_PREFIX + c) for c in cols}
+        rows = [
+            [str(r["district"]), *(fmt_value(float(r[c]), units[c]) for c in cols)]
+            for _, r in d.iterrows()
+        ]
+        blocks.append(
+            f"<details{' open' if k == 0 else ''}><summary>"
+            f"{_esc(CRITERION_TITLES[group])}</summary>"
+            + _table(["district", *(criterion_label(c) for c in cols)], rows)
+            + "</details>"
+        )
+    return "\n".join(blocks)
 
 
 def _run_events_html(events: pd.DataFrame) -> str:
