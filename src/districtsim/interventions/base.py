@@ -49,7 +49,15 @@ SELECTORS = ("all", "traditional", "creative")
 Creative includes innovation platforms.
 """
 
-COMMON_KEYS = ("type", "start_month", "end_month", "districts", "select")
+COMMON_KEYS = (
+    "type",
+    "start_month",
+    "end_month",
+    "start_year",
+    "end_year",
+    "districts",
+    "select",
+)
 """Keys every ``[[interventions]]`` table may have besides the type's settings."""
 
 Places = tuple[int, np.ndarray, float, float]
@@ -320,7 +328,13 @@ def _check_one(row: Any, i: int, file: str, names: list[str], months: int) -> In
 def _check_window(
     row: dict[str, Any], file: str, where: str, months: int
 ) -> tuple[int, int | None]:
-    """Return the start month (within the horizon) and the end month (after it, or None)."""
+    """Return the start month (within the horizon) and the end month (after it, or None).
+
+    The window is given in months (``start_month``, ``end_month``: month 0 is October of the
+    first year) or in years of the run (``start_year = 5``: from the start of the fifth year,
+    month 48; ``end_year = 8``: to the end of the eighth, end_month 96), not both.
+    """
+    row = _years_as_months(row, file, where, months)
     start = check_month(row.get("start_month"), months, file=file, key=f"{where}.start_month")
     if "end_month" not in row:
         return start, None
@@ -332,6 +346,44 @@ def _check_window(
         row["end_month"], int, start + 1, 1200, file=file, key=f"{where}.end_month", what=what
     )
     return start, end
+
+
+def _years_as_months(row: dict[str, Any], file: str, where: str, months: int) -> dict[str, Any]:
+    """Return ``row`` with ``start_year``/``end_year`` (years of the run, from 1) as months."""
+    out = dict(row)
+    years = months // 12 + (months % 12 > 0)
+    for year_key, month_key, to_month in (
+        ("start_year", "start_month", lambda y: 12 * (y - 1)),
+        ("end_year", "end_month", lambda y: 12 * y),
+    ):
+        if year_key not in row:
+            continue
+        if month_key in row:
+            raise ScenarioError(
+                file,
+                f"{where}.{year_key}",
+                row[year_key],
+                f"either {year_key} or {month_key}, not both",
+            )
+        year = check_scalar(
+            row[year_key],
+            int,
+            1,
+            years if year_key == "start_year" else 100,
+            file=file,
+            key=f"{where}.{year_key}",
+            what=f"a year of the run, 1..{years} (year 1 is months 0-11)",
+        )
+        out[month_key] = to_month(year)
+    if "start_month" not in out:
+        raise ScenarioError(
+            file,
+            f"{where}.start_month",
+            None,
+            "start_month (month 0 is October of the first year) or start_year (1 = the first "
+            "year; start_year = 5 is start_month = 48)",
+        )
+    return out
 
 
 def _check_target(
