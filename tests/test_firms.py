@@ -206,3 +206,22 @@ def test_local_partnerships_raise_innovations_over_replicates() -> None:
         f"expected more innovations with local partnerships: +{mean:.2f} "
         f"[{mean - half:+.2f}, {mean + half:+.2f}] per 10 years"
     )
+
+
+def test_a_finished_model_is_freed() -> None:
+    """No reference cycle through a numpy object array (which Python's collector cannot see):
+    sweep workers and the dashboard build model after model, and each must be freed."""
+    import gc
+    import weakref
+
+    from districtsim.model import DistrictModel
+    from districtsim.scenario import load_scenario
+
+    scen = load_scenario("two_districts", ["scenario.scale=0.01", "scenario.months=13"])
+    model = DistrictModel(scen, seed=1)
+    for _ in range(13):  # firms enter and exit every month
+        model.step()
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None, "expected the model to be collected once nothing refers to it"
