@@ -617,3 +617,26 @@ def test_every_sweep_column_is_in_outputs_md(failing_sweep):
     assert set(json.loads((out / "sweep.json").read_text(encoding="utf-8"))) <= _documented(
         "### sweep.json"
     )
+
+
+def test_a_scenarios_question_does_not_change_the_experiment_hash(tmp_path):
+    """The question and focus say what a comparison reports first, not what runs: a sweep
+    started before they existed (or before they were edited) can be resumed."""
+    from districtsim.experiment import experiment_hash
+
+    def hash_with(head: str) -> str:
+        (tmp_path / "s.toml").write_text(
+            f'[scenario]\nbase = "two_districts"\n{head}', encoding="utf-8"
+        )
+        (tmp_path / "e.toml").write_text(
+            '[experiment]\nname = "e"\nscenario = "s.toml"\nroot_seed = 1\n'
+            '[[inputs]]\nname = "mobilisation.tau"\nkind = "continuous"\n'
+            '[design]\nmethod = "lhs"\nn = 2\n'
+            '[outputs]\nvariables = ["participation_rate"]\nsummary = "yearly"\n',
+            encoding="utf-8",
+        )
+        return experiment_hash(load_experiment(str(tmp_path / "e.toml")))
+
+    plain = hash_with("")
+    assert hash_with('question = "Q?"\nfocus_outcomes = ["identity"]\n') == plain
+    assert hash_with("[mobilisation]\ntheta_mean = 1.0\n") != plain, "a parameter still counts"

@@ -70,7 +70,14 @@ from districtsim.params import SECTIONS, param_rows
 from districtsim.results import DISTRICT_COLUMNS
 from districtsim.rng import SEED_SCHEME as SEED_SCHEME  # re-exported: the scheme of sweep.json
 from districtsim.rng import replicate_seed
-from districtsim.scenario import SCENARIO_KEYS, Scenario, load_scenario, read_toml, resolve_path
+from districtsim.scenario import (
+    QUESTION_KEYS,
+    SCENARIO_KEYS,
+    Scenario,
+    load_scenario,
+    read_toml,
+    resolve_path,
+)
 from districtsim.targets import Target, load_targets
 from districtsim.validation import check_param_value, check_scalar, one_of
 
@@ -288,7 +295,8 @@ def run_seed(root_seed: int, point: int, replicate: int) -> int:
 def experiment_hash(exp: Experiment) -> str:
     """Return a SHA-256 of the normalised spec and of every scenario it uses.
 
-    The scenarios count as resolved (after their base); the description does not count.
+    The scenarios count as resolved (after their base); the description does not count, nor
+    do a scenario's question and focus (:data:`districtsim.scenario.QUESTION_KEYS`).
     A sweep folder records it; a resume with a different hash is refused
     (a changed experiment file, or a changed scenario file or parameter
     default it depends on). Comments and formatting do not count.
@@ -300,6 +308,8 @@ def experiment_hash(exp: Experiment) -> str:
     for ref, path in exp.scenario_paths:
         d = _cached_scenario(path).to_dict()
         d.pop("source", None)
+        for key in QUESTION_KEYS:  # what a comparison reports first, not what runs
+            d["scenario"].pop(key, None)
         scenarios[ref] = d
     text = json.dumps({"experiment": spec, "scenarios": scenarios}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
