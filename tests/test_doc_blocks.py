@@ -36,6 +36,7 @@ FILES = [
     "docs/interventions.md",
     "docs/outputs.md",
     "docs/ODD.md",
+    "docs/calibration.md",
     "src/districtsim/scenarios/README.md",
     "src/districtsim/experiments/README.md",
     "experiments/README.md",

@@ -595,6 +595,7 @@ def test_bundled_experiments_validate():
         # the run table of every design, without warnings (many inputs once fragmented it)
         assert len(exp.runs()) == sizes[exp.name]
     assert sizes == {
+        "calibration_default_city": 200,
         "morris_default_city": 3180,
         "program_grid": 120,
         "smoke": 8,
