@@ -1429,13 +1429,17 @@ class Housing:
         "1/year",
         0,
         1,
-        "Helsinki ~20 EUR/m2/month rent on ~4,500 EUR/m2",
+        (
+            "Statistics Finland, rents of non-subsidised dwellings, Q2 2020: Helsinki 21.3 "
+            "EUR/m2/month, on the 2020 city mean of old flats, 4,491 EUR/m2: 5.7% gross, a "
+            "little less net of the landlord's costs"
+        ),
         plausible=(
             0.04,
             0.06,
             (
-                "~20 EUR/m2/month on ~4,500 EUR/m2 is ~5.3%; +-0.01 as yields are lower in dear "
-                "and higher in cheap areas"
+                "the same release by Helsinki rent zone: 18.6-22.9 EUR/m2/month, on prices from "
+                "about 3,000 to 7,000 EUR/m2; yields are lower in dear and higher in cheap areas"
             ),
         ),
     )
