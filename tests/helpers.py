@@ -85,3 +85,16 @@ def run_seeds(scenario: Scenario, seeds, workers: int = 2) -> list[RunResult]:
             lambda result: by_seed.__setitem__(result.meta["seed"], result),
         )
     return [by_seed[seed] for seed in seeds]
+
+
+def die_on_two(task: int) -> int:
+    """Return ``task``; on task 2 kill this (worker) process, as the system does when memory
+    runs out (tests of LocalExecutor: a pool that loses a worker)."""
+    import os
+    import signal
+    import time
+
+    if task == 2:
+        time.sleep(0.5)  # let tasks 0 and 1 finish first
+        os.kill(os.getpid(), signal.SIGKILL)
+    return task

@@ -137,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
             "districts."
             " Runs on local processes (--workers) or on a running Dask cluster (--scheduler);"
             " the results do not depend on either. Exit status: 0 done, 2 bad input (also: no"
-            " scheduler at --scheduler), 3 the Dask cluster failed, 130 interrupted (finished"
+            " scheduler at --scheduler), 3 the Dask cluster or a local worker process failed, 130"
+            " interrupted (finished"
             " runs are kept under --out/runs/ after 3 and 130)."
         ),
     )
@@ -221,7 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
             "(common random numbers across points, as across the scenarios of compare). "
             "Results do not depend on --workers or --scheduler. "
             "Exit status: 0 all runs ok, 1 some runs failed (the sweep goes on), 2 bad input "
-            "(also: no scheduler at --scheduler), 3 the Dask cluster failed during the sweep, "
+            "(also: no scheduler at --scheduler), 3 the Dask cluster or a local worker process "
+            "failed during the sweep (e.g. killed for lack of memory), "
             "130 interrupted (finished runs are kept after 3 and 130)."
         ),
     )

@@ -60,6 +60,7 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -75,6 +76,15 @@ DASK_CAPACITY_SECONDS = 5.0
 
 class ClusterError(RuntimeError):
     """The Dask cluster cannot be reached, or failed outside a task (a one-line message)."""
+
+
+class WorkerLost(ClusterError):
+    """A local worker process died outside a task's own code.
+
+    Killed by the system, for example for lack of memory: the pool cannot go on. Handled as a
+    failed cluster: the finished runs are kept, and rerunning the command runs only what is
+    missing.
+    """
 
 
 def ignore_sigint() -> None:
@@ -192,7 +202,7 @@ class LocalExecutor(Executor):
                     inflight.discard(fut)  # before the sink: a result is handed over once
                     sink(unwrap(*fut.result(), "in a worker process"))  # a crashed worker raises
                 fill()
-        except BaseException:
+        except BaseException as exc:
             # Interrupted or failed: runs in progress finish and are handed over; queued ones
             # are dropped.
             pool.shutdown(wait=True, cancel_futures=True)
@@ -201,6 +211,12 @@ class LocalExecutor(Executor):
                     ok, value = fut.result()
                     if ok:
                         sink(value)
+            if isinstance(exc, BrokenProcessPool):
+                raise WorkerLost(
+                    "a worker process died (killed by the system, for example for lack of "
+                    "memory: check with dmesg or free -m; fewer --workers or a smaller --scale "
+                    "need less)"
+                ) from None
             raise
         pool.shutdown(wait=True)
 
