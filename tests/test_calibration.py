@@ -174,3 +174,6 @@ def test_analyze_writes_the_accepted_points_of_a_sweep_with_targets(calibration_
     n_ok = int(table["accepted"].sum())
     assert f"{n_ok} of 4 design points meet every target" in html, "expected the calibration part"
     assert "fig-calibration" in html and "moves across the boundary" in html
+    assert "fig-target-drivers" in html and "vs theta_mean (rho" in html, (
+        "expected each target against the input it follows most closely"
+    )

@@ -149,6 +149,20 @@ def test_the_quoted_findings_hold_in_the_result_file() -> None:
         ("district_turnover_max_per_year",),
         ("moves_within_city_per_year",),
     ], "docs: three miss both turnover targets, one detached turnover and moves within"
+    for measure, name, quoted in (
+        ("price_zone_ratio_last_month", "population.income_sigma", "0.98"),
+        ("price_extreme_ratio_last_month", "population.income_sigma", "0.95"),
+        ("participation_city_min_year", "mobilisation.theta_mean", "-0.94"),
+        ("moves_across_boundary_per_year", "migration.share_leaving_city", "0.62"),
+    ):
+        rho = stats.spearmanr(a[name], a[measure])[0]
+        assert f"{rho:.2f}" == quoted, f"docs quote {quoted} for {measure} vs {name}: {rho:.3f}"
+    for measure, quoted in (
+        ("price_zone_ratio_last_month", "0.643"),
+        ("price_extreme_ratio_last_month", "0.592"),
+    ):
+        top = a.loc[a[f"met_{measure}"], "population.income_sigma"].max()
+        assert f"{top:.3f}" == quoted, f"docs quote {quoted} as the largest spread meeting {measure}"
     d = pd.read_csv(DEFAULT)
     per_seed = d.groupby("seed")["met"].sum().value_counts().to_dict()
     assert per_seed == {12: 3, 11: 3}, f"docs: defaults meet 12 in 3 seeds, 11 in 3: {per_seed}"

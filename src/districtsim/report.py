@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
+from scipy import stats
 
 from districtsim.compare import (
     CRITERIA_PREFIX,
@@ -1508,13 +1509,14 @@ def _calibration_sections(accepted: pd.DataFrame, spec: dict[str, Any]) -> list[
             ]
         )
     n_ok = int(accepted["accepted"].sum())
-    inputs = [
+    varied = [
         c
         for c in accepted.columns
         if c in {i["name"] for i in spec.get("inputs", [])}
         and pd.api.types.is_numeric_dtype(accepted[c])
         and not pd.api.types.is_bool_dtype(accepted[c])
-    ][:SPLOM_INPUTS]
+    ]
+    inputs = varied[:SPLOM_INPUTS]
     missed = accepted["targets_missed"].clip(upper=3)
     colours = {0: "#2ca02c", 1: "#ff7f0e", 2: "#9467bd", 3: "#c7c7c7"}
     fig = go.Figure()
@@ -1525,7 +1527,10 @@ def _calibration_sections(accepted: pd.DataFrame, spec: dict[str, Any]) -> list[
         label = {0: "accepted", 1: "misses one target", 2: "misses two"}.get(k, "misses 3+")
         fig.add_trace(
             go.Splom(
-                dimensions=[{"label": c.split(".")[-1], "values": sub[c]} for c in inputs],
+                dimensions=[
+                    {"label": _wrapped(c.split(".")[-1].replace("_", " "), 12), "values": sub[c]}
+                    for c in inputs
+                ],
                 name=f"{label} ({len(sub)})",
                 marker={"color": colour, "size": 5 if k else 7},
                 diagonal_visible=False,
@@ -1546,12 +1551,64 @@ def _calibration_sections(accepted: pd.DataFrame, spec: dict[str, Any]) -> list[
     ]
     if inputs:
         sections += [
+            "<h3>What sets each target</h3>",
+            '<p class="explain">Each target\'s measure over the points against the input it '
+            "follows most closely (the largest absolute Spearman rank correlation, given in "
+            "the title); the shaded band is the target's, green points meet it.</p>",
+            _figure_html(
+                _target_drivers_figure(accepted, targets, varied),
+                "fig-target-drivers",
+                300 * math.ceil(len(targets) / 3) + 80,
+            ),
             "<h3>Where the points lie</h3>",
             f'<p class="explain">Each point over the inputs {", ".join(inputs)}, coloured by '
             "how many targets it misses.</p>",
             _figure_html(fig, "fig-calibration", 150 * len(inputs) + 120),
         ]
     return sections
+
+
+def _target_drivers_figure(
+    accepted: pd.DataFrame, targets: list[dict[str, Any]], inputs: list[str]
+) -> go.Figure:
+    """Return one panel per target: its measure against its most rank-correlated input."""
+    ncols = 3
+    drivers = []
+    for t in targets:
+        y = accepted[t["measure"]]
+        rho = {c: stats.spearmanr(accepted[c], y)[0] if y.nunique() > 1 else 0.0 for c in inputs}
+        best = max(inputs, key=lambda c: abs(np.nan_to_num(rho[c])))
+        drivers.append((t, best, rho[best]))
+    fig = make_subplots(
+        rows=math.ceil(len(targets) / ncols),
+        cols=ncols,
+        subplot_titles=[
+            f"{t['name']}<br>vs {c.split('.')[-1]} (rho {r:+.2f})" for t, c, r in drivers
+        ],
+        vertical_spacing=0.4 / max(1, math.ceil(len(targets) / ncols)),
+        horizontal_spacing=0.08,
+    )
+    for k, (t, c, _) in enumerate(drivers):
+        row, col = k // ncols + 1, k % ncols + 1
+        met = accepted[f"met_{t['measure']}"]
+        fig.add_scatter(
+            x=accepted[c],
+            y=accepted[t["measure"]],
+            mode="markers",
+            marker={"color": np.where(met, "#2ca02c", "#c7c7c7"), "size": 5},
+            showlegend=False,
+            hovertext=[f"point {p}" for p in accepted["point"]],
+            row=row,
+            col=col,
+        )
+        y = accepted[t["measure"]]
+        low, high = t.get("low"), t.get("high")
+        y0 = low if low is not None else min(float(y.min()), high)
+        y1 = high if high is not None else max(float(y.max()), low)
+        fig.add_hrect(
+            y0=y0, y1=y1, fillcolor="#2ca02c", opacity=0.12, line_width=0, row=row, col=col
+        )
+    return fig
 
 
 __all__ = ["OUTCOMES", "write_analysis_report", "write_compare_report", "write_run_report"]
