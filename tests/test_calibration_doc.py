@@ -162,7 +162,7 @@ def test_the_quoted_findings_hold_in_the_result_file() -> None:
         ("price_extreme_ratio_last_month", "0.592"),
     ):
         top = a.loc[a[f"met_{measure}"], "population.income_sigma"].max()
-        assert f"{top:.3f}" == quoted, f"docs quote {quoted} as the largest spread meeting {measure}"
+        assert f"{top:.3f}" == quoted, f"docs quote {quoted}: the largest spread meeting {measure}"
     d = pd.read_csv(DEFAULT)
     per_seed = d.groupby("seed")["met"].sum().value_counts().to_dict()
     assert per_seed == {12: 3, 11: 3}, f"docs: defaults meet 12 in 3 seeds, 11 in 3: {per_seed}"
