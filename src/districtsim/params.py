@@ -429,7 +429,8 @@ class Mobilisation:
         None,
         None,
         "city participation of a few % a month (MODEL 7) with districts between about 1% "
-        "and 13%; " + CALIBRATED,
+        "and 13%; " + CALIBRATED + "; issue 13's calibration (docs/calibration.md): the "
+        "participation and members targets hold together only for 0.967-1.15",
         plausible=(
             0.85,
             1.15,
@@ -1689,7 +1690,10 @@ class Population:
         "log EUR",
         0.01,
         3,
-        "assumption: lognormal spread",
+        (
+            "calibrated (issue 13, docs/calibration.md): the three price-spread targets hold "
+            "together only for 0.466-0.592 (price zones 2.53x and extreme areas 4.11x, +-20%)"
+        ),
         plausible=(
             0.4,
             0.7,
