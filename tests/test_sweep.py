@@ -641,3 +641,22 @@ def test_a_scenarios_question_does_not_change_the_experiment_hash(tmp_path):
     plain = hash_with("")
     assert hash_with('question = "Q?"\nfocus_outcomes = ["identity"]\n') == plain
     assert hash_with("[mobilisation]\ntheta_mean = 1.0\n") != plain, "a parameter still counts"
+
+
+@pytest.mark.parametrize(
+    ("name", "close"),
+    [("participation_rate_mean", "participation_rate"), ("reputaton", "reputation_mean")],
+)
+def test_a_misnamed_output_variable_gets_a_did_you_mean(name, close):
+    from districtsim.experiment import experiment_from_dict
+
+    raw = {
+        "experiment": {"name": "x", "scenario": "two_districts", "root_seed": 1},
+        "inputs": [{"name": "mobilisation.tau", "kind": "continuous"}],
+        "design": {"method": "lhs", "n": 2},
+        "outputs": {"variables": [name], "summary": "yearly", "scope": "city"},
+    }
+    with pytest.raises(ScenarioError) as info:
+        experiment_from_dict(raw, "x.toml")
+    assert info.value.key == "outputs.variables[0]"
+    assert f"did you mean {close!r}?" in info.value.expected, info.value.one_line()

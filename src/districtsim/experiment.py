@@ -79,7 +79,7 @@ from districtsim.scenario import (
     resolve_path,
 )
 from districtsim.targets import Target, load_targets
-from districtsim.validation import check_param_value, check_scalar, one_of
+from districtsim.validation import check_param_value, check_scalar, one_of, suggestion
 
 KINDS: tuple[str, ...] = ("continuous", "integer", "category", "scenario")
 METHODS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
@@ -1029,11 +1029,13 @@ def _check_variables(variables: Any, file: str, scope: str) -> list[str]:
                 "district": "districts.parquet",
                 "both": "districts.parquet or city.parquet",
             }[scope]
+            close = suggestion(v, sorted(allowed[scope]))
+            hint = f"; did you mean {close!r}?" if close else ""
             raise ScenarioError(
                 file,
                 f"outputs.variables[{j}]",
                 v,
-                f"a numeric column of {where} (see docs/outputs.md)",
+                f"a numeric column of {where} (see docs/outputs.md){hint}",
             )
     if len(set(variables)) < len(variables):
         raise ScenarioError(file, "outputs.variables", variables, "distinct column names")
