@@ -8,6 +8,7 @@ as it puts ``tests/validation/`` there for ``replicates``.
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from pathlib import Path
 
@@ -98,3 +99,24 @@ def die_on_two(task: int) -> int:
         time.sleep(0.5)  # let tasks 0 and 1 finish first
         os.kill(os.getpid(), signal.SIGKILL)
     return task
+
+
+def doc_block(text: str, name: str, doc: str) -> str:
+    """Return the text between ``<!-- name:start -->`` and ``<!-- name:end -->`` of ``doc``."""
+    match = re.search(rf"<!-- {name}:start -->\n(.*?)\n<!-- {name}:end -->", text, re.S)
+    assert match, f"{doc}: no block <!-- {name}:start --> ... <!-- {name}:end -->"
+    return match.group(1)
+
+
+def rewrite_blocks(path: Path, generated: dict[str, str]) -> None:
+    """Rewrite the generated blocks of the Markdown file ``path`` (by marker name)."""
+    text = path.read_text(encoding="utf-8")
+    for name, content in generated.items():
+        doc_block(text, name, path.name)
+        text = re.sub(
+            rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)",
+            lambda m, content=content: m.group(1) + content + m.group(2),
+            text,
+            flags=re.S,
+        )
+    path.write_text(text, encoding="utf-8")

@@ -11,7 +11,6 @@ here against the files.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pytest
 from scipy import stats
 
 from districtsim.targets import load_targets
+from helpers import doc_block, rewrite_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "calibration.md"
@@ -32,15 +32,6 @@ REGENERATE = "regenerate with `.venv/bin/python tests/test_calibration_doc.py`"
 def fmt(value: float) -> str:
     """Format a measure with four significant digits."""
     return f"{value:.4g}"
-
-
-def band(low: float | None, high: float | None) -> str:
-    """Return a target's band as text."""
-    if low is None:
-        return f"<= {high:g}"
-    if high is None:
-        return f">= {low:g}"
-    return f"{low:g} to {high:g}"
 
 
 def accepted() -> pd.DataFrame:
@@ -61,7 +52,7 @@ def lhs_table() -> str:
         only = int(((a["targets_missed"] == 1) & ~met).sum())
         values = a[t.measure]
         lines.append(
-            f"| {t.name} ({t.unit}) | {band(t.low, t.high)} | {fmt(values.min())} to "
+            f"| {t.name} ({t.unit}) | {t.band()} | {fmt(values.min())} to "
             f"{fmt(values.max())} | {int(met.sum())} of {n} | {only} |"
         )
     return "\n".join(lines)
@@ -87,7 +78,7 @@ def default_table() -> str:
         x = g["value"].to_numpy()
         half = stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
         lines.append(
-            f"| {t.name} ({t.unit}) | {band(t.low, t.high)} | {fmt(x.mean())} "
+            f"| {t.name} ({t.unit}) | {t.band()} | {fmt(x.mean())} "
             f"[{fmt(x.mean() - half)}, {fmt(x.mean() + half)}] | "
             f"{int(g['met'].sum())} of {len(g)} |"
         )
@@ -100,10 +91,8 @@ def generated() -> dict[str, str]:
 
 
 def block(text: str, name: str) -> str:
-    """Return the text between ``<!-- name:start -->`` and ``<!-- name:end -->``."""
-    match = re.search(rf"<!-- {name}:start -->\n(.*?)\n<!-- {name}:end -->", text, re.S)
-    assert match, f"docs/calibration.md: no block <!-- {name}:start --> ... <!-- {name}:end -->"
-    return match.group(1)
+    """Return the text between the markers ``name`` of docs/calibration.md."""
+    return doc_block(text, name, "docs/calibration.md")
 
 
 @pytest.mark.parametrize("name", ["lhs", "missed", "default"])
@@ -190,16 +179,7 @@ def test_the_quoted_findings_hold_in_the_result_file() -> None:
 
 def regenerate() -> None:
     """Rewrite the generated blocks of docs/calibration.md."""
-    text = DOC.read_text(encoding="utf-8")
-    for name, content in generated().items():
-        block(text, name)
-        text = re.sub(
-            rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)",
-            lambda m, content=content: m.group(1) + content + m.group(2),
-            text,
-            flags=re.S,
-        )
-    DOC.write_text(text, encoding="utf-8")
+    rewrite_blocks(DOC, generated())
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from districtsim.compare import (
 from districtsim.criteria import CRITERIA_COLUMNS, CRITERIA_GROUPS
 from districtsim.interventions import describe_intervention
 from districtsim.results import RunResult, atomic_write
+from districtsim.targets import Target
 
 MAIN_OUTCOMES = (
     "price_eur_m2",
@@ -745,11 +746,8 @@ def _summary_head(year: int, n: int) -> str:
 SENTENCE_DISTRICTS = 6
 """Focus districts up to which the question block also writes a sentence per district."""
 
-VERDICT = {
-    "good": "a clear difference, better for residents",
-    "bad": "a clear difference, worse for residents",
-    "neutral": "a clear difference, neither better nor worse in itself",
-}
+VERDICT = {k: "a clear difference, " + words.split(" (")[0] for k, words in QUALITY.items()}
+"""The focus sentences' verdict on a clear difference, by :func:`_quality`."""
 
 
 def _focus_sentence(r: Any, n: int) -> str:
@@ -1476,15 +1474,6 @@ SPLOM_INPUTS = 8
 """Inputs drawn in the calibration report's scatter matrix (the first ones of the design)."""
 
 
-def _target_band(low: float | None, high: float | None) -> str:
-    """Return a target's acceptable range as text."""
-    if low is None:
-        return f"<= {high:g}"
-    if high is None:
-        return f">= {low:g}"
-    return f"{low:g} to {high:g}"
-
-
 def _calibration_sections(accepted: pd.DataFrame, spec: dict[str, Any]) -> list[str]:
     """Return the report's calibration part: each target's pass rate, near misses, the region.
 
@@ -1501,7 +1490,7 @@ def _calibration_sections(accepted: pd.DataFrame, spec: dict[str, Any]) -> list[
         rows.append(
             [
                 t["name"],
-                _target_band(t.get("low"), t.get("high")),
+                Target(**t).band(),
                 t.get("unit", ""),
                 f"{values.min():.4g} to {values.max():.4g}",
                 f"{int(met.sum())} of {n}",

@@ -145,6 +145,14 @@ class Target:
     kind: str
     source: str
 
+    def band(self) -> str:
+        """Return the acceptable range as text: ``a to b``, ``>= a`` or ``<= b``."""
+        if self.low is None:
+            return f"<= {self.high:g}"
+        if self.high is None:
+            return f">= {self.low:g}"
+        return f"{self.low:g} to {self.high:g}"
+
     def met(self, value: float) -> bool:
         """True if ``value`` lies in the target's range (a NaN value never does)."""
         if np.isnan(value):
