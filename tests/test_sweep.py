@@ -660,3 +660,19 @@ def test_a_misnamed_output_variable_gets_a_did_you_mean(name, close):
         experiment_from_dict(raw, "x.toml")
     assert info.value.key == "outputs.variables[0]"
     assert f"did you mean {close!r}?" in info.value.expected, info.value.one_line()
+
+
+def test_reading_a_folder_without_a_sweep_is_a_one_line_error(tmp_path):
+    from districtsim.sweep import load_failures, load_sweep
+
+    for reader in (load_sweep, load_failures):
+        with pytest.raises(ScenarioError) as info:
+            reader(tmp_path)
+        assert "a folder written by districtsim sweep" in info.value.expected
+
+
+def test_resume_into_a_missing_folder_leaves_nothing_behind(tmp_path):
+    out = tmp_path / "nowhere"
+    with pytest.raises(ScenarioError):
+        run_experiment(load_experiment("smoke"), out, require_existing=True)
+    assert not out.exists(), "expected no folder and no .sweep.lock"

@@ -668,6 +668,8 @@ def run_experiment(
     """
     started = time.perf_counter()
     out = Path(out)
+    if require_existing and not (out / "sweep.json").exists():
+        _check_startable(out, require_existing)  # before creating the folder or its lock
     out.mkdir(parents=True, exist_ok=True)
     with _sweep_lock(out):
         digest, runs = _prepare(exp, out, resume, require_existing)
@@ -774,11 +776,23 @@ def _read_parts(folder: Path) -> pd.DataFrame | None:
     )
 
 
+def _require_sweep(out: Path) -> None:
+    """Refuse a folder that holds no sweep (a one-line error naming it, not a traceback)."""
+    if not (out / "sweep.json").is_file() or not (out / "experiments.parquet").is_file():
+        raise ScenarioError(
+            str(out),
+            "",
+            "no sweep.json and experiments.parquet",
+            "a folder written by districtsim sweep (its --out)",
+        )
+
+
 def load_failures(out: str | Path) -> pd.DataFrame:
     """Return the failed runs of a sweep folder, by run id.
 
     Columns: run_id, point, replicate, seed, the inputs, error and traceback.
     """
+    _require_sweep(Path(out))
     df = _read_parts(Path(out) / "failures")
     if df is None:
         runs = pd.read_parquet(Path(out) / "experiments.parquet").iloc[:0]
@@ -805,6 +819,7 @@ def load_sweep(out: str | Path, wide: bool = False) -> tuple[pd.DataFrame, pd.Da
         sorted by run id; the same whatever the workers or batching.
     """
     out = Path(out)
+    _require_sweep(out)
     inputs = pd.read_parquet(out / "experiments.parquet").set_index("run_id")
     spec = json.loads((out / "sweep.json").read_text(encoding="utf-8"))["spec"]
     value_cols = YEARLY_COLUMNS if spec["outputs"]["summary"] == "yearly" else MONTHLY_COLUMNS
