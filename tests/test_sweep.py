@@ -676,3 +676,45 @@ def test_resume_into_a_missing_folder_leaves_nothing_behind(tmp_path):
     with pytest.raises(ScenarioError):
         run_experiment(load_experiment("smoke"), out, require_existing=True)
     assert not out.exists(), "expected no folder and no .sweep.lock"
+
+
+def test_dry_run_prints_an_estimate_and_runs_nothing(tmp_path, capsys):
+    from districtsim.cli import main
+
+    out = tmp_path / "never"
+    assert main(["sweep", "smoke", "--dry-run", "--out", str(out), "--workers", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "smoke.toml: ok (8 runs)" in printed
+    assert "estimate: about" in printed and "on 2 worker(s)" in printed and "of results" in printed
+    assert not out.exists(), "a dry run writes nothing"
+
+
+def test_the_estimate_grows_with_the_runs_and_the_horizon():
+    import dataclasses
+
+    from districtsim.sweep import estimate_sweep
+
+    exp = load_experiment("smoke")
+    one = estimate_sweep(exp, 1)
+    assert one.seconds_per_run > 0 and one.disk_bytes > 0
+    assert estimate_sweep(exp, 1, runs=80).disk_bytes == 10 * one.disk_bytes
+    longer = estimate_sweep(dataclasses.replace(exp, months=120), 1)
+    assert longer.disk_bytes == 10 * one.disk_bytes, "ten years keep ten times the values"
+
+
+def test_a_long_sweep_asks_on_a_terminal(tmp_path, monkeypatch, capsys):
+    """Over an hour expected: a terminal is asked (no: nothing written); --yes skips it."""
+    import districtsim.sweep as sweep_module
+    from districtsim.cli import main
+
+    monkeypatch.setattr(
+        sweep_module,
+        "estimate_sweep",
+        lambda exp, workers, runs=None: sweep_module.SweepEstimate(3600.0, 7200.0, 1000, 0.1),
+    )
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    out = tmp_path / "long"
+    assert main(["sweep", "smoke", "--out", str(out), "--quiet"]) == 130
+    assert "not started" in capsys.readouterr().err and not out.exists()
+    assert main(["sweep", "smoke", "--out", str(out), "--quiet", "--yes"]) == 0

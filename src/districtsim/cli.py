@@ -224,7 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
             "Exit status: 0 all runs ok, 1 some runs failed (the sweep goes on), 2 bad input "
             "(also: no scheduler at --scheduler), 3 the Dask cluster or a local worker process "
             "failed during the sweep (e.g. killed for lack of memory), "
-            "130 interrupted (finished runs are kept after 3 and 130)."
+            "130 interrupted (finished runs are kept after 3 and 130), or a new sweep expected "
+            "to take over an hour not confirmed on a terminal (--yes skips the question; "
+            "--dry-run prints the estimate)."
         ),
     )
     bundled_exp = ", ".join(bundled_names(EXPERIMENT_DIR))
@@ -265,7 +267,15 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument(
         "--dry-run",
         action="store_true",
-        help="check the experiment and print its design size; run nothing",
+        help=(
+            "check the experiment, print its size and an estimate of its time and disk from a "
+            "12-month pilot run of its first point; run nothing"
+        ),
+    )
+    swp.add_argument(
+        "--yes",
+        action="store_true",
+        help="do not ask before a new sweep expected to take over an hour (asked on a terminal)",
     )
     swp.add_argument("--quiet", action="store_true", help="no progress bar")
     ana = sub.add_parser(
@@ -587,13 +597,67 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     )
     if args.dry_run:
         print(f"{exp.source}: ok ({n_runs} runs)")
+        print(_estimate_text(exp, workers, args.scheduler, n_runs))
         return 0
+    if not args.yes and not _confirm_long_sweep(exp, workers, args.scheduler, out):
+        return _fail("not started (answer y to run it, or pass --yes)", 130)
     problem = _out_problem(out)
     if problem:
         if executor is not None:
             executor.close()
         return _fail(problem)
     return _run_sweep(args, exp, out, n_runs, workers, executor)
+
+
+LONG_SWEEP_SECONDS = 3600.0
+"""A sweep expected to take longer asks for confirmation on a terminal (``--yes`` skips it)."""
+
+
+def _duration(seconds: float) -> str:
+    """Return a duration in words: ``45 s``, ``12 min``, ``2.3 h``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _estimate_text(exp: Experiment, workers: int, scheduler: str | None, n_runs: int) -> str:
+    """Return the dry run's estimate of time and disk (from a short pilot run)."""
+    from districtsim.sweep import PILOT_MONTHS, estimate_sweep
+
+    est = estimate_sweep(exp, workers)
+    where = (
+        f"{_duration(est.seconds_per_run * n_runs)} of CPU for the cluster to share"
+        if scheduler
+        else f"about {_duration(est.wall_seconds)} on {workers} worker(s)"
+    )
+    disk = (
+        f"{est.disk_bytes / 1e6:.1f} MB"
+        if est.disk_bytes >= 1e6
+        else f"{est.disk_bytes / 1e3:.0f} kB"
+    )
+    return (
+        f"estimate: about {est.seconds_per_run:.2g} s a run on one core (from a "
+        f"{PILOT_MONTHS}-month pilot of the first point, {est.pilot_seconds:.2g} s; points "
+        f"differ, so within about a factor of 2), {where}; about {disk} of results"
+    )
+
+
+def _confirm_long_sweep(exp: Experiment, workers: int, scheduler: str | None, out: Path) -> bool:
+    """On a terminal, ask before a new sweep expected to take over an hour; True to go on."""
+    if scheduler or not sys.stdin.isatty() or (out / "sweep.json").exists():
+        return True
+    from districtsim.sweep import estimate_sweep
+
+    est = estimate_sweep(exp, workers)
+    if est.wall_seconds <= LONG_SWEEP_SECONDS:
+        return True
+    answer = input(
+        f"this sweep is expected to take about {_duration(est.wall_seconds)} on {workers} "
+        "worker(s) (districtsim sweep --dry-run for details); run it? [y/N] "
+    )
+    return answer.strip().lower() in ("y", "yes")
 
 
 def _sweep_progress(bar: tqdm | None, out: Path) -> Callable[[SweepProgress], None]:

@@ -74,6 +74,7 @@ the cluster are not waited for).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import functools
 import json
@@ -271,6 +272,77 @@ def run_task(task: RunTask) -> RunRecord:
             traceback=traceback.format_exc(),
             elapsed_seconds=time.perf_counter() - started,
         )
+
+
+PARALLEL_EFFICIENCY = 0.8
+"""Runs a minute on ``n`` local workers over ``n`` times one worker's: 0.76 at 2 workers on short
+runs (``experiments/benchmarks/results/sweep_benchmark_throughput.csv``), more on long ones."""
+
+PILOT_MONTHS = 12
+"""Months of the pilot run :func:`estimate_sweep` times."""
+
+WORKER_START_SECONDS = 3.0
+"""Starting local worker processes (spawn, import districtsim): about 2-3 s on this machine."""
+
+BYTES_PER_ROW = 24
+"""Outcome part files per kept value: 22-24 bytes on the calibration and smoke sweeps (Parquet
+compresses the long rows well)."""
+
+
+@dataclass(frozen=True)
+class SweepEstimate:
+    """What :func:`estimate_sweep` expects of a sweep, from one short pilot run.
+
+    Attributes:
+        seconds_per_run: One run's expected time on one core (set-up plus months).
+        wall_seconds: The runs still to do, on the given workers.
+        disk_bytes: The outcome part files of those runs (Parquet, roughly).
+        pilot_seconds: How long the pilot took.
+    """
+
+    seconds_per_run: float
+    wall_seconds: float
+    disk_bytes: int
+    pilot_seconds: float
+
+
+def estimate_sweep(exp: Experiment, workers: int, runs: int | None = None) -> SweepEstimate:
+    """Time a short pilot of the first design point and extrapolate to the sweep.
+
+    The pilot runs the point's scenario for :data:`PILOT_MONTHS` months; a run costs its
+    set-up plus the months at the pilot's rate per month (months past the first). The wall time
+    of ``runs`` runs (default: every run) on ``workers`` local processes assumes
+    :data:`PARALLEL_EFFICIENCY`. Design points differ (a point with more residents active runs
+    slower), so this is an estimate within a factor of about 2, not a benchmark.
+    """
+    from districtsim.run import run_scenario
+
+    table = exp.runs()
+    task = next(_tasks(exp, table.head(1)))
+    scenario = exp.scenario_for(task.values)
+    months = scenario.months
+    pilot = min(PILOT_MONTHS, months)
+    stamps: list[float] = []
+    started = time.perf_counter()
+    result = run_scenario(
+        scenario.with_option("months", pilot, "--dry-run"),
+        seed=task.seed,
+        on_month=lambda t: stamps.append(time.perf_counter()),
+    )
+    pilot_seconds = time.perf_counter() - started
+    per_month = (stamps[-1] - stamps[0]) / (pilot - 1) if pilot > 1 else stamps[0] - started
+    setup = max(0.0, stamps[0] - started - per_month)
+    per_run = setup + per_month * months
+    yearly = dataclasses.replace(exp.outputs, summary="yearly", months=(), targets=())
+    rows = len(summarise(result, yearly))  # values kept per year (or per kept month)
+    periods = -(-months // 12) if exp.outputs.summary == "yearly" else len(exp.outputs.months)
+    n = len(table) if runs is None else runs
+    rows_per_run = rows * periods + len(exp.outputs.targets)
+    if workers > 1:
+        wall = WORKER_START_SECONDS + n * per_run / (workers * PARALLEL_EFFICIENCY)
+    else:
+        wall = n * per_run
+    return SweepEstimate(per_run, wall, int(n * rows_per_run * BYTES_PER_ROW), pilot_seconds)
 
 
 @dataclass
