@@ -176,26 +176,36 @@ def layout_problems(path: Path, width: int) -> dict:
     return {"overflow_px": overflow, "overlaps": overlaps}
 
 
-@pytest.mark.parametrize("width", [1366, 390])
-def test_reports_fit_the_page_without_overlapping_text(tmp_path: Path, width: int) -> None:
-    """Run and compare reports at a laptop's and a phone's width: no sideways page scroll
-    (wide tables scroll inside their own box), no menu, title, legend or axis title over
-    another."""
+@pytest.fixture(scope="module")
+def report_pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """A run report of the default city and a compare report with a question (built once)."""
+    tmp = tmp_path_factory.mktemp("reports")
     run = run_scenario(
         load_scenario("helsinki", ["scenario.months=24", "scenario.scale=0.01"]), seed=1
     )
     base = load_scenario("two_districts", ["scenario.months=24", "scenario.scale=0.02"])
-    (tmp_path / "cap.toml").write_text(
+    (tmp / "cap.toml").write_text(
         '[scenario]\nbase = "two_districts"\nname = "cap"\nquestion = "Does a cap help?"\n'
         '[[interventions]]\ntype = "rent_cap"\ndistricts = ["Traditional"]\nstart_month = 0\n',
         encoding="utf-8",
     )
-    cap = load_scenario(str(tmp_path / "cap.toml"), ["scenario.months=24", "scenario.scale=0.02"])
-    paths = [
-        write_run_report(run, tmp_path / "run.html"),
-        write_compare_report(compare_scenarios([base, cap], replicates=2), tmp_path / "c.html"),
+    cap = load_scenario(str(tmp / "cap.toml"), ["scenario.months=24", "scenario.scale=0.02"])
+    return [
+        write_run_report(run, tmp / "run.html"),
+        write_compare_report(compare_scenarios([base, cap], replicates=2), tmp / "c.html"),
     ]
-    for path in paths:
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_reports_fit_the_page_without_overlapping_text(
+    report_pages: list[Path], width: int
+) -> None:
+    """Run and compare reports at a laptop's and a phone's width.
+
+    No sideways page scroll (wide tables scroll inside their own box), no menu, title, legend or
+    axis title over another.
+    """
+    for path in report_pages:
         seen = layout_problems(path, width)
         assert seen["overflow_px"] <= 0, f"{path.name} at {width} px scrolls sideways: {seen}"
         assert not seen["overlaps"], f"{path.name} at {width} px: {seen['overlaps']}"
