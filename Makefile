@@ -26,7 +26,7 @@ lint: install
 	$(BIN)/ruff check .
 
 test: lint
-	$(BIN)/python -m pytest -W error -q
+	$(BIN)/python -m pytest -W error -q -n 2 --dist loadfile
 
 # Regenerate the golden baseline (tests/golden/baseline.json) after an intended model change.
 golden: install
