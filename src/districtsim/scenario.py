@@ -134,7 +134,7 @@ class Scenario:
         """
         scen = self
         for path, value in values.items():
-            scen = _set_value(scen, path, plain_value(value), source, cross=False)
+            scen = _set_value(scen, path, plain_value(value), source)
         check_cross(scen.params, source)
         return scen
 
@@ -770,11 +770,11 @@ def plain_value(value: Any) -> Any:
     return value
 
 
-def _set_value(scen: Scenario, path: str, value: Any, file: str, cross: bool = False) -> Scenario:
+def _set_value(scen: Scenario, path: str, value: Any, file: str) -> Scenario:
     """Return ``scen`` with ``section.key`` (a parameter or ``scenario.`` key) set, validated.
 
-    With ``cross``, also check the rules that involve several parameters (callers that set
-    several values check them once, after the last).
+    The rules that involve several parameters are checked by the callers, once all their
+    values are set (:meth:`Scenario.with_values`, :meth:`Scenario.with_overrides`).
     """
     section, key = path.split(".", 1) if "." in path else ("", path)
     if section == "scenario":
@@ -797,8 +797,6 @@ def _set_value(scen: Scenario, path: str, value: Any, file: str, cross: bool = F
     value = check_param_value(cls, key, value, file, path)
     sect = dataclasses.replace(getattr(scen.params, section), **{key: value})
     params = dataclasses.replace(scen.params, **{section: sect})
-    if cross:
-        check_cross(params, file)
     return dataclasses.replace(scen, params=params)
 
 

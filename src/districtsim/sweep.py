@@ -117,7 +117,7 @@ from districtsim.results import (
     yearly_values,
 )
 from districtsim.rng import SEED_SCHEME
-from districtsim.scenario import Scenario
+from districtsim.scenario import Scenario, plain_value
 from districtsim.targets import evaluate
 
 RUN_COLUMNS = ["run_id", "point", "replicate", "seed"]
@@ -788,7 +788,7 @@ def _tasks(exp: Experiment, todo: pd.DataFrame) -> Iterator[RunTask]:
             int(row[1]),
             int(row[2]),
             int(row[3]),
-            {n: _plain(row[4 + k]) for k, n in enumerate(names)},
+            {n: plain_value(row[4 + k]) for k, n in enumerate(names)},
         )
         for row in todo[[*RUN_COLUMNS, *names]].itertuples(index=False, name=None)
     )
@@ -818,11 +818,6 @@ def _execute(
             stacklevel=3,
         )
         executor(tasks, sink)
-
-
-def _plain(value: Any) -> Any:
-    """Return a numpy scalar as the Python value (for overrides and pickling)."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _read_parts(folder: Path) -> pd.DataFrame | None:
