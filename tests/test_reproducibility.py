@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -128,3 +131,33 @@ def test_run_scenario_in_process_is_reproducible_and_records_seed() -> None:
         f"expected the scenario seed {scenario.seed} when no seed is given, got "
         f"{default.meta['seed']}"
     )
+
+
+CLI = "import sys; from districtsim.cli import main; sys.exit(main(sys.argv[1:]))"
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def test_the_thread_count_of_the_maths_libraries_does_not_change_a_run(tmp_path: Path) -> None:
+    """Same seed, same bytes whether the BLAS library under numpy runs one thread or several.
+
+    Dask workers run one thread, a laptop's numpy several: a matrix product whose sum the
+    library splits over threads gave ``price_eur_m2`` values differing by about 1e-11 (the
+    start's location constants, now numpy reductions). The default city at scale 0.05 has a
+    sample large enough for the library to use threads.
+    """
+    tables = {}
+    for label, threads in (("one", "1"), ("several", "2"), ("unset", None)):
+        env = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
+        if threads is not None:
+            env.update(dict.fromkeys(THREAD_VARIABLES, threads))
+        out = tmp_path / label
+        argv = ["run", "helsinki", "--months", "2", "--scale", "0.05", "--quiet", "--out"]
+        subprocess.run(
+            [sys.executable, "-c", CLI, *argv, str(out)], env=env, check=True, timeout=300
+        )
+        tables[label] = {t: (out / f"{t}.parquet").read_bytes() for t in ("districts", "city")}
+    for label in ("several", "unset"):
+        for table, data in tables[label].items():
+            assert data == tables["one"][table], (
+                f"{table}.parquet differs between one BLAS thread and {label}"
+            )

@@ -367,7 +367,9 @@ def initial_demand(
     weight_search = p_move * (1 - leave)
     weight_new = p_move.sum() * leave + model.rates.growth * sample.size
     # exp(v + c) = exp(v) * exp(c): the utilities' exponentials are taken once, and each
-    # evaluation of the expected first choices is two matrix-vector products.
+    # evaluation of the expected first choices is two pairs of weighted sums. They are numpy
+    # reductions, not matrix products: a product goes to the BLAS library, whose sums depend on
+    # its thread count, and the same seed must give the same bytes on any machine set-up.
     e_search = np.exp(v_search - v_search.max(axis=1, keepdims=True))
     e_new = np.exp(v_new - v_new.max(axis=1, keepdims=True))
     w_new = np.full(sample.size, weight_new / sample.size)
@@ -375,7 +377,7 @@ def initial_demand(
     def expected(constant: np.ndarray) -> np.ndarray:
         scale = np.exp(constant - constant.max())
         return scale * (
-            (weight_search / (e_search @ scale)) @ e_search + (w_new / (e_new @ scale)) @ e_new
+            choice_sums(e_search, scale, weight_search) + choice_sums(e_new, scale, w_new)
         )
 
     nd = model.n_districts
@@ -396,6 +398,16 @@ def initial_demand(
     ds.first_choices = first * (occupied.size / max(sample.size, 1))
     ds.vacancy_supply = vacancies.astype(float)
     return housing.demand_ratio(first, ds.vacancy_supply)
+
+
+def choice_sums(e: np.ndarray, scale: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Return ``(weight / (e @ scale)) @ e`` as numpy reductions (thread-count independent).
+
+    ``e`` is (choosers, districts): each chooser's exponentiated utilities; the result is the
+    weighted sum over choosers of their (unnormalised) logit choice probabilities.
+    """
+    denominator = (e * scale).sum(axis=1)
+    return ((weight / denominator)[:, None] * e).sum(axis=0)
 
 
 LOCATION_ITERATIONS = 200
