@@ -228,17 +228,20 @@ def read_sweep(out: Path) -> tuple[dict[str, Any], Experiment, pd.DataFrame, pd.
     return spec, exp, inputs, outcomes
 
 
-def _point_means(inputs: pd.DataFrame, outcomes: pd.DataFrame, when: str) -> pd.Series:
-    """Return each outcome's last-year (or last-month) mean over each point's ok replicates."""
+def _last_values(inputs: pd.DataFrame, outcomes: pd.DataFrame, when: str) -> pd.DataFrame:
+    """Return the outcome rows of the last year (or month) of the ok runs, with their point."""
     last = outcomes[outcomes[when] == outcomes[when].max()]
     ok_runs = inputs.index[inputs["status"] == "ok"]
     point_of = inputs["point"]
-    return (
-        last[last["run_id"].isin(ok_runs)]
-        .assign(point=lambda d: point_of.loc[d["run_id"]].to_numpy())
-        .groupby([*KEY, "point"], observed=True)["value"]
-        .mean()
+    return last[last["run_id"].isin(ok_runs)].assign(
+        point=lambda d: point_of.loc[d["run_id"]].to_numpy()
     )
+
+
+def _point_means(inputs: pd.DataFrame, outcomes: pd.DataFrame, when: str) -> pd.Series:
+    """Return each outcome's last-year (or last-month) mean over each point's ok replicates."""
+    values = _last_values(inputs, outcomes, when)
+    return values.groupby([*KEY, "point"], observed=True)["value"].mean()
 
 
 def _replicate_noise(inputs: pd.DataFrame, outcomes: pd.DataFrame, when: str) -> pd.DataFrame:
@@ -249,15 +252,8 @@ def _replicate_noise(inputs: pd.DataFrame, outcomes: pd.DataFrame, when: str) ->
     ``replicates`` (the harmonic mean of the finished replicates a point), indexed by
     :data:`KEY`.
     """
-    last = outcomes[outcomes[when] == outcomes[when].max()]
-    ok_runs = inputs.index[inputs["status"] == "ok"]
-    point_of = inputs["point"]
-    per_point = (
-        last[last["run_id"].isin(ok_runs)]
-        .assign(point=lambda d: point_of.loc[d["run_id"]].to_numpy())
-        .groupby([*KEY, "point"], observed=True)["value"]
-        .agg(["var", "count"])
-    )
+    values = _last_values(inputs, outcomes, when)
+    per_point = values.groupby([*KEY, "point"], observed=True)["value"].agg(["var", "count"])
     df = (per_point["count"] - 1).clip(lower=0)
     pooled = (
         (per_point["var"].fillna(0.0) * df).groupby(level=KEY, observed=True).sum()
