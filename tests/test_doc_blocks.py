@@ -104,13 +104,13 @@ def test_python_block_runs(file, number, code, tmp_path, monkeypatch) -> None:
 
 
 def command_lines(code: str) -> list[str]:
-    """Return a block's command lines, comments stripped and continuations joined."""
+    """Return a block's commands: comments stripped, continuations joined, ``&&`` chains split."""
     joined = re.sub(r"\\\n\s*", " ", code)
     lines = []
     for raw in joined.splitlines():
         line = raw.split(" #")[0].strip()
         if line and not line.startswith("#"):
-            lines.append(line)
+            lines.extend(part.strip() for part in line.split(" && "))
     return lines
 
 
