@@ -204,3 +204,22 @@ def test_creative_price_gap_is_empty_without_both_kinds_of_district():
         rec.record(t, _values(t), ["traditional", "traditional"], 1.0)
     gap = rec.city_frame()["price_gap_creative_traditional_eur_m2"]
     assert gap.isna().all(), gap.tolist()
+
+
+def test_city_columns_follow_the_naming_rule_of_docs_outputs_md() -> None:
+    """A sum keeps the district column's name, a mean adds _mean, extremes _min/_max, and a
+    share per resident keeps the name of the district share it aggregates."""
+    district = {c.name: c for c in DISTRICT_OUTPUTS}
+    for c in CITY_OUTPUTS:
+        expected = {
+            "sum": c.source,
+            "mean": f"{c.source}_mean",
+            "min": f"{c.source}_min",
+            "max": f"{c.source}_max",
+        }.get(c.how)
+        if expected is not None:
+            assert c.name == expected, f"city column {c.name} ({c.how} of {c.source}): {expected}"
+        elif c.how == "per_resident":
+            assert c.unit == "share" and district[c.name].unit == "share", (
+                f"city column {c.name} is a share per resident: it must name a district share"
+            )
