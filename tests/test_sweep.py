@@ -50,6 +50,7 @@ from districtsim.sweep import (
     load_failures,
     load_sweep,
     run_experiment,
+    sweep_table,
 )
 
 FAILING = """
@@ -356,6 +357,45 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(failing_sweep):
     assert list(outcomes.columns) == ["run_id", "scope", "district", "variable", "month", "value"]
     assert set(outcomes["month"]) == {0, 11} and set(outcomes["scope"]) == {"district"}
     assert len(outcomes) == 6 * 2 * 3 * 2  # runs x districts x variables x months
+
+
+def test_sweep_table_is_one_row_per_run_with_plain_outcome_names(failing_sweep):
+    _, out, _ = failing_sweep
+    inputs, outcomes = load_sweep(out)
+    table = sweep_table(out)  # the last kept month, 11
+    assert list(table.index) == list(inputs.index)
+    assert list(table.columns[: len(inputs.columns)]) == list(inputs.columns)
+    names = [
+        f"{v}[{d}]"
+        for d in ("Creative", "Traditional")
+        for v in ("reputation", "price_eur_m2", "moves_out_persons")
+    ]
+    assert sorted(table.columns[len(inputs.columns) :]) == sorted(names)
+    last = outcomes[outcomes["month"] == 11]
+    for row in last.sample(6, random_state=1).itertuples():
+        assert table.loc[row.run_id, f"{row.variable}[{row.district}]"] == row.value
+    assert table.loc[table["status"] == "failed", names].isna().all().all()
+    # the documented recipe: a plain join-free frame that plots and groups directly
+    ok = table[table["status"] == "ok"]
+    means = ok.groupby("program.municipality_share")["reputation[Creative]"].mean()
+    assert len(means) == 2 and means.notna().all()
+    first = sweep_table(out, when=0)
+    assert not first["reputation[Creative]"].equals(table["reputation[Creative]"])
+
+
+def test_sweep_table_tidy_and_a_missing_period_is_one_line(failing_sweep):
+    _, out, _ = failing_sweep
+    inputs, outcomes = load_sweep(out)
+    tidy = sweep_table(out, tidy=True)
+    assert len(tidy) == len(outcomes)
+    assert {"point", "seed", "program.state_share", "variable", "month", "value"} <= set(
+        tidy.columns
+    )
+    assert (tidy["status"] == "ok").all()
+    with pytest.raises(
+        ScenarioError, match=r"month: found '5'; expected one of the kept months \(0, 11\)"
+    ):
+        sweep_table(out, when=5)
 
 
 def test_workers_1_and_2_give_identical_tables(failing_sweep, tmp_path):

@@ -921,6 +921,70 @@ def load_sweep(out: str | Path, wide: bool = False) -> tuple[pd.DataFrame, pd.Da
     return inputs, outcomes
 
 
+def outcome_column(scope: str, district: str, variable: str) -> str:
+    """Return the plain column name of an outcome in :func:`sweep_table`.
+
+    A city outcome keeps its variable's name (``participation_rate``); a district outcome
+    names its district in brackets (``reputation[Kallio]``).
+    """
+    return variable if scope == "city" else f"{variable}[{district}]"
+
+
+def sweep_table(out: str | Path, when: int | None = None, tidy: bool = False) -> pd.DataFrame:
+    """Read a sweep folder as one table of inputs and outcomes, ready to analyse or plot.
+
+    Args:
+        out: The sweep folder.
+        when: The year (yearly summary) or month (kept months) to keep; default the last.
+            With ``tidy``, ``None`` keeps every year or month.
+        tidy: Return one row per run and kept value instead of one row per run.
+
+    Returns:
+        Wide (default): one row per run of the design (index ``run_id``): ``point``,
+        ``replicate``, ``seed``, the inputs, ``status`` (ok | failed | missing), then one column
+        per outcome named by :func:`outcome_column` (``participation_rate``,
+        ``reputation[Kallio]``), NaN for runs that did not finish.
+        Tidy: the finished runs' values in long format, one row per run and kept value: the run's
+        columns above, then ``scope``, ``district``, ``variable``, ``year`` (or ``month``) and
+        ``value``.
+    """
+    out = Path(out)
+    inputs, outcomes = load_sweep(out)
+    key = "year" if "year" in outcomes.columns else "month"
+    kept = sorted(int(v) for v in outcomes[key].unique())
+    if when is None and not tidy:
+        when = kept[-1] if kept else None
+    if when is not None:
+        if when not in kept:
+            raise ScenarioError(str(out), key, str(when), f"one of the kept {key}s ({_span(kept)})")
+        outcomes = outcomes[outcomes[key] == when]
+    if tidy:
+        long = outcomes.drop(columns=[c for c in ("stat",) if c in outcomes])
+        return long.join(inputs, on="run_id")[[*inputs.columns, *long.columns]].set_index("run_id")
+    names = [
+        outcome_column(str(s), str(d), str(v))
+        for s, d, v in zip(
+            outcomes["scope"], outcomes["district"], outcomes["variable"], strict=True
+        )
+    ]
+    wide = (
+        outcomes.assign(column=names)
+        .pivot(index="run_id", columns="column", values="value")
+        .reindex(columns=list(dict.fromkeys(names)))
+    )
+    wide.columns.name = None
+    return inputs.join(wide)
+
+
+def _span(values: list[int]) -> str:
+    """Return ``1-20`` for consecutive values, else the list (``none`` when empty)."""
+    if not values:
+        return "none"
+    if values == list(range(values[0], values[-1] + 1)):
+        return f"{values[0]}-{values[-1]}" if len(values) > 1 else str(values[0])
+    return ", ".join(map(str, values))
+
+
 __all__ = [
     "YEARLY_COLUMNS",
     "ClusterError",
@@ -933,7 +997,9 @@ __all__ = [
     "load_failures",
     "load_sweep",
     "local_executor",
+    "outcome_column",
     "run_experiment",
     "run_task",
     "summarise",
+    "sweep_table",
 ]
