@@ -639,6 +639,7 @@ def test_bundled_experiments_validate():
         "morris_default_city": 3180,
         "program_grid": 120,
         "smoke": 8,
+        "sobol_default_city": 2304,
         "sobol_reputation": 10240,
     }
 
