@@ -23,6 +23,7 @@ DOC = ROOT / "docs" / "architecture.md"
 SRC = ROOT / "src" / "districtsim"
 BATCH_AND_FRONT = {
     "analysis",
+    "analysis_report",
     "calibration",
     "cli",
     "compare",

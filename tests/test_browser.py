@@ -11,7 +11,9 @@ browser is a failure.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -22,11 +24,14 @@ from pathlib import Path
 
 import pytest
 
+from districtsim.analysis import analyze_sweep
 from districtsim.compare import compare_scenarios
 from districtsim.dashboard.model import model_params
+from districtsim.experiment import experiment_from_dict
 from districtsim.report import write_compare_report, write_run_report
 from districtsim.run import run_scenario
 from districtsim.scenario import load_scenario
+from districtsim.sweep import run_experiment
 
 CHROMIUM = Path(os.environ.get("DISTRICTSIM_CHROMIUM", "/usr/bin/chromium"))
 # Flags for a closed network (no background connections) and running as root.
@@ -127,6 +132,85 @@ def test_compare_report_opens_offline_and_draws_its_charts(tmp_path: Path) -> No
     assert not seen["requests"], f"expected no network requests, got {seen['requests']}"
 
 
+SWEEP = {
+    "experiment": {
+        "name": "browser_lhs",
+        "scenario": "two_districts",
+        "root_seed": 2,
+        "replicates": 2,
+        "months": 12,
+        "scale": 0.01,
+    },
+    "inputs": [
+        {"name": "mobilisation.tau", "kind": "continuous", "lo": 0.05, "hi": 0.12},
+        {"name": "identity.time_constant_months", "kind": "continuous", "lo": 12.0, "hi": 36.0},
+    ],
+    "design": {"method": "lhs", "n": 5, "seed": 3},
+    "outputs": {
+        "variables": ["participation_rate", "reputation"],
+        "summary": "yearly",
+        "scope": "both",
+    },
+}
+"""A tiny Latin hypercube with city and district outcomes (1 + 2 x 2 = 5)."""
+
+
+def analysis_report(tmp: Path) -> Path:
+    """Run the tiny sweep into ``tmp`` and return its analysis report."""
+    exp = experiment_from_dict(SWEEP, str(tmp / "browser.toml"), base_dir=tmp)
+    run_experiment(exp, tmp / "sweep", workers=1)
+    analyze_sweep(tmp / "sweep")
+    return tmp / "sweep" / "analysis" / "report.html"
+
+
+SHOWN = """() => ({
+  outcome: document.body.getAttribute('data-outcome'),
+  title: document.getElementById('outcome-title').textContent,
+  count: document.getElementById('outcome-count').textContent,
+  options: document.querySelectorAll('#outcome-select option').length,
+  scatterY: Array.from(document.getElementById('fig-scatter').data[0].y),
+  bars: document.getElementById('fig-indices').data[0].x.length,
+  rows: document.querySelectorAll('#indices-table tbody tr').length,
+})"""
+
+
+def test_analysis_report_redraws_the_chosen_outcome(tmp_path: Path) -> None:
+    """Open a sweep's analysis report; choose another outcome, then narrow the list by typing."""
+    path = analysis_report(tmp_path)
+    seen = open_in_chromium(path)
+    assert seen["plots"] == 2 and seen["drawn"] == 2, f"expected indices and scatter: {seen}"
+    assert not seen["errors"] and not seen["requests"], seen
+    data = json.loads(
+        re.search(r'id="analysis-data">(.*?)</script>', path.read_text(encoding="utf-8"))
+        .group(1)
+        .replace("<\\/", "</")
+    )
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(path.as_uri())
+            page.wait_for_selector("#fig-scatter .main-svg", timeout=30_000)
+            first = page.evaluate(SHOWN)
+            page.select_option("#outcome-select", "4")
+            chosen = page.evaluate(SHOWN)
+            page.fill("#outcome-filter", "traditional reputation")
+            narrowed = page.evaluate(SHOWN)
+        finally:
+            browser.close()
+    assert first["outcome"] == "0" and first["options"] == 5 == len(data["outcomes"]), first
+    assert first["scatterY"] == data["outcomes"][0]["y"] and first["rows"] == 2, first
+    assert chosen["outcome"] == "4" and chosen["scatterY"] == data["outcomes"][4]["y"], (
+        f"expected the fifth outcome drawn after choosing it: {chosen}"
+    )
+    assert chosen["title"].startswith(data["outcomes"][4]["name"]), chosen
+    assert narrowed["count"] == "1 of 5 outcomes" and narrowed["options"] == 1, narrowed
+    assert narrowed["title"].startswith("reputation in Traditional"), narrowed
+    assert not errors, errors
+
+
 # ------------------------------------------------------------ layout at two widths
 
 OVERLAPS = """() => {
@@ -178,7 +262,10 @@ def layout_problems(path: Path, width: int) -> dict:
 
 @pytest.fixture(scope="module")
 def report_pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """A run report of the default city and a compare report with a question (built once)."""
+    """A run report of the default city, a compare report with a question and a sweep's analysis.
+
+    Built once.
+    """
     tmp = tmp_path_factory.mktemp("reports")
     run = run_scenario(
         load_scenario("helsinki", ["scenario.months=24", "scenario.scale=0.01"]), seed=1
@@ -193,6 +280,7 @@ def report_pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return [
         write_run_report(run, tmp / "run.html"),
         write_compare_report(compare_scenarios([base, cap], replicates=2), tmp / "c.html"),
+        analysis_report(tmp),
     ]
 
 

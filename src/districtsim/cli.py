@@ -284,14 +284,48 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Analyse a sweep folder: Sobol first-order and total indices with confidence "
             "intervals (sobol designs), Morris mu* and sigma (morris), or each outcome's "
-            "response to each input (grid, lhs), for the outcomes of the last year (or last "
-            "kept month), each design point the mean over its replicates. Writes "
-            "analysis/indices and analysis/levels (Parquet and CSV) and analysis/report.html "
-            "into the sweep folder; a sweep that kept calibration targets ([outputs] targets) "
-            "also gets analysis/accepted (the design points that meet every target)."
+            "response to each input with a 95% interval of its rank correlation (grid, lhs), "
+            "for the outcomes of the last year (or last kept month), each design point the "
+            "mean over its replicates. Writes analysis/indices and analysis/levels (Parquet "
+            "and CSV) and analysis/report.html into the sweep folder; the report shows every "
+            "outcome, one at a time from a list with a search box, with its indices and its "
+            "values against the inputs that move it most. A sweep that kept calibration "
+            "targets ([outputs] targets) also gets analysis/accepted (the design points that "
+            "meet every target)."
+        ),
+        epilog=(
+            "Exit status: 0 when the analysis is complete; 1 when it is written but "
+            "incomplete: some runs failed (tracebacks in DIR/failures/) or have not run, or no "
+            "outcome varies over the design points (the report's banner and one line each on "
+            "stderr say which); 2 when nothing was analysed: no sweep in DIR, no finished run, "
+            "a --year, --month or --outcomes the sweep did not keep, or a sobol or morris "
+            "design with a point without a finished run. Fewer than 10 design points with a "
+            "finished run are a warning (rough indices), not an error."
         ),
     )
     ana.add_argument("sweep_dir", metavar="DIR", help="a folder written by districtsim sweep")
+    when = ana.add_mutually_exclusive_group()
+    when.add_argument(
+        "--year",
+        type=int,
+        default=None,
+        metavar="Y",
+        help='the program year to analyse (summary = "yearly"; default the last)',
+    )
+    when.add_argument(
+        "--month",
+        type=int,
+        default=None,
+        metavar="M",
+        help="the kept month to analyse (months = [...]; default the last)",
+    )
+    ana.add_argument(
+        "--outcomes",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="analyse only these variables (default every kept one), e.g. price_eur_m2",
+    )
     dash = sub.add_parser(
         "dashboard",
         help="explore a running model in the browser",
@@ -735,16 +769,17 @@ def _run_sweep(
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from districtsim.analysis import analyze_sweep
+    from districtsim.analysis import sweep_analysis, write_analysis
 
-    tables = analyze_sweep(args.sweep_dir)
-    folder = Path(args.sweep_dir) / "analysis"
-    n_out = (
-        tables["indices"][["scope", "district", "variable"]].drop_duplicates().shape[0]
-        if len(tables["indices"])
-        else 0
+    analysis = sweep_analysis(
+        args.sweep_dir, year=args.year, month=args.month, outcomes=args.outcomes
     )
-    print(f"analysed {n_out} outcome(s); results in {folder}/:")
+    folder = write_analysis(analysis)
+    tables = analysis.tables
+    print(
+        f"analysed {len(analysis.outcomes)} outcome(s) of {analysis.when} {analysis.at} over "
+        f"{analysis.n_points_ok} design point(s); results in {folder}/:"
+    )
     names = ["indices.parquet", "indices.csv", "levels.parquet", "levels.csv", "report.html"]
     accepted = tables.get("accepted")
     if accepted is not None:
@@ -756,7 +791,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             f"calibration targets: {int(accepted['accepted'].sum())} of {len(accepted)} design "
             "point(s) meet every target (analysis/accepted.csv)"
         )
-    return 0
+    for caution in analysis.cautions:
+        print(f"districtsim: warning: {caution}", file=sys.stderr)
+    for problem in analysis.problems:
+        print(f"districtsim: {problem}", file=sys.stderr)
+    return 1 if analysis.problems else 0
 
 
 def _cmd_dashboard(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ import re
 import textwrap
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 from scipy import stats
 
+from districtsim.analysis_report import banner_html, explorer_html
 from districtsim.compare import (
     CRITERIA_PREFIX,
     OUTCOMES,
@@ -38,6 +39,9 @@ from districtsim.criteria import CRITERIA_COLUMNS, CRITERIA_GROUPS
 from districtsim.interventions import describe_intervention
 from districtsim.results import RunResult, atomic_write
 from districtsim.targets import Target
+
+if TYPE_CHECKING:
+    from districtsim.analysis import SweepAnalysis
 
 MAIN_OUTCOMES = (
     "price_eur_m2",
@@ -80,6 +84,9 @@ CSS = (
     "details { margin: 0.3em 0; } summary { cursor: pointer; font-weight: 600; }\n"
     ".meta { font-size: 0.9em; color: #555; }\n"
     ".warning { background: #fff4e5; border-left: 4px solid #e67e00; padding: 0.5em 1em; }\n"
+    ".chooser { display: flex; flex-wrap: wrap; gap: 0.4em 0.8em; align-items: center; "
+    "position: sticky; top: 0; z-index: 10; background: #fff; padding: 0.5em 0; "
+    "border-bottom: 1px solid #ddd; } .chooser select { max-width: 100%; }\n"
     "@media (max-width: 600px) { body { padding: 0.5em; } }\n"
 )
 
@@ -1289,182 +1296,41 @@ def write_run_report(result: RunResult, path: str | Path) -> Path:
     return _write(path, _page(f"districtsim run: {name}", sections))
 
 
-def _add_sobol_panel(fig: go.Figure, sub: pd.DataFrame, row: int, col: int, legend: bool) -> None:
-    """Add first-order and total Sobol indices with their 95% intervals as bars to one panel."""
-    for index, name, colour in (("S1", "first order S1", "#1f77b4"), ("ST", "total ST", "#d62728")):
-        fig.add_bar(
-            x=sub["input"],
-            y=sub[index],
-            error_y={"type": "data", "array": sub[f"{index}_conf"]},
-            name=name,
-            marker_color=colour,
-            showlegend=legend,
-            row=row,
-            col=col,
-        )
-
-
-MORRIS_LABELLED = 10
-"""Inputs named on a Morris panel (the largest mu*); the others show their name on hover."""
-
-
-def _add_morris_panel(fig: go.Figure, sub: pd.DataFrame, row: int, col: int, legend: bool) -> None:
-    """Add the inputs at (mu*, sigma) of their elementary effects to one panel (no legend).
-
-    The inputs with the largest mu* are labelled; a dotted line marks the mu* of replicate
-    noise alone (``noise_mu_star``) when the sweep had replicates.
-    """
-    sub = sub.sort_values("mu_star", ascending=False)
-    labels = [name if k < MORRIS_LABELLED else "" for k, name in enumerate(sub["input"])]
-    fig.add_scatter(
-        x=sub["mu_star"],
-        y=sub["sigma"],
-        mode="markers+text",
-        text=labels,
-        hovertext=sub["input"],
-        textposition="top center",
-        name="inputs",
-        marker_color="#1f77b4",
-        showlegend=False,
-        row=row,
-        col=col,
-    )
-    floor = sub["noise_mu_star"].iloc[0] if "noise_mu_star" in sub and len(sub) else np.nan
-    if np.isfinite(floor):
-        fig.add_vline(x=floor, line_dash="dot", line_color="#7f7f7f", row=row, col=col)
-    fig.update_xaxes(title_text="mu* (mean |elementary effect|)", row=row, col=col)
-    fig.update_yaxes(title_text="sigma", row=row, col=col)
-
-
-def _add_rank_panel(fig: go.Figure, sub: pd.DataFrame, row: int, col: int, legend: bool) -> None:
-    """Add each input's Spearman rank correlation with the outcome as bars to one panel."""
-    fig.add_bar(
-        x=sub["input"],
-        y=sub["spearman_rho"],
-        name="Spearman rank correlation",
-        marker_color="#1f77b4",
-        showlegend=legend,
-        row=row,
-        col=col,
-    )
-    fig.update_yaxes(range=[-1, 1], row=row, col=col)
-
-
-def _analysis_figure(
-    indices: pd.DataFrame, method: str, outcomes: list[tuple[str, str, str]]
-) -> go.Figure:
-    """Return one panel of sensitivity indices per outcome (at most 12 city-first outcomes)."""
-    shown = outcomes[:12]
-    ncols = 2
-    nrows = max(1, (len(shown) + ncols - 1) // ncols)
-    titles = [f"{v}{' (' + d + ')' if d else ''}" for _, d, v in shown]
-    fig = make_subplots(
-        rows=nrows, cols=ncols, subplot_titles=titles, vertical_spacing=0.12 / max(nrows, 1) * 2
-    )
-    add_panel = {"sobol": _add_sobol_panel, "morris": _add_morris_panel}.get(
-        method, _add_rank_panel
-    )
-    for k, (scope, district, variable) in enumerate(shown):
-        sub = indices[
-            (indices["scope"] == scope)
-            & (indices["district"] == district)
-            & (indices["variable"] == variable)
-        ]
-        add_panel(fig, sub, k // ncols + 1, k % ncols + 1, k == 0)
-    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.08})
-    return fig
-
-
-ANALYSIS_EXPLAIN = {
-    "sobol": (
-        "First-order index S1: the share of the outcome's variance explained by the input "
-        "alone; total index ST: including its interactions. Bars are 95% bootstrap "
-        "intervals. Inputs with ST near 0 do not matter over their ranges."
-    ),
-    "morris": (
-        "mu* is the mean absolute elementary effect of moving an input across its range "
-        "(on a 0-1 scale), a ranking of importance; sigma is their spread: high sigma "
-        "means non-linear effects or interactions. The dotted line is the mu* that "
-        "replicate noise alone would give (an upper bound); inputs left of it are not "
-        "told apart from noise."
-    ),
-    "other": (
-        "Spearman rank correlation of the outcome with each input over the design points "
-        "(-1..1), and in the tables the slope of a linear fit per unit of the input and "
-        "the mean outcome per level."
-    ),
-}
-"""How to read the indices of each design method (``other``: the rank and regression indices)."""
-
-
-def _outcome_keys(indices: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """Return the distinct (scope, district, variable) of the indices, the city's first."""
-    keys = list(
-        dict.fromkeys(
-            zip(
-                indices["scope"].astype(str),
-                indices["district"].astype(str),
-                indices["variable"].astype(str),
-                strict=True,
-            )
-        )
-    )
-    keys.sort(key=lambda k: (k[0] != "city", k[1], k[2]))
-    return keys
-
-
-def _index_rows(indices: pd.DataFrame, numeric: list[str]) -> list[list[str]]:
-    """Return the rows of the table of all indices: outcome, district, input, then ``numeric``."""
-    return [
-        [
-            str(r["variable"]),
-            str(r["district"]) or "city",
-            str(r["input"]),
-            *[
-                f"{r[c]:.4g}" if isinstance(r[c], int | float | np.floating) else str(r[c])
-                for c in numeric
-            ],
-        ]
-        for _, r in indices.iterrows()
-    ]
-
-
-def write_analysis_report(
-    tables: dict[str, pd.DataFrame], sweep: dict[str, Any], path: str | Path
-) -> Path:
+def write_analysis_report(analysis: SweepAnalysis, path: str | Path) -> Path:
     """Write the sensitivity analysis of a sweep as one self-contained HTML file.
 
-    This is the report of ``districtsim analyze``.
+    This is the report of ``districtsim analyze``: a banner when the analysis is incomplete
+    or rough, every outcome one at a time (:mod:`districtsim.analysis_report`), and the
+    calibration targets when the sweep kept them.
     """
-    indices = tables["indices"]
+    sweep, when = analysis.spec, analysis.when
     spec = sweep.get("spec", {})
-    method = spec.get("design_spec", {}).get("method", "?")
-    when = "year" if "year" in indices.columns else "month"
-    keys = _outcome_keys(indices)
-    explain = ANALYSIS_EXPLAIN.get(method, ANALYSIS_EXPLAIN["other"])
-    numeric = [
-        c
-        for c in indices.columns
-        if c not in ("scope", "district", "variable", when, "method", "input")
-    ]
+    runs = analysis.runs
+    status = f"{runs['ok']} of {sum(runs.values())} runs finished" + "".join(
+        f", {runs[s]} {word}"
+        for s, word in (("failed", "failed"), ("missing", "not run"))
+        if runs[s]
+    )
+    n_ok = analysis.n_points_ok
+    design = (
+        f"Design: {_esc(analysis.method)}, {sweep.get('n_points', '?')} points x "
+        f"{sweep.get('replicates', '?')} replicates ({status}; {n_ok} design "
+        f"point{'' if n_ok == 1 else 's'} with a finished run)"
+    )
+    other = (
+        f" (the sweep kept {analysis.kept_text}: districtsim analyze --{when} chooses another)"
+        if len(analysis.kept) > 1
+        else ""
+    )
     sections = [
         f"<h1>Sensitivity analysis: {_esc(spec.get('name', 'sweep'))}</h1>",
-        f'<p class="meta">{_esc(spec.get("description", ""))}<br>Design: {_esc(method)}, '
-        f"{sweep.get('n_points', '?')} points x {sweep.get('replicates', '?')} replicates; "
-        f"outcomes of the last {when} ({int(indices[when].max()) if len(indices) else '?'}), "
-        "each point the mean over its finished replicates; "
-        f"districtsim {_esc(sweep.get('version', '?'))}.</p>",
-        "<h2>Indices by outcome</h2>",
-        f'<p class="explain">{_esc(explain)}</p>',
-        _figure_html(
-            _analysis_figure(indices, method, keys),
-            "fig-indices",
-            320 * max(1, (min(len(keys), 12) + 1) // 2),
-        ),
-        "<h2>All indices</h2>",
-        _table(["outcome", "district", "input", *numeric], _index_rows(indices, numeric)),
+        banner_html(analysis),
+        f'<p class="meta">{_esc(spec.get("description", ""))}<br>{design}; outcomes of {when} '
+        f"{analysis.at}{other}, each point the mean over its finished replicates; districtsim "
+        f"{_esc(sweep.get('version', '?'))}.</p>",
+        explorer_html(analysis),
     ]
-    accepted = tables.get("accepted")
+    accepted = analysis.tables.get("accepted")
     if accepted is not None and len(accepted):
         sections += _calibration_sections(accepted, spec)
     return _write(path, _page(f"districtsim analyze: {spec.get('name', 'sweep')}", sections))
