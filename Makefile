@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "districtsim needs Python 3.12+; found " + sys.version.split()[0] + " at $(PY). Install it (pyenv install 3.12) or run: make PY=/path/to/python3.12")'
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,ema]'
 	@touch $(STAMP)
 
 install: $(STAMP)

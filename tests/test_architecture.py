@@ -28,6 +28,7 @@ BATCH_AND_FRONT = {
     "cli",
     "compare",
     "dashboard",
+    "ema",
     "executors",
     "experiment",
     "report",
