@@ -120,3 +120,35 @@ def rewrite_blocks(path: Path, generated: dict[str, str]) -> None:
             flags=re.S,
         )
     path.write_text(text, encoding="utf-8")
+
+
+TWO_INPUTS = [
+    {"name": "mobilisation.tau", "kind": "continuous", "lo": 0.05, "hi": 0.12},
+    {"name": "identity.time_constant_months", "kind": "continuous", "lo": 12.0, "hi": 36.0},
+]
+"""Two continuous inputs that move civic outcomes of two_districts (tiny analysis sweeps)."""
+
+
+def tiny_experiment(
+    name: str,
+    design: dict,
+    variables: list[str],
+    *,
+    scope: str = "both",
+    months: int = 12,
+    root_seed: int = 5,
+) -> dict:
+    """Return an experiment as a dict: two_districts at scale 0.01, 2 replicates, TWO_INPUTS."""
+    return {
+        "experiment": {
+            "name": name,
+            "scenario": "two_districts",
+            "root_seed": root_seed,
+            "replicates": 2,
+            "months": months,
+            "scale": 0.01,
+        },
+        "inputs": [dict(i) for i in TWO_INPUTS],
+        "design": design,
+        "outputs": {"variables": variables, "summary": "yearly", "scope": scope},
+    }

@@ -26,6 +26,7 @@ from districtsim.analysis import (
 from districtsim.errors import ScenarioError
 from districtsim.experiment import experiment_from_dict
 from districtsim.sweep import load_sweep, run_experiment
+from helpers import tiny_experiment
 
 ISHIGAMI_S1 = np.array([0.3139, 0.4424, 0.0])
 ISHIGAMI_ST = np.array([0.5576, 0.4424, 0.2437])
@@ -108,26 +109,12 @@ def test_response_of_a_monotone_outcome() -> None:
 
 
 def tiny_sobol(tmp_path: Path) -> Path:
-    raw = {
-        "experiment": {
-            "name": "tiny_sobol",
-            "scenario": "two_districts",
-            "root_seed": 5,
-            "replicates": 2,
-            "months": 12,
-            "scale": 0.01,
-        },
-        "inputs": [
-            {"name": "mobilisation.tau", "kind": "continuous", "lo": 0.05, "hi": 0.12},
-            {"name": "identity.time_constant_months", "kind": "continuous", "lo": 12.0, "hi": 36.0},
-        ],
-        "design": {"method": "sobol", "n": 4, "seed": 1},
-        "outputs": {
-            "variables": ["reputation_mean", "participation_rate"],
-            "summary": "yearly",
-            "scope": "city",
-        },
-    }
+    raw = tiny_experiment(
+        "tiny_sobol",
+        {"method": "sobol", "n": 4, "seed": 1},
+        ["reputation_mean", "participation_rate"],
+        scope="city",
+    )
     exp = experiment_from_dict(raw, str(tmp_path / "tiny.toml"), base_dir=tmp_path)
     out = tmp_path / "sweep"
     run_experiment(exp, out)
@@ -220,26 +207,12 @@ def test_response_intervals_contain_rho() -> None:
     assert table.loc["a", "spearman_lo"] > 0.2, "expected the real effect of a clear of zero"
 
 
-LHS = {
-    "experiment": {
-        "name": "tiny_lhs",
-        "scenario": "two_districts",
-        "root_seed": 5,
-        "replicates": 2,
-        "months": 24,
-        "scale": 0.01,
-    },
-    "inputs": [
-        {"name": "mobilisation.tau", "kind": "continuous", "lo": 0.05, "hi": 0.12},
-        {"name": "identity.time_constant_months", "kind": "continuous", "lo": 12.0, "hi": 36.0},
-    ],
-    "design": {"method": "lhs", "n": 6, "seed": 1},
-    "outputs": {
-        "variables": ["reputation", "participation_rate", "population"],
-        "summary": "yearly",
-        "scope": "both",
-    },
-}
+LHS = tiny_experiment(
+    "tiny_lhs",
+    {"method": "lhs", "n": 6, "seed": 1},
+    ["reputation", "participation_rate", "population"],
+    months=24,
+)
 """Six points x two replicates, two years, city and district outcomes (2 + 2 x 3 = 8)."""
 
 

@@ -32,6 +32,7 @@ from districtsim.report import write_compare_report, write_run_report
 from districtsim.run import run_scenario
 from districtsim.scenario import load_scenario
 from districtsim.sweep import run_experiment
+from helpers import tiny_experiment
 
 CHROMIUM = Path(os.environ.get("DISTRICTSIM_CHROMIUM", "/usr/bin/chromium"))
 # Flags for a closed network (no background connections) and running as root.
@@ -132,26 +133,12 @@ def test_compare_report_opens_offline_and_draws_its_charts(tmp_path: Path) -> No
     assert not seen["requests"], f"expected no network requests, got {seen['requests']}"
 
 
-SWEEP = {
-    "experiment": {
-        "name": "browser_lhs",
-        "scenario": "two_districts",
-        "root_seed": 2,
-        "replicates": 2,
-        "months": 12,
-        "scale": 0.01,
-    },
-    "inputs": [
-        {"name": "mobilisation.tau", "kind": "continuous", "lo": 0.05, "hi": 0.12},
-        {"name": "identity.time_constant_months", "kind": "continuous", "lo": 12.0, "hi": 36.0},
-    ],
-    "design": {"method": "lhs", "n": 5, "seed": 3},
-    "outputs": {
-        "variables": ["participation_rate", "reputation"],
-        "summary": "yearly",
-        "scope": "both",
-    },
-}
+SWEEP = tiny_experiment(
+    "browser_lhs",
+    {"method": "lhs", "n": 5, "seed": 3},
+    ["participation_rate", "reputation"],
+    root_seed=2,
+)
 """A tiny Latin hypercube with city and district outcomes (1 + 2 x 2 = 5)."""
 
 
