@@ -41,6 +41,7 @@ FILES = [
     "docs/outputs.md",
     "docs/ODD.md",
     "docs/calibration.md",
+    "docs/sensitivity.md",
     "src/districtsim/scenarios/README.md",
     "src/districtsim/experiments/README.md",
     "experiments/README.md",

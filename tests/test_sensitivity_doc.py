@@ -1,0 +1,409 @@
+"""``docs/sensitivity.md`` shows what the committed sensitivity result tables hold.
+
+The Morris screen (``experiments/sensitivity/results/morris_default_city/indices.csv``, the
+``analysis/indices.csv`` that ``districtsim analyze`` wrote for the sweep
+``morris_default_city``) and the Sobol study (``.../sobol_default_city/indices.csv``) are
+summarised in ``docs/sensitivity.md`` between markers (``<!-- morris-table:start -->`` ...)
+and drawn in ``docs/figures/*.svg``. Both are generated from the CSV files by this module:
+after a new sweep, copy its ``analysis/indices.csv`` over the committed one and regenerate
+with ``.venv/bin/python tests/test_sensitivity_doc.py``. A table or figure that no longer
+matches its file fails here, and so does a quoted figure that is not in the tables.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from districtsim.params import param_rows
+from helpers import doc_block, rewrite_blocks
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "sensitivity.md"
+FIGURES = ROOT / "docs" / "figures"
+RESULTS = ROOT / "experiments" / "sensitivity" / "results"
+REGENERATE = "regenerate with `.venv/bin/python tests/test_sensitivity_doc.py`"
+
+OUTCOMES = {
+    "price_gini": ("price Gini", "0..1"),
+    "price_gap_creative_traditional_eur_m2": ("creative-traditional price gap", "EUR/m2"),
+    "participation_rate": ("city participation", "share"),
+    "districts_participation_below_half_percent": ("collapsed civic life", "districts"),
+    "displacement_persons": ("displacement", "persons/year"),
+    "innovations": ("innovations", "innovations/year"),
+}
+"""The screen's outcomes (city, year 20): label and unit (flows are the year's sum)."""
+
+TOP = 10
+"""Inputs listed per outcome in the Morris tables and drawn in the figure."""
+
+
+def significant(value: float) -> str:
+    """Format a number with three significant digits (no exponent for everyday sizes)."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    digits = max(0, 2 - int(math.floor(math.log10(abs(value)))))
+    return f"{value:,.{digits}f}"
+
+
+def morris_indices() -> pd.DataFrame:
+    """Return the committed Morris indices of the six city outcomes."""
+    df = pd.read_csv(RESULTS / "morris_default_city" / "indices.csv")
+    df = df[(df["scope"] == "city") & df["variable"].isin(OUTCOMES)]
+    assert set(df["variable"]) == set(OUTCOMES), "expected the screen's six outcomes"
+    return df
+
+
+def overall_ranking(df: pd.DataFrame) -> pd.DataFrame:
+    """Return each input's mu* relative to the largest mu* of each outcome, and their maximum.
+
+    An input above the noise floor (``mu_star - mu_star_conf > noise_mu_star``) for an outcome
+    counts in ``outcomes_above_noise``.
+    """
+    rel = df.assign(
+        relative=df["mu_star"] / df.groupby("variable")["mu_star"].transform("max"),
+        above=(df["mu_star"] - df["mu_star_conf"]) > df["noise_mu_star"],
+    )
+    wide = rel.pivot(index="input", columns="variable", values="relative")[list(OUTCOMES)]
+    out = wide.assign(
+        largest=wide.max(axis=1),
+        outcomes_above_noise=rel.groupby("input")["above"].sum(),
+    )
+    return out.sort_values("largest", ascending=False)
+
+
+def morris_overall_table(df: pd.DataFrame, n: int = 20) -> str:
+    """Return the Markdown table of the ``n`` inputs with the largest relative mu*."""
+    ranking = overall_ranking(df).head(n)
+    head = "| rank | input | " + " | ".join(OUTCOMES[v][0] for v in OUTCOMES)
+    head += " | outcomes above noise |"
+    lines = [head, "|" + "---|" * (len(OUTCOMES) + 3)]
+    for rank, (name, row) in enumerate(ranking.iterrows(), start=1):
+        cells = [f"{row[v]:.2f}" for v in OUTCOMES]
+        above = int(row["outcomes_above_noise"])
+        lines.append(f"| {rank} | `{name}` | " + " | ".join(cells) + f" | {above} |")
+    return "\n".join(lines)
+
+
+def morris_outcome_tables(df: pd.DataFrame) -> str:
+    """Return one Markdown table per outcome: its top inputs with mu*, interval, mu and sigma."""
+    parts = []
+    for variable, (label, unit) in OUTCOMES.items():
+        sub = df[df["variable"] == variable].sort_values("mu_star", ascending=False)
+        floor = sub["noise_mu_star"].iloc[0]
+        above = int(((sub["mu_star"] - sub["mu_star_conf"]) > sub["noise_mu_star"]).sum())
+        parts.append(
+            f"**{label}** (`{variable}`, {unit}; replicate SD "
+            f"{significant(sub['replicate_sd'].iloc[0])}, noise floor of mu* "
+            f"{significant(floor)}; {above} of {len(sub)} inputs above it)\n"
+        )
+        parts.append("| rank | input | mu* | 95% interval | mu | sigma |")
+        parts.append("|---|---|---|---|---|---|")
+        for rank, row in enumerate(sub.head(TOP).itertuples(), start=1):
+            lo, hi = row.mu_star - row.mu_star_conf, row.mu_star + row.mu_star_conf
+            parts.append(
+                f"| {rank} | `{row.input}` | {significant(row.mu_star)} | "
+                f"{significant(lo)} to {significant(hi)} | {significant(row.mu)} | "
+                f"{significant(row.sigma)} |"
+            )
+        parts.append("")
+    return "\n".join(parts).rstrip()
+
+
+def morris_figure(df: pd.DataFrame) -> str:
+    """Return an SVG: per outcome, the top inputs' mu* as bars with their 95% intervals.
+
+    A dotted line marks the noise floor. Hand-written SVG: no plotting dependency, and it shows
+    on any Markdown viewer.
+    """
+    panel_w, panel_h, label_w, bar_h, top = 560, 40 + 22 * TOP, 250, 16, 34
+    cols = 2
+    rows = math.ceil(len(OUTCOMES) / cols)
+    width, height = cols * panel_w, rows * panel_h + 20
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+    ]
+    for k, (variable, (label, unit)) in enumerate(OUTCOMES.items()):
+        x0, y0 = (k % cols) * panel_w, (k // cols) * panel_h
+        sub = df[df["variable"] == variable].sort_values("mu_star", ascending=False).head(TOP)
+        floor = float(sub["noise_mu_star"].iloc[0])
+        span = float(max((sub["mu_star"] + sub["mu_star_conf"]).max(), floor)) or 1.0
+        plot_w = panel_w - label_w - 30
+
+        def xpos(v: float, x0: int = x0, span: float = span, plot_w: int = plot_w) -> float:
+            return x0 + label_w + plot_w * max(v, 0.0) / span
+
+        out.append(
+            f'<text x="{x0 + 10}" y="{y0 + 18}" font-size="13" font-weight="bold">'
+            f"{html.escape(label)} (mu*, {html.escape(unit)} over the range)</text>"
+        )
+        for j, row in enumerate(sub.itertuples()):
+            y = y0 + top + j * 22
+            out.append(
+                f'<text x="{x0 + label_w - 6}" y="{y + 12}" text-anchor="end">'
+                f"{html.escape(row.input)}</text>"
+            )
+            out.append(
+                f'<rect x="{x0 + label_w}" y="{y}" width="{xpos(row.mu_star) - x0 - label_w:.1f}" '
+                f'height="{bar_h}" fill="#4c78a8"/>'
+            )
+            lo, hi = xpos(row.mu_star - row.mu_star_conf), xpos(row.mu_star + row.mu_star_conf)
+            out.append(
+                f'<line x1="{lo:.1f}" x2="{hi:.1f}" y1="{y + bar_h / 2}" y2="{y + bar_h / 2}" '
+                'stroke="black"/>'
+            )
+        fx = xpos(floor)
+        out.append(
+            f'<line x1="{fx:.1f}" x2="{fx:.1f}" y1="{y0 + top - 4}" y2="{y0 + top + 22 * TOP}" '
+            'stroke="#888" stroke-dasharray="3,3"/>'
+        )
+        out.append(
+            f'<text x="{x0 + label_w}" y="{y0 + top + 22 * TOP + 12}" fill="#555">0</text>'
+            f'<text x="{x0 + label_w + plot_w}" y="{y0 + top + 22 * TOP + 12}" fill="#555" '
+            f'text-anchor="end">{significant(span)}</text>'
+        )
+    out.append(
+        f'<text x="10" y="{height - 6}" fill="#555">bars: mu* of the ten largest inputs, '
+        "lines: 95% bootstrap interval, dotted: noise floor (mu* of replicate noise alone)</text>"
+    )
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def morris_points() -> pd.DataFrame:
+    """Return the committed point means of the screen (first and last year)."""
+    return pd.read_csv(RESULTS / "morris_default_city" / "points.csv")
+
+
+def spread_table(points: pd.DataFrame) -> str:
+    """Return a Markdown table: each outcome's point means in year 1 and year 20, and how often
+    year 20 is above year 1."""
+    lines = [
+        "| outcome | year 1, median | year 20, median | year 20, 5-95% of points | "
+        "points where year 20 > year 1 |",
+        "|---|---|---|---|---|",
+    ]
+    for variable, (label, _unit) in OUTCOMES.items():
+        first, last = points[f"{variable}_year1"], points[f"{variable}_year20"]
+        up = float((last > first).mean())
+        lines.append(
+            f"| {label} | {significant(first.median())} | {significant(last.median())} | "
+            f"{significant(last.quantile(0.05))} to {significant(last.quantile(0.95))} | "
+            f"{up:.1%} |"
+        )
+    return "\n".join(lines)
+
+
+GROUPS = {
+    "civic life": ("associations", "communication", "mobilisation", "identity", "network"),
+    "housing and moving": ("housing", "migration", "attractiveness", "liveability", "reputation"),
+    "population": ("population",),
+    "innovation and the call": ("partnerships", "program", "firms", "knowledge"),
+}
+"""Groups of parameter sections for the cross-effects table (every screened section is in one)."""
+
+
+def group_of(name: str) -> str:
+    """Return the group of a parameter (by its section)."""
+    section = name.split(".")[0]
+    return next(g for g, sections in GROUPS.items() if section in sections)
+
+
+def morris_group_table(df: pd.DataFrame) -> str:
+    """Return a Markdown table: per outcome and group, the largest relative mu* and its input."""
+    rel = df.assign(
+        relative=df["mu_star"] / df.groupby("variable")["mu_star"].transform("max"),
+        group=df["input"].map(group_of),
+    )
+    lines = [
+        "| outcome | " + " | ".join(GROUPS) + " |",
+        "|---|" + "---|" * len(GROUPS),
+    ]
+    for variable, (label, _unit) in OUTCOMES.items():
+        sub = rel[rel["variable"] == variable]
+        cells = []
+        for group in GROUPS:
+            best = sub[sub["group"] == group].sort_values("relative", ascending=False).iloc[0]
+            cells.append(f"{best['relative']:.2f} (`{best['input'].split('.', 1)[1]}`)")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def generated() -> dict[str, str]:
+    """Return the generated blocks of docs/sensitivity.md, by marker name."""
+    df = morris_indices()
+    return {
+        "morris-overall": morris_overall_table(df),
+        "morris-outcomes": morris_outcome_tables(df),
+        "morris-groups": morris_group_table(df),
+        "morris-spread": spread_table(morris_points()),
+    }
+
+
+def figures() -> dict[Path, str]:
+    """Return the generated figures, by path."""
+    return {
+        FIGURES / "morris_default_city.svg": morris_figure(morris_indices()),
+    }
+
+
+def block(text: str, name: str) -> str:
+    """Return the text between the markers ``name`` of docs/sensitivity.md."""
+    return doc_block(text, name, "docs/sensitivity.md")
+
+
+@pytest.mark.parametrize(
+    "name", ["morris-overall", "morris-outcomes", "morris-groups", "morris-spread"]
+)
+def test_doc_tables_match_the_result_files(name: str) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    assert block(text, name) == generated()[name], (
+        f"docs/sensitivity.md's {name} table differs from the committed results; {REGENERATE}"
+    )
+
+
+def test_figures_match_the_result_files() -> None:
+    for path, svg in figures().items():
+        assert path.exists() and path.read_text(encoding="utf-8") == svg, (
+            f"{path.relative_to(ROOT)} differs from the committed results; {REGENERATE}"
+        )
+
+
+def test_the_ten_most_influential_inputs_have_a_source() -> None:
+    """Issue 13, point 5: each of the overall ten has a source with its figure or a calibration.
+
+    The sources table (between ``<!-- sources:start -->`` and ``<!-- sources:end -->``) is written
+    by hand; this checks it names exactly the ten inputs the committed screen ranks first, each
+    with its default, its plausible range and what sets it.
+    """
+    text = DOC.read_text(encoding="utf-8")
+    rows = [r for r in block(text, "sources").splitlines() if r.startswith("| `")]
+    named = [re.match(r"\| `([^`]+)`", r).group(1) for r in rows]
+    top = list(overall_ranking(morris_indices()).head(TOP).index)
+    assert sorted(named) == sorted(top), (
+        f"docs/sensitivity.md's sources table names {sorted(named)}; the screen's ten are "
+        f"{sorted(top)}"
+    )
+    declared = {f"{r['section']}.{r['name']}": r for r in param_rows()}
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert len(cells) == 4 and all(cells), (
+            f"an empty or missing cell in the sources row {row!r}"
+        )
+        name = cells[0].strip("`")
+        decl = declared[name]
+        low, high = decl["plausible"]
+        expected = f"{decl['default']:g} ({low:g}-{high:g})"
+        assert cells[1] == expected, (
+            f"{name}: the table says {cells[1]}, the declaration {expected}"
+        )
+
+
+def quoted() -> dict[str, str]:
+    """Return the figures the prose of docs/sensitivity.md quotes, computed from the results."""
+    df = morris_indices()
+    points = morris_points()
+
+    def mu(variable: str, name: str) -> float:
+        return float(df[(df["variable"] == variable) & (df["input"] == name)]["mu_star"].iloc[0])
+
+    def up(variable: str) -> str:
+        return f"{(points[f'{variable}_year20'] > points[f'{variable}_year1']).mean():.1%}"
+
+    def q(variable: str, level: float) -> float:
+        return float(points[f"{variable}_year20"].quantile(level))
+
+    gap = "price_gap_creative_traditional_eur_m2"
+    gap_mu = [
+        mu(gap, n)
+        for n in (
+            "housing.beta_demand",
+            "attractiveness.b_liveability",
+            "liveability.crowding_occupancy",
+            "firms.elasticity_attractiveness",
+        )
+    ]
+    displacement = [
+        mu("displacement_persons", n)
+        for n in (
+            "housing.rent_yield_per_year",
+            "migration.alpha_burden",
+            "migration.burden_cap",
+            "population.newcomer_income_median_eur",
+        )
+    ]
+    collapse = df[df["variable"] == "districts_participation_below_half_percent"]
+    lead = collapse.sort_values("mu_star", ascending=False).head(5)
+    ratio = lead["sigma"] / lead["mu_star"]
+    rel = df.assign(relative=df["mu_star"] / df.groupby("variable")["mu_star"].transform("max"))
+    rel = rel.assign(group=rel["input"].map(group_of))
+
+    def largest(variable: str, group: str) -> str:
+        sub = rel[(rel["variable"] == variable) & (rel["group"] == group)]
+        return f"{sub['relative'].max():.2f}"
+
+    return {
+        "gap widens": f"widens in {up(gap)} of the points",
+        "gini rises": f"price Gini rises in {up('price_gini')}",
+        "gini mu": (
+            f"mu\\* {mu('price_gini', 'population.income_sigma'):.4f} against "
+            f"{mu('price_gini', 'migration.alpha_burden'):.4f}"
+        ),
+        "gap mu": f"mu\\* {min(gap_mu):.0f}-{max(gap_mu):.0f} EUR/m2",
+        "civic on gini": f"price Gini is {largest('price_gini', 'civic life')} of the largest",
+        "housing on participation": (
+            "any housing parameter on participation "
+            f"{largest('participation_rate', 'housing and moving')}"
+        ),
+        "housing on collapse": (
+            "on collapse "
+            f"{largest('districts_participation_below_half_percent', 'housing and moving')}"
+        ),
+        "civic on gap": f"orientation) is {largest(gap, 'civic life')} of its largest",
+        "participation spread": (
+            f"{q('participation_rate', 0.05):.1%} to {q('participation_rate', 0.95):.0%} of "
+            "residents"
+        ),
+        "participation rises": f"in {up('participation_rate')} of them",
+        "collapse p95": (
+            f"up to {q('districts_participation_below_half_percent', 0.95):.0f} districts"
+        ),
+        "collapse sigma": f"sigma {ratio.min():.1f} to {ratio.max():.1f} times mu\\* for its five",
+        "displacement mu": (
+            f"mu\\* {round(min(displacement), -3):,.0f} to {round(max(displacement), -3):,.0f}"
+        ),
+        "innovations spread": (
+            f"from {q('innovations', 0.05):.0f} to {q('innovations', 0.95):.0f} a year"
+        ),
+    }
+
+
+@pytest.mark.parametrize("key", list(quoted()))
+def test_quoted_figures_match_the_results(key: str) -> None:
+    """Each figure the prose quotes is computed from the committed results (line breaks aside)."""
+    text = DOC.read_text(encoding="utf-8")
+    phrase = quoted()[key]
+    assert phrase in " ".join(text.split()), (
+        f"docs/sensitivity.md should say {phrase!r} ({key}), as the committed results give"
+    )
+
+
+def regenerate() -> None:
+    """Rewrite the generated blocks of docs/sensitivity.md and the figures."""
+    rewrite_blocks(DOC, generated())
+    FIGURES.mkdir(exist_ok=True)
+    for path, svg in figures().items():
+        path.write_text(svg, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    regenerate()
+    sys.exit(0)
