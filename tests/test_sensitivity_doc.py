@@ -178,6 +178,103 @@ def morris_figure(df: pd.DataFrame) -> str:
     return "\n".join(out) + "\n"
 
 
+def sobol_indices() -> pd.DataFrame:
+    """Return the committed Sobol indices of the six city outcomes."""
+    df = pd.read_csv(RESULTS / "sobol_default_city" / "indices.csv")
+    df = df[(df["scope"] == "city") & df["variable"].isin(OUTCOMES)]
+    assert set(df["variable"]) == set(OUTCOMES), "expected the study's six outcomes"
+    return df
+
+
+def interval(value: float, conf: float) -> str:
+    """Return ``value [low, high]`` with three decimals."""
+    return f"{value:.3f} [{value - conf:.3f}, {value + conf:.3f}]"
+
+
+def sobol_tables(df: pd.DataFrame) -> str:
+    """Return one Markdown table of S1 and ST (95% intervals) per input, one column pair an outcome.
+
+    The last rows give the sum of first-order indices and the replicate-noise share.
+    """
+    inputs = list(dict.fromkeys(df["input"]))
+    parts = []
+    for variable, (label, unit) in OUTCOMES.items():
+        sub = df[df["variable"] == variable].set_index("input").reindex(inputs)
+        s1_sum = float(sub["S1"].sum())
+        noise = float(sub["noise_share"].iloc[0])
+        parts.append(
+            f"**{label}** (`{variable}`, {unit}; sum of S1 {s1_sum:.2f}, replicate noise "
+            f"{noise:.1%} of the variance)\n"
+        )
+        parts.append("| input | S1 [95% interval] | ST [95% interval] |")
+        parts.append("|---|---|---|")
+        for name, row in sub.sort_values("ST", ascending=False).iterrows():
+            parts.append(
+                f"| `{name}` | {interval(row.S1, row.S1_conf)} | {interval(row.ST, row.ST_conf)} |"
+            )
+        parts.append("")
+    return "\n".join(parts).rstrip()
+
+
+def sobol_figure(df: pd.DataFrame) -> str:
+    """Return an SVG: per outcome, each input's S1 (dark) and ST (light) with 95% intervals."""
+    inputs = list(dict.fromkeys(df["input"]))
+    panel_w, label_w, row_h = 560, 250, 26
+    top = 34
+    panel_h = top + row_h * len(inputs) + 24
+    cols = 2
+    rows = math.ceil(len(OUTCOMES) / cols)
+    width, height = cols * panel_w, rows * panel_h + 20
+    plot_w = panel_w - label_w - 30
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+    ]
+    for k, (variable, (label, _unit)) in enumerate(OUTCOMES.items()):
+        x0, y0 = (k % cols) * panel_w, (k // cols) * panel_h
+        sub = df[df["variable"] == variable].set_index("input").reindex(inputs)
+
+        def xpos(v: float, x0: int = x0) -> float:
+            return x0 + label_w + plot_w * min(max(v, 0.0), 1.0)
+
+        out.append(
+            f'<text x="{x0 + 10}" y="{y0 + 18}" font-size="13" font-weight="bold">'
+            f"{html.escape(label)} (share of variance)</text>"
+        )
+        for j, (name, row) in enumerate(sub.iterrows()):
+            y = y0 + top + j * row_h
+            out.append(
+                f'<text x="{x0 + label_w - 6}" y="{y + 14}" text-anchor="end">'
+                f"{html.escape(name)}</text>"
+            )
+            for value, conf, dy, colour in (
+                (row.ST, row.ST_conf, 0, "#9ecae9"),
+                (row.S1, row.S1_conf, 10, "#4c78a8"),
+            ):
+                out.append(
+                    f'<rect x="{x0 + label_w}" y="{y + dy}" '
+                    f'width="{xpos(value) - x0 - label_w:.1f}" height="9" fill="{colour}"/>'
+                )
+                lo, hi = xpos(value - conf), xpos(value + conf)
+                out.append(
+                    f'<line x1="{lo:.1f}" x2="{hi:.1f}" y1="{y + dy + 4.5}" y2="{y + dy + 4.5}" '
+                    'stroke="black"/>'
+                )
+        base = y0 + top + row_h * len(inputs)
+        out.append(
+            f'<text x="{x0 + label_w}" y="{base + 12}" fill="#555">0</text>'
+            f'<text x="{x0 + label_w + plot_w}" y="{base + 12}" fill="#555" '
+            'text-anchor="end">1</text>'
+        )
+    out.append(
+        f'<text x="10" y="{height - 6}" fill="#555">light: total order ST, dark: first order S1; '
+        "lines: 95% bootstrap intervals</text>"
+    )
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
 def morris_points() -> pd.DataFrame:
     """Return the committed point means of the screen (first and last year)."""
     return pd.read_csv(RESULTS / "morris_default_city" / "points.csv")
@@ -245,6 +342,7 @@ def generated() -> dict[str, str]:
         "morris-outcomes": morris_outcome_tables(df),
         "morris-groups": morris_group_table(df),
         "morris-spread": spread_table(morris_points()),
+        "sobol-tables": sobol_tables(sobol_indices()),
     }
 
 
@@ -252,6 +350,7 @@ def figures() -> dict[Path, str]:
     """Return the generated figures, by path."""
     return {
         FIGURES / "morris_default_city.svg": morris_figure(morris_indices()),
+        FIGURES / "sobol_default_city.svg": sobol_figure(sobol_indices()),
     }
 
 
@@ -261,7 +360,7 @@ def block(text: str, name: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "name", ["morris-overall", "morris-outcomes", "morris-groups", "morris-spread"]
+    "name", ["morris-overall", "morris-outcomes", "morris-groups", "morris-spread", "sobol-tables"]
 )
 def test_doc_tables_match_the_result_files(name: str) -> None:
     text = DOC.read_text(encoding="utf-8")
@@ -384,6 +483,63 @@ def quoted() -> dict[str, str]:
             f"from {q('innovations', 0.05):.0f} to {q('innovations', 0.95):.0f} a year"
         ),
     }
+
+
+SOBOL_QUOTED = [
+    ("price_gini", "population.income_sigma", "S1", "price Gini (S1 {})"),
+    ("price_gap_creative_traditional_eur_m2", "population.income_sigma", "S1", "gap (S1 {})"),
+    ("price_gini", "migration.alpha_burden", "S1", "the Gini (S1 {})"),
+    ("price_gap_creative_traditional_eur_m2", "housing.beta_demand", "S1", "the gap (S1 {})"),
+    (
+        "price_gap_creative_traditional_eur_m2",
+        "partnerships.lambda0_per_year",
+        "S1",
+        "rate (S1 {})",
+    ),
+    ("price_gap_creative_traditional_eur_m2", "mobilisation.theta_mean", "S1", "threshold (S1 {})"),
+    ("participation_rate", "mobilisation.theta_mean", "S1", "participation (S1 {})"),
+    ("participation_rate", "population.engagement_b", "ST", "(ST {})"),
+    ("districts_participation_below_half_percent", "mobilisation.theta_mean", "ST", "index ({})"),
+    ("districts_participation_below_half_percent", "mobilisation.theta_mean", "S1", "index ({}),"),
+    (
+        "districts_participation_below_half_percent",
+        "population.engagement_b",
+        "ST",
+        "engagement's ({}",
+    ),
+    ("districts_participation_below_half_percent", "population.engagement_b", "S1", "against {})"),
+    ("displacement_persons", "housing.rent_yield_per_year", "S1", "yield (S1 {})"),
+    ("displacement_persons", "migration.alpha_burden", "S1", "weight (S1 {})"),
+    ("innovations", "partnerships.lambda0_per_year", "S1", "rate (S1 {})"),
+    ("innovations", "mobilisation.theta_mean", "S1", "threshold (S1 {})"),
+]
+"""Sobol indices the prose quotes: (outcome, input, index, phrase with the value's place)."""
+
+
+@pytest.mark.parametrize(("variable", "name", "index", "phrase"), SOBOL_QUOTED)
+def test_quoted_sobol_indices_match_the_results(variable, name, index, phrase) -> None:
+    df = sobol_indices()
+    value = float(df[(df["variable"] == variable) & (df["input"] == name)][index].iloc[0])
+    expected = phrase.format(f"{value:.3f}")
+    assert expected in " ".join(DOC.read_text(encoding="utf-8").split()), (
+        f"docs/sensitivity.md should say {expected!r} ({variable}, {name}, {index})"
+    )
+
+
+def test_quoted_sobol_sums_and_noise_match_the_results() -> None:
+    df = sobol_indices()
+    sums = df.groupby("variable")["S1"].sum()
+    text = " ".join(DOC.read_text(encoding="utf-8").split())
+    four = ["price_gini", "price_gap_creative_traditional_eur_m2", "participation_rate"]
+    four.append("displacement_persons")
+    quoted_sums = ", ".join(f"{sums[v]:.2f}" for v in four[:3]) + f" and {sums[four[3]]:.2f}"
+    assert f"({quoted_sums})" in text, f"expected the S1 sums ({quoted_sums})"
+    assert (
+        f"sum to 0.{round(sums['districts_participation_below_half_percent'] * 100):02d} only"
+        in (text)
+    ), "the collapse outcome's S1 sum"
+    noise = df.groupby("variable")["noise_share"].first()
+    assert noise.idxmax() == "innovations" and f"at most {noise.max():.1%}" in text
 
 
 @pytest.mark.parametrize("key", list(quoted()))
