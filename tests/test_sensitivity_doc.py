@@ -542,6 +542,17 @@ def test_quoted_sobol_sums_and_noise_match_the_results() -> None:
     assert noise.idxmax() == "innovations" and f"at most {noise.max():.1%}" in text
 
 
+def test_the_sobol_study_time_is_the_benchmarked_one() -> None:
+    """The doc's run time of the Sobol study is the estimate benchmark's committed row."""
+    rows = pd.read_csv(ROOT / "experiments" / "benchmarks" / "results" / "estimate_benchmark.csv")
+    row = rows[rows["experiment"] == "sobol_default_city"].iloc[0]
+    phrase = (
+        f"{row['measured_wall_s']:,.0f} s measured against {row['estimated_wall_s']:,.0f} s "
+        "estimated by `--dry-run`"
+    )
+    assert phrase in " ".join(DOC.read_text(encoding="utf-8").split()), phrase
+
+
 @pytest.mark.parametrize("key", list(quoted()))
 def test_quoted_figures_match_the_results(key: str) -> None:
     """Each figure the prose quotes is computed from the committed results (line breaks aside)."""

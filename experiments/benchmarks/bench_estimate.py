@@ -33,6 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from bench_run import RESULTS, _maxrss_mb, machine_info, time_child  # noqa: E402 (the sibling script)
+from bench_sweep import sweep_command  # noqa: E402 (the sibling script)
 
 ESTIMATE = (
     "import dataclasses, json, sys\n"
@@ -70,20 +71,9 @@ def estimate(experiment: str, workers: int) -> dict[str, float]:
 
 def measure(experiment: str, workers: int, out: Path, tmp: Path) -> tuple[float, int, float]:
     """Run the sweep into ``out`` in a child (its stderr in ``tmp``); return wall s, runs, MB."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "districtsim.cli",
-        "sweep",
-        experiment,
-        "--quiet",
-        "--yes",
-        "--workers",
-        str(workers),
-        "--out",
-        str(out),
-    ]
-    wall, usage = time_child(cmd, tmp, "bench_estimate")
+    wall, usage = time_child(
+        sweep_command(experiment, workers, out, "--yes"), tmp, "bench_estimate"
+    )
     n_runs = json.loads((out / "sweep.json").read_text(encoding="utf-8"))["n_runs"]
     return wall, n_runs, _maxrss_mb(usage.ru_maxrss)
 

@@ -35,23 +35,28 @@ sys.path.insert(0, str(HERE))
 from bench_run import RESULTS, _maxrss_mb, machine_info, time_child  # noqa: E402 (the sibling script)
 
 
+def sweep_command(experiment: str, workers: int, out: Path, *extra: str) -> list[str]:
+    """Return the command line of a quiet ``districtsim sweep`` on ``workers`` into ``out``."""
+    return [
+        sys.executable,
+        "-m",
+        "districtsim.cli",
+        "sweep",
+        experiment,
+        "--quiet",
+        *extra,
+        "--workers",
+        str(workers),
+        "--out",
+        str(out),
+    ]
+
+
 def run_once(experiment: str, workers: int) -> dict[str, object]:
     """Run one sweep in a child process; return its wall time, runs, throughput and peak memory."""
     with tempfile.TemporaryDirectory(prefix="districtsim-bench-sweep-") as tmp:
         out = Path(tmp) / "out"
-        cmd = [
-            sys.executable,
-            "-m",
-            "districtsim.cli",
-            "sweep",
-            experiment,
-            "--quiet",
-            "--workers",
-            str(workers),
-            "--out",
-            str(out),
-        ]
-        wall, usage = time_child(cmd, Path(tmp), "bench_sweep")
+        wall, usage = time_child(sweep_command(experiment, workers, out), Path(tmp), "bench_sweep")
         n_runs = json.loads((out / "sweep.json").read_text(encoding="utf-8"))["n_runs"]
     return {
         "workers": workers,

@@ -48,7 +48,7 @@ import numpy as np
 from districtsim.calendar import program_year
 from districtsim.errors import ScenarioError
 from districtsim.modes import MODE_CODES
-from districtsim.outputs import TABLES
+from districtsim.outputs import TABLES, Column
 from districtsim.params import SECTIONS, param_rows
 from districtsim.results import RunResult, yearly_values
 from districtsim.rng import replicate_seed
@@ -233,21 +233,19 @@ class Measure:
     year: int = -1
     modes: tuple[str, ...] = ()
 
+    def _column(self) -> Column:
+        """Return the declared output column the measure reads (not for MODE_SHARE)."""
+        return TABLES["city" if self.district is None else "district"][self.variable]
+
     @property
     def unit(self) -> str:
         """The unit of the value (the column's yearly unit, or a share of months)."""
-        if self.variable == MODE_SHARE:
-            return "share of months"
-        scope = "city" if self.district is None else "district"
-        return TABLES[scope][self.variable].yearly_unit
+        return "share of months" if self.variable == MODE_SHARE else self._column().yearly_unit
 
     @property
     def direction(self) -> str:
         """Whether more is better for residents (``higher``, ``lower`` or ``neither``)."""
-        if self.variable == MODE_SHARE:
-            return "neither"
-        scope = "city" if self.district is None else "district"
-        return TABLES[scope][self.variable].direction
+        return "neither" if self.variable == MODE_SHARE else self._column().direction
 
     def value(self, result: RunResult) -> float:
         """Return the measure of one run as a plain float."""
