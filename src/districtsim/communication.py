@@ -79,7 +79,16 @@ def step(model: DistrictModel, t: int) -> None:
     ``is_active``), ``n_active_ties``, ``n_occupied_ties``, ``is_reached``; each association's
     ``event_now``.
     """
-    r = model.residents
+    reach_d = update_districts(model)
+    reach_residents(model, t, reach_d)
+
+
+def update_districts(model: DistrictModel) -> np.ndarray:
+    """The district half of phase 3: this month's events and channels; return the reach r_d.
+
+    Writes the ``Districts`` fields and each association's ``event_now`` listed in
+    :func:`step`.
+    """
     ds = model.districts
     c = model.params.communication
     nd = model.n_districts
@@ -103,6 +112,13 @@ def step(model: DistrictModel, t: int) -> None:
     ds.coverage, reach_d, ds.visibility = district_reach(
         ds.active_channels, c, ds.event_now, ds.event_creative
     )
+    return reach_d
+
+
+def reach_residents(model: DistrictModel, t: int, reach_d: np.ndarray) -> None:
+    """The resident half of phase 3: last month's activity, tie counts and who is reached."""
+    r = model.residents
+    c = model.params.communication
     r.was_active, r.is_active = r.is_active, r.was_active
     r.n_active_ties, r.n_occupied_ties = model.ties.tie_counts(r.was_active, r.occupied)
     # The reach probability depends only on the district and the (integer) number of active ties.

@@ -413,6 +413,18 @@ def choose_districts(
         v += income_homophily(ds.mean_income, log_income, p.attractiveness.b_income_homophily)
     vacancies = np.bincount(r.district[vacant], minlength=nd)
     dest, first = allocate(v, vacancies, rng)
+    update_pressure(model, first, vacancies)
+    return dest
+
+
+def update_pressure(model: DistrictModel, first: np.ndarray, vacancies: np.ndarray) -> None:
+    """Update demand pressure from this month's first choices and vacancies per district.
+
+    Pressure is the smoothed first choices over the smoothed vacancies, relative to the start
+    and to the city mean (MODEL 5.8). Writes ``Districts.first_choices``, ``vacancy_supply``,
+    ``pressure``.
+    """
+    ds = model.districts
     # Smooth the counts, then take the ratio: the log of monthly small counts is biased at
     # small scale.
     eta = model.rates.eta_pressure
@@ -421,7 +433,6 @@ def choose_districts(
     pressure = demand_ratio(ds.first_choices, ds.vacancy_supply) - ds.demand_baseline
     # Relative demand only: the city-wide level follows the city trend.
     ds.pressure = pressure - np.average(pressure, weights=np.maximum(ds.population, 1))
-    return dest
 
 
 def income_homophily(mean_income: np.ndarray, log_income: np.ndarray, b: float) -> np.ndarray:

@@ -361,18 +361,35 @@ def step(model: DistrictModel, t: int) -> None:
     (lapse, relaunch), event planned for month ``t + 1`` and orientation (drift); new ties
     between attendees of creative events.
     """
+    rng = model.streams.get("associations", t)
+    update_membership(model, rng)
+    run_associations(model, t, rng)
+
+
+def update_membership(model: DistrictModel, rng: np.random.Generator) -> None:
+    """The resident half of phase 5: members may leave, active non-members may join one.
+
+    Writes ``Residents.member_of``.
+    """
+    r = model.residents
+    # One draw per place serves both decisions (disjoint sets).
+    u = rng.random(r.n, dtype=np.float32)
+    member = r.is_member
+    join = np.flatnonzero(~member & (u < join_probability(r, model.params.associations)))
+    r.member_of[(member & (u < model.rates.p_member_exit)) | ~r.occupied] = -1
+    r.member_of[join] = choose_association(model, join, rng)
+
+
+def run_associations(model: DistrictModel, t: int, rng: np.random.Generator) -> None:
+    """The association half of phase 5: counts, hours, channels, events, drift, event ties.
+
+    Reads the members from ``Residents.member_of``; writes what :func:`step` lists except
+    the membership.
+    """
     r = model.residents
     ds = model.districts
     a = model.params.associations
     nd = model.n_districts
-    rng = model.streams.get("associations", t)
-    # One draw per place serves both decisions: members may leave, active non-members may join
-    # (disjoint sets).
-    u = rng.random(r.n, dtype=np.float32)
-    member = r.is_member
-    join = np.flatnonzero(~member & (u < join_probability(r, a)))
-    r.member_of[(member & (u < model.rates.p_member_exit)) | ~r.occupied] = -1
-    r.member_of[join] = choose_association(model, join, rng)
     # Counts per association: key = district * slots + slot (bincount over members only).
     n_slots = model.slots.n_slots
     mem = np.flatnonzero(r.is_member)
