@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from districtsim import kernels
 from districtsim.params import CHANNELS, Communication
 
 if TYPE_CHECKING:
@@ -120,15 +121,23 @@ def reach_residents(model: DistrictModel, t: int, reach_d: np.ndarray) -> None:
     r = model.residents
     c = model.params.communication
     r.was_active, r.is_active = r.is_active, r.was_active
-    r.n_active_ties, r.n_occupied_ties = model.ties.tie_counts(r.was_active, r.occupied)
     # The reach probability depends only on the district and the (integer) number of active ties.
     table = resident_reach_probability(
         reach_d.astype(np.float32)[:, None],
         np.arange(model.ties.k + 1, dtype=np.float32),
         c.q_tie,
     )
-    index = np.add(model.reach_index, r.n_active_ties, out=model.reach_buffer)
-    p = np.take(table.ravel(), index)
-    r.is_reached = r.occupied & (
-        model.streams.get("communication", t).random(r.n, dtype=np.float32) < p
+    u = model.streams.get("communication", t).random(r.n, dtype=np.float32)
+    # One pass: tie counts (Ties.tie_counts) and the draw against the table.
+    kernels.reach(
+        model.ties.A.indices,
+        model.ties.k,
+        r.was_active,
+        r.occupied,
+        model.reach_index,
+        table.ravel(),
+        u,
+        r.n_active_ties,
+        r.n_occupied_ties,
+        r.is_reached,
     )

@@ -115,7 +115,9 @@ def build_population(model: DistrictModel) -> None:
     # Place index into a (district, number of active ties) table: reach probabilities are
     # computed per table cell, not per resident.
     model.reach_index = r.district.astype(np.intp) * (model.ties.k + 1)
-    model.reach_buffer = np.empty_like(model.reach_index)
+    # Tie counts, rewritten in place each month (communication.reach_residents).
+    r.n_active_ties = np.zeros(r.n, dtype=np.min_scalar_type(model.ties.k))
+    r.n_occupied_ties = np.zeros_like(r.n_active_ties)
     # Place index into a (tenure, district) table: both are fixed per place.
     model.tenure_district = r.tenure.astype(np.intp) * nd + r.district
     model.tenure_terms = (

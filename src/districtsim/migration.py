@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from districtsim import kernels
 from districtsim.districts import MOVE_FLOWS
 from districtsim.housing import burden_given_tenure_terms, demand_ratio
 from districtsim.reputation import utility
@@ -231,9 +232,8 @@ def step(model: DistrictModel, t: int) -> None:
     ds = model.districts
     mig = model.params.migration
     rng = model.streams.get("migration", t)
-    grow_incomes_and_attachment(model, t)
     price = np.exp(ds.log_price).astype(np.float32)
-    moving, cause = movers_and_causes(model, price, rng)
+    moving, cause = movers_and_causes(model, t, price, rng)
     leave_city = rng.random(moving.size, dtype=np.float32) < mig.share_leaving_city
     leavers = moving[leave_city]
     searchers = moving[~leave_city]
@@ -310,28 +310,50 @@ def burden_excess(model: DistrictModel, cost_price: np.ndarray) -> np.ndarray:
 
 
 def movers_and_causes(
-    model: DistrictModel, price: np.ndarray, rng: np.random.Generator
+    model: DistrictModel, t: int, price: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return the places whose occupants move this month and each place's move cause (-1: none).
+    """Grow incomes and stays; return the movers of this month and each place's move cause.
 
-    The hazard is evaluated exactly for candidates only: ``P(move) = 1 - exp(-h) <= h <= bound
-    * exp(alpha_B * excess)``, so only residents with burden excess or a draw below the bound
-    can move.
+    The cause is -1 for places whose occupant does not move. Incomes and stays grow first
+    (:func:`grow_incomes_and_attachment`). The hazard is evaluated exactly for candidates
+    only: ``P(move) = 1 - exp(-h) <= h <= bound * exp(alpha_B * excess)``, so only residents
+    with burden excess or a draw below the bound can move. One pass over the places
+    (:func:`districtsim.kernels.move_candidates`) grows incomes and stays, computes the
+    burden excess (:func:`burden_excess`) and finds the candidates.
     """
     r = model.residents
     ds = model.districts
     p = model.params
     mig = p.migration
-    occ = r.occupied
     alpha = hazard_alphas(mig)
     identity = ds.identity.astype(np.float32)
     mean_l = np.average(ds.liveability, weights=np.maximum(ds.population, 1))
     l_gap = (mean_l - ds.liveability).astype(np.float32)
     u = rng.random(r.n, dtype=np.float32)
-    excess = burden_excess(model, housing_cost_price(model, price))
     bound_table = hazard_bound(model.rates.h0, identity, l_gap, alpha).ravel()
-    bound = np.take(bound_table, model.tenure_district)
-    cand = np.flatnonzero(occ & ((u < bound) | (excess > 0)))
+    place_price = np.zeros(0, dtype=np.float32)
+    if model.interventions.rent_rise_cap_per_year() is not None:
+        # Under a rent cap each place's cost price differs; stays grow before it is computed.
+        r.months_in_district += r.occupied
+        place_price = housing_cost_price(model, price)
+        r.months_in_district -= r.occupied
+    cand, excess_c = kernels.move_candidates(
+        r.occupied,
+        r.district,
+        model.tenure_district,
+        r.income_eur,
+        r.months_in_district,
+        r.price_ref_eur_m2,
+        *model.tenure_terms,
+        price,
+        place_price,
+        bound_table,
+        u,
+        model.rates.income_growth,
+        np.float32(p.housing.m2_per_person * p.housing.rent_yield_per_year),
+        np.float32(mig.burden_cap),
+    )
+    model.income_index = float(model.rates.income_growth) ** (t + 1)
     d_c = r.district[cand].astype(np.intp)
     attach = np.minimum(
         r.months_in_district[cand].astype(np.float32)
@@ -339,7 +361,7 @@ def movers_and_causes(
         np.float32(1.0),
     )
     base, with_l, total = hazard_terms(
-        model.rates.h0[r.tenure[cand]], attach, identity[d_c], l_gap[d_c], excess[cand], alpha
+        model.rates.h0[r.tenure[cand]], attach, identity[d_c], l_gap[d_c], excess_c, alpha
     )
     u_c = u[cand]
     below = np.flatnonzero(u_c < total)  # again 1 - exp(-h) <= h: expm1 only where it can matter

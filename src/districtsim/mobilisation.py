@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import expit
 
+from districtsim import kernels
 from districtsim.params import Mobilisation
 
 if TYPE_CHECKING:
@@ -62,21 +63,33 @@ def step(model: DistrictModel, t: int) -> None:
     ds = model.districts
     mob = model.params.mobilisation
     u = model.streams.get("mobilisation", t).random(r.n, dtype=np.float32)
-    # Only reached residents can take part: evaluate the rule for them alone (a draw per place
-    # keeps draws aligned with places).
-    idx = np.flatnonzero(r.is_reached)
-    d = r.district[idx].astype(np.intp)
-    orient = np.nan_to_num(ds.event_orientation).astype(np.float32)
-    motiv = motivation(
-        ds.identity.astype(np.float32)[d],
-        r.engagement[idx],
-        r.months_in_district[idx].astype(np.float32),
-        mob,
+    # Only reached residents can take part (a draw per place keeps draws aligned with places).
+    # One pass evaluates motivation, pull, share and the rule above for each of them.
+    coef = np.array(
+        [
+            mob.a_identity,
+            mob.a_engagement,
+            mob.a_tenure,
+            mob.attachment_months,
+            mob.b_social,
+            mob.b_event,
+            mob.tau,
+        ],
+        dtype=np.float32,
     )
-    pull = event_pull(r.orientation[idx], orient[d]) * ds.event_now[d]
-    share = r.n_active_ties[idx].astype(np.float32) / np.maximum(r.n_occupied_ties[idx], 1).astype(
-        np.float32
+    kernels.mobilise(
+        r.is_reached,
+        r.district,
+        ds.identity.astype(np.float32),
+        np.nan_to_num(ds.event_orientation).astype(np.float32),
+        ds.event_now,
+        r.engagement,
+        r.months_in_district,
+        r.orientation,
+        r.theta,
+        r.n_active_ties,
+        r.n_occupied_ties,
+        u,
+        coef,
+        r.is_active,
     )
-    p = participation_probability(motiv, share, pull, r.theta[idx], mob)
-    r.is_active[:] = False
-    r.is_active[idx[u[idx] < p]] = True

@@ -77,7 +77,6 @@ class DistrictModel(mesa.Model):
     program: ProgramYear
     interventions: InterventionRunner
     reach_index: np.ndarray
-    reach_buffer: np.ndarray
     tenure_district: np.ndarray
     tenure_terms: tuple[np.ndarray, np.ndarray]
     log_city_price0: float

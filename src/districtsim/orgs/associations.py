@@ -50,6 +50,7 @@ import mesa
 import numpy as np
 from scipy.special import expit
 
+from districtsim import kernels
 from districtsim.calendar import is_festival_month, month_of_year_index
 from districtsim.params import ASSOCIATION_KINDS, CHANNELS, Params
 from districtsim.rates import annual_rate_to_monthly
@@ -372,11 +373,21 @@ def update_membership(model: DistrictModel, rng: np.random.Generator) -> None:
     Writes ``Residents.member_of``.
     """
     r = model.residents
-    # One draw per place serves both decisions (disjoint sets).
+    a = model.params.associations
+    # One draw per place serves both decisions (disjoint sets); the kernel applies
+    # join_probability and the exit rate in one pass.
     u = rng.random(r.n, dtype=np.float32)
-    member = r.is_member
-    join = np.flatnonzero(~member & (u < join_probability(r, model.params.associations)))
-    r.member_of[(member & (u < model.rates.p_member_exit)) | ~r.occupied] = -1
+    join = kernels.membership(
+        u,
+        r.member_of,
+        r.is_active,
+        r.is_reached,
+        r.engagement,
+        r.occupied,
+        np.float32(a.p_join_per_month),
+        np.float32(a.p_join_reached_per_month),
+        np.float32(model.rates.p_member_exit),
+    )
     r.member_of[join] = choose_association(model, join, rng)
 
 
@@ -392,15 +403,19 @@ def run_associations(model: DistrictModel, t: int, rng: np.random.Generator) -> 
     nd = model.n_districts
     # Counts per association: key = district * slots + slot (bincount over members only).
     n_slots = model.slots.n_slots
-    mem = np.flatnonzero(r.is_member)
-    key = r.district[mem].astype(np.intp) * n_slots + r.member_of[mem]
-    size = nd * n_slots
-    vol = volunteer_chance(r.engagement[mem], a)
-    act = r.is_active[mem]
-    volunteers = np.bincount(key, weights=vol, minlength=size) / model.scale
-    members = np.bincount(key, minlength=size) / model.scale
-    n_am = np.bincount(key, weights=act, minlength=size)
-    orient_am = np.bincount(key, weights=act * r.orientation[mem], minlength=size)
+    members, volunteers, n_am, orient_am = kernels.association_counts(
+        r.member_of,
+        r.district,
+        n_slots,
+        nd * n_slots,
+        r.engagement,
+        r.is_active,
+        r.orientation,
+        np.float32(a.volunteer_engagement_cut),
+        np.float32(a.volunteer_engagement_width),
+    )  # volunteers: volunteer_chance summed per association
+    members /= model.scale
+    volunteers /= model.scale
     ds.volunteers = volunteers.reshape(nd, n_slots).sum(axis=1)
     ds.members = members.reshape(nd, n_slots).sum(axis=1)
     n_am_d = n_am.reshape(nd, n_slots).sum(axis=1)

@@ -1,0 +1,225 @@
+"""The compiled kernels give exactly what the numpy expressions they replace give.
+
+Each test takes a model's real state (the default city at a small scale, stepped a few months,
+so occupancy, activity, membership and burden are realistic), computes a phase's per-resident
+result with the numpy form of the rule (the expressions the phase ran before the kernel, built
+from the rule functions that the rule tests check) and with the kernel, and compares them
+bit for bit. Parameter variants exercise the kernels' branches (recruitment of reached
+residents, a sharp volunteer cut, a rent cap).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from districtsim import kernels
+from districtsim.communication import resident_reach_probability
+from districtsim.migration import burden_excess, hazard_bound, housing_cost_price
+from districtsim.mobilisation import event_pull, motivation, participation_probability
+from districtsim.orgs.associations import join_probability, volunteer_chance
+from helpers import small_scenario, stepped
+
+
+@pytest.fixture(scope="module")
+def model():
+    """The default city at scale 0.01 after 14 months (a call and a program year behind it)."""
+    return stepped(small_scenario(14, name="helsinki", scale=0.01), seed=3)
+
+
+def _draws(n: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).random(n, dtype=np.float32)
+
+
+def test_reach_equals_tie_counts_and_the_reach_table(model):
+    r = model.residents
+    k = model.ties.k
+    rng = np.random.default_rng(5)
+    table = resident_reach_probability(
+        rng.random(model.n_districts).astype(np.float32)[:, None],
+        np.arange(k + 1, dtype=np.float32),
+        model.params.communication.q_tie,
+    )
+    u = _draws(r.n, 6)
+    # was_active also on vacant places: the counts must take the arrays as they are.
+    was_active = r.was_active | (rng.random(r.n) < 0.05)
+    n_active, n_occupied = model.ties.tie_counts(was_active, r.occupied)
+    expected = r.occupied & (u < np.take(table.ravel(), model.reach_index + n_active))
+    got = [np.zeros(r.n, dtype=np.uint8), np.zeros(r.n, dtype=np.uint8), np.zeros(r.n, bool)]
+    kernels.reach(
+        model.ties.A.indices, k, was_active, r.occupied, model.reach_index, table.ravel(), u, *got
+    )
+    np.testing.assert_array_equal(got[0], n_active, err_msg="active tie counts differ")
+    np.testing.assert_array_equal(got[1], n_occupied, err_msg="occupied tie counts differ")
+    np.testing.assert_array_equal(got[2], expected, err_msg="reached residents differ")
+    assert 0 < expected.sum() < r.occupied.sum(), "expected some but not all residents reached"
+
+
+@pytest.mark.parametrize("tau", [None, 0.05])
+def test_mobilise_equals_the_threshold_rule(model, tau):
+    r = model.residents
+    ds = model.districts
+    mob = model.params.mobilisation
+    if tau is not None:
+        mob = dataclasses.replace(mob, tau=tau)
+    u = _draws(r.n, 7)
+    idx = np.flatnonzero(r.is_reached)
+    d = r.district[idx].astype(np.intp)
+    orient = np.nan_to_num(ds.event_orientation).astype(np.float32)
+    motiv = motivation(
+        ds.identity.astype(np.float32)[d],
+        r.engagement[idx],
+        r.months_in_district[idx].astype(np.float32),
+        mob,
+    )
+    event_now = np.arange(model.n_districts) % 2 == 0  # events in half the districts
+    pull = event_pull(r.orientation[idx], orient[d]) * event_now[d]
+    share = r.n_active_ties[idx].astype(np.float32) / np.maximum(r.n_occupied_ties[idx], 1).astype(
+        np.float32
+    )
+    p = participation_probability(motiv, share, pull, r.theta[idx], mob)
+    expected = np.zeros(r.n, dtype=bool)
+    expected[idx[u[idx] < p]] = True
+    coef = np.array(
+        [mob.a_identity, mob.a_engagement, mob.a_tenure, mob.attachment_months]
+        + [mob.b_social, mob.b_event, mob.tau],
+        dtype=np.float32,
+    )
+    got = np.ones(r.n, dtype=bool)  # every entry must be written
+    kernels.mobilise(
+        r.is_reached,
+        r.district,
+        ds.identity.astype(np.float32),
+        orient,
+        event_now,
+        r.engagement,
+        r.months_in_district,
+        r.orientation,
+        r.theta,
+        r.n_active_ties,
+        r.n_occupied_ties,
+        u,
+        coef,
+        got,
+    )
+    np.testing.assert_array_equal(got, expected, err_msg="active residents differ")
+    assert 0 < expected.sum() < idx.size, "expected some but not all reached residents to act"
+
+
+@pytest.mark.parametrize("p_reached", [0.0, 0.02])
+def test_membership_equals_join_and_exit_rules(model, p_reached):
+    r = model.residents
+    a = model.params.associations
+    a = dataclasses.replace(a, p_join_reached_per_month=p_reached)
+    p_exit = model.rates.p_member_exit
+    u = _draws(r.n, 8)
+    member_of = r.member_of.copy()
+    member_of[~r.occupied & (np.arange(r.n) % 3 == 0)] = 0  # stale memberships of empty places
+    member = member_of >= 0
+    join = np.flatnonzero(~member & (u < join_probability(r, a)))
+    expected = member_of.copy()
+    expected[(member & (u < p_exit)) | ~r.occupied] = -1
+    got = member_of.copy()
+    got_join = kernels.membership(
+        u,
+        got,
+        r.is_active,
+        r.is_reached,
+        r.engagement,
+        r.occupied,
+        np.float32(a.p_join_per_month),
+        np.float32(a.p_join_reached_per_month),
+        np.float32(p_exit),
+    )
+    np.testing.assert_array_equal(got_join, join, err_msg="joiners differ")
+    np.testing.assert_array_equal(got, expected, err_msg="memberships after exits differ")
+    assert join.size > 0 and (expected < member_of).any(), "expected joins and exits"
+
+
+@pytest.mark.parametrize("width", [None, 0.0])
+def test_association_counts_equal_bincounts(model, width):
+    r = model.residents
+    a = model.params.associations
+    if width is not None:
+        a = dataclasses.replace(a, volunteer_engagement_width=width)
+    n_slots = model.slots.n_slots
+    size = model.n_districts * n_slots
+    mem = np.flatnonzero(r.is_member)
+    key = r.district[mem].astype(np.intp) * n_slots + r.member_of[mem]
+    act = r.is_active[mem]
+    expected = (
+        np.bincount(key, minlength=size).astype(float),
+        np.bincount(key, weights=volunteer_chance(r.engagement[mem], a), minlength=size),
+        np.bincount(key, weights=act, minlength=size),
+        np.bincount(key, weights=act * r.orientation[mem], minlength=size),
+    )
+    got = kernels.association_counts(
+        r.member_of,
+        r.district,
+        n_slots,
+        size,
+        r.engagement,
+        r.is_active,
+        r.orientation,
+        np.float32(a.volunteer_engagement_cut),
+        np.float32(a.volunteer_engagement_width),
+    )
+    names = ("members", "volunteers", "active", "orientation")
+    for name, g, e in zip(names, got, expected, strict=True):
+        np.testing.assert_array_equal(g, e, err_msg=f"{name} per association differ")
+    assert act.any(), "expected active members"
+
+
+@pytest.mark.parametrize("rent_cap", [False, True])
+def test_move_candidates_equal_growth_burden_and_bound(model, rent_cap, monkeypatch):
+    r = model.residents
+    ds = model.districts
+    p = model.params
+    mig = p.migration
+    if rent_cap:  # a 1% cap in every district
+        cap = np.full(model.n_districts, 0.01)
+        monkeypatch.setattr(model.interventions, "rent_rise_cap_per_year", lambda: cap)
+    price = np.exp(ds.log_price).astype(np.float32) * np.float32(1.3)  # some burden excess
+    alpha = (mig.alpha_attachment, mig.alpha_identity, mig.alpha_liveability, mig.alpha_burden)
+    l_gap = (ds.liveability.mean() - ds.liveability).astype(np.float32)
+    bound = hazard_bound(model.rates.h0, ds.identity.astype(np.float32), l_gap, alpha).ravel()
+    u = _draws(r.n, 9)
+    before = (r.income_eur.copy(), r.months_in_district.copy())
+    # The numpy form: grow incomes and stays, then burden excess and the bound.
+    r.income_eur *= model.rates.income_growth
+    r.months_in_district += r.occupied
+    excess = burden_excess(model, housing_cost_price(model, price))
+    cand = np.flatnonzero(r.occupied & ((u < np.take(bound, model.tenure_district)) | (excess > 0)))
+    expected = (r.income_eur.copy(), r.months_in_district.copy())
+    r.income_eur[:], r.months_in_district[:] = before
+    place_price = np.zeros(0, dtype=np.float32)
+    if rent_cap:
+        r.months_in_district += r.occupied
+        place_price = housing_cost_price(model, price)
+        r.months_in_district -= r.occupied
+    try:
+        got_cand, got_excess = kernels.move_candidates(
+            r.occupied,
+            r.district,
+            model.tenure_district,
+            r.income_eur,
+            r.months_in_district,
+            r.price_ref_eur_m2,
+            *model.tenure_terms,
+            price,
+            place_price,
+            bound,
+            u,
+            model.rates.income_growth,
+            np.float32(p.housing.m2_per_person * p.housing.rent_yield_per_year),
+            np.float32(mig.burden_cap),
+        )
+        np.testing.assert_array_equal(r.income_eur, expected[0], err_msg="incomes differ")
+        np.testing.assert_array_equal(r.months_in_district, expected[1], err_msg="stays differ")
+    finally:
+        r.income_eur[:], r.months_in_district[:] = before
+    np.testing.assert_array_equal(got_cand, cand, err_msg="candidate movers differ")
+    np.testing.assert_array_equal(got_excess, excess[cand], err_msg="burden excess differs")
+    assert (excess[cand] > 0).any() and (excess[cand] == 0).any(), "expected both kinds"
