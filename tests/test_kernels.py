@@ -19,6 +19,7 @@ from districtsim import kernels
 from districtsim.communication import resident_reach_probability
 from districtsim.migration import burden_excess, hazard_bound, housing_cost_price
 from districtsim.mobilisation import event_pull, motivation, participation_probability
+from districtsim.network import Ties
 from districtsim.orgs.associations import join_probability, volunteer_chance
 from helpers import small_scenario, stepped
 
@@ -27,6 +28,10 @@ from helpers import small_scenario, stepped
 def model():
     """The default city at scale 0.01 after 14 months (a call and a program year behind it)."""
     return stepped(small_scenario(14, name="helsinki", scale=0.01), seed=3)
+
+
+def _rng(seed: int) -> np.random.Generator:
+    return np.random.default_rng(seed)
 
 
 def _draws(n: int, seed: int) -> np.ndarray:
@@ -49,7 +54,15 @@ def test_reach_equals_tie_counts_and_the_reach_table(model):
     expected = r.occupied & (u < np.take(table.ravel(), model.reach_index + n_active))
     got = [np.zeros(r.n, dtype=np.uint8), np.zeros(r.n, dtype=np.uint8), np.zeros(r.n, bool)]
     kernels.reach(
-        model.ties.A.indices, k, was_active, r.occupied, model.reach_index, table.ravel(), u, *got
+        model.ties.A.indices,
+        k,
+        was_active,
+        r.occupied,
+        model.reach_index,
+        table.ravel(),
+        u,
+        np.zeros(r.n, dtype=kernels.code_dtype(k)),
+        *got,
     )
     np.testing.assert_array_equal(got[0], n_active, err_msg="active tie counts differ")
     np.testing.assert_array_equal(got[1], n_occupied, err_msg="occupied tie counts differ")
@@ -223,3 +236,26 @@ def test_move_candidates_equal_growth_burden_and_bound(model, rent_cap, monkeypa
     np.testing.assert_array_equal(got_cand, cand, err_msg="candidate movers differ")
     np.testing.assert_array_equal(got_excess, excess[cand], err_msg="burden excess differs")
     assert (excess[cand] > 0).any() and (excess[cand] == 0).any(), "expected both kinds"
+
+
+@pytest.mark.parametrize("k", [1, 8, 20])
+def test_reach_counts_for_any_number_of_ties(k):
+    """The tie code fits in its buffer type for k from 1 to 100 (uint8 up to 10, then uint16)."""
+    block_start = np.array([0, 300, 700, 1200])
+    t = Ties(block_start, [np.array([1]), np.array([0, 2]), np.array([1])], k, 0.85, _rng(2))
+    rng = _rng(3)
+    occupied = rng.random(t.n) < 0.9
+    was_active = rng.random(t.n) < 0.4
+    n_active, n_occupied = t.tie_counts(was_active, occupied)
+    got = [np.zeros(t.n, dtype=np.uint8), np.zeros(t.n, dtype=np.uint8), np.zeros(t.n, bool)]
+    index = np.repeat(np.arange(3), np.diff(block_start)) * (k + 1)
+    table = np.linspace(0, 1, 3 * (k + 1), dtype=np.float32)
+    code = np.zeros(t.n, dtype=kernels.code_dtype(k))
+    u = _draws(t.n, 4)
+    kernels.reach(t.A.indices, k, was_active, occupied, index, table, u, code, *got)
+    np.testing.assert_array_equal(got[0], n_active, err_msg=f"active tie counts differ, k={k}")
+    np.testing.assert_array_equal(got[1], n_occupied, err_msg=f"occupied tie counts differ, k={k}")
+    np.testing.assert_array_equal(
+        got[2], occupied & (u < table[index + n_active]), err_msg="reached residents differ"
+    )
+    assert kernels.code_dtype(100).itemsize == 2, "expected a 16-bit code for 100 ties"

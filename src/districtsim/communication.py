@@ -137,6 +137,7 @@ def reach_residents(model: DistrictModel, t: int, reach_d: np.ndarray) -> None:
         model.reach_index,
         table.ravel(),
         u,
+        model.tie_code,
         r.n_active_ties,
         r.n_occupied_ties,
         r.is_reached,

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
 
-from districtsim import communication, housing, migration, mobilisation, reputation, stocks
+from districtsim import communication, housing, kernels, migration, mobilisation, reputation, stocks
 from districtsim.districts import Districts
 from districtsim.errors import ScenarioError
 from districtsim.interventions import InterventionRunner, housing_places
@@ -118,6 +118,7 @@ def build_population(model: DistrictModel) -> None:
     # Tie counts, rewritten in place each month (communication.reach_residents).
     r.n_active_ties = np.zeros(r.n, dtype=np.min_scalar_type(model.ties.k))
     r.n_occupied_ties = np.zeros_like(r.n_active_ties)
+    model.tie_code = np.zeros(r.n, dtype=kernels.code_dtype(model.ties.k))
     # Place index into a (tenure, district) table: both are fixed per place.
     model.tenure_district = r.tenure.astype(np.intp) * nd + r.district
     model.tenure_terms = (

@@ -32,6 +32,11 @@ F1 = np.float32(1.0)
 F0 = np.float32(0.0)
 
 
+def code_dtype(k: int) -> np.dtype:
+    """Return the integer type of :func:`reach`'s tie code buffer for ``k`` ties per place."""
+    return np.min_scalar_type(k * ((1 << k.bit_length()) + 1))
+
+
 @numba.njit(**_JIT)
 def reach(
     partners: np.ndarray,
@@ -41,6 +46,7 @@ def reach(
     table_index: np.ndarray,
     table: np.ndarray,
     u: np.ndarray,
+    code: np.ndarray,
     n_active: np.ndarray,
     n_occupied: np.ndarray,
     is_reached: np.ndarray,
@@ -51,17 +57,27 @@ def reach(
     ``table[table_index[i] + n_active[i]]`` is place ``i``'s reach probability; place ``i``
     is reached when occupied and ``u[i]`` is below it. Writes ``n_active``, ``n_occupied``
     and ``is_reached``.
+
+    Each place first gets the code ``occupied + 2**bits * was_active`` in the buffer
+    ``code`` (``2**bits > k``, so the occupied count never carries into the active count;
+    the buffer's integer type must hold ``k * (2**bits + 1)``, see :func:`code_dtype`), so
+    one read per tie gives both counts (the gathers over the ties are most of the cost).
     """
-    for i in range(occupied.shape[0]):
-        na = 0
-        no = 0
+    n = occupied.shape[0]
+    bits = 1
+    while (1 << bits) <= k:
+        bits += 1
+    mask = (1 << bits) - 1
+    for i in range(n):
+        code[i] = (was_active[i] << bits) | occupied[i]
+    for i in range(n):
+        c = 0
         base = i * k
         for j in range(k):
-            target = partners[base + j]
-            na += was_active[target]
-            no += occupied[target]
+            c += code[partners[base + j]]
+        na = c >> bits
         n_active[i] = na
-        n_occupied[i] = no
+        n_occupied[i] = c & mask
         is_reached[i] = occupied[i] and u[i] < table[table_index[i] + na]
 
 

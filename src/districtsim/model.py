@@ -77,6 +77,7 @@ class DistrictModel(mesa.Model):
     program: ProgramYear
     interventions: InterventionRunner
     reach_index: np.ndarray
+    tie_code: np.ndarray  # buffer of kernels.reach
     tenure_district: np.ndarray
     tenure_terms: tuple[np.ndarray, np.ndarray]
     log_city_price0: float
