@@ -17,7 +17,7 @@ import pytest
 
 from districtsim import kernels
 from districtsim.communication import resident_reach_probability
-from districtsim.migration import burden_excess, hazard_bound, housing_cost_price
+from districtsim.migration import burden_excess, hazard_bound, housing_cost_price, tenure_tables
 from districtsim.mobilisation import event_pull, motivation, participation_probability
 from districtsim.network import Ties
 from districtsim.orgs.associations import join_probability, volunteer_chance
@@ -197,14 +197,17 @@ def test_move_candidates_equal_growth_burden_and_bound(model, rent_cap, monkeypa
     price = np.exp(ds.log_price).astype(np.float32) * np.float32(1.3)  # some burden excess
     alpha = (mig.alpha_attachment, mig.alpha_identity, mig.alpha_liveability, mig.alpha_burden)
     l_gap = (ds.liveability.mean() - ds.liveability).astype(np.float32)
-    bound = hazard_bound(model.rates.h0, ds.identity.astype(np.float32), l_gap, alpha).ravel()
+    bound = hazard_bound(model.rates.h0, ds.identity.astype(np.float32), l_gap, alpha)
+    tenure_district = r.tenure.astype(np.intp) * model.n_districts + r.district
     u = _draws(r.n, 9)
     before = (r.income_eur.copy(), r.months_in_district.copy())
     # The numpy form: grow incomes and stays, then burden excess and the bound.
     r.income_eur *= model.rates.income_growth
     r.months_in_district += r.occupied
     excess = burden_excess(model, housing_cost_price(model, price))
-    cand = np.flatnonzero(r.occupied & ((u < np.take(bound, model.tenure_district)) | (excess > 0)))
+    cand = np.flatnonzero(
+        r.occupied & ((u < np.take(bound.ravel(), tenure_district)) | (excess > 0))
+    )
     expected = (r.income_eur.copy(), r.months_in_district.copy())
     r.income_eur[:], r.months_in_district[:] = before
     place_price = np.zeros(0, dtype=np.float32)
@@ -216,11 +219,11 @@ def test_move_candidates_equal_growth_burden_and_bound(model, rent_cap, monkeypa
         got_cand, got_excess = kernels.move_candidates(
             r.occupied,
             r.district,
-            model.tenure_district,
+            r.tenure,
             r.income_eur,
             r.months_in_district,
             r.price_ref_eur_m2,
-            *model.tenure_terms,
+            *tenure_tables(p.housing),
             price,
             place_price,
             bound,

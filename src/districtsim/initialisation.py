@@ -82,8 +82,8 @@ def build_geography(model: DistrictModel) -> None:
 def build_population(model: DistrictModel) -> None:
     """Create the places and residents (with the places of housing interventions) and the ties.
 
-    Also sets the per-place index tables the monthly phases use (reach table, tenure x
-    district, tenure terms of the housing burden).
+    Also sets the per-place index into the reach table and the buffers of the tie counts
+    that the monthly phases use.
 
     Raises:
         ScenarioError: When the scale leaves fewer than two simulated residents.
@@ -119,12 +119,6 @@ def build_population(model: DistrictModel) -> None:
     r.n_active_ties = np.zeros(r.n, dtype=np.min_scalar_type(model.ties.k))
     r.n_occupied_ties = np.zeros_like(r.n_active_ties)
     model.tie_code = np.zeros(r.n, dtype=kernels.code_dtype(model.ties.k))
-    # Place index into a (tenure, district) table: both are fixed per place.
-    model.tenure_district = r.tenure.astype(np.intp) * nd + r.district
-    model.tenure_terms = (
-        housing.pass_through(r.tenure, p.housing),
-        housing.rent_discount(r.tenure, p.housing),
-    )
 
 
 def initial_stocks(model: DistrictModel) -> None:

@@ -209,7 +209,7 @@ def association_counts(
 def move_candidates(
     occupied: np.ndarray,
     district: np.ndarray,
-    tenure_district: np.ndarray,
+    tenure: np.ndarray,
     income: np.ndarray,
     months: np.ndarray,
     price_ref: np.ndarray,
@@ -227,11 +227,12 @@ def move_candidates(
 
     First every place's income grows by ``income_growth`` and an occupant's months in the
     district by one (:func:`districtsim.migration.grow_incomes_and_attachment`). Then the
-    housing burden above the cap (:func:`districtsim.migration.burden_excess`): the cost
-    follows ``price[district]`` or, where ``place_price`` has a place's entry (its length is
-    the number of places), that. A resident is a candidate mover when the uniform draw is
-    below the hazard bound of their tenure and district or the burden exceeds the cap.
-    Returns the candidates (ascending) and their burden excess.
+    housing burden above the cap (:func:`districtsim.migration.burden_excess`), with the
+    tenure terms ``pass_through[tenure]`` and ``discount[tenure]`` (float32 tables of the
+    three tenures): the cost follows ``price[district]`` or, where ``place_price`` has an
+    entry per place, that. A resident is a candidate mover when the uniform draw is below
+    the hazard bound of their tenure and district (``bound``, shape (tenures, districts)) or
+    the burden exceeds the cap. Returns the candidates (ascending) and their burden excess.
     """
     n = occupied.shape[0]
     per_place = place_price.shape[0] == n
@@ -244,13 +245,15 @@ def move_candidates(
         if not occupied[i]:
             continue
         months[i] += 1
-        p_now = place_price[i] if per_place else price[district[i]]
+        d = district[i]
+        t = tenure[i]
+        p_now = place_price[i] if per_place else price[d]
         ref = price_ref[i]
-        cost = (p_now - ref) * pass_through[i] + ref
-        cost = cost * cost_factor * discount[i]
+        cost = (p_now - ref) * pass_through[t] + ref
+        cost = cost * cost_factor * discount[t]
         cost = cost / max(y, F1)
         excess = max(cost - burden_cap, F0)
-        if u[i] < bound[tenure_district[i]] or excess > F0:
+        if u[i] < bound[t, d] or excess > F0:
             cand[n_cand] = i
             excess_c[n_cand] = excess
             n_cand += 1

@@ -21,7 +21,12 @@ import numpy as np
 
 from districtsim import kernels
 from districtsim.districts import MOVE_FLOWS
-from districtsim.housing import burden_given_tenure_terms, demand_ratio
+from districtsim.housing import (
+    burden_given_tenure_terms,
+    demand_ratio,
+    pass_through,
+    rent_discount,
+)
 from districtsim.reputation import utility
 from districtsim.residents import (
     OWNER,
@@ -38,6 +43,7 @@ from districtsim.stocks import relax
 
 if TYPE_CHECKING:
     from districtsim.model import DistrictModel
+    from districtsim.params import Housing as HousingParams
     from districtsim.params import Migration as MigrationParams
 
 CAUSES: tuple[str, ...] = ("other", "liveability", "burden")
@@ -294,6 +300,16 @@ def hazard_alphas(mig: MigrationParams) -> tuple[float, float, float, float]:
     return mig.alpha_attachment, mig.alpha_identity, mig.alpha_liveability, mig.alpha_burden
 
 
+def tenure_tables(h: HousingParams) -> tuple[np.ndarray, np.ndarray]:
+    """Return the pass-through share and the rent discount of each tenure (float32 tables).
+
+    Indexed by tenure, they give :func:`~districtsim.housing.pass_through` and
+    :func:`~districtsim.housing.rent_discount` of each place.
+    """
+    tenures = np.arange(len(TENURES))
+    return pass_through(tenures, h), rent_discount(tenures, h)
+
+
 def burden_excess(model: DistrictModel, cost_price: np.ndarray) -> np.ndarray:
     """Return each place's housing burden above ``burden_cap`` (float32, 0 if below).
 
@@ -301,8 +317,9 @@ def burden_excess(model: DistrictModel, cost_price: np.ndarray) -> np.ndarray:
     """
     r = model.residents
     p = model.params
+    terms = (table[r.tenure] for table in tenure_tables(p.housing))
     excess = burden_given_tenure_terms(
-        cost_price, r.price_ref_eur_m2, *model.tenure_terms, r.income_eur, p.housing
+        cost_price, r.price_ref_eur_m2, *terms, r.income_eur, p.housing
     )
     excess -= np.float32(p.migration.burden_cap)
     np.maximum(excess, np.float32(0.0), out=excess)
@@ -330,7 +347,7 @@ def movers_and_causes(
     mean_l = np.average(ds.liveability, weights=np.maximum(ds.population, 1))
     l_gap = (mean_l - ds.liveability).astype(np.float32)
     u = rng.random(r.n, dtype=np.float32)
-    bound_table = hazard_bound(model.rates.h0, identity, l_gap, alpha).ravel()
+    bound_table = hazard_bound(model.rates.h0, identity, l_gap, alpha)
     place_price = np.zeros(0, dtype=np.float32)
     if model.interventions.rent_rise_cap_per_year() is not None:
         # Under a rent cap each place's cost price differs; stays grow before it is computed.
@@ -340,11 +357,11 @@ def movers_and_causes(
     cand, excess_c = kernels.move_candidates(
         r.occupied,
         r.district,
-        model.tenure_district,
+        r.tenure,
         r.income_eur,
         r.months_in_district,
         r.price_ref_eur_m2,
-        *model.tenure_terms,
+        *tenure_tables(p.housing),
         price,
         place_price,
         bound_table,

@@ -78,8 +78,6 @@ class DistrictModel(mesa.Model):
     interventions: InterventionRunner
     reach_index: np.ndarray
     tie_code: np.ndarray  # buffer of kernels.reach
-    tenure_district: np.ndarray
-    tenure_terms: tuple[np.ndarray, np.ndarray]
     log_city_price0: float
     participation0: np.ndarray  # per district, the initial fixed point (initialisation)
 
