@@ -17,7 +17,13 @@ import pytest
 
 from districtsim import kernels
 from districtsim.communication import resident_reach_probability
-from districtsim.migration import burden_excess, hazard_bound, housing_cost_price, tenure_tables
+from districtsim.migration import (
+    burden_excess,
+    hazard_bound,
+    hazard_terms,
+    housing_cost_price,
+    tenure_tables,
+)
 from districtsim.mobilisation import event_pull, motivation, participation_probability
 from districtsim.network import Ties
 from districtsim.orgs.associations import join_probability, volunteer_chance
@@ -205,9 +211,11 @@ def test_move_candidates_equal_growth_burden_and_bound(model, rent_cap, monkeypa
     r.income_eur *= model.rates.income_growth
     r.months_in_district += r.occupied
     excess = burden_excess(model, housing_cost_price(model, price))
-    cand = np.flatnonzero(
-        r.occupied & ((u < np.take(bound.ravel(), tenure_district)) | (excess > 0))
-    )
+    # Candidates: a draw below the bound times the burden's factor on the hazard (in float64,
+    # with the kernel's margin).
+    limit = np.take(bound.ravel(), tenure_district).astype(float)
+    factor = np.exp(mig.alpha_burden * excess.astype(float)) * 1.0001
+    cand = np.flatnonzero(r.occupied & (u < np.where(excess > 0, limit * factor, limit)))
     expected = (r.income_eur.copy(), r.months_in_district.copy())
     r.income_eur[:], r.months_in_district[:] = before
     place_price = np.zeros(0, dtype=np.float32)
@@ -231,6 +239,7 @@ def test_move_candidates_equal_growth_burden_and_bound(model, rent_cap, monkeypa
             model.rates.income_growth,
             np.float32(p.housing.m2_per_person * p.housing.rent_yield_per_year),
             np.float32(mig.burden_cap),
+            float(mig.alpha_burden),
         )
         np.testing.assert_array_equal(r.income_eur, expected[0], err_msg="incomes differ")
         np.testing.assert_array_equal(r.months_in_district, expected[1], err_msg="stays differ")
@@ -239,6 +248,18 @@ def test_move_candidates_equal_growth_burden_and_bound(model, rent_cap, monkeypa
     np.testing.assert_array_equal(got_cand, cand, err_msg="candidate movers differ")
     np.testing.assert_array_equal(got_excess, excess[cand], err_msg="burden excess differs")
     assert (excess[cand] > 0).any() and (excess[cand] == 0).any(), "expected both kinds"
+    # No resident whose exact hazard (migration.hazard_terms) could make them move is left out.
+    attach = np.minimum(
+        expected[1].astype(np.float32) / np.float32(p.mobilisation.attachment_months),
+        np.float32(1.0),
+    )
+    d = r.district.astype(np.intp)
+    identity = ds.identity.astype(np.float32)[d]
+    *_, total = hazard_terms(model.rates.h0[r.tenure], attach, identity, l_gap[d], excess, alpha)
+    could_move = np.flatnonzero(r.occupied & (u < total))
+    assert could_move.size > 0, "expected some residents who could move"
+    assert np.isin(could_move, got_cand).all(), "a possible mover is not a candidate"
+    assert got_cand.size < 0.5 * r.occupied.sum(), "expected the filter to leave most out"
 
 
 @pytest.mark.parametrize("k", [1, 8, 20])

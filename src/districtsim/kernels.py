@@ -222,6 +222,7 @@ def move_candidates(
     income_growth: np.float32,
     cost_factor: np.float32,
     burden_cap: np.float32,
+    alpha_burden: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Grow incomes and stays, then find who may move this month (phase 10a).
 
@@ -231,8 +232,11 @@ def move_candidates(
     tenure terms ``pass_through[tenure]`` and ``discount[tenure]`` (float32 tables of the
     three tenures): the cost follows ``price[district]`` or, where ``place_price`` has an
     entry per place, that. A resident is a candidate mover when the uniform draw is below
-    the hazard bound of their tenure and district (``bound``, shape (tenures, districts)) or
-    the burden exceeds the cap. Returns the candidates (ascending) and their burden excess.
+    the hazard bound of their tenure and district (``bound``, shape (tenures, districts))
+    times ``exp(alpha_burden * excess)``, the burden's factor on the hazard (computed in
+    float64 with a relative margin of 1e-4, far above the difference between this ``exp``
+    and numpy's, so no resident whose exact hazard could make them move is left out).
+    Returns the candidates (ascending) and their burden excess.
     """
     n = occupied.shape[0]
     per_place = place_price.shape[0] == n
@@ -253,7 +257,10 @@ def move_candidates(
         cost = cost * cost_factor * discount[t]
         cost = cost / max(y, F1)
         excess = max(cost - burden_cap, F0)
-        if u[i] < bound[t, d] or excess > F0:
+        limit = np.float64(bound[t, d])
+        if excess > F0:
+            limit *= math.exp(alpha_burden * np.float64(excess)) * 1.0001
+        if u[i] < limit:
             cand[n_cand] = i
             excess_c[n_cand] = excess
             n_cand += 1

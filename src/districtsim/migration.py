@@ -369,6 +369,7 @@ def movers_and_causes(
         model.rates.income_growth,
         np.float32(p.housing.m2_per_person * p.housing.rent_yield_per_year),
         np.float32(mig.burden_cap),
+        float(mig.alpha_burden),
     )
     model.income_index = float(model.rates.income_growth) ** (t + 1)
     d_c = r.district[cand].astype(np.intp)
