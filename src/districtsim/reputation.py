@@ -92,15 +92,20 @@ def utility(
             with it. ``None``: every mover at the mean.
     """
     base = a.b_reputation * reputation + a.b_liveability * liveability
-    cost_share = cost_per_eur_m2 * np.exp(log_price[None, :] - log_income[:, None])
-    v = (
-        base[None, :]
-        - a.b_price * cost_share
-        + a.b_future * orientation[:, None] * creative[None, :]
-    )
+    # v = base - b_P * cost_share + b_F * orientation * creative, with cost_share =
+    # cost_per_eur_m2 * exp(log price - log income): the same operations in the same order,
+    # in place in one (movers, districts) array and one scratch array.
+    v = np.subtract(log_price[None, :], log_income[:, None])
+    np.exp(v, out=v)
+    v *= cost_per_eur_m2
+    v *= a.b_price
+    np.subtract(base[None, :], v, out=v)
+    scratch = np.multiply((a.b_future * orientation)[:, None], creative[None, :])
+    v += scratch
     if engagement_ratio is not None and a.reputation_engagement != 0:
         extra = a.reputation_engagement * (np.asarray(engagement_ratio, dtype=float) - 1.0)
-        v += a.b_reputation * extra[:, None] * reputation[None, :]
+        np.multiply((a.b_reputation * extra)[:, None], reputation[None, :], out=scratch)
+        v += scratch
     return v
 
 
