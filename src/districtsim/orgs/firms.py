@@ -23,8 +23,8 @@ associations, and there are few enough (about 25 per 1,000 residents) to keep
 every one at any scale. They are not Mesa agents but a struct of arrays
 (:class:`LocalFirms`, like the residents): a city has thousands of them, about
 ``exit_per_year / 12`` of them exit each month and as many enter, and a firm
-makes no decision beyond its hazards, so an agent per firm only cost time
-(creating and removing hundreds of agents a month through Mesa's registry).
+makes no decision beyond its hazards, so an agent per firm would only cost
+time (creating and removing hundreds of agents a month through Mesa's registry).
 Each firm still has an id: ``firm_id`` continues the model's agent-id sequence
 (``model.agent_id_counter``), taken at the moments the firms are created, so
 the ids are unique among the model's agents, those of the agents created later
