@@ -101,7 +101,7 @@ class Districts:
     innovations: np.ndarray = state("innovations/month", "this month's innovations [partnerships]")
     commercial_value: np.ndarray = state("EUR/month", "their commercial value [partnerships]")
     local_benefit: np.ndarray = state("liveability units", "innovations' benefit [partnerships]")
-    local_firms: np.ndarray = state("firms", "its LocalFirm agents [firms]", int)
+    local_firms: np.ndarray = state("firms", "its local firms (LocalFirms) [firms]", int)
     moves: dict[str, np.ndarray] = field(
         default_factory=dict, metadata={"unit": "persons/month", "meaning": "moves [migration]"}
     )

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from districtsim import modes
-from districtsim.orgs.firms import local_partnership_hazard
+from districtsim.orgs.firms import FREE, local_partnership_hazard
 from districtsim.orgs.partners import OutsideFirm, Partnership, ResearchInstitute
 from districtsim.params import Partnerships
 from districtsim.rates import annual_rate_to_monthly
@@ -205,14 +205,22 @@ def step(model: DistrictModel, t: int) -> None:
 
 
 def local_partnerships(model: DistrictModel, t: int, k_norm: np.ndarray) -> np.ndarray:
-    """End and start local firms' partnerships with their districts; return the running ones."""
+    """End and start local firms' partnerships with their districts; return the running ones.
+
+    Partnerships end in the order they began (``LocalFirms.partnered``), then free firms start
+    new ones in the firms' order (their creation order); each is logged.
+    """
     part = model.params.partnerships
     firms = model.firms
-    # The firms in a partnership are few: they are tracked in a list, so only those agents are read.
-    for firm in [x for x in firms.partnered if x.partnership_end <= t]:
-        firm.partnership_end = None
-        firms.partnered.remove(firm)
-        model.log_event(firm.district, "partnership_end", f"local_firm {firm.unique_id}")
+    # The firms in a partnership are few: they are listed by id, so only their entries are read.
+    if firms.partnered:
+        pos = firms.index(firms.partnered)
+        ended = firms.partnership_end[pos] <= t
+        for i in pos[ended]:
+            detail = f"{firms.kind} {int(firms.firm_id[i])}"
+            model.log_event(int(firms.district[i]), "partnership_end", detail)
+        firms.partnership_end[pos[ended]] = FREE
+        firms.partnered = [x for x, gone in zip(firms.partnered, ended, strict=True) if not gone]
     district = firms.district
     hazard = local_partnership_hazard(
         firms.interest,
@@ -222,12 +230,12 @@ def local_partnerships(model: DistrictModel, t: int, k_norm: np.ndarray) -> np.n
         part.platform_multiplier,
     )
     u = model.streams.get("partnerships.local", t).random(len(firms))
-    for i in np.flatnonzero(u < -np.expm1(-hazard)):
-        firm = firms.agents[i]
-        if firm.is_free:
-            firm.partnership_end = t + part.duration_months
-            firms.partnered.append(firm)
-            end = float(firm.partnership_end)
-            model.log_event(firm.district, "partnership", f"local_firm {firm.unique_id}", end)
-    running = [x.district for x in firms.partnered]
+    start = np.flatnonzero((u < -np.expm1(-hazard)) & firms.is_free)
+    end = t + part.duration_months
+    firms.partnership_end[start] = end
+    firms.partnered += firms.firm_id[start].tolist()
+    for i in start:
+        detail = f"{firms.kind} {int(firms.firm_id[i])}"
+        model.log_event(int(district[i]), "partnership", detail, float(end))
+    running = district[~firms.is_free]
     return np.bincount(running, minlength=model.n_districts).astype(float)

@@ -1,4 +1,4 @@
-"""Local firms: Mesa agents in a district (MODEL 2, 5.5, 5.8) [S1].
+"""Local firms: a struct of arrays, one entry per firm in a district (MODEL 2, 5.5, 5.8) [S1].
 
 A local firm has a district, a founding month and an interest in product
 development and commercialisation (0..1, ~ Beta with mean
@@ -20,14 +20,22 @@ rising with population and attractiveness and exit at a rate falling with it
 
 Local firms are not sampled with ``scale``: they are organisations, like the
 associations, and there are few enough (about 25 per 1,000 residents) to keep
-every one as an agent at any scale.
+every one at any scale. They are not Mesa agents but a struct of arrays
+(:class:`LocalFirms`, like the residents): a city has thousands of them, about
+``exit_per_year / 12`` of them exit each month and as many enter, and a firm
+makes no decision beyond its hazards, so an agent per firm would only cost
+time (creating and removing hundreds of agents a month through Mesa's registry).
+Each firm still has an id: ``firm_id`` continues the model's agent-id sequence
+(``model.agent_id_counter``), taken at the moments the firms are created, so
+the ids are unique among the model's agents, those of the agents created later
+are as if the firms were agents, and the event log names a firm
+``local_firm <id>``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
 from districtsim.params import Firms
@@ -66,61 +74,94 @@ def local_partnership_hazard(
     )
 
 
-class LocalFirm(mesa.Agent):
-    """A firm located in a district.
+KIND = "local_firm"
+"""How the event log names a local firm: ``local_firm <firm_id>``."""
 
-    Args:
-        model: The model.
-        district: Index of its district.
-        interest: Interest in product development and commercialisation, 0..1 [S1].
-        founded_month: Model month it entered (negative for firms present at the start).
+FREE = -1
+"""``LocalFirms.partnership_end`` of a firm that runs no partnership."""
+
+
+def take_ids(model: DistrictModel, n: int) -> np.ndarray:
+    """Return ``n`` new ids (int64) from the model's agent-id sequence, as Mesa gives agents.
+
+    ``mesa.Model.register_agent`` sets ``unique_id = agent_id_counter`` and increments the
+    counter; taking a block of it keeps every id unique among the model's agents and leaves the
+    ids of agents created later as if each firm had been an agent.
     """
-
-    kind = "local_firm"
-
-    def __init__(
-        self, model: DistrictModel, district: int, interest: float, founded_month: int
-    ) -> None:
-        super().__init__(model)
-        self.district = int(district)
-        self.interest = float(interest)
-        self.founded_month = int(founded_month)
-        self.partnership_end: int | None = (
-            None  # month its running partnership with the district ends
-        )
-
-    @property
-    def is_free(self) -> bool:
-        """True while the firm runs no partnership."""
-        return self.partnership_end is None
+    start = model.agent_id_counter
+    model.agent_id_counter = start + n
+    return np.arange(start, start + n, dtype=np.int64)
 
 
 class LocalFirms:
-    """The city's local firms: agents in creation order, with arrays of district and interest.
+    """The city's local firms: arrays with one entry per firm, in creation order (MODEL 2, 5.8).
 
-    The arrays mirror the agents' (fixed) district and interest for whole-array draws; the few
-    firms in a partnership are listed in ``partnered``.
+    Firms are appended as they enter and dropped as they exit, so ``firm_id`` is increasing.
+    The few firms in a partnership with their district are listed by id in ``partnered``, in the
+    order their partnerships began.
 
     Args:
-        model: The model (the agents are created in it).
+        model: The model (the firms' ids come from its agent-id sequence).
         district: District of each firm present at the start.
         interest: Interest of each firm present at the start.
     """
 
+    kind = KIND
+
     def __init__(self, model: DistrictModel, district: np.ndarray, interest: np.ndarray) -> None:
-        for d, i in zip(district, interest, strict=True):
-            LocalFirm(model, d, i, -1)
-        # A list, not an object array: numpy arrays do not take part in Python's cycle
-        # collection, so firms (which hold the model) in an object array kept every finished
-        # model alive (a sweep worker grew by about 25 MB a run at scale 0.1).
-        self.agents: list[LocalFirm] = list(model.agents_by_type.get(LocalFirm, []))
-        self.district = np.array([x.district for x in self.agents], dtype=np.intp)
-        self.interest = np.array([x.interest for x in self.agents])
-        self.partnered: list[LocalFirm] = []
-        """Firms in a partnership with their district, in the order the partnerships began."""
+        n = len(district)
+        self.district = np.asarray(district, dtype=np.intp)
+        """Index of each firm's district (fixed)."""
+        self.interest = np.asarray(interest, dtype=np.float64)
+        """Interest in product development and commercialisation, 0..1 [S1]."""
+        if self.interest.shape != (n,):
+            raise ValueError(f"expected {n} interests, one per firm, got {self.interest.shape}")
+        self.founded_month = np.full(n, -1, dtype=np.int64)
+        """Model month each firm entered (-1 for firms present at the start)."""
+        self.firm_id = take_ids(model, n)
+        """Each firm's id, from the model's agent-id sequence (increasing)."""
+        self.partnership_end = np.full(n, FREE, dtype=np.int64)
+        """Month each firm's running partnership with its district ends; ``FREE`` (-1) if none."""
+        self.partnered: list[int] = []
+        """Ids of the firms in a partnership with their district, in the order it began."""
 
     def __len__(self) -> int:
-        return len(self.agents)
+        return len(self.firm_id)
+
+    @property
+    def is_free(self) -> np.ndarray:
+        """True for each firm that runs no partnership."""
+        return self.partnership_end == FREE
+
+    def index(self, firm_id: np.ndarray | list[int]) -> np.ndarray:
+        """Return the positions (intp) of the firms with these ids (which must be present)."""
+        ids = np.asarray(firm_id, dtype=np.int64)
+        pos = np.searchsorted(self.firm_id, ids)
+        if pos.size and (pos.max() >= len(self) or (self.firm_id[pos] != ids).any()):
+            raise KeyError(f"no local firm with id among {ids.tolist()}")
+        return pos
+
+    def remove(self, gone: np.ndarray) -> None:
+        """Drop the firms where the bool array ``gone`` is true; end their partnerships first."""
+        keep = ~gone
+        self.district = self.district[keep]
+        self.interest = self.interest[keep]
+        self.founded_month = self.founded_month[keep]
+        self.firm_id = self.firm_id[keep]
+        self.partnership_end = self.partnership_end[keep]
+
+    def add(
+        self, model: DistrictModel, district: np.ndarray, interest: np.ndarray, month: int
+    ) -> None:
+        """Append new firms founded in ``month``, taking their ids from the model's sequence."""
+        n = len(district)
+        self.district = np.concatenate([self.district, np.asarray(district, dtype=np.intp)])
+        self.interest = np.concatenate([self.interest, np.asarray(interest, dtype=np.float64)])
+        self.founded_month = np.concatenate([self.founded_month, np.full(n, month, dtype=np.int64)])
+        self.firm_id = np.concatenate([self.firm_id, take_ids(model, n)])
+        self.partnership_end = np.concatenate(
+            [self.partnership_end, np.full(n, FREE, dtype=np.int64)]
+        )
 
     def per_district(self, n_districts: int) -> np.ndarray:
         """Return the number of firms in each district (int64)."""
@@ -164,18 +205,16 @@ def step(model: DistrictModel, t: int) -> None:
     )
     exit_p = np.clip(model.rates.firm_exit * attr ** (-f.elasticity_attractiveness), 0.0, 1.0)
     exits = rng.random(len(firms)) < exit_p[firms.district]
-    for i in np.flatnonzero(exits):
-        firm = firms.agents[i]
-        if not firm.is_free:
-            firms.partnered.remove(firm)
-            detail = f"local_firm {firm.unique_id} (firm closed)"
-            model.log_event(firm.district, "partnership_end", detail)
-        firm.remove()
+    closing = np.flatnonzero(exits & ~firms.is_free)
+    if closing.size:
+        closed = set(firms.firm_id[closing].tolist())
+        firms.partnered = [x for x in firms.partnered if x not in closed]
+        for i in closing:  # in creation order
+            detail = f"{KIND} {int(firms.firm_id[i])} (firm closed)"
+            model.log_event(int(firms.district[i]), "partnership_end", detail)
+    firms.remove(exits)
     n_new = rng.poisson(entry_rate)
     district = np.repeat(np.arange(nd), n_new)
     interest = draw_interest(rng, f, int(n_new.sum()))
-    new = [LocalFirm(model, d, i, t) for d, i in zip(district, interest, strict=True)]
-    firms.agents = [a for a, gone in zip(firms.agents, exits, strict=True) if not gone] + new
-    firms.district = np.concatenate([firms.district[~exits], district])
-    firms.interest = np.concatenate([firms.interest[~exits], interest])
+    firms.add(model, district, interest, t)
     ds.local_firms = firms.per_district(nd)
