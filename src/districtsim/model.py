@@ -1,9 +1,10 @@
 """The district model: a ``mesa.Model`` that wires the submodels and runs the monthly schedule.
 
 Residents are a vectorised population (:mod:`districtsim.residents`) with ties in scipy.sparse
-(:mod:`districtsim.network`); district state is a struct of arrays
-(:mod:`districtsim.districts`); associations, local firms, outside actors and funders are Mesa
-agents (:mod:`districtsim.orgs`, :mod:`districtsim.program`). Each phase of the month is a
+(:mod:`districtsim.network`), their hottest passes compiled (:mod:`districtsim.kernels`);
+district state is a struct of arrays (:mod:`districtsim.districts`), as are the local firms
+(:mod:`districtsim.orgs.firms`); associations, outside actors and funders are Mesa agents
+(:mod:`districtsim.orgs`, :mod:`districtsim.program`). Each phase of the month is a
 ``step(model, t)`` function in the module of its submodel, whose docstring says what it reads
 and writes. Every random draw comes from a named stream of one root seed
 (:mod:`districtsim.rng`).
