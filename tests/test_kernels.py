@@ -283,3 +283,11 @@ def test_reach_counts_for_any_number_of_ties(k):
         got[2], occupied & (u < table[index + n_active]), err_msg="reached residents differ"
     )
     assert kernels.code_dtype(100).itemsize == 2, "expected a 16-bit code for 100 ties"
+
+
+def test_block_int_sums_equal_block_sums(model):
+    r = model.residents
+    got = kernels.block_int_sums(r.months_in_district, r.occupied, model.blocks.start)
+    expected = model.blocks.sum(r.months_in_district, where=r.occupied)
+    np.testing.assert_array_equal(got.astype(float), expected, err_msg="block sums differ")
+    assert got.dtype == np.int64 and (got > 0).all(), "expected positive int64 sums"

@@ -265,3 +265,21 @@ def move_candidates(
             excess_c[n_cand] = excess
             n_cand += 1
     return cand[:n_cand], excess_c[:n_cand]
+
+
+@numba.njit(**_JIT)
+def block_int_sums(values: np.ndarray, where: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Return the int64 sum of integer ``values`` where ``where`` in each block of places.
+
+    Blocks are the districts' contiguous slices ``start[d]:start[d + 1]``. Integer sums are
+    exact in any order, so their float64 values equal those of the float64 block sums
+    (:meth:`districtsim.residents.Blocks.sum`) while below 2**53.
+    """
+    out = np.zeros(start.shape[0] - 1, dtype=np.int64)
+    for d in range(start.shape[0] - 1):
+        s = 0
+        for i in range(start[d], start[d + 1]):
+            if where[i]:
+                s += values[i]
+        out[d] = s
+    return out

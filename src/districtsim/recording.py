@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from districtsim import kernels
 from districtsim.calendar import is_year_end, program_year
 from districtsim.criteria import criteria
 from districtsim.params import ASSOCIATION_KINDS
@@ -30,7 +31,7 @@ def district_values(model: DistrictModel) -> dict[str, np.ndarray]:
     part = model.params.partnerships
     ppd = model.params.housing.persons_per_dwelling
     pop_sim = model.blocks.count(r.occupied)
-    months_sum = model.blocks.sum(r.months_in_district, where=r.occupied)
+    months_sum = kernels.block_int_sums(r.months_in_district, r.occupied, model.blocks.start)
     k_total = ds.k_public + ds.k_private
     mv = ds.moves
     return {
