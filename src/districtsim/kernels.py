@@ -258,9 +258,14 @@ def move_candidates(
         cost = cost / max(y, F1)
         excess = max(cost - burden_cap, F0)
         limit = np.float64(bound[t, d])
-        if excess > F0:
-            limit *= math.exp(alpha_burden * np.float64(excess)) * 1.0001
-        if u[i] < limit:
+        draw = np.float64(u[i])
+        if draw >= limit and excess > F0:
+            x = alpha_burden * np.float64(excess)
+            # exp(x) <= 1 / (1 - x) for x < 1: most residents are ruled out without the exp.
+            if x < 1.0 and draw * (1.0 - x) >= limit * 1.0001:
+                continue
+            limit *= math.exp(x) * 1.0001
+        if draw < limit:
             cand[n_cand] = i
             excess_c[n_cand] = excess
             n_cand += 1
