@@ -1,0 +1,273 @@
+"""The per-agent reference of the resident rules (districtsim.reference, issue 16).
+
+Unit checks: a ReferenceModel builds from the engine's city, keeps one agent per occupied
+place, and each rule gives what a hand computation gives.
+
+Docking: the engine and the reference run two_districts (scale 0.02, about 810 residents)
+for MONTHS months on the same SEEDS (so each pair starts from the same month-0 city). For
+each run, OUTPUTS are read from the model's records; each output is compared with a paired
+t-test on the per-seed differences, and the p-values are Holm-corrected over the outputs.
+The docking passes when no corrected p-value is below ALPHA. A reference with one rule
+changed on purpose (a mutant) must fail: its smallest corrected p-value must be below
+ALPHA. docs/reference.md gives the p-values and the seed sets checked.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from districtsim.model import DistrictModel
+from districtsim.reference import ReferenceModel, Resident
+from helpers import small_scenario
+
+MONTHS = 36
+SCALE = 0.02
+SEEDS = tuple(range(1, 21))
+ALPHA = 0.01
+OUTPUTS = (
+    "participation",
+    "members",
+    "moves_out_other",
+    "moves_out_liveability",
+    "moves_out_burden",
+    "moves_in",
+    "moves_within",
+    "price",
+    "price_gap",
+)
+
+
+class Fixed:
+    """A stand-in random stream whose uniforms are given (hand computations)."""
+
+    def __init__(self, *uniforms: float, gumbel: float = 0.0) -> None:
+        self.uniforms = list(uniforms)
+        self.gumbel_value = gumbel
+
+    def random(self) -> float:
+        return self.uniforms.pop(0)
+
+    def gumbel(self) -> float:
+        return self.gumbel_value
+
+
+@pytest.fixture
+def model() -> ReferenceModel:
+    return ReferenceModel(small_scenario(MONTHS, scale=SCALE), seed=3)
+
+
+def test_the_reference_starts_from_the_engines_city_with_one_agent_per_occupied_place(model):
+    engine = DistrictModel(small_scenario(MONTHS, scale=SCALE), seed=3)
+    r = model.residents
+    for name in ("occupied", "income_eur", "engagement", "theta", "member_of", "tenure"):
+        assert np.array_equal(getattr(r, name), getattr(engine.residents, name)), name
+    people = model.people
+    assert sorted(x.place for x in people) == np.flatnonzero(r.occupied).tolist()
+    assert all(model.occupant[x.place] is x for x in people)
+    x = people[10]
+    assert x.income_eur == pytest.approx(r.income_eur[x.place])
+    assert x.member_of == r.member_of[x.place]
+
+
+def test_the_reference_steps_and_writes_its_agents_back_to_the_arrays(model):
+    for _ in range(3):
+        model.step()
+    r = model.residents
+    people = model.people
+    assert sorted(x.place for x in people) == np.flatnonzero(r.occupied).tolist()
+    assert all(model.occupant[x.place] is x for x in people)
+    assert sum(x is not None for x in model.occupant) == len(people)
+    places = [x.place for x in people]
+    for name in ("months_in_district", "member_of", "is_active"):
+        assert [getattr(x, name) for x in people] == getattr(r, name)[places].tolist(), name
+    population = model.recorder.data["population"][2].sum() * model.scale
+    assert population == pytest.approx(len(people)), "the records count the agents"
+
+
+def test_hear_follows_the_reach_formula(model):
+    person = model.people[0]
+    others = [model.occupant[p] for p in model.ties.partners[person.place].tolist()]
+    for other in others:
+        if other is not None:
+            other.was_active = True
+    n = sum(other is not None for other in others)
+    q = model.params.communication.q_tie
+    p = 1 - (1 - 0.2) * (1 - q) ** n
+    person.hear(0.2, Fixed(p - 1e-9))
+    assert person.is_reached and (person.n_active_ties, person.n_occupied_ties) == (n, n)
+    person.hear(0.2, Fixed(p + 1e-9))
+    assert not person.is_reached, f"reached with p = {p} only below a uniform of {p}"
+
+
+def test_take_part_follows_the_threshold_rule(model):
+    m = model.params.mobilisation
+    person = model.people[0]
+    person.is_reached, person.n_active_ties, person.n_occupied_ties = True, 2, 8
+    person.engagement, person.months_in_district, person.theta = 0.5, 30, 1.0
+    person.orientation = 0.3
+    motivation = m.a_identity * 0.4 + m.a_engagement * 0.5 + m.a_tenure * 30 / m.attachment_months
+    z = (motivation + m.b_social * 2 / 8 + m.b_event * (1 - 0.4) - 1.0) / m.tau
+    p = 1 / (1 + math.exp(-z))
+    person.take_part(0.4, 0.7, Fixed(p - 1e-9))
+    assert person.is_active
+    person.take_part(0.4, 0.7, Fixed(p + 1e-9))
+    assert not person.is_active
+    person.is_reached = False
+    person.take_part(0.4, 0.7, Fixed(0.0))
+    assert not person.is_active, "a resident who is not reached does not take part"
+
+
+def test_membership_exit_join_and_the_choice_of_association(model):
+    a = model.params.associations
+    person = model.people[0]
+    person.member_of, person.is_active, person.is_reached = 0, False, False
+    person.update_membership(Fixed(model.rates.p_member_exit - 1e-9))
+    assert person.member_of == -1, "a member leaves below the exit probability"
+    person.is_active, person.is_reached, person.engagement = True, True, 0.5
+    p_join = a.p_join_per_month + a.p_join_reached_per_month * 0.5
+    person.update_membership(Fixed(p_join + 1e-9))
+    assert person.member_of == -1
+    options = model.district_associations[person.district]
+    w = [
+        x.join_weight * x.eligible[person.tenure] * (1 - abs(person.orientation - x.orientation))
+        for x in options
+    ]
+    # The uniform after the join draw picks the association: just past the first two weights.
+    u = (w[0] + w[1] + 1e-9) / sum(w)
+    person.update_membership(Fixed(p_join - 1e-9, u))
+    assert person.member_of == options[2].slot
+
+
+def test_move_out_hazard_and_its_causes(model):
+    mig = model.params.migration
+    market = model.market()
+    person = next(x for x in model.people if x.tenure == 1)  # a private renter
+    person.months_in_district, person.price_ref_eur_m2, person.income_eur = 30, 4000.0, 15000.0
+    d = person.district
+    h = model.params.housing
+    burden = h.m2_per_person * h.rent_yield_per_year * market.price[d] / 15000.0
+    base = float(model.rates.h0[1]) * math.exp(
+        -mig.alpha_attachment * (30 / 60 - 0.5) - mig.alpha_identity * (market.identity[d] - 0.5)
+    )
+    with_l = base * math.exp(mig.alpha_liveability * market.liveability_gap[d])
+    total = with_l * math.exp(mig.alpha_burden * max(0.0, burden - mig.burden_cap))
+    assert person.move_out_hazard(market) == pytest.approx((base, with_l, total))
+    p_move = 1 - math.exp(-total)
+    assert not person.decide_move(market, Fixed(p_move + 1e-9))
+    shares = [min(base, with_l), max(with_l - base, 0), total - with_l]
+    burden_u = (shares[0] + shares[1]) / sum(shares) + 1e-9
+    assert person.decide_move(market, Fixed(p_move - 1e-9, burden_u, 0.0))
+    assert (person.move_cause, person.leaves_city) == ("burden", True)
+
+
+def test_location_choice_only_where_there_is_room_and_capacity_rounds(model):
+    person = model.people[0]
+    person.value_districts(model.market(), searching=True)
+    assert person.choose_district([0, 3], Fixed()) == 1
+    person.values = [5.0, 0.0]
+    assert person.choose_district([1, 1], Fixed()) == 0
+    assert person.choose_district([1, 1000], Fixed()) == 1, "the size term is ln(room left)"
+    choosers = model.people[:6]
+    for x in choosers:
+        x.values = [10.0, 0.0]
+    chosen, first = model.allocate(choosers, [2, 10], np.random.default_rng(1))
+    assert first == [6, 0], "everyone's first choice is district 0"
+    assert sorted(chosen.values()) == [0, 0, 1, 1, 1, 1], "2 accepted; the rest choose again"
+
+
+# Docking ---------------------------------------------------------------------------------
+
+
+class NoBurdenResident(Resident):
+    """Mutant: the move-out hazard without the housing-burden term."""
+
+    def housing_burden(self, market):
+        return 0.0
+
+
+class NoBurdenReference(ReferenceModel):
+    resident_class = NoBurdenResident
+
+
+class DeafToTiesResident(Resident):
+    """Mutant: hearing ignores active ties (only channels, events and background reach)."""
+
+    def hear(self, reach, rng):
+        was = [self.model.occupant[p] for p in self.model.ties.partners[self.place].tolist()]
+        self.n_occupied_ties = sum(x is not None for x in was)
+        self.n_active_ties = sum(x is not None and x.was_active for x in was)
+        self.is_reached = rng.random() < reach
+
+
+class DeafToTiesReference(ReferenceModel):
+    resident_class = DeafToTiesResident
+
+
+def summary(model: DistrictModel) -> list[float]:
+    """Return the OUTPUTS of one run: means over the months, totals of moves, the last prices."""
+    data = model.recorder.data
+    city = model.recorder.city_frame()
+    return [
+        city["participation_rate"].mean(),
+        city["members_persons"].mean(),
+        data["moves_out_other_persons"].sum(),
+        data["moves_out_liveability_persons"].sum(),
+        data["moves_out_burden_persons"].sum(),
+        data["moves_in_persons"].sum(),
+        data["moves_within_persons"].sum(),
+        city["price_eur_m2_mean"].iloc[-1],
+        city["price_gap_creative_traditional_eur_m2"].iloc[-1],
+    ]
+
+
+def replicates(model_class: type[DistrictModel], seeds=SEEDS) -> np.ndarray:
+    """Return the OUTPUTS of one run per seed (seeds x outputs)."""
+    scenario = small_scenario(MONTHS, scale=SCALE)
+    rows = []
+    for seed in seeds:
+        model = model_class(scenario, seed=seed)
+        for _ in range(MONTHS):
+            model.step()
+        rows.append(summary(model))
+    return np.array(rows)
+
+
+def holm(p: np.ndarray) -> np.ndarray:
+    """Return Holm-corrected p-values (family-wise error over the outputs)."""
+    order = np.argsort(p)
+    adjusted = np.minimum(1.0, np.maximum.accumulate((p.size - np.arange(p.size)) * p[order]))
+    out = np.empty_like(adjusted)
+    out[order] = adjusted
+    return out
+
+
+def docking_pvalues(engine: np.ndarray, reference: np.ndarray) -> dict[str, float]:
+    """Return the Holm-corrected p-value of a paired t-test per output (1 where no difference)."""
+    diff = reference - engine
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = stats.ttest_1samp(diff, 0.0).pvalue
+    p = np.where(np.isfinite(p), p, 1.0)
+    return dict(zip(OUTPUTS, holm(p), strict=True))
+
+
+@pytest.fixture(scope="module")
+def engine_runs() -> np.ndarray:
+    return replicates(DistrictModel)
+
+
+def test_the_reference_docks_with_the_engine(engine_runs):
+    p = docking_pvalues(engine_runs, replicates(ReferenceModel))
+    assert min(p.values()) > ALPHA, f"an output differs between engine and reference: {p}"
+
+
+@pytest.mark.parametrize(
+    ("mutant", "output"),
+    [(NoBurdenReference, "moves_out_burden"), (DeafToTiesReference, "participation")],
+)
+def test_a_changed_rule_fails_the_docking(engine_runs, mutant, output):
+    p = docking_pvalues(engine_runs, replicates(mutant))
+    assert p[output] < ALPHA, f"{mutant.__name__} not detected in {output}: {p}"
