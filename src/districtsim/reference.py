@@ -1,29 +1,15 @@
-"""The readable per-agent version of the resident rules: one Mesa agent per person.
+"""The readable per-agent version of the resident rules, for students and for docking.
 
-This module is for students and for docking; runs never use it. The engine
-(:class:`districtsim.model.DistrictModel`) keeps residents as arrays over places and applies
-each rule to all of them at once. Here every person is a :class:`Resident` (a ``mesa.Agent``)
-who decides for themself with scalar arithmetic and one random draw per decision, so each
-rule reads as the sentence of ``docs/ODD.md`` it implements:
-
-- :meth:`Resident.hear`: reached by channels, events and active ties (ODD 7.2);
-- :meth:`Resident.take_part`: the threshold rule with logistic noise (7.3);
-- :meth:`Resident.update_membership`: leave, or join and choose an association (7.4, steps 1-2);
-- :meth:`Resident.move_out_hazard`, :meth:`Resident.decide_move`: the move-out hazard, its
-  cause, leaving the city (7.9);
-- :meth:`Resident.value_districts`, :meth:`Resident.choose_district`: the logit location
-  choice (7.7), in capacity rounds run by :meth:`ReferenceModel.allocate` (7.9).
-
-:class:`ReferenceModel` builds the engine's city (the same initialisation, so the same seed
-gives the same month-0 city), creates one agent per occupied place, and runs the engine's
-monthly ledger with the resident halves of phases 3, 4, 5 and 10 done by the agents. The
-district phases are the engine's: they read the per-place arrays, which the model writes
-from the agents (:meth:`ReferenceModel.write_back`). Ties stay place-based in
-``model.ties`` (the environment, like a grid); ``model.occupant`` maps a place to its
-:class:`Resident`. The formulas are written again here, independently of the engine's
-vectorised helpers: ``tests/test_reference.py`` docks the two (same distributions of
-participation, members, moves and prices over replicates) and ``docs/reference.md``
-explains how to read them side by side.
+Runs never use this module. The engine (:class:`~districtsim.model.DistrictModel`) keeps
+residents as arrays over places and applies each rule to all of them at once. Here every
+person is a :class:`Resident` (a ``mesa.Agent``) deciding for themself, with scalar
+arithmetic and one random draw per decision, so that each method reads as the rule of
+``docs/ODD.md`` it cites (7.2 reach, 7.3 threshold, 7.4 membership, 7.7 and 7.9 moves and
+location choice). The formulas are written again, not taken from the engine's vectorised
+helpers. :class:`ReferenceModel` builds the engine's city and runs the engine's monthly
+ledger with the resident halves done by the agents; the district phases are the engine's.
+``tests/test_reference.py`` docks the two (the same distributions of participation, members,
+moves and prices over replicates); ``docs/reference.md`` reads them side by side.
 """
 
 from __future__ import annotations
@@ -42,17 +28,19 @@ from districtsim.orgs import associations, firms
 from districtsim.residents import OWNER, PRIVATE, SOCIAL, TENURES
 from districtsim.scenario import Scenario
 
-CAUSES: tuple[str, ...] = ("other", "liveability", "burden")
-"""Causes of a move out (ODD 7.9)."""
-
 ALLOCATION_ROUNDS = 4
 """Rounds of location choice before an unplaced chooser gives up (ODD 7.9)."""
 
-WRITTEN_BACK: tuple[str, ...] = tuple(
-    "income_eur engagement orientation theta months_in_district price_ref_eur_m2 is_competent "
-    "member_of is_active was_active is_reached n_active_ties n_occupied_ties".split()
+READ_BY_DISTRICT_PHASES: tuple[str, ...] = (
+    "income_eur",  # reputation (status), recording
+    "engagement",  # associations (volunteers)
+    "orientation",  # associations (drift)
+    "months_in_district",  # recording
+    "is_competent",  # stocks (competence network)
+    "member_of",  # associations
+    "is_active",  # associations, stocks
 )
-"""The per-occupant arrays of :class:`~districtsim.residents.Residents` the agents write back."""
+"""The residents' state the engine's district phases read from the per-place arrays."""
 
 
 def sigmoid(z: float) -> float:
@@ -65,44 +53,27 @@ def sigmoid(z: float) -> float:
 
 @dataclass
 class CivicMonth:
-    """What residents know of their district in phases 3-5 of a month (one entry per district).
+    """What residents know of their district in phases 3-5 of a month (lists by district)."""
 
-    Attributes:
-        reach: The district reach ``r_d`` of channels, events and background (ODD 7.2).
-        identity: The district's identity at the start of the month (7.3).
-        event_orientation: The organisers' mean orientation, None without an event (7.3).
-        rng: The month's stream for the residents' draws.
-    """
-
-    reach: list[float]
-    identity: list[float]
-    event_orientation: list[float | None]
-    rng: np.random.Generator
+    reach: list[float]  # r_d of channels, events and background (ODD 7.2)
+    identity: list[float]  # at the start of the month (7.3)
+    event_orientation: list[float | None]  # the organisers' mean orientation; None: no event
+    rng: np.random.Generator  # the month's stream for the residents' draws
 
 
 @dataclass
 class Market:
-    """What movers know of the districts in phase 10 of a month (one entry per district).
+    """What movers know of the districts in phase 10 of a month (lists by district)."""
 
-    Attributes:
-        price: Price per m2 after this month's update (ODD 7.8).
-        identity, liveability, reputation: The district stocks (7.6, 7.7).
-        liveability_gap: ``mean L - L_d``, the mean weighted by population (7.9).
-        creative: 1.0 if the lead association is creative, else 0.0 (7.7).
-        constant: The location constant ``k_d`` (7.7).
-        log_mean_income: ``ln`` of the residents' mean income (income homophily, 7.7).
-        rent_cap: The rent-rise cap per year for private renters (inf: none), or None.
-    """
-
-    price: list[float]
+    price: list[float]  # EUR/m2 after this month's update (ODD 7.8)
     identity: list[float]
     liveability: list[float]
     reputation: list[float]
-    liveability_gap: list[float]
-    creative: list[float]
-    constant: list[float]
-    log_mean_income: list[float]
-    rent_cap: list[float] | None
+    liveability_gap: list[float]  # mean L - L_d, the mean weighted by population (7.9)
+    creative: list[float]  # 1.0 if the lead association is creative (7.7)
+    constant: list[float]  # the location constant k_d (7.7)
+    log_mean_income: list[float]  # ln of the residents' mean income (homophily, 7.7)
+    rent_cap: list[float] | None  # rent-rise cap per year of private renters (inf: none)
 
 
 class Resident(mesa.Agent):
@@ -142,7 +113,7 @@ class Resident(mesa.Agent):
         self.n_active_ties = self.n_occupied_ties = 0
         self.move_cause: str | None = None
         self.leaves_city = False
-        self.values: list[float] = []  # systematic utility of each district (location choice)
+        self.utilities: list[float] = []  # of each district, without size term and noise (7.7)
 
     @classmethod
     def newcomer(cls, model: ReferenceModel, rng: np.random.Generator) -> Resident:
@@ -312,13 +283,16 @@ class Resident(mesa.Agent):
         baseline, with_liveability, total = self.move_out_hazard(market)
         if rng.random() >= -math.expm1(-total):
             return False
-        shares = (
-            min(baseline, with_liveability),
-            max(with_liveability - baseline, 0.0),
-            total - with_liveability,
-        )
-        x = rng.random() * sum(shares)
-        self.move_cause = CAUSES[0] if x < shares[0] else CAUSES[1 + (x >= sum(shares[:2]))]
+        other = min(baseline, with_liveability)
+        liveability = max(with_liveability - baseline, 0.0)
+        burden = total - with_liveability
+        x = rng.random() * (other + liveability + burden)
+        if x < other:
+            self.move_cause = "other"
+        elif x < other + liveability:
+            self.move_cause = "liveability"
+        else:
+            self.move_cause = "burden"
         self.leaves_city = rng.random() < self.model.params.migration.share_leaving_city
         return True
 
@@ -332,16 +306,13 @@ class Resident(mesa.Agent):
         a = self.model.params.attractiveness
         pop = self.model.params.population
         mean_engagement = pop.engagement_a / (pop.engagement_a + pop.engagement_b)
-        g = (
-            1.0
-            - a.reputation_engagement
-            + a.reputation_engagement * (self.engagement / mean_engagement)
-        )
+        w = a.reputation_engagement
+        g = 1.0 - w + w * self.engagement / mean_engagement  # the engaged value reputation more
         cost = self.model.rates.cost_per_eur_m2
         log_income = math.log(self.income_eur)
         centre = sum(market.log_mean_income) / len(market.log_mean_income)
         near = self.model.near[self.district].tolist() if searching else None
-        self.values = []
+        self.utilities = []
         for d in range(len(market.price)):
             u = (
                 a.b_reputation * g * market.reputation[d]
@@ -355,7 +326,7 @@ class Resident(mesa.Agent):
             )
             if near is not None and near[d]:
                 u += a.b_near
-            self.values.append(u)
+            self.utilities.append(u)
 
     def choose_district(self, left: list[int], rng: np.random.Generator) -> int:
         """ODD 7.7, 7.9: return the district with the highest utility + ln(room left) + Gumbel.
@@ -365,7 +336,7 @@ class Resident(mesa.Agent):
         best, best_u = -1, -math.inf
         for d, room in enumerate(left):
             if room > 0:
-                u = self.values[d] + math.log(room) + rng.gumbel()
+                u = self.utilities[d] + math.log(room) + rng.gumbel()
                 if u > best_u:
                     best, best_u = d, u
         return best
@@ -468,7 +439,7 @@ class ReferenceModel(DistrictModel):
             person.was_active = person.is_active
         for person in people:
             person.step()
-        self.write_back()
+        self.write_back(("member_of", "is_active"))
         associations.run_associations(self, t, self.streams.get("reference.associations", t))
         partnerships.step(self, t)
         stocks.step(self, t)
@@ -513,67 +484,83 @@ class ReferenceModel(DistrictModel):
         )
 
     def migrate(self, t: int) -> None:
-        """Phase 10a by agents: age, move out, leave, newcomers, location choice, placement.
+        """Phase 10a by agents (ODD 7.9), in the engine's sub-steps.
 
-        Writes what ``migration.step`` writes: the places, ``Districts.moves`` and demand
-        pressure (:func:`~districtsim.migration.update_pressure`), ties of arrivals, the
-        income index and the displaced persons.
+        Age; decide to move (and why); leavers leave; newcomers are drawn; searchers and
+        newcomers choose in capacity rounds (first choices give the demand pressure of 7.8);
+        the placed move in. Writes what ``migration.step`` writes.
         """
         rng = self.streams.get("reference.migration", t)
-        nd = self.n_districts
-        growth = float(self.rates.income_growth)
         people = self.people
+        growth = float(self.rates.income_growth)
         for person in people:
             person.age_a_month(growth)
         self.income_index = growth ** (t + 1)
         market = self.market()
+        flows = {k: [0] * self.n_districts for k in MOVE_FLOWS}
         movers = [person for person in people if person.decide_move(market, rng)]
-        flows = {k: [0] * nd for k in MOVE_FLOWS}
-        displaced = 0
         leavers = [person for person in movers if person.leaves_city]
         searchers = [person for person in movers if not person.leaves_city]
         for person in leavers:
-            displaced += self.count_out(flows, person)
+            self.count_out(flows, person)
             flows["out_outside"][person.district] += 1
             self.occupant[person.place] = None
             person.remove()
         n_new = self.n_newcomers(len(leavers), len(people) - len(leavers), rng)
         newcomers = [self.resident_class.newcomer(self, rng) for _ in range(n_new)]
-        free: list[list[int]] = [[] for _ in range(nd)]
-        for place, district in enumerate(self.place_district):
-            if self.occupant[place] is None and self.place_built[place] <= t:
-                free[district].append(place)
-        vacancies = [len(places) for places in free]
         for person in searchers:
             person.value_districts(market, searching=True)
         for person in newcomers:
             person.value_districts(market, searching=False)
+        free = self.vacant_places(t)
+        vacancies = [len(places) for places in free]
         chosen, first = self.allocate(searchers + newcomers, vacancies, rng)
         update_pressure(self, np.array(first), np.array(vacancies))
+        self.move_in(chosen, free, market, flows, rng)
+        for person in newcomers:
+            if person not in chosen:
+                person.remove()  # a newcomer not placed does not arrive
+        self.districts.moves = {k: np.array(v, dtype=float) / self.scale for k, v in flows.items()}
+        self.displaced_persons = sum(flows["out_burden"]) / self.scale
+        self.write_back()
+
+    def vacant_places(self, t: int) -> list[list[int]]:
+        """Return the vacant places built by month ``t``, by district."""
+        free: list[list[int]] = [[] for _ in range(self.n_districts)]
+        for place, district in enumerate(self.place_district):
+            if self.occupant[place] is None and self.place_built[place] <= t:
+                free[district].append(place)
+        return free
+
+    def move_in(
+        self,
+        chosen: dict[Resident, int],
+        free: list[list[int]],
+        market: Market,
+        flows: dict[str, list[int]],
+        rng: np.random.Generator,
+    ) -> None:
+        """ODD 7.9: each placed chooser takes a random vacant place of its district.
+
+        Counts the moves (within a district, between districts, from outside) and gives the
+        arrivals fresh outgoing ties.
+        """
         arrivals = []
-        for person in searchers + newcomers:
-            d = chosen.get(person, -1)
-            if d < 0:
-                if person.place < 0:
-                    person.remove()  # a newcomer not placed does not arrive
-                continue
+        for person, d in chosen.items():
             place = free[d].pop(int(rng.integers(len(free[d]))))
             if person.place < 0:
                 person.settle(place, market.price[d], rng)
-                flows["in"][d] += 1
                 flows["in_outside"][d] += 1
+                flows["in"][d] += 1
             elif person.district == d:
                 flows["within"][d] += 1
                 person.move_to(place, market.price[d])
             else:
-                displaced += self.count_out(flows, person)
+                self.count_out(flows, person)
                 flows["in"][d] += 1
                 person.move_to(place, market.price[d])
             arrivals.append(place)
         self.ties.rewire(np.array(arrivals, dtype=np.int64), rng)
-        self.districts.moves = {k: np.array(v, dtype=float) / self.scale for k, v in flows.items()}
-        self.displaced_persons = displaced / self.scale
-        self.write_back()
 
     def n_newcomers(self, n_leavers: int, n_residents: int, rng: np.random.Generator) -> int:
         """ODD 7.9: newcomers replace the leavers, plus ``Poisson(growth x residents)``.
@@ -619,25 +606,27 @@ class ReferenceModel(DistrictModel):
                 left[d] -= min(left[d], len(group))
         return chosen, first
 
-    def count_out(self, flows: dict[str, list[int]], person: Resident) -> int:
-        """Count a move out of ``person``'s district by cause and tenure; return 1 if burden."""
+    def count_out(self, flows: dict[str, list[int]], person: Resident) -> None:
+        """Count a move out of ``person``'s district: by cause and by tenure (burden moves too)."""
         d = person.district
         tenure = TENURES[person.tenure]
         flows["out"][d] += 1
         flows[f"out_{person.move_cause}"][d] += 1
         flows[f"out_{tenure}"][d] += 1
-        burden = person.move_cause == "burden"
-        flows[f"out_burden_{tenure}"][d] += burden
-        return int(burden)
+        flows[f"out_burden_{tenure}"][d] += person.move_cause == "burden"
 
-    def write_back(self) -> None:
-        """Copy the agents' state into the per-place arrays that the district phases read."""
+    def write_back(self, names: tuple[str, ...] = READ_BY_DISTRICT_PHASES) -> None:
+        """Copy the agents' ``names`` (and who lives where) into the per-place arrays.
+
+        The district phases are the engine's and read the arrays; the arrays mirror the agents
+        only in what those phases read (:data:`READ_BY_DISTRICT_PHASES`).
+        """
         r = self.residents
         people = self.people
         places = [person.place for person in people]
-        for vacated in (r.occupied, r.is_active, r.was_active, r.is_reached):
-            vacated[:] = False
-        r.member_of[:] = -1
+        r.occupied[:] = False
         r.occupied[places] = True
-        for name in WRITTEN_BACK:
+        r.member_of[~r.occupied] = -1
+        r.is_active[~r.occupied] = False
+        for name in names:
             getattr(r, name)[places] = [getattr(person, name) for person in people]
