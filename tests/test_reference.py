@@ -192,6 +192,48 @@ def test_move_out_hazard_and_its_causes(model):
     assert (person.move_cause, person.leaves_city) == ("burden", True)
 
 
+def test_the_utility_of_a_district_by_hand(model):
+    a = model.params.attractiveness
+    pop = model.params.population
+    market = model.market()
+    person = model.people[0]
+    person.income_eur, person.engagement, person.orientation = 30000.0, 0.4, 0.6
+    person.value_districts(market, searching=True)
+    g = 1 - a.reputation_engagement + a.reputation_engagement * 0.4 / (2 / 7)
+    centre = sum(market.log_mean_income) / 2
+    for d in range(2):
+        u = (
+            a.b_reputation * g * market.reputation[d]
+            + a.b_liveability * market.liveability[d]
+            - a.b_price * model.rates.cost_per_eur_m2 * market.price[d] / 30000
+            + a.b_future * 0.6 * market.creative[d]
+            + market.constant[d]
+            + a.b_income_homophily
+            * (math.log(30000) - centre)
+            * (market.log_mean_income[d] - centre)
+            + a.b_near  # both districts of two_districts are near: own and adjacent
+        )
+        assert person.utilities[d] == pytest.approx(u), f"district {d}"
+    assert (pop.engagement_a, pop.engagement_b) == (2.0, 5.0), "the mean engagement 2/7 above"
+
+
+def test_a_move_within_keeps_months_and_membership_a_move_away_loses_them(model):
+    bonus = model.params.population.owner_engagement_bonus
+    free = model.vacant_places(0)
+    person = next(x for x in model.people if x.tenure == 0 and x.district == 0)  # an owner
+    person.months_in_district, person.member_of, person.engagement = 40, 0, 0.5
+    owner_place = next(p for p in free[0] if model.place_tenure[p] == 0)
+    person.move_to(owner_place, 4000.0)
+    assert (person.months_in_district, person.member_of) == (40, 0)
+    assert person.engagement == pytest.approx(0.5), "an owner stays an owner: same bonus"
+    private_place = next(p for p in free[1] if model.place_tenure[p] == 1)
+    person.move_to(private_place, 4200.0)
+    assert (person.district, person.months_in_district, person.member_of) == (1, 0, -1)
+    assert person.engagement == pytest.approx(0.5 - bonus), "the owner bonus stays with the place"
+    assert (person.price_ref_eur_m2, person.is_active) == (4200.0, False)
+    assert model.occupant[private_place] is person and model.occupant[owner_place] is None
+
+
 def test_location_choice_only_where_there_is_room_and_capacity_rounds(model):
     person = model.people[0]
     person.value_districts(model.market(), searching=True)
@@ -282,6 +324,11 @@ def docking_pvalues(engine: np.ndarray, reference: np.ndarray) -> dict[str, floa
         p = stats.ttest_1samp(diff, 0.0).pvalue
     p = np.where(np.isfinite(p), p, 1.0)
     return dict(zip(OUTPUTS, holm(p), strict=True))
+
+
+def test_holm_correction_by_hand():
+    adjusted = holm(np.array([0.01, 0.04, 0.03, 0.5]))
+    assert adjusted == pytest.approx([0.04, 0.09, 0.09, 0.5])
 
 
 @pytest.fixture(scope="module")
