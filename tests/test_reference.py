@@ -93,6 +93,16 @@ def test_the_reference_steps_and_writes_its_agents_back_to_the_arrays(model):
     assert population == pytest.approx(len(people)), "the records count the agents"
 
 
+def test_a_reference_run_is_reproducible_from_its_seed():
+    runs = []
+    for _ in range(2):
+        model = ReferenceModel(small_scenario(4), seed=7)
+        for _ in range(4):
+            model.step()
+        runs.append(model.recorder.districts_frame())
+    assert runs[0].equals(runs[1]), "the same seed must give the same records"
+
+
 def calls(method) -> list[str]:
     """Return the functions ``method`` calls, in source order."""
     tree = ast.parse(textwrap.dedent(inspect.getsource(method)))

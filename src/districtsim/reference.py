@@ -398,6 +398,7 @@ class ReferenceModel(DistrictModel):
         self.place_tenure = r.tenure.tolist()
         self.place_built = r.built_month.tolist()
         self.occupant: list[Resident | None] = [None] * r.n
+        self.civic: CivicMonth | None = None  # what residents know this month (Resident.step)
         self.district_associations = [
             [x for x in self.all_associations if x.district == d] for d in range(self.n_districts)
         ]
@@ -432,13 +433,15 @@ class ReferenceModel(DistrictModel):
         self.program.step(t)
         reputation.apply_shocks(self, t)
         self.interventions.step(t)
-        reach = communication.update_districts(self)
+        reach = communication.update_districts(self)  # phase 3, the district half
         self.civic = self.civic_month(t, reach)
         people = self.people
+        # Everyone notes last month's activity before anyone hears: hearing counts the
+        # neighbours who were active last month.
         for person in people:
             person.was_active = person.is_active
         for person in people:
-            person.step()
+            person.step()  # phases 3-5, the resident halves
         self.write_back(("member_of", "is_active"))
         associations.run_associations(self, t, self.streams.get("reference.associations", t))
         partnerships.step(self, t)
