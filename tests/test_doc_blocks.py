@@ -42,6 +42,7 @@ FILES = [
     "docs/ODD.md",
     "docs/calibration.md",
     "docs/sensitivity.md",
+    "docs/reference.md",
     "src/districtsim/scenarios/README.md",
     "src/districtsim/experiments/README.md",
     "experiments/README.md",
