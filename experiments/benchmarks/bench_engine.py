@@ -1,0 +1,210 @@
+"""Benchmark the vectorised engine against the per-agent reference: resident-steps per second.
+
+Both models (:class:`districtsim.model.DistrictModel` and
+:class:`districtsim.reference.ReferenceModel`, which runs the resident rules as one Mesa
+``Resident`` agent per person) are built from the same scenario, scale and seed, and
+stepped for the same months in this process. A resident-step is one resident living
+through one month; the rate is the residents summed over the months (the occupied places
+after each month) over the wall time of the monthly loop (set-up excluded). Both models run
+the same district phases (the engine's functions: program, interventions, the district
+halves of communication and associations, partnerships, stocks, reputation, housing, firms,
+modes, recording); the benchmark times them too and also reports the rate of the resident
+rules alone (the month's time less those phases), the rules that the reference writes one
+agent at a time. Each model
+runs ``--repeats`` times (a new model each time; the first call of each compiled kernel
+happens before the timing); the medians are reported with their ratio.
+
+Issue 16 asks for the vectorised engine to run at least 100 times the resident-steps per
+second of the reference on the same small city. Results: ``results/engine_benchmark.json``
+and ``.csv`` next to this file, with the machine and the commit.
+
+Usage::
+
+    .venv/bin/python experiments/benchmarks/bench_engine.py   # helsinki, scale 0.1, 12 months
+    .venv/bin/python experiments/benchmarks/bench_engine.py --scale 0.01 --months 6 --repeats 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import functools
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from bench_run import RESULTS, machine_info  # noqa: E402 (the sibling script)
+
+from districtsim import (  # noqa: E402
+    communication,
+    housing,
+    modes,
+    partnerships,
+    program,
+    recording,
+    reputation,
+    stocks,
+)
+from districtsim.interventions import InterventionRunner  # noqa: E402
+from districtsim.model import DistrictModel  # noqa: E402
+from districtsim.orgs import associations, firms  # noqa: E402
+from districtsim.reference import ReferenceModel  # noqa: E402
+from districtsim.scenario import load_scenario  # noqa: E402
+
+GOAL_RATIO = 100.0
+
+
+SHARED = (
+    (program.ProgramYear, "step"),
+    (InterventionRunner, "before_calendar"),
+    (InterventionRunner, "step"),
+    (reputation, "apply_shocks"),
+    (communication, "update_districts"),
+    (associations, "run_associations"),
+    (partnerships, "step"),
+    (stocks, "step"),
+    (reputation, "step"),
+    (housing, "step"),
+    (firms, "step"),
+    (modes, "step"),
+    (recording, "step"),
+)
+"""The district phases both models run (the engine's functions): their time is subtracted
+from the month's to give the time of the resident rules alone."""
+
+
+@contextlib.contextmanager
+def timed_shared_phases(clock: list[float]):
+    """Add the wall time of every shared district phase to ``clock[0]`` while active."""
+    saved = [(owner, name, getattr(owner, name)) for owner, name in SHARED]
+
+    def timed(function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                clock[0] += time.perf_counter() - start
+
+        return wrapper
+
+    try:
+        for owner, name, function in saved:
+            setattr(owner, name, timed(function))
+        yield
+    finally:
+        for owner, name, function in saved:
+            setattr(owner, name, function)
+
+
+def time_loop(model_class: type, scenario, seed: int, months: int) -> dict[str, float]:
+    """Build a model, step it ``months`` times; return loop seconds and resident-steps.
+
+    Also the seconds of the shared district phases, and the resident-steps per second of
+    the whole month (``per_s``) and of the resident rules alone (``rules_per_s``).
+    """
+    model = model_class(scenario, seed=seed)
+    steps = 0
+    clock = [0.0]
+    with timed_shared_phases(clock):
+        start = time.perf_counter()
+        for _ in range(months):
+            model.step()
+            steps += int(model.residents.occupied.sum())
+        wall = time.perf_counter() - start
+    rules = wall - clock[0]
+    return {
+        "loop_s": round(wall, 4),
+        "district_phases_s": round(clock[0], 4),
+        "resident_rules_s": round(rules, 4),
+        "resident_steps": steps,
+        "per_s": steps / wall,
+        "rules_per_s": steps / rules,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and write the results; return the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default="helsinki", help="scenario (default helsinki)")
+    parser.add_argument("--scale", type=float, default=0.1, help="scale (default 0.1)")
+    parser.add_argument("--months", type=int, default=12, help="months stepped (default 12)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per engine (default 3)")
+    parser.add_argument("--seed", type=int, default=1, help="root seed (default 1)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    args = parser.parse_args(argv)
+    scenario = (
+        load_scenario(args.scenario)
+        .with_option("scale", args.scale, "--scale")
+        .with_option("months", args.months, "--months")
+    )
+    info = machine_info()
+    # Warm-up: load the compiled kernels (numba's cache) before any timing.
+    time_loop(DistrictModel, scenario.with_option("months", 1, "--months"), args.seed, 1)
+    runs = []
+    for engine, model_class in (("vectorised", DistrictModel), ("reference", ReferenceModel)):
+        for i in range(args.repeats):
+            run = {"engine": engine, "repeat": i + 1}
+            run.update(time_loop(model_class, scenario, args.seed, args.months))
+            runs.append(run)
+            print(
+                f"{engine} run {i + 1}/{args.repeats}: {run['loop_s']:.2f} s, "
+                f"{run['per_s']:,.0f} resident-steps/s",
+                file=sys.stderr,
+            )
+    engines = ("vectorised", "reference")
+    rates = {e: statistics.median(r["per_s"] for r in runs if r["engine"] == e) for e in engines}
+    rules = {
+        e: statistics.median(r["rules_per_s"] for r in runs if r["engine"] == e) for e in engines
+    }
+    ratio = rates["vectorised"] / rates["reference"]
+    rules_ratio = rules["vectorised"] / rules["reference"]
+    summary = {
+        "scenario": args.scenario,
+        "scale": args.scale,
+        "months": args.months,
+        "repeats": args.repeats,
+        "residents_month0": runs[0]["resident_steps"] // max(args.months, 1),
+        "vectorised_resident_steps_per_s": round(rates["vectorised"]),
+        "reference_resident_steps_per_s": round(rates["reference"]),
+        "ratio": round(ratio, 1),
+        "vectorised_rules_steps_per_s": round(rules["vectorised"]),
+        "reference_rules_steps_per_s": round(rules["reference"]),
+        "rules_ratio": round(rules_ratio, 1),
+        "goal_ratio_at_least": GOAL_RATIO,
+        "goal_met": bool(ratio >= GOAL_RATIO),
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    report = {
+        "benchmark": "resident-steps per second",
+        "summary": summary,
+        "machine": info,
+        "runs": runs,
+    }
+    (args.out / "engine_benchmark.json").write_text(
+        json.dumps(report, indent=2) + "\n", encoding="utf-8"
+    )
+    cols = ("cpu_count", "python", "platform", "date", "git_commit")
+    with (args.out / "engine_benchmark.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=[*summary.keys(), *cols])
+        writer.writeheader()
+        writer.writerow({**summary, **{k: info[k] for k in cols}})
+    print(
+        f"whole month: vectorised {summary['vectorised_resident_steps_per_s']:,} resident-steps/s, "
+        f"reference {summary['reference_resident_steps_per_s']:,}: ratio {summary['ratio']:,} "
+        f"(goal >= {GOAL_RATIO:.0f}: {'met' if summary['goal_met'] else 'NOT met'}); resident "
+        f"rules alone: {summary['vectorised_rules_steps_per_s']:,} against "
+        f"{summary['reference_rules_steps_per_s']:,}, ratio {summary['rules_ratio']:,}; "
+        f"results: {args.out / 'engine_benchmark.json'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

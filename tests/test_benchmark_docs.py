@@ -1,0 +1,98 @@
+"""The performance figures quoted in the README come from the committed benchmark results.
+
+``README.md``'s "Performance" section quotes the run benchmark (whole process per scale),
+the engine benchmark (vectorised engine against the per-agent reference) and the 1,000-run
+Sobol sweep. Each figure is compared with its file in ``experiments/benchmarks/results/``,
+so a rerun of a benchmark without updating the README (or the reverse) fails here.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "experiments" / "benchmarks" / "results"
+
+
+def _section() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("## Performance")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end > 0 else len(text)]
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (RESULTS / name).open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _table(section: str) -> dict[float, list[str]]:
+    """Return the scale table's cells by scale (the rows that start with a scale)."""
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 5 and re.fullmatch(r"[0-9.]+", cells[0]):
+            rows[float(cells[0])] = cells
+    return rows
+
+
+RUNS = sorted(_rows("run_benchmark.csv"), key=lambda r: float(r["scale"]))
+
+
+@pytest.mark.parametrize("i", range(len(RUNS)), ids=lambda i: RUNS[i]["scale"])
+def test_scale_table_matches_the_run_benchmark(i: int) -> None:
+    row = RUNS[i]
+    cells = _table(_section()).get(float(row["scale"]))
+    assert cells is not None, f"README's performance table has no row for scale {row['scale']}"
+    residents, wall, peak, per, marginal = cells[1:6]
+    assert _number(residents) == _number(row["residents"]), "residents differ"
+    assert wall == f"{float(row['median_wall_s']):.1f} s", f"wall time {wall} differs"
+    assert peak == f"{float(row['median_peak_mb']):.0f} MB", f"peak memory {peak} differs"
+    assert _number(per) == pytest.approx(float(row["model_us_per_resident_month"]), abs=5e-4), (
+        f"cost per resident-month {per} differs"
+    )
+    if i == 0:
+        assert marginal == "", "expected no marginal cost for the smallest scale"
+        return
+    below = RUNS[i - 1]
+    added = (int(row["residents"]) - int(below["residents"])) * 240
+    expected = 1e6 * (float(row["median_model_s"]) - float(below["median_model_s"])) / added
+    assert _number(marginal) == pytest.approx(expected, abs=5e-4), f"marginal {marginal} differs"
+
+
+def test_full_city_figures_match_the_run_benchmark() -> None:
+    full = next(r for r in RUNS if float(r["scale"]) == 1.0)
+    section = _section()
+    assert f"full city takes {float(full['median_wall_s']):.1f} s" in section
+    assert f"memory, {float(full['median_peak_mb']):.0f} MB" in section
+
+
+def test_engine_ratio_matches_the_engine_benchmark() -> None:
+    row = _rows("engine_benchmark.csv")[0]
+    section = _section()
+    keys = [
+        "vectorised_resident_steps_per_s",
+        "reference_resident_steps_per_s",
+        "vectorised_rules_steps_per_s",
+        "reference_rules_steps_per_s",
+    ]
+    for key in keys:
+        quoted = f"{int(row[key]):,}"
+        assert quoted in section, f"README does not quote {key} = {quoted}"
+    for key in ("ratio", "rules_ratio"):
+        assert f"{float(row[key]):.0f} times" in section, f"README does not quote the {key}"
+    assert f"at scale {float(row['scale']):g}" in section, "README names another scale"
+
+
+def test_sobol_sweep_time_matches_the_sweep_benchmark() -> None:
+    row = _rows("sweep_benchmark_sobol_city_1000.csv")[0]
+    minutes = float(row["median_wall_s"]) / 60
+    assert f"{minutes:.1f} minutes" in _section(), "README does not quote the Sobol sweep's time"
