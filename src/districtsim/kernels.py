@@ -288,3 +288,18 @@ def block_int_sums(values: np.ndarray, where: np.ndarray, start: np.ndarray) -> 
                 s += values[i]
         out[d] = s
     return out
+
+
+@numba.njit(**_JIT)
+def block_counts(mask: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Return the number of True places of ``mask`` in each block (float64, as counts).
+
+    Blocks are the districts' contiguous slices ``start[d]:start[d + 1]``.
+    """
+    out = np.zeros(start.shape[0] - 1)
+    for d in range(start.shape[0] - 1):
+        c = 0
+        for i in range(start[d], start[d + 1]):
+            c += mask[i]
+        out[d] = c
+    return out

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from districtsim import kernels
 from districtsim.params import Params
 from districtsim.rates import annual_probability_to_monthly_probability
 from districtsim.scenario import DistrictSpec
@@ -93,11 +94,7 @@ class Blocks:
 
     def count(self, mask: np.ndarray) -> np.ndarray:
         """Return the number of True places in each district (float, like ``bincount`` weights)."""
-        start = self.start
-        return np.array(
-            [np.count_nonzero(mask[start[d] : start[d + 1]]) for d in range(self.n_blocks)],
-            dtype=float,
-        )
+        return kernels.block_counts(np.asarray(mask, dtype=bool), self.start)
 
     def sum(self, values: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
         """Return the float64 sum of ``values`` in each district.
