@@ -152,3 +152,23 @@ def tiny_experiment(
         "design": design,
         "outputs": {"variables": variables, "summary": "yearly", "scope": scope},
     }
+
+
+class Cyclic:
+    """An object in a reference cycle (as a finished model is, with its agents)."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def cyclic_garbage_alive(task: int) -> int:
+    """Leave an object in a reference cycle behind; return how many such objects are alive.
+
+    Task ``n`` is run after tasks ``0..n-1``: an executor that collects each finished task's
+    cycles returns 0 every time (tests of LocalExecutor: a worker running many models).
+    """
+    import gc
+
+    alive = sum(isinstance(x, Cyclic) for x in gc.get_objects())
+    Cyclic()
+    return alive

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from districtsim.executors import ClusterError, LocalExecutor, WorkerLost
-from helpers import die_on_two
+from helpers import cyclic_garbage_alive, die_on_two
 
 
 def test_a_killed_worker_is_a_one_line_error_and_finished_results_are_kept() -> None:
@@ -15,3 +15,12 @@ def test_a_killed_worker_is_a_one_line_error_and_finished_results_are_kept() -> 
     assert isinstance(info.value, ClusterError), "handled like a failed cluster (exit 3)"
     assert "worker process died" in str(info.value) and "\n" not in str(info.value)
     assert {0, 1} <= set(got) and 2 not in got, f"expected tasks 0 and 1 handed over: {got}"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_finished_task_s_reference_cycles_are_collected_before_the_next(workers: int) -> None:
+    """A finished model (in a cycle with its agents) is freed before the next run starts."""
+    got: list[int] = []
+    with LocalExecutor(workers) as executor:
+        executor.execute(cyclic_garbage_alive, range(40), got.append)
+    assert got == [0] * 40, f"expected no cycle left over from earlier tasks: {got}"

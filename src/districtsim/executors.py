@@ -178,7 +178,9 @@ class LocalExecutor(Executor):
         fn, tasks, sink = job.fn, job.tasks, job.sink
         if self.workers == 1:
             for task in tasks:
-                sink(fn(task))
+                result = fn(task)
+                collect_finished_run(worker=False)
+                sink(result)
             return
         pool = ProcessPoolExecutor(
             max_workers=self.workers,
@@ -246,6 +248,30 @@ def call_guarded[T, R](fn: Callable[[T], R], task: T) -> tuple[bool, Any]:
         except Exception:
             exc = RuntimeError(one_line(exc))
         return False, (exc, traceback.format_exc())
+    finally:
+        collect_finished_run(worker=True)
+
+
+_frozen = False
+
+
+def collect_finished_run(worker: bool) -> None:
+    """Free the finished run's model now: collect its reference cycles.
+
+    A model and its agents refer to each other, so a finished model is freed only by
+    Python's cyclic garbage collector, which runs by allocation counts: in a process that
+    runs many models (a sweep or comparison worker) dead models piled up, about 3 MB a run
+    at scale 0.05 (a 1,000-run sweep's worker reached 900 MB). In a worker process the first
+    call also freezes what exists by then (the imported modules; :func:`gc.freeze`), so
+    each later collection looks only at what the runs created (about 10 ms a run instead
+    of about 60). In the calling process (``worker=False``: one local worker, the tasks
+    run here) nothing is frozen, as the process may be a user's.
+    """
+    global _frozen
+    gc.collect()
+    if worker and not _frozen:
+        gc.freeze()
+        _frozen = True
 
 
 def unwrap(ok: bool, value: Any, where: str) -> Any:
