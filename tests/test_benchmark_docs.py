@@ -96,3 +96,10 @@ def test_sobol_sweep_time_matches_the_sweep_benchmark() -> None:
     row = _rows("sweep_benchmark_sobol_city_1000.csv")[0]
     minutes = float(row["median_wall_s"]) / 60
     assert f"{minutes:.1f} minutes" in _section(), "README does not quote the Sobol sweep's time"
+
+
+def test_full_scale_dashboard_figures_match_the_dashboard_benchmark() -> None:
+    row = _rows("dashboard_benchmark_full_scale.csv")[0]
+    text = " ".join(_section().split())  # line breaks as spaces
+    assert f"a Step updates the page in {float(row['page_median_ms']):.0f} ms" in text
+    assert f"{float(row['page_max_ms']):.0f} ms at worst" in text
