@@ -19,14 +19,20 @@ from districtsim import kernels
 from districtsim.communication import resident_reach_probability
 from districtsim.migration import (
     burden_excess,
+    grow_incomes_and_attachment,
     hazard_bound,
     hazard_terms,
     housing_cost_price,
-    tenure_tables,
+    move_candidates,
 )
-from districtsim.mobilisation import event_pull, motivation, participation_probability
+from districtsim.mobilisation import (
+    event_pull,
+    motivation,
+    participation_probability,
+    take_part,
+)
 from districtsim.network import Ties
-from districtsim.orgs.associations import join_probability, volunteer_chance
+from districtsim.orgs.associations import join_probability, leave_or_join, volunteer_chance
 from helpers import small_scenario, stepped
 
 
@@ -101,28 +107,8 @@ def test_mobilise_equals_the_threshold_rule(model, tau):
     p = participation_probability(motiv, share, pull, r.theta[idx], mob)
     expected = np.zeros(r.n, dtype=bool)
     expected[idx[u[idx] < p]] = True
-    coef = np.array(
-        [mob.a_identity, mob.a_engagement, mob.a_tenure, mob.attachment_months]
-        + [mob.b_social, mob.b_event, mob.tau],
-        dtype=np.float32,
-    )
     got = np.ones(r.n, dtype=bool)  # every entry must be written
-    kernels.mobilise(
-        r.is_reached,
-        r.district,
-        ds.identity.astype(np.float32),
-        orient,
-        event_now,
-        r.engagement,
-        r.months_in_district,
-        r.orientation,
-        r.theta,
-        r.n_active_ties,
-        r.n_occupied_ties,
-        u,
-        coef,
-        got,
-    )
+    take_part(model, mob, u, event_now, got)  # kernels.mobilise
     np.testing.assert_array_equal(got, expected, err_msg="active residents differ")
     assert 0 < expected.sum() < idx.size, "expected some but not all reached residents to act"
 
@@ -141,17 +127,7 @@ def test_membership_equals_join_and_exit_rules(model, p_reached):
     expected = member_of.copy()
     expected[(member & (u < p_exit)) | ~r.occupied] = -1
     got = member_of.copy()
-    got_join = kernels.membership(
-        u,
-        got,
-        r.is_active,
-        r.is_reached,
-        r.engagement,
-        r.occupied,
-        np.float32(a.p_join_per_month),
-        np.float32(a.p_join_reached_per_month),
-        np.float32(p_exit),
-    )
+    got_join = leave_or_join(r, got, u, a, p_exit)  # kernels.membership
     np.testing.assert_array_equal(got_join, join, err_msg="joiners differ")
     np.testing.assert_array_equal(got, expected, err_msg="memberships after exits differ")
     assert join.size > 0 and (expected < member_of).any(), "expected joins and exits"
@@ -208,8 +184,7 @@ def test_move_candidates_equal_growth_burden_and_bound(model, rent_cap, monkeypa
     u = _draws(r.n, 9)
     before = (r.income_eur.copy(), r.months_in_district.copy())
     # The numpy form: grow incomes and stays, then burden excess and the bound.
-    r.income_eur *= model.rates.income_growth
-    r.months_in_district += r.occupied
+    grow_incomes_and_attachment(model)
     excess = burden_excess(model, housing_cost_price(model, price))
     # Candidates: a draw below the bound times the burden's factor on the hazard (in float64,
     # with the kernel's margin).
@@ -218,29 +193,8 @@ def test_move_candidates_equal_growth_burden_and_bound(model, rent_cap, monkeypa
     cand = np.flatnonzero(r.occupied & (u < np.where(excess > 0, limit * factor, limit)))
     expected = (r.income_eur.copy(), r.months_in_district.copy())
     r.income_eur[:], r.months_in_district[:] = before
-    place_price = np.zeros(0, dtype=np.float32)
-    if rent_cap:
-        r.months_in_district += r.occupied
-        place_price = housing_cost_price(model, price)
-        r.months_in_district -= r.occupied
     try:
-        got_cand, got_excess = kernels.move_candidates(
-            r.occupied,
-            r.district,
-            r.tenure,
-            r.income_eur,
-            r.months_in_district,
-            r.price_ref_eur_m2,
-            *tenure_tables(p.housing),
-            price,
-            place_price,
-            bound,
-            u,
-            model.rates.income_growth,
-            np.float32(p.housing.m2_per_person * p.housing.rent_yield_per_year),
-            np.float32(mig.burden_cap),
-            float(mig.alpha_burden),
-        )
+        got_cand, got_excess = move_candidates(model, price, u, bound)  # the kernel
         np.testing.assert_array_equal(r.income_eur, expected[0], err_msg="incomes differ")
         np.testing.assert_array_equal(r.months_in_district, expected[1], err_msg="stays differ")
     finally:

@@ -28,9 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import functools
-import json
 import statistics
 import sys
 import time
@@ -38,7 +36,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_run import RESULTS, machine_info  # noqa: E402 (the sibling script)
+from bench_run import RESULTS, machine_info, write_results  # noqa: E402 (the sibling script)
 
 from districtsim import (  # noqa: E402
     communication,
@@ -180,21 +178,13 @@ def main(argv: list[str] | None = None) -> int:
         "goal_ratio_at_least": GOAL_RATIO,
         "goal_met": bool(ratio >= GOAL_RATIO),
     }
-    args.out.mkdir(parents=True, exist_ok=True)
     report = {
         "benchmark": "resident-steps per second",
         "summary": summary,
         "machine": info,
         "runs": runs,
     }
-    (args.out / "engine_benchmark.json").write_text(
-        json.dumps(report, indent=2) + "\n", encoding="utf-8"
-    )
-    cols = ("cpu_count", "python", "platform", "date", "git_commit")
-    with (args.out / "engine_benchmark.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=[*summary.keys(), *cols])
-        writer.writeheader()
-        writer.writerow({**summary, **{k: info[k] for k in cols}})
+    write_results(args.out, "engine_benchmark", report, [summary])
     print(
         f"whole month: vectorised {summary['vectorised_resident_steps_per_s']:,} resident-steps/s, "
         f"reference {summary['reference_resident_steps_per_s']:,}: ratio {summary['ratio']:,} "

@@ -149,6 +149,25 @@ def machine_info() -> dict[str, object]:
     }
 
 
+MACHINE_COLUMNS = ("cpu_count", "python", "platform", "date", "git_commit")
+"""The machine columns every benchmark's CSV row ends with."""
+
+
+def write_results(out: Path, name: str, report: dict, rows: list[dict]) -> None:
+    """Write ``report`` to ``out/NAME.json`` and ``rows`` to ``out/NAME.csv``.
+
+    Each CSV row gets the machine columns (:data:`MACHINE_COLUMNS`) of ``report["machine"]``.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    machine = {k: report["machine"][k] for k in MACHINE_COLUMNS}
+    with (out / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=[*rows[0].keys(), *MACHINE_COLUMNS])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, **machine})
+
+
 def summarise(runs: list[dict[str, object]], scales: list[float]) -> list[dict[str, object]]:
     """Return one row per scale: medians (and ranges) over its repeats."""
     rows = []
@@ -222,7 +241,6 @@ def main(argv: list[str] | None = None) -> int:
             full["median_wall_s"] <= GOAL_WALL_S and full["median_peak_mb"] <= GOAL_PEAK_MB
         )
 
-    args.out.mkdir(parents=True, exist_ok=True)
     report = {
         "benchmark": "districtsim run (whole process)",
         "scenario": args.scenario or "default",
@@ -232,15 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         "summary": rows,
         "runs": runs,
     }
-    (args.out / "run_benchmark.json").write_text(
-        json.dumps(report, indent=2) + "\n", encoding="utf-8"
-    )
-    machine_cols = ("cpu_count", "python", "platform", "date", "git_commit")
-    with (args.out / "run_benchmark.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=[*rows[0].keys(), *machine_cols])
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, **{k: info[k] for k in machine_cols}})
+    write_results(args.out, "run_benchmark", report, rows)
 
     print(
         f"{'scale':>6} {'residents':>10} {'runs':>5} {'median s':>9} {'min s':>7} {'max s':>7} "

@@ -22,7 +22,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import statistics
@@ -32,7 +31,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_run import RESULTS, _maxrss_mb, machine_info, time_child  # noqa: E402 (the sibling script)
+from bench_run import (  # noqa: E402 (the sibling script)
+    RESULTS,
+    _maxrss_mb,
+    machine_info,
+    time_child,
+    write_results,
+)
 
 
 def sweep_command(experiment: str, workers: int, out: Path, *extra: str) -> list[str]:
@@ -120,7 +125,6 @@ def main(argv: list[str] | None = None) -> int:
         r["scaling_efficiency"] = (
             round(r["median_runs_per_minute"] / (r["workers"] * base), 3) if base else None
         )
-    args.out.mkdir(parents=True, exist_ok=True)
     report = {
         "benchmark": "districtsim sweep (whole process)",
         "experiment": args.experiment,
@@ -128,15 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         "summary": rows,
         "runs": runs,
     }
-    (args.out / "sweep_benchmark.json").write_text(
-        json.dumps(report, indent=2) + "\n", encoding="utf-8"
-    )
-    cols = ("cpu_count", "python", "platform", "date", "git_commit")
-    with (args.out / "sweep_benchmark.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=[*rows[0].keys(), "experiment", *cols])
-        writer.writeheader()
-        for r in rows:
-            writer.writerow({**r, "experiment": args.experiment, **{k: info[k] for k in cols}})
+    csv_rows = [{**r, "experiment": args.experiment} for r in rows]
+    write_results(args.out, "sweep_benchmark", report, csv_rows)
     print(
         f"{'workers':>7} {'runs':>5} {'median s':>9} {'runs/min':>9} {'efficiency':>10} "
         f"{'peak MB':>8}"

@@ -8,8 +8,8 @@ does the same arithmetic for one place at a time in a single pass, compiled with
 Each kernel reproduces the numpy expression it replaces operation by operation, in the same
 floating-point types and order (float32 where the arrays are float32; a Python float that
 numpy would cast to float32 is passed as ``np.float32``), so the results are bit-identical
-to the numpy form: ``tests/test_kernels.py`` checks each kernel against it on random
-input. The kernels use no transcendental function whose numba form differs from numpy's:
+to the numpy form: ``tests/test_kernels.py`` checks each kernel against it on a stepped
+model's state. The kernels use no transcendental function whose numba form differs from numpy's:
 only the logistic function (``1 / (1 + exp(-z))`` in float32, which is what
 ``scipy.special.expit`` computes). They take no random draws (the phases draw from their
 named streams and hand the draws in) and allocate only their outputs.

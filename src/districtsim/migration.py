@@ -239,7 +239,8 @@ def step(model: DistrictModel, t: int) -> None:
     mig = model.params.migration
     rng = model.streams.get("migration", t)
     price = np.exp(ds.log_price).astype(np.float32)
-    moving, cause = movers_and_causes(model, t, price, rng)
+    moving, cause = movers_and_causes(model, price, rng)
+    model.income_index = float(model.rates.income_growth) ** (t + 1)
     leave_city = rng.random(moving.size, dtype=np.float32) < mig.share_leaving_city
     leavers = moving[leave_city]
     searchers = moving[~leave_city]
@@ -268,18 +269,25 @@ def step(model: DistrictModel, t: int) -> None:
     model.displaced_persons = counts.displaced / model.scale
 
 
-def grow_incomes_and_attachment(model: DistrictModel, t: int) -> None:
-    """Incomes grow with the wage trend (nominal EUR, like prices); residents stay a month more."""
+def grow_incomes_and_attachment(model: DistrictModel) -> None:
+    """Incomes grow with the wage trend (nominal EUR, like prices); residents stay a month more.
+
+    The numpy form of the rule; the month runs it inside :func:`move_candidates` (the kernel's
+    first step, tested identical).
+    """
     r = model.residents
     r.income_eur *= model.rates.income_growth
-    model.income_index = float(model.rates.income_growth) ** (t + 1)
     r.months_in_district += r.occupied
 
 
-def housing_cost_price(model: DistrictModel, price: np.ndarray) -> np.ndarray:
+def housing_cost_price(
+    model: DistrictModel, price: np.ndarray, months_ahead: int = 0
+) -> np.ndarray:
     """Return the price each place's housing cost follows (float32).
 
     That is the district's price, capped for private renters where a rent cap is in force.
+    ``months_ahead``: months added to each occupant's stay for the capped rise (1 when the
+    stays have not grown yet this month).
     """
     r = model.residents
     price_now = model.blocks.spread(price)
@@ -289,7 +297,7 @@ def housing_cost_price(model: DistrictModel, price: np.ndarray) -> np.ndarray:
         # rise since moving in.
         capped = np.flatnonzero(r.occupied & (r.tenure == PRIVATE) & np.isfinite(cap)[r.district])
         ceiling = r.price_ref_eur_m2[capped] * np.exp(
-            np.log1p(cap[r.district[capped]]) * r.months_in_district[capped] / 12.0
+            np.log1p(cap[r.district[capped]]) * (r.months_in_district[capped] + months_ahead) / 12.0
         )
         price_now[capped] = np.minimum(price_now[capped], ceiling.astype(np.float32))
     return price_now
@@ -327,16 +335,14 @@ def burden_excess(model: DistrictModel, cost_price: np.ndarray) -> np.ndarray:
 
 
 def movers_and_causes(
-    model: DistrictModel, t: int, price: np.ndarray, rng: np.random.Generator
+    model: DistrictModel, price: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """Grow incomes and stays; return the movers of this month and each place's move cause.
 
     The cause is -1 for places whose occupant does not move. Incomes and stays grow first
     (:func:`grow_incomes_and_attachment`). The hazard is evaluated exactly for candidates
-    only: ``P(move) = 1 - exp(-h) <= h <= bound * exp(alpha_B * excess)``, so only residents
-    with burden excess or a draw below the bound can move. One pass over the places
-    (:func:`districtsim.kernels.move_candidates`) grows incomes and stays, computes the
-    burden excess (:func:`burden_excess`) and finds the candidates.
+    only: ``P(move) = 1 - exp(-h) <= h <= bound * exp(alpha_B * excess)``
+    (:func:`move_candidates`).
     """
     r = model.residents
     ds = model.districts
@@ -348,30 +354,7 @@ def movers_and_causes(
     l_gap = (mean_l - ds.liveability).astype(np.float32)
     u = rng.random(r.n, dtype=np.float32)
     bound_table = hazard_bound(model.rates.h0, identity, l_gap, alpha)
-    place_price = np.zeros(0, dtype=np.float32)
-    if model.interventions.rent_rise_cap_per_year() is not None:
-        # Under a rent cap each place's cost price differs; stays grow before it is computed.
-        r.months_in_district += r.occupied
-        place_price = housing_cost_price(model, price)
-        r.months_in_district -= r.occupied
-    cand, excess_c = kernels.move_candidates(
-        r.occupied,
-        r.district,
-        r.tenure,
-        r.income_eur,
-        r.months_in_district,
-        r.price_ref_eur_m2,
-        *tenure_tables(p.housing),
-        price,
-        place_price,
-        bound_table,
-        u,
-        model.rates.income_growth,
-        np.float32(p.housing.m2_per_person * p.housing.rent_yield_per_year),
-        np.float32(mig.burden_cap),
-        float(mig.alpha_burden),
-    )
-    model.income_index = float(model.rates.income_growth) ** (t + 1)
+    cand, excess_c = move_candidates(model, price, u, bound_table)
     d_c = r.district[cand].astype(np.intp)
     attach = np.minimum(
         r.months_in_district[cand].astype(np.float32)
@@ -390,6 +373,41 @@ def movers_and_causes(
         base[is_moving], with_l[is_moving], total[is_moving], rng.random(moving.size)
     )
     return moving, cause
+
+
+def move_candidates(
+    model: DistrictModel, price: np.ndarray, u: np.ndarray, bound: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Grow incomes and stays; return the candidate movers and their burden excess.
+
+    One pass over the places (:func:`districtsim.kernels.move_candidates`) does what
+    :func:`grow_incomes_and_attachment`, :func:`burden_excess` and the bound test do: a
+    resident is a candidate when ``u`` is below ``bound`` (tenure x district) times the
+    burden's factor on the hazard. Under a rent cap each place's cost price
+    (:func:`housing_cost_price`, with this month's stays) is handed in.
+    """
+    r = model.residents
+    p = model.params
+    place_price = np.zeros(0, dtype=np.float32)
+    if model.interventions.rent_rise_cap_per_year() is not None:
+        place_price = housing_cost_price(model, price, months_ahead=1)
+    return kernels.move_candidates(
+        r.occupied,
+        r.district,
+        r.tenure,
+        r.income_eur,
+        r.months_in_district,
+        r.price_ref_eur_m2,
+        *tenure_tables(p.housing),
+        price,
+        place_price,
+        bound,
+        u,
+        model.rates.income_growth,
+        np.float32(p.housing.m2_per_person * p.housing.rent_yield_per_year),
+        np.float32(p.migration.burden_cap),
+        float(p.migration.alpha_burden),
+    )
 
 
 def draw_newcomers(

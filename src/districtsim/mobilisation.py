@@ -60,11 +60,22 @@ def step(model: DistrictModel, t: int) -> None:
     Writes: ``Residents.is_active``.
     """
     r = model.residents
-    ds = model.districts
-    mob = model.params.mobilisation
     u = model.streams.get("mobilisation", t).random(r.n, dtype=np.float32)
-    # Only reached residents can take part (a draw per place keeps draws aligned with places).
-    # One pass evaluates motivation, pull, share and the rule above for each of them.
+    take_part(model, model.params.mobilisation, u, model.districts.event_now, r.is_active)
+
+
+def take_part(
+    model: DistrictModel, mob: Mobilisation, u: np.ndarray, event_now: np.ndarray, out: np.ndarray
+) -> None:
+    """Write into ``out`` who takes part: the reached residents whose ``u`` is below the rule.
+
+    Only reached residents can take part (a draw per place keeps draws aligned with places).
+    One pass (:func:`districtsim.kernels.mobilise`) evaluates :func:`motivation`,
+    :func:`event_pull` (in districts with ``event_now``), the share of active ties and
+    :func:`participation_probability` for each of them.
+    """
+    r = model.residents
+    ds = model.districts
     coef = np.array(
         [
             mob.a_identity,
@@ -82,7 +93,7 @@ def step(model: DistrictModel, t: int) -> None:
         r.district,
         ds.identity.astype(np.float32),
         np.nan_to_num(ds.event_orientation).astype(np.float32),
-        ds.event_now,
+        event_now,
         r.engagement,
         r.months_in_district,
         r.orientation,
@@ -91,5 +102,5 @@ def step(model: DistrictModel, t: int) -> None:
         r.n_occupied_ties,
         u,
         coef,
-        r.is_active,
+        out,
     )

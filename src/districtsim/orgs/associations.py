@@ -373,22 +373,32 @@ def update_membership(model: DistrictModel, rng: np.random.Generator) -> None:
     Writes ``Residents.member_of``.
     """
     r = model.residents
-    a = model.params.associations
-    # One draw per place serves both decisions (disjoint sets); the kernel applies
-    # join_probability and the exit rate in one pass.
+    # One draw per place serves both decisions (disjoint sets).
     u = rng.random(r.n, dtype=np.float32)
-    join = kernels.membership(
+    join = leave_or_join(r, r.member_of, u, model.params.associations, model.rates.p_member_exit)
+    r.member_of[join] = choose_association(model, join, rng)
+
+
+def leave_or_join(
+    r: Residents, member_of: np.ndarray, u: np.ndarray, a: AssociationParams, p_exit: float
+) -> np.ndarray:
+    """Members leave (``member_of`` set to -1); return the non-members who join (ascending).
+
+    A member leaves when ``u < p_exit``, and an empty place loses its membership; a
+    non-member joins when ``u`` is below :func:`join_probability`. One pass
+    (:func:`districtsim.kernels.membership`).
+    """
+    return kernels.membership(
         u,
-        r.member_of,
+        member_of,
         r.is_active,
         r.is_reached,
         r.engagement,
         r.occupied,
         np.float32(a.p_join_per_month),
         np.float32(a.p_join_reached_per_month),
-        np.float32(model.rates.p_member_exit),
+        np.float32(p_exit),
     )
-    r.member_of[join] = choose_association(model, join, rng)
 
 
 def run_associations(model: DistrictModel, t: int, rng: np.random.Generator) -> None:

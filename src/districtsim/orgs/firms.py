@@ -142,7 +142,10 @@ class LocalFirms:
         return pos
 
     def remove(self, gone: np.ndarray) -> None:
-        """Drop the firms where the bool array ``gone`` is true; end their partnerships first."""
+        """Drop the firms where the bool array ``gone`` is true.
+
+        The caller ends their partnerships first (:func:`step` logs them).
+        """
         keep = ~gone
         self.district = self.district[keep]
         self.interest = self.interest[keep]
