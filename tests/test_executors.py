@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from districtsim.executors import ClusterError, LocalExecutor, WorkerLost
+from districtsim import kernels
+from districtsim.executors import ClusterError, LocalExecutor, WorkerLost, call_guarded
 from helpers import cyclic_garbage_alive, die_on_two
 
 
@@ -24,3 +25,12 @@ def test_a_finished_task_s_reference_cycles_are_collected_before_the_next(worker
     with LocalExecutor(workers) as executor:
         executor.execute(cyclic_garbage_alive, range(40), got.append)
     assert got == [0] * 40, f"expected no cycle left over from earlier tasks: {got}"
+
+
+def test_a_worker_runs_the_kernels_on_one_thread():
+    """Sweep and comparison workers already use every core: their kernels use one thread."""
+    kernels.set_threads(2)
+    try:
+        assert call_guarded(lambda _: kernels.threads(), None) == (True, 1), "expected 1 thread"
+    finally:
+        kernels.set_threads(0)

@@ -5,7 +5,8 @@ so occupancy, activity, membership and burden are realistic), computes a phase's
 result with the numpy form of the rule (the expressions the phase ran before the kernel, built
 from the rule functions that the rule tests check) and with the kernel, and compares them
 bit for bit. Parameter variants exercise the kernels' branches (recruitment of reached
-residents, a sharp volunteer cut, a rent cap).
+residents, a sharp volunteer cut, a rent cap). Every test runs twice: the kernels in one
+piece, and in slices on three threads (as at large scale), which must not change a bit.
 """
 
 from __future__ import annotations
@@ -34,6 +35,16 @@ from districtsim.mobilisation import (
 from districtsim.network import Ties
 from districtsim.orgs.associations import join_probability, leave_or_join, volunteer_chance
 from helpers import small_scenario, stepped
+
+
+@pytest.fixture(autouse=True, params=["one piece", "slices on 3 threads"])
+def slices(request, monkeypatch):
+    """Run the kernels in one piece, or in slices of 1,000 places on three threads."""
+    if request.param != "one piece":
+        monkeypatch.setattr(kernels, "MIN_CHUNK", 1000)
+        kernels.set_threads(3)
+    yield request.param
+    kernels.set_threads(0)
 
 
 @pytest.fixture(scope="module")
@@ -245,3 +256,35 @@ def test_block_int_sums_equal_block_sums(model):
     expected = model.blocks.sum(r.months_in_district, where=r.occupied)
     np.testing.assert_array_equal(got.astype(float), expected, err_msg="block sums differ")
     assert got.dtype == np.int64 and (got > 0).all(), "expected positive int64 sums"
+
+
+@pytest.mark.parametrize("before", [0, 1, 2, 3])
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 2_999, 3_000, 10_001])
+def test_uniforms_are_numpys_draws_and_leave_the_stream_where_numpy_would(n, before):
+    """kernels.uniforms(rng, n) == rng.random(n, dtype=float32), and the next draws agree.
+
+    ``before`` draws first (an odd count leaves half of a 64-bit output for the next draw).
+    """
+    seed = 1000 * n + before
+    ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+    ours.random(before, dtype=np.float32)
+    numpys.random(before, dtype=np.float32)
+    got = kernels.uniforms(ours, n)
+    expected = numpys.random(n, dtype=np.float32)
+    assert got.dtype == np.float32 and got.shape == (n,), "expected n float32 draws"
+    np.testing.assert_array_equal(got, expected, err_msg="the draws differ from numpy's")
+    assert ours.bit_generator.state == numpys.bit_generator.state, "the stream's state differs"
+    np.testing.assert_array_equal(ours.random(3, dtype=np.float32), numpys.random(3, np.float32))
+
+
+def test_a_stepped_model_does_not_depend_on_the_threads(slices):
+    """The same scenario and seed give the same residents in one piece and in slices."""
+    scen = small_scenario(6, name="helsinki", scale=0.01)
+    model = stepped(scen, seed=11)
+    kernels.set_threads(1)
+    whole = stepped(scen, seed=11)
+    r, w = model.residents, whole.residents
+    for name in ("is_active", "is_reached", "member_of", "income_eur", "district", "occupied"):
+        np.testing.assert_array_equal(
+            getattr(r, name), getattr(w, name), err_msg=f"{name} differs ({slices})"
+        )

@@ -127,7 +127,7 @@ def reach_residents(model: DistrictModel, t: int, reach_d: np.ndarray) -> None:
         np.arange(model.ties.k + 1, dtype=np.float32),
         c.q_tie,
     )
-    u = model.streams.get("communication", t).random(r.n, dtype=np.float32)
+    u = kernels.uniforms(model.streams.get("communication", t), r.n)
     # One pass: tie counts (Ties.tie_counts) and the draw against the table.
     kernels.reach(
         model.ties.A.indices,

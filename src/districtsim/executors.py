@@ -64,6 +64,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Self
 
+from districtsim import kernels
+
 IN_FLIGHT_PER_WORKER = 4
 """Tasks submitted but not finished, per local worker or cluster thread."""
 
@@ -239,7 +241,11 @@ def call_guarded[T, R](fn: Callable[[T], R], task: T) -> tuple[bool, Any]:
     So the calling process tells an exception of the task (raised again with
     its type, :func:`unwrap`) from a failure of the pool or the cluster. An
     exception that does not survive pickling becomes a ``RuntimeError`` with its text.
+    The kernels use one thread here: the workers already use every core
+    (:func:`districtsim.kernels.set_threads`).
     """
+    if kernels.threads() != 1:
+        kernels.set_threads(1)
     try:
         return True, fn(task)
     except Exception as exc:

@@ -14,6 +14,13 @@ only the logistic function (``1 / (1 + exp(-z))`` in float32, which is what
 ``scipy.special.expit`` computes). They take no random draws (the phases draw from their
 named streams and hand the draws in) and allocate only their outputs.
 
+At large scale a kernel runs on slices of the places on several threads (:func:`in_chunks`;
+:func:`set_threads`, the environment variable ``DISTRICTSIM_THREADS``): each slice is
+independent, and the kernels that collect places join the slices in place order, so the
+results do not depend on the number of threads. Inside the kernels every index is unsigned
+(:data:`U`). :func:`uniforms` draws numpy's own PCG64 uniforms in slices, the same numbers
+``Generator.random`` gives.
+
 Compiled code is cached on disk (numba's ``cache=True``) next to this module or, where that
 is not writable, in numba's user cache directory, so only the first run on a machine pays
 the compilation (a few seconds).
@@ -22,14 +29,93 @@ the compilation (a few seconds).
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
 _JIT = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 
 F1 = np.float32(1.0)
 F0 = np.float32(0.0)
+U = np.uint64
+"""Index type inside the kernels: with an unsigned index numba leaves out the wrap-around of
+negative indices (a compare and a select per access, and no vectorised loop); every index here
+is non-negative."""
+
+MIN_CHUNK = 100_000
+"""Places per thread below which a kernel runs in one piece (a thread's hand-off costs tens of
+microseconds)."""
+
+_threads = 0
+_pool: ThreadPoolExecutor | None = None
+
+
+def threads() -> int:
+    """Return how many threads the kernels use (see :func:`set_threads`)."""
+    global _threads
+    if _threads == 0:
+        env = os.environ.get("DISTRICTSIM_THREADS", "").strip()
+        _threads = int(env) if env.isdigit() and int(env) > 0 else len(os.sched_getaffinity(0))
+    return _threads
+
+
+def set_threads(n: int) -> None:
+    """Use ``n`` threads in the kernels (0: the default again).
+
+    The default is the ``DISTRICTSIM_THREADS`` environment variable, else the CPUs this
+    process may use. Results do not depend on it: each thread takes a contiguous slice of the
+    places, and the kernels that collect places (joiners, move candidates) join the slices in
+    place order. Sweep and comparison workers set 1 (the workers already use every core).
+    """
+    global _threads, _pool
+    _threads = max(0, int(n))
+    if _pool is not None:
+        _pool.shutdown(wait=False)
+        _pool = None
+
+
+def chunk_bounds(n: int) -> list[int]:
+    """Return the slice bounds ``[0, ..., n]`` of the places for :func:`in_chunks`."""
+    parts = max(1, min(threads(), n // MIN_CHUNK))
+    return [n * j // parts for j in range(parts + 1)]
+
+
+def in_chunks(kernel: Callable[..., int], n: int, *args: object) -> list[tuple[int, int]]:
+    """Run ``kernel(lo, hi, *args)`` over contiguous slices of ``range(n)``, one per thread.
+
+    Returns each slice's start and the kernel's return value (for the collecting kernels,
+    how many places it found, written from the slice's start on; see :func:`gather_found`).
+    The kernels release the GIL (``nogil``), so the slices run at the same time.
+    """
+    bounds = chunk_bounds(n)
+    found = _run_slices(
+        kernel, [(lo, hi, *args) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+    )
+    return list(zip(bounds[:-1], found, strict=True))
+
+
+def _run_slices(kernel: Callable[..., int], calls: list[tuple]) -> list[int]:
+    """Call ``kernel(*args)`` for each tuple of ``calls``, the first here, the rest on threads."""
+    global _pool
+    if len(calls) == 1:
+        return [kernel(*calls[0])]
+    if _pool is None:
+        _pool = ThreadPoolExecutor(threads() - 1, thread_name_prefix="districtsim-kernel")
+    rest = [_pool.submit(kernel, *args) for args in calls[1:]]
+    return [kernel(*calls[0])] + [f.result() for f in rest]
+
+
+def gather_found(found: list[tuple[int, int]], out: np.ndarray) -> np.ndarray:
+    """Join what each slice of :func:`in_chunks` wrote at its start, in place order."""
+    if len(found) == 1:
+        return out[: found[0][1]]
+    return np.concatenate([out[lo : lo + count] for lo, count in found])
 
 
 def code_dtype(k: int) -> np.dtype:
@@ -37,7 +123,6 @@ def code_dtype(k: int) -> np.dtype:
     return np.min_scalar_type(k * ((1 << k.bit_length()) + 1))
 
 
-@numba.njit(**_JIT)
 def reach(
     partners: np.ndarray,
     k: int,
@@ -67,21 +152,63 @@ def reach(
     bits = 1
     while (1 << bits) <= k:
         bits += 1
-    mask = (1 << bits) - 1
-    for i in range(n):
-        code[i] = (was_active[i] << bits) | occupied[i]
-    for i in range(n):
-        c = 0
-        base = i * k
-        for j in range(k):
-            c += code[partners[base + j]]
-        na = c >> bits
-        n_active[i] = na
-        n_occupied[i] = c & mask
-        is_reached[i] = occupied[i] and u[i] < table[table_index[i] + na]
+    in_chunks(_tie_code, n, bits, was_active, occupied, code)
+    in_chunks(
+        _reach,
+        n,
+        bits,
+        partners,
+        k,
+        occupied,
+        table_index,
+        table,
+        u,
+        code,
+        n_active,
+        n_occupied,
+        is_reached,
+    )
 
 
 @numba.njit(**_JIT)
+def _tie_code(
+    lo: int, hi: int, bits: int, was_active: np.ndarray, occupied: np.ndarray, code: np.ndarray
+) -> int:
+    for i in range(U(lo), U(hi)):
+        code[i] = (np.uint8(was_active[i]) << bits) | np.uint8(occupied[i])
+    return 0
+
+
+@numba.njit(**_JIT)
+def _reach(
+    lo: int,
+    hi: int,
+    bits: int,
+    partners: np.ndarray,
+    k: int,
+    occupied: np.ndarray,
+    table_index: np.ndarray,
+    table: np.ndarray,
+    u: np.ndarray,
+    code: np.ndarray,
+    n_active: np.ndarray,
+    n_occupied: np.ndarray,
+    is_reached: np.ndarray,
+) -> int:
+    mask = (1 << bits) - 1
+    kk = U(k)
+    for i in range(U(lo), U(hi)):
+        c = 0
+        base = i * kk
+        for j in range(kk):
+            c += code[U(partners[base + j])]
+        na = c >> bits
+        n_active[i] = na
+        n_occupied[i] = c & mask
+        is_reached[i] = occupied[i] and u[i] < table[U(table_index[i] + na)]
+    return 0
+
+
 def mobilise(
     is_reached: np.ndarray,
     district: np.ndarray,
@@ -104,6 +231,45 @@ def mobilise(
     b_social, b_event, tau``; ``identity`` and ``event_orientation`` (float32, NaN replaced)
     are per district.
     """
+    in_chunks(
+        _mobilise,
+        is_reached.shape[0],
+        is_reached,
+        district,
+        identity,
+        event_orientation,
+        event_now,
+        engagement,
+        months,
+        orientation,
+        theta,
+        n_active,
+        n_occupied,
+        u,
+        coef,
+        is_active,
+    )
+
+
+@numba.njit(**_JIT)
+def _mobilise(
+    lo: int,
+    hi: int,
+    is_reached: np.ndarray,
+    district: np.ndarray,
+    identity: np.ndarray,
+    event_orientation: np.ndarray,
+    event_now: np.ndarray,
+    engagement: np.ndarray,
+    months: np.ndarray,
+    orientation: np.ndarray,
+    theta: np.ndarray,
+    n_active: np.ndarray,
+    n_occupied: np.ndarray,
+    u: np.ndarray,
+    coef: np.ndarray,
+    is_active: np.ndarray,
+) -> int:
     a_i, a_e, a_t, t_att, b_s, b_ev, tau = (
         coef[0],
         coef[1],
@@ -113,11 +279,11 @@ def mobilise(
         coef[5],
         coef[6],
     )
-    for i in range(is_reached.shape[0]):
+    for i in range(U(lo), U(hi)):
         if not is_reached[i]:
             is_active[i] = False
             continue
-        d = district[i]
+        d = U(district[i])
         attach = min(np.float32(months[i]) / t_att, F1)
         motiv = a_i * identity[d] + a_e * engagement[i] + a_t * attach
         pull = F1 - abs(orientation[i] - event_orientation[d]) if event_now[d] else F0
@@ -125,9 +291,9 @@ def mobilise(
         z = (motiv + b_s * share + b_ev * pull - theta[i]) / tau
         p = F1 / (F1 + math.exp(-z))
         is_active[i] = u[i] < p
+    return 0
 
 
-@numba.njit(**_JIT)
 def membership(
     u: np.ndarray,
     member_of: np.ndarray,
@@ -149,8 +315,40 @@ def membership(
     """
     n = u.shape[0]
     join = np.empty(n, dtype=np.int64)
+    found = in_chunks(
+        _membership,
+        n,
+        u,
+        member_of,
+        is_active,
+        is_reached,
+        engagement,
+        occupied,
+        p_join,
+        p_join_reached,
+        p_exit,
+        join,
+    )
+    return gather_found(found, join)
+
+
+@numba.njit(**_JIT)
+def _membership(
+    lo: int,
+    hi: int,
+    u: np.ndarray,
+    member_of: np.ndarray,
+    is_active: np.ndarray,
+    is_reached: np.ndarray,
+    engagement: np.ndarray,
+    occupied: np.ndarray,
+    p_join: np.float32,
+    p_join_reached: np.float32,
+    p_exit: np.float32,
+    join: np.ndarray,
+) -> int:
     n_join = 0
-    for i in range(n):
+    for i in range(U(lo), U(hi)):
         if member_of[i] >= 0:
             if u[i] < p_exit or not occupied[i]:
                 member_of[i] = -1
@@ -159,9 +357,9 @@ def membership(
         if p_join_reached != F0:
             p = p + (p_join_reached * engagement[i] if is_reached[i] else F0)
         if u[i] < p:
-            join[n_join] = i
+            join[U(lo) + U(n_join)] = i
             n_join += 1
-    return join[:n_join]
+    return n_join
 
 
 @numba.njit(**_JIT)
@@ -188,11 +386,11 @@ def association_counts(
     n_active = np.zeros(n_keys)
     orient = np.zeros(n_keys)
     sharp = width == F0
-    for i in range(member_of.shape[0]):
+    for i in range(U(member_of.shape[0])):
         slot = member_of[i]
         if slot < 0:
             continue
-        key = np.int64(district[i]) * n_slots + slot
+        key = U(district[i]) * U(n_slots) + U(slot)
         members[key] += 1.0
         e = engagement[i]
         if sharp:
@@ -205,7 +403,6 @@ def association_counts(
     return members, volunteers, n_active, orient
 
 
-@numba.njit(**_JIT)
 def move_candidates(
     occupied: np.ndarray,
     district: np.ndarray,
@@ -239,18 +436,66 @@ def move_candidates(
     Returns the candidates (ascending) and their burden excess.
     """
     n = occupied.shape[0]
-    per_place = place_price.shape[0] == n
     cand = np.empty(n, dtype=np.int64)
     excess_c = np.empty(n, dtype=np.float32)
+    found = in_chunks(
+        _move_candidates,
+        n,
+        occupied,
+        district,
+        tenure,
+        income,
+        months,
+        price_ref,
+        pass_through,
+        discount,
+        price,
+        place_price,
+        bound,
+        u,
+        income_growth,
+        cost_factor,
+        burden_cap,
+        alpha_burden,
+        cand,
+        excess_c,
+    )
+    return gather_found(found, cand), gather_found(found, excess_c)
+
+
+@numba.njit(**_JIT)
+def _move_candidates(
+    lo: int,
+    hi: int,
+    occupied: np.ndarray,
+    district: np.ndarray,
+    tenure: np.ndarray,
+    income: np.ndarray,
+    months: np.ndarray,
+    price_ref: np.ndarray,
+    pass_through: np.ndarray,
+    discount: np.ndarray,
+    price: np.ndarray,
+    place_price: np.ndarray,
+    bound: np.ndarray,
+    u: np.ndarray,
+    income_growth: np.float32,
+    cost_factor: np.float32,
+    burden_cap: np.float32,
+    alpha_burden: float,
+    cand: np.ndarray,
+    excess_c: np.ndarray,
+) -> int:
+    per_place = place_price.shape[0] == occupied.shape[0]
     n_cand = 0
-    for i in range(n):
+    for i in range(U(lo), U(hi)):
         y = income[i] * income_growth
         income[i] = y
         if not occupied[i]:
             continue
         months[i] += 1
-        d = district[i]
-        t = tenure[i]
+        d = U(district[i])
+        t = U(tenure[i])
         p_now = place_price[i] if per_place else price[d]
         ref = price_ref[i]
         cost = (p_now - ref) * pass_through[t] + ref
@@ -266,10 +511,10 @@ def move_candidates(
                 continue
             limit *= math.exp(x) * 1.0001
         if draw < limit:
-            cand[n_cand] = i
-            excess_c[n_cand] = excess
+            cand[U(lo) + U(n_cand)] = i
+            excess_c[U(lo) + U(n_cand)] = excess
             n_cand += 1
-    return cand[:n_cand], excess_c[:n_cand]
+    return n_cand
 
 
 @numba.njit(**_JIT)
@@ -283,7 +528,7 @@ def block_int_sums(values: np.ndarray, where: np.ndarray, start: np.ndarray) -> 
     out = np.zeros(start.shape[0] - 1, dtype=np.int64)
     for d in range(start.shape[0] - 1):
         s = 0
-        for i in range(start[d], start[d + 1]):
+        for i in range(U(start[d]), U(start[d + 1])):
             if where[i]:
                 s += values[i]
         out[d] = s
@@ -299,7 +544,122 @@ def block_counts(mask: np.ndarray, start: np.ndarray) -> np.ndarray:
     out = np.zeros(start.shape[0] - 1)
     for d in range(start.shape[0] - 1):
         c = 0
-        for i in range(start[d], start[d + 1]):
+        for i in range(U(start[d]), U(start[d + 1])):
             c += mask[i]
         out[d] = c
+    return out
+
+
+# Uniform draws: numpy's PCG64 stream, filled in compiled code over slices.
+
+PCG64_MULT = 0x2360ED051FC65DA44385DF649FCCF645
+"""The multiplier of numpy's PCG64 (PCG's 128-bit default)."""
+_M64 = (1 << 64) - 1
+_MULT_HI = np.uint64(PCG64_MULT >> 64)
+_MULT_LO = np.uint64(PCG64_MULT & _M64)
+
+
+@intrinsic
+def _mulhi(typingctx, a, b):
+    """High 64 bits of the 128-bit product of two uint64 (one ``mul`` on x86-64)."""
+    sig = types.uint64(types.uint64, types.uint64)
+
+    def codegen(context, builder, signature, args):
+        i128 = ir.IntType(128)
+        prod = builder.mul(builder.zext(args[0], i128), builder.zext(args[1], i128))
+        return builder.trunc(builder.lshr(prod, ir.Constant(i128, 64)), ir.IntType(64))
+
+    return sig, codegen
+
+
+@numba.njit(**_JIT)
+def _pcg64_fill(
+    lo: int,
+    hi: int,
+    state_hi: np.uint64,
+    state_lo: np.uint64,
+    inc_hi: np.uint64,
+    inc_lo: np.uint64,
+    out: np.ndarray,
+) -> int:
+    """Fill ``out[lo:hi]`` with float32 uniforms from PCG64 starting at the given state.
+
+    Each 64-bit output (step the 128-bit LCG, then XSL-RR) gives two draws, its low then its
+    high 32 bits, each as ``(x >> 8) * 2**-24``: numpy's ``Generator.random(dtype=float32)``.
+    """
+    m_hi = _MULT_HI
+    m_lo = _MULT_LO
+    s_hi = state_hi
+    s_lo = state_lo
+    scale = np.float32(1.0 / 16777216.0)
+    i = U(lo)
+    end = U(hi)
+    while i < end:
+        low = s_lo * m_lo
+        new_lo = low + inc_lo
+        carry = np.uint64(1) if new_lo < low else np.uint64(0)
+        s_hi = _mulhi(s_lo, m_lo) + s_hi * m_lo + s_lo * m_hi + inc_hi + carry
+        s_lo = new_lo
+        x = s_hi ^ s_lo
+        rot = s_hi >> np.uint64(58)
+        v = (x >> rot) | (x << ((np.uint64(64) - rot) & np.uint64(63)))
+        out[i] = np.float32((v & np.uint64(0xFFFFFFFF)) >> np.uint64(8)) * scale
+        if i + U(1) < end:
+            out[i + U(1)] = np.float32(v >> np.uint64(40)) * scale
+        i += U(2)
+    return 0
+
+
+def _xsl_rr(state: int) -> int:
+    """PCG64's output for a (stepped) 128-bit state."""
+    x = ((state >> 64) ^ state) & _M64
+    rot = state >> 122
+    return ((x >> rot) | (x << ((64 - rot) & 63))) & _M64
+
+
+def uniforms(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Return ``rng.random(n, dtype=np.float32)``, the same numbers, drawn in slices in parallel.
+
+    ``rng`` must be a PCG64 generator (every stream of :class:`districtsim.rng.Streams` is;
+    another falls back to ``rng.random``). It is left exactly where ``rng.random`` would have
+    left it, so later draws are unchanged. numpy fills the array one call per number (about
+    2 ns each); here each slice jumps to its place in the stream (PCG64's ``advance``) and
+    fills in compiled code.
+    """
+    bg = rng.bit_generator
+    st = bg.state
+    if st["bit_generator"] != "PCG64" or n == 0:
+        return rng.random(n, dtype=np.float32)
+    out = np.empty(n, dtype=np.float32)
+    state, inc = st["state"]["state"], st["state"]["inc"]
+    first = 0
+    if st["has_uint32"]:  # the high half of an earlier 64-bit output comes first
+        out[0] = np.float32(st["uinteger"] >> 8) * np.float32(1.0 / 16777216.0)
+        first = 1
+    m = n - first
+    steps = (m + 1) // 2  # 64-bit outputs used
+    parts = len(chunk_bounds(m)) - 1
+    bounds = [first + min(m, 2 * (steps * j // parts)) for j in range(parts + 1)]
+    jumper = np.random.PCG64()
+
+    def state_after(k: int) -> int:
+        if k == 0:
+            return state
+        jumper.state = {**st, "state": {"state": state, "inc": inc}}
+        return jumper.advance(k).state["state"]["state"]
+
+    u64 = np.uint64
+    _run_slices(
+        _pcg64_fill,
+        [
+            (lo, hi, u64(s >> 64), u64(s & _M64), u64(inc >> 64), u64(inc & _M64), out)
+            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+            for s in [state_after((lo - first) // 2)]
+        ],
+    )
+    if m > 0:
+        end = state_after(steps)
+        # The last output's high half is kept (numpy's has_uint32), used or not.
+        st = {**st, "state": {"state": end, "inc": inc}, "uinteger": _xsl_rr(end) >> 32}
+    bg.state = {**st, "has_uint32": m % 2}
     return out

@@ -352,7 +352,7 @@ def movers_and_causes(
     identity = ds.identity.astype(np.float32)
     mean_l = np.average(ds.liveability, weights=np.maximum(ds.population, 1))
     l_gap = (mean_l - ds.liveability).astype(np.float32)
-    u = rng.random(r.n, dtype=np.float32)
+    u = kernels.uniforms(rng, r.n)  # rng.random(r.n, dtype=np.float32), in parallel
     bound_table = hazard_bound(model.rates.h0, identity, l_gap, alpha)
     cand, excess_c = move_candidates(model, price, u, bound_table)
     d_c = r.district[cand].astype(np.intp)

@@ -60,7 +60,7 @@ def step(model: DistrictModel, t: int) -> None:
     Writes: ``Residents.is_active``.
     """
     r = model.residents
-    u = model.streams.get("mobilisation", t).random(r.n, dtype=np.float32)
+    u = kernels.uniforms(model.streams.get("mobilisation", t), r.n)
     take_part(model, model.params.mobilisation, u, model.districts.event_now, r.is_active)
 
 

@@ -374,7 +374,7 @@ def update_membership(model: DistrictModel, rng: np.random.Generator) -> None:
     """
     r = model.residents
     # One draw per place serves both decisions (disjoint sets).
-    u = rng.random(r.n, dtype=np.float32)
+    u = kernels.uniforms(rng, r.n)  # rng.random(r.n, dtype=np.float32), in parallel
     join = leave_or_join(r, r.member_of, u, model.params.associations, model.rates.p_member_exit)
     r.member_of[join] = choose_association(model, join, rng)
 
