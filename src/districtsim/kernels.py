@@ -111,6 +111,23 @@ def _run_slices(kernel: Callable[..., int], calls: list[tuple]) -> list[int]:
     return [kernel(*calls[0])] + [f.result() for f in rest]
 
 
+def in_row_slices(fn: Callable[[int, int], object], n_rows: int, row_size: int) -> None:
+    """Call ``fn(lo, hi)`` over contiguous slices of ``n_rows`` rows, one per thread.
+
+    For numpy work on the rows of a large array (numpy releases the GIL in its loops): each
+    row's result must depend only on that row, so the slices give what one call would.
+    Rows of ``row_size`` elements count like places towards :data:`MIN_CHUNK`.
+    """
+    parts = max(1, min(threads(), n_rows * row_size // MIN_CHUNK))
+    bounds = [n_rows * j // parts for j in range(parts + 1)]
+
+    def call(lo: int, hi: int) -> int:
+        fn(lo, hi)
+        return 0
+
+    _run_slices(call, list(zip(bounds[:-1], bounds[1:], strict=True)))
+
+
 def gather_found(found: list[tuple[int, int]], out: np.ndarray) -> np.ndarray:
     """Join what each slice of :func:`in_chunks` wrote at its start, in place order."""
     if len(found) == 1:
@@ -488,6 +505,7 @@ def _move_candidates(
 ) -> int:
     per_place = place_price.shape[0] == occupied.shape[0]
     n_cand = 0
+    alpha32 = np.float32(alpha_burden)
     for i in range(U(lo), U(hi)):
         y = income[i] * income_growth
         income[i] = y
@@ -502,6 +520,13 @@ def _move_candidates(
         cost = cost * cost_factor * discount[t]
         cost = cost / max(y, F1)
         excess = max(cost - burden_cap, F0)
+        # A coarse float32 first test rules out most residents cheaply: a candidate below
+        # has u < bound * exp(x) * 1.0001 <= bound * 1.0001 / (1 - x) (x < 1), so
+        # u (1 - x) < bound * 1.0001; in float32 with a margin of 1e-3 (for x <= 0.99 the
+        # rounding of x changes 1 - x by under 1e-5 of itself) no candidate is ruled out.
+        x32 = alpha32 * excess
+        if x32 < np.float32(0.99) and u[i] * (F1 - x32) >= bound[t, d] * np.float32(1.001):
+            continue
         limit = np.float64(bound[t, d])
         draw = np.float64(u[i])
         if draw >= limit and excess > F0:

@@ -136,13 +136,46 @@ def _gumbel(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
     The float32 grid truncates the noise to about [-2.8, 16.6], which
     removes a probability of about 1e-7.
     """
-    g = rng.random(shape, dtype=np.float32)
+    g = kernels.uniforms(rng, shape[0] * shape[1]).reshape(shape)
+    kernels.in_row_slices(lambda lo, hi: _gumbel_of(g[lo:hi]), shape[0], shape[1])
+    return g
+
+
+def _gumbel_of(g: np.ndarray) -> None:
+    """Turn uniforms ``g`` into Gumbel noise in place: ``-log(-log(g))``."""
     with np.errstate(divide="ignore"):
         np.log(g, out=g)
         np.negative(g, out=g)
         np.log(g, out=g)
     np.negative(g, out=g)
-    return g
+
+
+def _best_with_noise(u: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """Add ``noise`` to the utilities ``u`` (in place); return each row's best column."""
+    best = np.empty(u.shape[0], dtype=np.intp)
+
+    def rows(lo: int, hi: int) -> None:
+        u[lo:hi] += noise[lo:hi]
+        best[lo:hi] = np.argmax(u[lo:hi], axis=1)
+
+    kernels.in_row_slices(rows, *u.shape)
+    return best
+
+
+def _by_choice_then_key(choice: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Return ``np.lexsort((key, choice))``: the order by choice, then by the uniform ``key``.
+
+    A uniform float64 of numpy is a 53-bit integer times 2**-53, so (choice, key) packs
+    exactly into one int64 and one (fast, unstable) integer sort gives lexsort's order while
+    no two packed values are equal; if some are, a stable sort keeps lexsort's tie order.
+    """
+    if choice.size and choice.max() >= 1 << 10:  # more than 1,024 districts: no room
+        return np.lexsort((key, choice))
+    packed = (choice.astype(np.int64) << 53) | (key * 2.0**53).astype(np.int64)
+    order = np.argsort(packed)
+    if (np.diff(packed[order]) == 0).any():
+        order = np.argsort(packed, kind="stable")
+    return order
 
 
 def allocate(
@@ -169,13 +202,12 @@ def allocate(
             break
         with np.errstate(divide="ignore"):
             size = np.log(left.astype(float))
-        u = v[todo] + size[None, :]
-        u += _gumbel(rng, (todo.size, d))
-        choice = np.argmax(u, axis=1)
+        u = (v if todo.size == n else v[todo]) + size[None, :]
+        choice = _best_with_noise(u, _gumbel(rng, (todo.size, d)))
         if r == 0:
             first = np.bincount(choice, minlength=d)
         key = rng.random(todo.size)
-        order = np.lexsort((key, choice))
+        order = _by_choice_then_key(choice, key)
         sorted_choice = choice[order]
         starts = np.searchsorted(sorted_choice, np.arange(d))
         rank = np.arange(todo.size) - starts[sorted_choice]
@@ -454,21 +486,31 @@ def choose_districts(
     log_income = np.log(np.concatenate([r.income_eur[searchers], new_income]).astype(float))
     orient = np.concatenate([r.orientation[searchers], new_orient]).astype(float)
     engagement = np.concatenate([r.engagement[searchers], new_engagement]) / engagement_mean(p)
-    v = utility(
-        ds.reputation,
-        ds.liveability,
-        ds.log_price,
-        ds.creative.astype(float),
-        log_income,
-        orient,
-        p.attractiveness,
-        model.rates.cost_per_eur_m2,
-        engagement,
-    )
-    v += ds.location_constant[None, :]
-    v[: searchers.size] += p.attractiveness.b_near * model.near[r.district[searchers]]
-    if p.attractiveness.b_income_homophily != 0:
-        v += income_homophily(ds.mean_income, log_income, p.attractiveness.b_income_homophily)
+    creative = ds.creative.astype(float)
+    a = p.attractiveness
+    near = model.near[r.district[searchers]]  # movers inside the city: nearby districts
+    v = np.empty((log_income.size, nd))
+
+    def rows(lo: int, hi: int) -> None:  # each chooser's utilities depend on that chooser only
+        vr = utility(
+            ds.reputation,
+            ds.liveability,
+            ds.log_price,
+            creative,
+            log_income[lo:hi],
+            orient[lo:hi],
+            a,
+            model.rates.cost_per_eur_m2,
+            engagement[lo:hi],
+            out=v[lo:hi],
+        )
+        vr += ds.location_constant[None, :]
+        movers = max(0, min(hi, searchers.size) - lo)  # the first rows are movers in the city
+        vr[:movers] += a.b_near * near[lo : lo + movers]
+        if a.b_income_homophily != 0:
+            vr += income_homophily(ds.mean_income, log_income[lo:hi], a.b_income_homophily)
+
+    kernels.in_row_slices(rows, log_income.size, nd)
     vacancies = np.bincount(r.district[vacant], minlength=nd)
     dest, first = allocate(v, vacancies, rng)
     update_pressure(model, first, vacancies)
@@ -516,10 +558,10 @@ def vacancies_taken(
     # A random order of each district's vacancies (vacant is sorted by place, so grouped by
     # district).
     key = rng.random(vacant.size)
-    vstart = np.searchsorted(r.district[vacant], np.arange(model.n_districts + 1))
-    shuffled = [lo + np.argsort(key[lo:hi]) for lo, hi in zip(vstart[:-1], vstart[1:], strict=True)]
-    vac_sorted = vacant[np.concatenate(shuffled)]
-    order = placed[np.argsort(dest[placed], kind="stable")]
+    district = r.district[vacant]
+    vstart = np.searchsorted(district, np.arange(model.n_districts + 1))
+    vac_sorted = vacant[_by_choice_then_key(district, key)]
+    order = placed[np.argsort(dest[placed].astype(np.int16), kind="stable")]
     dsorted = dest[order]
     rank = np.arange(order.size) - np.searchsorted(dsorted, dsorted)
     return vac_sorted[vstart[dsorted] + rank], order

@@ -67,6 +67,7 @@ def utility(
     a: Attractiveness,
     cost_per_eur_m2: float,
     engagement_ratio: np.ndarray | None = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return systematic utilities, shape (movers, districts).
 
@@ -90,12 +91,13 @@ def utility(
         engagement_ratio: Each mover's engagement over the mean of the engagement
             distribution; with ``a.reputation_engagement`` > 0 the pull of reputation rises
             with it. ``None``: every mover at the mean.
+        out: Where to write the utilities (float64, movers x districts); None: a new array.
     """
     base = a.b_reputation * reputation + a.b_liveability * liveability
     # v = base - b_P * cost_share + b_F * orientation * creative, with cost_share =
     # cost_per_eur_m2 * exp(log price - log income): the same operations in the same order,
     # in place in one (movers, districts) array and one scratch array.
-    v = np.subtract(log_price[None, :], log_income[:, None])
+    v = np.subtract(log_price[None, :], log_income[:, None], out=out)
     np.exp(v, out=v)
     v *= cost_per_eur_m2
     v *= a.b_price
