@@ -288,3 +288,38 @@ def test_a_stepped_model_does_not_depend_on_the_threads(slices):
         np.testing.assert_array_equal(
             getattr(r, name), getattr(w, name), err_msg=f"{name} differs ({slices})"
         )
+
+
+def test_outside_ties_give_the_pairs_of_the_numpy_form(model):
+    """Distinct (district, active competent person elsewhere) pairs, as the numpy form finds."""
+    r = model.residents
+    rng = _rng(8)
+    is_active = r.occupied & (rng.random(r.n) < 0.3)
+    active_competent = is_active & (rng.random(r.n) < 0.5)
+    src = np.flatnonzero(is_active)
+    partners = np.take(model.ties.partners, src, axis=0)
+    row, col = np.nonzero(active_competent[partners])
+    target = partners[row, col]
+    home = r.district[src[row]].astype(np.int64)
+    cross = r.district[target] != home
+    expected = np.unique(home[cross] * r.n + target[cross])
+    got = kernels.outside_ties(
+        is_active, model.ties.A.indices, model.ties.k, active_competent, r.district
+    )
+    assert got.size > expected.size > 0, "expected some repeated pairs"
+    np.testing.assert_array_equal(np.unique(got), expected, err_msg="the pairs differ")
+
+
+@pytest.mark.parametrize("n", [8, 13, 40])
+def test_outside_ties_on_a_tiny_city_scan_every_place(n):
+    """Places past the last full word of eight are scanned too."""
+    block_start = np.array([0, n // 2, n])
+    t = Ties(block_start, [np.array([1]), np.array([0])], 3, 0.0, _rng(n))
+    district = np.repeat(np.arange(2), np.diff(block_start)).astype(np.int16)
+    is_active = np.ones(n, dtype=bool)
+    got = kernels.outside_ties(is_active, t.A.indices, 3, is_active, district)
+    partners = t.partners
+    expected = [
+        district[i] * n + j for i in range(n) for j in partners[i] if district[j] != district[i]
+    ]
+    np.testing.assert_array_equal(got, expected, err_msg="keys differ")

@@ -38,7 +38,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from districtsim.errors import ScenarioError
 from districtsim.executors import Executor, LocalExecutor
@@ -507,6 +506,8 @@ def t_interval(
     if n < 2:
         nan = np.full_like(mean, np.nan)
         return mean, nan, nan.copy()
+    from scipy import stats  # here, not at import: a run's report imports this module
+
     half = stats.t.ppf(0.5 + level / 2, n - 1) * x.std(axis=axis, ddof=1) / np.sqrt(n)
     return mean, mean - half, mean + half
 
@@ -522,6 +523,8 @@ def paired_p_value(d: np.ndarray, axis: int = 0) -> np.ndarray:
     mean = d.mean(axis=axis)
     if n < 2:
         return np.full_like(mean, np.nan)
+    from scipy import stats
+
     sd = d.std(axis=axis, ddof=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = mean / (sd / np.sqrt(n))
@@ -536,6 +539,8 @@ def fdr_q_values(p: pd.Series) -> pd.Series:
     differences so judged, at most about 5% are expected to be chance
     (:func:`scipy.stats.false_discovery_control`).
     """
+    from scipy import stats
+
     q = pd.Series(np.nan, index=p.index)
     ok = p.notna()
     if ok.any():

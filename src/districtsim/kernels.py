@@ -542,6 +542,58 @@ def _move_candidates(
     return n_cand
 
 
+def outside_ties(
+    is_active: np.ndarray,
+    partners: np.ndarray,
+    k: int,
+    active_competent: np.ndarray,
+    district: np.ndarray,
+) -> np.ndarray:
+    """Return a key per tie from an active resident to an active competent one elsewhere.
+
+    For each tie from an active ``i`` to an active competent ``j`` in another district (phase
+    7; ``n`` places, ``k`` tie targets per place in ``partners``) the key is
+    ``district[i] * n + j``, in place order of ``i``, duplicates kept. Few residents are
+    active (a few per cent), so the scan reads ``is_active`` eight places at a time and
+    skips the words without an active place.
+    """
+    n = is_active.shape[0]
+    words = is_active[: n - n % 8].view(np.uint64)
+    n_max = int(np.count_nonzero(is_active)) * k
+    return _outside_ties(words, is_active, partners, k, active_competent, district, n_max)
+
+
+@numba.njit(**_JIT)
+def _outside_ties(
+    words: np.ndarray,
+    is_active: np.ndarray,
+    partners: np.ndarray,
+    k: int,
+    active_competent: np.ndarray,
+    district: np.ndarray,
+    n_max: int,
+) -> np.ndarray:
+    n = is_active.shape[0]
+    keys = np.empty(n_max, dtype=np.int64)
+    m = 0
+    kk = U(k)
+    n_words = U(words.shape[0])
+    for w in range(n_words + U(1)):
+        if w < n_words and words[w] == 0:
+            continue
+        for i in range(w * U(8), min(w * U(8) + U(8), U(n))):
+            if not is_active[i]:
+                continue
+            home = district[i]
+            base = i * kk
+            for j in range(kk):
+                target = U(partners[base + j])
+                if active_competent[target] and district[target] != home:
+                    keys[m] = np.int64(home) * n + np.int64(target)
+                    m += 1
+    return keys[:m]
+
+
 @numba.njit(**_JIT)
 def block_int_sums(values: np.ndarray, where: np.ndarray, start: np.ndarray) -> np.ndarray:
     """Return the int64 sum of integer ``values`` where ``where`` in each block of places.

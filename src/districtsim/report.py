@@ -23,7 +23,6 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
-from scipy import stats
 
 from districtsim.analysis_report import banner_html, explorer_html
 from districtsim.compare import (
@@ -1427,6 +1426,8 @@ def _target_drivers_figure(
     accepted: pd.DataFrame, targets: list[dict[str, Any]], inputs: list[str]
 ) -> go.Figure:
     """Return one panel per target: its measure against its most rank-correlated input."""
+    from scipy import stats  # here: importing scipy.stats takes 0.3 s, and a run does not need it
+
     ncols = 3
     drivers = []
     for t in targets:

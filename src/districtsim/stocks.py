@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from districtsim import kernels
 from districtsim.params import CHANNELS, Identity, Knowledge, Liveability
 
 if TYPE_CHECKING:
@@ -151,17 +152,16 @@ def step(model: DistrictModel, t: int) -> None:
 
 
 def outside_competence(model: DistrictModel, active_competent: np.ndarray) -> np.ndarray:
-    """Count distinct active competent people in other districts tied to active residents."""
+    """Count distinct active competent people in other districts tied to active residents.
+
+    Per district: the active competent people living elsewhere whom at least one active
+    resident of the district has a tie to, in real persons. One pass over the active
+    residents' ties (:func:`districtsim.kernels.outside_ties`) finds the (district, person)
+    pairs; each distinct pair counts once.
+    """
     r = model.residents
-    src = np.flatnonzero(r.is_active)
-    if src.size == 0:
-        return np.zeros(model.n_districts)
-    partners = np.take(model.ties.partners, src, axis=0)
-    # Few ties point to active competent people: find those first, then keep the ones across a
-    # district border.
-    row, col = np.nonzero(active_competent[partners])
-    target = partners[row, col]
-    home = r.district[src[row]].astype(np.int64)
-    cross = r.district[target] != home
-    pairs = np.unique(home[cross] * r.n + target[cross])
+    keys = kernels.outside_ties(
+        r.is_active, model.ties.A.indices, model.ties.k, active_competent, r.district
+    )
+    pairs = np.unique(keys)
     return np.bincount(pairs // r.n, minlength=model.n_districts) / model.scale
