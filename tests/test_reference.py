@@ -3,14 +3,14 @@
 Unit checks: a ReferenceModel builds from the engine's city, keeps one agent per occupied
 place, runs the engine's ledger, and each rule gives what a hand computation gives.
 
-Docking: the engine and the reference run the default city (helsinki, scale 0.003: about
-2,100 residents in 34 districts) for MONTHS months on the same SEEDS, so each pair starts
-from the same month-0 city. OUTPUTS are read from each run's records; each is compared
-with a paired t-test of the per-seed differences, and the p-values are Holm-corrected over
-the outputs. The docking passes when every corrected p-value is above ALPHA. A reference
-with one rule changed on purpose (a mutant) must fail: the corrected p-value of the output
-the rule drives must be below ALPHA. docs/reference.md gives the p-values over five seed
-sets, the mutants that are and are not detected, and why.
+Docking (districtsim.docking): the engine and the reference run the default city
+(helsinki, scale 0.003: about 2,100 residents in 34 districts) for 12 months on the same
+SEEDS, so each pair starts from the same month-0 city; each output is compared with a paired
+t-test of the per-seed differences, Holm-corrected over the outputs. The docking passes when
+every corrected p-value is above ALPHA. A reference with one rule changed on purpose (a
+mutant) must fail: the corrected p-value of the output the rule drives must be below ALPHA.
+docs/reference.md gives the p-values over five seed sets and five mutants
+(experiments/docking/, checked by tests/test_docking_results.py).
 """
 
 from __future__ import annotations
@@ -22,28 +22,13 @@ import textwrap
 
 import numpy as np
 import pytest
-from scipy import stats
 
+from districtsim.docking import ALPHA, MUTANTS, docking_pvalues, holm, replicates
 from districtsim.model import DistrictModel
-from districtsim.reference import ReferenceModel, Resident
+from districtsim.reference import ReferenceModel
 from helpers import small_scenario
 
-CITY = "helsinki"
-MONTHS = 12
-SCALE = 0.003
 SEEDS = tuple(range(1, 21))
-ALPHA = 0.01
-OUTPUTS = (
-    "participation",
-    "members",
-    "moves_out_other",
-    "moves_out_liveability",
-    "moves_out_burden",
-    "moves_in",
-    "moves_within",
-    "price",
-    "price_gap",
-)
 
 
 class Fixed:
@@ -262,80 +247,6 @@ def test_location_choice_only_where_there_is_room_and_capacity_rounds(model):
 # Docking ---------------------------------------------------------------------------------
 
 
-class NoBurdenResident(Resident):
-    """Mutant: the move-out hazard without the housing-burden term."""
-
-    def housing_burden(self, market):
-        return 0.0
-
-
-class NoBurdenReference(ReferenceModel):
-    resident_class = NoBurdenResident
-
-
-class ActiveJoinOnlyResident(Resident):
-    """Mutant: MODEL 5.3's membership rule, where only active residents join.
-
-    ODD 7.4 adds that a reached non-member joins with ``p_join_reached * engagement``.
-    """
-
-    def update_membership(self, rng):
-        reached, self.is_reached = self.is_reached, False
-        super().update_membership(rng)
-        self.is_reached = reached
-
-
-class ActiveJoinOnlyReference(ReferenceModel):
-    resident_class = ActiveJoinOnlyResident
-
-
-def summary(model: DistrictModel) -> list[float]:
-    """Return the OUTPUTS of one run: means over the months, totals of moves, the last prices."""
-    data = model.recorder.data
-    city = model.recorder.city_frame()
-    return [
-        city["participation_rate"].mean(),
-        city["members_persons"].mean(),
-        data["moves_out_other_persons"].sum(),
-        data["moves_out_liveability_persons"].sum(),
-        data["moves_out_burden_persons"].sum(),
-        data["moves_in_persons"].sum(),
-        data["moves_within_persons"].sum(),
-        city["price_eur_m2_mean"].iloc[-1],
-        city["price_gap_creative_traditional_eur_m2"].iloc[-1],
-    ]
-
-
-def replicates(model_class: type[DistrictModel], seeds=SEEDS) -> np.ndarray:
-    """Return the OUTPUTS of one run per seed (seeds x outputs)."""
-    scenario = small_scenario(MONTHS, scale=SCALE, name=CITY)
-    rows = []
-    for seed in seeds:
-        model = model_class(scenario, seed=seed)
-        for _ in range(MONTHS):
-            model.step()
-        rows.append(summary(model))
-    return np.array(rows)
-
-
-def holm(p: np.ndarray) -> np.ndarray:
-    """Return Holm-corrected p-values (family-wise error over the outputs)."""
-    order = np.argsort(p)
-    adjusted = np.minimum(1.0, np.maximum.accumulate((p.size - np.arange(p.size)) * p[order]))
-    out = np.empty_like(adjusted)
-    out[order] = adjusted
-    return out
-
-
-def docking_pvalues(engine: np.ndarray, reference: np.ndarray) -> dict[str, float]:
-    """Return the Holm-corrected p-value of a paired t-test per output (1 where no difference)."""
-    diff = reference - engine
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = stats.ttest_1samp(diff, 0.0).pvalue
-    p = np.where(np.isfinite(p), p, 1.0)
-    return dict(zip(OUTPUTS, holm(p), strict=True))
-
-
 def test_holm_correction_by_hand():
     adjusted = holm(np.array([0.01, 0.04, 0.03, 0.5]))
     assert adjusted == pytest.approx([0.04, 0.09, 0.09, 0.5])
@@ -343,18 +254,16 @@ def test_holm_correction_by_hand():
 
 @pytest.fixture(scope="module")
 def engine_runs() -> np.ndarray:
-    return replicates(DistrictModel)
+    return replicates(DistrictModel, SEEDS)
 
 
 def test_the_reference_docks_with_the_engine(engine_runs):
-    p = docking_pvalues(engine_runs, replicates(ReferenceModel))
+    p = docking_pvalues(engine_runs, replicates(ReferenceModel, SEEDS))
     assert min(p.values()) > ALPHA, f"an output differs between engine and reference: {p}"
 
 
-@pytest.mark.parametrize(
-    ("mutant", "output"),
-    [(NoBurdenReference, "moves_out_burden"), (ActiveJoinOnlyReference, "members")],
-)
-def test_a_changed_rule_fails_the_docking(engine_runs, mutant, output):
-    p = docking_pvalues(engine_runs, replicates(mutant))
-    assert p[output] < ALPHA, f"{mutant.__name__} not detected in {output}: {p}"
+@pytest.mark.parametrize("name", ["no_burden", "active_join_only"])
+def test_a_changed_rule_fails_the_docking(engine_runs, name):
+    mutant = next(m for m in MUTANTS if m.name == name)
+    p = docking_pvalues(engine_runs, replicates(mutant.model_class, SEEDS))
+    assert p[mutant.output] < ALPHA, f"{name} not detected in {mutant.output}: {p}"
