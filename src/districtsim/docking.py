@@ -158,13 +158,7 @@ class DeafToTiesResident(Resident):
 
     def hear(self, reach: float, rng: np.random.Generator) -> None:
         """ODD 7.2 with ``q_tie`` = 0: reached with the district's reach ``r_d``."""
-        n_active = n_occupied = 0
-        for place in self.model.ties.partners[self.place].tolist():
-            other = self.model.occupant[place]
-            if other is not None:
-                n_occupied += 1
-                n_active += other.was_active
-        self.n_active_ties, self.n_occupied_ties = n_active, n_occupied
+        self.count_ties()
         self.is_reached = rng.random() < reach
 
 

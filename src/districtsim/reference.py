@@ -154,6 +154,16 @@ class Resident(mesa.Agent):
         ``n`` counts my ties to places whose occupant was active last month; a tie to a vacant
         place is dormant (2.5). I also count my ties to occupied places (the share of 7.3).
         """
+        n_active = self.count_ties()
+        q_tie = self.model.params.communication.q_tie
+        p = 1.0 - (1.0 - reach) * (1.0 - q_tie) ** n_active
+        self.is_reached = rng.random() < p
+
+    def count_ties(self) -> int:
+        """Count my ties to occupied places and to those active last month; return the latter.
+
+        Also kept as ``n_occupied_ties`` and ``n_active_ties`` (the share of ODD 7.3).
+        """
         n_active = n_occupied = 0
         for place in self.model.ties.partners[self.place].tolist():
             other = self.model.occupant[place]
@@ -161,9 +171,7 @@ class Resident(mesa.Agent):
                 n_occupied += 1
                 n_active += other.was_active
         self.n_active_ties, self.n_occupied_ties = n_active, n_occupied
-        q_tie = self.model.params.communication.q_tie
-        p = 1.0 - (1.0 - reach) * (1.0 - q_tie) ** n_active
-        self.is_reached = rng.random() < p
+        return n_active
 
     def take_part(
         self, identity: float, event_orientation: float | None, rng: np.random.Generator
