@@ -393,17 +393,15 @@ def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(d
             start = f"{control['value']:g}"
             moved = f"{round(control['value'] + 10 * control['step'], 9):g}"
             assert moved != start
-            slider = page.locator(".v-input", has_text="mobilisation.b_social").get_by_role(
-                "slider"
-            )
+            control = page.locator(".districtsim-control", has_text="mobilisation.b_social")
+            slider = control.get_by_role("slider")
             assert slider.get_attribute("aria-valuenow") == start
             slider.focus()
             for _ in range(10):
                 page.keyboard.press("ArrowRight")
-            page.wait_for_function(
-                '(v) => document.querySelector(`.v-input [aria-valuenow="${v}"]`) !== null',
-                arg=moved,
-            )
+            # The field beside the slider shows the value the server holds: Reset after that.
+            expect = sync_api.expect
+            expect(control.locator(".districtsim-value input")).to_have_value(moved)
             page.get_by_role("button", name="Reset", exact=True).click()
             value = page.locator("td", has_text="mobilisation.b_social").locator(
                 "xpath=following-sibling::td[1]"
@@ -445,3 +443,70 @@ def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(d
     assert "Traceback" not in server and "Error" not in server, (
         f"expected no errors in the server's output, got:\n{server[-3000:]}"
     )
+
+
+SLIDER_VALUES = """() => Array.from(document.querySelectorAll('[role=slider]')).map(s => {
+    const box = s.closest('.districtsim-control');
+    const field = box ? box.querySelector('.districtsim-value input') : null;
+    const bubble = s.querySelector('.v-slider__thumb-label');
+    const shown = field ? field.value : (bubble ? bubble.innerText : '');
+    const visible = field ? field.offsetParent !== null
+        : (bubble ? bubble.getBoundingClientRect().width > 0 : false);
+    return {name: s.getAttribute('aria-label') || (box ? box.innerText.split('\\n')[0] : ''),
+            now: s.getAttribute('aria-valuenow'), shown: shown.trim(), visible: visible};
+})"""
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_dashboard_controls_show_their_values_and_take_typed_ones(dashboard, width) -> None:
+    """Every slider shows its value, which follows the slider; a typed value moves the slider.
+
+    A typed value outside the range is refused with the range; the meaning of a parameter is
+    on its (?) (a title, shown on hover).
+    """
+    dashboard_url, log = dashboard
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 1000})
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(dashboard_url)
+            page.wait_for_function(
+                "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5",
+                timeout=60_000,
+            )
+            sliders = page.evaluate(SLIDER_VALUES)
+            assert len(sliders) >= 10, f"expected the controls' sliders, got {sliders}"
+            for s in sliders:
+                assert s["visible"] and s["shown"], f"slider without a visible value: {s}"
+                assert float(s["shown"]) == pytest.approx(float(s["now"])), s
+
+            control = page.locator(".districtsim-control", has_text="communication.q_tie")
+            slider = control.get_by_role("slider")
+            field = control.locator(".districtsim-value input")
+            before = field.input_value()
+            slider.focus()
+            page.keyboard.press("ArrowRight")
+            sync_api.expect(field).not_to_have_value(before)
+            assert float(field.input_value()) == pytest.approx(
+                float(slider.get_attribute("aria-valuenow"))
+            ), "the field shows the slider's new value"
+
+            field.fill("0.25")
+            field.press("Enter")
+            sync_api.expect(slider).to_have_attribute("aria-valuenow", "0.25")
+            field.fill("7")
+            field.press("Enter")
+            sync_api.expect(control).to_contain_text("7 is outside")
+            assert slider.get_attribute("aria-valuenow") == "0.25", (
+                "a refused value changes nothing"
+            )
+
+            help_title = control.locator(".districtsim-help").get_attribute("title")
+            assert help_title and "tie" in help_title, f"expected q_tie's meaning, got {help_title}"
+        finally:
+            browser.close()
+    assert not errors, f"expected no console errors, got {errors}"
+    server = log.read_text(encoding="utf-8")
+    assert "Traceback" not in server, f"expected no server errors, got:\n{server[-3000:]}"

@@ -30,12 +30,16 @@ def test_controls_are_generated_from_the_declarations_with_the_scenarios_values(
         "type": "Checkbox",
         "value": True,
         "label": "program.enabled (on/off)",
+        "meaning": declaration("program.enabled").metadata["meaning"],
     }, "the scenario switches the program on: so must the control"
     for key, _, _ in STUDENT_PARAMS:
         section, name = key.split(".")
         f = declaration(key)
         c = controls[key]
         assert c["value"] == getattr(getattr(scen.params, section), name), key
+        assert f.metadata["meaning"] and c["meaning"] == f.metadata["meaning"], (
+            f"{key}: a student's parameter has a one-line meaning in its declaration"
+        )
         if c["type"] in ("SliderFloat", "SliderInt"):
             assert f.metadata["unit"] in c["label"], f"{key}: the label names the unit"
             assert f.metadata["lo"] is None or c["min"] >= f.metadata["lo"], (

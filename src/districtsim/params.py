@@ -39,6 +39,7 @@ def param(
     *,
     plausible: tuple[float, float, str] | None = None,
     fixed: str | None = None,
+    meaning: str | None = None,
 ) -> Any:
     """Declare a parameter field with its unit, range and source.
 
@@ -63,6 +64,8 @@ def param(
         plausible: ``(low, high, reason)``: the plausible range (inclusive, inside
             ``lo..hi``) and its reason.
         fixed: Why the parameter is not varied as an assumption.
+        meaning: What the parameter does, in one line for a student (the dashboard shows it
+            beside the parameter's control; every parameter the dashboard offers has one).
 
     Returns:
         A dataclass field carrying the metadata.
@@ -76,6 +79,7 @@ def param(
         "source": source,
         "plausible": None if plausible is None else (plausible[0], plausible[1]),
         "plausible_reason": plausible[2] if plausible is not None else fixed,
+        "meaning": meaning,
     }
     if default is REQUIRED:
         return field(metadata=meta)
@@ -133,6 +137,7 @@ class Communication:
                 " residents, fewer read monthly"
             ),
         ),
+        meaning="the chance a month that a district's social media reaches a resident",
     )
     reach_forum: float = param(
         0.03,
@@ -236,6 +241,10 @@ class Communication:
         1,
         "assumption: word of mouth from an active acquaintance",
         plausible=(0.05, 0.2, "assumption: half to double the default"),
+        meaning=(
+            "the chance a month that each tie to an active resident tells a resident about civic "
+            "activity"
+        ),
     )
     event_reach_traditional: float = param(
         0.04,
@@ -396,6 +405,10 @@ class Mobilisation:
                 "civic_calibration_search.py"
             ),
         ),
+        meaning=(
+            "how much it motivates a resident that their ties took part last month (the share of "
+            "active ties)"
+        ),
     )
     b_event: float = param(
         0.36,
@@ -442,6 +455,10 @@ class Mobilisation:
                 "calibrated (issue 12): search bounds; the search scored city participation 3-8% a"
                 " month (MODEL 7)"
             ),
+        ),
+        meaning=(
+            "the average threshold: how much motivation a reached resident needs to take part "
+            "(higher: fewer take part)"
         ),
     )
     theta_sd: float = param(
@@ -654,6 +671,10 @@ class Associations:
                 "5-20 years"
             ),
         ),
+        meaning=(
+            "how fast an association's orientation moves toward its active members' (share of the"
+            " gap closed a year)"
+        ),
     )
     mode_cut: float = param(
         0.50,
@@ -664,6 +685,10 @@ class Associations:
         fixed=(
             "definition of the operating mode (MODEL 5.11); the initial orientations are set "
             "relative to it"
+        ),
+        meaning=(
+            "the orientation from which an association counts as creative (and its district, when"
+            " the lead is)"
         ),
     )
     initial_orientation_traditional: float = param(
@@ -894,6 +919,10 @@ class Network:
                 "assumption: most local ties stay inside the district; the rest go to adjacent "
                 "districts"
             ),
+        ),
+        meaning=(
+            "the share of a resident's ties that stay inside their own district (the rest go to "
+            "adjacent ones)"
         ),
     )
 
@@ -1170,6 +1199,9 @@ class Reputation:
                 "term's effect"
             ),
         ),
+        meaning=(
+            "the weight of civic achievements (events, participation) in a district's reputation"
+        ),
     )
     w_status: float = param(
         0.35,
@@ -1380,6 +1412,7 @@ class Housing:
                 "pre-issue-12 value"
             ),
         ),
+        meaning="how strongly a district's reputation raises its housing price",
     )
     beta_liveability: float = param(
         0.6,
@@ -1629,6 +1662,9 @@ class Migration:
                 "that cap"
             ),
         ),
+        meaning=(
+            "how strongly housing costs above the burden cap raise a resident's chance to move out"
+        ),
     )
     burden_cap: float = param(
         0.35,
@@ -1875,6 +1911,7 @@ class Population:
             0.65,
             "assumption: default +-0.1; newcomers are younger and lean to the future",
         ),
+        meaning="the average future orientation of residents moving in from outside the city",
     )
     p_competent: float = param(
         0.25,
@@ -2372,6 +2409,7 @@ class Program:
         None,
         "a scenario enables the program [S3]",
         fixed="switch: a scenario enables the program",
+        meaning="run the annual innovation-platform call (the program year)",
     )
     last_call_year: int = param(
         1000,
@@ -2388,6 +2426,7 @@ class Program:
         None,
         "assumption: funds a handful of platforms a year (MODEL 5.12)",
         fixed="policy lever: the funders' budget is a scenario choice",
+        meaning="the call's budget a year",
     )
     grant_eur_per_year: float = param(
         250000.0,
@@ -2439,6 +2478,10 @@ class Program:
         None,
         "P6: a competitive call scores evidence; equal splits the budget among applicants",
         fixed="text choice of allocation rule (competitive or equal), a scenario setting",
+        meaning=(
+            "how the call shares its budget: competitive (scored by evidence) or equal among "
+            "applicants"
+        ),
     )
     apply_orientation: float = param(
         0.5,
@@ -2547,7 +2590,13 @@ class Program:
         fixed="policy lever: the funder's weight of application quality beside the criteria",
     )
     sparring: bool = param(
-        True, "switch", None, None, "stage 2 [S3]", fixed="switch: program stage 2 on or off"
+        True,
+        "switch",
+        None,
+        None,
+        "stage 2 [S3]",
+        fixed="switch: program stage 2 on or off",
+        meaning="program stage 2: applicants are coached and improve their applications",
     )
     sparring_gain: float = param(
         0.5,
@@ -2583,6 +2632,7 @@ class Program:
         None,
         "stage 4 [S3]",
         fixed="switch: program stage 4 matchmaking on or off",
+        meaning="program stage 4: each new platform district is matched with an outside partner",
     )
     matchmaking_partners: int = param(
         1,
@@ -2665,6 +2715,7 @@ class Program:
                 "with evaluation_weight, clipped"
             ),
         ),
+        meaning="the chance that a platform district's funding continues for another year",
     )
     legacy_half_life_years: float = param(
         1.0,
@@ -2678,6 +2729,7 @@ class Program:
             2.0,
             "assumption: half to double; P4 needs gradual decay, so 0 (at once) is excluded",
         ),
+        meaning="how long what a platform built lasts after its funding ends (half-life)",
     )
     innovation_multiplier_per_grant: float = param(
         0.5,

@@ -28,7 +28,7 @@ from mesa.visualization import SolaraViz  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 from plotly.graph_objs._figurewidget import FigureWidget  # noqa: E402
 
-from districtsim.dashboard import views  # noqa: E402
+from districtsim.dashboard import controls, views  # noqa: E402
 from districtsim.dashboard.model import (
     STUDENT_PARAMS,
     DashboardModel,
@@ -39,6 +39,7 @@ from districtsim.dashboard.model import (
 from districtsim.scenario import DEFAULT_SCENARIO, bundled_scenarios  # noqa: E402
 
 solara.server.settings.telemetry.mixpanel_enable = False
+controls.install()  # each control shows its value and takes a typed one (dashboard.controls)
 
 SCENARIO_ENV = "DISTRICTSIM_DASHBOARD_SCENARIO"
 """Environment variable naming the scenario the dashboard opens with.
@@ -149,7 +150,7 @@ def Chart(fig: Any):
 SIDEBAR_CSS = (
     "\n.v-input__slider .v-input__slot { flex-wrap: wrap; height: auto; }\n"
     ".v-input__slider .v-input__slot > .v-label { flex: 1 0 100%; max-width: 100%; height: auto; "
-    "line-height: 1.3; white-space: normal; margin-bottom: 4px; }\n"
+    "line-height: 1.3; white-space: normal; overflow-wrap: anywhere; margin-bottom: 4px; }\n"
 )
 """A slider's label on its own line above a full-width track.
 
@@ -329,7 +330,7 @@ def Page():
     choices = bundled_scenarios()
     if name not in choices:
         choices = [name, *choices]
-    solara.Style(SIDEBAR_CSS)
+    solara.Style(SIDEBAR_CSS + controls.CSS)
     with solara.Sidebar():
         with solara.Card("Scenario"):
             solara.Select(

@@ -117,14 +117,27 @@ def param_control(
 ) -> dict[str, Any]:
     """Return the ``SolaraViz`` control of one parameter, with its value ``value``.
 
-    The parameter's unit is in the control's label.
+    The parameter's unit is in the control's label and in ``unit``; its one-line meaning
+    (the declaration's) in ``meaning``.
     """
     f = declaration(key)
     unit, lo, hi = f.metadata["unit"], f.metadata["lo"], f.metadata["hi"]
+    meaning = f.metadata.get("meaning")
     if isinstance(value, bool):
-        return {"type": "Checkbox", "value": value, "label": f"{key} (on/off)"}
+        return {
+            "type": "Checkbox",
+            "value": value,
+            "label": f"{key} (on/off)",
+            "meaning": meaning,
+        }
     if isinstance(value, str):
-        return {"type": "Select", "value": value, "values": unit.split("|"), "label": key}
+        return {
+            "type": "Select",
+            "value": value,
+            "values": unit.split("|"),
+            "label": key,
+            "meaning": meaning,
+        }
     low, high = slider_span(value, lo, hi, show_lo, show_hi)
     if isinstance(value, int):
         return {
@@ -134,6 +147,8 @@ def param_control(
             "max": int(high),
             "step": 1,
             "label": f"{key} [{unit}]",
+            "unit": unit,
+            "meaning": meaning,
         }
     step = _nice_step(high - low)
     return {
@@ -143,6 +158,8 @@ def param_control(
         "max": high,
         "step": step,
         "label": f"{key} [{unit}]",
+        "unit": unit,
+        "meaning": meaning,
     }
 
 
@@ -163,7 +180,12 @@ def model_params(scenario_name: str = DEFAULT_SCENARIO) -> dict[str, Any]:
     scen = load_scenario(scenario_name)
     out: dict[str, Any] = {
         "scenario_name": scenario_name,
-        "seed": {"type": "InputText", "value": str(scen.seed), "label": "seed (integer)"},
+        "seed": {
+            "type": "InputText",
+            "value": str(scen.seed),
+            "label": "seed (integer)",
+            "meaning": "the root of every random draw: the same seed gives the same run",
+        },
         "scale": {
             "type": "SliderFloat",
             "value": scen.scale,
@@ -171,6 +193,8 @@ def model_params(scenario_name: str = DEFAULT_SCENARIO) -> dict[str, Any]:
             "max": 1.0,
             "step": 0.01,
             "label": "scale [simulated share of residents]",
+            "unit": "share",
+            "meaning": "the share of the real residents simulated (1: every resident; slower)",
         },
     }
     for key, show_lo, show_hi in STUDENT_PARAMS:

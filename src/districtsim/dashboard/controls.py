@@ -1,0 +1,150 @@
+"""The dashboard's parameter controls: each shows its value, takes a typed one, and says what it is.
+
+Mesa's ``SolaraViz`` draws a model's controls with its ``UserInputs`` (a slider shows its value
+only while it is dragged). :func:`UserInputs` here draws the same controls from the same
+``model_params`` (:func:`districtsim.dashboard.model.model_params`) so that
+
+- a number field beside each slider shows its value (with the unit) and accepts a typed value
+  within the slider's range, shown under it (a value outside is refused, with the range, and
+  nothing changes);
+- the parameter's one-line meaning (its declaration's ``meaning``,
+  :func:`districtsim.params.param`) is shown when the pointer rests on the ``(?)`` above the
+  control.
+
+:func:`install` puts it in place of Mesa's (``districtsim.dashboard.app`` calls it at import);
+as in Mesa, a change takes effect on *Reset*.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import solara
+from mesa.visualization import solara_viz
+
+CONTROL_CLASS = "districtsim-control"
+"""CSS class of each control's box (the browser tests find controls by it)."""
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+@solara.component
+def NumberControl(name: str, options: dict[str, Any], on_change: Callable[[str, Any], None]):
+    """A slider and a number field that shows its value and takes a typed one.
+
+    ``options`` is a ``SliderFloat`` or ``SliderInt`` control of ``model_params`` (``value``,
+    ``min``, ``max``, ``step``, ``label``, and ``unit``/``meaning`` where declared).
+    """
+    is_int = options.get("type") == "SliderInt"
+    value = solara.use_reactive(options["value"])
+    problem = solara.use_reactive("")
+    lo, hi = options["min"], options["max"]
+
+    def set_value(new: float | int | None) -> None:
+        if new is None:
+            return
+        if not lo <= new <= hi:
+            problem.set(f"{_fmt(new)} is outside {_fmt(lo)} .. {_fmt(hi)}: not used")
+            return
+        problem.set("")
+        new = int(new) if is_int else float(new)
+        value.set(new)
+        on_change(name, new)
+
+    slider = solara.SliderInt if is_int else solara.SliderFloat
+    field = solara.InputInt if is_int else solara.InputFloat
+    with solara.Column(gap="0px", classes=[CONTROL_CLASS]) as main:
+        Help(options.get("meaning"))
+        with solara.Row(gap="8px", style={"align-items": "flex-end"}):
+            with solara.Column(style={"flex": "1 1 0", "width": "0", "min-width": "0"}):
+                slider(
+                    options["label"],
+                    value=value.value,
+                    on_value=set_value,
+                    min=lo,
+                    max=hi,
+                    step=options["step"],
+                    thumb_label=False,  # the field beside shows the value
+                )
+            with solara.Column(style={"flex": "0 0 7.5em"}):
+                field(
+                    "value",
+                    value=value.value,
+                    on_value=set_value,
+                    suffix=options.get("unit") if len(options.get("unit") or "") <= 8 else None,
+                    dense=True,
+                    hide_details=True,
+                    classes=["districtsim-value"],
+                )
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                f"<small style='color:#b35900'>{html.escape(problem.value)}</small>"
+                if problem.value
+                else f"<small style='color:#777'>type a value in {_fmt(lo)} .. {_fmt(hi)}</small>"
+            ),
+        )
+    return main
+
+
+def Help(meaning: str | None) -> None:
+    """The parameter's one-line meaning on a ``(?)`` (shown when the pointer rests on it)."""
+    if meaning:
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                f"<small class='districtsim-help' title='{html.escape(meaning, quote=True)}' "
+                "style='cursor:help;color:#1565c0'>(?) what it does</small>"
+            ),
+        )
+
+
+@solara.component
+def OtherControl(name: str, options: dict[str, Any], on_change: Callable[[str, Any], None]):
+    """A switch, a choice or a text field, as Mesa draws it, with its meaning."""
+    input_type = options.get("type")
+
+    def changed(value: Any) -> None:
+        on_change(name, value)
+
+    label = options.get("label", name)
+    with solara.Column(gap="0px", classes=[CONTROL_CLASS]) as main:
+        Help(options.get("meaning"))
+        if input_type == "Select":
+            solara.Select(
+                label, value=options.get("value"), on_value=changed, values=options["values"]
+            )
+        elif input_type == "Checkbox":
+            solara.Checkbox(label=label, value=options.get("value"), on_value=changed)
+        elif input_type == "InputText":
+            solara.InputText(label=label, value=options.get("value"), on_value=changed)
+        else:
+            raise ValueError(f"{input_type} is not a supported input type")
+    return main
+
+
+def UserInputs(user_params: dict[str, Any], on_change: Callable[[str, Any], None] | None = None):
+    """Draw ``user_params`` (SolaraViz's ``model_params`` controls) in place of Mesa's."""
+    for name, options in user_params.items():
+        if options.get("type") in ("SliderFloat", "SliderInt"):
+            NumberControl(name, options, on_change).key(name)
+        else:
+            OtherControl(name, options, on_change).key(name)
+
+
+CSS = (
+    "\n.v-slider__thumb-label-container { display: block !important; }\n"
+    ".v-input__slider .v-slider { margin-top: 34px; }\n"
+    f".{CONTROL_CLASS} .v-input__slider .v-slider {{ margin-top: 0; }}\n"
+)
+"""The value of Mesa's own sliders (Play Interval, Render Interval) always on the thumb, with
+room above it; the parameter controls show theirs in a field instead (page style)."""
+
+
+def install() -> None:
+    """Make Mesa's SolaraViz draw its controls with :func:`UserInputs`."""
+    solara_viz.UserInputs = UserInputs
