@@ -510,3 +510,38 @@ def test_dashboard_controls_show_their_values_and_take_typed_ones(dashboard, wid
     assert not errors, f"expected no console errors, got {errors}"
     server = log.read_text(encoding="utf-8")
     assert "Traceback" not in server, f"expected no server errors, got:\n{server[-3000:]}"
+
+
+def test_dashboard_plays_the_whole_run_without_errors(dashboard) -> None:
+    """Play runs to the horizon at the default settings: every redraw reads a finished month.
+
+    (Mesa's own Play stepped on while the views drew; with a short Play Interval a view read
+    a half-updated month and failed.) Then Step is disabled and the status shows the end.
+    """
+    dashboard_url, log = dashboard
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 900})
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(dashboard_url)
+            page.wait_for_function(
+                "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5",
+                timeout=60_000,
+            )
+            page.get_by_role("button", name="Reset", exact=True).click()
+            page.get_by_role("button", name="▶", exact=True).click()
+            page.wait_for_function(
+                "() => { const s = document.querySelector('.districtsim-status'); "
+                "return s && s.textContent.includes('month 240 of 240'); }",
+                polling=100,
+                timeout=180_000,
+            )
+            sync_api.expect(page.get_by_role("button", name="Step", exact=True)).to_be_disabled()
+        finally:
+            browser.close()
+    assert not errors, f"expected no console errors, got {errors}"
+    server = log.read_text(encoding="utf-8")
+    assert "Traceback" not in server, f"expected no server errors, got:\n{server[-3000:]}"

@@ -157,6 +157,14 @@ SIDEBAR_CSS = (
 The labels name the parameter and its unit, and are long.
 """
 
+PLAY_INTERVAL_MS = 1
+"""Play's pause between redraws (Mesa's *Play Interval* slider; at least
+:data:`~districtsim.dashboard.controls.PAUSE_AT_LEAST_MS`)."""
+RENDER_INTERVAL_MONTHS = 3
+"""Months Play advances between redraws (Mesa's *Render Interval*): 20 years of the default
+city at scale 0.1 play in about 8 s (the dashboard benchmark); 1 shows every month (about
+26 s). Mesa's slider steps by 2 from 1, so the default is on its grid."""
+
 CELL = {"height": "100%", "overflow": "auto"}
 """Style of each view's root: it fills its grid cell and scrolls when taller.
 
@@ -345,6 +353,7 @@ def Page():
         components=COMPONENTS,
         model_params=params,
         name=f"districtsim: {name}",
-        play_interval=100,
+        play_interval=PLAY_INTERVAL_MS,
+        render_interval=RENDER_INTERVAL_MONTHS,
     ).key(name)
     _ResizeCharts.element().key(f"resize-{name}")

@@ -18,11 +18,16 @@ as in Mesa, a change takes effect on *Reset*.
 from __future__ import annotations
 
 import html
+import threading
+import time
+import traceback
 from collections.abc import Callable
 from typing import Any
 
 import solara
+import solara.lab
 from mesa.visualization import solara_viz
+from mesa.visualization.utils import force_update, update_counter
 
 CONTROL_CLASS = "districtsim-control"
 """CSS class of each control's box (the browser tests find controls by it)."""
@@ -145,6 +150,102 @@ CSS = (
 room above it; the parameter controls show theirs in a field instead (page style)."""
 
 
+REDRAW_WAIT_S = 30.0
+"""Longest wait for the views to finish drawing a month before Play moves on anyway."""
+PAUSE_AT_LEAST_MS = 20
+"""Play's shortest pause between a redraw and the next month: the page's own messages get
+handled (without any pause Solara sees the state change during every render pass)."""
+
+
+@solara.component
+def ModelController(
+    model: solara.Reactive[Any],
+    *,
+    renderer: Any = None,
+    model_parameters: dict | solara.Reactive[dict] | None = None,
+    play_interval: int | solara.Reactive[int] = 1,
+    render_interval: int | solara.Reactive[int] = 1,
+    use_threads: bool | solara.Reactive[bool] = False,
+):
+    """Reset, Play/Pause and Step, as Mesa's ``ModelController``, with two differences.
+
+    - **Step** advances one month, whatever the *Render Interval*.
+    - **Play** advances *Render Interval* months, asks the views to redraw and waits until
+      they have (the model never moves while a view reads it), then pauses *Play Interval*
+      ms (at least :data:`PAUSE_AT_LEAST_MS`). Mesa's own loop steps on while the views
+      still draw, so with a short interval a view could read a half-updated month and fail.
+      *Use Threads* changes nothing here.
+    """
+    playing = solara.use_reactive(False)
+    running = solara.use_reactive(True)
+    parameters = solara.use_reactive(model_parameters if model_parameters is not None else {})
+    error_message = solara.use_reactive(None)
+    drawn = solara.use_memo(threading.Event, [])
+    play_ms = solara.use_reactive(play_interval)
+    per_redraw = solara.use_reactive(render_interval)
+    update_counter.get()  # this component redraws with the views ...
+    solara.use_effect(drawn.set, None)  # ... and so marks the end of each redraw
+
+    def advance(months: int) -> None:
+        for _ in range(months):
+            model.value.step()
+            running.value = model.value.running
+            if not running.value:
+                break
+
+    def play() -> None:
+        try:
+            while running.value and playing.value:
+                advance(max(1, int(per_redraw.value)))
+                drawn.clear()
+                force_update()
+                drawn.wait(REDRAW_WAIT_S)
+                time.sleep(max(PAUSE_AT_LEAST_MS, int(play_ms.value)) / 1000)
+        except Exception as e:  # shown on the page, as Mesa does
+            error_message.value = f"error in step: {e}"
+            traceback.print_exc()
+
+    solara.lab.use_task(play, dependencies=[playing.value, running.value], prefer_threaded=True)
+
+    def do_step() -> None:
+        advance(1)
+        force_update()
+
+    def do_reset() -> None:
+        error_message.set(None)
+        playing.value = False
+        running.value = True
+        kwargs = solara_viz._build_model_init_kwargs(
+            model.value,
+            parameters.value,
+            add_scenario_when_empty=True,
+            require_model_accepts_scenario=True,
+        )
+        model.value = type(model.value)(**kwargs)
+
+    def do_play_pause() -> None:
+        playing.value = not playing.value
+
+    with solara.Row(justify="space-between") as main:
+        solara.Button(label="Reset", color="primary", on_click=do_reset)
+        solara.Button(
+            label="▶" if not playing.value else "❚❚",
+            color="primary",
+            on_click=do_play_pause,
+            disabled=not running.value,
+        )
+        solara.Button(
+            label="Step",
+            color="primary",
+            on_click=do_step,
+            disabled=playing.value or not running.value,
+        )
+    if error_message.value:
+        solara.Error(label=error_message.value)
+    return main
+
+
 def install() -> None:
-    """Make Mesa's SolaraViz draw its controls with :func:`UserInputs`."""
+    """Make Mesa's SolaraViz use :func:`UserInputs` and :func:`ModelController`."""
     solara_viz.UserInputs = UserInputs
+    solara_viz.ModelController = ModelController
