@@ -112,3 +112,11 @@ def test_full_scale_dashboard_figures_match_the_dashboard_benchmark() -> None:
     text = " ".join(_section().split())  # line breaks as spaces
     assert f"a Step updates the page in {float(row['page_median_ms']):.0f} ms" in text
     assert f"{float(row['page_max_ms']):.0f} ms at worst" in text
+
+
+def test_dashboard_play_time_matches_the_dashboard_benchmark() -> None:
+    row = next(r for r in _rows("dashboard_benchmark.csv") if r["scenario"] == "helsinki")
+    text = " ".join(_section().split())
+    seconds = float(row["play_whole_run_median_s"])
+    assert seconds < 30, f"issue 17: 20 years at scale 0.1 play in under 30 s, took {seconds}"
+    assert f"plays the whole 20 years in {seconds:.1f} s" in text
