@@ -462,7 +462,8 @@ def test_dashboard_controls_show_their_values_and_take_typed_ones(dashboard, wid
     """Every slider shows its value, which follows the slider; a typed value moves the slider.
 
     A typed value outside the range is refused with the range; the meaning of a parameter is
-    on its (?) (a title, shown on hover).
+    on its (?) (a title, shown on hover). No framework defaults: no "Page 0" tab, no Solara
+    banner, the Information card gives the month.
     """
     dashboard_url, log = dashboard
     with sync_api.sync_playwright() as pw:
@@ -476,6 +477,12 @@ def test_dashboard_controls_show_their_values_and_take_typed_ones(dashboard, wid
                 "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5",
                 timeout=60_000,
             )
+            text = page.evaluate("() => document.body.innerText")
+            assert "page 0" not in text.lower(), "Mesa's tab 'Page 0' means nothing to a student"
+            assert "runs on Solara" not in text, "the Solara banner covers a view"
+            assert "Time:" not in text, "Mesa's 'Time: 0.0' card: the month is shown instead"
+            info = page.locator(".v-card", has_text="Information")
+            sync_api.expect(info).to_contain_text("month 0 of 240")
             sliders = page.evaluate(SLIDER_VALUES)
             assert len(sliders) >= 10, f"expected the controls' sliders, got {sliders}"
             for s in sliders:

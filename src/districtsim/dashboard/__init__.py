@@ -66,6 +66,7 @@ def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = 8765
     import uvicorn
 
     settings.telemetry.mixpanel_enable = False
+    settings.theme.show_banner = False  # "This website runs on Solara" would cover a view
     settings.main.mode = "production"
     # Solara warns on each page load that an http (not https) server gets lax cookies: expected
     # on 127.0.0.1.

@@ -39,6 +39,7 @@ from districtsim.dashboard.model import (
 from districtsim.scenario import DEFAULT_SCENARIO, bundled_scenarios  # noqa: E402
 
 solara.server.settings.telemetry.mixpanel_enable = False
+solara.server.settings.theme.show_banner = False  # the Solara banner would cover a view
 controls.install()  # each control shows its value and takes a typed one (dashboard.controls)
 
 SCENARIO_ENV = "DISTRICTSIM_DASHBOARD_SCENARIO"

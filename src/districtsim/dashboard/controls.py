@@ -142,12 +142,14 @@ def UserInputs(user_params: dict[str, Any], on_change: Callable[[str, Any], None
 
 
 CSS = (
-    "\n.v-slider__thumb-label-container { display: block !important; }\n"
+    "\n.v-tabs:not(:has(.v-tab ~ .v-tab)) { display: none; }\n"
+    ".v-slider__thumb-label-container { display: block !important; }\n"
     ".v-input__slider .v-slider { margin-top: 34px; }\n"
     f".{CONTROL_CLASS} .v-input__slider .v-slider {{ margin-top: 0; }}\n"
 )
-"""The value of Mesa's own sliders (Play Interval, Render Interval) always on the thumb, with
-room above it; the parameter controls show theirs in a field instead (page style)."""
+"""Page style: no tab bar for the one page of views (Mesa labels it "Page 0"); the value of
+Mesa's own sliders (Play Interval, Render Interval) always on the knob, with room above it;
+the parameter controls show theirs in a field instead."""
 
 
 REDRAW_WAIT_S = 30.0
@@ -245,7 +247,20 @@ def ModelController(
     return main
 
 
+@solara.component
+def ShowSteps(model: Any):
+    """The month reached, in the words of the status line (for Mesa's *Information* card).
+
+    Mesa shows ``Time: 49.0`` (its step counter as a float) there.
+    """
+    from districtsim.dashboard.views import status
+
+    update_counter.get()
+    return solara.Text(status(model))
+
+
 def install() -> None:
-    """Make Mesa's SolaraViz use :func:`UserInputs` and :func:`ModelController`."""
+    """Make Mesa's SolaraViz use this module's controls, controller and step display."""
     solara_viz.UserInputs = UserInputs
     solara_viz.ModelController = ModelController
+    solara_viz.ShowSteps = ShowSteps
