@@ -453,3 +453,19 @@ def test_every_bundled_scenario_opens_in_the_dashboard(name: str) -> None:
     ):
         assert fig.layout.title.text
     assert views.status(m).startswith(f"{m.config.name}: month 1 of")
+
+
+def test_map_colours_bounded_quantities_over_their_whole_range() -> None:
+    """Reputation (0..1) keeps 0..1 however close the districts are; a price is fitted, and
+    the map says which."""
+    model = DashboardModel("two_districts", scale=0.02)
+    model.step()
+    rep = views.map_figure(model, "reputation")
+    marker = rep.data[-1].marker
+    assert (marker.cmin, marker.cmax) == (0.0, 1.0), "a 0..1 index keeps its whole range"
+    assert "over its range 0..1" in rep.layout.title.text
+    price = views.map_figure(model, "price_eur_m2")
+    assert price.data[-1].marker.cmin is None, "an unbounded quantity is fitted to its values"
+    assert "fitted to this month" in price.layout.title.text
+    assert views.colour_range("n_channels") == (0.0, 4.0)
+    assert views.colour_range("no_such_column") is None

@@ -214,6 +214,31 @@ def _mode_traces(
     return data
 
 
+BOUNDED_UNITS: dict[str, tuple[float, float]] = {
+    "0..1": (0.0, 1.0),
+    "share": (0.0, 1.0),
+    "probability": (0.0, 1.0),
+    "probability/month": (0.0, 1.0),
+    "0 or 1": (0.0, 1.0),
+    "events this month (0 or 1)": (0.0, 1.0),
+    "channels (0-4)": (0.0, 4.0),
+}
+"""Units of bounded quantities (the output declarations' units) and their ranges."""
+
+
+def colour_range(variable: str) -> tuple[float, float] | None:
+    """Return the fixed colour range of a bounded district column, or None (fitted to data).
+
+    A bounded quantity (a 0..1 index, a share, a probability, a count of channels) is
+    coloured over its whole range, so that two nearly equal districts look nearly equal.
+    """
+    try:
+        unit = column("district", variable).unit
+    except KeyError:
+        return None
+    return BOUNDED_UNITS.get(unit)
+
+
 def _value_trace(
     model: DistrictModel,
     variable: str,
@@ -237,6 +262,9 @@ def _value_trace(
         "colorbar": {"title": {"text": variable, "side": "right"}},
         "line": {"color": "white", "width": 1},
     }
+    span = colour_range(variable)
+    if span is not None:
+        marker["cmin"], marker["cmax"] = span
     return go.Scatter(
         x=x,
         y=y,
@@ -269,7 +297,16 @@ def map_figure(model: DistrictModel, variable: str = "reputation") -> go.Figure:
         title = "Districts by operating mode"
     else:
         data.append(_value_trace(model, variable, x, y, size, labelled))
-        title = f"Districts by {variable}: {MAP_VARIABLES.get(variable, variable)}"
+        span = colour_range(variable)
+        scale = (
+            f"colours over its range {span[0]:g}..{span[1]:g}"
+            if span is not None
+            else "colours fitted to this month's values"
+        )
+        title = (
+            f"Districts by {variable}: {MAP_VARIABLES.get(variable, variable)}<br>"
+            f"<sup>{scale}</sup>"
+        )
     layout = {
         **_LAYOUT,
         "title": {"text": title, "font": {"size": 14}},
