@@ -510,6 +510,16 @@ def test_dashboard_controls_show_their_values_and_take_typed_ones(dashboard, wid
                 "a refused value changes nothing"
             )
 
+            # The time-series menu filters as one types, and the choice redraws the chart.
+            menu = page.locator(".districtsim-variable-menu", has_text="variable")
+            menu.locator("input[type=text]").click()
+            page.keyboard.type("housing burden, by private")
+            page.keyboard.press("Enter")
+            page.wait_for_function(
+                "() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(p => "
+                "p.layout.title && p.layout.title.text.startsWith("
+                "'moves_out_burden_private_persons'))"
+            )
             help_title = control.locator(".districtsim-help").get_attribute("title")
             assert help_title and "tie" in help_title, f"expected q_tie's meaning, got {help_title}"
         finally:

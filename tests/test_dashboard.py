@@ -14,6 +14,7 @@ import pytest
 from districtsim.criteria import score
 from districtsim.dashboard import views
 from districtsim.dashboard.model import STUDENT_PARAMS, DashboardModel, declaration, model_params
+from districtsim.outputs import column
 from districtsim.run import EVENT_COLUMNS, run_scenario
 from districtsim.scenario import bundled_scenarios, load_scenario
 
@@ -469,3 +470,20 @@ def test_map_colours_bounded_quantities_over_their_whole_range() -> None:
     assert "fitted to this month" in price.layout.title.text
     assert views.colour_range("n_channels") == (0.0, 4.0)
     assert views.colour_range("no_such_column") is None
+
+
+def test_variable_menus_are_grouped_and_name_each_column_in_plain_words() -> None:
+    """Every map variable once, under a group header, as description [unit] · column name."""
+    names = list(views.MAP_VARIABLES)
+    items = views.variable_items(names)
+    values = [i["value"] for i in items if "value" in i]
+    assert sorted(values) == sorted(names), "each variable exactly once"
+    headers = [i["header"] for i in items if "header" in i]
+    assert "Other" not in headers and len(headers) == len(set(headers)) >= 6, headers
+    for i in items:
+        if "value" in i and i["value"] != "mode":
+            col = column("district", i["value"])
+            assert i["text"].startswith(col.description) and i["text"].endswith(i["value"])
+            assert col.unit in i["text"], f"{i['value']}: the unit is named"
+    label = views.variable_label("moves_out_burden_private_persons")
+    assert "housing burden" in label and "private renters" in label, label

@@ -197,12 +197,28 @@ def _focus(model: DashboardModel) -> str:
 
 
 @solara.component
+def VariableMenu(label: str, names: list[str], value: solara.Reactive[str]):
+    """A grouped menu of variables that filters as you type (description, unit or name)."""
+    items = solara.use_memo(lambda: views.variable_items(names), [tuple(names)])
+    return solara.v.Autocomplete(
+        label=label,
+        items=items,
+        v_model=value.value,
+        on_v_model=lambda v: value.set(v) if v else None,
+        dense=True,
+        hide_details=True,
+        auto_select_first=True,
+        class_="districtsim-variable-menu",
+    )
+
+
+@solara.component
 def MapView(model: DashboardModel):
     """The district map, coloured by a chosen variable."""
     update_counter.get()  # redraw after every step (Mesa's convention)
     with solara.Column(gap="0px", style=CELL) as main:
-        solara.Select(
-            "colour the districts by", values=list(views.MAP_VARIABLES), value=map_variable
+        VariableMenu(
+            "colour the districts by (type to search)", list(views.MAP_VARIABLES), map_variable
         )
         Chart(views.map_figure(model, map_variable.value))
     return main
@@ -215,7 +231,7 @@ def SeriesView(model: DashboardModel):
     chosen = [n for n in series_districts.value if n in model.names] or [_focus(model)]
     with solara.Column(gap="0px", style=CELL) as main:
         with solara.Row():
-            solara.Select("variable", values=list(views.DISTRICT_COLUMNS), value=series_variable)
+            VariableMenu("variable (type to search)", list(views.DISTRICT_COLUMNS), series_variable)
             solara.SelectMultiple(
                 "districts", values=chosen, all_values=model.names, on_value=series_districts.set
             )

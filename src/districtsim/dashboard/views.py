@@ -32,6 +32,76 @@ The district columns are described in docs/outputs.md.
 """
 
 
+VARIABLE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("District qualities", ("identity", "liveability", "reputation", "attractiveness")),
+    (
+        "Civic life",
+        (
+            "participation_rate",
+            "active_",
+            "members",
+            "volunteers",
+            "channel",
+            "n_channels",
+            "outside_visibility",
+            "events",
+            "association_orientation",
+            "developer_network_orientation",
+        ),
+    ),
+    ("Knowledge and competence", ("collective_knowledge", "knowledge_", "competence_")),
+    ("Moves", ("moves_",)),
+    (
+        "Population and housing",
+        ("population", "dwellings", "vacancies", "price_", "mean_income", "months_in"),
+    ),
+    (
+        "Firms, partners and innovation",
+        ("local_firms", "partners", "external_", "innovations", "commercial_", "local_benefit"),
+    ),
+    ("Innovation-platform program", ("is_platform", "public_support")),
+)
+"""Groups of the variable menus: a column joins the first group one of whose name prefixes
+it starts with; the rest go to "Other"."""
+
+
+def variable_group(name: str) -> str:
+    """Return the menu group of a district column (or "Operating mode" for ``mode``)."""
+    if name == "mode":
+        return "Operating mode"
+    return next(
+        (group for group, prefixes in VARIABLE_GROUPS if name.startswith(prefixes)), "Other"
+    )
+
+
+def variable_label(name: str) -> str:
+    """Return a menu entry: the description, its unit (unless named there), the column name."""
+    if name == "mode":
+        return "operating mode: traditional, creative, innovation platform · mode"
+    col = column("district", name)
+    unit = "" if col.unit in col.description else f" [{col.unit}]"
+    return f"{col.description}{unit} · {name}"
+
+
+def variable_items(names: list[str]) -> list[dict[str, str]]:
+    """Return the items of a grouped, searchable variable menu (Vuetify's item format).
+
+    One header per group (in the order of :data:`VARIABLE_GROUPS`), then the group's columns
+    as ``{"text": label, "value": name}`` in table order; typing filters on the label, which
+    holds the description, the unit and the column name.
+    """
+    order = ["Operating mode", *(g for g, _ in VARIABLE_GROUPS), "Other"]
+    by_group: dict[str, list[str]] = {g: [] for g in order}
+    for name in names:
+        by_group[variable_group(name)].append(name)
+    items: list[dict[str, str]] = []
+    for group in order:
+        if by_group[group]:
+            items.append({"header": group})
+            items += [{"text": variable_label(n), "value": n} for n in by_group[group]]
+    return items
+
+
 _LATER_EVENT_KINDS: tuple[str, ...] = (
     "innovation",
     "mode_transition",
