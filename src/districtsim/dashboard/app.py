@@ -173,6 +173,15 @@ Drag a cell's corner to enlarge it.
 """
 
 
+def view_classes(component: str) -> list[str]:
+    """Return the CSS classes of a view's root: ``districtsim-view`` and one per view.
+
+    ``MapView`` gets ``districtsim-view-map``, ``RunView`` ``districtsim-view-run`` (the
+    browser tests and the screenshot script find the views by them).
+    """
+    return ["districtsim-view", f"districtsim-view-{component.removesuffix('View').lower()}"]
+
+
 def Caption(text: str):
     """A one- or two-sentence reading guide under a view.
 
@@ -216,7 +225,7 @@ def VariableMenu(label: str, names: list[str], value: solara.Reactive[str]):
 def MapView(model: DashboardModel):
     """The district map, coloured by a chosen variable."""
     update_counter.get()  # redraw after every step (Mesa's convention)
-    with solara.Column(gap="0px", style=CELL) as main:
+    with solara.Column(gap="0px", style=CELL, classes=view_classes("MapView")) as main:
         VariableMenu(
             "colour the districts by (type to search)", list(views.MAP_VARIABLES), map_variable
         )
@@ -229,7 +238,7 @@ def SeriesView(model: DashboardModel):
     """Time series of a chosen variable for chosen districts and the city."""
     update_counter.get()  # redraw after every step (Mesa's convention)
     chosen = [n for n in series_districts.value if n in model.names] or [_focus(model)]
-    with solara.Column(gap="0px", style=CELL) as main:
+    with solara.Column(gap="0px", style=CELL, classes=view_classes("SeriesView")) as main:
         with solara.Row():
             VariableMenu("variable (type to search)", list(views.DISTRICT_COLUMNS), series_variable)
             solara.SelectMultiple(
@@ -243,7 +252,7 @@ def SeriesView(model: DashboardModel):
 def ParticipationView(model: DashboardModel):
     """The participation curve (threshold dynamics) of one district."""
     update_counter.get()  # redraw after every step (Mesa's convention)
-    with solara.Column(gap="0px", style=CELL) as main:
+    with solara.Column(gap="0px", style=CELL, classes=view_classes("ParticipationView")) as main:
         solara.Select(
             "district (participation curve and ties)",
             values=model.names,
@@ -259,7 +268,7 @@ def ParticipationView(model: DashboardModel):
 def CriteriaView(model: DashboardModel):
     """The seven evaluation criteria of the last completed program year."""
     update_counter.get()  # redraw after every step (Mesa's convention)
-    with solara.Column(style=CELL) as main:
+    with solara.Column(style=CELL, classes=view_classes("CriteriaView")) as main:
         Chart(views.criteria_figure(model))
         Caption(views.CAPTIONS["criteria"])
     return main
@@ -269,7 +278,7 @@ def CriteriaView(model: DashboardModel):
 def EventsView(model: DashboardModel):
     """The events feed: newest first."""
     update_counter.get()  # redraw after every step (Mesa's convention)
-    with solara.Column(gap="0px", style=CELL) as main:
+    with solara.Column(gap="0px", style=CELL, classes=view_classes("EventsView")) as main:
         solara.HTML(tag="div", unsafe_innerHTML="<b>Events</b> (newest first)")
         solara.SelectMultiple(
             "kinds",
@@ -287,7 +296,7 @@ def TiesView(model: DashboardModel):
     update_counter.get()  # redraw after every step (Mesa's convention)
     d = model.names.index(_focus(model))
     sample = solara.use_memo(lambda: views.TieSample(model, d), [model, d])
-    with solara.Column(style=CELL) as main:
+    with solara.Column(style=CELL, classes=view_classes("TiesView")) as main:
         Chart(views.ties_figure(model, sample))
         Caption(views.CAPTIONS["ties"])
     return main
@@ -320,7 +329,7 @@ def RunView(model: DashboardModel):
     ivs = model.config.interventions
     in_effect = "; ".join(describe_intervention(iv) for iv in ivs) if ivs else "none"
     parts.append(f"<p><b>Interventions in effect:</b> {html.escape(in_effect)}</p>")
-    with solara.Column(style=CELL) as main:
+    with solara.Column(style=CELL, classes=view_classes("RunView")) as main:
         solara.HTML(tag="div", unsafe_innerHTML="".join(parts))
     return main
 
