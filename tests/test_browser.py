@@ -562,3 +562,65 @@ def test_dashboard_plays_the_whole_run_without_errors(dashboard) -> None:
     assert not errors, f"expected no console errors, got {errors}"
     server = log.read_text(encoding="utf-8")
     assert "Traceback" not in server, f"expected no server errors, got:\n{server[-3000:]}"
+
+
+LEGEND_OVER_DATA = """() => {
+  const out = [];
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const data = plot.querySelector('.nsewdrag');
+    if (!data) continue;
+    const d = data.getBoundingClientRect();
+    for (const el of plot.querySelectorAll('.legend, .gtitle, .g-xtitle, .g-ytitle')) {
+      const r = el.getBoundingClientRect();
+      const w = Math.min(r.right, d.right) - Math.max(r.left, d.left);
+      const h = Math.min(r.bottom, d.bottom) - Math.max(r.top, d.top);
+      if (w > 2 && h > 2) {
+        const title = plot.layout && plot.layout.title ? plot.layout.title.text : plot.id;
+        out.push(`${title.split('<')[0]}: ${el.getAttribute('class')} over the data area`);
+      }
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_dashboard_views_keep_titles_and_legends_off_each_other_and_the_data(
+    dashboard, width
+) -> None:
+    """After 13 months (the criteria view has a year): no title, legend or axis title over
+    another or over a plot's data area, and the criteria names show without scrolling."""
+    dashboard_url, _ = dashboard
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 1000})
+            page.goto(dashboard_url)
+            page.wait_for_function(
+                "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5",
+                timeout=60_000,
+            )
+            page.get_by_role("button", name="Reset", exact=True).click()
+            step = page.get_by_role("button", name="Step", exact=True)
+            for month in range(1, 14):
+                step.click()
+                page.wait_for_function(
+                    "(m) => { const s = document.querySelector('.districtsim-status'); "
+                    "return s && s.textContent.includes(`month ${m} of`); }",
+                    arg=month,
+                )
+            page.wait_for_timeout(1500)
+            overlaps = page.evaluate(OVERLAPS) + page.evaluate(LEGEND_OVER_DATA)
+            view = page.locator(".districtsim-view-criteria")
+            cell = view.bounding_box()
+            ticks = view.locator(".xtick text")
+            assert ticks.count() >= 7, "expected the criteria names"
+            hidden = [
+                ticks.nth(i).text_content()
+                for i in range(ticks.count())
+                if not (cell["y"] <= ticks.nth(i).bounding_box()["y"] <= cell["y"] + cell["height"])
+            ]
+        finally:
+            browser.close()
+    assert not overlaps, f"at {width} px: {overlaps}"
+    assert not hidden, f"criteria names below the view (scroll needed): {hidden}"

@@ -146,10 +146,13 @@ CSS = (
     ".v-slider__thumb-label-container { display: block !important; }\n"
     ".v-input__slider .v-slider { margin-top: 34px; }\n"
     f".{CONTROL_CLASS} .v-input__slider .v-slider {{ margin-top: 0; }}\n"
+    ".districtsim-view > .v-input { flex: 0 0 auto; }\n"
+    ".districtsim-view { padding-top: 10px; }\n"
 )
 """Page style: no tab bar for the one page of views (Mesa labels it "Page 0"); the value of
-Mesa's own sliders (Play Interval, Render Interval) always on the knob, with room above it;
-the parameter controls show theirs in a field instead."""
+Mesa's own sliders (Play Interval, Render Interval) always on the knob, with room above it
+(the parameter controls show theirs in a field instead); a menu in a view takes its own
+height (Vuetify's inputs grow to fill a column, which left a gap under the events' menu)."""
 
 
 REDRAW_WAIT_S = 30.0

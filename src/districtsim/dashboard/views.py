@@ -428,10 +428,12 @@ def series_figure(
     )
     layout = {
         **_LAYOUT,
-        "title": {"text": f"{variable}: {label}", "font": {"size": 14}},
+        "title": {"text": f"{variable}<br><sup>{label}</sup>", "font": {"size": 14}},
         "xaxis": {"title": "years since the start", "visible": True},
         "yaxis": {"title": variable, "visible": True},
-        "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.7)"},
+        # Under the plot, never over the lines.
+        "legend": {"orientation": "h", "x": 0, "y": -0.4, "yanchor": "top"},
+        "margin": {"l": 50, "r": 20, "t": 50, "b": 100},
     }
     return go.Figure(data=data, layout=layout)
 
@@ -497,9 +499,7 @@ def participation_curve(
 def _participation_lines(s: np.ndarray, quiet: np.ndarray, festive: np.ndarray) -> list[go.Scatter]:
     """Return the curves without and with an event over the shares ``s``, and the diagonal."""
     return [
-        go.Scatter(
-            x=s, y=quiet, mode="lines", name="month without an event", line={"color": "#2c7fb8"}
-        ),
+        go.Scatter(x=s, y=quiet, mode="lines", name="no event", line={"color": "#2c7fb8"}),
         go.Scatter(
             x=s,
             y=festive,
@@ -511,7 +511,7 @@ def _participation_lines(s: np.ndarray, quiet: np.ndarray, festive: np.ndarray) 
             x=[0, 1],
             y=[0, 1],
             mode="lines",
-            name="diagonal: participation stays",
+            name="diagonal:<br>stays",
             line={"color": "#999999", "dash": "dash"},
         ),
     ]
@@ -524,7 +524,7 @@ def _participation_path(path: np.ndarray) -> list[go.Scatter]:
             x=path[:-1],
             y=path[1:],
             mode="markers",
-            name="months so far (last, this)",
+            name="months so<br>far",
             marker={"size": 5, "color": np.arange(len(path) - 1), "colorscale": "Greys"},
         ),
         go.Scatter(
@@ -557,17 +557,19 @@ def participation_figure(model: DistrictModel, district: str) -> go.Figure:
         **_LAYOUT,
         "title": {
             "text": (
-                f"Participation curve of {district} (threshold dynamics, "
-                f"{model.districts.mode[d].replace('_', ' ')})"
+                f"Participation curve of {district}<br><sup>threshold dynamics; "
+                f"{model.districts.mode[d].replace('_', ' ')} district</sup>"
             ),
             "font": {"size": 14},
         },
         "xaxis": {
-            "title": "share active last month (share of a resident's active ties)",
+            "title": "share of a resident's ties active last month",
             "range": [0, hi],
         },
-        "yaxis": {"title": "expected share taking part this month", "range": [0, hi]},
-        "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.7)", "font": {"size": 10}},
+        "yaxis": {"title": "expected share taking part", "range": [0, hi]},
+        # Beside the plot, never over the curves.
+        "legend": {"x": 1.02, "xanchor": "left", "y": 1, "font": {"size": 10}},
+        "margin": {"l": 50, "r": 10, "t": 50, "b": 40},
         "height": 290,  # room for the select above and the caption below in its grid cell
     }
     return go.Figure(data=data, layout=layout)
@@ -615,14 +617,21 @@ def criteria_figure(model: DistrictModel) -> go.Figure:
             **_LAYOUT,
             "title": {
                 "text": (
-                    f"Evaluation criteria, program year {year + 1} (z-scores across districts; "
-                    f"{len(cols) - 1} criteria)"
+                    f"Evaluation criteria, program year {year + 1}<br><sup>z-scores across "
+                    f"districts; {len(cols) - 1} criteria and the weighted score</sup>"
                 ),
                 "font": {"size": 14},
+                "x": 0.02,
+                "xanchor": "left",
+                "y": 1,
+                "yanchor": "top",
+                "pad": {"t": 10},
             },
-            "height": max(320, 14 * model.n_districts + 140),
-            "margin": {"l": 110, "r": 20, "t": 40, "b": 100},
-            "xaxis": {"visible": True, "tickangle": -30},
+            # 16 px a district: every name is labelled (plotly skips labels closer than its font).
+            "height": max(320, 16 * model.n_districts + 220),
+            # The criteria names on top, under the title: readable before scrolling down.
+            "margin": {"l": 110, "r": 20, "t": 200, "b": 20},
+            "xaxis": {"visible": True, "side": "top", "tickangle": -60},
             "yaxis": {"visible": True},
         },
     )
@@ -786,8 +795,8 @@ def ties_figure(model: DistrictModel, sample: TieSample) -> go.Figure:
         **_LAYOUT,
         "title": {
             "text": (
-                f"Resident ties in {name}: {len(nodes)} places sampled from one resident's "
-                "ties outward"
+                f"Resident ties in {name}<br><sup>{len(nodes)} places sampled from one "
+                "resident's ties outward</sup>"
             ),
             "font": {"size": 14},
         },
