@@ -11,6 +11,7 @@ browser is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -295,18 +296,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def dashboard(tmp_path_factory: pytest.TempPathFactory):
-    """Start ``districtsim dashboard two_districts`` on a free port of 127.0.0.1, as a user would.
+@contextlib.contextmanager
+def serve_dashboard(scenario: str, log: Path):
+    """Run ``districtsim dashboard SCENARIO`` on a free port of 127.0.0.1, as a user would.
 
-    Yield its address and its output file; stop it after.
+    Yield its address; stop it (Ctrl+C) after. Its output goes to ``log``.
     """
     port = _free_port()
     exe = Path(sys.executable).with_name("districtsim")
-    log = tmp_path_factory.mktemp("dashboard") / "server.log"
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen(
-            [str(exe), "dashboard", "two_districts", "--port", str(port)],
+            [str(exe), "dashboard", scenario, "--port", str(port)],
             stdout=out,
             stderr=subprocess.STDOUT,
             text=True,
@@ -324,7 +324,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory):
                     f"the dashboard server did not come up:\n{log.read_text(encoding='utf-8')}"
                 )
                 time.sleep(0.3)
-        yield url, log
+        yield url
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -332,6 +332,14 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory: pytest.TempPathFactory):
+    """``districtsim dashboard two_districts``: yield its address and its output file."""
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    with serve_dashboard("two_districts", log) as url:
+        yield url, log
 
 
 PLOT_DATA = (
@@ -624,3 +632,128 @@ def test_dashboard_views_keep_titles_and_legends_off_each_other_and_the_data(
             browser.close()
     assert not overlaps, f"at {width} px: {overlaps}"
     assert not hidden, f"criteria names below the view (scroll needed): {hidden}"
+
+
+def _choose_in_menu(page, label: str, typed: str) -> None:
+    """Type ``typed`` into the variable menu labelled ``label`` and take the first match."""
+    menu = page.locator(".districtsim-variable-menu", has_text=label)
+    field = menu.locator("input[type=text]")
+    field.click()
+    field.fill(typed)
+    page.keyboard.press("Enter")
+
+
+def _menu_item(page, text: str):
+    """Return the open menu's item ``text``, scrolling the menu (Vuetify renders long lists
+    twenty items at a time)."""
+    menu = page.locator(".v-menu__content.menuable__content__active")
+    item = menu.locator(".v-list-item", has_text=text).first
+    for _ in range(10):
+        if item.count():
+            break
+        menu.evaluate("e => { e.scrollTop = e.scrollHeight; }")
+        page.wait_for_timeout(200)
+    return item
+
+
+def _plot_title_starts(page, prefix: str) -> None:
+    page.wait_for_function(
+        "(p) => Array.from(document.querySelectorAll('.js-plotly-plot')).some(g => "
+        "g.layout && g.layout.title && g.layout.title.text.startsWith(p))",
+        arg=prefix,
+    )
+
+
+def _play_to_the_end(page) -> None:
+    page.get_by_role("button", name="▶", exact=True).click()
+    page.wait_for_function(
+        "() => { const s = document.querySelector('.districtsim-status'); "
+        "return s && s.textContent.includes('month 240 of 240'); }",
+        polling=200,
+        timeout=240_000,
+    )
+
+
+def _feed(page) -> str:
+    return page.locator(".districtsim-view-events").inner_text()
+
+
+def test_the_tutorials_dashboard_steps_work_as_written(tmp_path: Path) -> None:
+    """docs/tutorial.md section 2 in the browser: the controls and views it names exist under
+    those names and respond as it says (its figures are checked in tests/test_tutorial.py)."""
+    log = tmp_path / "server.log"
+    with serve_dashboard("helsinki", log) as url, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 900})
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(url)
+            page.wait_for_function(
+                "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5",
+                timeout=60_000,
+            )
+            for name in ("Reset", "▶", "Step"):
+                sync_api.expect(page.get_by_role("button", name=name, exact=True)).to_be_visible()
+            # 1. Map by mode, then by the lead association's orientation.
+            _choose_in_menu(page, "colour the districts by", "mode")
+            _plot_title_starts(page, "Districts by operating mode")
+            _choose_in_menu(page, "colour the districts by", "association_orientation")
+            _plot_title_starts(page, "Districts by association_orientation")
+            # 2. Follow traditional districts in the time series (after a month is recorded).
+            page.get_by_role("button", name="Step", exact=True).click()
+            _choose_in_menu(page, "variable", "association_orientation")
+            districts = page.locator(".districtsim-view-series .v-select--is-multi")
+            districts.click()
+            for name in ("Laajasalo", "Reijola"):
+                _menu_item(page, name).click()
+            page.keyboard.press("Escape")
+            page.wait_for_function(
+                "() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(g => "
+                "g.layout.title.text.startsWith('association_orientation') && "
+                "['Laajasalo', 'Reijola'].every(n => g.data.some(t => t.name === n)) && "
+                "g.data.some(t => t.name.startsWith('city')))"
+            )
+            # The feed shows only mode transitions from here on.
+            kinds = page.locator(".districtsim-view-events .v-select--is-multi")
+            kinds.click()
+            for item in page.locator(".menuable__content__active .v-list-item").all():
+                text = item.inner_text().strip()
+                if (
+                    text
+                    and text != "mode_transition"
+                    and "active" in (item.get_attribute("class") or "")
+                ):
+                    item.click()
+            page.keyboard.press("Escape")
+            # 3. Play 20 years at the scenario's settings: platforms, no traditional -> creative.
+            page.get_by_role("button", name="Reset", exact=True).click()
+            _play_to_the_end(page)
+            feed = _feed(page)
+            assert "mode transition" in feed, f"expected mode transitions in the feed: {feed}"
+            assert "traditional->creative" not in feed, "no traditional district turns creative"
+            # 4. Faster drift: type 0.5, Reset, play again: traditional districts cross the cut.
+            control = page.locator(".districtsim-control", has_text="associations.omega_per_year")
+            field = control.locator(".districtsim-value input")
+            field.fill("0.5")
+            field.press("Enter")
+            sync_api.expect(field).to_have_value("0.5")
+            page.get_by_role("button", name="Reset", exact=True).click()
+            page.wait_for_function(
+                "() => Array.from(document.querySelectorAll('td')).some(td => "
+                "td.innerText === 'associations.omega_per_year' "
+                "&& td.nextElementSibling.innerText === '0.5')"
+            )
+            _play_to_the_end(page)
+            feed = _feed(page)
+            assert "traditional->creative" in feed, f"expected the cut crossed: {feed}"
+            # 5. The participation curve of a chosen district.
+            chooser = page.locator(".districtsim-view-participation .v-select")
+            chooser.click()
+            _menu_item(page, "Kallio").click()
+            _plot_title_starts(page, "Participation curve of Kallio")
+        finally:
+            browser.close()
+    assert not errors, f"expected no console errors, got {errors}"
+    server = log.read_text(encoding="utf-8")
+    assert "Traceback" not in server, f"expected no server errors, got:\n{server[-3000:]}"
