@@ -528,6 +528,19 @@ def test_dashboard_controls_show_their_values_and_take_typed_ones(dashboard, wid
                 "p.layout.title && p.layout.title.text.startsWith("
                 "'moves_out_burden_private_persons'))"
             )
+            # Every view says what it shows; the guided tour steps forward and back.
+            helps = page.evaluate(
+                "() => Array.from(document.querySelectorAll('.districtsim-view')).map(v => "
+                "{ const h = v.querySelector('.districtsim-view-help'); "
+                "return h ? h.getAttribute('title') : ''; })"
+            )
+            assert len(helps) == 7 and all(len(h) > 40 for h in helps), helps
+            tour = page.locator(".districtsim-tour")
+            sync_api.expect(tour).to_contain_text("1 of 5")
+            tour.get_by_role("button", name="Next").click()
+            sync_api.expect(tour).to_contain_text("2 of 5")
+            tour.get_by_role("button", name="Back").click()
+            sync_api.expect(tour).to_contain_text("1 of 5")
             help_title = control.locator(".districtsim-help").get_attribute("title")
             assert help_title and "tie" in help_title, f"expected q_tie's meaning, got {help_title}"
         finally:

@@ -182,6 +182,47 @@ def view_classes(component: str) -> list[str]:
     return ["districtsim-view", f"districtsim-view-{component.removesuffix('View').lower()}"]
 
 
+def ViewHelp(view: str):
+    """The view's "what am I looking at" (views.HELP), shown when the pointer rests on it."""
+    text = html.escape(views.HELP[view], quote=True)
+    return solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            f"<small class='districtsim-view-help' title='{text}' "
+            "style='cursor:help;color:#1565c0'>(?) what am I looking at</small>"
+        ),
+    )
+
+
+@solara.component
+def Tour():
+    """The guided tour: the tutorial's question in five steps, with Back and Next."""
+    step = solara.use_reactive(0)
+    title, text = views.TOUR[step.value]
+    with solara.Column(gap="4px", classes=["districtsim-tour"]) as main:
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                f"<b>{step.value + 1} of {len(views.TOUR)}: {html.escape(title)}</b>"
+                f"<br><span style='font-size:0.9em'>{html.escape(text)}</span>"
+            ),
+        )
+        with solara.Row(justify="space-between"):
+            solara.Button(
+                "Back",
+                text=True,
+                disabled=step.value == 0,
+                on_click=lambda: step.set(step.value - 1),
+            )
+            solara.Button(
+                "Next",
+                text=True,
+                disabled=step.value == len(views.TOUR) - 1,
+                on_click=lambda: step.set(step.value + 1),
+            )
+    return main
+
+
 def Caption(text: str):
     """A one- or two-sentence reading guide under a view.
 
@@ -226,6 +267,7 @@ def MapView(model: DashboardModel):
     """The district map, coloured by a chosen variable."""
     update_counter.get()  # redraw after every step (Mesa's convention)
     with solara.Column(gap="0px", style=CELL, classes=view_classes("MapView")) as main:
+        ViewHelp("map")
         VariableMenu(
             "colour the districts by (type to search)", list(views.MAP_VARIABLES), map_variable
         )
@@ -239,6 +281,7 @@ def SeriesView(model: DashboardModel):
     update_counter.get()  # redraw after every step (Mesa's convention)
     chosen = [n for n in series_districts.value if n in model.names] or [_focus(model)]
     with solara.Column(gap="0px", style=CELL, classes=view_classes("SeriesView")) as main:
+        ViewHelp("series")
         with solara.Row():
             VariableMenu("variable (type to search)", list(views.DISTRICT_COLUMNS), series_variable)
             solara.SelectMultiple(
@@ -253,6 +296,7 @@ def ParticipationView(model: DashboardModel):
     """The participation curve (threshold dynamics) of one district."""
     update_counter.get()  # redraw after every step (Mesa's convention)
     with solara.Column(gap="0px", style=CELL, classes=view_classes("ParticipationView")) as main:
+        ViewHelp("participation")
         solara.Select(
             "district (participation curve and ties)",
             values=model.names,
@@ -269,6 +313,7 @@ def CriteriaView(model: DashboardModel):
     """The seven evaluation criteria of the last completed program year."""
     update_counter.get()  # redraw after every step (Mesa's convention)
     with solara.Column(style=CELL, classes=view_classes("CriteriaView")) as main:
+        ViewHelp("criteria")
         Chart(views.criteria_figure(model))
         Caption(views.CAPTIONS["criteria"])
     return main
@@ -279,6 +324,7 @@ def EventsView(model: DashboardModel):
     """The events feed: newest first."""
     update_counter.get()  # redraw after every step (Mesa's convention)
     with solara.Column(gap="0px", style=CELL, classes=view_classes("EventsView")) as main:
+        ViewHelp("events")
         solara.HTML(tag="div", unsafe_innerHTML="<b>Events</b> (newest first)")
         solara.SelectMultiple(
             "kinds",
@@ -297,6 +343,7 @@ def TiesView(model: DashboardModel):
     d = model.names.index(_focus(model))
     sample = solara.use_memo(lambda: views.TieSample(model, d), [model, d])
     with solara.Column(style=CELL, classes=view_classes("TiesView")) as main:
+        ViewHelp("ties")
         Chart(views.ties_figure(model, sample))
         Caption(views.CAPTIONS["ties"])
     return main
@@ -330,6 +377,7 @@ def RunView(model: DashboardModel):
     in_effect = "; ".join(describe_intervention(iv) for iv in ivs) if ivs else "none"
     parts.append(f"<p><b>Interventions in effect:</b> {html.escape(in_effect)}</p>")
     with solara.Column(style=CELL, classes=view_classes("RunView")) as main:
+        ViewHelp("run")
         solara.HTML(tag="div", unsafe_innerHTML="".join(parts))
     return main
 
@@ -374,6 +422,8 @@ def Page():
                 on_value=_choose,
             )
             solara.Text(model.config.description or "")
+        with solara.Card("Guided tour (helsinki): what turns a traditional district creative?"):
+            Tour()
     SolaraViz(
         model,
         components=COMPONENTS,

@@ -158,6 +158,75 @@ CAPTIONS: dict[str, str] = {
 docs/dashboard.md explains each view in full.
 """
 
+HELP: dict[str, str] = {
+    "map": (
+        "Each dot is a district at its centre (not its boundary), sized by its residents and "
+        "coloured by the variable you choose. Grey lines join neighbours. Hover for values."
+    ),
+    "series": (
+        "How the chosen variable has moved, month by month, in the districts you choose; "
+        "the dashed line is the city (a population-weighted mean, or the mean over districts "
+        "for counts)."
+    ),
+    "participation": (
+        "The threshold dynamics of one district: if a share of a resident's ties took part "
+        "last month, what share takes part this month. Participation settles where a curve "
+        "crosses the diagonal; the dotted curve is a month with an event."
+    ),
+    "ties": (
+        "A sample of one district's residents and their ties: word of mouth travels along "
+        "them. Red took part this month, blue is an association member."
+    ),
+    "criteria": (
+        "How the funder compares districts in the last program year: each criterion group "
+        "as a z-score across districts (0 = the mean), and the weighted score that ranks the "
+        "applicants. A criterion with weight 0 does not count this year."
+    ),
+    "events": (
+        "What happened, newest first: program selections and lapses, innovations, mode "
+        "transitions, channels lapsing or relaunched, interventions. Choose which kinds."
+    ),
+    "run": (
+        "What is running: the month reached, the seed and scale, the value of every "
+        "parameter you can set (as used in this run) and the interventions in effect."
+    ),
+}
+"""What each view shows, for a student (the view's "(?) what am I looking at")."""
+
+TOUR: tuple[tuple[str, str], ...] = (
+    (
+        "Traditional or creative?",
+        "Colour the map by mode (type 'mode' in its menu): grey districts are traditional, "
+        "orange creative, purple innovation platforms. A district's mode follows its lead "
+        "association's orientation: creative from 0.5 (associations.mode_cut).",
+    ),
+    (
+        "Follow a traditional district",
+        "In the time series choose association_orientation and a traditional district, "
+        "say Reijola. Press Step a few times, then Play.",
+    ),
+    (
+        "Does it cross?",
+        "In the default city no traditional lead reaches 0.5 in 20 years at its settings: "
+        "the orientation drifts toward the active members' only slowly. Watch the events "
+        "for mode transitions.",
+    ),
+    (
+        "Make the drift faster",
+        "Type 0.5 in the field of associations.omega_per_year, press Reset, then Play. Now "
+        "traditional districts cross the cut (traditional->creative in the events).",
+    ),
+    (
+        "What holds participation down?",
+        "In the participation view pick a district: where the curve meets the diagonal "
+        "participation settles. Without events it settles low: word of mouth alone does not "
+        "carry it. docs/tutorial.md goes on from here.",
+    ),
+)
+"""The guided tour of the tutorial's question, what turns a traditional district creative,
+in the default city (docs/tutorial.md section 2, in short): one (title, instruction) per
+step."""
+
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _LAYOUT = {
