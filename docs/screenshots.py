@@ -91,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
                     timeout=120_000,
                 )
             page.wait_for_timeout(1500)  # the charts' last redraw and resize
+            page.evaluate(  # the sidebar from its top, as the page opens
+                "() => document.querySelectorAll('.v-navigation-drawer__content')"
+                ".forEach(e => { e.scrollTop = 0; })"
+            )
             page.screenshot(path=str(args.out / "dashboard_page.png"))
             for view in VIEWS:
                 element = page.locator(f".districtsim-view-{view}")

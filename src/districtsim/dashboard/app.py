@@ -189,7 +189,8 @@ def ViewHelp(view: str):
         tag="div",
         unsafe_innerHTML=(
             f"<small class='districtsim-view-help' title='{text}' "
-            "style='cursor:help;color:#1565c0'>(?) what am I looking at</small>"
+            "style='cursor:help;color:#1565c0;display:block;margin-bottom:8px'>"
+            "(?) what am I looking at</small>"
         ),
     )
 

@@ -503,6 +503,7 @@ def series_figure(
         # Under the plot, never over the lines.
         "legend": {"orientation": "h", "x": 0, "y": -0.4, "yanchor": "top"},
         "margin": {"l": 50, "r": 20, "t": 50, "b": 100},
+        "height": 290,  # the legend under the plot stays inside the view's cell
     }
     return go.Figure(data=data, layout=layout)
 
