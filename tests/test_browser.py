@@ -605,12 +605,29 @@ LEGEND_OVER_DATA = """() => {
 }"""
 
 
+CUT_TEXT = """() => {
+  const out = [];
+  for (const v of document.querySelectorAll('.districtsim-view')) {
+    const c = v.getBoundingClientRect();
+    for (const t of v.querySelectorAll(
+        '.js-plotly-plot .xtick text, .js-plotly-plot .ytick text, .js-plotly-plot .g-xtitle, '
+        + '.js-plotly-plot .g-ytitle, .js-plotly-plot .gtitle')) {
+      const r = t.getBoundingClientRect();
+      if (r.width > 0 && (r.left < c.left - 1 || r.right > c.right + 1))
+        out.push(`${v.className.split(' ').pop()}: '${t.textContent.slice(0, 30)}' cut`);
+    }
+  }
+  return out;
+}"""
+
+
 @pytest.mark.parametrize("width", [1366, 1920])
 def test_dashboard_views_keep_titles_and_legends_off_each_other_and_the_data(
     dashboard, width
 ) -> None:
     """After 13 months (the criteria view has a year): no title, legend or axis title over
-    another or over a plot's data area, and the criteria names show without scrolling."""
+    another or over a plot's data area, no tick label or title cut at a view's side, and the
+    criteria names show without scrolling."""
     dashboard_url, _ = dashboard
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
@@ -632,6 +649,7 @@ def test_dashboard_views_keep_titles_and_legends_off_each_other_and_the_data(
                 )
             page.wait_for_timeout(1500)
             overlaps = page.evaluate(OVERLAPS) + page.evaluate(LEGEND_OVER_DATA)
+            cut = page.evaluate(CUT_TEXT)
             view = page.locator(".districtsim-view-criteria")
             cell = view.bounding_box()
             ticks = view.locator(".xtick text")
@@ -644,6 +662,7 @@ def test_dashboard_views_keep_titles_and_legends_off_each_other_and_the_data(
         finally:
             browser.close()
     assert not overlaps, f"at {width} px: {overlaps}"
+    assert not cut, f"at {width} px, text cut at a view's side: {cut}"
     assert not hidden, f"criteria names below the view (scroll needed): {hidden}"
 
 
