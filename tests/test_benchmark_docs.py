@@ -94,6 +94,11 @@ def test_engine_ratios_match_the_engine_benchmark(i: int) -> None:
     for key in ("ratio", "rules_ratio"):
         assert f"{float(row[key]):.0f} times" in text, f"README does not quote the {key}"
     assert f"{float(row['ratio_1_thread']):.0f} times on one thread" in text
+    if float(row["scale"]) == 0.1:  # the district phases' share of the engine's month
+        share = 1 - float(row["vectorised_resident_steps_per_s"]) / float(
+            row["vectorised_rules_steps_per_s"]
+        )
+        assert f"take about {round(share * 10) * 10}% of the engine's month" in text, share
 
 
 def test_engine_benchmark_covers_a_small_city_and_the_full_city() -> None:

@@ -334,6 +334,29 @@ def serve_dashboard(scenario: str, log: Path):
             proc.wait()
 
 
+@contextlib.contextmanager
+def dashboard_page(url: str, width: int = 1366, height: int = 900):
+    """Open the dashboard at ``url`` in headless Chromium and wait for its charts.
+
+    Yield the page and the list of its console errors (filled as they come).
+    """
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(url)
+            page.wait_for_function(
+                "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5",
+                timeout=60_000,
+            )
+            yield page, errors
+        finally:
+            browser.close()
+
+
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory: pytest.TempPathFactory):
     """``districtsim dashboard two_districts``: yield its address and its output file."""
@@ -474,77 +497,63 @@ def test_dashboard_controls_show_their_values_and_take_typed_ones(dashboard, wid
     banner, the Information card gives the month.
     """
     dashboard_url, log = dashboard
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 1000})
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(dashboard_url)
-            page.wait_for_function(
-                "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5",
-                timeout=60_000,
-            )
-            text = page.evaluate("() => document.body.innerText")
-            assert "page 0" not in text.lower(), "Mesa's tab 'Page 0' means nothing to a student"
-            assert "runs on Solara" not in text, "the Solara banner covers a view"
-            assert "Time:" not in text, "Mesa's 'Time: 0.0' card: the month is shown instead"
-            info = page.locator(".v-card", has_text="Information")
-            sync_api.expect(info).to_contain_text("month 0 of 240")
-            sliders = page.evaluate(SLIDER_VALUES)
-            assert len(sliders) >= 10, f"expected the controls' sliders, got {sliders}"
-            for s in sliders:
-                assert s["visible"] and s["shown"], f"slider without a visible value: {s}"
-                assert float(s["shown"]) == pytest.approx(float(s["now"])), s
+    with dashboard_page(dashboard_url, width, 1000) as (page, errors):
+        text = page.evaluate("() => document.body.innerText")
+        assert "page 0" not in text.lower(), "Mesa's tab 'Page 0' means nothing to a student"
+        assert "runs on Solara" not in text, "the Solara banner covers a view"
+        assert "Time:" not in text, "Mesa's 'Time: 0.0' card: the month is shown instead"
+        info = page.locator(".v-card", has_text="Information")
+        sync_api.expect(info).to_contain_text("month 0 of 240")
+        sliders = page.evaluate(SLIDER_VALUES)
+        assert len(sliders) >= 10, f"expected the controls' sliders, got {sliders}"
+        for s in sliders:
+            assert s["visible"] and s["shown"], f"slider without a visible value: {s}"
+            assert float(s["shown"]) == pytest.approx(float(s["now"])), s
 
-            control = page.locator(".districtsim-control", has_text="communication.q_tie")
-            slider = control.get_by_role("slider")
-            field = control.locator(".districtsim-value input")
-            before = field.input_value()
-            slider.focus()
-            page.keyboard.press("ArrowRight")
-            sync_api.expect(field).not_to_have_value(before)
-            assert float(field.input_value()) == pytest.approx(
-                float(slider.get_attribute("aria-valuenow"))
-            ), "the field shows the slider's new value"
+        control = page.locator(".districtsim-control", has_text="communication.q_tie")
+        slider = control.get_by_role("slider")
+        field = control.locator(".districtsim-value input")
+        before = field.input_value()
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        sync_api.expect(field).not_to_have_value(before)
+        assert float(field.input_value()) == pytest.approx(
+            float(slider.get_attribute("aria-valuenow"))
+        ), "the field shows the slider's new value"
 
-            field.fill("0.25")
-            field.press("Enter")
-            sync_api.expect(slider).to_have_attribute("aria-valuenow", "0.25")
-            field.fill("7")
-            field.press("Enter")
-            sync_api.expect(control).to_contain_text("7 is outside")
-            assert slider.get_attribute("aria-valuenow") == "0.25", (
-                "a refused value changes nothing"
-            )
+        field.fill("0.25")
+        field.press("Enter")
+        sync_api.expect(slider).to_have_attribute("aria-valuenow", "0.25")
+        field.fill("7")
+        field.press("Enter")
+        sync_api.expect(control).to_contain_text("7 is outside")
+        assert slider.get_attribute("aria-valuenow") == "0.25", "a refused value changes nothing"
 
-            # The time-series menu filters as one types, and the choice redraws the chart.
-            menu = page.locator(".districtsim-variable-menu", has_text="variable")
-            menu.locator("input[type=text]").click()
-            page.keyboard.type("housing burden, by private")
-            page.keyboard.press("Enter")
-            page.wait_for_function(
-                "() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(p => "
-                "p.layout.title && p.layout.title.text.startsWith("
-                "'moves_out_burden_private_persons'))"
-            )
-            # Every view says what it shows; the guided tour steps forward and back.
-            helps = page.evaluate(
-                "() => Array.from(document.querySelectorAll('.districtsim-view')).map(v => "
-                "{ const h = v.querySelector('.districtsim-view-help'); "
-                "return h ? h.getAttribute('title') : ''; })"
-            )
-            assert len(helps) == 7 and all(len(h) > 40 for h in helps), helps
-            tour = page.locator(".districtsim-tour")
-            sync_api.expect(tour).to_contain_text("1 of 5")
-            tour.get_by_role("button", name="Next").click()
-            sync_api.expect(tour).to_contain_text("2 of 5")
-            tour.get_by_role("button", name="Back").click()
-            sync_api.expect(tour).to_contain_text("1 of 5")
-            help_title = control.locator(".districtsim-help").get_attribute("title")
-            assert help_title and "tie" in help_title, f"expected q_tie's meaning, got {help_title}"
-        finally:
-            browser.close()
+        # The time-series menu filters as one types, and the choice redraws the chart.
+        menu = page.locator(".districtsim-variable-menu", has_text="variable")
+        menu.locator("input[type=text]").click()
+        page.keyboard.type("housing burden, by private")
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(p => "
+            "p.layout.title && p.layout.title.text.startsWith("
+            "'moves_out_burden_private_persons'))"
+        )
+        # Every view says what it shows; the guided tour steps forward and back.
+        helps = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.districtsim-view')).map(v => "
+            "{ const h = v.querySelector('.districtsim-view-help'); "
+            "return h ? h.getAttribute('title') : ''; })"
+        )
+        assert len(helps) == 7 and all(len(h) > 40 for h in helps), helps
+        tour = page.locator(".districtsim-tour")
+        sync_api.expect(tour).to_contain_text("1 of 5")
+        tour.get_by_role("button", name="Next").click()
+        sync_api.expect(tour).to_contain_text("2 of 5")
+        tour.get_by_role("button", name="Back").click()
+        sync_api.expect(tour).to_contain_text("1 of 5")
+        help_title = control.locator(".districtsim-help").get_attribute("title")
+        assert help_title and "tie" in help_title, f"expected q_tie's meaning, got {help_title}"
     assert not errors, f"expected no console errors, got {errors}"
     server = log.read_text(encoding="utf-8")
     assert "Traceback" not in server, f"expected no server errors, got:\n{server[-3000:]}"
@@ -557,29 +566,16 @@ def test_dashboard_plays_the_whole_run_without_errors(dashboard) -> None:
     a half-updated month and failed.) Then Step is disabled and the status shows the end.
     """
     dashboard_url, log = dashboard
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(dashboard_url)
-            page.wait_for_function(
-                "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5",
-                timeout=60_000,
-            )
-            page.get_by_role("button", name="Reset", exact=True).click()
-            page.get_by_role("button", name="▶", exact=True).click()
-            page.wait_for_function(
-                "() => { const s = document.querySelector('.districtsim-status'); "
-                "return s && s.textContent.includes('month 240 of 240'); }",
-                polling=100,
-                timeout=180_000,
-            )
-            sync_api.expect(page.get_by_role("button", name="Step", exact=True)).to_be_disabled()
-        finally:
-            browser.close()
+    with dashboard_page(dashboard_url, 1366, 900) as (page, errors):
+        page.get_by_role("button", name="Reset", exact=True).click()
+        page.get_by_role("button", name="▶", exact=True).click()
+        page.wait_for_function(
+            "() => { const s = document.querySelector('.districtsim-status'); "
+            "return s && s.textContent.includes('month 240 of 240'); }",
+            polling=100,
+            timeout=180_000,
+        )
+        sync_api.expect(page.get_by_role("button", name="Step", exact=True)).to_be_disabled()
     assert not errors, f"expected no console errors, got {errors}"
     server = log.read_text(encoding="utf-8")
     assert "Traceback" not in server, f"expected no server errors, got:\n{server[-3000:]}"
@@ -629,41 +625,32 @@ def test_dashboard_views_keep_titles_and_legends_off_each_other_and_the_data(
     another or over a plot's data area, no tick label or title cut at a view's side, and the
     criteria names show without scrolling."""
     dashboard_url, _ = dashboard
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 1000})
-            page.goto(dashboard_url)
+    with dashboard_page(dashboard_url, width, 1000) as (page, errors):
+        page.get_by_role("button", name="Reset", exact=True).click()
+        step = page.get_by_role("button", name="Step", exact=True)
+        for month in range(1, 14):
+            step.click()
             page.wait_for_function(
-                "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5",
-                timeout=60_000,
+                "(m) => { const s = document.querySelector('.districtsim-status'); "
+                "return s && s.textContent.includes(`month ${m} of`); }",
+                arg=month,
             )
-            page.get_by_role("button", name="Reset", exact=True).click()
-            step = page.get_by_role("button", name="Step", exact=True)
-            for month in range(1, 14):
-                step.click()
-                page.wait_for_function(
-                    "(m) => { const s = document.querySelector('.districtsim-status'); "
-                    "return s && s.textContent.includes(`month ${m} of`); }",
-                    arg=month,
-                )
-            page.wait_for_timeout(1500)
-            overlaps = page.evaluate(OVERLAPS) + page.evaluate(LEGEND_OVER_DATA)
-            cut = page.evaluate(CUT_TEXT)
-            view = page.locator(".districtsim-view-criteria")
-            cell = view.bounding_box()
-            ticks = view.locator(".xtick text")
-            assert ticks.count() >= 7, "expected the criteria names"
-            hidden = [
-                ticks.nth(i).text_content()
-                for i in range(ticks.count())
-                if not (cell["y"] <= ticks.nth(i).bounding_box()["y"] <= cell["y"] + cell["height"])
-            ]
-        finally:
-            browser.close()
+        page.wait_for_timeout(1500)
+        overlaps = page.evaluate(OVERLAPS) + page.evaluate(LEGEND_OVER_DATA)
+        cut = page.evaluate(CUT_TEXT)
+        view = page.locator(".districtsim-view-criteria")
+        cell = view.bounding_box()
+        ticks = view.locator(".xtick text")
+        assert ticks.count() >= 7, "expected the criteria names"
+        hidden = [
+            ticks.nth(i).text_content()
+            for i in range(ticks.count())
+            if not (cell["y"] <= ticks.nth(i).bounding_box()["y"] <= cell["y"] + cell["height"])
+        ]
     assert not overlaps, f"at {width} px: {overlaps}"
     assert not cut, f"at {width} px, text cut at a view's side: {cut}"
     assert not hidden, f"criteria names below the view (scroll needed): {hidden}"
+    assert not errors, f"expected no console errors, got {errors}"
 
 
 def _choose_in_menu(page, label: str, typed: str) -> None:
@@ -714,78 +701,72 @@ def test_the_tutorials_dashboard_steps_work_as_written(tmp_path: Path) -> None:
     """docs/tutorial.md section 2 in the browser: the controls and views it names exist under
     those names and respond as it says (its figures are checked in tests/test_tutorial.py)."""
     log = tmp_path / "server.log"
-    with serve_dashboard("helsinki", log) as url, sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(url)
-            page.wait_for_function(
-                "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5",
-                timeout=60_000,
-            )
-            for name in ("Reset", "▶", "Step"):
-                sync_api.expect(page.get_by_role("button", name=name, exact=True)).to_be_visible()
-            # 1. Map by mode, then by the lead association's orientation.
-            _choose_in_menu(page, "colour the districts by", "mode")
-            _plot_title_starts(page, "Districts by operating mode")
-            _choose_in_menu(page, "colour the districts by", "association_orientation")
-            _plot_title_starts(page, "Districts by association_orientation")
-            # 2. Follow traditional districts in the time series (after a month is recorded).
-            page.get_by_role("button", name="Step", exact=True).click()
-            _choose_in_menu(page, "variable", "association_orientation")
-            districts = page.locator(".districtsim-view-series .v-select--is-multi")
-            districts.click()
-            for name in ("Laajasalo", "Reijola"):
-                _menu_item(page, name).click()
-            page.keyboard.press("Escape")
-            page.wait_for_function(
-                "() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(g => "
-                "g.layout.title.text.startsWith('association_orientation') && "
-                "['Laajasalo', 'Reijola'].every(n => g.data.some(t => t.name === n)) && "
-                "g.data.some(t => t.name.startsWith('city')))"
-            )
-            # The feed shows only mode transitions from here on.
-            kinds = page.locator(".districtsim-view-events .v-select--is-multi")
-            kinds.click()
-            for item in page.locator(".menuable__content__active .v-list-item").all():
-                text = item.inner_text().strip()
-                if (
-                    text
-                    and text != "mode_transition"
-                    and "active" in (item.get_attribute("class") or "")
-                ):
-                    item.click()
-            page.keyboard.press("Escape")
-            # 3. Play 20 years at the scenario's settings: platforms, no traditional -> creative.
-            page.get_by_role("button", name="Reset", exact=True).click()
-            _play_to_the_end(page)
-            feed = _feed(page)
-            assert "mode transition" in feed, f"expected mode transitions in the feed: {feed}"
-            assert "traditional->creative" not in feed, "no traditional district turns creative"
-            # 4. Faster drift: type 0.5, Reset, play again: traditional districts cross the cut.
-            control = page.locator(".districtsim-control", has_text="associations.omega_per_year")
-            field = control.locator(".districtsim-value input")
-            field.fill("0.5")
-            field.press("Enter")
-            sync_api.expect(field).to_have_value("0.5")
-            page.get_by_role("button", name="Reset", exact=True).click()
-            page.wait_for_function(
-                "() => Array.from(document.querySelectorAll('td')).some(td => "
-                "td.innerText === 'associations.omega_per_year' "
-                "&& td.nextElementSibling.innerText === '0.5')"
-            )
-            _play_to_the_end(page)
-            feed = _feed(page)
-            assert "traditional->creative" in feed, f"expected the cut crossed: {feed}"
-            # 5. The participation curve of a chosen district.
-            chooser = page.locator(".districtsim-view-participation .v-select")
-            chooser.click()
-            _menu_item(page, "Kallio").click()
-            _plot_title_starts(page, "Participation curve of Kallio")
-        finally:
-            browser.close()
+    with (
+        serve_dashboard("helsinki", log) as url,
+        dashboard_page(url, 1366, 900) as (
+            page,
+            errors,
+        ),
+    ):
+        for name in ("Reset", "▶", "Step"):
+            sync_api.expect(page.get_by_role("button", name=name, exact=True)).to_be_visible()
+        # 1. Map by mode, then by the lead association's orientation.
+        _choose_in_menu(page, "colour the districts by", "mode")
+        _plot_title_starts(page, "Districts by operating mode")
+        _choose_in_menu(page, "colour the districts by", "association_orientation")
+        _plot_title_starts(page, "Districts by association_orientation")
+        # 2. Follow traditional districts in the time series (after a month is recorded).
+        page.get_by_role("button", name="Step", exact=True).click()
+        _choose_in_menu(page, "variable", "association_orientation")
+        districts = page.locator(".districtsim-view-series .v-select--is-multi")
+        districts.click()
+        for name in ("Laajasalo", "Reijola"):
+            _menu_item(page, name).click()
+        page.keyboard.press("Escape")
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(g => "
+            "g.layout.title.text.startsWith('association_orientation') && "
+            "['Laajasalo', 'Reijola'].every(n => g.data.some(t => t.name === n)) && "
+            "g.data.some(t => t.name.startsWith('city')))"
+        )
+        # The feed shows only mode transitions from here on.
+        kinds = page.locator(".districtsim-view-events .v-select--is-multi")
+        kinds.click()
+        for item in page.locator(".menuable__content__active .v-list-item").all():
+            text = item.inner_text().strip()
+            if (
+                text
+                and text != "mode_transition"
+                and "active" in (item.get_attribute("class") or "")
+            ):
+                item.click()
+        page.keyboard.press("Escape")
+        # 3. Play 20 years at the scenario's settings: platforms, no traditional -> creative.
+        page.get_by_role("button", name="Reset", exact=True).click()
+        _play_to_the_end(page)
+        feed = _feed(page)
+        assert "mode transition" in feed, f"expected mode transitions in the feed: {feed}"
+        assert "traditional->creative" not in feed, "no traditional district turns creative"
+        # 4. Faster drift: type 0.5, Reset, play again: traditional districts cross the cut.
+        control = page.locator(".districtsim-control", has_text="associations.omega_per_year")
+        field = control.locator(".districtsim-value input")
+        field.fill("0.5")
+        field.press("Enter")
+        sync_api.expect(field).to_have_value("0.5")
+        page.get_by_role("button", name="Reset", exact=True).click()
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('td')).some(td => "
+            "td.innerText === 'associations.omega_per_year' "
+            "&& td.nextElementSibling.innerText === '0.5')"
+        )
+        _play_to_the_end(page)
+        feed = _feed(page)
+        assert "traditional->creative" in feed, f"expected the cut crossed: {feed}"
+        # 5. The participation curve of a chosen district.
+        chooser = page.locator(".districtsim-view-participation .v-select")
+        chooser.click()
+        _menu_item(page, "Kallio").click()
+        _plot_title_starts(page, "Participation curve of Kallio")
     assert not errors, f"expected no console errors, got {errors}"
     server = log.read_text(encoding="utf-8")
     assert "Traceback" not in server, f"expected no server errors, got:\n{server[-3000:]}"

@@ -19,7 +19,7 @@ second of the reference on the same small city. Results: ``results/engine_benchm
 and ``.csv`` next to this file, with the machine and the commit.
 
 Each scale is measured on its own: the small city (scale 0.1, 12 months) and the full city
-(scale 1.0, 3 months: the reference takes about 5 s a month there and about 1 GB). The
+(scale 1.0, 3 months: the reference takes about 5 s a month there). The
 vectorised engine runs twice, with its default threads (the kernels' slices,
 :func:`districtsim.kernels.set_threads`; at scale 0.1 the slices are too small to split)
 and on one thread; the reference runs on one.

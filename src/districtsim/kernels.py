@@ -80,9 +80,12 @@ def set_threads(n: int) -> None:
         _pool = None
 
 
-def chunk_bounds(n: int) -> list[int]:
-    """Return the slice bounds ``[0, ..., n]`` of the places for :func:`in_chunks`."""
-    parts = max(1, min(threads(), n // MIN_CHUNK))
+def chunk_bounds(n: int, size: int = 1) -> list[int]:
+    """Return the slice bounds ``[0, ..., n]`` of ``n`` items of ``size`` elements each.
+
+    One slice per thread, but none smaller than :data:`MIN_CHUNK` elements.
+    """
+    parts = max(1, min(threads(), n * size // MIN_CHUNK))
     return [n * j // parts for j in range(parts + 1)]
 
 
@@ -118,8 +121,7 @@ def in_row_slices(fn: Callable[[int, int], object], n_rows: int, row_size: int) 
     row's result must depend only on that row, so the slices give what one call would.
     Rows of ``row_size`` elements count like places towards :data:`MIN_CHUNK`.
     """
-    parts = max(1, min(threads(), n_rows * row_size // MIN_CHUNK))
-    bounds = [n_rows * j // parts for j in range(parts + 1)]
+    bounds = chunk_bounds(n_rows, row_size)
 
     def call(lo: int, hi: int) -> int:
         fn(lo, hi)

@@ -436,7 +436,7 @@ def move_candidates(
         bound,
         u,
         model.rates.income_growth,
-        np.float32(p.housing.m2_per_person * p.housing.rent_yield_per_year),
+        np.float32(model.rates.cost_per_eur_m2),
         np.float32(p.migration.burden_cap),
         float(p.migration.alpha_burden),
     )

@@ -163,8 +163,9 @@ PLAY_INTERVAL_MS = 1
 :data:`~districtsim.dashboard.controls.PAUSE_AT_LEAST_MS`)."""
 RENDER_INTERVAL_MONTHS = 3
 """Months Play advances between redraws (Mesa's *Render Interval*): 20 years of the default
-city at scale 0.1 play in about 8 s (the dashboard benchmark); 1 shows every month (about
-26 s). Mesa's slider steps by 2 from 1, so the default is on its grid."""
+city at scale 0.1 play in about 11 s (``play_whole_run_median_s`` of the dashboard benchmark);
+1 draws every month, which is slower. Mesa's slider steps by 2 from 1, so the default is on
+its grid."""
 
 CELL = {"height": "100%", "overflow": "auto"}
 """Style of each view's root: it fills its grid cell and scrolls when taller.
@@ -184,15 +185,7 @@ def view_classes(component: str) -> list[str]:
 
 def ViewHelp(view: str):
     """The view's "what am I looking at" (views.HELP), shown when the pointer rests on it."""
-    text = html.escape(views.HELP[view], quote=True)
-    return solara.HTML(
-        tag="div",
-        unsafe_innerHTML=(
-            f"<small class='districtsim-view-help' title='{text}' "
-            "style='cursor:help;color:#1565c0;display:block;margin-bottom:8px'>"
-            "(?) what am I looking at</small>"
-        ),
-    )
+    controls.HoverHelp(views.HELP[view], "what am I looking at", "districtsim-view-help")
 
 
 @solara.component

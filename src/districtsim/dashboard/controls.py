@@ -29,6 +29,8 @@ import solara.lab
 from mesa.visualization import solara_viz
 from mesa.visualization.utils import force_update, update_counter
 
+from districtsim.dashboard.views import status
+
 CONTROL_CLASS = "districtsim-control"
 """CSS class of each control's box (the browser tests find controls by it)."""
 
@@ -96,16 +98,22 @@ def NumberControl(name: str, options: dict[str, Any], on_change: Callable[[str, 
     return main
 
 
+def HoverHelp(text: str, label: str, css_class: str) -> None:
+    """``(?) label``, which shows ``text`` when the pointer rests on it (a title)."""
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            f"<small class='{css_class}' title='{html.escape(text, quote=True)}' "
+            "style='cursor:help;color:#1565c0;display:block;margin-bottom:4px'>"
+            f"(?) {html.escape(label)}</small>"
+        ),
+    )
+
+
 def Help(meaning: str | None) -> None:
-    """The parameter's one-line meaning on a ``(?)`` (shown when the pointer rests on it)."""
+    """The parameter's one-line meaning, if declared, on ``(?) what it does``."""
     if meaning:
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=(
-                f"<small class='districtsim-help' title='{html.escape(meaning, quote=True)}' "
-                "style='cursor:help;color:#1565c0'>(?) what it does</small>"
-            ),
-        )
+        HoverHelp(meaning, "what it does", "districtsim-help")
 
 
 @solara.component
@@ -256,8 +264,6 @@ def ShowSteps(model: Any):
 
     Mesa shows ``Time: 49.0`` (its step counter as a float) there.
     """
-    from districtsim.dashboard.views import status
-
     update_counter.get()
     return solara.Text(status(model))
 
