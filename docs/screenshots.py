@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                 step.click()
                 page.wait_for_function(
                     "(m) => { const s = document.querySelector('.districtsim-status'); "
-                    "return s && s.textContent.includes(`month ${m} of`); }",
+                    "return s && s.textContent.includes(` ${m} of `); }",
                     arg=month,
                     timeout=120_000,
                 )

@@ -413,7 +413,9 @@ def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(d
                 timeout=60_000,
             )
             status = page.locator(".districtsim-status")
-            assert status.inner_text().startswith("two_districts: month 0 of 240")
+            assert status.inner_text().startswith(
+                "two_districts: initial state, 0 of 240 months simulated"
+            )
             map0 = page.evaluate(PLOT_DATA, "Districts by reputation")
             assert map0 and map0[-1]["colour"] and len(map0[-1]["colour"]) == 2, map0
 
@@ -450,7 +452,7 @@ def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(d
                 step.click()
                 page.wait_for_function(
                     "(m) => document.querySelector('.districtsim-status')"
-                    ".innerText.includes(`month ${m} of 240`)",
+                    ".innerText.includes(` ${m} of 240 months`)",
                     arg=month,
                 )
             page.wait_for_function(
@@ -503,7 +505,7 @@ def test_dashboard_controls_show_their_values_and_take_typed_ones(dashboard, wid
         assert "runs on Solara" not in text, "the Solara banner covers a view"
         assert "Time:" not in text, "Mesa's 'Time: 0.0' card: the month is shown instead"
         info = page.locator(".v-card", has_text="Information")
-        sync_api.expect(info).to_contain_text("month 0 of 240")
+        sync_api.expect(info).to_contain_text("0 of 240 months simulated")
         sliders = page.evaluate(SLIDER_VALUES)
         assert len(sliders) >= 10, f"expected the controls' sliders, got {sliders}"
         for s in sliders:
@@ -571,7 +573,7 @@ def test_dashboard_plays_the_whole_run_without_errors(dashboard) -> None:
         page.get_by_role("button", name="▶", exact=True).click()
         page.wait_for_function(
             "() => { const s = document.querySelector('.districtsim-status'); "
-            "return s && s.textContent.includes('month 240 of 240'); }",
+            "return s && s.textContent.includes('240 of 240 months'); }",
             polling=100,
             timeout=180_000,
         )
@@ -617,13 +619,19 @@ CUT_TEXT = """() => {
 }"""
 
 
+SCROLLS = """() => [...document.querySelectorAll('.districtsim-view')]
+  .filter(v => v.scrollHeight > v.clientHeight + 1)
+  .map(v => v.className.split(' ').find(k => k.startsWith('districtsim-view-')))"""
+"""Views whose content is taller than their grid cell (the cell scrolls)."""
+
+
 @pytest.mark.parametrize("width", [1366, 1920])
 def test_dashboard_views_keep_titles_and_legends_off_each_other_and_the_data(
     dashboard, width
 ) -> None:
     """After 13 months (the criteria view has a year): no title, legend or axis title over
-    another or over a plot's data area, no tick label or title cut at a view's side, and the
-    criteria names show without scrolling."""
+    another or over a plot's data area, no tick label or title cut at a view's side, the
+    criteria names show without scrolling, and no other view needs scrolling but the run's."""
     dashboard_url, _ = dashboard
     with dashboard_page(dashboard_url, width, 1000) as (page, errors):
         page.get_by_role("button", name="Reset", exact=True).click()
@@ -632,7 +640,7 @@ def test_dashboard_views_keep_titles_and_legends_off_each_other_and_the_data(
             step.click()
             page.wait_for_function(
                 "(m) => { const s = document.querySelector('.districtsim-status'); "
-                "return s && s.textContent.includes(`month ${m} of`); }",
+                "return s && s.textContent.includes(` ${m} of `); }",
                 arg=month,
             )
         page.wait_for_timeout(1500)
@@ -647,7 +655,13 @@ def test_dashboard_views_keep_titles_and_legends_off_each_other_and_the_data(
             for i in range(ticks.count())
             if not (cell["y"] <= ticks.nth(i).bounding_box()["y"] <= cell["y"] + cell["height"])
         ]
+        scrolls = page.evaluate(SCROLLS)
     assert not overlaps, f"at {width} px: {overlaps}"
+    # Every view but the criteria (a row per district) and the run settings (a line per
+    # parameter) shows its whole content, caption and legend included, in its cell.
+    assert not [v for v in scrolls if not v.endswith(("-criteria", "-run"))], (
+        f"at {width} px, views that need scrolling inside their cell: {scrolls}"
+    )
     assert not cut, f"at {width} px, text cut at a view's side: {cut}"
     assert not hidden, f"criteria names below the view (scroll needed): {hidden}"
     assert not errors, f"expected no console errors, got {errors}"
@@ -687,7 +701,7 @@ def _play_to_the_end(page) -> None:
     page.get_by_role("button", name="▶", exact=True).click()
     page.wait_for_function(
         "() => { const s = document.querySelector('.districtsim-status'); "
-        "return s && s.textContent.includes('month 240 of 240'); }",
+        "return s && s.textContent.includes('240 of 240 months'); }",
         polling=200,
         timeout=240_000,
     )

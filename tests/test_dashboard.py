@@ -161,7 +161,9 @@ def test_every_view_draws_the_current_state(stepped: DashboardModel) -> None:
     assert counts.data[-1].name == "city: mean over districts"
     fig = views.ties_figure(m, views.TieSample(m, 1))
     assert sum(int(t.name.split("(")[-1].rstrip(")")) for t in fig.data[1:]) == 60
-    assert views.status(m).startswith("two_districts: month 14 of 240")
+    assert views.status(m) == (
+        "two_districts: month 13 (Nov, year 1) simulated; 14 of 240 months simulated"
+    )
 
 
 def test_views_before_the_first_month_say_so() -> None:
@@ -184,7 +186,7 @@ def test_criteria_view_shows_what_the_funder_scores(stepped: DashboardModel) -> 
     assert z.shape == (m.n_districts, 8) and list(heat.x)[-1] == "weighted score"
     order = [m.names.index(n) for n in heat.y]
     np.testing.assert_allclose(z[:, -1], score(m.criteria_rows[-1], m.params.program)[order])
-    assert "program year 1" in fig.layout.title.text
+    assert "program year 0" in fig.layout.title.text, "year 0 (months 0-11) is the last ended"
 
 
 def test_events_feed_is_newest_first_and_filtered(stepped: DashboardModel) -> None:
@@ -196,6 +198,37 @@ def test_events_feed_is_newest_first_and_filtered(stepped: DashboardModel) -> No
     assert only and {r["event"] for r in only} == {"selection"}
     assert all("grant" in r["detail"] and "EUR/year" in r["detail"] for r in only)
     assert set(views.EVENT_KINDS_SHOWN) <= set(views.EVENT_KINDS)
+
+
+def test_dashboard_numbers_months_and_years_as_the_tables_do(stepped: DashboardModel) -> None:
+    """Issue 17, point 5: one numbering. The status names the last recorded month, the feed
+    dates events by the events table's month, the series' x values are the month column, the
+    criteria's program year is the criteria table's, and docs/dashboard.md's example holds."""
+    from pathlib import Path
+
+    m = stepped
+    last = int(m.recorder.districts_frame()["month"].max())
+    assert last == m.month - 1 == 13
+    assert f"month {last} (Nov, year 1) simulated" in views.status(m)
+    events = m.event_log
+    assert events, "the stepped model logged events"
+    rows = views.events_rows(m, list(views.EVENT_KINDS), limit=1)
+    newest = events[-1]
+    assert rows[0]["when"] == views.month_label(newest["month"])
+    assert rows[0]["when"].startswith(f"month {newest['month']} (")
+    assert views.month_label(0) == "month 0 (Oct, year 0)"
+    assert views.month_label(239) == "month 239 (Sep, year 19)"
+    series = views.series_figure(m, "identity", ["Traditional"])
+    assert list(series.data[0].x) == list(range(m.month))
+    crit = views.criteria_figure(m).layout.title.text
+    assert f"program year {int(m.criteria_table()['program_year'].max())}<" in crit
+    five = DashboardModel("two_districts", scale=0.02)
+    for _ in range(5):
+        five.step()
+    doc = Path(__file__).parents[1] / "docs" / "dashboard.md"
+    text = " ".join(doc.read_text(encoding="utf-8").split())
+    example = views.status(five).removeprefix("two_districts: ")
+    assert f'"{example}"' in text, f"docs/dashboard.md should quote the status {example!r}"
 
 
 def test_tie_sample_stays_in_its_district_and_shows_real_ties(stepped: DashboardModel) -> None:
@@ -311,7 +344,7 @@ def _figures(rc) -> dict[str, object]:
 
 def test_page_renders_steps_and_redraws(page) -> None:
     rc, v = page
-    assert "month 0 of 240" in _status(rc, v)
+    assert "initial state, 0 of 240 months simulated" in _status(rc, v)
     assert "scale 0.02" in _status(rc, v)
     assert "<p><b>Interventions in effect:</b> none</p>" in _html(rc), (
         "two_districts has no interventions: the run view says so"
@@ -323,7 +356,7 @@ def test_page_renders_steps_and_redraws(page) -> None:
     step = rc.find(v.Btn, children=["Step"]).widget
     for _ in range(3):
         step.click()
-    assert "month 3 of 240" in _status(rc, v)
+    assert "month 2 (Dec, year 0) simulated; 3 of 240 months simulated" in _status(rc, v)
     figs = _figures(rc)
     series = next(f for t, f in figs.items() if t.startswith("reputation"))
     assert len(series.data[0].y) == 3, "the series grew by one point a month"
@@ -357,7 +390,7 @@ def test_page_scenario_chooser_builds_the_other_scenario(page) -> None:
         v.Select, label="scenario (a new model; the controls take its values)"
     ).widget.v_model = "resident_houses"
     text = _html(rc)
-    assert "resident_houses: month 0 of 240" in text
+    assert "resident_houses: initial state, 0 of 240 months simulated" in text
     assert "interventions[0] meeting_place (select traditional)" in text
     assert (
         rc.find(
@@ -429,7 +462,7 @@ def test_page_runs_a_scenario_file_given_by_path(tmp_path, monkeypatch) -> None:
             v.Select, label="scenario (a new model; the controls take its values)"
         ).widget
         assert chooser.v_model == str(path) and chooser.items[0] == str(path)
-        assert "mine: month 0 of 240" in _status(rc, v)
+        assert "mine: initial state, 0 of 240 months simulated" in _status(rc, v)
     finally:
         rc.close()
         app.scenario_name.set("helsinki")
@@ -453,7 +486,7 @@ def test_every_bundled_scenario_opens_in_the_dashboard(name: str) -> None:
         views.ties_figure(m, views.TieSample(m, 0)),
     ):
         assert fig.layout.title.text
-    assert views.status(m).startswith(f"{m.config.name}: month 1 of")
+    assert views.status(m).startswith(f"{m.config.name}: month 0 (Oct, year 0) simulated; 1 of")
 
 
 def test_map_colours_bounded_quantities_over_their_whole_range() -> None:

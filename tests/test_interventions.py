@@ -775,8 +775,8 @@ def test_housing_for_all_districts_adds_places_everywhere(tmp_path: Path) -> Non
     assert (added > 0).all(), f"expected new places in every district, got {added}"
 
 
-def test_a_window_can_be_given_in_years_of_the_run(tmp_path) -> None:
-    """start_year = 5 is month 48 (year 1 is months 0-11); end_year = 8 ends after month 95."""
+def test_a_window_can_be_given_in_years_counted_from_0_like_months(tmp_path) -> None:
+    """start_year = 4 is month 48 (year 0 is months 0-11); end_year = 8 ends after month 95."""
     from districtsim.scenario import load_scenario
 
     def load(window: str):
@@ -787,15 +787,19 @@ def test_a_window_can_be_given_in_years_of_the_run(tmp_path) -> None:
         )
         return load_scenario(str(tmp_path / "s.toml"))
 
-    iv = load("start_year = 5\nend_year = 8").interventions[0]
+    iv = load("start_year = 4\nend_year = 8").interventions[0]
     assert (iv.start_month, iv.end_month) == (48, 96)
-    assert iv.describe(240).startswith("rent_cap in every district, months 48 to 95 (from year 5")
+    assert iv.describe(240).startswith("rent_cap in every district, months 48 to 95 (from year 4)")
+    assert load("start_year = 0").interventions[0].start_month == 0
     with pytest.raises(ScenarioError) as info:
-        load("start_year = 5\nstart_month = 48")
+        load("start_year = 4\nstart_month = 48")
     assert "not both" in info.value.expected
     with pytest.raises(ScenarioError) as info:
-        load("start_year = 21")
-    assert info.value.key == "interventions[0].start_year" and "1..20" in info.value.expected
+        load("start_year = 20")
+    assert info.value.key == "interventions[0].start_year" and "0..19" in info.value.expected
+    with pytest.raises(ScenarioError) as info:
+        load("start_year = 4\nend_year = 4")
+    assert info.value.key == "interventions[0].end_year" and "5..100" in info.value.expected
     with pytest.raises(ScenarioError) as info:
         load("")
-    assert "start_year = 5 is start_month = 48" in info.value.expected, info.value.one_line()
+    assert "start_year = 4 is start_month = 48" in info.value.expected, info.value.one_line()

@@ -340,7 +340,7 @@ def test_the_compare_header_names_scale_and_what_each_arm_changes(tmp_path: Path
         encoding="utf-8"
     )
     assert "scale 0.02" in text and 'class="warning"' in text, "expected the scale and a warning"
-    assert "rent_cap in Traditional, months 0 to 11 (from year 1 of the run)" in text
+    assert "rent_cap in Traditional, months 0 to 11 (from year 0)" in text
     assert "mobilisation.tau = 0.07 (reference" in text
 
 

@@ -41,9 +41,9 @@ ROWS = {
     "districts falling from identity": (("districts_identity_lost", 1),),
     "districts under 1% participation": (("districts_participation_below_1pct", 1),),
     "city members per resident": (("members_ratio", 1),),
-    "city participation": (("city_participation_year1", 100), ("city_participation_year20", 100)),
-    "price Gini": (("price_gini_month0", 1), ("price_gini_year20", 1)),
-    "SD of log district mean income": (("sd_log_income_month0", 1), ("sd_log_income_year20", 1)),
+    "city participation": (("city_participation_year0", 100), ("city_participation_year19", 100)),
+    "price Gini": (("price_gini_month0", 1), ("price_gini_year19", 1)),
+    "SD of log district mean income": (("sd_log_income_month0", 1), ("sd_log_income_year19", 1)),
 }
 """Row label (start) -> the CSV columns its cell shows, in order, and the factor to the shown
 unit (100 for a percentage)."""
@@ -111,8 +111,8 @@ def test_p2_price_rules_in_the_odd_match_their_result_file() -> None:
     rows = pd.read_csv(RESULTS / "p2_price_formation.csv")
     text = ODD.read_text(encoding="utf-8")
     for setting, group in rows.groupby("setting"):
-        on = group[~group["b_reputation_off"]].set_index("seed")["gap_year20_eur_m2"]
-        off = group[group["b_reputation_off"]].set_index("seed")["gap_year20_eur_m2"]
+        on = group[~group["b_reputation_off"]].set_index("seed")["gap_year19_eur_m2"]
+        off = group[group["b_reputation_off"]].set_index("seed")["gap_year19_eur_m2"]
         diff = on - off
         quoted = f"{mean_ci_text(diff, '+.0f')} EUR/m2 ({diff.mean() / on.mean():.0%})"
         quoted_short = f"{mean_ci_text(diff, '+.0f')} ({diff.mean() / on.mean():.0%})"

@@ -15,7 +15,7 @@ price at scale 0.01, where a log of small monthly demand counts once biased
 prices low (now the counts are smoothed before the ratio is taken).
 
 ``test_civic_regimes_agree_across_scales`` compares the default city's civic regimes
-(districts by year-20 participation: under 1%, 1-10%, 10% or more) at scales 0.05, 0.1
+(districts by year-19 participation: under 1%, 1-10%, 10% or more) at scales 0.05, 0.1
 and 1.0 (issue 12, point 2): a strict expected failure before issue 12; it holds now. The
 quiet count is compared over the districts that a scale can resolve (``RESOLVED_ACTIVE``).
 """
@@ -169,14 +169,14 @@ issue 12's second session)."""
 
 
 def civic_profiles(scale: float, seeds) -> list[tuple[pd.Series, float]]:
-    """Run the default city per seed (two processes); return each run's districts' year-20
-    participation (by district) and the city's participation in year 20."""
+    """Run the default city per seed (two processes); return each run's districts' year-19
+    participation (by district) and the city's participation in year 19."""
     results = run_seeds(load_scenario("helsinki", [f"scenario.scale={scale}"]), seeds)
     return [civic_profile(result) for result in results]
 
 
 def civic_profile(result) -> tuple[pd.Series, float]:
-    """Return the districts' year-20 participation (by district) and the city's in year 20."""
+    """Return the districts' year-19 participation (by district) and the city's in year 19."""
     d = result.districts
     last = d[d["month"] > d["month"].max() - 12]
     p = last.groupby("district", observed=True)["participation_rate"].mean()
@@ -184,7 +184,7 @@ def civic_profile(result) -> tuple[pd.Series, float]:
 
 
 QUIET = 0.01
-"""Year-20 participation under which a district counts as quiet (real units, not exact zero)."""
+"""Year-19 participation under which a district counts as quiet (real units, not exact zero)."""
 RESOLVED_ACTIVE = 3
 """Simulated residents at the quiet line (``population * scale * QUIET``) that a district needs
 for its quiet count to be compared between scales: below 3, the line is one or two simulated
@@ -206,12 +206,12 @@ def test_civic_regimes_agree_across_scales() -> None:
 
     Seeds 1-5 at scales 0.05 and 0.1, 1-2 at 1.0 (``REGIME_SEEDS``):
 
-    - the number of quiet districts (year-20 participation under 1%; exact zeros can never be
+    - the number of quiet districts (year-19 participation under 1%; exact zeros can never be
       scale-invariant) within 1 of the number at scale 1.0 (issue 12's acceptance), counted
       over the districts whose quiet line is at least ``RESOLVED_ACTIVE`` (3) simulated
       residents at the smaller scale, in both runs (at most two districts are left out:
       Östersundom and Kulosaari at 0.05, Östersundom at 0.1);
-    - the districts' year-20 participation, sorted, within half a percentage point of scale
+    - the districts' year-19 participation, sorted, within half a percentage point of scale
       1.0's on average over the 34 districts;
     - the city's participation within 10% of scale 1.0's.
 
@@ -220,7 +220,7 @@ def test_civic_regimes_agree_across_scales() -> None:
     7.5 at 0.05, 0.1 and 1.0 (so issue 12's acceptance, 0.1 within 1 of 1.0, holds on all
     districts too); sorted profiles differ from scale 1.0's by 0.0021 (0.05) and 0.0024 (0.1)
     on average; city participation 4.8%, 5.0% and 4.8%. Why the resolution rule: at 0.05
-    the two smallest districts run higher than at 1.0 (year-20 means over seeds 1-10 at 0.05
+    the two smallest districts run higher than at 1.0 (year-19 means over seeds 1-10 at 0.05
     and 1-4 at 1.0: Östersundom 0.87% against 0.75%, Kulosaari 1.01% against 0.90%), with
     1.2 and 2.4 simulated residents at their 1% line, while eight districts sit between
     0.75% and 1.09% at scale 1.0 (Munkkiniemi 0.98% at both scales, Taka-Töölö 0.99% and

@@ -38,7 +38,7 @@ OUTCOMES = {
     "displacement_persons": ("displacement", "persons/year"),
     "innovations": ("innovations", "innovations/year"),
 }
-"""The screen's outcomes (city, year 20): label and unit (flows are the year's sum)."""
+"""The screen's outcomes (city, year 19, the last): label and unit (flows are the year's sum)."""
 
 TOP = 10
 """Inputs listed per outcome in the Morris tables and drawn in the figure."""
@@ -281,15 +281,15 @@ def morris_points() -> pd.DataFrame:
 
 
 def spread_table(points: pd.DataFrame) -> str:
-    """Return a Markdown table: each outcome's point means in year 1 and year 20, and how often
-    year 20 is above year 1."""
+    """Return a Markdown table: each outcome's point means in year 0 and year 19 (the first and
+    the last), and how often year 19 is above year 0."""
     lines = [
-        "| outcome | year 1, median | year 20, median | year 20, 5-95% of points | "
-        "points where year 20 > year 1 |",
+        "| outcome | year 0, median | year 19, median | year 19, 5-95% of points | "
+        "points where year 19 > year 0 |",
         "|---|---|---|---|---|",
     ]
     for variable, (label, _unit) in OUTCOMES.items():
-        first, last = points[f"{variable}_year1"], points[f"{variable}_year20"]
+        first, last = points[f"{variable}_year0"], points[f"{variable}_year19"]
         up = float((last > first).mean())
         lines.append(
             f"| {label} | {significant(first.median())} | {significant(last.median())} | "
@@ -415,10 +415,10 @@ def quoted() -> dict[str, str]:
         return float(df[(df["variable"] == variable) & (df["input"] == name)]["mu_star"].iloc[0])
 
     def up(variable: str) -> str:
-        return f"{(points[f'{variable}_year20'] > points[f'{variable}_year1']).mean():.1%}"
+        return f"{(points[f'{variable}_year19'] > points[f'{variable}_year0']).mean():.1%}"
 
     def q(variable: str, level: float) -> float:
-        return float(points[f"{variable}_year20"].quantile(level))
+        return float(points[f"{variable}_year19"].quantile(level))
 
     gap = "price_gap_creative_traditional_eur_m2"
     gap_mu = [

@@ -202,11 +202,11 @@ def test_faster_drift_turns_more_districts_sooner_and_they_flicker(tutorial):
 
 def test_dashboard_run_with_faster_drift_shows_transitions(tutorial):
     # Section 2, step 4: with the slider at 0.5 ten traditional districts cross the cut,
-    # Taka-Töölö first in year 7, Jakomäki in year 10, Latokartano in year 12, seven more in years
-    # 15 to 20; four of the ten creative at the end, Jakomäki only since the very last month;
-    # Latokartano crosses 10 times and ends traditional; creative leads fall from 0.75 to between
-    # 0.52 and 0.57, the lowest, Vironniemi, just above the cut, none below it: all still
-    # creative.
+    # Taka-Töölö first in year 6, Jakomäki in year 9, Latokartano in year 11, seven more in years
+    # 14 to 19 (years counted from 0, as in the tables); four of the ten creative at the end,
+    # Jakomäki only since the very last month; Latokartano crosses 10 times and ends traditional;
+    # creative leads fall from 0.75 to between 0.52 and 0.57, the lowest, Vironniemi, just above
+    # the cut, none below it: all still creative.
     dash = tutorial["dash"]
     assert dash.params.associations.omega_per_year == 0.5
     assert dash.month == 240
@@ -228,11 +228,11 @@ def test_dashboard_run_with_faster_drift_shows_transitions(tutorial):
         if e["detail"].startswith("traditional->creative"):
             first.setdefault(e["district"], e["month"])
     order = sorted(first, key=first.get)
-    year = {name: first[name] // 12 + 1 for name in order}
-    assert order[0] == "Taka-Töölö" and year["Taka-Töölö"] == 7, year
+    year = {name: first[name] // 12 for name in order}
+    assert order[0] == "Taka-Töölö" and year["Taka-Töölö"] == 6, year
     assert order[1:3] == ["Jakomäki", "Latokartano"], year
-    assert [year[n] for n in order[1:3]] == [10, 12], year
-    assert len(order[3:]) == 7 and all(15 <= year[n] <= 20 for n in order[3:]), year
+    assert [year[n] for n in order[1:3]] == [9, 11], year
+    assert len(order[3:]) == 7 and all(14 <= year[n] <= 19 for n in order[3:]), year
     jakomaki = [e for e in crossings if e["district"] == "Jakomäki"]
     assert jakomaki[-1]["month"] == dash.month - 1, jakomaki[-1]
     assert jakomaki[-1]["detail"].startswith("traditional->creative"), jakomaki[-1]
@@ -256,8 +256,8 @@ def test_participation_curves_at_the_end_of_the_faster_drift(tutorial):
     # at two percent or less and starts above zero; with one, Kallio's at about 14-15%
     # (Oulunkylä's about 7%), Oulunkylä's, Munkkiniemi's and Jakomäki's at 5-7%, Reijola's at one
     # or two percent; Reijola: about 0.3% take part. Of Oulunkylä, Munkkiniemi and Jakomäki,
-    # Oulunkylä never crossed; Munkkiniemi crossed once, in year 17, and fell back two years
-    # later; Jakomäki turned creative seven times from year 10 on, was creative for five and a
+    # Oulunkylä never crossed; Munkkiniemi crossed once, in year 16, and fell back two years
+    # later; Jakomäki turned creative seven times from year 9 on, was creative for five and a
     # half years in all and is creative at the end. About 3% of Oulunkylä's residents took part
     # both in its first ten years and in the last year; Jakomäki went from about 3% to about 2%,
     # Munkkiniemi under 1% in both. Munkkiniemi: about 2.5% in its two creative years, about 1% in
@@ -318,7 +318,7 @@ def test_participation_curves_at_the_end_of_the_faster_drift(tutorial):
         "creative->traditional",
     ], munkkiniemi_crossings
     (up_m, _), (down_m, _) = munkkiniemi_crossings
-    assert up_m // 12 + 1 == 17 and 22 <= down_m - up_m <= 26, "in year 17, back two years later"
+    assert up_m // 12 == 16 and 22 <= down_m - up_m <= 26, "in year 16, back two years later"
     assert dash.districts.mode[munkkiniemi] == "traditional"
 
     assert dash.districts.mode[jakomaki] == "creative"
@@ -341,7 +341,7 @@ def test_participation_curves_at_the_end_of_the_faster_drift(tutorial):
     munk_creative = creative_months("Munkkiniemi")
     assert 0.02 <= munk_history[munk_creative].mean() <= 0.03, "about 2.5% while creative"
     munk_by_year = munk_history.reshape(20, 12).mean(axis=1)
-    other_years = np.delete(munk_by_year, [16, 17])  # years 17 and 18 were creative
+    other_years = np.delete(munk_by_year, [16, 17])  # years 16 and 17 were creative
     assert ((other_years >= 0.005) & (other_years <= 0.015)).all(), munk_by_year
     assert (munk_by_year[[16, 17]] > 2 * other_years.max()).all(), munk_by_year
 
@@ -360,7 +360,7 @@ def test_districts_that_turn_are_those_with_active_members(tutorial):
     # Section 3.3: districts that turn had active members in just over half of the months on
     # average, the others in about one month in seven or eight; the quietest, Östersundom,
     # Reijola and Kulosaari, in 2 to 6% of the months, and they never turned. Östersundom crossed
-    # the cut in the dashboard's run, once, in year 20, and ends creative.
+    # the cut in the dashboard's run, once, in year 19, and ends creative.
     assert 0.5 < tutorial["active_turned"] <= 0.58
     assert 0.12 <= tutorial["active_never"] <= 0.15
     by_district = tutorial["by_district"]
@@ -376,13 +376,14 @@ def test_districts_that_turn_are_those_with_active_members(tutorial):
         for e in dash.event_log
         if e["district"] == "Östersundom" and e["event"] == "mode_transition"
     ]
-    assert len(ostersundom) == 1 and ostersundom[0] // 12 + 1 == 20, ostersundom
+    assert len(ostersundom) == 1 and ostersundom[0] // 12 == 19, ostersundom
 
 
 def test_leads_lag_behind_active_members_who_lag_behind_residents(tutorial):
-    # Section 3.2: residents from about 0.43 (year 5) to 0.50 (year 20), active members from about
-    # 0.38 to 0.41 (below the cut), leads from about 0.27 to 0.32, 650 to 850 active members a
-    # month (about 15 simulated ones); most districts have none in most months (section 3.1 too).
+    # Section 3.2: residents from about 0.43 (end of year 4) to 0.50 (end of year 19), active
+    # members from about 0.38 to 0.41 (below the cut), leads from about 0.27 to 0.32, 650 to 850
+    # active members a month (about 15 simulated ones); most districts have none in most months
+    # (section 3.1 too).
     inside = tutorial["inside_table"]
     assert inside["residents"].iloc[0] == pytest.approx(0.43, abs=0.01), inside
     assert inside["residents"].iloc[-1] == pytest.approx(0.50, abs=0.01), inside

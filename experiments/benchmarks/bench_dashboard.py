@@ -155,7 +155,7 @@ CLICK_JS = (
     "  const count = plots.map(() => 0);\n"
     "  const handlers = plots.map((gd, i) => { const h = () => { last[i] = performance.now(); "
     "count[i] += 1; }; gd.on('plotly_afterplot', h); return h; });\n"
-    "  const want = `month ${month} of `;\n"
+    "  const want = ` ${month} of `;\n"
     "  const statusText = () => { const el = document.querySelector('.districtsim-status'); return "
     "el ? el.textContent : ''; };\n"
     "  let statusAt = null;\n"
@@ -445,12 +445,12 @@ def play_whole_run(page: object, timeout_s: float) -> dict[str, object]:
     50 ms), with the dashboard's default Play and Render Interval.
     """
     page.get_by_role("button", name="Reset", exact=True).click()
-    page.wait_for_function(f"() => ({STATUS_JS})().includes('month 0 of')", polling=50)
-    horizon = int(re.search(r"month 0 of (\d+)", page.evaluate(STATUS_JS)).group(1))
+    page.wait_for_function(f"() => ({STATUS_JS})().includes(' 0 of ')", polling=50)
+    horizon = int(re.search(r" 0 of (\d+) months", page.evaluate(STATUS_JS)).group(1))
     start = time.perf_counter()
     page.get_by_role("button", name="▶", exact=True).click()
     page.wait_for_function(
-        f"() => ({STATUS_JS})().includes('month {horizon} of {horizon}')",
+        f"() => ({STATUS_JS})().includes('{horizon} of {horizon} months')",
         polling=50,
         timeout=max(timeout_s, 600) * 1000,
     )

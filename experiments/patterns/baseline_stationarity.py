@@ -2,21 +2,21 @@
 
 Runs ``helsinki`` (no interventions, 240 months) at each scale and seed and reports, per run:
 
-- ``districts_participation_lost``: districts whose participation in year 1 (months 0-11) was
-  at least 0.5% and in year 20 (months 228-239) is below it;
-- ``districts_identity_lost``: the same for identity and 0.1 (year-1 mean vs year-20 mean);
+- ``districts_participation_lost``: districts whose participation in year 0 (months 0-11) was
+  at least 0.5% and in year 19 (months 228-239) is below it;
+- ``districts_identity_lost``: the same for identity and 0.1 (year-0 mean vs year-19 mean);
 - ``districts_lost``: the names of the districts counted in either, ``;``-separated;
-- ``districts_participation_below_1pct``: districts whose year-20 participation is below 1%
+- ``districts_participation_below_1pct``: districts whose year-19 participation is below 1%
   (compared across scales: the real-unit count of districts in the quiet regime);
-- ``members_ratio``: the city's members per resident in year 20 over year 1;
-- ``price_gini_month0`` and ``price_gini_year20`` (month 239) of district prices;
-- ``sd_log_income_month0`` and ``sd_log_income_year20``: the spread (SD over districts) of the
+- ``members_ratio``: the city's members per resident in year 19 over year 0;
+- ``price_gini_month0`` and ``price_gini_year19`` (month 239) of district prices;
+- ``sd_log_income_month0`` and ``sd_log_income_year19``: the spread (SD over districts) of the
   log of district mean income at month 0 and month 239;
-- ``city_participation_year1`` and ``city_participation_year20``;
+- ``city_participation_year0`` and ``city_participation_year19``;
 - ``quietest_district``: of the districts that started at 0.5% participation or more, the one
-  with the lowest year-20 participation, with its ``quietest_participation_year1`` and
-  ``_year20``, ``quietest_identity_year20`` and ``quietest_channels_year20`` (mean channels
-  running in year 20): how close the quietest district comes to the floor, and whether it
+  with the lowest year-19 participation, with its ``quietest_participation_year0`` and
+  ``_year19``, ``quietest_identity_year19`` and ``quietest_channels_year19`` (mean channels
+  running in year 19): how close the quietest district comes to the floor, and whether it
   crossed it with its channels running (noise) or after losing them (a collapse).
 
 It prints one line per run and the means over seeds with 95% t intervals, and writes the rows
@@ -61,39 +61,39 @@ def measure(scale: float, seed: int, overrides: tuple[str, ...] = ()) -> dict[st
     result = run_scenario(scen, seed=seed)
     d, c = result.districts, result.city
     last = int(d["month"].max())
-    year1 = d[d["month"] < 12].groupby("district", observed=True)
-    year20 = d[d["month"] > last - 12].groupby("district", observed=True)
-    p1, p20 = year1["participation_rate"].mean(), year20["participation_rate"].mean()
-    i1, i20 = year1["identity"].mean(), year20["identity"].mean()
+    year0 = d[d["month"] < 12].groupby("district", observed=True)
+    year19 = d[d["month"] > last - 12].groupby("district", observed=True)
+    p0, p19 = year0["participation_rate"].mean(), year19["participation_rate"].mean()
+    i0, i19 = year0["identity"].mean(), year19["identity"].mean()
     members = c["members_persons"] / c["population"]
     log_income = d.assign(log_income=np.log(d["mean_income_eur"]))
     sd = log_income.groupby("month")["log_income"].std(ddof=0)
-    lost = ((p1 >= PARTICIPATION_FLOOR) & (p20 < PARTICIPATION_FLOOR)) | (
-        (i1 >= IDENTITY_FLOOR) & (i20 < IDENTITY_FLOOR)
+    lost = ((p0 >= PARTICIPATION_FLOOR) & (p19 < PARTICIPATION_FLOOR)) | (
+        (i0 >= IDENTITY_FLOOR) & (i19 < IDENTITY_FLOOR)
     )
-    started = p1[p1 >= PARTICIPATION_FLOOR]
-    quietest = p20[started.index].idxmin()
+    started = p0[p0 >= PARTICIPATION_FLOOR]
+    quietest = p19[started.index].idxmin()
     return {
         "scale": scale,
         "seed": seed,
         "districts_participation_lost": int(
-            ((p1 >= PARTICIPATION_FLOOR) & (p20 < PARTICIPATION_FLOOR)).sum()
+            ((p0 >= PARTICIPATION_FLOOR) & (p19 < PARTICIPATION_FLOOR)).sum()
         ),
-        "districts_identity_lost": int(((i1 >= IDENTITY_FLOOR) & (i20 < IDENTITY_FLOOR)).sum()),
+        "districts_identity_lost": int(((i0 >= IDENTITY_FLOOR) & (i19 < IDENTITY_FLOOR)).sum()),
         "districts_lost": ";".join(str(name) for name in lost[lost].index),
-        "districts_participation_below_1pct": int((p20 < QUIET).sum()),
+        "districts_participation_below_1pct": int((p19 < QUIET).sum()),
         "members_ratio": round(float(members.iloc[-12:].mean() / members.iloc[:12].mean()), 4),
         "price_gini_month0": round(float(c["price_gini"].iloc[0]), 5),
-        "price_gini_year20": round(float(c["price_gini"].iloc[-1]), 5),
+        "price_gini_year19": round(float(c["price_gini"].iloc[-1]), 5),
         "sd_log_income_month0": round(float(sd.iloc[0]), 5),
-        "sd_log_income_year20": round(float(sd.iloc[-1]), 5),
-        "city_participation_year1": round(float(c["participation_rate"].iloc[:12].mean()), 4),
-        "city_participation_year20": round(float(c["participation_rate"].iloc[-12:].mean()), 4),
+        "sd_log_income_year19": round(float(sd.iloc[-1]), 5),
+        "city_participation_year0": round(float(c["participation_rate"].iloc[:12].mean()), 4),
+        "city_participation_year19": round(float(c["participation_rate"].iloc[-12:].mean()), 4),
         "quietest_district": str(quietest),
-        "quietest_participation_year1": round(float(p1[quietest]), 5),
-        "quietest_participation_year20": round(float(p20[quietest]), 5),
-        "quietest_identity_year20": round(float(i20[quietest]), 4),
-        "quietest_channels_year20": round(float(year20["n_channels"].mean()[quietest]), 2),
+        "quietest_participation_year0": round(float(p0[quietest]), 5),
+        "quietest_participation_year19": round(float(p19[quietest]), 5),
+        "quietest_identity_year19": round(float(i19[quietest]), 4),
+        "quietest_channels_year19": round(float(year19["n_channels"].mean()[quietest]), 2),
     }
 
 

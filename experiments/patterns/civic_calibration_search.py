@@ -7,13 +7,13 @@ A Latin hypercube over the mobilisation rule (``a_identity``, ``theta_mean``, ``
 sample runs ``helsinki`` for 240 months at ``--scale`` with one seed, and ``two_districts``
 for 96 months with seeds 1-2, and is scored on issue 12's civic measures:
 
-- districts whose participation falls from >= 0.5% in year 1 to below it in year 20 (x3),
-  and whose identity falls from >= 0.1 to below it (x2), and districts under 1% in year 20
+- districts whose participation falls from >= 0.5% in year 0 to below it in year 19 (x3),
+  and whose identity falls from >= 0.1 to below it (x2), and districts under 1% in year 19
   (x0.5);
-- |log| of the city's members per resident, year 20 over year 1 (x20), and of the city's
-  participation, year 20 over year 1 (x20);
-- the 90th percentile of district participation in year 20 above 12% (x50), the highest
-  above 20% (x30), and the city's participation in year 1 outside 3-8% (x100);
+- |log| of the city's members per resident, year 19 over year 0 (x20), and of the city's
+  participation, year 19 over year 0 (x20);
+- the 90th percentile of district participation in year 19 above 12% (x50), the highest
+  above 20% (x30), and the city's participation in year 0 outside 3-8% (x100);
 - the operating-mode contrast of P3: the traditional district's mean participation over the
   creative one's in ``two_districts`` above 0.45 (x60; the P3 test's bound is 0.5).
 
@@ -73,8 +73,8 @@ def measure(values: tuple[float, ...], scale: float, seed: int) -> dict[str, flo
         rows = d[(d["month"] >= 12 * year) & (d["month"] < 12 * year + 12)]
         return rows.groupby("district", observed=True)[column].mean()
 
-    p1, p20 = by_year("participation_rate", 0), by_year("participation_rate", 19)
-    i1, i20 = by_year("identity", 0), by_year("identity", 19)
+    p0, p19 = by_year("participation_rate", 0), by_year("participation_rate", 19)
+    i0, i19 = by_year("identity", 0), by_year("identity", 19)
     members = c["members_persons"] / c["population"]
     row = {k.split(".")[1]: round(v, 4) for k, v in zip(SPACE, values, strict=True)}
     ratios = []
@@ -86,14 +86,14 @@ def measure(values: tuple[float, ...], scale: float, seed: int) -> dict[str, flo
         ratios.append(mean["Traditional"] / max(mean["Creative"], 1e-6))
     return {
         **row,
-        "lost": int(((p1 >= 0.005) & (p20 < 0.005)).sum()),
-        "identity_lost": int(((i1 >= 0.1) & (i20 < 0.1)).sum()),
-        "below_1pct": int((p20 < 0.01).sum()),
-        "city_year1": round(float(c["participation_rate"].iloc[:12].mean()), 4),
-        "city_year20": round(float(c["participation_rate"].iloc[-12:].mean()), 4),
+        "lost": int(((p0 >= 0.005) & (p19 < 0.005)).sum()),
+        "identity_lost": int(((i0 >= 0.1) & (i19 < 0.1)).sum()),
+        "below_1pct": int((p19 < 0.01).sum()),
+        "city_year0": round(float(c["participation_rate"].iloc[:12].mean()), 4),
+        "city_year19": round(float(c["participation_rate"].iloc[-12:].mean()), 4),
         "members_ratio": round(float(members.iloc[-12:].mean() / members.iloc[:12].mean()), 4),
-        "p90_year20": round(float(np.percentile(p20, 90)), 4),
-        "max_year20": round(float(p20.max()), 4),
+        "p90_year19": round(float(np.percentile(p19, 90)), 4),
+        "max_year19": round(float(p19.max()), 4),
         "traditional_over_creative": round(float(np.mean(ratios)), 4),
     }
 
@@ -102,9 +102,9 @@ def score(r: dict[str, float]) -> float:
     """Return the screening score of one sample (see the module docstring; lower is better)."""
     s = 3 * r["lost"] + 2 * r["identity_lost"] + 0.5 * r["below_1pct"]
     s += 20 * abs(np.log(max(r["members_ratio"], 1e-3)))
-    s += 20 * abs(np.log(max(r["city_year20"], 1e-4) / max(r["city_year1"], 1e-4)))
-    s += 50 * max(0.0, r["p90_year20"] - 0.12) + 30 * max(0.0, r["max_year20"] - 0.2)
-    s += 100 * max(0.0, 0.03 - r["city_year1"]) + 100 * max(0.0, r["city_year1"] - 0.08)
+    s += 20 * abs(np.log(max(r["city_year19"], 1e-4) / max(r["city_year0"], 1e-4)))
+    s += 50 * max(0.0, r["p90_year19"] - 0.12) + 30 * max(0.0, r["max_year19"] - 0.2)
+    s += 100 * max(0.0, 0.03 - r["city_year0"]) + 100 * max(0.0, r["city_year0"] - 0.08)
     s += 60 * max(0.0, r["traditional_over_creative"] - 0.45)
     return round(float(s), 3)
 

@@ -21,7 +21,7 @@ moves by many points with the seed set and with small model changes (the first i
 defaults gave 36%, 18%, 26% and 20% over seeds 1-20 at four successive model versions).
 
 For each setting and seed it runs ``two_districts``
-(240 months, scale 0.05) with and without ``b_reputation = 0`` and records the year-20 mean
+(240 months, scale 0.05) with and without ``b_reputation = 0`` and records the year-19 mean
 price gap (creative minus traditional, EUR/m2). It prints the paired shrinkage with a 95% t
 interval per setting and writes the rows to ``results/p2_price_formation.csv``.
 
@@ -63,8 +63,8 @@ SETTINGS = {
 """Price rules compared: the default, the former rules (before and in issue 12) and one other."""
 
 
-def year20_gap(overrides: tuple[str, ...], seed: int) -> float:
-    """Return the year-20 mean price gap, creative minus traditional, EUR/m2."""
+def year19_gap(overrides: tuple[str, ...], seed: int) -> float:
+    """Return the year-19 mean price gap, creative minus traditional, EUR/m2."""
     scen = load_scenario(
         "two_districts", ["scenario.months=240", "scenario.scale=0.05", *overrides]
     )
@@ -99,21 +99,21 @@ def main() -> None:
         for n, off, _ in jobs
     ]
     with ProcessPoolExecutor(args.workers) as pool:
-        gaps = list(pool.map(year20_gap, overrides, [s for *_, s in jobs]))
+        gaps = list(pool.map(year19_gap, overrides, [s for *_, s in jobs]))
     rows = [
-        {"setting": n, "b_reputation_off": off, "seed": s, "gap_year20_eur_m2": round(g, 2)}
+        {"setting": n, "b_reputation_off": off, "seed": s, "gap_year19_eur_m2": round(g, 2)}
         for (n, off, s), g in zip(jobs, gaps, strict=True)
     ]
     for name in names:
         on = np.array(
             [
-                r["gap_year20_eur_m2"]
+                r["gap_year19_eur_m2"]
                 for r in rows
                 if r["setting"] == name and not r["b_reputation_off"]
             ]
         )
         off = np.array(
-            [r["gap_year20_eur_m2"] for r in rows if r["setting"] == name and r["b_reputation_off"]]
+            [r["gap_year19_eur_m2"] for r in rows if r["setting"] == name and r["b_reputation_off"]]
         )
         diff = on - off
         print(

@@ -4,8 +4,8 @@
 over the design (median and 5-95% range of the point means) and counts the points where the
 first year and the last differ in sign; this file is what it reads, so the sweep's 230,000-row
 outcome table need not be committed. One row per design point: ``point``, then
-``<variable>_year1`` and ``<variable>_year<N>`` (the mean over the point's finished
-replicates; years counted from 1).
+``<variable>_year0`` and ``<variable>_year<N-1>`` for a run of N years (the mean over the
+point's finished replicates; years counted from 0, as the ``year`` column of the outputs).
 
 Usage::
 
@@ -30,7 +30,7 @@ def point_means(folder: Path) -> pd.DataFrame:
     kept = tidy[tidy["year"].isin([first, last])]
     means = kept.groupby(["point", "variable", "year"], observed=True)["value"].mean()
     wide = means.unstack(["variable", "year"])
-    wide.columns = [f"{variable}_year{year + 1}" for variable, year in wide.columns]
+    wide.columns = [f"{variable}_year{year}" for variable, year in wide.columns]
     return wide.sort_index(axis=1).reset_index()
 
 

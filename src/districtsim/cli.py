@@ -310,7 +310,10 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="Y",
-        help='the program year to analyse (summary = "yearly"; default the last)',
+        help=(
+            'the program year to analyse, from 0 as in the tables (summary = "yearly"; '
+            "default the last)"
+        ),
     )
     when.add_argument(
         "--month",

@@ -723,8 +723,8 @@ def _arm_summary_html(arm: str, reference: str, d: pd.DataFrame, n: int) -> list
 def _summary_head(year: int, n: int) -> str:
     """Return the summary's explanation of the final year, of the tests, and of caution."""
     head = (
-        f'<p class="explain">Final complete year: year {year + 1} of the run (program year '
-        f"{year}, model months {12 * year} to {12 * year + 11}). "
+        f'<p class="explain">Final complete year: year {year} (model months {12 * year} to '
+        f"{12 * year + 11}; months and years count from 0, as in the tables). "
         f"Each difference is the mean over {n} replicate(s) of the paired difference (same "
         "seed in both scenarios) with its 95% Student-t confidence interval. "
         "The report tests every outcome in the city and in every district at once, so some "

@@ -52,8 +52,9 @@ seeds, tests/test_initialisation.py); they now start at their expected values
 (docs/ODD.md 7.8). With the former price rule (1.6/0.6/0.15) the 2-year gap was -4 [-15, +6] EUR/m2.
 Reputation diverges slowly: the creative minus traditional reputation gap
 (+0.016 at month 0, from the creative district's higher initial event rate)
-widens by +0.0009 [+0.0008, +0.0011] by year 2, +0.0082 [+0.0071, +0.0092]
-by year 10 and +0.0191 [+0.0171, +0.0210] by year 20.
+widens by +0.0009 [+0.0008, +0.0011] after 2 years, +0.0082 [+0.0071, +0.0092]
+after 10 years and +0.0191 [+0.0171, +0.0210] after 20 years (the means over months
+12-23, 108-119 and 228-239, as for the prices).
 
 P2 (holds, issue 12's acceptance: movers ignoring reputation shrink the
 20-year gap by at least 25%, paired CI above 0). With ``b_reputation = 0``
@@ -230,7 +231,7 @@ def test_p1_price_gap_is_small_after_2_years(gaps):
 def test_p1_reputation_diverges_slowly(gaps):
     """Measured widening of the reputation gap since month 0.
 
-    +0.0009 [+0.0008, +0.0011] by year 2, +0.0191 [+0.0171, +0.0210] by year 20;
+    +0.0009 [+0.0008, +0.0011] after 2 years, +0.0191 [+0.0171, +0.0210] after 20 years;
     20-year / 4 minus 2-year +0.0038 [+0.0034, +0.0043] (seeds 1-40).
     """
     rep = gaps["default"]["reputation"]

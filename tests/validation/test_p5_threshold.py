@@ -481,7 +481,7 @@ D_SEEDS = list(range(1, 9))
 D_SCALE = 0.1
 D_DISTRICT = "Reijola"  # the only traditional district of helsinki.toml without a paper
 D_PUSH_END = 12  # the push runs in months 0-11
-D_AFTER = (72, 84)  # months 72-83: the sixth year, five years after the push ended
+D_AFTER = (72, 84)  # months 72-83: year 6, five years after the push ended
 D_PUSH = """
 [[interventions]]
 type = "channel"

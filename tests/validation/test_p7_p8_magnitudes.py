@@ -114,14 +114,14 @@ P8 Plausible magnitudes (docs/ODD.md section 9)
     seeds; the first issue-12 defaults in brackets where they differ):
     - city growth 1.00-1.02% a year (target 1.02%, band 0.77-1.28%): holds, by
       construction (``migration.population_growth_per_year`` = 0.0102);
-    - mean price 4,523-4,526 EUR/m2 in year 1 (band 4,042-4,940): holds (the
+    - mean price 4,523-4,526 EUR/m2 in year 0 (band 4,042-4,940): holds (the
       scenario's input is 4,513, and prices follow the 2% a year trend);
     - top / bottom quarter (8 of 34 districts) of district prices 2.45
-      (month 0, input), 2.62-2.63 (year 10), 2.65-2.69 (year 20), band
-      2.02-3.03: holds; max / min 4.05 (input), mean over seeds 4.88 (year
-      10; 4.75-5.09, seed 2 above the band) and 4.91 (year 20; 4.76-5.06,
-      seed 2 above the band), band 3.29-4.93: holds as a seed mean, in year
-      20 just under the band's upper end ([4.71 and 4.77]; before issue
+      (month 0, input), 2.62-2.63 (month 119), 2.65-2.69 (month 239), band
+      2.02-3.03: holds; max / min 4.05 (input), mean over seeds 4.88 (month
+      119; 4.75-5.09, seed 2 above the band) and 4.91 (month 239; 4.76-5.06,
+      seed 2 above the band), band 3.29-4.93: holds as a seed mean, at month
+      239 just under the band's upper end ([4.71 and 4.77]; before issue
       12, 2.39 and 2.33, 4.03 and 3.81);
     - district price ranks, month 0 vs month 239: Spearman 0.987-0.992 (the
       district fixed effects hold each district near its initial price);
@@ -146,22 +146,22 @@ P8 Plausible magnitudes (docs/ODD.md section 9)
       alone are above 0.30: they bear most burden-driven moves, and a
       newcomer's low attachment raises the hazard);
     - residents taking part in a month (``participation_rate``), yearly
-      means: city-wide 4.1% in year 1, 4.6-5.2% in year 20: holds (before
-      issue 12, 10-12% from year 6-8 on); by district, 0-1 districts at 10%
-      or more in year 1 and 4-6 in year 20 (Kallio, Vallila, Vanhakaupunki,
+      means: city-wide 4.1% in year 0, 4.6-5.2% in year 19: holds (before
+      issue 12, 10-12% from year 5-7 on); by district, 0-1 districts at 10%
+      or more in year 0 and 4-6 in year 19 (Kallio, Vallila, Vanhakaupunki,
       Malmi, Herttoniemi, Vuosaari at 10.0-13.7%, the most active creative
       districts; 15.6% the highest yearly mean of any year), 1 below 0.5% in
       every seed (2, quiet from the start, at the defaults of issue 12's second
       session): under the revised 17.3%, holds (under 10%, the bound until
       issue 12, it was a strict xfail). The
       associations' active core (``active_members_persons`` / population;
-      0.3% in year 1, 0.6% in year 20) is not the quantity of the target:
+      0.3% in year 0, 0.6% in year 19) is not the quantity of the target:
       it is the active residents who are members, a subset of them, so it
       is always smaller; an earlier version tested the target on it and
       also asserted that it is below ``participation_rate``, which holds by
       definition;
-    - members (``members_persons`` / population) 4.1% in year 1 (the
-      initial share is 4%) -> 4.3% in year 20 (mean of the seeds): holds.
+    - members (``members_persons`` / population) 4.1% in year 0 (the
+      initial share is 4%) -> 4.3% in year 19 (mean of the seeds): holds.
     Before issue 12, one run at scale 0.2 (seed 1) gave the same picture: within 9.9%,
     boundary 14.2%, turnover 10.7-28.5% (detached 12.1-18.2%), owners 0.084
     vs renters 0.230, Gini 0.196 -> 0.184, so the failures are not an
@@ -525,14 +525,14 @@ def test_p8_input_check_city_growth(p8) -> None:
 
 
 def test_p8_input_check_mean_price_at_start(p8) -> None:
-    """Input check: the year-1 price level is the scenario's (4,513 EUR/m2 at month 0).
+    """Input check: the year-0 price level is the scenario's (4,513 EUR/m2 at month 0).
 
     Prices then follow ``housing.price_trend_per_year`` (7.8); not validation.
     """
     first_year = np.array([c["price_eur_m2_mean"].iloc[:12].mean() for _, c, _ in p8["runs"]])
     lo, hi = band(PRICE_MEAN_EUR_M2, PRICE_LEVEL_TOL)
     assert np.all((lo <= first_year) & (first_year <= hi)), (
-        f"P8: expected the population-weighted mean price in year 1 within [{lo:.0f}, "
+        f"P8: expected the population-weighted mean price in year 0 within [{lo:.0f}, "
         f"{hi:.0f}] EUR/m2; measured per seed {np.round(first_year)}"
     )
 
@@ -608,9 +608,9 @@ def test_p8_relative_price_spread_widens(p8) -> None:
     """Emergent: the relative price spread (price Gini) at month 239 vs month 0.
 
     Measured (defaults of issue 12's third session, seeds 1-3): 0.196 at month 0,
-    0.210-0.213 at year 20 (at the first issue-12 defaults 0.206-0.208 at year 10 and
-    0.206-0.209 at year 20: it widened in the first decade and then held). Before issue 12 it
-    narrowed (0.184 at year 20, a strict expected failure). Location constants (the initial
+    0.210-0.213 at month 239 (at the first issue-12 defaults 0.206-0.208 after 10 years and
+    0.206-0.209 after 20 years: it widened in the first decade and then held). Before issue 12
+    it narrowed (0.184 after 20 years, a strict expected failure). Location constants (the initial
     settlement a flow equilibrium),
     income homophily and demand-led prices (docs/ODD.md 7.7, 7.8) keep the
     expensive districts' demand; part of the early widening is the cheapest
@@ -799,10 +799,10 @@ def participation_summary(p8) -> str:
     ]
     return (
         "participation_rate by year, city, mean of seeds: "
-        f"{np.round(city.mean(axis=0) * 100, 2)}%; year 20 per seed "
-        f"{np.round(city[:, -1] * 100, 2)}%; districts at 10% or more per seed in year 1 "
-        f"{(districts[:, 0] >= 0.1).sum(axis=1)}, in year 20 {high}; districts below 0.5% in "
-        f"year 20 per seed {(districts[:, -1] < 0.005).sum(axis=1)} (not asserted); for "
+        f"{np.round(city.mean(axis=0) * 100, 2)}%; year 19 per seed "
+        f"{np.round(city[:, -1] * 100, 2)}%; districts at 10% or more per seed in year 0 "
+        f"{(districts[:, 0] >= 0.1).sum(axis=1)}, in year 19 {high}; districts below 0.5% in "
+        f"year 19 per seed {(districts[:, -1] < 0.005).sum(axis=1)} (not asserted); for "
         "reference, the active core (active_members_persons / population, a subset of the "
         f"active residents) {np.round(core.mean(axis=0) * 100, 2)}%"
     )
@@ -817,7 +817,7 @@ def test_p8_participation_single_digit_city(p8) -> None:
     The quantity is ``participation_rate``, the share of residents active this
     month (docs/ODD.md 7.3), city-wide, as yearly means, every year and seed.
     Measured (defaults of issue 12's third session, seeds 1-3, scale 0.05): 4.1% in
-    year 1 rising slowly to 4.6-5.2% in year 20. Before issue 12 it was 10-12% from year 6-8
+    year 0 rising slowly to 4.6-5.2% in year 19. Before issue 12 it was 10-12% from year 5-7
     on (a strict expected failure): tipped districts settled at 29-42%.
     """
     city, _ = yearly_participation(p8)
@@ -844,7 +844,7 @@ def test_p8_participation_by_district_below_yearly_volunteering(p8) -> None:
     that a district is more active in a month than Europe is in a year. Yearly
     means of ``participation_rate``, every year, district and seed. Measured
     (seeds 1-3, defaults of issue 12's third session): at most 15.6%; 4-6
-    districts at 10.0-13.7% in year 20 (Kallio, Vallila, Vanhakaupunki, Malmi,
+    districts at 10.0-13.7% in year 19 (Kallio, Vallila, Vanhakaupunki, Malmi,
     Herttoniemi, Vuosaari).
     """
     _, districts = yearly_participation(p8)

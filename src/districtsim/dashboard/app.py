@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 import solara  # noqa: E402
 import solara.server.settings  # noqa: E402
 import traitlets  # noqa: E402
-from mesa.visualization import SolaraViz  # noqa: E402
+from mesa.visualization import SolaraViz, solara_viz  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 from plotly.graph_objs._figurewidget import FigureWidget  # noqa: E402
 
@@ -389,6 +389,38 @@ COMPONENTS = [
     (RunView, 0),
 ]
 """The views, in SolaraViz's (component, page) form."""
+
+GRID_ROWS = {
+    "MapView": 11,
+    "SeriesView": 11,
+    "ParticipationView": 14,
+    "TiesView": 14,
+    "CriteriaView": 12,
+    "EventsView": 12,
+    "RunView": 20,
+}
+"""Height of each view's grid cell, in grid rows (30 px and a 10 px gap each: 11 rows are
+430 px). Mesa gives every view 10 rows (390 px), which cut the participation view's caption and
+the time series' legend at 1366 px wide (the cell scrolled). Views sit in two columns."""
+
+
+def grid_layout(n: int) -> list[dict[str, Any]]:
+    """Return the initial grid of the first ``n`` views: two columns, heights from GRID_ROWS.
+
+    Installed as Mesa's ``make_initial_grid_layout`` (which gives every view 10 rows); a student
+    can still drag and resize every view.
+    """
+    names = [component.__name__ for component, _ in COMPONENTS[:n]]
+    rows = [GRID_ROWS.get(name, 10) for name in names] + [10] * (n - len(names))
+    layout, y = [], 0
+    for i in range(n):
+        if i % 2 == 0 and i > 0:
+            y += max(rows[i - 2 : i])
+        layout.append({"i": i, "w": 6, "h": rows[i], "moved": False, "x": 6 * (i % 2), "y": y})
+    return layout
+
+
+solara_viz.make_initial_grid_layout = grid_layout
 
 
 def _choose(name: str) -> None:

@@ -166,8 +166,12 @@ def param_control(
 def describe_intervention(iv: Any) -> str:
     """Return a one-line description of an intervention (type, target, months)."""
     target = f"select {iv.select}" if iv.select else ", ".join(iv.districts)
-    until = f"to month {iv.end_month}" if iv.end_month is not None else "to the end"
-    return f"interventions[{iv.index}] {iv.type} ({target}), month {iv.start_month} {until}"
+    # end_month is the first month without it: the last month it acts is end_month - 1.
+    if iv.end_month is None:
+        window = f"month {iv.start_month} to the end"
+    else:
+        window = f"months {iv.start_month} to {iv.end_month - 1}"
+    return f"interventions[{iv.index}] {iv.type} ({target}), {window}"
 
 
 def model_params(scenario_name: str = DEFAULT_SCENARIO) -> dict[str, Any]:
@@ -227,7 +231,7 @@ def model_params(scenario_name: str = DEFAULT_SCENARIO) -> dict[str, Any]:
         "min": 0,
         "max": scen.months - 1,
         "step": 1,
-        "label": "add: start month",
+        "label": "add: start month (month 0 = October of year 0)",
     }
     return out
 

@@ -252,22 +252,25 @@ _STATE_NOW = {
 
 
 def month_label(t: int) -> str:
-    """Return 'year Y, Mon' for model month ``t`` (year 1 starts in October, month 0)."""
-    return f"year {program_year(t) + 1}, {MONTH_NAMES[calendar_month(t) - 1]}"
+    """Return 'month T (Mon, year Y)' for model month ``t``, numbered as the tables number it.
+
+    Months and years count from 0 (``docs/outputs.md``, "Months and years"): month 0 is
+    October of year 0.
+    """
+    return f"month {t} ({MONTH_NAMES[calendar_month(t) - 1]}, year {program_year(t)})"
 
 
 def status(model: DistrictModel) -> str:
-    """Return one line: the month reached and the model's state."""
+    """Return one line: the last month simulated, as the tables number it, and how many.
+
+    ``model.month`` counts the months simulated, so the last is month ``model.month - 1``.
+    """
     done = model.month
+    count = f"{done} of {model.horizon} months simulated"
     if done == 0:
-        return (
-            f"{model.config.name}: month 0 of {model.horizon} (initial state; press Step or Play)"
-        )
+        return f"{model.config.name}: initial state, {count} (press Step or Play)"
     ended = " (horizon reached)" if done >= model.horizon else ""
-    return (
-        f"{model.config.name}: month {done} of {model.horizon}, {month_label(done - 1)} "
-        f"simulated{ended}"
-    )
+    return f"{model.config.name}: {month_label(done - 1)} simulated; {count}{ended}"
 
 
 def is_extensive(variable: str) -> bool:
@@ -469,13 +472,13 @@ def series_figure(
     label = DISTRICT_COLUMNS.get(variable, variable)
     if n == 0:
         return _empty(f"{variable} over time", "No month simulated yet: press Step or Play")
-    years = np.arange(n) / 12.0
+    months = np.arange(n)  # the tables' month numbers
     values = rec.data[variable][:n]
     data = []
     for name in districts or []:
         if name in model.names:
             data.append(
-                go.Scatter(x=years, y=values[:, model.names.index(name)], mode="lines", name=name)
+                go.Scatter(x=months, y=values[:, model.names.index(name)], mode="lines", name=name)
             )
     if is_extensive(variable):
         city, city_name = np.nanmean(values, axis=1), "city: mean over districts"
@@ -488,7 +491,7 @@ def series_figure(
         )
     data.append(
         go.Scatter(
-            x=years,
+            x=months,
             y=city,
             mode="lines",
             name=city_name,
@@ -498,7 +501,8 @@ def series_figure(
     layout = {
         **_LAYOUT,
         "title": {"text": f"{variable}<br><sup>{label}</sup>", "font": {"size": 14}},
-        "xaxis": {"title": "years since the start", "visible": True},
+        # Month numbers as in the tables and the status line.
+        "xaxis": {"title": "month (month 0 = October of year 0)", "visible": True},
         "yaxis": {"title": variable, "visible": True},
         # Under the plot, never over the lines.
         "legend": {"orientation": "h", "x": 0, "y": -0.4, "yanchor": "top"},
@@ -657,7 +661,7 @@ def criteria_figure(model: DistrictModel) -> go.Figure:
     if not model.criteria_rows:
         return _empty(
             "Evaluation criteria",
-            "No program year has ended yet: the first ends after month 11 (September)",
+            "No program year has ended yet: year 0 ends with month 11 (September)",
         )
     year = model.criteria_years[-1]
     values = model.criteria_rows[-1]
@@ -687,7 +691,7 @@ def criteria_figure(model: DistrictModel) -> go.Figure:
             **_LAYOUT,
             "title": {
                 "text": (
-                    f"Evaluation criteria, program year {year + 1}<br><sup>z-scores across "
+                    f"Evaluation criteria, program year {year}<br><sup>z-scores across "
                     f"districts; {len(cols) - 1} criteria and the weighted score</sup>"
                 ),
                 "font": {"size": 14},

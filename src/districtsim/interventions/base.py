@@ -330,9 +330,10 @@ def _check_window(
 ) -> tuple[int, int | None]:
     """Return the start month (within the horizon) and the end month (after it, or None).
 
-    The window is given in months (``start_month``, ``end_month``: month 0 is October of the
-    first year) or in years of the run (``start_year = 5``: from the start of the fifth year,
-    month 48; ``end_year = 8``: to the end of the eighth, end_month 96), not both.
+    The window is given in months (``start_month``, ``end_month``: month 0 is October of
+    year 0) or in years (``start_year = 4``: from the start of year 4, month 48;
+    ``end_year = 8``: to the end of year 7, end_month 96), not both. Years count from 0 as
+    months do (``docs/outputs.md``, "Months and years"); a year is 12 months.
     """
     row = _years_as_months(row, file, where, months)
     start = check_month(row.get("start_month"), months, file=file, key=f"{where}.start_month")
@@ -349,13 +350,13 @@ def _check_window(
 
 
 def _years_as_months(row: dict[str, Any], file: str, where: str, months: int) -> dict[str, Any]:
-    """Return ``row`` with ``start_year``/``end_year`` (years of the run, from 1) as months."""
+    """Return ``row`` with ``start_year``/``end_year`` as months (``12 * year`` each).
+
+    Like ``end_month``, ``end_year`` is the first year without the intervention.
+    """
     out = dict(row)
     years = months // 12 + (months % 12 > 0)
-    for year_key, month_key, to_month in (
-        ("start_year", "start_month", lambda y: 12 * (y - 1)),
-        ("end_year", "end_month", lambda y: 12 * y),
-    ):
+    for year_key, month_key in (("start_year", "start_month"), ("end_year", "end_month")):
         if year_key not in row:
             continue
         if month_key in row:
@@ -365,23 +366,26 @@ def _years_as_months(row: dict[str, Any], file: str, where: str, months: int) ->
                 row[year_key],
                 f"either {year_key} or {month_key}, not both",
             )
+        if year_key == "start_year":
+            low, high = 0, years - 1
+            what = f"a year of the run, 0..{high} (year 0 is months 0-11; start_month = 12 * year)"
+        else:
+            low, high = int(out.get("start_month", 0)) // 12 + 1, 100
+            what = (
+                f"the first year without it, {low}..{high} (end_year = 8 ends after year 7: "
+                "end_month = 96)"
+            )
         year = check_scalar(
-            row[year_key],
-            int,
-            1,
-            years if year_key == "start_year" else 100,
-            file=file,
-            key=f"{where}.{year_key}",
-            what=f"a year of the run, 1..{years} (year 1 is months 0-11)",
+            row[year_key], int, low, high, file=file, key=f"{where}.{year_key}", what=what
         )
-        out[month_key] = to_month(year)
+        out[month_key] = 12 * year
     if "start_month" not in out:
         raise ScenarioError(
             file,
             f"{where}.start_month",
             None,
-            "start_month (month 0 is October of the first year) or start_year (1 = the first "
-            "year; start_year = 5 is start_month = 48)",
+            "start_month (month 0 is October of year 0) or start_year (year 0 is the first; "
+            "start_year = 4 is start_month = 48)",
         )
     return out
 
@@ -423,7 +427,7 @@ def overrides(method: Callable[..., Any], cls: type[Intervention]) -> bool:
 def describe_intervention(table: dict[str, Any], months: int | None = None) -> str:
     """Return an intervention table (as :meth:`Intervention.to_dict` gives it) in words.
 
-    For example ``rent_cap in Kallio, Vallila, months 48 to 239 (from year 5 of the run);
+    For example ``rent_cap in Kallio, Vallila, months 48 to 239 (from year 4);
     change = -0.1``: ``months`` is the horizon, the end when the table gives none.
     """
     select = table.get("select")
@@ -437,7 +441,7 @@ def describe_intervention(table: dict[str, Any], months: int | None = None) -> s
     end = table.get("end_month", months)
     window = f"months {start} to {end - 1 if end is not None else 'the end'}"
     if start % 12 == 0:
-        window += f" (from year {start // 12 + 1} of the run)"
+        window += f" (from year {start // 12})"
     skip = {"type", "start_month", "end_month", "select", "districts"}
     settings = ", ".join(f"{k} = {v}" for k, v in table.items() if k not in skip)
     return f"{table['type']} {where}, {window}" + (f"; {settings}" if settings else "")

@@ -15,7 +15,7 @@ against them::
 
 Every measure reads only the district and city tables (``docs/outputs.md``) and the scenario,
 so it can be computed for any run, replicate or sweep point. Rates a year are means over the
-run's whole years; "year 1" is months 0-11 and the last month is the run's last.
+run's whole years; year 0 is months 0-11 and the last month is the run's last.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ MEASURES: dict[str, Measure] = {
         ** (12 / max(len(r.city) - 1, 1))
         - 1
     ),
-    "mean_price_year1_eur_m2": lambda r, s: float(r.city["price_eur_m2_mean"].iloc[:12].mean()),
+    "mean_price_year0_eur_m2": lambda r, s: float(r.city["price_eur_m2_mean"].iloc[:12].mean()),
     "price_zone_ratio_last_month": lambda r, s: _quarter_ratio(_last_prices(r)),
     "price_extreme_ratio_last_month": lambda r, s: float(
         r.city["price_eur_m2_max"].iloc[-1] / r.city["price_eur_m2_min"].iloc[-1]
