@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         except subprocess.TimeoutExpired:
             server.kill()
         log.unlink(missing_ok=True)
-    print(f"screenshots: {args.out} (page and {len(VIEWS)} views, month {args.months})")
+    print(f"screenshots: {args.out} (page and {len(VIEWS)} views, after {args.months} months)")
     return 0
 
 
