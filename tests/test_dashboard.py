@@ -342,6 +342,33 @@ def _figures(rc) -> dict[str, object]:
     return {w.layout.title.text: w for w in rc.find(FigureWidget).widgets}
 
 
+def test_charts_drop_the_browsers_report_on_traces_a_redraw_replaced() -> None:
+    """plotly's FigureWidget raises in the server when the browser reports on traces that a
+    redraw has meanwhile replaced (seen in CI during Play); the dashboard's charts drop such a
+    stale report and still apply a current one."""
+    import plotly.graph_objects as go
+    from plotly.graph_objs._figurewidget import FigureWidget
+
+    from districtsim.dashboard import app
+
+    def report(widget, uid: str, **delta) -> None:
+        widget._js2py_traceDeltas = {
+            "trace_deltas": [{"uid": uid, **delta}],
+            "trace_edit_id": widget._last_trace_edit_id,
+        }
+
+    plain = FigureWidget(data=[go.Scatter(x=[0, 1], y=[1, 2])])
+    with pytest.raises(ValueError):
+        report(plain, "replaced")
+    chart = app._ResponsiveFigure(data=[go.Scatter(x=[0, 1], y=[1, 2])])
+    report(chart, "replaced")
+    assert not chart._trace_edit_in_process and chart._js2py_traceDeltas is None
+    seen = []
+    chart.data[0].on_change(lambda trace, name: seen.append(name), "name")
+    report(chart, chart.data[0].uid, name="applied")
+    assert seen == ["applied"], "a current report reaches the trace's callbacks"
+
+
 def test_page_renders_steps_and_redraws(page) -> None:
     rc, v = page
     assert "initial state, 0 of 240 months simulated" in _status(rc, v)

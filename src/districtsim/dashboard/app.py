@@ -92,6 +92,22 @@ class _ResponsiveFigure(FigureWidget):
         super().__init__(**kwargs)
         self._config = CHART_CONFIG
 
+    @traitlets.observe("_js2py_traceDeltas")
+    def _handler_js2py_traceDeltas(self, change: dict[str, Any]) -> None:
+        """Apply the browser's report on the traces it drew, unless those traces are gone.
+
+        The report (defaults plotly.js filled in, such as each trace's uid) travels while Play
+        goes on: if a redraw replaced the traces meanwhile (a mode appears on the map, a
+        district is added to the series), plotly's handler looks up a trace that no longer
+        exists and raises in the server (IndexError or ValueError; seen once in CI). Such a
+        report is stale and the next redraw sends the whole figure, so it is dropped.
+        """
+        try:
+            super()._handler_js2py_traceDeltas(change)
+        except (IndexError, ValueError):
+            self._trace_edit_in_process = False
+            self._js2py_traceDeltas = None
+
 
 def _plain(value: Any) -> Any:
     """Return ``value`` with numpy arrays as lists, recursively.
