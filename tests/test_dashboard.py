@@ -389,6 +389,23 @@ def test_page_renders_steps_and_redraws(page) -> None:
     assert len(series.data[0].y) == 3, "the series grew by one point a month"
 
 
+def test_a_step_redraws_the_page_in_one_render_pass(page, monkeypatch) -> None:
+    """Each component that reads Mesa's update counter is a listener of its own, and Solara
+    rendered the page once per listener: nine passes a month. The controller batches them."""
+    rc, v = page
+    passes = []
+    render = type(rc).render
+
+    def counted(self, *args, **kwargs):
+        passes.append(1)
+        return render(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(rc), "render", counted)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert "1 of 240 months simulated" in _status(rc, v)
+    assert len(passes) == 1, f"expected one render pass for a Step, got {len(passes)}"
+
+
 def test_page_slider_and_reset_make_a_model_with_that_value(page) -> None:
     rc, v = page
     slider = rc.find(

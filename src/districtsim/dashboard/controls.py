@@ -24,6 +24,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import reacton
 import solara
 import solara.lab
 from mesa.visualization import solara_viz
@@ -198,6 +199,10 @@ def ModelController(
     per_redraw = solara.use_reactive(render_interval)
     update_counter.get()  # this component redraws with the views ...
     solara.use_effect(drawn.set, None)  # ... and so marks the end of each redraw
+    # Every component that reads Mesa's update counter is its own listener, and Solara
+    # renders the page once per listener (nine passes a month); inside the render context
+    # the passes are batched into one.
+    batch = reacton.core.get_render_context()
 
     def advance(months: int) -> None:
         for _ in range(months):
@@ -206,12 +211,17 @@ def ModelController(
             if not running.value:
                 break
 
+    def redraw() -> None:
+        """Redraw every view once (one render pass at the end of the batch)."""
+        with batch:
+            force_update()
+
     def play() -> None:
         try:
             while running.value and playing.value:
                 advance(max(1, int(per_redraw.value)))
                 drawn.clear()
-                force_update()
+                redraw()
                 drawn.wait(REDRAW_WAIT_S)
                 time.sleep(max(PAUSE_AT_LEAST_MS, int(play_ms.value)) / 1000)
         except Exception as e:  # shown on the page, as Mesa does
@@ -222,7 +232,7 @@ def ModelController(
 
     def do_step() -> None:
         advance(1)
-        force_update()
+        redraw()
 
     def do_reset() -> None:
         error_message.set(None)
