@@ -125,3 +125,20 @@ def test_dashboard_play_time_matches_the_dashboard_benchmark() -> None:
     seconds = float(row["play_whole_run_median_s"])
     assert seconds < 30, f"issue 17: 20 years at scale 0.1 play in under 30 s, took {seconds}"
     assert f"plays the whole 20 years in {seconds:.1f} s" in text
+
+
+def test_dashboard_doc_speed_figures_match_the_dashboard_benchmark() -> None:
+    """docs/dashboard.md's Speed section and its Play line quote the default-scale row."""
+    row = next(r for r in _rows("dashboard_benchmark.csv") if r["scenario"] == "helsinki")
+    doc = (ROOT / "docs" / "dashboard.md").read_text(encoding="utf-8")
+    start = doc.index("## Speed")
+    speed = " ".join(doc[start : doc.index("\n## ", start + 1)].split())
+    assert f"about {float(row['browser_model_step_median_ms']):.0f} ms to simulate" in speed
+    assert (
+        f"{float(row['page_median_ms']):.0f} ms after a Step click (median), "
+        f"{float(row['page_p90_ms']):.0f} ms at the 90th percentile"
+    ) in speed
+    assert f"views take about {float(row['split_views_ms']):.0f} ms of that" in speed
+    seconds = float(row["play_whole_run_median_s"])
+    assert f"plays the whole 20 years in {seconds:.1f} s" in speed
+    assert f"play in about {seconds:.0f} s" in " ".join(doc.split())
