@@ -8,7 +8,9 @@ seeds, rounded to the decimals the cell shows. The held-out upgrading rate and t
 shrinkage per price rule are checked against ``results/upgrading_rate.csv`` and
 ``results/p2_price_formation.csv`` the same way, and the counts of runs that lose a
 district's civic life over 30 seeds against ``results/baseline_stationarity_30_seeds*.csv``,
-and P6's 40-seed comparison in the default city against ``results/p6_default_city.csv``.
+and P6's 40-seed comparison in the default city against ``results/p6_default_city.csv``,
+and the cheapest district's fall in price against ``results/cheapest_district.csv`` (whose
+scale-0.05 rows the test also reruns).
 A model change that re-runs a script without
 updating the docs (or the reverse) fails here.
 """
@@ -157,3 +159,34 @@ def test_p6_default_city_figures_in_the_odd_match_their_result_file() -> None:
             quoted.append(f"the dearer half ({gap.mean():+.2f}; dearer in {dearer} seeds)")
         for q in quoted:
             assert q in text, f"docs/ODD.md should quote {q!r} (p6_default_city.csv, {city})"
+
+
+def test_the_cheapest_districts_fall_in_the_docs_is_the_result_files_and_reproduces() -> None:
+    """ODD section 9, "The cheapest district falls behind": Jakomäki's price over the city's
+    at the ends of years 0, 2 and 4 per scale, the first-year and five-year falls and the
+    max / min ratio at month 59 are those of ``results/cheapest_district.csv``; the file's
+    scale-0.05 rows are what the script gives today."""
+    import sys
+
+    rows = pd.read_csv(RESULTS / "cheapest_district.csv")
+    text = " ".join(ODD.read_text(encoding="utf-8").split())
+    start = text.index("**The cheapest district falls behind**")
+    para = text[start : text.index("**", start + 40)]
+    ratio = {(r.scale, r.month): r.relative_to_month0 for r in rows.itertuples()}
+    for scale in (0.05, 0.1, 1.0):
+        triple = ", ".join(f"{ratio[(scale, m)]:.2f}" for m in (11, 35, 59))
+        assert triple in para, f"scale {scale}: expected {triple} in ODD's paragraph"
+    first = 100 * (1 - rows.loc[rows["month"] == 11, "relative_to_month0"])
+    five = 100 * (1 - rows.loc[rows["month"] == 59, "relative_to_month0"])
+    assert f"falls {first.min():.1f}-{first.max():.1f}% in the first year" in para
+    assert f"{five.min():.0f}-{five.max():.0f}% within five years" in para
+    at_59 = rows.loc[rows["month"] == 59, "max_min_price_ratio"]
+    assert f"4.05 to {at_59.min():.2f}-{at_59.max():.2f} by month 59" in para
+    sys.path.insert(0, str(ROOT / "experiments" / "patterns"))
+    try:
+        from cheapest_district import measure
+    finally:
+        sys.path.remove(str(ROOT / "experiments" / "patterns"))
+    again = pd.DataFrame(measure(0.05))
+    kept = rows[rows["scale"] == 0.05].reset_index(drop=True)
+    pd.testing.assert_frame_equal(again, kept, check_dtype=False)
