@@ -142,3 +142,8 @@ def test_dashboard_doc_speed_figures_match_the_dashboard_benchmark() -> None:
     seconds = float(row["play_whole_run_median_s"])
     assert f"plays the whole 20 years in {seconds:.1f} s" in speed
     assert f"play in about {seconds:.0f} s" in " ".join(doc.split())
+    tutorial = " ".join((ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8").split())
+    assert f"go by (about {seconds:.0f} seconds;" in tutorial, "the tutorial's Play time"
+    full = _rows("dashboard_benchmark_full_scale.csv")[0]
+    step_s = float(full["page_median_ms"]) / 1000
+    assert f"shows on the page after about {step_s:.1f} s" in " ".join(doc.split())

@@ -190,3 +190,16 @@ def test_the_cheapest_districts_fall_in_the_docs_is_the_result_files_and_reprodu
     again = pd.DataFrame(measure(0.05))
     kept = rows[rows["scale"] == 0.05].reset_index(drop=True)
     pd.testing.assert_frame_equal(again, kept, check_dtype=False)
+
+
+def test_the_dashboard_doc_quotes_the_quiet_district_counts_of_the_baseline() -> None:
+    """docs/dashboard.md's note on scale: districts under 1% participation in year 19, mean
+    over seeds 1-5 at 0.1 and 1.0 and the range by seed, from ``baseline_stationarity.csv``."""
+    rows = pd.read_csv(RESULTS / "baseline_stationarity.csv")
+    quiet = rows.groupby("scale")["districts_participation_below_1pct"]
+    doc = " ".join((ROOT / "docs" / "dashboard.md").read_text(encoding="utf-8").split())
+    mean, low, high = quiet.mean(), quiet.min().min(), quiet.max().max()
+    expected = (
+        f"{mean[0.1]:.1f} and {mean[1.0]:.1f} on average over seeds 1-5, {low}-{high} by seed"
+    )
+    assert expected in doc, f"docs/dashboard.md should say {expected!r}"
