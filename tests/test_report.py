@@ -270,6 +270,11 @@ def test_run_report_is_offline_with_every_chart_and_table(run_html) -> None:
     crit = result.criteria[result.criteria["program_year"] == 1]
     price = fmt_value(float(crit.iloc[0]["housing_value_eur_m2"]), "EUR/m2")
     assert price in text, f"expected the criteria table to show the housing value {price}"
+    # docs/outputs.md: "about 5 MB, mostly plotly.js" (plotly.js is the page's one script).
+    size = len(text.encode("utf-8"))
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", text, flags=re.S)
+    largest = max(len(js.encode("utf-8")) for js in scripts)
+    assert 4e6 <= size <= 6e6 and largest > 0.8 * size, (size, largest)
 
 
 def test_cli_run_writes_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
