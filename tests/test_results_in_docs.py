@@ -124,6 +124,18 @@ def test_p2_price_rules_in_the_odd_match_their_result_file() -> None:
         )
 
 
+def test_p2_held_out_seeds_in_the_odd_match_their_result_file() -> None:
+    """ODD section 1 quotes P2's check on seeds 41-60 (not used to choose the price rule) from
+    ``results/p2_price_formation_seeds_41_60.csv``."""
+    rows = pd.read_csv(RESULTS / "p2_price_formation_seeds_41_60.csv")
+    assert sorted(rows["seed"].unique()) == list(range(41, 61))
+    on = rows[~rows["b_reputation_off"]].set_index("seed")["gap_year19_eur_m2"]
+    off = rows[rows["b_reputation_off"]].set_index("seed")["gap_year19_eur_m2"]
+    diff = on - off
+    quoted = f"{diff.mean() / on.mean():.0%}, {mean_ci_text(diff, '+.0f')}, over seeds 41-60"
+    assert quoted in ODD.read_text(encoding="utf-8"), f"docs/ODD.md should quote {quoted!r}"
+
+
 @pytest.mark.parametrize(
     "file", ["baseline_stationarity_30_seeds.csv", "baseline_stationarity_30_seeds_sharp_cut.csv"]
 )
@@ -203,3 +215,20 @@ def test_the_dashboard_doc_quotes_the_quiet_district_counts_of_the_baseline() ->
         f"{mean[0.1]:.1f} and {mean[1.0]:.1f} on average over seeds 1-5, {low}-{high} by seed"
     )
     assert expected in doc, f"docs/dashboard.md should say {expected!r}"
+
+
+def test_the_quietest_districts_participation_in_the_odd_matches_the_baseline() -> None:
+    """ODD section 9: the quietest district's participation in years 0 and 19 (means over seeds
+    1-5 per scale) and its year-0 range at 0.1, from ``baseline_stationarity.csv``."""
+    rows = pd.read_csv(RESULTS / "baseline_stationarity.csv")
+    text = " ".join(ODD.read_text(encoding="utf-8").split())
+    by = rows.groupby("scale")
+    first = 100 * by["quietest_participation_year0"].mean()
+    last = 100 * by["quietest_participation_year19"].mean()
+    quoted = (
+        f"goes from {first[0.1]:.2f}% participation in year 0 to {last[0.1]:.2f}% in year 19 "
+        f"at scale 0.1, and from {first[1.0]:.2f}% to {last[1.0]:.2f}% at 1.0"
+    )
+    assert quoted in text, f"docs/ODD.md should say {quoted!r}"
+    at_01 = 100 * rows.loc[rows["scale"] == 0.1, "quietest_participation_year0"]
+    assert f"takes part at {at_01.min():.2f}-{at_01.max():.2f}% in year 0" in text

@@ -28,6 +28,8 @@ interval per setting and writes the rows to ``results/p2_price_formation.csv``.
 Usage::
 
     .venv/bin/python experiments/patterns/p2_price_formation.py          # seeds 1-20
+    .venv/bin/python experiments/patterns/p2_price_formation.py --seeds $(seq -s, 41 60) \
+        --settings default --out experiments/patterns/results/p2_price_formation_seeds_41_60.csv
 """
 
 from __future__ import annotations
