@@ -450,11 +450,7 @@ def test_dashboard_in_chromium_moves_a_slider_steps_and_redraws_without_errors(d
             step = page.get_by_role("button", name="Step", exact=True)
             for month in (1, 2, 3):
                 step.click()
-                page.wait_for_function(
-                    "(m) => document.querySelector('.districtsim-status')"
-                    ".innerText.includes(` ${m} of 240 months`)",
-                    arg=month,
-                )
+                _wait_for_months(page, month)
             page.wait_for_function(
                 "() => { const gd = Array.from(document.querySelectorAll('.js-plotly-plot'))"
                 ".find(p => p.layout.title.text.startsWith('reputation')); "
@@ -570,13 +566,7 @@ def test_dashboard_plays_the_whole_run_without_errors(dashboard) -> None:
     dashboard_url, log = dashboard
     with dashboard_page(dashboard_url, 1366, 900) as (page, errors):
         page.get_by_role("button", name="Reset", exact=True).click()
-        page.get_by_role("button", name="▶", exact=True).click()
-        page.wait_for_function(
-            "() => { const s = document.querySelector('.districtsim-status'); "
-            "return s && s.textContent.includes('240 of 240 months'); }",
-            polling=100,
-            timeout=180_000,
-        )
+        _play_to_the_end(page)
         sync_api.expect(page.get_by_role("button", name="Step", exact=True)).to_be_disabled()
     assert not errors, f"expected no console errors, got {errors}"
     server = log.read_text(encoding="utf-8")
@@ -638,11 +628,7 @@ def test_dashboard_views_keep_titles_and_legends_off_each_other_and_the_data(
         step = page.get_by_role("button", name="Step", exact=True)
         for month in range(1, 14):
             step.click()
-            page.wait_for_function(
-                "(m) => { const s = document.querySelector('.districtsim-status'); "
-                "return s && s.textContent.includes(` ${m} of `); }",
-                arg=month,
-            )
+            _wait_for_months(page, month)
         page.wait_for_timeout(1500)
         overlaps = page.evaluate(OVERLAPS) + page.evaluate(LEGEND_OVER_DATA)
         cut = page.evaluate(CUT_TEXT)
@@ -697,14 +683,20 @@ def _plot_title_starts(page, prefix: str) -> None:
     )
 
 
+def _wait_for_months(page, months: int, timeout: float = 30_000) -> None:
+    """Wait until the status line says ``months`` months have been simulated."""
+    page.wait_for_function(
+        "(m) => { const s = document.querySelector('.districtsim-status'); "
+        "return s && s.textContent.includes(` ${m} of `); }",
+        arg=months,
+        polling=100,
+        timeout=timeout,
+    )
+
+
 def _play_to_the_end(page) -> None:
     page.get_by_role("button", name="▶", exact=True).click()
-    page.wait_for_function(
-        "() => { const s = document.querySelector('.districtsim-status'); "
-        "return s && s.textContent.includes('240 of 240 months'); }",
-        polling=200,
-        timeout=240_000,
-    )
+    _wait_for_months(page, 240, timeout=240_000)
 
 
 def _feed(page) -> str:

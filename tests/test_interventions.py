@@ -801,5 +801,8 @@ def test_a_window_can_be_given_in_years_counted_from_0_like_months(tmp_path) -> 
         load("start_year = 4\nend_year = 4")
     assert info.value.key == "interventions[0].end_year" and "5..100" in info.value.expected
     with pytest.raises(ScenarioError) as info:
+        load('start_month = "x"\nend_year = 3')
+    assert info.value.key == "interventions[0].start_month", info.value.one_line()
+    with pytest.raises(ScenarioError) as info:
         load("")
     assert "start_year = 4 is start_month = 48" in info.value.expected, info.value.one_line()

@@ -29,7 +29,7 @@ MONTHS = (0, 11, 35, 59)
 
 def measure(scale: float, seed: int = 1) -> list[dict[str, object]]:
     """Return one row per month of :data:`MONTHS`: Jakomäki's price over the city's mean."""
-    scenario = load_scenario("helsinki", [f"scenario.scale={scale}", f"scenario.months={60}"])
+    scenario = load_scenario("helsinki", [f"scenario.scale={scale}", "scenario.months=60"])
     d = run_scenario(scenario, seed=seed).districts
     rows = []
     for month in MONTHS:

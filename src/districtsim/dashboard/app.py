@@ -426,8 +426,7 @@ def grid_layout(n: int) -> list[dict[str, Any]]:
     Installed as Mesa's ``make_initial_grid_layout`` (which gives every view 10 rows); a student
     can still drag and resize every view.
     """
-    names = [component.__name__ for component, _ in COMPONENTS[:n]]
-    rows = [GRID_ROWS.get(name, 10) for name in names] + [10] * (n - len(names))
+    rows = [GRID_ROWS[component.__name__] for component, _ in COMPONENTS[:n]]
     layout, y = [], 0
     for i in range(n):
         if i % 2 == 0 and i > 0:

@@ -23,7 +23,7 @@ import time
 from typing import Any
 
 from districtsim.errors import ScenarioError
-from districtsim.interventions import check_interventions
+from districtsim.interventions import check_interventions, describe_window
 from districtsim.model import DistrictModel
 from districtsim.params import SECTIONS
 from districtsim.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
@@ -166,11 +166,7 @@ def param_control(
 def describe_intervention(iv: Any) -> str:
     """Return a one-line description of an intervention (type, target, months)."""
     target = f"select {iv.select}" if iv.select else ", ".join(iv.districts)
-    # end_month is the first month without it: the last month it acts is end_month - 1.
-    if iv.end_month is None:
-        window = f"month {iv.start_month} to the end"
-    else:
-        window = f"months {iv.start_month} to {iv.end_month - 1}"
+    window = describe_window(iv.start_month, iv.end_month)
     return f"interventions[{iv.index}] {iv.type} ({target}), {window}"
 
 

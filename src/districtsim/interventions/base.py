@@ -370,7 +370,9 @@ def _years_as_months(row: dict[str, Any], file: str, where: str, months: int) ->
             low, high = 0, years - 1
             what = f"a year of the run, 0..{high} (year 0 is months 0-11; start_month = 12 * year)"
         else:
-            low, high = int(out.get("start_month", 0)) // 12 + 1, 100
+            start = out.get("start_month")  # checked after this (check_month): maybe not a month
+            low = start // 12 + 1 if type(start) is int else 1
+            high = 100
             what = (
                 f"the first year without it, {low}..{high} (end_year = 8 ends after year 7: "
                 "end_month = 96)"
@@ -424,6 +426,11 @@ def overrides(method: Callable[..., Any], cls: type[Intervention]) -> bool:
     return getattr(cls, method.__name__) is not method
 
 
+def describe_window(start: int, end: int | None) -> str:
+    """Return months ``start`` to ``end`` (exclusive; None: the run's end) in words."""
+    return f"month {start} to the end" if end is None else f"months {start} to {end - 1}"
+
+
 def describe_intervention(table: dict[str, Any], months: int | None = None) -> str:
     """Return an intervention table (as :meth:`Intervention.to_dict` gives it) in words.
 
@@ -439,7 +446,7 @@ def describe_intervention(table: dict[str, Any], months: int | None = None) -> s
         where = f"in {', '.join(table.get('districts', []))}"
     start = table["start_month"]
     end = table.get("end_month", months)
-    window = f"months {start} to {end - 1 if end is not None else 'the end'}"
+    window = describe_window(start, end)
     if start % 12 == 0:
         window += f" (from year {start // 12})"
     skip = {"type", "start_month", "end_month", "select", "districts"}
