@@ -277,6 +277,24 @@ def test_run_report_is_offline_with_every_chart_and_table(run_html) -> None:
     assert 4e6 <= size <= 6e6 and largest > 0.8 * size, (size, largest)
 
 
+def test_run_report_names_the_runs_interventions(tmp_path: Path) -> None:
+    """A planner's single-run report says which interventions ran, when (it said nothing)."""
+    (tmp_path / "cap.toml").write_text(
+        '[scenario]\nbase = "two_districts"\n[[interventions]]\ntype = "rent_cap"\n'
+        'select = "all"\nstart_year = 1\nend_year = 3\n',
+        encoding="utf-8",
+    )
+    scen = load_scenario(str(tmp_path / "cap.toml"), ["scenario.months=48", *BASE[1:]])
+    text = write_run_report(run_scenario(scen, seed=1), tmp_path / "r.html").read_text(
+        encoding="utf-8"
+    )
+    assert "Interventions: rent_cap in every district, months 12 to 35 (from year 1)" in text
+    plain = run_scenario(load_scenario("two_districts", BASE), seed=1)
+    assert "Interventions: none." in write_run_report(plain, tmp_path / "p.html").read_text(
+        encoding="utf-8"
+    )
+
+
 def test_cli_run_writes_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     code = main(

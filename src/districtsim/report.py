@@ -1259,6 +1259,10 @@ def write_run_report(result: RunResult, path: str | Path) -> Path:
     meta = result.meta
     scen = meta.get("scenario", {}).get("scenario", {})
     name = scen.get("name", "run")
+    ivs = [
+        describe_intervention(iv, meta.get("months"))
+        for iv in meta.get("scenario", {}).get("interventions", [])
+    ]
     sections = [
         f"<h1>districtsim run: {_esc(name)}</h1>",
         f'<p class="meta">{_esc(scen.get("description", ""))}<br>'
@@ -1266,7 +1270,8 @@ def write_run_report(result: RunResult, path: str | Path) -> Path:
         f"scale {meta.get('scale', '?')}, "
         f"seed {meta.get('seed', '?')}; districtsim {_esc(meta.get('version', '?'))}. One "
         "run: differences between runs with other seeds are not shown "
-        "(use <code>districtsim compare</code> for replicates and confidence intervals).</p>",
+        "(use <code>districtsim compare</code> for replicates and confidence intervals).<br>"
+        f"Interventions: {_esc('; '.join(ivs) or 'none')}.</p>",
         "<h2>City over time</h2>",
         '<p class="explain">Monthly city values: population-weighted means of the district '
         "stocks and prices, totals of residents and displacement (moves out caused by "
